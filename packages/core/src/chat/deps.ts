@@ -1,0 +1,37 @@
+import type { DatasetCatalog } from '../datasets/catalog';
+import type { Notifier } from '../notifier/notifier';
+import type { Orchestrator } from '../orchestration/orchestrator';
+import type { ConnectionsRepository } from '../repositories/connections';
+import type { ExecutionsRepository } from '../repositories/executions';
+import type { ItemsRepository } from '../repositories/items';
+import type { LocksRepository } from '../repositories/locks';
+import type { MessagesRepository } from '../repositories/messages';
+import type { SessionsRepository } from '../repositories/sessions';
+
+/** Everything the chat use cases touch, injected so each can be tested against fakes or emulators. */
+export interface ChatDeps {
+  sessions: SessionsRepository;
+  messages: MessagesRepository;
+  executions: ExecutionsRepository;
+  items: ItemsRepository;
+  connections: ConnectionsRepository;
+  locks: LocksRepository;
+  datasets: DatasetCatalog;
+  orchestrator: Orchestrator;
+  notifier: Notifier;
+}
+
+/** The signed-in caller, as the authorizer established it. */
+export interface Caller {
+  userId: string;
+  tenantId: string;
+  email?: string;
+}
+
+export const runPolicy = {
+  /** The state machine's own TimeoutSeconds. */
+  timeoutSeconds: 60 * 60,
+  /** A session's lock outlives the longest possible run, so a crash frees it but a live run keeps it. */
+  sessionLockSeconds: 65 * 60,
+  defaultMaxConcurrency: 10,
+} as const;

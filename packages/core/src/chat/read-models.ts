@@ -1,0 +1,61 @@
+import type { ServerMessageOf } from '../protocol/server';
+import type { PageRequest } from '../repositories/dynamo';
+import type { Caller, ChatDeps } from './deps';
+import { executionMessage, historyEntry, sessionSummary } from './views';
+
+/** The complete state of one of the caller's executions, for a client that reconnects. */
+export async function getExecution(
+  deps: Pick<ChatDeps, 'executions' | 'items'>,
+  caller: Caller,
+  executionId: string,
+  messageId?: string,
+): Promise<ServerMessageOf<'execution'>> {
+  const execution = await deps.executions.getOwned(executionId, caller.userId);
+  return executionMessage(execution, await deps.items.list(executionId), messageId);
+}
+
+export async function listSessions(
+  deps: Pick<ChatDeps, 'sessions'>,
+  caller: Caller,
+  page: PageRequest,
+  messageId?: string,
+): Promise<ServerMessageOf<'sessions'>> {
+  const { items, cursor } = await deps.sessions.listByUser(caller.userId, page);
+  return {
+    action: 'sessions',
+    ...(messageId !== undefined && { messageId }),
+    sessions: items.map(sessionSummary),
+    ...(cursor && { cursor }),
+  };
+}
+
+/** One page of a session's conversation, oldest first; the cursor leads to older messages. */
+export async function sessionHistory(
+  deps: Pick<ChatDeps, 'sessions' | 'messages'>,
+  caller: Caller,
+  sessionId: string,
+  page: PageRequest,
+  messageId?: string,
+): Promise<ServerMessageOf<'history'>> {
+  await deps.sessions.getOwned(sessionId, caller.userId);
+  const { items, cursor } = await deps.messages.pageNewestFirst(sessionId, page);
+  return {
+    action: 'history',
+    ...(messageId !== undefined && { messageId }),
+    sessionId,
+    messages: items.reverse().map(historyEntry),
+    ...(cursor && { cursor }),
+  };
+}
+
+export async function listDatasets(
+  deps: Pick<ChatDeps, 'datasets'>,
+  caller: Caller,
+  messageId?: string,
+): Promise<ServerMessageOf<'datasets'>> {
+  return {
+    action: 'datasets',
+    ...(messageId !== undefined && { messageId }),
+    datasets: await deps.datasets.list(caller.userId),
+  };
+}

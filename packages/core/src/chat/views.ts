@@ -1,0 +1,129 @@
+import { encodeServerMessage, fitsOneMessage } from '../notifier/notifier';
+import type { ExecutionStatus, ResponseStatus } from '../protocol/codes';
+import type {
+  ExecutionItem,
+  ExecutionMessage,
+  HistoryEntry,
+  ServerMessage,
+  ServerMessageOf,
+  SessionSummary,
+} from '../protocol/server';
+import type { ExecutionRecord, ExecutionState } from '../repositories/executions';
+import type { ItemRecord } from '../repositories/items';
+import type { MessageRecord } from '../repositories/messages';
+import type { SessionRecord } from '../repositories/sessions';
+
+/** Clients never see PENDING: an accepted execution is running as far as they can tell. */
+export function publicStatus(state: ExecutionState): ExecutionStatus {
+  return state === 'PENDING' ? 'RUNNING' : state;
+}
+
+type OutputDetail = 'full' | 'text' | 'none';
+
+function itemOutput(item: ItemRecord, detail: OutputDetail) {
+  if (!item.output || detail === 'none') return undefined;
+  return detail === 'full' ? item.output : { text: item.output.text };
+}
+
+function executionItem(item: ItemRecord, detail: OutputDetail): ExecutionItem {
+  const view: ExecutionItem = { id: item.itemId, status: item.status };
+  if (item.step !== undefined) view.step = item.step;
+  if (item.durationMs !== undefined) view.durationMs = item.durationMs;
+  if (item.error !== undefined) view.error = item.error;
+  const output = itemOutput(item, detail);
+  if (output) view.output = output;
+  return view;
+}
+
+/**
+ * Builds a message in the richest form that fits one WebSocket message: item outputs in full,
+ * then text only, then none (flagged, so the client can fetch single items).
+ */
+function fitting<M extends ServerMessage>(build: (detail: OutputDetail) => M): M {
+  for (const detail of ['full', 'text'] as const) {
+    const message = build(detail);
+    if (fitsOneMessage(message)) return message;
+  }
+  const bare = build('none');
+  encodeServerMessage(bare); // still too large: let PayloadTooLargeError say so
+  return bare;
+}
+
+export function executionMessage(
+  execution: ExecutionRecord,
+  items: ItemRecord[],
+  messageId?: string,
+): ExecutionMessage {
+  return fitting((detail) => {
+    const message: ExecutionMessage = {
+      action: 'execution',
+      ...(messageId !== undefined && { messageId }),
+      executionId: execution.executionId,
+      sessionId: execution.sessionId,
+      status: publicStatus(execution.status),
+      totalItems: execution.totalItems,
+      completedItems: execution.completedItems,
+      failedItems: execution.failedItems,
+      startedAt: execution.startedAt,
+      items: items.map((item) => executionItem(item, detail)),
+    };
+    if (execution.completedAt) message.completedAt = execution.completedAt;
+    if (execution.summary !== undefined) message.summary = execution.summary;
+    if (detail !== 'full' && items.some((item) => item.output)) message.outputsOmitted = true;
+    return message;
+  });
+}
+
+export function responseMessage(
+  execution: ExecutionRecord,
+  items: ItemRecord[],
+  status: ResponseStatus,
+  summary: string,
+): ServerMessageOf<'response'> {
+  return fitting((detail) => ({
+    action: 'response',
+    messageId: execution.messageId,
+    executionId: execution.executionId,
+    sessionId: execution.sessionId,
+    status,
+    summary,
+    items: items.map((item) => {
+      const view: ServerMessageOf<'response'>['items'][number] = { id: item.itemId, status: item.status };
+      const output = itemOutput(item, detail);
+      if (output) view.output = output;
+      if (item.error !== undefined) view.error = item.error;
+      return view;
+    }),
+  }));
+}
+
+export function sessionSummary(session: SessionRecord): SessionSummary {
+  const view: SessionSummary = {
+    sessionId: session.sessionId,
+    title: session.title,
+    createdAt: session.createdAt,
+    updatedAt: session.updatedAt,
+  };
+  if (session.lastExecutionStatus) view.lastExecutionStatus = session.lastExecutionStatus;
+  return view;
+}
+
+export function historyEntry(message: MessageRecord): HistoryEntry {
+  const view: HistoryEntry = {
+    messageId: message.messageId,
+    role: message.role,
+    content: message.content,
+    createdAt: message.createdAt,
+  };
+  if (message.executionId) view.executionId = message.executionId;
+  return view;
+}
+
+/** A session's title: the first line of its first message, shortened at a word. */
+export function titleFrom(content: string, max = 80): string {
+  const line = content.trim().split('\n')[0]!.trim();
+  if (line.length <= max) return line;
+  const cut = line.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}

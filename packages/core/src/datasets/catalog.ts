@@ -1,0 +1,88 @@
+import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { NotFoundError } from '../errors';
+import type { DatasetSummary } from '../protocol/server';
+
+/**
+ * Datasets are CSV objects in one bucket: the shared samples under `samples/`, each user's
+ * uploads under `users/<userId>/`. A dataset's id is its file name; uploads may not reuse a
+ * sample's name, so an id always means one object for a given user.
+ */
+export const samplesPrefix = 'samples/';
+export const userPrefix = (userId: string) => `users/${userId}/`;
+
+/** At most this many datasets are listed per prefix; more would not fit one message anyway. */
+const listLimit = 200;
+
+export interface DatasetLocation {
+  bucket: string;
+  key: string;
+  sample: boolean;
+}
+
+function intMetadata(value: string | undefined): number | undefined {
+  const n = value === undefined ? Number.NaN : Number(value);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+export class DatasetCatalog {
+  constructor(private readonly deps: { s3: S3Client; bucket: string }) {}
+
+  /** Samples first, then the user's own, each by name. Row and column counts come from object metadata when known. */
+  async list(userId: string): Promise<DatasetSummary[]> {
+    const [samples, own] = await Promise.all([
+      this.listPrefix(samplesPrefix, true),
+      this.listPrefix(userPrefix(userId), false),
+    ]);
+    return [...samples, ...own];
+  }
+
+  /** Where a dataset the user may read lives: their own upload, else a sample. */
+  async locate(userId: string, datasetId: string): Promise<DatasetLocation> {
+    for (const [prefix, sample] of [
+      [userPrefix(userId), false],
+      [samplesPrefix, true],
+    ] as const) {
+      const key = `${prefix}${datasetId}`;
+      if (await this.exists(key)) return { bucket: this.deps.bucket, key, sample };
+    }
+    throw new NotFoundError(`Dataset ${datasetId} was not found; list the datasets to see what is there.`);
+  }
+
+  private async exists(key: string): Promise<boolean> {
+    try {
+      await this.deps.s3.send(new HeadObjectCommand({ Bucket: this.deps.bucket, Key: key }));
+      return true;
+    } catch (error) {
+      if (error instanceof Error && (error.name === 'NotFound' || error.name === 'NoSuchKey')) return false;
+      throw error;
+    }
+  }
+
+  private async listPrefix(prefix: string, sample: boolean): Promise<DatasetSummary[]> {
+    const out = await this.deps.s3.send(
+      new ListObjectsV2Command({ Bucket: this.deps.bucket, Prefix: prefix, MaxKeys: listLimit }),
+    );
+    const objects = (out.Contents ?? []).filter(
+      (o) => o.Key?.toLowerCase().endsWith('.csv') && !o.Key.slice(prefix.length).includes('/'),
+    );
+    const summaries = await Promise.all(
+      objects.map(async (object) => {
+        const key = object.Key!;
+        const head = await this.deps.s3.send(new HeadObjectCommand({ Bucket: this.deps.bucket, Key: key }));
+        const id = key.slice(prefix.length);
+        const summary: DatasetSummary = {
+          id,
+          name: head.Metadata?.title || id,
+          sizeBytes: object.Size ?? 0,
+          sample,
+        };
+        const rows = intMetadata(head.Metadata?.rows);
+        const columns = intMetadata(head.Metadata?.columns);
+        if (rows !== undefined) summary.rows = rows;
+        if (columns !== undefined) summary.columns = columns;
+        return summary;
+      }),
+    );
+    return summaries.sort((a, b) => a.id.localeCompare(b.id));
+  }
+}

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { limits } from './limits';
+
+const Uuid = z.uuid({ error: 'must be a UUID' });
+/** Optional on every request but `query`; echoed on the answer. */
+const MessageId = z.string().min(1).max(128);
+const Cursor = z.string().min(1).max(2048);
+const Limit = z.number().int().min(1).max(limits.pageSize);
+
+export const DatasetId = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,128}$/, { error: 'must be 1..128 characters of A-Z a-z 0-9 _ . -' });
+
+export const QueryItem = z.object({
+  id: z.string().regex(limits.itemIdPattern, { error: 'must be 1..64 characters of A-Z a-z 0-9 _ . -' }),
+  input: z.string().min(1).max(limits.itemInputChars),
+});
+export type QueryItem = z.infer<typeof QueryItem>;
+
+const NotBlank = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((text) => text.trim().length > 0, { error: 'must not be empty' });
+
+export const QueryPayload = z.object({
+  content: NotBlank(limits.contentChars),
+  items: z
+    .array(QueryItem)
+    .min(1)
+    .max(limits.items)
+    .superRefine((items, ctx) => {
+      const firstIndex = new Map<string, number>();
+      items.forEach((item, index) => {
+        const first = firstIndex.get(item.id);
+        if (first === undefined) firstIndex.set(item.id, index);
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'id'],
+            message: `duplicate item id "${item.id}" (first used at index ${first})`,
+          });
+      });
+    })
+    .optional(),
+  datasetId: DatasetId.optional(),
+  options: z
+    .object({ maxConcurrency: z.number().int().min(1).max(limits.maxConcurrency).optional() })
+    .optional(),
+});
+export type QueryPayload = z.infer<typeof QueryPayload>;
+
+export const QueryRequest = z.object({
+  action: z.literal('query'),
+  messageId: Uuid,
+  sessionId: Uuid.optional(),
+  payload: QueryPayload,
+});
+
+const PageRequest = z.object({ limit: Limit.optional(), cursor: Cursor.optional() });
+
+export const SessionsListRequest = z.object({
+  action: z.literal('sessions.list'),
+  messageId: MessageId.optional(),
+  payload: PageRequest.optional(),
+});
+
+export const SessionHistoryRequest = z.object({
+  action: z.literal('session.history'),
+  messageId: MessageId.optional(),
+  payload: PageRequest.extend({ sessionId: Uuid }),
+});
+
+export const ExecutionGetRequest = z.object({
+  action: z.literal('execution.get'),
+  messageId: MessageId.optional(),
+  payload: z.object({ executionId: Uuid }),
+});
+
+export const ExecutionCancelRequest = z.object({
+  action: z.literal('execution.cancel'),
+  messageId: MessageId.optional(),
+  payload: z.object({ executionId: Uuid }),
+});
+
+export const DatasetsListRequest = z.object({
+  action: z.literal('datasets.list'),
+  messageId: MessageId.optional(),
+  payload: z.object({}).optional(),
+});
+
+export const PingRequest = z.object({
+  action: z.literal('ping'),
+  messageId: MessageId.optional(),
+  payload: z.object({}).optional(),
+});
+
+export const ClientMessage = z.discriminatedUnion('action', [
+  QueryRequest,
+  SessionsListRequest,
+  SessionHistoryRequest,
+  ExecutionGetRequest,
+  ExecutionCancelRequest,
+  DatasetsListRequest,
+  PingRequest,
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+export type ClientAction = ClientMessage['action'];
+export type ClientRequest<A extends ClientAction> = Extract<ClientMessage, { action: A }>;
+
+export const clientActions = ClientMessage.options.map(
+  (option) => option.shape.action.value,
+) as ClientAction[];
+
+const schemaByAction = new Map<string, z.ZodType<ClientMessage>>(
+  ClientMessage.options.map((option) => [option.shape.action.value, option]),
+);
+
+export function clientSchemaFor<A extends ClientAction>(action: A): z.ZodType<ClientRequest<A>> {
+  return schemaByAction.get(action) as z.ZodType<ClientRequest<A>>;
+}

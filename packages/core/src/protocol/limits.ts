@@ -1,0 +1,17 @@
+/** Limits of protocol version 1. Clients may check them before sending; the server always does. */
+export const limits = {
+  contentChars: 4000,
+  items: 500,
+  itemIdPattern: /^[A-Za-z0-9_.-]{1,64}$/,
+  itemInputChars: 4000,
+  maxConcurrency: 40,
+  pageSize: 100,
+  /**
+   * A request above this many bytes is answered PAYLOAD_TOO_LARGE and not processed. It sits
+   * below API Gateway's 128 KB message limit (which closes the socket with 1009) so a client
+   * gets a sentence, not a dropped connection, and every request fits one DynamoDB item.
+   */
+  requestBytes: 64 * 1024,
+  /** API Gateway refuses to post a message above 128 KB to a connection. */
+  serverMessageBytes: 128 * 1024,
+} as const;

@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import { ErrorCode, ExecutionStatus, ItemStatus, ResponseStatus, StepStatus } from './codes';
+
+const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const Table = z.object({
+  title: z.string().optional(),
+  columns: z.array(z.string()),
+  rows: z.array(z.array(Cell)),
+});
+export type Table = z.infer<typeof Table>;
+
+export const HistogramChart = z.object({
+  kind: z.literal('histogram'),
+  title: z.string(),
+  column: z.string(),
+  edges: z.array(z.number()),
+  counts: z.array(z.number()),
+});
+export const HeatmapChart = z.object({
+  kind: z.literal('heatmap'),
+  title: z.string(),
+  columns: z.array(z.string()),
+  matrix: z.array(z.array(z.number().nullable())),
+});
+export const IntervalChart = z.object({
+  kind: z.literal('intervals'),
+  title: z.string(),
+  intervals: z.array(z.object({ label: z.string(), estimate: z.number(), lo: z.number(), hi: z.number() })),
+});
+export const Chart = z.discriminatedUnion('kind', [HistogramChart, HeatmapChart, IntervalChart]);
+export type Chart = z.infer<typeof Chart>;
+
+export const ItemOutput = z.object({
+  text: z.string(),
+  tables: z.array(Table).optional(),
+  charts: z.array(Chart).optional(),
+});
+export type ItemOutput = z.infer<typeof ItemOutput>;
+
+const Iso = z.string();
+const RequestEcho = { messageId: z.string().optional() };
+const ExecutionRef = { executionId: z.string(), sessionId: z.string() };
+
+export const AckMessage = z.object({
+  action: z.literal('ack'),
+  ...RequestEcho,
+  ...ExecutionRef,
+  totalItems: z.number().int(),
+});
+
+export const StepMessage = z.object({
+  action: z.literal('step'),
+  ...ExecutionRef,
+  itemId: z.string(),
+  step: z.string(),
+  status: StepStatus,
+  detail: z.string().optional(),
+});
+
+export const ProgressMessage = z.object({
+  action: z.literal('progress'),
+  ...ExecutionRef,
+  completed: z.number().int(),
+  failed: z.number().int(),
+  total: z.number().int(),
+  percent: z.number().min(0).max(100),
+  item: z.object({
+    id: z.string(),
+    status: ItemStatus,
+    durationMs: z.number(),
+    error: z.string().optional(),
+  }),
+});
+
+export const ResponseItem = z.object({
+  id: z.string(),
+  status: ItemStatus,
+  output: ItemOutput.optional(),
+  error: z.string().optional(),
+});
+
+export const ResponseMessage = z.object({
+  action: z.literal('response'),
+  ...RequestEcho,
+  ...ExecutionRef,
+  status: ResponseStatus,
+  summary: z.string(),
+  items: z.array(ResponseItem),
+});
+
+export const ExecutionItem = z.object({
+  id: z.string(),
+  status: ItemStatus,
+  step: z.string().optional(),
+  durationMs: z.number().optional(),
+  error: z.string().optional(),
+  output: ItemOutput.optional(),
+});
+export type ExecutionItem = z.infer<typeof ExecutionItem>;
+
+export const ExecutionMessage = z.object({
+  action: z.literal('execution'),
+  ...RequestEcho,
+  ...ExecutionRef,
+  status: ExecutionStatus,
+  totalItems: z.number().int(),
+  completedItems: z.number().int(),
+  failedItems: z.number().int(),
+  startedAt: Iso,
+  completedAt: Iso.optional(),
+  items: z.array(ExecutionItem),
+  summary: z.string().optional(),
+  /** Set when item outputs were left out to keep the message under the size limit. */
+  outputsOmitted: z.boolean().optional(),
+});
+export type ExecutionMessage = z.infer<typeof ExecutionMessage>;
+
+export const DatasetSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  sizeBytes: z.number().int(),
+  rows: z.number().int().optional(),
+  columns: z.number().int().optional(),
+  columnNames: z.array(z.string()).optional(),
+  sample: z.boolean(),
+});
+export type DatasetSummary = z.infer<typeof DatasetSummary>;
+
+export const DatasetsMessage = z.object({
+  action: z.literal('datasets'),
+  ...RequestEcho,
+  datasets: z.array(DatasetSummary),
+});
+
+export const SessionSummary = z.object({
+  sessionId: z.string(),
+  title: z.string(),
+  createdAt: Iso,
+  updatedAt: Iso,
+  lastExecutionStatus: ExecutionStatus.optional(),
+});
+export type SessionSummary = z.infer<typeof SessionSummary>;
+
+export const SessionsMessage = z.object({
+  action: z.literal('sessions'),
+  ...RequestEcho,
+  sessions: z.array(SessionSummary),
+  cursor: z.string().optional(),
+});
+
+export const HistoryEntry = z.object({
+  messageId: z.string(),
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+  createdAt: Iso,
+  executionId: z.string().optional(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+export const HistoryMessage = z.object({
+  action: z.literal('history'),
+  ...RequestEcho,
+  sessionId: z.string(),
+  /** Oldest first within the page; `cursor` pages towards older messages. */
+  messages: z.array(HistoryEntry),
+  cursor: z.string().optional(),
+});
+
+export const PongMessage = z.object({ action: z.literal('pong'), ...RequestEcho });
+
+export const ErrorMessage = z.object({
+  action: z.literal('error'),
+  ...RequestEcho,
+  code: ErrorCode,
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const ServerMessage = z.discriminatedUnion('action', [
+  AckMessage,
+  StepMessage,
+  ProgressMessage,
+  ResponseMessage,
+  ExecutionMessage,
+  DatasetsMessage,
+  SessionsMessage,
+  HistoryMessage,
+  PongMessage,
+  ErrorMessage,
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+export type ServerAction = ServerMessage['action'];
+export type ServerMessageOf<A extends ServerAction> = Extract<ServerMessage, { action: A }>;

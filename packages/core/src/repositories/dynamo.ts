@@ -1,0 +1,107 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from '../errors';
+
+/** What every repository is built from: a document client, its table's name and a clock. */
+export interface TableContext {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Milliseconds since the epoch; injected so tests can move time. */
+  now?: () => number;
+}
+
+export type Key = Record<string, string | number>;
+
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+export interface PageRequest {
+  limit?: number;
+  cursor?: string;
+}
+
+export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+export function epochSeconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}
+
+export function encodeCursor(key: Key | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+}
+
+/**
+ * Reads a cursor back into a DynamoDB start key. A cursor is opaque to clients, so anything
+ * that is not one of ours, or that points into someone else's partition, is a bad request.
+ */
+export function decodeCursor(cursor: string | undefined, expected: Key): Key | undefined {
+  if (cursor === undefined) return undefined;
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  const valid =
+    typeof key === 'object' &&
+    key !== null &&
+    !Array.isArray(key) &&
+    Object.values(key).every((v) => typeof v === 'string' || typeof v === 'number') &&
+    Object.entries(expected).every(([name, value]) => (key as Key)[name] === value);
+  if (!valid) {
+    throw new ValidationError('The cursor is not valid here; start again without one.', {
+      field: 'payload.cursor',
+    });
+  }
+  return key as Key;
+}
+
+/** Runs a query to the end, page after page. For partitions known to be bounded (an execution's items). */
+export async function queryAll<T>(client: DynamoDBDocumentClient, input: QueryCommandInput): Promise<T[]> {
+  const out: T[] = [];
+  let start: Key | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    out.push(...((page.Items ?? []) as T[]));
+    start = page.LastEvaluatedKey as Key | undefined;
+  } while (start);
+  return out;
+}
+
+export interface SetClause {
+  expression: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+/**
+ * `SET #a = :a, #b = :b` for the given fields, every name aliased so reserved words (status,
+ * step, output, error) need no thought. `ifAbsent` fields keep the value they already have.
+ */
+export function setClause(
+  fields: Record<string, unknown>,
+  ifAbsent: Record<string, unknown> = {},
+): SetClause {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const parts: string[] = [];
+  const add = (name: string, value: unknown, keepExisting: boolean) => {
+    if (value === undefined) return;
+    names[`#${name}`] = name;
+    values[`:${name}`] = value;
+    parts.push(keepExisting ? `#${name} = if_not_exists(#${name}, :${name})` : `#${name} = :${name}`);
+  };
+  for (const [name, value] of Object.entries(fields)) add(name, value, false);
+  for (const [name, value] of Object.entries(ifAbsent)) add(name, value, true);
+  return { expression: `SET ${parts.join(', ')}`, names, values };
+}

@@ -1,0 +1,223 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { NotFoundError } from '../errors';
+import type { ExecutionStatus } from '../protocol/codes';
+import { tables } from '../tables';
+import {
+  decodeCursor,
+  encodeCursor,
+  isConditionFailure,
+  type Key,
+  type Page,
+  type PageRequest,
+  setClause,
+  type TableContext,
+} from './dynamo';
+
+/** PENDING: accepted and recorded, the state machine not yet confirmed started. Clients see RUNNING. */
+export type ExecutionState = 'PENDING' | ExecutionStatus;
+export type FinalStatus = Exclude<ExecutionStatus, 'RUNNING'>;
+
+export interface ExecutionRequest {
+  content: string;
+  datasetId?: string;
+  maxConcurrency: number;
+}
+
+export interface ExecutionRecord {
+  executionId: string;
+  messageId: string;
+  userId: string;
+  tenantId: string;
+  sessionId: string;
+  status: ExecutionState;
+  totalItems: number;
+  completedItems: number;
+  failedItems: number;
+  startedAt: string;
+  completedAt?: string;
+  /** Fingerprint of the request, so a reused messageId with other content is told apart from a retry. */
+  requestHash: string;
+  request: ExecutionRequest;
+  summary?: string;
+}
+
+export type NewExecution = Omit<
+  ExecutionRecord,
+  'status' | 'completedItems' | 'failedItems' | 'completedAt' | 'summary'
+>;
+
+export interface ItemCounts {
+  totalItems: number;
+  completedItems: number;
+  failedItems: number;
+}
+
+const table = tables.executions;
+const [bySession, byUser] = table.indexes;
+
+export function isFinal(status: ExecutionState): status is FinalStatus {
+  return status !== 'PENDING' && status !== 'RUNNING';
+}
+
+export class ExecutionsRepository {
+  constructor(private readonly ctx: TableContext) {}
+
+  private now(): string {
+    return new Date((this.ctx.now ?? Date.now)()).toISOString();
+  }
+
+  /**
+   * Records a new execution once. A second call with the same id creates nothing and returns the
+   * first record, which is how a repeated messageId finds its execution.
+   */
+  async create(input: NewExecution): Promise<{ execution: ExecutionRecord; created: boolean }> {
+    const execution: ExecutionRecord = { ...input, status: 'PENDING', completedItems: 0, failedItems: 0 };
+    try {
+      await this.ctx.client.send(
+        new PutCommand({
+          TableName: this.ctx.tableName,
+          Item: execution,
+          ConditionExpression: 'attribute_not_exists(executionId)',
+        }),
+      );
+      return { execution, created: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const existing = await this.get(input.executionId);
+    if (!existing) throw new Error(`Execution ${input.executionId} vanished after a conflicting create`);
+    return { execution: existing, created: false };
+  }
+
+  async get(executionId: string): Promise<ExecutionRecord | undefined> {
+    const out = await this.ctx.client.send(
+      new GetCommand({ TableName: this.ctx.tableName, Key: { executionId }, ConsistentRead: true }),
+    );
+    return out.Item as ExecutionRecord | undefined;
+  }
+
+  /** Another user's execution is reported exactly like a missing one. */
+  async getOwned(executionId: string, userId: string): Promise<ExecutionRecord> {
+    const execution = await this.get(executionId);
+    if (!execution || execution.userId !== userId) {
+      throw new NotFoundError(`Execution ${executionId} was not found.`);
+    }
+    return execution;
+  }
+
+  /** A session's executions, newest first. The caller checks that the session is the user's. */
+  listBySession(sessionId: string, page: PageRequest = {}): Promise<Page<ExecutionRecord>> {
+    return this.listByIndex(bySession.name, 'sessionId', sessionId, page);
+  }
+
+  listByUser(userId: string, page: PageRequest = {}): Promise<Page<ExecutionRecord>> {
+    return this.listByIndex(byUser.name, 'userId', userId, page);
+  }
+
+  private async listByIndex(
+    indexName: string,
+    keyName: string,
+    keyValue: string,
+    page: PageRequest,
+  ): Promise<Page<ExecutionRecord>> {
+    const out = await this.ctx.client.send(
+      new QueryCommand({
+        TableName: this.ctx.tableName,
+        IndexName: indexName,
+        KeyConditionExpression: '#key = :value',
+        ExpressionAttributeNames: { '#key': keyName },
+        ExpressionAttributeValues: { ':value': keyValue },
+        ScanIndexForward: false,
+        Limit: page.limit ?? 20,
+        ExclusiveStartKey: decodeCursor(page.cursor, { [keyName]: keyValue }),
+      }),
+    );
+    return {
+      items: (out.Items ?? []) as ExecutionRecord[],
+      cursor: encodeCursor(out.LastEvaluatedKey as Key | undefined),
+    };
+  }
+
+  /** PENDING → RUNNING once the state machine has started. False if it had already moved on. */
+  async markRunning(executionId: string): Promise<boolean> {
+    return this.transition(executionId, ['PENDING'], 'RUNNING', {});
+  }
+
+  markSucceeded(executionId: string, summary: string): Promise<boolean> {
+    return this.finish(executionId, 'SUCCEEDED', summary);
+  }
+
+  markPartial(executionId: string, summary: string): Promise<boolean> {
+    return this.finish(executionId, 'PARTIAL', summary);
+  }
+
+  markFailed(executionId: string, summary: string): Promise<boolean> {
+    return this.finish(executionId, 'FAILED', summary);
+  }
+
+  markAborted(executionId: string, summary: string): Promise<boolean> {
+    return this.finish(executionId, 'ABORTED', summary);
+  }
+
+  markTimedOut(executionId: string, summary: string): Promise<boolean> {
+    return this.finish(executionId, 'TIMED_OUT', summary);
+  }
+
+  /**
+   * Moves a live execution to a final status. Only the first caller wins (true); a retry, or a
+   * cancel racing the Finish step, gets false and must not announce the end a second time.
+   */
+  finish(executionId: string, status: FinalStatus, summary: string): Promise<boolean> {
+    return this.transition(executionId, ['PENDING', 'RUNNING'], status, { summary, completedAt: this.now() });
+  }
+
+  private async transition(
+    executionId: string,
+    from: ExecutionState[],
+    to: ExecutionState,
+    fields: Partial<ExecutionRecord>,
+  ): Promise<boolean> {
+    const set = setClause({ ...fields, status: to });
+    const fromValues = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
+    try {
+      await this.ctx.client.send(
+        new UpdateCommand({
+          TableName: this.ctx.tableName,
+          Key: { executionId },
+          UpdateExpression: set.expression,
+          ConditionExpression: `#status IN (${Object.keys(fromValues).join(', ')})`,
+          ExpressionAttributeNames: set.names,
+          ExpressionAttributeValues: { ...set.values, ...fromValues },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Counts one finished item with an atomic ADD and returns the counts after it. `completedItems`
+   * counts every finished item, `failedItems` those of them that failed, so progress reaches 100 %.
+   * Callers count an item only after winning its own conditional transition, so a retry never counts twice.
+   */
+  async countFinishedItem(executionId: string, outcome: 'succeeded' | 'failed'): Promise<ItemCounts> {
+    const out = await this.ctx.client.send(
+      new UpdateCommand({
+        TableName: this.ctx.tableName,
+        Key: { executionId },
+        UpdateExpression: 'ADD completedItems :one, failedItems :failed',
+        ConditionExpression: 'attribute_exists(executionId)',
+        ExpressionAttributeValues: { ':one': 1, ':failed': outcome === 'failed' ? 1 : 0 },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const record = out.Attributes as ExecutionRecord;
+    return {
+      totalItems: record.totalItems,
+      completedItems: record.completedItems,
+      failedItems: record.failedItems,
+    };
+  }
+}

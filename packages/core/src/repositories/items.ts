@@ -1,0 +1,145 @@
+import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ItemStatus } from '../protocol/codes';
+import type { ItemOutput } from '../protocol/server';
+import { isConditionFailure, queryAll, setClause, type TableContext } from './dynamo';
+
+export interface ItemRecord {
+  executionId: string;
+  itemId: string;
+  index: number;
+  input: string;
+  status: ItemStatus;
+  /** The step the item is in now: parse, model, a tool name, append. */
+  step?: string;
+  startedAt?: string;
+  completedAt?: string;
+  durationMs?: number;
+  error?: string;
+  output?: ItemOutput;
+  /** Where the output lives when it is too large for the item (an S3 key). */
+  outputRef?: string;
+}
+
+export interface NewItem {
+  itemId: string;
+  index: number;
+  input: string;
+}
+
+/** DynamoDB's BatchWriteItem limit. */
+const batchSize = 25;
+const maxBatchAttempts = 8;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class ItemsRepository {
+  constructor(
+    private readonly ctx: TableContext,
+    private readonly backoffMs = 50,
+  ) {}
+
+  private now(): string {
+    return new Date((this.ctx.now ?? Date.now)()).toISOString();
+  }
+
+  /** Writes an execution's items as PENDING, 25 to a request, retrying what DynamoDB leaves unprocessed. */
+  async createBatch(executionId: string, items: NewItem[]): Promise<void> {
+    for (let start = 0; start < items.length; start += batchSize) {
+      let requests: Record<string, unknown>[] | undefined = items
+        .slice(start, start + batchSize)
+        .map((item) => ({ PutRequest: { Item: { executionId, ...item, status: 'PENDING' } } }));
+      for (let attempt = 1; requests && requests.length > 0; attempt++) {
+        if (attempt > maxBatchAttempts) {
+          throw new Error(
+            `DynamoDB left ${requests.length} items unwritten after ${maxBatchAttempts} attempts`,
+          );
+        }
+        if (attempt > 1) await sleep(this.backoffMs * 2 ** (attempt - 2));
+        const out = await this.ctx.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.ctx.tableName]: requests } }),
+        );
+        requests = out.UnprocessedItems?.[this.ctx.tableName] as Record<string, unknown>[] | undefined;
+      }
+    }
+  }
+
+  async get(executionId: string, itemId: string): Promise<ItemRecord | undefined> {
+    const out = await this.ctx.client.send(
+      new GetCommand({ TableName: this.ctx.tableName, Key: { executionId, itemId }, ConsistentRead: true }),
+    );
+    return out.Item as ItemRecord | undefined;
+  }
+
+  /** Every item of an execution (at most 500), in input order. */
+  async list(executionId: string): Promise<ItemRecord[]> {
+    const items = await queryAll<ItemRecord>(this.ctx.client, {
+      TableName: this.ctx.tableName,
+      KeyConditionExpression: 'executionId = :executionId',
+      ExpressionAttributeValues: { ':executionId': executionId },
+      ConsistentRead: true,
+    });
+    return items.sort((a, b) => a.index - b.index);
+  }
+
+  /** Puts a pending or running item into `step`; the first call stamps startedAt. False once it has finished. */
+  markRunning(executionId: string, itemId: string, step: string): Promise<boolean> {
+    return this.updateUnfinished(executionId, itemId, { status: 'RUNNING', step }, { startedAt: this.now() });
+  }
+
+  /**
+   * Finishes an item successfully. True only for the call that finished it, so a retried step
+   * can tell it must not count the item again.
+   */
+  markSucceeded(
+    executionId: string,
+    itemId: string,
+    result: { durationMs: number; output?: ItemOutput; outputRef?: string },
+  ): Promise<boolean> {
+    return this.updateUnfinished(executionId, itemId, {
+      status: 'SUCCEEDED',
+      completedAt: this.now(),
+      durationMs: result.durationMs,
+      output: result.output,
+      outputRef: result.outputRef,
+    });
+  }
+
+  /** Finishes an item as failed with a reason a person can read. True only for the call that finished it. */
+  markFailed(
+    executionId: string,
+    itemId: string,
+    failure: { durationMs: number; error: string },
+  ): Promise<boolean> {
+    return this.updateUnfinished(executionId, itemId, {
+      status: 'FAILED',
+      completedAt: this.now(),
+      durationMs: failure.durationMs,
+      error: failure.error,
+    });
+  }
+
+  private async updateUnfinished(
+    executionId: string,
+    itemId: string,
+    fields: Partial<ItemRecord>,
+    ifAbsent: Partial<ItemRecord> = {},
+  ): Promise<boolean> {
+    const set = setClause(fields, ifAbsent);
+    try {
+      await this.ctx.client.send(
+        new UpdateCommand({
+          TableName: this.ctx.tableName,
+          Key: { executionId, itemId },
+          UpdateExpression: set.expression,
+          ConditionExpression: 'attribute_exists(itemId) AND #status IN (:pending, :running)',
+          ExpressionAttributeNames: { ...set.names, '#status': 'status' },
+          ExpressionAttributeValues: { ...set.values, ':pending': 'PENDING', ':running': 'RUNNING' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import { createPublicKey } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startIssuer, type TestIssuer } from '../../../test/support/tokens';
+import { createIdTokenVerifier, type IdTokenVerifier, UnauthorizedError } from '../src';
+
+let issuer: TestIssuer;
+let verifier: IdTokenVerifier;
+
+beforeAll(async () => {
+  issuer = await startIssuer();
+  verifier = createIdTokenVerifier({ issuer: issuer.issuer, clientId: issuer.clientId });
+});
+afterAll(() => issuer.close());
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+async function refusalOf(token: string) {
+  const error = await verifier.verify(token).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(UnauthorizedError);
+  return error as UnauthorizedError;
+}
+
+describe('ID token verification', () => {
+  it('accepts a valid ID token and reads who the caller is', async () => {
+    const identity = await verifier.verify(await issuer.idToken('user-1', { 'custom:tenantId': 'acme' }));
+    expect(identity).toEqual({ userId: 'user-1', email: 'user-1@example.com', tenantId: 'acme' });
+  });
+
+  it('uses the user as their own tenant when the pool has no tenant attribute', async () => {
+    expect((await verifier.verify(await issuer.idToken('solo'))).tenantId).toBe('solo');
+  });
+
+  it('fetches the JWKS once and serves later verifications from the cache', async () => {
+    const before = issuer.jwksFetches();
+    for (let i = 0; i < 5; i++) await verifier.verify(await issuer.idToken(`u${i}`));
+    expect(issuer.jwksFetches()).toBe(before === 0 ? 1 : before);
+    expect(issuer.jwksFetches()).toBe(1);
+  });
+
+  it('accepts an issuer configured with a trailing slash', async () => {
+    const slashed = createIdTokenVerifier({ issuer: `${issuer.issuer}/`, clientId: issuer.clientId });
+    expect((await slashed.verify(await issuer.idToken('u'))).userId).toBe('u');
+  });
+
+  describe('refuses', () => {
+    it('an expired token', async () => {
+      const token = await issuer.idToken('u', { exp: Math.floor(Date.now() / 1000) - 10 });
+      expect((await refusalOf(token)).details?.reason).toBe('expired');
+    });
+
+    it('a token that is not yet valid', async () => {
+      const token = await issuer.idToken('u', { nbf: Math.floor(Date.now() / 1000) + 600 });
+      expect((await refusalOf(token)).details?.reason).toMatch(/nbf/);
+    });
+
+    it('a token for another app client', async () => {
+      const token = await issuer.idToken('u', { aud: 'someone-elses-client' });
+      expect((await refusalOf(token)).details?.reason).toMatch(/aud/);
+    });
+
+    it('a token from another issuer', async () => {
+      const token = await issuer.idToken('u', { iss: 'https://cognito-idp.us-east-1.amazonaws.com/other' });
+      expect((await refusalOf(token)).details?.reason).toMatch(/iss/);
+    });
+
+    it('an access token instead of an ID token', async () => {
+      const token = await issuer.idToken('u', { token_use: 'access', aud: issuer.clientId });
+      expect((await refusalOf(token)).details?.reason).toBe('token_use is not id');
+    });
+
+    it('an access token shaped like Cognito’s, with client_id and no aud', async () => {
+      const valid = await issuer.idToken('u');
+      const [header, , signature] = valid.split('.');
+      const payload = {
+        sub: 'u',
+        token_use: 'access',
+        client_id: issuer.clientId,
+        iss: issuer.issuer,
+        exp: 9e9,
+      };
+      await refusalOf(`${header}.${b64(payload)}.${signature}`);
+    });
+
+    it('an unsigned token (alg none)', async () => {
+      const payload = { sub: 'u', token_use: 'id', aud: issuer.clientId, iss: issuer.issuer, exp: 9e9 };
+      const token = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(payload)}.`;
+      await refusalOf(token);
+    });
+
+    it('an HS256 token signed with the public key as the secret', async () => {
+      const publicPem = createPublicKey({ key: issuer.publicJwk, format: 'jwk' }).export({
+        type: 'spki',
+        format: 'pem',
+      });
+      const token = await new SignJWT({ token_use: 'id' })
+        .setProtectedHeader({ alg: 'HS256', kid: 'test-key' })
+        .setSubject('u')
+        .setIssuer(issuer.issuer)
+        .setAudience(issuer.clientId)
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(publicPem as string));
+      expect((await refusalOf(token)).details?.reason).toBe('algorithm not allowed');
+    });
+
+    it('a token whose payload was changed after signing', async () => {
+      const [header, payload, signature] = (await issuer.idToken('victim')).split('.');
+      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+      const tampered = `${header}.${b64({ ...claims, sub: 'attacker' })}.${signature}`;
+      expect((await refusalOf(tampered)).details?.reason).toBe('bad signature');
+    });
+
+    it('a token signed by a key the pool does not publish', async () => {
+      expect((await refusalOf(await issuer.foreignToken('u'))).details?.reason).toBe('bad signature');
+    });
+
+    it('a token naming an unknown key id', async () => {
+      const token = await issuer.idToken('u', {}, { kid: 'not-in-the-jwks' });
+      expect((await refusalOf(token)).details?.reason).toBe('no matching key');
+    });
+
+    it('garbage', async () => {
+      expect((await refusalOf('not.a.jwt')).details?.reason).toBeTypeOf('string');
+      await refusalOf('');
+    });
+  });
+
+  it('never puts the token in what it reports', async () => {
+    const token = await issuer.idToken('u', { aud: 'wrong' });
+    const error = await refusalOf(token);
+    expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain(
+      token.split('.')[2],
+    );
+  });
+});

@@ -1,0 +1,76 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { startDynamo, type TestDynamo } from '../../../../test/support/dynamo';
+import {
+  type Caller,
+  type ChatDeps,
+  ConnectionsRepository,
+  createStepFunctionsOrchestrator,
+  DatasetCatalog,
+  ExecutionsRepository,
+  ItemsRepository,
+  LocksRepository,
+  MessagesRepository,
+  type Notifier,
+  type ServerMessage,
+  SessionsRepository,
+} from '../../src';
+
+export const stateMachineArn = 'arn:aws:states:us-east-1:123456789012:stateMachine:cascade-agent';
+
+export interface Sent {
+  to: string;
+  message: ServerMessage;
+}
+
+/** Real tables (dynalite), a mocked Step Functions API, and a notifier that records what it was asked to send. */
+export async function startChatHarness() {
+  const dynamo: TestDynamo = await startDynamo();
+  const sfnClient = new SFNClient({ region: 'us-east-1' });
+  const sfn = mockClient(sfnClient);
+  const s3Client = new S3Client({ region: 'us-east-1' });
+  const s3 = mockClient(s3Client);
+  const sent: Sent[] = [];
+  const notifier: Notifier = {
+    async toConnection(connectionId, message) {
+      sent.push({ to: `connection:${connectionId}`, message });
+      return 'sent';
+    },
+    async toUser(userId, message) {
+      sent.push({ to: `user:${userId}`, message });
+      return { sent: 1, gone: 0, failed: 0 };
+    },
+  };
+  const table = (name: keyof TestDynamo['tableNames']) => ({
+    client: dynamo.client,
+    tableName: dynamo.tableNames[name],
+  });
+  const deps: ChatDeps = {
+    sessions: new SessionsRepository(table('sessions')),
+    messages: new MessagesRepository(table('messages')),
+    executions: new ExecutionsRepository(table('executions')),
+    items: new ItemsRepository(table('items')),
+    connections: new ConnectionsRepository(table('connections')),
+    locks: new LocksRepository(table('locks')),
+    datasets: new DatasetCatalog({ s3: s3Client, bucket: 'datasets' }),
+    orchestrator: createStepFunctionsOrchestrator(sfnClient, stateMachineArn),
+    notifier,
+  };
+  return {
+    deps,
+    dynamo,
+    sfn,
+    s3,
+    sent,
+    /** Collects what a use case replies to the asking connection. */
+    replies() {
+      const messages: ServerMessage[] = [];
+      return { messages, reply: async (message: ServerMessage) => messages.push(message) };
+    },
+    close: () => dynamo.close(),
+  };
+}
+
+export const alice: Caller = { userId: 'alice-sub', tenantId: 'acme', email: 'alice@example.com' };
+export const bob: Caller = { userId: 'bob-sub', tenantId: 'acme', email: 'bob@example.com' };

@@ -1,0 +1,56 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import {
+  type ChatDeps,
+  ConnectionsRepository,
+  createDocumentClient,
+  createIdTokenVerifier,
+  createNotifier,
+  createStepFunctionsOrchestrator,
+  DatasetCatalog,
+  ExecutionsRepository,
+  type IdTokenVerifier,
+  ItemsRepository,
+  LocksRepository,
+  MessagesRepository,
+  SessionsRepository,
+  tables,
+} from '@cascade/core';
+import { type Links, linked } from './resources';
+
+/**
+ * Clients and repositories, built on first use and reused while the Lambda container lives.
+ * SDK clients take region and endpoint from the environment like any AWS SDK program.
+ */
+let chat: ChatDeps | undefined;
+let verifier: IdTokenVerifier | undefined;
+
+type TableLink = keyof Links & (typeof tables)[keyof typeof tables]['name'];
+
+export function chatDeps(): ChatDeps {
+  if (chat) return chat;
+  const client = createDocumentClient();
+  const table = (name: TableLink) => ({ client, tableName: linked(name).name });
+  const connections = new ConnectionsRepository(table(tables.connections.name));
+  chat = {
+    sessions: new SessionsRepository(table(tables.sessions.name)),
+    messages: new MessagesRepository(table(tables.messages.name)),
+    executions: new ExecutionsRepository(table(tables.executions.name)),
+    items: new ItemsRepository(table(tables.items.name)),
+    locks: new LocksRepository(table(tables.locks.name)),
+    connections,
+    datasets: new DatasetCatalog({ s3: new S3Client({}), bucket: linked('Datasets').name }),
+    orchestrator: createStepFunctionsOrchestrator(new SFNClient({}), linked('AgentStateMachine').arn),
+    notifier: createNotifier({
+      api: new ApiGatewayManagementApiClient({ endpoint: linked('Api').managementEndpoint }),
+      connections,
+    }),
+  };
+  return chat;
+}
+
+export function idTokenVerifier(): IdTokenVerifier {
+  verifier ??= createIdTokenVerifier(linked('Auth'));
+  return verifier;
+}

@@ -1,0 +1,23 @@
+import { Resource } from 'sst/resource';
+
+/**
+ * The resources a handler may be linked to, and what each link carries. SST fills them on AWS
+ * and under `sst dev`; the local cloud and tests provide the same through `SST_RESOURCE_<Name>`
+ * variables, so no handler knows where it runs.
+ */
+export interface Links {
+  Sessions: { name: string };
+  Messages: { name: string };
+  Executions: { name: string };
+  Items: { name: string };
+  Connections: { name: string };
+  Locks: { name: string };
+  Datasets: { name: string };
+  AgentStateMachine: { arn: string };
+  Api: { managementEndpoint: string };
+  Auth: { issuer: string; clientId: string };
+}
+
+export function linked<K extends keyof Links>(name: K): Links[K] {
+  return (Resource as unknown as Links)[name];
+}

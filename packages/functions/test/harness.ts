@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import type { ServerMessage } from '@cascade/core';
+import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { startDynamo, type TestDynamo } from '../../../test/support/dynamo';
+import { startIssuer, type TestIssuer } from '../../../test/support/tokens';
+import type { Links } from '../src/resources';
+import type { WebSocketEvent } from '../src/ws/event';
+
+export const stateMachineArn = 'arn:aws:states:us-east-1:123456789012:stateMachine:agent';
+
+/**
+ * What a deployed handler sees, minus AWS: real tables (dynalite), a real JWKS issuer, links
+ * given through SST's own `SST_RESOURCE_*` variables, and mocked Step Functions, S3 and
+ * API Gateway management APIs that record every call.
+ */
+export async function startHandlerHarness() {
+  const dynamo: TestDynamo = await startDynamo();
+  const issuer: TestIssuer = await startIssuer();
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+  const links: Links = {
+    Sessions: { name: dynamo.tableNames.sessions },
+    Messages: { name: dynamo.tableNames.messages },
+    Executions: { name: dynamo.tableNames.executions },
+    Items: { name: dynamo.tableNames.items },
+    Connections: { name: dynamo.tableNames.connections },
+    Locks: { name: dynamo.tableNames.locks },
+    Datasets: { name: 'datasets' },
+    AgentStateMachine: { arn: stateMachineArn },
+    Api: { managementEndpoint: 'https://abc123.execute-api.us-east-1.amazonaws.com/test' },
+    Auth: { issuer: issuer.issuer, clientId: issuer.clientId },
+  };
+  process.env.SST_RESOURCE_App = JSON.stringify({ name: 'cascade', stage: 'test' });
+  for (const [name, value] of Object.entries(links))
+    process.env[`SST_RESOURCE_${name}`] = JSON.stringify(value);
+
+  const api = mockClient(ApiGatewayManagementApiClient);
+  const sfn = mockClient(SFNClient);
+  const s3 = mockClient(S3Client);
+  const reset = () => {
+    api.reset();
+    sfn.reset();
+    s3.reset();
+    api.on(PostToConnectionCommand).resolves({});
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
+    sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+  };
+  reset();
+
+  return {
+    dynamo,
+    issuer,
+    api,
+    sfn,
+    s3,
+    reset,
+    /** Every message posted to a connection, in order. */
+    posted(): { connectionId: string; message: ServerMessage }[] {
+      return api.commandCalls(PostToConnectionCommand).map((call) => ({
+        connectionId: call.args[0].input.ConnectionId!,
+        message: JSON.parse(new TextDecoder().decode(call.args[0].input.Data as Uint8Array)),
+      }));
+    },
+    async close() {
+      api.restore();
+      sfn.restore();
+      s3.restore();
+      await issuer.close();
+      await dynamo.close();
+    },
+  };
+}
+
+export interface Who {
+  userId: string;
+  tenantId?: string;
+  email?: string;
+}
+
+export function messageEvent(connectionId: string, body: unknown, who: Who | null): WebSocketEvent {
+  const action =
+    typeof body === 'object' && body !== null && 'action' in body
+      ? String((body as { action: unknown }).action)
+      : '$default';
+  return {
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    isBase64Encoded: false,
+    requestContext: {
+      connectionId,
+      routeKey: action,
+      eventType: 'MESSAGE',
+      stage: 'test',
+      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
+      apiId: 'abc123',
+      requestId: randomUUID(),
+      messageId: randomUUID(),
+      connectedAt: Date.now(),
+      authorizer: who
+        ? {
+            principalId: who.userId,
+            userId: who.userId,
+            tenantId: who.tenantId ?? 'acme',
+            email: who.email ?? '',
+          }
+        : null,
+    },
+  };
+}
+
+export function connectEvent(connectionId: string, who: Who | null): WebSocketEvent {
+  const event = messageEvent(connectionId, '', who);
+  return {
+    ...event,
+    body: null,
+    requestContext: { ...event.requestContext, routeKey: '$connect', eventType: 'CONNECT' },
+  };
+}
+
+export function authorizerEvent(token?: string): APIGatewayRequestAuthorizerEvent {
+  return {
+    type: 'REQUEST',
+    methodArn: 'arn:aws:execute-api:us-east-1:123456789012:abc123/test/$connect',
+    headers: {},
+    multiValueHeaders: {},
+    path: '',
+    httpMethod: 'GET',
+    pathParameters: {},
+    stageVariables: {},
+    resource: '',
+    multiValueQueryStringParameters: {},
+    queryStringParameters: token === undefined ? {} : { token },
+    requestContext: { requestId: randomUUID() } as APIGatewayRequestAuthorizerEvent['requestContext'],
+  };
+}

@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitest/config';
+
+/** Every process the tests start talks to emulators on 127.0.0.1 with dummy credentials. */
+const env = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+export default defineConfig({
+  test: {
+    env,
+    restoreMocks: true,
+    projects: [
+      { extends: true, test: { name: 'core', include: ['packages/core/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'functions', include: ['packages/functions/test/**/*.test.ts'] } },
+    ],
+    coverage: {
+      provider: 'v8',
+      include: ['packages/core/src/**', 'packages/functions/src/**'],
+      // Barrel files only re-export.
+      exclude: ['**/index.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      thresholds: {
+        'packages/core/src/**': { lines: 90, branches: 90 },
+        'packages/functions/src/**': { lines: 90, branches: 90 },
+      },
+    },
+  },
+});
