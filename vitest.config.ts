@@ -16,6 +16,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'core', include: ['packages/core/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'functions', include: ['packages/functions/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'statemachine', include: ['test/statemachine/**/*.test.ts'] } },
     ],
     coverage: {
       provider: 'v8',

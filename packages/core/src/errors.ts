@@ -63,7 +63,3 @@ export function toProtocolError(error: unknown): ProtocolErrorBody {
   }
   return { code: 'INTERNAL', message: 'Something went wrong on our side; please try again.' };
 }
-
-export function errorName(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
-}

@@ -1,3 +1,4 @@
+export * from './agent';
 export * from './auth/id-token';
 export * from './chat';
 export * from './datasets/catalog';
@@ -5,6 +6,7 @@ export * from './errors';
 export * from './ids';
 export * from './logger';
 export * from './notifier/notifier';
+export * from './orchestration/definition';
 export * from './orchestration/orchestrator';
 export * from './protocol';
 export * from './repositories';

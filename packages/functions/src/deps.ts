@@ -2,11 +2,13 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import {
+  type AgentDeps,
   type ChatDeps,
   ConnectionsRepository,
   createDocumentClient,
   createIdTokenVerifier,
   createNotifier,
+  createProvider,
   createStepFunctionsOrchestrator,
   DatasetCatalog,
   ExecutionsRepository,
@@ -24,7 +26,9 @@ import { type Links, linked } from './resources';
  * SDK clients take region and endpoint from the environment like any AWS SDK program.
  */
 let chat: ChatDeps | undefined;
+let agent: AgentDeps | undefined;
 let verifier: IdTokenVerifier | undefined;
+let s3: S3Client | undefined;
 
 type TableLink = keyof Links & (typeof tables)[keyof typeof tables]['name'];
 
@@ -40,7 +44,7 @@ export function chatDeps(): ChatDeps {
     items: new ItemsRepository(table(tables.items.name)),
     locks: new LocksRepository(table(tables.locks.name)),
     connections,
-    datasets: new DatasetCatalog({ s3: new S3Client({}), bucket: linked('Datasets').name }),
+    datasets: new DatasetCatalog({ s3: s3Client(), bucket: linked('Datasets').name }),
     orchestrator: createStepFunctionsOrchestrator(new SFNClient({}), linked('AgentStateMachine').arn),
     notifier: createNotifier({
       api: new ApiGatewayManagementApiClient({ endpoint: linked('Api').managementEndpoint }),
@@ -48,6 +52,26 @@ export function chatDeps(): ChatDeps {
     }),
   };
   return chat;
+}
+
+function s3Client(): S3Client {
+  s3 ??= new S3Client({});
+  return s3;
+}
+
+/** The agent steps share the chat's repositories and notifier, plus S3 and the model provider. */
+export function agentDeps(): AgentDeps {
+  if (agent) return agent;
+  const chatParts = chatDeps();
+  const config = linked('Agent');
+  agent = {
+    ...chatParts,
+    s3: s3Client(),
+    bucket: linked('Datasets').name,
+    provider: createProvider(config),
+    maxSteps: config.maxSteps,
+  };
+  return agent;
 }
 
 export function idTokenVerifier(): IdTokenVerifier {

@@ -16,6 +16,8 @@ export interface Links {
   AgentStateMachine: { arn: string };
   Api: { managementEndpoint: string };
   Auth: { issuer: string; clientId: string };
+  /** How the agent thinks: the provider, its model, and the step budget per item. */
+  Agent: { provider: 'bedrock' | 'rules'; modelId?: string; maxSteps: number };
 }
 
 export function linked<K extends keyof Links>(name: K): Links[K] {

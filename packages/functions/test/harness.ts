@@ -9,8 +9,8 @@ import type { ServerMessage } from '@cascade/core';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { startDynamo, type TestDynamo } from '../../../test/support/dynamo';
+import { provideLinks } from '../../../test/support/links';
 import { startIssuer, type TestIssuer } from '../../../test/support/tokens';
-import type { Links } from '../src/resources';
 import type { WebSocketEvent } from '../src/ws/event';
 
 export const stateMachineArn = 'arn:aws:states:us-east-1:123456789012:stateMachine:agent';
@@ -23,22 +23,13 @@ export const stateMachineArn = 'arn:aws:states:us-east-1:123456789012:stateMachi
 export async function startHandlerHarness() {
   const dynamo: TestDynamo = await startDynamo();
   const issuer: TestIssuer = await startIssuer();
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-  const links: Links = {
-    Sessions: { name: dynamo.tableNames.sessions },
-    Messages: { name: dynamo.tableNames.messages },
-    Executions: { name: dynamo.tableNames.executions },
-    Items: { name: dynamo.tableNames.items },
-    Connections: { name: dynamo.tableNames.connections },
-    Locks: { name: dynamo.tableNames.locks },
+  provideLinks(dynamo, {
     Datasets: { name: 'datasets' },
     AgentStateMachine: { arn: stateMachineArn },
     Api: { managementEndpoint: 'https://abc123.execute-api.us-east-1.amazonaws.com/test' },
     Auth: { issuer: issuer.issuer, clientId: issuer.clientId },
-  };
-  process.env.SST_RESOURCE_App = JSON.stringify({ name: 'cascade', stage: 'test' });
-  for (const [name, value] of Object.entries(links))
-    process.env[`SST_RESOURCE_${name}`] = JSON.stringify(value);
+    Agent: { provider: 'rules', maxSteps: 6 },
+  });
 
   const api = mockClient(ApiGatewayManagementApiClient);
   const sfn = mockClient(SFNClient);

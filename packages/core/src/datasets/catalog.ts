@@ -1,4 +1,4 @@
-import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { NotFoundError } from '../errors';
 import type { DatasetSummary } from '../protocol/server';
 
@@ -19,6 +19,20 @@ export interface DatasetLocation {
   sample: boolean;
 }
 
+export interface DatasetHead {
+  /** The file's first bytes as text. */
+  text: string;
+  /** True when `text` is the whole file. */
+  complete: boolean;
+  sizeBytes: number;
+  rows?: number;
+}
+
+/** A CSV file directly under a prefix (nothing in sub-folders). */
+function isDatasetFile(name: string): boolean {
+  return name.toLowerCase().endsWith('.csv') && !name.includes('/');
+}
+
 function intMetadata(value: string | undefined): number | undefined {
   const n = value === undefined ? Number.NaN : Number(value);
   return Number.isInteger(n) && n >= 0 ? n : undefined;
@@ -34,6 +48,32 @@ export class DatasetCatalog {
       this.listPrefix(userPrefix(userId), false),
     ]);
     return [...samples, ...own];
+  }
+
+  /** The ids of every dataset the user can read, without reading their metadata. */
+  async ids(userId: string): Promise<string[]> {
+    const keys = await Promise.all(
+      [samplesPrefix, userPrefix(userId)].map(async (prefix) => {
+        const out = await this.deps.s3.send(
+          new ListObjectsV2Command({ Bucket: this.deps.bucket, Prefix: prefix, MaxKeys: listLimit }),
+        );
+        return (out.Contents ?? []).map((o) => o.Key!.slice(prefix.length)).filter(isDatasetFile);
+      }),
+    );
+    return [...new Set(keys.flat())];
+  }
+
+  /** The first `bytes` of a dataset: enough to read its header and a sample of rows. */
+  async head(location: DatasetLocation, bytes = 64 * 1024): Promise<DatasetHead> {
+    const out = await this.deps.s3.send(
+      new GetObjectCommand({ Bucket: location.bucket, Key: location.key, Range: `bytes=0-${bytes - 1}` }),
+    );
+    const text = (await out.Body?.transformToString('utf-8')) ?? '';
+    const total = Number(out.ContentRange?.split('/')[1] ?? out.ContentLength ?? text.length);
+    const head: DatasetHead = { text, complete: total <= bytes, sizeBytes: total };
+    const rows = intMetadata(out.Metadata?.rows);
+    if (rows !== undefined) head.rows = rows;
+    return head;
   }
 
   /** Where a dataset the user may read lives: their own upload, else a sample. */
@@ -62,9 +102,7 @@ export class DatasetCatalog {
     const out = await this.deps.s3.send(
       new ListObjectsV2Command({ Bucket: this.deps.bucket, Prefix: prefix, MaxKeys: listLimit }),
     );
-    const objects = (out.Contents ?? []).filter(
-      (o) => o.Key?.toLowerCase().endsWith('.csv') && !o.Key.slice(prefix.length).includes('/'),
-    );
+    const objects = (out.Contents ?? []).filter((o) => isDatasetFile(o.Key!.slice(prefix.length)));
     const summaries = await Promise.all(
       objects.map(async (object) => {
         const key = object.Key!;

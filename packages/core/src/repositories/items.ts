@@ -1,4 +1,5 @@
 import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ParsedRequest, Turn } from '../agent/transcript';
 import type { ItemStatus } from '../protocol/codes';
 import type { ItemOutput } from '../protocol/server';
 import { isConditionFailure, queryAll, setClause, type TableContext } from './dynamo';
@@ -18,6 +19,10 @@ export interface ItemRecord {
   output?: ItemOutput;
   /** Where the output lives when it is too large for the item (an S3 key). */
   outputRef?: string;
+  /** What Parse made of the item's question. */
+  request?: ParsedRequest;
+  /** The item's transcript, keyed by `turnKey()` so a retried step rewrites its own entry. */
+  turns?: Record<string, Turn>;
 }
 
 export interface NewItem {
@@ -118,6 +123,32 @@ export class ItemsRepository {
     });
   }
 
+  /** Stores Parse's result and starts an empty transcript (kept if one exists: a retried Parse). */
+  saveRequest(executionId: string, itemId: string, request: ParsedRequest): Promise<boolean> {
+    return this.updateUnfinished(executionId, itemId, { request }, { turns: {} });
+  }
+
+  /** Records one transcript entry; writing the same key again replaces it, so retries add nothing. */
+  async putTurn(executionId: string, itemId: string, key: string, turn: Turn): Promise<boolean> {
+    try {
+      await this.ctx.client.send(
+        new UpdateCommand({
+          TableName: this.ctx.tableName,
+          Key: { executionId, itemId },
+          UpdateExpression: 'SET turns.#key = :turn',
+          ConditionExpression: 'attribute_exists(turns) AND #status IN (:pending, :running)',
+          ExpressionAttributeNames: { '#key': key, '#status': 'status' },
+          ExpressionAttributeValues: { ':turn': turn, ':pending': 'PENDING', ':running': 'RUNNING' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Applies an update to an item that has not finished yet. */
   private async updateUnfinished(
     executionId: string,
     itemId: string,

@@ -75,4 +75,31 @@ describe('ItemsRepository', () => {
     expect(await items.markRunning('e-none', 'ghost', 'parse')).toBe(false);
     expect(await items.get('e-none', 'ghost')).toBeUndefined();
   });
+
+  it('keeps one transcript entry per key, and none once the item has finished', async () => {
+    await items.createBatch('e-turns', newItems(1));
+    expect(
+      await items.putTurn('e-turns', 'item-0', '000-model', {
+        kind: 'model',
+        turn: 0,
+        decision: { kind: 'final', text: 'x' },
+      }),
+    ).toBe(false);
+    await items.saveRequest('e-turns', 'item-0', { text: 'q', intent: 'describe' });
+    const turn = { kind: 'model' as const, turn: 0, decision: { kind: 'final' as const, text: 'first' } };
+    expect(await items.putTurn('e-turns', 'item-0', '000-model', turn)).toBe(true);
+    expect(
+      await items.putTurn('e-turns', 'item-0', '000-model', {
+        ...turn,
+        decision: { kind: 'final', text: 'retry' },
+      }),
+    ).toBe(true);
+    await items.saveRequest('e-turns', 'item-0', { text: 'q again', intent: 'describe' });
+    const stored = await items.get('e-turns', 'item-0');
+    expect(stored?.turns).toEqual({
+      '000-model': { kind: 'model', turn: 0, decision: { kind: 'final', text: 'retry' } },
+    });
+    await items.markSucceeded('e-turns', 'item-0', { durationMs: 1 });
+    expect(await items.putTurn('e-turns', 'item-0', '001-model', turn)).toBe(false);
+  });
 });

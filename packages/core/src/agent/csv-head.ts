@@ -1,0 +1,83 @@
+import { parse } from 'csv-parse/sync';
+
+/**
+ * A quick look at the start of a CSV file: enough for describe_dataset and for Parse to learn
+ * the column names, without reading the whole file (that is the analysis task's job).
+ */
+export type SniffedType = 'integer' | 'numeric' | 'boolean' | 'datetime' | 'categorical' | 'text' | 'empty';
+
+export interface CsvHead {
+  delimiter: string;
+  columns: { name: string; type: SniffedType; examples: string[]; missingInSample: number }[];
+  sampledRows: number;
+}
+
+/** The file is not CSV we can read; the message says why, for a person. */
+export class CsvReadError extends Error {
+  override name = 'CsvReadError';
+}
+
+const delimiters = [',', ';', '\t', '|'];
+const missing = new Set(['', 'NA', 'N/A', 'NaN', 'null', 'NULL', 'None']);
+const booleans = new Set(['true', 'false', 'yes', 'no', 't', 'f', 'y', 'n']);
+
+/** The delimiter that splits the header into the most fields (outside quotes). */
+function sniffDelimiter(headerLine: string): string {
+  const unquoted = headerLine.replace(/"[^"]*"/g, '');
+  return delimiters.reduce(
+    (best, d) => (unquoted.split(d).length > unquoted.split(best).length ? d : best),
+    ',',
+  );
+}
+
+function typeOf(values: string[]): SniffedType {
+  const present = values.filter((v) => !missing.has(v.trim()));
+  if (present.length === 0) return 'empty';
+  const all = (test: (v: string) => boolean) => present.every((v) => test(v.trim()));
+  if (all((v) => v === '0' || v === '1') || all((v) => booleans.has(v.toLowerCase()))) return 'boolean';
+  if (all((v) => /^[-+]?\d+$/.test(v))) return 'integer';
+  if (all((v) => v !== '' && Number.isFinite(Number(v)))) return 'numeric';
+  if (all((v) => /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v))) {
+    return 'datetime';
+  }
+  const distinct = new Set(present).size;
+  const long = present.some((v) => v.length > 40);
+  // Values that repeat are categories; all-distinct values are identifiers or free text.
+  const repeats = distinct < present.length;
+  return !long && repeats && (distinct <= 20 || distinct <= present.length / 2) ? 'categorical' : 'text';
+}
+
+/**
+ * Reads the header and the complete rows of a file's first bytes. A trailing partial line is
+ * dropped, since the chunk usually ends mid-row.
+ */
+export function sniffCsvHead(chunk: string, complete: boolean): CsvHead {
+  let text = chunk.replace(/^\uFEFF/, '');
+  if (!complete) {
+    const lastBreak = text.lastIndexOf('\n');
+    text = lastBreak >= 0 ? text.slice(0, lastBreak + 1) : text;
+  }
+  const headerLine = text.split(/\r?\n/, 1)[0] ?? '';
+  if (headerLine.trim() === '') throw new CsvReadError('The file is empty: it has no header row.');
+  const delimiter = sniffDelimiter(headerLine);
+  let rows: string[][];
+  try {
+    rows = parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true, relax_quotes: true });
+  } catch (error) {
+    throw new CsvReadError(`The file could not be read as CSV: ${(error as Error).message}`);
+  }
+  const [header = [], ...body] = rows;
+  return {
+    delimiter,
+    sampledRows: body.length,
+    columns: header.map((name, i) => {
+      const values = body.map((row) => row[i] ?? '');
+      return {
+        name: name.trim(),
+        type: typeOf(values),
+        examples: [...new Set(values.filter((v) => !missing.has(v.trim())))].slice(0, 3),
+        missingInSample: values.filter((v) => missing.has(v.trim())).length,
+      };
+    }),
+  };
+}

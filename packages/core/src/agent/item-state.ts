@@ -1,0 +1,43 @@
+/**
+ * The state one item carries through the state machine: ids and pointers only, so it stays a
+ * few hundred bytes whatever the item does. Everything else lives in the Items table and S3.
+ */
+export interface ItemState {
+  executionId: string;
+  sessionId: string;
+  userId: string;
+  tenantId: string;
+  itemId: string;
+  /** The model turn the item is on, from 0. */
+  turn: number;
+  /** Where Dispatch sends the item next. */
+  route?: 'inline' | 'task' | 'finish';
+  /** The analysis job for RunAnalysis: passed to the task as JOB_URI. */
+  job?: { uri: string };
+  /** What the analysis task reported through its task token. */
+  taskResult?: { resultUri: string };
+  /** True once the item has finished, either way. */
+  done?: boolean;
+  /** Set by a Catch: the error that stopped the item. */
+  error?: { Error: string; Cause?: string };
+}
+
+/** The state machine's input, as startQuery builds it; Finish receives it back. */
+export interface RunInput {
+  executionId: string;
+  sessionId: string;
+  userId: string;
+  tenantId: string;
+  items: { id: string }[];
+  options: { maxConcurrency: number };
+  /** Set by the execution-wide Catch when the Map itself failed. */
+  failure?: { Error: string; Cause?: string };
+}
+
+/** A job for the analysis task, stored in S3; the task gets its URI. */
+export interface AnalysisJob {
+  tool: 'profile' | 'estimate_effect';
+  data: string;
+  args: { treatment?: string; outcome?: string; covariates?: string[] };
+  resultUri: string;
+}

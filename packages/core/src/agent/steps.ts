@@ -1,0 +1,366 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { concludeExecution } from '../chat/conclude';
+import { runPolicy } from '../chat/deps';
+import type { DatasetCatalog } from '../datasets/catalog';
+import { DomainError } from '../errors';
+import { sessionLockName } from '../ids';
+import { logger } from '../logger';
+import type { Notifier } from '../notifier/notifier';
+import type { ResponseStatus } from '../protocol/codes';
+import type { ItemOutput } from '../protocol/server';
+import type { ExecutionRecord, ExecutionsRepository } from '../repositories/executions';
+import type { ItemRecord, ItemsRepository } from '../repositories/items';
+import type { LocksRepository } from '../repositories/locks';
+import type { MessagesRepository } from '../repositories/messages';
+import type { SessionsRepository } from '../repositories/sessions';
+import { readableError } from './errors';
+import { runEvents } from './events';
+import { datasetColumns, failedRun, runInlineTool, type ToolRun } from './inline-tools';
+import type { AnalysisJob, ItemState, RunInput } from './item-state';
+import type { ModelProvider } from './providers/types';
+import { parseRequest } from './request';
+import { type EffectResult, effectObservation, type ProfileResult, profileObservation } from './results';
+import { getJson, putJson, s3Uri } from './s3-json';
+import { summarizeRun } from './summary';
+import { toolDeclarations, validateToolCall } from './tools';
+import { type ContextMessage, type Decision, orderedTurns, type Turn, turnKey } from './transcript';
+
+/** Everything the agent's steps touch. The Lambdas build it once per container. */
+export interface AgentDeps {
+  executions: ExecutionsRepository;
+  items: ItemsRepository;
+  messages: MessagesRepository;
+  sessions: SessionsRepository;
+  locks: LocksRepository;
+  notifier: Notifier;
+  datasets: DatasetCatalog;
+  s3: S3Client;
+  /** The bucket that holds datasets, jobs and results. */
+  bucket: string;
+  provider: ModelProvider;
+  /** Model turns an item may take before it is stopped. */
+  maxSteps: number;
+  /** How many earlier messages of the session the model sees. */
+  historyMessages?: number;
+  now?: () => number;
+}
+
+type ModelTurn = Extract<Turn, { kind: 'model' }>;
+
+async function loadItem(deps: AgentDeps, state: ItemState): Promise<ItemRecord> {
+  const item = await deps.items.get(state.executionId, state.itemId);
+  if (!item) throw new Error(`Item ${state.itemId} of execution ${state.executionId} does not exist`);
+  return item;
+}
+
+async function loadExecution(deps: AgentDeps, executionId: string): Promise<ExecutionRecord> {
+  const execution = await deps.executions.get(executionId);
+  if (!execution) throw new Error(`Execution ${executionId} does not exist`);
+  return execution;
+}
+
+const isFinished = (item: ItemRecord) => item.status === 'SUCCEEDED' || item.status === 'FAILED';
+
+function elapsed(deps: AgentDeps, item: ItemRecord): number {
+  const started = item.startedAt ? Date.parse(item.startedAt) : Number.NaN;
+  return Number.isNaN(started) ? 0 : Math.max(0, (deps.now ?? Date.now)() - started);
+}
+
+/** Finishes an item once and, only for the call that finished it, counts it and reports progress. */
+async function finishItem(
+  deps: AgentDeps,
+  state: ItemState,
+  item: ItemRecord,
+  outcome: { output: ItemOutput } | { error: string },
+): Promise<void> {
+  const durationMs = elapsed(deps, item);
+  const won =
+    'output' in outcome
+      ? await deps.items.markSucceeded(state.executionId, state.itemId, {
+          durationMs,
+          output: outcome.output,
+        })
+      : await deps.items.markFailed(state.executionId, state.itemId, { durationMs, error: outcome.error });
+  if (!won) return;
+  const failed = 'error' in outcome;
+  const counts = await deps.executions.countFinishedItem(state.executionId, failed ? 'failed' : 'succeeded');
+  await runEvents(deps.notifier, state).progress(counts, {
+    id: state.itemId,
+    status: failed ? 'FAILED' : 'SUCCEEDED',
+    durationMs,
+    ...(failed && { error: outcome.error }),
+  });
+}
+
+/** Parse: what is this item asking, about which dataset and columns? */
+export async function parseItem(deps: AgentDeps, state: ItemState): Promise<ItemState> {
+  const events = runEvents(deps.notifier, state);
+  const [execution, item] = await Promise.all([
+    loadExecution(deps, state.executionId),
+    loadItem(deps, state),
+  ]);
+  if (isFinished(item)) return { ...state, done: true };
+  await events.step(state.itemId, 'parse', 'started');
+  await deps.items.markRunning(state.executionId, state.itemId, 'parse');
+  const [history, datasets] = await Promise.all([
+    deps.messages.recent(state.sessionId, deps.historyMessages ?? 10),
+    deps.datasets.ids(state.userId),
+  ]);
+  const request = await parseRequest({
+    content: execution.request.content,
+    input: item.input,
+    ...(execution.request.datasetId && { datasetId: execution.request.datasetId }),
+    datasets,
+    history: history
+      .filter((m) => m.executionId !== state.executionId)
+      .map((m): ContextMessage => ({ role: m.role, content: m.content })),
+    columnsOf: (datasetId) => datasetColumns(deps.datasets, state.userId, datasetId),
+  });
+  await deps.items.saveRequest(state.executionId, state.itemId, request);
+  const detail = request.datasetId ? `${request.intent} · ${request.datasetId}` : request.intent;
+  await events.step(state.itemId, 'parse', 'succeeded', detail);
+  return { ...state, turn: 0, done: false };
+}
+
+/** InvokeModel: ask the provider for the next step. A retry reuses the decision already recorded. */
+export async function invokeModel(deps: AgentDeps, state: ItemState): Promise<ItemState> {
+  const item = await loadItem(deps, state);
+  const key = turnKey(state.turn, 'model');
+  if (item.turns?.[key]) return state;
+  const events = runEvents(deps.notifier, state);
+  await events.step(state.itemId, 'model', 'started');
+  await deps.items.markRunning(state.executionId, state.itemId, 'model');
+  const history = await deps.messages.recent(state.sessionId, deps.historyMessages ?? 10);
+  const decision = await deps.provider.decide({
+    request: item.request ?? { text: item.input, intent: 'unknown' },
+    history: history
+      .filter((m) => m.executionId !== state.executionId)
+      .map((m) => ({ role: m.role, content: m.content })),
+    turns: orderedTurns(item.turns),
+    turn: state.turn,
+    maxSteps: deps.maxSteps,
+  });
+  await deps.items.putTurn(state.executionId, state.itemId, key, {
+    kind: 'model',
+    turn: state.turn,
+    decision,
+  });
+  await events.step(state.itemId, 'model', 'succeeded', describeDecision(decision));
+  return state;
+}
+
+function describeDecision(decision: Decision): string {
+  return decision.kind === 'final' ? 'writes the answer' : `calls ${decision.name}`;
+}
+
+function modelTurn(item: ItemRecord, turn: number): ModelTurn {
+  const recorded = item.turns?.[turnKey(turn, 'model')];
+  if (recorded?.kind !== 'model')
+    throw new Error(`Item ${item.itemId} has no model decision for turn ${turn}`);
+  return recorded;
+}
+
+/**
+ * Dispatch: validate the model's tool call and route it. Light tools run here; the analysis
+ * tools become a job in S3 for the Fargate task; a final answer goes straight to Append.
+ */
+export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemState> {
+  const item = await loadItem(deps, state);
+  const { decision } = modelTurn(item, state.turn);
+  if (decision.kind === 'final') return { ...state, route: 'finish' };
+  const toolKey = turnKey(state.turn, 'tool');
+  if (item.turns?.[toolKey]) return { ...state, route: 'inline' };
+
+  const events = runEvents(deps.notifier, state);
+  const record = (run: ToolRun) =>
+    deps.items.putTurn(state.executionId, state.itemId, toolKey, {
+      kind: 'tool',
+      turn: state.turn,
+      toolUseId: decision.toolUseId,
+      name: decision.name,
+      ok: run.ok,
+      observation: run.observation,
+      ...(run.output && { output: run.output }),
+    });
+
+  const call = validateToolCall(decision.name, decision.input);
+  if (!call.ok || call.name === 'final_answer') {
+    // A malformed call, or final_answer reaching us as a tool: the model reads why and tries again.
+    await record(failedRun(call.ok ? 'Call final_answer only to give your answer.' : call.problem));
+    return { ...state, route: 'inline' };
+  }
+  await events.step(state.itemId, call.name, 'started');
+  await deps.items.markRunning(state.executionId, state.itemId, call.name);
+
+  if (toolDeclarations[call.name].runs === 'inline') {
+    const run = await runInlineTool(
+      deps.datasets,
+      state.userId,
+      call.name as 'list_datasets' | 'describe_dataset',
+      call.input,
+    );
+    await record(run);
+    await events.step(
+      state.itemId,
+      call.name,
+      run.ok ? 'succeeded' : 'failed',
+      run.ok ? undefined : run.observation,
+    );
+    return { ...state, route: 'inline' };
+  }
+
+  let data: string;
+  try {
+    const location = await deps.datasets.locate(state.userId, String(call.input.datasetId));
+    data = s3Uri(location.bucket, location.key);
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    await record(failedRun(error.message));
+    await events.step(state.itemId, call.name, 'failed', error.message);
+    return { ...state, route: 'inline' };
+  }
+  const base = `${state.executionId}/${state.itemId}/${String(state.turn).padStart(3, '0')}`;
+  const { datasetId: _, ...args } = call.input;
+  const job: AnalysisJob = {
+    tool: call.name as AnalysisJob['tool'],
+    data,
+    args,
+    resultUri: s3Uri(deps.bucket, `results/${base}.json`),
+  };
+  const uri = s3Uri(deps.bucket, `jobs/${base}.json`);
+  await putJson(deps.s3, uri, job);
+  return { ...state, route: 'task', job: { uri } };
+}
+
+/** The analysis task's result document at `resultUri`. */
+interface ResultDocument {
+  tool?: string;
+  result?: unknown;
+  output?: ItemOutput;
+}
+
+/** What the model reads of an analysis result: the numbers that matter, not the whole document. */
+function observe(tool: string, result: unknown): string {
+  return JSON.stringify(
+    tool === 'profile'
+      ? profileObservation(result as ProfileResult)
+      : effectObservation(result as EffectResult),
+  );
+}
+
+/** The tables and charts of the analyses an item ran, for its final output. */
+async function analysisArtifacts(
+  deps: AgentDeps,
+  turns: Turn[],
+): Promise<Pick<ItemOutput, 'tables' | 'charts'>> {
+  const tables: NonNullable<ItemOutput['tables']> = [];
+  const charts: NonNullable<ItemOutput['charts']> = [];
+  for (const turn of turns) {
+    if (turn.kind !== 'tool' || !turn.ok || toolDeclarations[turn.name as 'profile']?.runs !== 'task')
+      continue;
+    const output =
+      turn.output ??
+      (turn.resultUri ? (await getJson<ResultDocument>(deps.s3, turn.resultUri)).output : undefined);
+    tables.push(...(output?.tables ?? []));
+    charts.push(...(output?.charts ?? []));
+  }
+  return { ...(tables.length && { tables }), ...(charts.length && { charts }) };
+}
+
+/** Inline outputs above this size stay in S3 and are read back when the item finishes. */
+const inlineOutputBytes = 32 * 1024;
+
+/**
+ * Append: store the analysis result as an observation, finish the item on a final answer or
+ * when its step budget is spent, otherwise send it round to the model again.
+ */
+export async function append(deps: AgentDeps, state: ItemState): Promise<ItemState> {
+  const item = await loadItem(deps, state);
+  const events = runEvents(deps.notifier, state);
+  const { decision } = modelTurn(item, state.turn);
+  const toolKey = turnKey(state.turn, 'tool');
+
+  if (state.route === 'task' && state.taskResult && !item.turns?.[toolKey] && decision.kind === 'tool') {
+    const document = await getJson<ResultDocument>(deps.s3, state.taskResult.resultUri);
+    const result =
+      document && typeof document === 'object' && 'result' in document ? document.result : document;
+    const output = document?.output;
+    const small = output && JSON.stringify(output).length <= inlineOutputBytes;
+    await deps.items.putTurn(state.executionId, state.itemId, toolKey, {
+      kind: 'tool',
+      turn: state.turn,
+      toolUseId: decision.toolUseId,
+      name: decision.name,
+      ok: true,
+      observation: observe(decision.name, result),
+      resultUri: state.taskResult.resultUri,
+      ...(small && { output }),
+    });
+    await events.step(state.itemId, decision.name, 'succeeded');
+  }
+
+  await events.step(state.itemId, 'append', 'started');
+  // A long run keeps its session; a cancelled one has lost the lock and does not get it back.
+  await deps.locks.extend(sessionLockName(state.sessionId), state.executionId, runPolicy.sessionLockSeconds);
+  const next: ItemState = { ...state, turn: state.turn + 1, done: false };
+  delete next.route;
+  delete next.job;
+  delete next.taskResult;
+
+  if (decision.kind === 'final') {
+    if (!isFinished(item)) {
+      const artifacts = await analysisArtifacts(deps, orderedTurns(item.turns));
+      await finishItem(deps, state, item, { output: { text: decision.text, ...artifacts } });
+    }
+    await events.step(state.itemId, 'append', 'succeeded', 'answered');
+    return { ...next, turn: state.turn, done: true };
+  }
+  if (next.turn >= deps.maxSteps) {
+    const error = `The agent did not reach an answer within ${deps.maxSteps} steps.`;
+    await finishItem(deps, state, item, { error });
+    await events.step(state.itemId, 'append', 'failed', error);
+    return { ...next, done: true };
+  }
+  await events.step(state.itemId, 'append', 'succeeded');
+  return next;
+}
+
+/** The Catch of every item step: the item fails with a readable reason; the batch goes on. */
+export async function recordFailure(deps: AgentDeps, state: ItemState): Promise<ItemState> {
+  const error = readableError(state);
+  logger.warn('item failed', { executionId: state.executionId, itemId: state.itemId, cause: state.error });
+  const item = await loadItem(deps, state);
+  if (!isFinished(item)) {
+    await runEvents(deps.notifier, state).step(state.itemId, item.step ?? 'parse', 'failed', error);
+    await finishItem(deps, state, item, { error });
+  }
+  return {
+    executionId: state.executionId,
+    sessionId: state.sessionId,
+    userId: state.userId,
+    tenantId: state.tenantId,
+    itemId: state.itemId,
+    turn: state.turn,
+    done: true,
+  };
+}
+
+/**
+ * Finish: settle items the run left unfinished, choose the final status from the items, and
+ * end the execution once (response, assistant message, session lock) through concludeExecution.
+ */
+export async function finishRun(deps: AgentDeps, input: RunInput): Promise<{ status: ResponseStatus }> {
+  const items = await deps.items.list(input.executionId);
+  for (const item of items.filter((i) => !isFinished(i))) {
+    const error = input.failure
+      ? `The run failed before this item finished: ${readableError({ error: input.failure })}`
+      : 'The run ended before this item finished.';
+    await finishItem(deps, { ...input, itemId: item.itemId, turn: 0 }, item, { error });
+  }
+  const settled = await deps.items.list(input.executionId);
+  const succeeded = settled.filter((i) => i.status === 'SUCCEEDED').length;
+  const status: ResponseStatus =
+    succeeded === settled.length && settled.length > 0 ? 'SUCCEEDED' : succeeded === 0 ? 'FAILED' : 'PARTIAL';
+  await concludeExecution(deps, input.executionId, status, summarizeRun(settled, status));
+  return { status };
+}

@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startDynamo, type TestDynamo } from '../../../../test/support/dynamo';
+import { memoryS3 } from '../../../../test/support/s3-memory';
+import {
+  type AgentDeps,
+  append,
+  ConnectionsRepository,
+  DatasetCatalog,
+  type Decision,
+  dispatch,
+  ExecutionsRepository,
+  finishRun,
+  type ItemState,
+  ItemsRepository,
+  invokeModel,
+  LocksRepository,
+  MessagesRepository,
+  type ModelProvider,
+  type Notifier,
+  parseItem,
+  recordFailure,
+  type ServerMessage,
+  SessionsRepository,
+  startQuery,
+  turnKey,
+} from '../../src';
+
+const bucket = 'data';
+let dynamo: TestDynamo;
+let s3: ReturnType<typeof memoryS3>;
+let deps: AgentDeps;
+const sent: ServerMessage[] = [];
+const decisions: Decision[] = [];
+const decide = vi.fn(async () => decisions.shift() ?? { kind: 'final' as const, text: 'done' });
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  s3 = memoryS3();
+  s3.put(bucket, 'samples/tiny.csv', 'a,b\n1,x\n2,y\n');
+  const table = (name: keyof TestDynamo['tableNames']) => ({
+    client: dynamo.client,
+    tableName: dynamo.tableNames[name],
+  });
+  const notifier: Notifier = {
+    toConnection: async () => 'sent',
+    toUser: async (_u, message) => {
+      sent.push(message);
+      return { sent: 1, gone: 0, failed: 0 };
+    },
+  };
+  const client = new S3Client({ region: 'us-east-1' });
+  deps = {
+    sessions: new SessionsRepository(table('sessions')),
+    messages: new MessagesRepository(table('messages')),
+    executions: new ExecutionsRepository(table('executions')),
+    items: new ItemsRepository(table('items')),
+    locks: new LocksRepository(table('locks')),
+    notifier,
+    datasets: new DatasetCatalog({ s3: client, bucket }),
+    s3: client,
+    bucket,
+    provider: { name: 'scripted', decide } satisfies ModelProvider,
+    maxSteps: 4,
+  };
+});
+afterAll(async () => {
+  s3.mock.restore();
+  await dynamo.close();
+});
+beforeEach(() => {
+  sent.length = 0;
+  decisions.length = 0;
+  decide.mockClear();
+});
+
+/** A recorded run with one item, as startQuery leaves it, and the item's state at Parse. */
+async function newItem(content = 'describe tiny.csv'): Promise<ItemState> {
+  let input: { executionId: string; sessionId: string } | undefined;
+  await startQuery(
+    {
+      ...deps,
+      connections: new ConnectionsRepository({
+        client: dynamo.client,
+        tableName: dynamo.tableNames.connections,
+      }),
+      orchestrator: {
+        start: async (i) => {
+          input = i;
+        },
+        exists: async () => false,
+        stop: async () => undefined,
+      },
+    },
+    { userId: 'u1', tenantId: 't' },
+    { action: 'query', messageId: randomUUID(), payload: { content } },
+    async () => undefined,
+  );
+  return {
+    executionId: input!.executionId,
+    sessionId: input!.sessionId,
+    userId: 'u1',
+    tenantId: 't',
+    itemId: '1',
+    turn: 0,
+  };
+}
+
+const progressEvents = () => sent.filter((m) => m.action === 'progress');
+
+describe('agent steps under retries', () => {
+  it('a retried InvokeModel reuses the recorded decision and does not ask the model again', async () => {
+    const state = await parseItem(deps, await newItem());
+    decisions.push({
+      kind: 'tool',
+      toolUseId: 't0',
+      name: 'describe_dataset',
+      input: { datasetId: 'tiny.csv' },
+    });
+    await invokeModel(deps, state);
+    await invokeModel(deps, state);
+    expect(decide).toHaveBeenCalledTimes(1);
+  });
+
+  it('a retried Dispatch does not run the tool again', async () => {
+    const state = await parseItem(deps, await newItem());
+    decisions.push({
+      kind: 'tool',
+      toolUseId: 't0',
+      name: 'describe_dataset',
+      input: { datasetId: 'tiny.csv' },
+    });
+    await invokeModel(deps, state);
+    const first = await dispatch(deps, state);
+    const gets = s3.mock.calls().length;
+    const second = await dispatch(deps, state);
+    expect(first.route).toBe('inline');
+    expect(second.route).toBe('inline');
+    expect(s3.mock.calls().length).toBe(gets);
+    const item = await deps.items.get(state.executionId, '1');
+    expect(item?.turns?.[turnKey(0, 'tool')]).toMatchObject({ ok: true, name: 'describe_dataset' });
+  });
+
+  it('a retried Append after the final answer neither counts the item twice nor reports progress twice', async () => {
+    const state = await parseItem(deps, await newItem());
+    decisions.push({ kind: 'final', text: 'All good.' });
+    await invokeModel(deps, state);
+    const routed = await dispatch(deps, state);
+    expect(routed.route).toBe('finish');
+    const done = await append(deps, routed);
+    const again = await append(deps, routed);
+    expect(done).toMatchObject({ done: true, turn: 0 });
+    expect(again).toMatchObject({ done: true });
+    expect(await deps.executions.get(state.executionId)).toMatchObject({ completedItems: 1, failedItems: 0 });
+    expect(progressEvents()).toHaveLength(1);
+    expect(await deps.items.get(state.executionId, '1')).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { text: 'All good.' },
+    });
+  });
+
+  it('a retried Finish sends the response once', async () => {
+    const state = await parseItem(deps, await newItem());
+    await invokeModel(deps, state);
+    await append(deps, await dispatch(deps, state));
+    const input = { ...state, items: [{ id: '1' }], options: { maxConcurrency: 1 } };
+    expect(await finishRun(deps, input)).toEqual({ status: 'SUCCEEDED' });
+    expect(await finishRun(deps, input)).toEqual({ status: 'SUCCEEDED' });
+    expect(sent.filter((m) => m.action === 'response')).toHaveLength(1);
+  });
+
+  it('an invalid tool call becomes an observation the model reads on its next turn', async () => {
+    const state = await parseItem(deps, await newItem());
+    decisions.push({ kind: 'tool', toolUseId: 't0', name: 'profile', input: { datasetId: 42 } });
+    await invokeModel(deps, state);
+    const routed = await dispatch(deps, state);
+    expect(routed.route).toBe('inline');
+    const next = await append(deps, routed);
+    expect(next).toMatchObject({ turn: 1, done: false });
+    expect((await deps.items.get(state.executionId, '1'))?.turns?.[turnKey(0, 'tool')]).toMatchObject({
+      ok: false,
+      observation: expect.stringContaining('The arguments for profile are invalid'),
+    });
+    await invokeModel(deps, next);
+    const seen = decide.mock.calls.at(-1) as unknown as [{ turns: { kind: string }[] }];
+    expect(seen[0].turns.map((t) => t.kind)).toEqual(['model', 'tool']);
+  });
+
+  it('an analysis of a dataset that does not exist fails as an observation, without starting a task', async () => {
+    const state = await parseItem(deps, await newItem());
+    decisions.push({ kind: 'tool', toolUseId: 't0', name: 'profile', input: { datasetId: 'missing.csv' } });
+    await invokeModel(deps, state);
+    expect(await dispatch(deps, state)).toMatchObject({ route: 'inline' });
+    expect(s3.keys(`${bucket}/jobs/`).filter((k) => k.includes(state.executionId))).toEqual([]);
+  });
+
+  it('final_answer arriving as a tool call is sent back to the model as a correction', async () => {
+    const state = await parseItem(deps, await newItem());
+    decisions.push({ kind: 'tool', toolUseId: 't0', name: 'final_answer', input: { text: 'x' } });
+    await invokeModel(deps, state);
+    await dispatch(deps, state);
+    expect((await deps.items.get(state.executionId, '1'))?.turns?.[turnKey(0, 'tool')]).toMatchObject({
+      ok: false,
+    });
+  });
+
+  it('RecordFailure on an item that already finished changes nothing', async () => {
+    const state = await parseItem(deps, await newItem());
+    await invokeModel(deps, state);
+    await append(deps, await dispatch(deps, state));
+    sent.length = 0;
+    const out = await recordFailure(deps, { ...state, error: { Error: 'States.Timeout' } });
+    expect(out.done).toBe(true);
+    expect((await deps.items.get(state.executionId, '1'))?.status).toBe('SUCCEEDED');
+    expect(sent).toEqual([]);
+  });
+
+  it('Finish settles items the run left behind and reports why', async () => {
+    const state = await newItem();
+    const input = {
+      ...state,
+      items: [{ id: '1' }],
+      options: { maxConcurrency: 1 },
+      failure: { Error: 'States.Runtime', Cause: 'boom' },
+    };
+    expect(await finishRun(deps, input)).toEqual({ status: 'FAILED' });
+    expect((await deps.items.get(state.executionId, '1'))?.error).toBe(
+      'The run failed before this item finished: An internal step failed (States.Runtime); please try again.',
+    );
+  });
+
+  it('Parse of an item that already finished passes it straight through', async () => {
+    const state = await parseItem(deps, await newItem());
+    await invokeModel(deps, state);
+    await append(deps, await dispatch(deps, state));
+    expect(await parseItem(deps, state)).toMatchObject({ done: true });
+  });
+
+  it('a step on an item that does not exist is an error, not a silent success', async () => {
+    const state = await newItem();
+    await expect(parseItem(deps, { ...state, itemId: 'ghost' })).rejects.toThrow('does not exist');
+    await expect(dispatch(deps, state)).rejects.toThrow('has no model decision');
+  });
+});

@@ -1,0 +1,5 @@
+import { append } from '@cascade/core';
+import { itemStep } from './handler';
+
+/** Append: store the observation; finish the item or loop back to the model. */
+export const handler = itemStep(append);

@@ -1,0 +1,5 @@
+import { invokeModel } from '@cascade/core';
+import { itemStep } from './handler';
+
+/** InvokeModel: the provider chooses the next tool call or the final answer. */
+export const handler = itemStep(invokeModel);

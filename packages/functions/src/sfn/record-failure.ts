@@ -1,0 +1,5 @@
+import { recordFailure } from '@cascade/core';
+import { itemStep } from './handler';
+
+/** The Catch of every item step: the item fails with a readable reason, the batch goes on. */
+export const handler = itemStep(recordFailure);

@@ -1,0 +1,5 @@
+import './polyfill';
+
+export * from './bindings';
+export * from './mock-config';
+export * from './task-tokens';

@@ -1,0 +1,201 @@
+import {
+  ExecutionsRepository,
+  ItemsRepository,
+  LocksRepository,
+  MessagesRepository,
+  sessionLockName,
+} from '@cascade/core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bucket, startStateMachineHarness } from './harness';
+
+let h: Awaited<ReturnType<typeof startStateMachineHarness>>;
+let executions: ExecutionsRepository;
+let items: ItemsRepository;
+
+beforeAll(async () => {
+  h = await startStateMachineHarness();
+  const table = (name: keyof typeof h.dynamo.tableNames) => ({
+    client: h.dynamo.client,
+    tableName: h.dynamo.tableNames[name],
+  });
+  executions = new ExecutionsRepository(table('executions'));
+  items = new ItemsRepository(table('items'));
+});
+afterAll(() => h.close());
+beforeEach(() => {
+  h.resetEvents();
+  h.setTaskBehaviour(() => 'succeed');
+});
+
+/** A copy of the definition with shorter limits on the analysis task, so a test need not wait 15 minutes. */
+const runAnalysis =
+  (limits: { TimeoutSeconds?: number; HeartbeatSeconds?: number }) =>
+  (definition: { States: { ProcessItems: { ItemProcessor: { States: { RunAnalysis: object } } } } }) => {
+    Object.assign(definition.States.ProcessItems.ItemProcessor.States.RunAnalysis, limits);
+  };
+
+const threeQuestions = [
+  { id: 'profile', input: 'profile lalonde.csv' },
+  { id: 'columns', input: 'what columns does churn.csv have?' },
+  { id: 'effect', input: 'what is the effect of treat on re78 in lalonde.csv, adjusting for age and educ?' },
+];
+
+describe('the agent state machine, run by the local engine with the real handlers', () => {
+  it('answers three items: each succeeds, progress grows to 100 %, one response ends the run', async () => {
+    const { executionId, replies, sessionId } = await h.run({
+      content: 'Three questions',
+      items: threeQuestions,
+    });
+    expect(replies.map((m) => m.action)).toEqual(['ack']);
+
+    const execution = await executions.get(executionId);
+    expect(execution).toMatchObject({
+      status: 'SUCCEEDED',
+      totalItems: 3,
+      completedItems: 3,
+      failedItems: 0,
+    });
+    const finished = await items.list(executionId);
+    expect(finished.map((i) => [i.itemId, i.status])).toEqual([
+      ['profile', 'SUCCEEDED'],
+      ['columns', 'SUCCEEDED'],
+      ['effect', 'SUCCEEDED'],
+    ]);
+    const [profile, columns, effect] = finished;
+    expect(profile!.output?.text).toContain('**lalonde.csv** has 40 rows');
+    expect(profile!.output?.charts?.[0]).toMatchObject({ kind: 'histogram', column: 're78' });
+    expect(columns!.output?.text).toContain('| customer_id | text |');
+    expect(effect!.output?.text).toContain(
+      'Regression adjustment estimates the ATE of **treat** on **re78** at **1,500** (95 % CI 1,476 to 1,525), an interval that excludes zero.',
+    );
+    expect(effect!.output?.text).toContain('adjusting for age, educ');
+    expect(effect!.output?.charts?.[0]).toMatchObject({ kind: 'intervals' });
+    expect(effect!.turns).toBeDefined();
+    const effectCall = Object.values(effect!.turns!).find(
+      (t) => t.kind === 'model' && t.decision.kind === 'tool',
+    );
+    expect(effectCall).toMatchObject({
+      decision: {
+        name: 'estimate_effect',
+        input: { treatment: 'treat', outcome: 're78', covariates: ['age', 'educ'] },
+      },
+    });
+
+    const events = h.events();
+    const progress = events.filter((e) => e.action === 'progress');
+    expect(progress.map((p) => p.action === 'progress' && p.completed)).toEqual([1, 2, 3]);
+    expect(progress.at(-1)).toMatchObject({ percent: 100, total: 3, failed: 0 });
+    const steps = events
+      .filter((e) => e.action === 'step' && e.itemId === 'profile')
+      .map((e) => e.action === 'step' && `${e.step}:${e.status}`);
+    expect(steps).toEqual([
+      'parse:started',
+      'parse:succeeded',
+      'model:started',
+      'model:succeeded',
+      'profile:started',
+      'profile:succeeded',
+      'append:started',
+      'append:succeeded',
+      'model:started',
+      'model:succeeded',
+      'append:started',
+      'append:succeeded',
+    ]);
+    const responses = events.filter((e) => e.action === 'response');
+    expect(responses).toHaveLength(1);
+    expect(responses[0]).toMatchObject({ status: 'SUCCEEDED', executionId, sessionId });
+    expect(events.indexOf(responses[0]!)).toBe(events.length - 1);
+
+    const history = await new MessagesRepository({
+      client: h.dynamo.client,
+      tableName: h.dynamo.tableNames.messages,
+    }).pageNewestFirst(sessionId);
+    expect(history.items[0]).toMatchObject({
+      role: 'assistant',
+      executionId,
+      content: expect.stringContaining('All 3 items succeeded'),
+    });
+    expect(
+      await new LocksRepository({ client: h.dynamo.client, tableName: h.dynamo.tableNames.locks }).get(
+        sessionLockName(sessionId),
+      ),
+    ).toBeUndefined();
+  });
+
+  it('keeps every state payload small: ids and pointers, never transcripts or results', async () => {
+    await h.run({ content: 'Profile it', items: [{ id: 'p', input: 'profile lalonde.csv' }] });
+    expect(Math.max(...h.lambdaInputs.map((i) => i.bytes))).toBeLessThan(2048);
+    expect(h.s3.keys(`${bucket}/jobs/`).length).toBeGreaterThan(0);
+  });
+
+  it('one item whose analysis fails: that item fails with the task’s own sentence, the others succeed, the run is PARTIAL', async () => {
+    h.setTaskBehaviour((tool) =>
+      tool === 'estimate_effect'
+        ? { fail: { error: 'ColumnNotFound', cause: 'The column "re78" is not numeric.' } }
+        : 'succeed',
+    );
+    const { executionId } = await h.run({ content: 'Three again', items: threeQuestions });
+    expect(await executions.get(executionId)).toMatchObject({
+      status: 'PARTIAL',
+      completedItems: 3,
+      failedItems: 1,
+    });
+    const effect = await items.get(executionId, 'effect');
+    expect(effect).toMatchObject({ status: 'FAILED', error: 'The column "re78" is not numeric.' });
+    expect((await items.get(executionId, 'profile'))?.status).toBe('SUCCEEDED');
+    const progress = h.events().filter((e) => e.action === 'progress');
+    expect(progress.find((p) => p.action === 'progress' && p.item.id === 'effect')).toMatchObject({
+      item: { status: 'FAILED', error: 'The column "re78" is not numeric.' },
+    });
+    expect(h.events().filter((e) => e.action === 'response')).toMatchObject([{ status: 'PARTIAL' }]);
+  });
+
+  it('a task that runs past its timeout fails only its item and is stopped', async () => {
+    h.setTaskBehaviour((tool) => (tool === 'profile' ? 'hang' : 'succeed'));
+    const { executionId } = await h.run(
+      { content: 'Two', items: threeQuestions.slice(0, 2) },
+      { patch: runAnalysis({ TimeoutSeconds: 1 }) },
+    );
+    expect(await items.get(executionId, 'profile')).toMatchObject({
+      status: 'FAILED',
+      error: 'The analysis took longer than its time limit and was stopped.',
+    });
+    expect((await items.get(executionId, 'columns'))?.status).toBe('SUCCEEDED');
+    expect((await executions.get(executionId))?.status).toBe('PARTIAL');
+    expect(h.stoppedTasks.length).toBeGreaterThan(0);
+  });
+
+  it('a task that stops heartbeating fails only its item', async () => {
+    h.setTaskBehaviour(() => 'hang');
+    const { executionId } = await h.run(
+      { content: 'One', items: [{ id: 'quiet', input: 'profile lalonde.csv' }] },
+      { patch: runAnalysis({ HeartbeatSeconds: 1 }) },
+    );
+    expect(await items.get(executionId, 'quiet')).toMatchObject({
+      status: 'FAILED',
+      error: 'The analysis task stopped responding and was given up.',
+    });
+    expect((await executions.get(executionId))?.status).toBe('FAILED');
+  });
+
+  it('retries a task that could not start for lack of capacity', async () => {
+    h.setTaskBehaviour((_tool, attempt) => (attempt === 1 ? 'refuse-to-start' : 'succeed'));
+    const { executionId } = await h.run({ content: 'profile lalonde.csv' });
+    expect((await executions.get(executionId))?.status).toBe('SUCCEEDED');
+  });
+
+  it('a question without a dataset lists the datasets and says how to ask', async () => {
+    const { executionId } = await h.run({ content: 'hello, what can you do?' });
+    const [item] = await items.list(executionId);
+    expect(item?.output?.text).toContain('You can analyse 2 datasets');
+    expect(item?.output?.text).toContain('offline rules planner');
+  });
+
+  it('a follow-up in the same session finds the dataset the conversation was about', async () => {
+    const first = await h.run({ content: 'what columns does churn.csv have?' });
+    const second = await h.run({ content: 'now profile it', sessionId: first.sessionId });
+    const [item] = await items.list(second.executionId);
+    expect(item?.request).toMatchObject({ intent: 'profile', datasetId: 'churn.csv' });
+  });
+});

@@ -1,0 +1,319 @@
+import '../../packages/local/src/engine/polyfill';
+import { randomUUID } from 'node:crypto';
+import {
+  ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import {
+  type AgentInput,
+  type Caller,
+  ConnectionsRepository,
+  type ItemOutput,
+  type Orchestrator,
+  renderStateMachine,
+  type ServerMessage,
+  startQuery,
+} from '@cascade/core';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Links } from '../../packages/functions/src/resources';
+import {
+  type EcsRunner,
+  localTaskHandlers,
+  type MockConfig,
+  mockedTaskHandlers,
+  TaskTokens,
+  taskStates,
+} from '../../packages/local/src/engine';
+import agentDefinition from '../../statemachines/agent.asl.json';
+import { startDynamo, type TestDynamo } from '../support/dynamo';
+import { provideLinks } from '../support/links';
+import { memoryS3 } from '../support/s3-memory';
+
+export const bucket = 'cascade-data';
+const arn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:cascade-${name}`;
+
+/** What each mode puts in the placeholders; here, names the local bindings recognise. */
+export const placeholderValues = {
+  ParseFunctionArn: arn('parse'),
+  InvokeModelFunctionArn: arn('invoke'),
+  DispatchFunctionArn: arn('dispatch'),
+  AppendFunctionArn: arn('append'),
+  RecordFailureFunctionArn: arn('record-failure'),
+  FinishFunctionArn: arn('finish'),
+  ClusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/cascade',
+  AnalysisTaskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/cascade-analysis:1',
+  AnalysisContainerName: 'analysis',
+  Subnets: ['subnet-0a1b2c3d'],
+  SecurityGroups: ['sg-0a1b2c3d'],
+  AssignPublicIp: 'ENABLED',
+};
+
+/** A small LaLonde-shaped table: enough rows for the header sniffing and the planner. */
+export function lalondeCsv(rows = 40): string {
+  const lines = ['treat,age,educ,black,hispan,married,nodegree,re74,re75,re78'];
+  for (let i = 0; i < rows; i++) {
+    const treat = i % 3 === 0 ? 1 : 0;
+    lines.push(
+      [
+        treat,
+        20 + (i % 25),
+        8 + (i % 6),
+        i % 2,
+        i % 5 === 0 ? 1 : 0,
+        i % 4 === 0 ? 1 : 0,
+        i % 3 === 1 ? 1 : 0,
+        1000 * (i % 7),
+        900 * (i % 5),
+        5000 + 1500 * treat + 37 * i,
+      ].join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const churnCsv =
+  'customer_id,plan,tenure_months,monthly_fee,churned,signup_date\nc1,basic,3,9.99,true,2024-01-03\nc2,pro,24,29.99,false,2022-05-11\nc3,basic,,9.99,true,2024-02-17\n';
+
+export const profileResult = {
+  rows: 40,
+  columns: [
+    {
+      name: 'treat',
+      type: 'integer',
+      count: 40,
+      missing: 0,
+      unique: 2,
+      mean: 0.35,
+      std: 0.48,
+      min: 0,
+      q25: 0,
+      q50: 0,
+      q75: 1,
+      max: 1,
+      histogram: { edges: [0, 0.5, 1], counts: [26, 14] },
+    },
+    {
+      name: 're78',
+      type: 'numeric',
+      count: 40,
+      missing: 0,
+      unique: 40,
+      mean: 6247.5,
+      std: 860.2,
+      min: 5000,
+      q25: 5600,
+      q50: 6200,
+      q75: 6900,
+      max: 7943,
+      histogram: { edges: [5000, 6500, 8000], counts: [22, 18] },
+    },
+  ],
+  correlation: {
+    columns: ['treat', 're78'],
+    matrix: [
+      [1, 0.62],
+      [0.62, 1],
+    ],
+  },
+};
+
+export const effectResult = {
+  n: 40,
+  treated: 14,
+  control: 26,
+  estimates: [
+    { method: 'difference_in_means', estimand: 'ATE', estimate: 1480.2, se: 210.4, ci: [1053.1, 1907.3] },
+    {
+      method: 'regression_adjustment',
+      estimand: 'ATE',
+      estimate: 1500.1,
+      se: 12.1,
+      seHc1: 12.9,
+      ci: [1475.5, 1524.7],
+    },
+    { method: 'ipw_att', estimand: 'ATT', estimate: 1498.7, se: 30.2, ci: [1437.4, 1560.0] },
+  ],
+  balance: [{ covariate: 'age', smdBefore: 0.12, smdAfter: 0.01 }],
+  warnings: [],
+};
+
+export const analysisOutputs: Record<string, ItemOutput> = {
+  profile: {
+    text: 'profile',
+    charts: [
+      { kind: 'histogram', title: 're78', column: 're78', edges: [5000, 6500, 8000], counts: [22, 18] },
+    ],
+  },
+  estimate_effect: {
+    text: 'effect',
+    charts: [
+      {
+        kind: 'intervals',
+        title: 'Effect of treat on re78',
+        intervals: [{ label: 'Regression adjustment (ATE)', estimate: 1500.1, lo: 1475.5, hi: 1524.7 }],
+      },
+    ],
+  },
+};
+
+export type TaskBehaviour =
+  | 'succeed'
+  | { fail: { error: string; cause: string } }
+  | 'hang'
+  | 'refuse-to-start';
+
+export const alice: Caller = { userId: 'alice-sub', tenantId: 'acme', email: 'alice@example.com' };
+
+/**
+ * The agent state machine file itself, run by aws-local-stepfunctions with the real Lambda
+ * handlers over real tables (dynalite), S3 kept in memory, the API Gateway management API
+ * mocked, and a stand-in for the Fargate task that reports through its task token.
+ */
+export async function startStateMachineHarness(agent: Links['Agent'] = { provider: 'rules', maxSteps: 6 }) {
+  const dynamo: TestDynamo = await startDynamo();
+  const s3 = memoryS3();
+  const api = mockClient(ApiGatewayManagementApiClient);
+  api.on(PostToConnectionCommand).resolves({});
+  provideLinks(dynamo, {
+    Datasets: { name: bucket },
+    AgentStateMachine: { arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:cascade-agent' },
+    Api: { managementEndpoint: 'https://api.test/local' },
+    Auth: { issuer: 'http://127.0.0.1:1/unused', clientId: 'unused' },
+    Agent: agent,
+  });
+  s3.put(bucket, 'samples/lalonde.csv', lalondeCsv(), { rows: '40', columns: '10' });
+  s3.put(bucket, 'samples/churn.csv', churnCsv, { rows: '3', columns: '6' });
+  await new ConnectionsRepository({ client: dynamo.client, tableName: dynamo.tableNames.connections }).put({
+    connectionId: 'conn-1',
+    userId: alice.userId,
+    tenantId: alice.tenantId,
+  });
+
+  // Imported only now: the handlers read their links on first use.
+  const sfn = await import('../../packages/functions/src/sfn');
+  const { chatDeps, agentDeps } = await import('../../packages/functions/src/deps');
+  const lambdas = {
+    [placeholderValues.ParseFunctionArn]: sfn.parse,
+    [placeholderValues.InvokeModelFunctionArn]: sfn.invoke,
+    [placeholderValues.DispatchFunctionArn]: sfn.dispatch,
+    [placeholderValues.AppendFunctionArn]: sfn.append,
+    [placeholderValues.RecordFailureFunctionArn]: sfn.recordFailure,
+    [placeholderValues.FinishFunctionArn]: sfn.finish,
+  } as Record<string, (event: unknown) => Promise<unknown>>;
+
+  const tokens = new TaskTokens();
+  const stoppedTasks: string[] = [];
+  const lambdaInputs: { functionName: string; bytes: number }[] = [];
+  for (const [name, fn] of Object.entries(lambdas)) {
+    lambdas[name] = (event) => {
+      lambdaInputs.push({ functionName: name, bytes: JSON.stringify(event).length });
+      return fn(event);
+    };
+  }
+
+  /** The Fargate stand-in: behaves per tool as the test says, reports through the token. */
+  let behaviour: (tool: string, attempt: number) => TaskBehaviour = () => 'succeed';
+  const attempts = new Map<string, number>();
+  const ecs: EcsRunner = async ({ environment }) => {
+    const job = s3.json<{ tool: string; resultUri: string }>(
+      bucket,
+      environment.JOB_URI!.replace(`s3://${bucket}/`, ''),
+    )!;
+    const attempt = (attempts.get(environment.JOB_URI!) ?? 0) + 1;
+    attempts.set(environment.JOB_URI!, attempt);
+    const act = behaviour(job.tool, attempt);
+    if (act === 'refuse-to-start') throw new Error('Capacity is unavailable at this time.');
+    setImmediate(() => {
+      if (act === 'succeed') {
+        const result = job.tool === 'profile' ? profileResult : effectResult;
+        s3.put(
+          bucket,
+          job.resultUri.replace(`s3://${bucket}/`, ''),
+          JSON.stringify({ tool: job.tool, result, output: analysisOutputs[job.tool] }),
+        );
+        tokens.succeed(environment.TASK_TOKEN!, {
+          resultUri: job.resultUri,
+          output: analysisOutputs[job.tool],
+        });
+      } else if (act !== 'hang') {
+        tokens.fail(environment.TASK_TOKEN!, act.fail.error, act.fail.cause);
+      }
+    });
+    return { stop: () => stoppedTasks.push(environment.JOB_URI!) };
+  };
+
+  async function run(
+    request: {
+      content: string;
+      items?: { id: string; input: string }[];
+      datasetId?: string;
+      sessionId?: string;
+    },
+    options: {
+      patch?: (definition: typeof agentDefinition) => void;
+      mock?: { config: MockConfig; testCase: string };
+    } = {},
+  ) {
+    let input: AgentInput | undefined;
+    const orchestrator: Orchestrator = {
+      start: async (i) => {
+        input = i;
+      },
+      exists: async () => false,
+      stop: async () => undefined,
+    };
+    const replies: ServerMessage[] = [];
+    const { sessionId, ...payload } = request;
+    const executionId = await startQuery(
+      { ...chatDeps(), orchestrator },
+      alice,
+      { action: 'query', messageId: randomUUID(), ...(sessionId && { sessionId }), payload },
+      async (m) => replies.push(m),
+    );
+    const definition = structuredClone(agentDefinition);
+    options.patch?.(definition);
+    const rendered = renderStateMachine(definition, placeholderValues);
+    const executionArn = `arn:aws:states:us-east-1:123456789012:execution:cascade-agent:${executionId}`;
+    let handlers = localTaskHandlers(rendered, { lambdas, ecs, tokens, executionArn });
+    if (options.mock)
+      handlers = mockedTaskHandlers(options.mock.config, 'agent', options.mock.testCase, handlers);
+    const noWaits = Object.fromEntries([...taskStates(rendered).keys()].map((name) => [name, 0]));
+    const machine = new StateMachine(rendered as never);
+    const execution = machine.run(input as never, {
+      overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: noWaits },
+      context: { Task: { Token: 'TOKEN_FROM_CONTEXT' } } as never,
+    });
+    const output = await execution.result;
+    return { executionId, replies, output, sessionId: (input as AgentInput).sessionId };
+  }
+
+  return {
+    dynamo,
+    s3,
+    api,
+    tokens,
+    stoppedTasks,
+    lambdaInputs,
+    run,
+    chat: chatDeps,
+    agent: agentDeps,
+    setTaskBehaviour(fn: typeof behaviour) {
+      behaviour = fn;
+    },
+    /** Every message sent to the user's connection, decoded. */
+    events(): ServerMessage[] {
+      return api
+        .commandCalls(PostToConnectionCommand)
+        .map((c) => JSON.parse(new TextDecoder().decode(c.args[0].input.Data as Uint8Array)));
+    },
+    resetEvents() {
+      api.resetHistory();
+    },
+    async close() {
+      api.restore();
+      s3.mock.restore();
+      await dynamo.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { ExecutionsRepository, ItemsRepository } from '@cascade/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MockConfig } from '../../packages/local/src/engine';
+import { mockedTaskHandlers } from '../../packages/local/src/engine';
+import { startStateMachineHarness } from './harness';
+import mockFile from './mocks/agent.mock.json';
+
+/** Cases written in AWS Step Functions Local's mock configuration format, run unchanged. */
+const config = mockFile as MockConfig;
+let h: Awaited<ReturnType<typeof startStateMachineHarness>>;
+let executions: ExecutionsRepository;
+let items: ItemsRepository;
+
+beforeAll(async () => {
+  h = await startStateMachineHarness();
+  executions = new ExecutionsRepository({
+    client: h.dynamo.client,
+    tableName: h.dynamo.tableNames.executions,
+  });
+  items = new ItemsRepository({ client: h.dynamo.client, tableName: h.dynamo.tableNames.items });
+});
+afterAll(() => h.close());
+
+const mocked = (testCase: string) => ({ mock: { config, testCase } });
+
+describe('test cases from a Step Functions Local mock file', () => {
+  it('ParseThrottledThenRetried: a throttled Lambda is retried and the run succeeds', async () => {
+    const { executionId } = await h.run(
+      { content: 'profile lalonde.csv' },
+      mocked('ParseThrottledThenRetried'),
+    );
+    expect((await executions.get(executionId))?.status).toBe('SUCCEEDED');
+  });
+
+  it('ModelServiceDown: a step that keeps failing fails its item after the retries, and Finish still answers', async () => {
+    const { executionId } = await h.run({ content: 'profile lalonde.csv' }, mocked('ModelServiceDown'));
+    expect(await executions.get(executionId)).toMatchObject({ status: 'FAILED', failedItems: 1 });
+    expect((await items.list(executionId))[0]?.error).toBe(
+      'An internal step failed (ServiceException); please try again.',
+    );
+    expect(h.events().filter((e) => e.action === 'response' && e.executionId === executionId)).toHaveLength(
+      1,
+    );
+  });
+
+  it('AnalysisCapacityThenRetried: RunTask without capacity is retried', async () => {
+    const { executionId } = await h.run(
+      { content: 'profile lalonde.csv' },
+      mocked('AnalysisCapacityThenRetried'),
+    );
+    expect((await executions.get(executionId))?.status).toBe('SUCCEEDED');
+  });
+
+  it('FinishRetried: a throttled Finish is retried and answers once', async () => {
+    const { executionId } = await h.run(
+      { content: 'what columns does churn.csv have' },
+      mocked('FinishRetried'),
+    );
+    expect((await executions.get(executionId))?.status).toBe('SUCCEEDED');
+    expect(h.events().filter((e) => e.action === 'response' && e.executionId === executionId)).toHaveLength(
+      1,
+    );
+  });
+
+  it('FinishMocked: a mocked Return replaces the real step', async () => {
+    const { executionId, output } = await h.run(
+      { content: 'what columns does churn.csv have' },
+      mocked('FinishMocked'),
+    );
+    expect(output).toEqual({ status: 'SUCCEEDED' });
+    expect((await executions.get(executionId))?.status).toBe('RUNNING');
+  });
+
+  it('refuses a mock file that names something it does not have', () => {
+    const real = { Parse: async () => ({}) };
+    expect(() => mockedTaskHandlers(config, 'other', 'x', real)).toThrow('no state machine "other"');
+    expect(() => mockedTaskHandlers(config, 'agent', 'Nope', real)).toThrow('no test case "Nope"');
+    expect(() => mockedTaskHandlers(config, 'agent', 'ModelServiceDown', real)).toThrow(
+      '"InvokeModel", which is not a Task state',
+    );
+    const broken = { ...config, MockedResponses: {} };
+    expect(() => mockedTaskHandlers(broken, 'agent', 'FinishMocked', real)).toThrow('MockedResponses lacks');
+  });
+});
