@@ -16,17 +16,28 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'core', include: ['packages/core/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'functions', include: ['packages/functions/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'local', include: ['packages/local/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'statemachine', include: ['test/statemachine/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
     coverage: {
       provider: 'v8',
-      include: ['packages/core/src/**', 'packages/functions/src/**'],
-      // Barrel files only re-export.
-      exclude: ['**/index.ts'],
+      include: ['packages/core/src/**', 'packages/functions/src/**', 'packages/local/src/**'],
+      // Barrel files only re-export; the CLI runs in a child process (test/integration/start.test.ts).
+      exclude: ['**/index.ts', 'packages/local/src/cli.ts'],
       reporter: ['text-summary', 'json-summary'],
       thresholds: {
         'packages/core/src/**': { lines: 90, branches: 90 },
         'packages/functions/src/**': { lines: 90, branches: 90 },
+        'packages/local/src/**': { lines: 75, branches: 55 },
       },
     },
   },

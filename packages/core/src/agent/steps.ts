@@ -345,6 +345,19 @@ export async function recordFailure(deps: AgentDeps, state: ItemState): Promise<
   };
 }
 
+/** Marks every unfinished item of a run as failed with `reason`, counting each once. */
+async function settleUnfinished(
+  deps: AgentDeps,
+  run: Omit<ItemState, 'itemId' | 'turn'>,
+  reason: string,
+): Promise<ItemRecord[]> {
+  const items = await deps.items.list(run.executionId);
+  for (const item of items.filter((i) => !isFinished(i))) {
+    await finishItem(deps, { ...run, itemId: item.itemId, turn: 0 }, item, { error: reason });
+  }
+  return deps.items.list(run.executionId);
+}
+
 /**
  * Finish: settle items the run left unfinished, choose the final status from the items, and
  * end the execution once (response, assistant message, session lock) through concludeExecution.
@@ -363,4 +376,36 @@ export async function finishRun(deps: AgentDeps, input: RunInput): Promise<{ sta
     succeeded === settled.length && settled.length > 0 ? 'SUCCEEDED' : succeeded === 0 ? 'FAILED' : 'PARTIAL';
   await concludeExecution(deps, input.executionId, status, summarizeRun(settled, status));
   return { status };
+}
+
+export interface EndedRun {
+  /** The execution's name, which is the executionId. */
+  executionId: string;
+  status: 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  error?: string;
+  cause?: string;
+}
+
+/**
+ * The state machine ended without reaching Finish — it failed, timed out, or was stopped —
+ * which Step Functions reports as an execution status change. The run is ended as such so the
+ * user is told and the session is freed; a run that Finish or a cancel already ended is left.
+ */
+export async function settleEndedRun(deps: AgentDeps, ended: EndedRun): Promise<boolean> {
+  const execution = await deps.executions.get(ended.executionId);
+  if (!execution || (execution.status !== 'PENDING' && execution.status !== 'RUNNING')) return false;
+  const reasons = {
+    FAILED: 'The run failed before this item finished.',
+    TIMED_OUT: 'The run ran out of time before this item finished.',
+    ABORTED: 'The run was stopped before this item finished.',
+  };
+  const items = await settleUnfinished(deps, execution, reasons[ended.status]);
+  const succeeded = items.filter((i) => i.status === 'SUCCEEDED').length;
+  const summary = {
+    FAILED: `The run failed after ${succeeded} of ${items.length} items succeeded.`,
+    TIMED_OUT: `The run ran out of time after ${succeeded} of ${items.length} items succeeded.`,
+    ABORTED: `The run was stopped after ${succeeded} of ${items.length} items succeeded.`,
+  }[ended.status];
+  const { announced } = await concludeExecution(deps, ended.executionId, ended.status, summary);
+  return announced;
 }

@@ -1,7 +1,6 @@
 import { responseMessageIdFor, sessionLockName } from '../ids';
 import { logger } from '../logger';
-import type { ResponseStatus } from '../protocol/codes';
-import type { ExecutionRecord } from '../repositories/executions';
+import type { ExecutionRecord, FinalStatus } from '../repositories/executions';
 import type { ChatDeps } from './deps';
 import { responseMessage } from './views';
 
@@ -20,7 +19,7 @@ export interface Conclusion {
 export async function concludeExecution(
   deps: Pick<ChatDeps, 'executions' | 'items' | 'messages' | 'sessions' | 'locks' | 'notifier'>,
   executionId: string,
-  status: ResponseStatus,
+  status: FinalStatus,
   summary: string,
 ): Promise<Conclusion> {
   const won = await deps.executions.finish(executionId, status, summary);
@@ -43,7 +42,8 @@ export async function concludeExecution(
     const items = await deps.items.list(executionId);
     const delivery = await deps.notifier.toUser(
       execution.userId,
-      responseMessage(execution, items, status, summary),
+      // A response has no TIMED_OUT: to the client, a run that ran out of time failed.
+      responseMessage(execution, items, status === 'TIMED_OUT' ? 'FAILED' : status, summary),
     );
     logger.info('execution ended', { executionId, status, ...delivery });
   }

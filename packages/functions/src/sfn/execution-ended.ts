@@ -1,0 +1,23 @@
+import { type EndedRun, settleEndedRun, withCorrelation } from '@cascade/core';
+import { agentDeps } from '../deps';
+
+/** EventBridge's "Step Functions Execution Status Change" event, the parts we read. */
+export interface ExecutionStatusChange {
+  detail: { name: string; status: string; error?: string | null; cause?: string | null };
+}
+
+const ended = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+
+/** Ends the run in DynamoDB when the state machine stopped without reaching Finish. */
+export const handler = (event: ExecutionStatusChange) => {
+  const { name, status, error, cause } = event.detail;
+  if (!ended.has(status)) return Promise.resolve(false);
+  return withCorrelation({ executionId: name }, () =>
+    settleEndedRun(agentDeps(), {
+      executionId: name,
+      status: status as EndedRun['status'],
+      ...(error && { error }),
+      ...(cause && { cause }),
+    }),
+  );
+};

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { ConnectionsRepository, ExecutionsRepository, executionIdFor, ItemsRepository } from '@cascade/core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { handler as executionEnded } from '../src/sfn/execution-ended';
+import { handler as query } from '../src/ws/query';
+import { messageEvent, startHandlerHarness } from './harness';
+
+let h: Awaited<ReturnType<typeof startHandlerHarness>>;
+let executions: ExecutionsRepository;
+let items: ItemsRepository;
+beforeAll(async () => {
+  h = await startHandlerHarness();
+  executions = new ExecutionsRepository({
+    client: h.dynamo.client,
+    tableName: h.dynamo.tableNames.executions,
+  });
+  items = new ItemsRepository({ client: h.dynamo.client, tableName: h.dynamo.tableNames.items });
+  await new ConnectionsRepository({
+    client: h.dynamo.client,
+    tableName: h.dynamo.tableNames.connections,
+  }).put({
+    connectionId: 'conn-1',
+    userId: 'u1',
+    tenantId: 't',
+  });
+});
+afterAll(() => h.close());
+beforeEach(() => h.reset());
+
+async function startRun() {
+  const messageId = randomUUID();
+  await query(
+    messageEvent(
+      'conn-1',
+      {
+        action: 'query',
+        messageId,
+        payload: {
+          content: 'profile lalonde.csv',
+          items: [
+            { id: 'a', input: 'x' },
+            { id: 'b', input: 'y' },
+          ],
+        },
+      },
+      { userId: 'u1' },
+    ),
+  );
+  return executionIdFor('u1', messageId);
+}
+
+const statusChange = (name: string, status: string) => ({
+  detail: { name, status, error: 'States.Runtime', cause: 'boom' },
+});
+
+describe('the execution-ended handler (EventBridge: Step Functions Execution Status Change)', () => {
+  it.each([
+    ['FAILED', 'FAILED', 'The run failed after 1 of 2 items succeeded.'],
+    ['TIMED_OUT', 'TIMED_OUT', 'The run ran out of time after 1 of 2 items succeeded.'],
+    ['ABORTED', 'ABORTED', 'The run was stopped after 1 of 2 items succeeded.'],
+  ])(
+    'ends a live run the state machine left %s, settling its unfinished items',
+    async (status, recorded, summary) => {
+      const executionId = await startRun();
+      await items.markSucceeded(executionId, 'a', { durationMs: 1, output: { text: 'ok' } });
+      await executions.countFinishedItem(executionId, 'succeeded');
+      expect(await executionEnded(statusChange(executionId, status))).toBe(true);
+      expect(await executions.get(executionId)).toMatchObject({
+        status: recorded,
+        summary,
+        completedItems: 2,
+        failedItems: 1,
+      });
+      expect((await items.get(executionId, 'b'))?.status).toBe('FAILED');
+      const response = h.posted().find((p) => p.message.action === 'response')?.message;
+      expect(response).toMatchObject({ status: status === 'TIMED_OUT' ? 'FAILED' : status, summary });
+    },
+  );
+
+  it('leaves alone a run that succeeded or that Finish or a cancel already ended', async () => {
+    const executionId = await startRun();
+    expect(await executionEnded(statusChange(executionId, 'SUCCEEDED'))).toBe(false);
+    expect(await executionEnded(statusChange(executionId, 'ABORTED'))).toBe(true);
+    expect(await executionEnded(statusChange(executionId, 'FAILED'))).toBe(false);
+    expect((await executions.get(executionId))?.status).toBe('ABORTED');
+    expect(await executionEnded({ detail: { name: 'no-such-run', status: 'FAILED' } })).toBe(false);
+  });
+});

@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type LocalCloud, startLocalCloud } from './cloud';
+import { PortInUseError } from './ports';
+
+/**
+ * `npm start`: the local cloud in the foreground. Ports and the data directory come from the
+ * environment (CASCADE_EDGE_PORT, CASCADE_WS_PORT, CASCADE_WEB_PORT, CASCADE_DATA_DIR); the agent
+ * uses the offline planner unless CASCADE_AGENT_PROVIDER=bedrock and CASCADE_MODEL_ID are set.
+ */
+const { values } = parseArgs({
+  options: { fresh: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+  allowPositionals: false,
+});
+
+if (values.help) {
+  console.log(`Usage: npm start [-- --fresh]
+
+  --fresh   wipe the local cloud's data (.cascade/) before starting
+
+Environment: CASCADE_EDGE_PORT (4566), CASCADE_WS_PORT (4510), CASCADE_WEB_PORT (4600),
+CASCADE_DATA_DIR (.cascade), CASCADE_AGENT_PROVIDER (rules | bedrock), CASCADE_MODEL_ID.`);
+  process.exit(0);
+}
+
+const root = resolve(import.meta.dirname, '../../..');
+const port = (name: string, fallback: number) => {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
+    console.error(`${name}=${value} is not a port number (0–65535).`);
+    process.exit(1);
+  }
+  return parsed;
+};
+
+const started = Date.now();
+let cloud: LocalCloud;
+try {
+  cloud = await startLocalCloud({
+    root,
+    ...(process.env.CASCADE_DATA_DIR && { dataDirectory: process.env.CASCADE_DATA_DIR }),
+    fresh: values.fresh,
+    ports: {
+      edge: port('CASCADE_EDGE_PORT', 4566),
+      websocket: port('CASCADE_WS_PORT', 4510),
+      web: port('CASCADE_WEB_PORT', 4600),
+    },
+    ...(process.env.CASCADE_AGENT_PROVIDER === 'bedrock' && {
+      agent: { provider: 'bedrock', modelId: process.env.CASCADE_MODEL_ID ?? '', maxSteps: 8 },
+    }),
+    log: (line) => console.log(line),
+  });
+} catch (error) {
+  console.error(
+    error instanceof PortInUseError
+      ? error.message
+      : `The local cloud could not start: ${(error as Error).message}`,
+  );
+  process.exit(1);
+}
+
+const e = cloud.endpoints;
+const row = (label: string, value: string) => `  ${label.padEnd(16)}${value}`;
+console.log(
+  [
+    '',
+    `Cascade local cloud — ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    '',
+    row(
+      'Web client',
+      e.webUrl ??
+        (existsSync(resolve(root, 'web')) ? 'not built (npm run build -w web)' : 'not part of this checkout'),
+    ),
+    row('WebSocket', `${e.websocketUrl}?token=<Cognito ID token>`),
+    row('AWS endpoint', `${e.edgeUrl}   (AWS_ENDPOINT_URL for SDKs; --endpoint-url for the AWS CLI)`),
+    row('Region', e.region),
+    row('User pool', `${e.userPoolId}   app client ${e.userPoolClientId}`),
+    row('State machine', e.stateMachineArn),
+    row('Bucket', e.bucket),
+    row(
+      'Data',
+      `${relative(process.cwd(), cloud.dataDirectory) || '.'}/   (npm start -- --fresh or npm run reset wipes it)`,
+    ),
+    '',
+    'Sign up in the web client (or with `aws cognito-idp sign-up`): the confirmation code is printed',
+    'here, as Cognito would email it. Ctrl-C stops everything.',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+const stop = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping the local cloud…');
+  await cloud.stop();
+  process.exit(code);
+};
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+cloud.onCrash((message) => {
+  console.error(message);
+  void stop(1);
+});

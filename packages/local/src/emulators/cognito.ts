@@ -1,0 +1,200 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  DescribeUserPoolClientCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { freePort } from '../ports';
+
+export interface PoolIds {
+  userPoolId: string;
+  userPoolClientId: string;
+}
+
+export interface ConfirmationCode {
+  username: string;
+  destination: string;
+  code: string;
+}
+
+export interface LocalCognito {
+  url: string;
+  pool: PoolIds;
+  /** Emits `code` (ConfirmationCode) whenever Cognito "sends" a code, and `exit` if the emulator dies. */
+  events: EventEmitter;
+  /** The latest code sent to an address, waiting for it if none has come yet. */
+  codeFor(destination: string, timeoutMs?: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+const require = createRequire(import.meta.url);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matches terminal colour codes
+const ansi = /\u001b\[[0-9;]*m/g;
+
+/** Reads cognito-local's "Confirmation Code Delivery" boxes out of its log. */
+export function parseCodeDeliveries(text: string): ConfirmationCode[] {
+  const clean = text.replace(ansi, '');
+  const found: ConfirmationCode[] = [];
+  for (const block of clean.split('Confirmation Code Delivery').slice(1)) {
+    const field = (name: string) => new RegExp(`${name}:\\s+(\\S+)`).exec(block)?.[1];
+    const code = field('Code');
+    const username = field('Username');
+    if (code && username) found.push({ username, destination: field('Destination') ?? username, code });
+  }
+  return found;
+}
+
+async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`cognito-local exited with code ${child.exitCode} while starting`);
+    const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(500) }).then(
+      () => true,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`cognito-local did not start within ${timeoutMs} ms`);
+}
+
+/**
+ * Cognito: cognito-local in a child process keeping its state under `directory`, with a user
+ * pool and an app client that allows USER_PASSWORD_AUTH. Tokens name `issuerDomain` (the edge)
+ * as their issuer, so the authorizer verifies them exactly as it verifies Cognito's. Sign-up
+ * codes are not emailed: they are read from the emulator's log and handed to `events`.
+ */
+export async function startCognito(options: {
+  directory: string;
+  issuerDomain: string;
+  port?: number;
+}): Promise<LocalCognito> {
+  const configDirectory = join(options.directory, '.cognito');
+  await mkdir(configDirectory, { recursive: true });
+  await writeFile(
+    join(configDirectory, 'config.json'),
+    JSON.stringify(
+      {
+        TokenConfig: { IssuerDomain: options.issuerDomain },
+        UserPoolDefaults: { UsernameAttributes: ['email'] },
+      },
+      null,
+      2,
+    ),
+  );
+  const port = options.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [require.resolve('cognito-local/lib/bin/start.js')], {
+    cwd: options.directory,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const events = new EventEmitter();
+  const codes = new Map<string, string>();
+  let log = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+    const end = log.lastIndexOf('╯');
+    if (end < 0) return;
+    for (const delivery of parseCodeDeliveries(log.slice(0, end + 1))) {
+      codes.set(delivery.destination.toLowerCase(), delivery.code);
+      events.emit('code', delivery);
+    }
+    log = log.slice(end + 1);
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2000);
+  });
+  let closing = false;
+  child.on('exit', (code, signal) => {
+    if (!closing) events.emit('exit', { code, signal, stderr });
+  });
+
+  await waitUntilServing(url, child, 15_000);
+  const pool = await ensurePool(url, join(options.directory, 'pool.json'));
+  return {
+    url,
+    pool,
+    events,
+    codeFor(destination, timeoutMs = 10_000) {
+      const key = destination.toLowerCase();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          events.off('code', onCode);
+          reject(new Error(`No confirmation code was sent to ${destination} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const onCode = (delivery: ConfirmationCode) => {
+          if (delivery.destination.toLowerCase() !== key) return;
+          clearTimeout(timer);
+          events.off('code', onCode);
+          resolve(delivery.code);
+        };
+        events.on('code', onCode);
+        const known = codes.get(key);
+        if (known) onCode({ username: key, destination: key, code: known });
+      });
+    },
+    close: () =>
+      new Promise((resolve) => {
+        closing = true;
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** The pool and client from an earlier start if cognito-local still has them, else new ones. */
+async function ensurePool(url: string, file: string): Promise<PoolIds> {
+  const client = new CognitoIdentityProviderClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    if (existsSync(file)) {
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as PoolIds;
+      const still = await client
+        .send(
+          new DescribeUserPoolClientCommand({
+            UserPoolId: saved.userPoolId,
+            ClientId: saved.userPoolClientId,
+          }),
+        )
+        .then(
+          () => true,
+          () => false,
+        );
+      if (still) return saved;
+    }
+    const created = await client.send(
+      new CreateUserPoolCommand({
+        PoolName: 'cascade',
+        UsernameAttributes: ['email'],
+        AutoVerifiedAttributes: ['email'],
+        Policies: { PasswordPolicy: { MinimumLength: 8 } },
+      }),
+    );
+    const userPoolId = created.UserPool!.Id!;
+    const appClient = await client.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: userPoolId,
+        ClientName: 'cascade-web',
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      }),
+    );
+    const pool = { userPoolId, userPoolClientId: appClient.UserPoolClient!.ClientId! };
+    await writeFile(file, JSON.stringify(pool, null, 2));
+    return pool;
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,46 @@
+import { clientActions } from '@cascade/core';
+import type { LocalFunction } from './engine';
+import type { GatewayHandlers, RouteHandler } from './gateway/websocket';
+
+/** The function names the local cloud gives each handler; ARNs are built from them. */
+export const stepFunctionNames = {
+  ParseFunctionArn: 'parse',
+  InvokeModelFunctionArn: 'invoke',
+  DispatchFunctionArn: 'dispatch',
+  AppendFunctionArn: 'append',
+  RecordFailureFunctionArn: 'record-failure',
+  FinishFunctionArn: 'finish',
+} as const;
+
+/** The handler module of a protocol action: `sessions.list` lives in `ws/sessions-list.ts`. */
+export const routeModule = (action: string) => action.replace(/\./g, '-');
+
+export const functionArn = (region: string, account: string, prefix: string, name: string) =>
+  `arn:aws:lambda:${region}:${account}:function:${prefix}-${name}`;
+
+/**
+ * Loads the Lambda handler modules. Imported only after the links are in the environment,
+ * though the handlers themselves read them lazily on first use.
+ */
+export async function loadHandlers(arn: (name: string) => string) {
+  const sfn = await import('@cascade/functions/sfn');
+  const ws = (name: string) =>
+    import(`@cascade/functions/ws/${name}`).then((m: { handler: RouteHandler }) => m.handler);
+  const lambdas: Record<string, LocalFunction> = {
+    [arn(stepFunctionNames.ParseFunctionArn)]: sfn.parse as LocalFunction,
+    [arn(stepFunctionNames.InvokeModelFunctionArn)]: sfn.invoke as LocalFunction,
+    [arn(stepFunctionNames.DispatchFunctionArn)]: sfn.dispatch as LocalFunction,
+    [arn(stepFunctionNames.AppendFunctionArn)]: sfn.append as LocalFunction,
+    [arn(stepFunctionNames.RecordFailureFunctionArn)]: sfn.recordFailure as LocalFunction,
+    [arn(stepFunctionNames.FinishFunctionArn)]: sfn.finish as LocalFunction,
+  };
+  const routes: GatewayHandlers['routes'] = {
+    $connect: await ws('connect'),
+    $disconnect: await ws('disconnect'),
+    $default: await ws('default'),
+  };
+  // One route per protocol action, each in the module named after it (sessions.list → ws/sessions-list).
+  for (const action of clientActions) routes[action] = await ws(routeModule(action));
+  const gateway: GatewayHandlers = { authorizer: await ws('authorizer'), routes };
+  return { lambdas, gateway, executionEnded: sfn.executionEnded };
+}

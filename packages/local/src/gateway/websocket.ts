@@ -1,0 +1,349 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { frameSizeGuard } from './frames';
+
+/** A Lambda handler as the gateway calls it. */
+export type RouteHandler = (event: Record<string, unknown>) => Promise<unknown>;
+
+export interface GatewayHandlers {
+  authorizer: RouteHandler;
+  /** `$connect`, `$disconnect`, `$default` and one entry per action. */
+  routes: Record<string, RouteHandler>;
+}
+
+export interface GatewayOptions {
+  stage: string;
+  apiId: string;
+  region: string;
+  accountId: string;
+  /** The host name events carry as `domainName`. */
+  domainName: string;
+  idleSeconds: number;
+  maxSeconds: number;
+  messageBytes: number;
+  frameBytes: number;
+  integrationTimeoutMs: number;
+}
+
+export const apiGatewayLimits = {
+  idleSeconds: 10 * 60,
+  maxSeconds: 2 * 60 * 60,
+  messageBytes: 128 * 1024,
+  frameBytes: 32 * 1024,
+  integrationTimeoutMs: 29_000,
+};
+
+interface Connection {
+  id: string;
+  socket: WebSocket;
+  connectedAt: number;
+  lastActiveAt: number;
+  sourceIp: string;
+  userAgent: string;
+  authorizer: Record<string, unknown>;
+  idle?: NodeJS.Timeout;
+  max?: NodeJS.Timeout;
+}
+
+const statusText: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+};
+
+function refuse(socket: Duplex, status: number, message: string) {
+  const body = JSON.stringify({ message });
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+const single = (values: Record<string, string | string[] | undefined>) =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
+
+/**
+ * API Gateway's WebSocket API on a local port: the REQUEST authorizer runs before the upgrade
+ * (401 / 403 refusals), `$connect` must answer 2xx, messages route on `$request.body.action`
+ * with `$default`, events have API Gateway's shapes, and the limits are API Gateway's: 32 KB
+ * frames, 128 KB messages (close 1009), 10 minutes idle, 2 hours in all, 29 s per integration.
+ */
+export class WebSocketGateway {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Map<string, Connection>();
+  /** Handler invocations under way, so shutdown can wait for them. */
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly handlers: GatewayHandlers,
+    private readonly options: GatewayOptions,
+  ) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.messageBytes });
+  }
+
+  attach(server: Server) {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.upgrade(request, socket, head).catch(() => refuse(socket, 500, 'Internal server error'));
+    });
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  private requestContext(
+    connectionId: string,
+    routeKey: string,
+    eventType: string,
+    request?: IncomingMessage,
+  ) {
+    const now = Date.now();
+    return {
+      routeKey,
+      eventType,
+      extendedRequestId: randomUUID(),
+      requestTime: new Date(now).toUTCString(),
+      messageDirection: 'IN',
+      stage: this.options.stage,
+      connectedAt: this.connections.get(connectionId)?.connectedAt ?? now,
+      requestTimeEpoch: now,
+      identity: {
+        sourceIp:
+          request?.socket.remoteAddress ?? this.connections.get(connectionId)?.sourceIp ?? '127.0.0.1',
+        userAgent: request?.headers['user-agent'] ?? this.connections.get(connectionId)?.userAgent ?? '',
+      },
+      requestId: randomUUID(),
+      domainName: this.options.domainName,
+      connectionId,
+      apiId: this.options.apiId,
+    };
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname.replace(/\/$/, '') !== `/${this.options.stage}`) return refuse(socket, 404, 'Not Found');
+    const connectionId = randomBytes(12).toString('base64');
+    const query: Record<string, string> = {};
+    const multiQuery: Record<string, string[]> = {};
+    for (const [key, value] of url.searchParams) {
+      query[key] = value;
+      multiQuery[key] = [...(multiQuery[key] ?? []), value];
+    }
+    const headers = single(request.headers);
+    const base = {
+      headers,
+      multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+      queryStringParameters: query,
+      multiValueQueryStringParameters: multiQuery,
+      stageVariables: {},
+    };
+    const context = this.requestContext(connectionId, '$connect', 'CONNECT', request);
+
+    let authorizer: Record<string, unknown>;
+    try {
+      const result = (await this.handlers.authorizer({
+        type: 'REQUEST',
+        methodArn: `arn:aws:execute-api:${this.options.region}:${this.options.accountId}:${this.options.apiId}/${this.options.stage}/$connect`,
+        ...base,
+        requestContext: context,
+      })) as {
+        principalId: string;
+        policyDocument: { Statement: { Effect: string }[] };
+        context?: Record<string, unknown>;
+      };
+      if (result.policyDocument.Statement.some((s) => s.Effect !== 'Allow'))
+        return refuse(socket, 403, 'Forbidden');
+      authorizer = { ...result.context, principalId: result.principalId };
+    } catch (error) {
+      return (error as Error).message === 'Unauthorized'
+        ? refuse(socket, 401, 'Unauthorized')
+        : refuse(socket, 500, 'Internal server error');
+    }
+
+    const connected = await this.invoke('$connect', {
+      ...base,
+      isBase64Encoded: false,
+      requestContext: { ...context, authorizer },
+    });
+    const status = (connected.result as { statusCode?: number } | undefined)?.statusCode ?? 200;
+    if (!connected.ok || status < 200 || status > 299)
+      return refuse(socket, connected.ok ? status : 500, 'Forbidden');
+
+    this.wss.handleUpgrade(request, socket, head, (ws) =>
+      this.open(connectionId, ws, request, authorizer, head),
+    );
+  }
+
+  private open(
+    id: string,
+    socket: WebSocket,
+    request: IncomingMessage,
+    authorizer: Record<string, unknown>,
+    head: Buffer,
+  ) {
+    const now = Date.now();
+    const connection: Connection = {
+      id,
+      socket,
+      connectedAt: now,
+      lastActiveAt: now,
+      sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+      userAgent: request.headers['user-agent'] ?? '',
+      authorizer,
+    };
+    this.connections.set(id, connection);
+    const guard = frameSizeGuard(this.options.frameBytes, () => socket.close(1009, 'Frame too big'));
+    if (head.length > 0) guard(head);
+    request.socket.on('data', guard);
+    connection.max = setTimeout(() => socket.close(1001, 'Going away'), this.options.maxSeconds * 1000);
+    this.touch(connection);
+    // Oversize messages and protocol errors close the socket (1009, 1002); nothing else to do.
+    socket.on('error', () => undefined);
+    socket.on('message', (data, isBinary) => {
+      this.touch(connection);
+      const body = isBinary ? Buffer.from(data as Buffer).toString('base64') : data.toString();
+      void this.message(connection, body, isBinary);
+    });
+    socket.on('close', (code, reason) => {
+      clearTimeout(connection.idle);
+      clearTimeout(connection.max);
+      this.connections.delete(id);
+      void this.invoke('$disconnect', {
+        headers: {},
+        isBase64Encoded: false,
+        requestContext: {
+          ...this.requestContext(id, '$disconnect', 'DISCONNECT'),
+          connectedAt: connection.connectedAt,
+          identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
+          disconnectStatusCode: code,
+          disconnectReason: reason.toString(),
+          authorizer,
+        },
+      });
+    });
+  }
+
+  private touch(connection: Connection) {
+    connection.lastActiveAt = Date.now();
+    clearTimeout(connection.idle);
+    connection.idle = setTimeout(
+      () => connection.socket.close(1001, 'Going away'),
+      this.options.idleSeconds * 1000,
+    );
+  }
+
+  /** `$request.body.action`, when the body is JSON naming a route; otherwise `$default`. */
+  private routeOf(body: string): string {
+    try {
+      const action = (JSON.parse(body) as { action?: unknown })?.action;
+      if (typeof action === 'string' && action in this.handlers.routes && !action.startsWith('$'))
+        return action;
+    } catch {
+      // not JSON: $default
+    }
+    return '$default';
+  }
+
+  private async message(connection: Connection, body: string, isBinary: boolean) {
+    const routeKey = this.routeOf(body);
+    const context = {
+      ...this.requestContext(connection.id, routeKey, 'MESSAGE'),
+      connectedAt: connection.connectedAt,
+      identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
+      messageId: randomBytes(12).toString('base64'),
+      authorizer: connection.authorizer,
+    };
+    const outcome = await this.invoke(routeKey, { body, isBase64Encoded: isBinary, requestContext: context });
+    if (!outcome.ok) {
+      // What API Gateway sends a client when the integration fails or is too slow.
+      this.send(
+        connection.id,
+        JSON.stringify({
+          message: outcome.timedOut ? 'Endpoint request timed out' : 'Internal server error',
+          connectionId: connection.id,
+          requestId: context.requestId,
+        }),
+      );
+    }
+  }
+
+  private async invoke(routeKey: string, event: Record<string, unknown>) {
+    const handler = this.handlers.routes[routeKey];
+    if (!handler) return { ok: true, timedOut: false, result: { statusCode: 200 } };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.options.integrationTimeoutMs);
+    });
+    const call = handler(event);
+    this.inflight.add(call);
+    void call.then(
+      () => this.inflight.delete(call),
+      () => this.inflight.delete(call),
+    );
+    try {
+      const result = await Promise.race([call, timeout]);
+      return result === 'timeout' ? { ok: false, timedOut: true } : { ok: true, timedOut: false, result };
+    } catch (error) {
+      console.error(`[gateway] ${routeKey} failed:`, error);
+      return { ok: false, timedOut: false };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private send(id: string, text: string): boolean {
+    const connection = this.connections.get(id);
+    if (!connection || connection.socket.readyState !== connection.socket.OPEN) return false;
+    connection.socket.send(text);
+    this.touch(connection);
+    return true;
+  }
+
+  /** The management API (`/{stage}/@connections/{id}`): what the notifier posts to. */
+  manage(method: string, id: string, body: Buffer): { status: number; body?: unknown; errorType?: string } {
+    const connection = this.connections.get(id);
+    if (!connection) return { status: 410, errorType: 'GoneException', body: { message: 'Gone' } };
+    if (method === 'POST') {
+      if (body.length > this.options.messageBytes) {
+        return { status: 413, errorType: 'PayloadTooLargeException', body: { message: 'Message too long' } };
+      }
+      this.send(id, body.toString('utf8'));
+      return { status: 200 };
+    }
+    if (method === 'GET') {
+      return {
+        status: 200,
+        body: {
+          connectedAt: new Date(connection.connectedAt).toISOString(),
+          identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
+          lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+        },
+      };
+    }
+    if (method === 'DELETE') {
+      this.connections.delete(id);
+      connection.socket.close(1000, 'Closed by the server');
+      return { status: 204 };
+    }
+    return {
+      status: 405,
+      errorType: 'MethodNotAllowedException',
+      body: { message: `${method} is not supported` },
+    };
+  }
+
+  /** Drops every connection (their `$disconnect` runs) and waits for handlers still running. */
+  async close() {
+    const closed = [...this.connections.values()].map(
+      (connection) => new Promise((resolve) => connection.socket.once('close', resolve)),
+    );
+    for (const connection of this.connections.values()) connection.socket.terminate();
+    await Promise.all(closed);
+    this.wss.close();
+    // Handlers get as long as API Gateway would give them, then shutdown goes on without them.
+    const deadline = new Promise((resolve) => setTimeout(resolve, this.options.integrationTimeoutMs).unref());
+    await Promise.race([Promise.allSettled([...this.inflight]), deadline]);
+  }
+}

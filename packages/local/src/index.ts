@@ -1,0 +1,3 @@
+export * from './cloud';
+export * from './engine';
+export { PortInUseError } from './ports';

@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { EcsRunner, TaskTokens } from '../engine';
+
+export interface TaskRunnerOptions {
+  /** The task's command, e.g. `[node, packages/analysis/bin/cascade-analysis.mjs, task]`. */
+  command: string[];
+  /** Environment every task gets besides its container overrides: endpoint, region, credentials. */
+  environment: Record<string, string>;
+  tokens: TaskTokens;
+  /** Where task output goes (the terminal, or nowhere in tests). */
+  log?: (line: string) => void;
+}
+
+/**
+ * The ECS stand-in: every RunTask becomes a child process with the container's environment.
+ * A task that exits without reporting through its token fails its state at once (on AWS it
+ * would wait for the heartbeat timeout); StopExecution and timeouts kill the process.
+ */
+export function createTaskRunner(options: TaskRunnerOptions) {
+  const children = new Set<ChildProcess>();
+  const run: EcsRunner = async ({ environment }) => {
+    const [command, ...args] = options.command;
+    const child = spawn(command!, args, {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        ...options.environment,
+        ...environment,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    let stderr = '';
+    const label = environment.JOB_URI?.split('/').slice(-3).join('/') ?? 'task';
+    child.stdout!.on('data', (chunk: Buffer) =>
+      options.log?.(`[analysis ${label}] ${chunk.toString().trimEnd()}`),
+    );
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+      options.log?.(`[analysis ${label}] ${chunk.toString().trimEnd()}`);
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      if (code === 0 || signal) return;
+      const lastLine = stderr.trim().split('\n').at(-1) ?? '';
+      options.tokens.fail(
+        environment.TASK_TOKEN!,
+        'States.TaskFailed',
+        `The analysis task exited with code ${code}${lastLine ? `: ${lastLine}` : ''}`,
+      );
+    });
+    return {
+      stop() {
+        if (child.exitCode === null) child.kill('SIGTERM');
+      },
+    };
+  };
+  return {
+    run,
+    /** The tasks still running (tests check that a cancel killed them). */
+    get running(): number {
+      return children.size;
+    },
+    stopAll() {
+      for (const child of children) child.kill('SIGTERM');
+    },
+  };
+}

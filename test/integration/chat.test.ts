@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { ServerMessageOf } from '@cascade/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalCloud } from '../../packages/local/src';
+import { Client, credentials, isResponseFor, newUser, startTestCloud } from './harness';
+
+let cloud: LocalCloud;
+let user: Awaited<ReturnType<typeof newUser>>;
+let documents: DynamoDBDocumentClient;
+
+beforeAll(async () => {
+  cloud = await startTestCloud();
+  const s3 = new S3Client({ region: 'us-east-1', endpoint: cloud.endpoints.edgeUrl, credentials });
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: cloud.endpoints.bucket,
+      Key: 'samples/shop.csv',
+      Body: 'order_id,region,amount,returned\n1,north,10.5,0\n2,south,22,1\n3,north,7.25,0\n',
+      Metadata: { rows: '3', columns: '4' },
+    }),
+  );
+  s3.destroy();
+  documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ region: 'us-east-1', endpoint: cloud.endpoints.edgeUrl, credentials }),
+  );
+  user = await newUser(cloud);
+});
+afterAll(async () => {
+  documents?.destroy();
+  await cloud?.stop();
+});
+
+const connect = (token = user.idToken) =>
+  Client.connect(`${cloud.endpoints.websocketUrl}?token=${encodeURIComponent(token)}`);
+
+describe('the local cloud, end to end', () => {
+  it('signs a user up, confirms with the emailed code, signs in and connects with the ID token', async () => {
+    const client = await connect();
+    expect(await client.request({ action: 'ping' })).toMatchObject({ action: 'pong' });
+    client.close();
+  });
+
+  it('refuses a missing token with 401 and a bad one with 403 at the handshake', async () => {
+    await expect(Client.connect(cloud.endpoints.websocketUrl)).rejects.toMatchObject({ status: 401 });
+    await expect(connect('not-a-token')).rejects.toMatchObject({ status: 403 });
+    await expect(connect(user.accessToken)).rejects.toMatchObject({ status: 403 });
+    const [header, payload] = user.idToken.split('.');
+    await expect(connect(`${header}.${payload}.forged`)).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('runs a five-item batch: ack, steps, growing progress and one response, on every connection of the user', async () => {
+    const tab1 = await connect();
+    const tab2 = await connect();
+    const items = ['order_id', 'region', 'amount', 'returned', 'all'].map((id) => ({
+      id,
+      input: `what columns does shop.csv have? (${id})`,
+    }));
+    const messageId = randomUUID();
+    tab1.send({ action: 'query', messageId, payload: { content: 'Describe shop.csv', items } });
+
+    const ack = await tab1.waitFor<ServerMessageOf<'ack'>>((m) => m.action === 'ack');
+    expect(ack).toMatchObject({ messageId, totalItems: 5 });
+    const response = await tab1.waitFor<ServerMessageOf<'response'>>(isResponseFor(ack.executionId));
+    expect(response.status).toBe('SUCCEEDED');
+    expect(response.items.map((i) => i.status)).toEqual(Array(5).fill('SUCCEEDED'));
+    expect(response.items[0]?.output?.text).toContain('| order_id | integer |');
+
+    const progress = tab1.messages.filter((m): m is ServerMessageOf<'progress'> => m.action === 'progress');
+    expect(progress.map((p) => p.completed)).toEqual([1, 2, 3, 4, 5]);
+    expect(progress.at(-1)).toMatchObject({ percent: 100, total: 5, failed: 0 });
+    expect(
+      tab1.messages.some(
+        (m) => m.action === 'step' && m.step === 'describe_dataset' && m.status === 'succeeded',
+      ),
+    ).toBe(true);
+
+    // The second tab saw the same run.
+    await tab2.waitFor(isResponseFor(ack.executionId));
+    expect(tab2.messages.filter((m) => m.action === 'progress')).toHaveLength(5);
+    expect(tab2.messages.some((m) => m.action === 'ack')).toBe(false);
+
+    // The tables tell the same story.
+    const execution = (
+      await documents.send(
+        new GetCommand({
+          TableName: cloud.endpoints.tables.executions,
+          Key: { executionId: ack.executionId },
+        }),
+      )
+    ).Item;
+    expect(execution).toMatchObject({
+      status: 'SUCCEEDED',
+      totalItems: 5,
+      completedItems: 5,
+      failedItems: 0,
+    });
+    const stored = await documents.send(
+      new QueryCommand({
+        TableName: cloud.endpoints.tables.items,
+        KeyConditionExpression: 'executionId = :e',
+        ExpressionAttributeValues: { ':e': ack.executionId },
+      }),
+    );
+    expect(stored.Items?.map((i) => i.status)).toEqual(Array(5).fill('SUCCEEDED'));
+    const messages = await documents.send(
+      new QueryCommand({
+        TableName: cloud.endpoints.tables.messages,
+        KeyConditionExpression: 'sessionId = :s',
+        ExpressionAttributeValues: { ':s': ack.sessionId },
+      }),
+    );
+    expect(messages.Items?.map((m) => m.role)).toEqual(['user', 'assistant']);
+    tab1.close();
+    tab2.close();
+  });
+
+  it('gives a client that reconnects the complete state of a run with execution.get', async () => {
+    const first = await connect();
+    first.send({
+      action: 'query',
+      messageId: randomUUID(),
+      payload: { content: 'what columns does shop.csv have?' },
+    });
+    const ack = await first.waitFor<ServerMessageOf<'ack'>>((m) => m.action === 'ack');
+    first.close();
+    const again = await connect();
+    const response = await again
+      .waitFor<ServerMessageOf<'response'>>(isResponseFor(ack.executionId))
+      .catch(() => undefined);
+    const state = await again.request<ServerMessageOf<'execution'>>({
+      action: 'execution.get',
+      payload: { executionId: ack.executionId },
+    });
+    expect(state).toMatchObject({ executionId: ack.executionId, sessionId: ack.sessionId, totalItems: 1 });
+    if (response || state.status !== 'RUNNING') {
+      expect(state).toMatchObject({
+        status: 'SUCCEEDED',
+        completedItems: 1,
+        items: [{ id: '1', status: 'SUCCEEDED' }],
+      });
+      expect(state.summary).toContain('shop.csv');
+    }
+    const history = await again.request<ServerMessageOf<'history'>>({
+      action: 'session.history',
+      payload: { sessionId: ack.sessionId },
+    });
+    expect(history.messages[0]).toMatchObject({ role: 'user', content: 'what columns does shop.csv have?' });
+    again.close();
+  });
+
+  it('answers an unknown action, bad JSON and an oversize message with their codes, and keeps the connection open', async () => {
+    const client = await connect();
+    client.send({ action: 'sessions.delete', messageId: 'a1' });
+    expect(await client.waitFor((m) => m.action === 'error' && m.messageId === 'a1')).toMatchObject({
+      code: 'BAD_REQUEST',
+      details: { field: 'action' },
+    });
+    client.send('{"action": "query",');
+    expect(
+      await client.waitFor((m) => m.action === 'error' && m.message === 'The message is not valid JSON.'),
+    ).toMatchObject({ code: 'BAD_REQUEST' });
+
+    // 100 KB in 32 KB frames: within API Gateway's limits, over the protocol's request limit.
+    const big = JSON.stringify({
+      action: 'query',
+      messageId: randomUUID(),
+      payload: { content: 'x', padding: 'p'.repeat(100 * 1024) },
+    });
+    const frames = big.match(/[\s\S]{1,32000}/g)!;
+    for (const [i, frame] of frames.entries()) client.socket.send(frame, { fin: i === frames.length - 1 });
+    expect(await client.waitFor((m) => m.action === 'error' && m.code === 'PAYLOAD_TOO_LARGE')).toBeTruthy();
+
+    expect(await client.request({ action: 'ping' })).toMatchObject({ action: 'pong' });
+    expect(client.closed).toBeUndefined();
+    client.close();
+  });
+
+  it('closes a connection that sends a frame over 32 KB with 1009, as API Gateway does', async () => {
+    const client = await connect();
+    client.send({ action: 'ping', padding: 'p'.repeat(40 * 1024) });
+    await new Promise((resolve) => client.socket.once('close', resolve));
+    expect(client.closed?.code).toBe(1009);
+  });
+});

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  CognitoIdentityProviderClient,
+  ConfirmSignUpCommand,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import type { ServerMessage } from '@cascade/core';
+import WebSocket from 'ws';
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../packages/local/src';
+
+export const root = resolve(import.meta.dirname, '../..');
+
+/** A local cloud of its own for a test file: a fresh data directory, free ports, quiet. */
+export async function startTestCloud(options: Partial<LocalCloudOptions> = {}): Promise<LocalCloud> {
+  const dataDirectory = await mkdtemp(join(tmpdir(), 'cascade-it-'));
+  return startLocalCloud({ root, dataDirectory, ports: { edge: 0, websocket: 0, web: 0 }, ...options });
+}
+
+export const credentials = { accessKeyId: 'it', secretAccessKey: 'it' };
+
+/** Signs a new user up through Cognito, confirms with the code it "emailed", and signs in. */
+export async function newUser(cloud: LocalCloud, email = `${randomUUID()}@example.com`) {
+  const cognito = new CognitoIdentityProviderClient({
+    region: 'us-east-1',
+    endpoint: cloud.endpoints.edgeUrl,
+    credentials,
+  });
+  const ClientId = cloud.endpoints.userPoolClientId;
+  const password = 'Correct-horse-7';
+  await cognito.send(new SignUpCommand({ ClientId, Username: email, Password: password }));
+  const code = await cloud.confirmationCode(email);
+  await cognito.send(new ConfirmSignUpCommand({ ClientId, Username: email, ConfirmationCode: code }));
+  const auth = await cognito.send(
+    new InitiateAuthCommand({
+      ClientId,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: email, PASSWORD: password },
+    }),
+  );
+  cognito.destroy();
+  return {
+    email,
+    idToken: auth.AuthenticationResult!.IdToken!,
+    accessToken: auth.AuthenticationResult!.AccessToken!,
+  };
+}
+
+/** A WebSocket client that keeps every message and can wait for the one a test expects. */
+export class Client {
+  readonly messages: ServerMessage[] = [];
+  private waiters: { test: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
+  closed?: { code: number; reason: string };
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as ServerMessage;
+      this.messages.push(message);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.test(message)) return true;
+        w.resolve(message);
+        return false;
+      });
+    });
+    socket.on('close', (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+    });
+  }
+
+  static connect(url: string): Promise<Client> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url);
+      socket.once('open', () => resolve(new Client(socket)));
+      socket.once('unexpected-response', (_request, response) =>
+        reject(
+          Object.assign(new Error(`handshake refused: ${response.statusCode}`), {
+            status: response.statusCode,
+          }),
+        ),
+      );
+      socket.once('error', reject);
+    });
+  }
+
+  send(message: unknown) {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** The first message (already received or still to come) that passes `test`. */
+  waitFor<M extends ServerMessage = ServerMessage>(
+    test: (m: ServerMessage) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<M> {
+    const seen = this.messages.find(test);
+    if (seen) return Promise.resolve(seen as M);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no matching message within ${timeoutMs} ms; got ${this.messages.map((m) => m.action).join(', ')}`,
+            ),
+          ),
+        timeoutMs,
+      );
+      this.waiters.push({
+        test,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m as M);
+        },
+      });
+    });
+  }
+
+  /** Asks and waits for the answer carrying the same messageId. */
+  async request<M extends ServerMessage>(message: { action: string; payload?: unknown }): Promise<M> {
+    const messageId = randomUUID();
+    this.send({ ...message, messageId });
+    return this.waitFor<M>((m) => 'messageId' in m && m.messageId === messageId);
+  }
+
+  close() {
+    this.socket.close();
+  }
+}
+
+export const isResponseFor = (executionId: string) => (m: ServerMessage) =>
+  m.action === 'response' && m.executionId === executionId;

@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { root } from './harness';
+
+/** `npm start` as a newcomer runs it, minus npm: the same script, on free ports. */
+function start(env: Record<string, string>, args: string[] = []) {
+  const child = spawn(process.execPath, [join(root, 'scripts/start.mjs'), ...args], {
+    cwd: root,
+    env: { ...process.env, CASCADE_EDGE_PORT: '0', CASCADE_WS_PORT: '0', CASCADE_WEB_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr!.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const waitFor = async (text: string, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!output.includes(text)) {
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`"${text}" never appeared; output:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return { child, exited, waitFor, output: () => output };
+}
+
+let running: ChildProcess | undefined;
+afterEach(() => {
+  running?.kill('SIGKILL');
+  running = undefined;
+});
+
+describe('npm start', () => {
+  it('starts the local cloud, prints its endpoints and writes endpoints.json; Ctrl-C stops it and its children', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'cascade-start-'));
+    const cloud = start({ CASCADE_DATA_DIR: data });
+    running = cloud.child;
+    await cloud.waitFor('Ctrl-C stops everything.');
+    expect(cloud.output()).toMatch(/Cascade local cloud — ready in \d+\.\d s/);
+    expect(cloud.output()).toContain('AWS endpoint    http://127.0.0.1:');
+    const endpoints = JSON.parse(readFileSync(join(data, 'endpoints.json'), 'utf8'));
+    expect(endpoints).toMatchObject({
+      region: 'us-east-1',
+      bucket: 'cascade-local-data',
+      tables: { sessions: 'cascade-local-Sessions' },
+    });
+    expect(Object.keys(endpoints)).toEqual(
+      expect.arrayContaining([
+        'region',
+        'edgeUrl',
+        'websocketUrl',
+        'userPoolId',
+        'userPoolClientId',
+        'stateMachineArn',
+        'bucket',
+        'tables',
+      ]),
+    );
+    const health = await fetch(`${endpoints.edgeUrl}/_cascade/health`).then((r) => r.json());
+    expect(health).toEqual({ status: 'running' });
+
+    cloud.child.kill('SIGINT');
+    expect(await cloud.exited).toBe(0);
+    expect(cloud.output()).toContain('Stopping the local cloud');
+    // Nothing answers on the edge any more.
+    await expect(fetch(`${endpoints.edgeUrl}/_cascade/health`)).rejects.toThrow();
+    expect(existsSync(join(data, 'cognito', 'pool.json'))).toBe(true);
+  });
+
+  it('names the port and the variable that moves it when a port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const cloud = start({
+        CASCADE_DATA_DIR: await mkdtemp(join(tmpdir(), 'cascade-start-')),
+        CASCADE_EDGE_PORT: String(port),
+      });
+      running = cloud.child;
+      expect(await cloud.exited).toBe(1);
+      expect(cloud.output()).toContain(
+        `Port ${port} on 127.0.0.1 is already in use. Stop whatever holds it, or choose another port with CASCADE_EDGE_PORT=<port>.`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('--fresh wipes the data of earlier runs', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'cascade-start-'));
+    const first = start({ CASCADE_DATA_DIR: data });
+    running = first.child;
+    await first.waitFor('Ctrl-C stops everything.');
+    const pool = readFileSync(join(data, 'cognito', 'pool.json'), 'utf8');
+    first.child.kill('SIGINT');
+    await first.exited;
+    const again = start({ CASCADE_DATA_DIR: data }, ['--fresh']);
+    running = again.child;
+    await again.waitFor('Ctrl-C stops everything.');
+    expect(readFileSync(join(data, 'cognito', 'pool.json'), 'utf8')).not.toBe(pool);
+    again.child.kill('SIGINT');
+    expect(await again.exited).toBe(0);
+  });
+});
