@@ -178,6 +178,37 @@ describe('the local cloud, end to end', () => {
     client.close();
   });
 
+  it('uploads a CSV through a presigned URL; it is listed and can be asked about', async () => {
+    const client = await connect();
+    const csv = 'city,temp\nOslo,4\nRome,18\n';
+    const upload = await client.request<ServerMessageOf<'upload'>>({
+      action: 'dataset.upload',
+      payload: { name: 'weather.csv', sizeBytes: Buffer.byteLength(csv) },
+    });
+    expect(upload).toMatchObject({ datasetId: 'weather.csv', method: 'PUT' });
+    const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: csv });
+    expect(put.status).toBe(200);
+    const listed = await client.request<ServerMessageOf<'datasets'>>({ action: 'datasets.list' });
+    expect(listed.datasets).toContainEqual(
+      expect.objectContaining({ id: 'weather.csv', sample: false, sizeBytes: Buffer.byteLength(csv) }),
+    );
+    const refused = await client.request({
+      action: 'dataset.upload',
+      payload: { name: 'shop.csv', sizeBytes: 10 },
+    });
+    expect(refused).toMatchObject({ action: 'error', code: 'CONFLICT' });
+
+    client.send({
+      action: 'query',
+      messageId: randomUUID(),
+      payload: { content: 'what columns does weather.csv have?' },
+    });
+    const ack = await client.waitFor<ServerMessageOf<'ack'>>((m) => m.action === 'ack');
+    const response = await client.waitFor<ServerMessageOf<'response'>>(isResponseFor(ack.executionId));
+    expect(response.summary).toContain('| temp | integer |');
+    client.close();
+  });
+
   it('closes a connection that sends a frame over 32 KB with 1009, as API Gateway does', async () => {
     const client = await connect();
     client.send({ action: 'ping', padding: 'p'.repeat(40 * 1024) });

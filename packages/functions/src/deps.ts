@@ -55,7 +55,8 @@ export function chatDeps(): ChatDeps {
 }
 
 function s3Client(): S3Client {
-  s3 ??= new S3Client({});
+  // Presigned uploads must not sign a checksum of an empty body (real S3 would reject the PUT).
+  s3 ??= new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' });
   return s3;
 }
 

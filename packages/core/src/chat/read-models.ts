@@ -59,3 +59,22 @@ export async function listDatasets(
     datasets: await deps.datasets.list(caller.userId),
   };
 }
+
+/** Where the caller may upload a CSV file as a dataset of their own. */
+export async function createUpload(
+  deps: Pick<ChatDeps, 'datasets'>,
+  caller: Caller,
+  upload: { name: string; sizeBytes: number },
+  messageId?: string,
+): Promise<ServerMessageOf<'upload'>> {
+  const target = await deps.datasets.uploadUrl(caller.userId, upload.name, upload.sizeBytes);
+  return {
+    action: 'upload',
+    ...(messageId !== undefined && { messageId }),
+    datasetId: upload.name,
+    url: target.url,
+    method: 'PUT',
+    headers: target.headers,
+    expiresAt: target.expiresAt,
+  };
+}

@@ -1,5 +1,12 @@
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { NotFoundError } from '../errors';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { ConflictError, NotFoundError } from '../errors';
 import type { DatasetSummary } from '../protocol/server';
 
 /**
@@ -74,6 +81,39 @@ export class DatasetCatalog {
     const rows = intMetadata(out.Metadata?.rows);
     if (rows !== undefined) head.rows = rows;
     return head;
+  }
+
+  /**
+   * A presigned PUT for a new dataset of the user's, valid for 15 minutes and only for exactly
+   * `sizeBytes` of CSV. A sample's name is refused, so an id never means two files.
+   */
+  async uploadUrl(
+    userId: string,
+    name: string,
+    sizeBytes: number,
+  ): Promise<{ url: string; headers: Record<string, string>; expiresAt: string }> {
+    if (await this.exists(`${samplesPrefix}${name}`)) {
+      throw new ConflictError(
+        `${name} is the name of a sample dataset; rename your file and upload it again.`,
+        { field: 'payload.name' },
+      );
+    }
+    const expiresIn = 15 * 60;
+    const url = await getSignedUrl(
+      this.deps.s3,
+      new PutObjectCommand({
+        Bucket: this.deps.bucket,
+        Key: `${userPrefix(userId)}${name}`,
+        ContentType: 'text/csv',
+        ContentLength: sizeBytes,
+      }),
+      { expiresIn, signableHeaders: new Set(['content-type', 'content-length']) },
+    );
+    return {
+      url,
+      headers: { 'content-type': 'text/csv' },
+      expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(),
+    };
   }
 
   /** Where a dataset the user may read lives: their own upload, else a sample. */

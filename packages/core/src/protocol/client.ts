@@ -89,6 +89,18 @@ export const DatasetsListRequest = z.object({
   payload: z.object({}).optional(),
 });
 
+/** Extension: asks for a presigned URL to upload a CSV file as one of the user's datasets. */
+export const DatasetUploadRequest = z.object({
+  action: z.literal('dataset.upload'),
+  messageId: MessageId.optional(),
+  payload: z.object({
+    name: DatasetId.refine((name) => name.toLowerCase().endsWith('.csv'), {
+      error: 'must be a .csv file name',
+    }),
+    sizeBytes: z.number().int().min(1).max(limits.uploadBytes),
+  }),
+});
+
 export const PingRequest = z.object({
   action: z.literal('ping'),
   messageId: MessageId.optional(),
@@ -102,6 +114,7 @@ export const ClientMessage = z.discriminatedUnion('action', [
   ExecutionGetRequest,
   ExecutionCancelRequest,
   DatasetsListRequest,
+  DatasetUploadRequest,
   PingRequest,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;

@@ -12,6 +12,8 @@ export const limits = {
    * gets a sentence, not a dropped connection, and every request fits one DynamoDB item.
    */
   requestBytes: 64 * 1024,
+  /** The largest CSV a user may upload (a presigned S3 PUT). */
+  uploadBytes: 100 * 1024 * 1024,
   /** API Gateway refuses to post a message above 128 KB to a connection. */
   serverMessageBytes: 128 * 1024,
 } as const;

@@ -167,6 +167,17 @@ export const HistoryMessage = z.object({
   cursor: z.string().optional(),
 });
 
+/** Extension: where to PUT an upload, and until when the URL works. */
+export const UploadMessage = z.object({
+  action: z.literal('upload'),
+  ...RequestEcho,
+  datasetId: z.string(),
+  url: z.string(),
+  method: z.literal('PUT'),
+  headers: z.record(z.string(), z.string()),
+  expiresAt: Iso,
+});
+
 export const PongMessage = z.object({ action: z.literal('pong'), ...RequestEcho });
 
 export const ErrorMessage = z.object({
@@ -186,6 +197,7 @@ export const ServerMessage = z.discriminatedUnion('action', [
   DatasetsMessage,
   SessionsMessage,
   HistoryMessage,
+  UploadMessage,
   PongMessage,
   ErrorMessage,
 ]);
