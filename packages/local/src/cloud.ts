@@ -104,6 +104,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const bucket = `${appName}-${stage}-data`;
     const stateMachineArn = `arn:aws:states:${region}:${account}:stateMachine:${appName}-${stage}-agent`;
 
+    // Loading the handler modules (the AWS SDK, mostly) overlaps with the emulators starting.
+    const arn = (name: string) => functionArn(region, account, `${appName}-${stage}`, name);
+    const handlersLoaded = loadHandlers(arn);
+    handlersLoaded.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
     const [dynamo, s3, cognito]: [LocalDynamo, LocalS3, LocalCognito] = await Promise.all([
       startDynamo({ directory: join(dataDirectory, 'dynamodb'), prefix: `${appName}-${stage}` }),
       startS3({ directory: join(dataDirectory, 's3'), bucket }),
@@ -173,8 +177,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     cleanups.push(() => tasks.stopAll());
 
-    const arn = (name: string) => functionArn(region, account, `${appName}-${stage}`, name);
-    const handlers = await loadHandlers(arn);
+    const handlers = await handlersLoaded;
     const definition = JSON.parse(readFileSync(join(options.root, 'statemachines/agent.asl.json'), 'utf8'));
     const rendered = renderStateMachine(definition, {
       ...Object.fromEntries(

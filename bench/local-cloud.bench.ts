@@ -1,0 +1,141 @@
+/**
+ * The local cloud's own cost, measured in one run against its anchor:
+ *  1. a 200-item batch (offline planner, inline tool) through the whole stack — WebSocket
+ *     gateway, edge, Step Functions endpoint, emulators — against the bare engine running the
+ *     same ASL with the same handlers and writes (target ≤ 1.5×);
+ *  2. `ack` latency, p50 and p99 over 100 queries;
+ *  3. time from `npm start` to ready, fresh and warm.
+ */
+import '../packages/local/src/engine/polyfill';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type AgentInput, renderStateMachine, type ServerMessageOf, startQuery } from '@cascade/core';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { localTaskHandlers, TaskTokens } from '../packages/local/src/engine';
+import { Client, credentials, isResponseFor, newUser, startTestCloud } from '../test/integration/harness';
+
+const root = resolve(import.meta.dirname, '..');
+const items = 200;
+const ackQueries = 100;
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+async function timeToReady(dataDirectory: string, fresh: boolean): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(root, 'scripts/start.mjs'), ...(fresh ? ['--fresh'] : [])], {
+    env: { ...process.env, CASCADE_DATA_DIR: dataDirectory, CASCADE_EDGE_PORT: '0', CASCADE_WS_PORT: '0', CASCADE_WEB_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  await new Promise<void>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error('npm start did not get ready within 60 s')), 60_000);
+    child.stdout!.on('data', (chunk) => {
+      output += chunk;
+      if (output.includes('Ctrl-C stops everything.')) {
+        clearTimeout(timer);
+        done();
+      }
+    });
+  });
+  const elapsed = performance.now() - started;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGINT');
+  await exited;
+  return elapsed;
+}
+
+async function main() {
+  const cloud = await startTestCloud();
+  try {
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: cloud.endpoints.edgeUrl, credentials });
+    await s3.send(
+      new PutObjectCommand({ Bucket: cloud.endpoints.bucket, Key: 'samples/shop.csv', Body: 'order_id,region,amount\n1,north,10.5\n2,south,22\n' }),
+    );
+    const user = await newUser(cloud);
+    const client = await Client.connect(`${cloud.endpoints.websocketUrl}?token=${user.idToken}`);
+    const batch = Array.from({ length: items }, (_, i) => ({ id: `i${i}`, input: `what columns does shop.csv have? (${i})` }));
+
+    // 1a. Through the whole stack.
+    const stackStart = performance.now();
+    client.send({ action: 'query', messageId: randomUUID(), payload: { content: 'Describe', items: batch, options: { maxConcurrency: 10 } } });
+    const ack = await client.waitFor<ServerMessageOf<'ack'>>((m) => m.action === 'ack', 60_000);
+    const response = await client.waitFor<ServerMessageOf<'response'>>(isResponseFor(ack.executionId), 600_000);
+    const stackMs = performance.now() - stackStart;
+    if (response.status !== 'SUCCEEDED') throw new Error(`the stack run ended ${response.status}`);
+
+    // 1b. The bare engine: same ASL, same handler modules, same tables and bucket, no gateway, edge hops or SFN API.
+    const { chatDeps } = await import('../packages/functions/src/deps');
+    const sfn = await import('../packages/functions/src/sfn');
+    let input: AgentInput | undefined;
+    const bareStart = performance.now();
+    await startQuery(
+      { ...chatDeps(), orchestrator: { start: async (i: AgentInput) => void (input = i), exists: async () => false, stop: async () => undefined } },
+      { userId: `bench-${randomUUID()}`, tenantId: 'bench' },
+      { action: 'query', messageId: randomUUID(), payload: { content: 'Describe', items: batch, options: { maxConcurrency: 10 } } },
+      async () => undefined,
+    );
+    const definition = JSON.parse(await readFile(join(root, 'statemachines/agent.asl.json'), 'utf8'));
+    const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:bench-${name}`;
+    const rendered = renderStateMachine(definition, {
+      ParseFunctionArn: arn('parse'),
+      InvokeModelFunctionArn: arn('invoke'),
+      DispatchFunctionArn: arn('dispatch'),
+      AppendFunctionArn: arn('append'),
+      RecordFailureFunctionArn: arn('record-failure'),
+      FinishFunctionArn: arn('finish'),
+      ClusterArn: 'c',
+      AnalysisTaskDefinitionArn: 't',
+      AnalysisContainerName: 'analysis',
+      Subnets: ['s'],
+      SecurityGroups: ['g'],
+      AssignPublicIp: 'DISABLED',
+    });
+    const lambdas = {
+      [arn('parse')]: sfn.parse,
+      [arn('invoke')]: sfn.invoke,
+      [arn('dispatch')]: sfn.dispatch,
+      [arn('append')]: sfn.append,
+      [arn('record-failure')]: sfn.recordFailure,
+      [arn('finish')]: sfn.finish,
+    } as Record<string, (event: unknown) => Promise<unknown>>;
+    const handlers = localTaskHandlers(rendered, { lambdas, tokens: new TaskTokens(), executionArn: 'bench' });
+    await new StateMachine(rendered as never).run(input as never, { overrides: { taskResourceLocalHandlers: handlers as never } }).result;
+    const bareMs = performance.now() - bareStart;
+
+    // 2. ack latency over 100 queries, each opening a session of its own.
+    const latencies: number[] = [];
+    for (let i = 0; i < ackQueries; i++) {
+      const messageId = randomUUID();
+      const sent = performance.now();
+      client.send({ action: 'query', messageId, payload: { content: `which datasets are there? ${i}` } });
+      await client.waitFor((m) => m.action === 'ack' && m.messageId === messageId, 30_000);
+      latencies.push(performance.now() - sent);
+    }
+    client.close();
+
+    console.log(`\nLocal cloud — ${items}-item batch, offline planner, inline tool`);
+    console.log(`  whole stack      ${ms(stackMs)}`);
+    console.log(`  bare engine      ${ms(bareMs)}   (anchor: same ASL, handlers and writes)`);
+    console.log(`  ratio            ${(stackMs / bareMs).toFixed(2)}×   (target ≤ 1.5×)`);
+    console.log(`\nack latency over ${ackQueries} queries`);
+    console.log(`  p50 ${ms(percentile(latencies, 50))}   p99 ${ms(percentile(latencies, 99))}   max ${ms(Math.max(...latencies))}`);
+  } finally {
+    await cloud.stop();
+  }
+
+  const dataDirectory = await mkdtemp(join(tmpdir(), 'cascade-bench-start-'));
+  const fresh = await timeToReady(dataDirectory, true);
+  const warm = await timeToReady(dataDirectory, false);
+  console.log('\nnpm start → ready');
+  console.log(`  fresh ${ms(fresh)}   warm ${ms(warm)}   (target about 3 s)`);
+}
+
+await main();
