@@ -1,0 +1,82 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseCodeDeliveries } from '../src/emulators/cognito';
+import { freePort, listenOn, PortInUseError } from '../src/ports';
+import { webServer } from '../src/web';
+
+let server: Server | undefined;
+afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+describe('reading cognito-local’s code deliveries', () => {
+  it('finds username, destination and code in its boxed, coloured log lines', () => {
+    const log = [
+      '\u001b[32mINFO\u001b[39m NONE NONE ╭──────────────────────────╮',
+      '│   Confirmation Code Delivery                 │',
+      '│   Username:    5f0c1d2e-aaaa                 │',
+      '│   Destination: \u001b[1mann@example.com\u001b[22m  │',
+      '│   Code:        123456                         │',
+      '╰──────────────────────────╯',
+      'later: Confirmation Code Delivery Username: b Code: 999',
+    ].join('\n');
+    expect(parseCodeDeliveries(log)).toEqual([
+      { username: '5f0c1d2e-aaaa', destination: 'ann@example.com', code: '123456' },
+      { username: 'b', destination: 'b', code: '999' },
+    ]);
+    expect(parseCodeDeliveries('nothing here')).toEqual([]);
+  });
+});
+
+describe('ports', () => {
+  it('names the port and the variable when a port is taken', async () => {
+    const port = await freePort();
+    server = createServer();
+    await listenOn(server, port, 'X_PORT');
+    const second = createServer();
+    const error = await listenOn(second, port, 'CASCADE_EDGE_PORT').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PortInUseError);
+    expect((error as Error).message).toBe(
+      `Port ${port} on 127.0.0.1 is already in use. Stop whatever holds it, or choose another port with CASCADE_EDGE_PORT=<port>.`,
+    );
+  });
+});
+
+describe('the web server', () => {
+  async function serve() {
+    const dist = await mkdtemp(join(tmpdir(), 'web-'));
+    await mkdir(join(dist, 'assets'));
+    await writeFile(join(dist, 'index.html'), '<!doctype html><title>Cascade</title>');
+    await writeFile(join(dist, 'assets', 'app-abc.js'), 'console.log(1)');
+    const handler = webServer(dist, { websocketUrl: 'ws://127.0.0.1:1/local', region: 'us-east-1' })!;
+    server = createServer(handler);
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+  }
+
+  it('serves the app, its assets with long caching, and /config.json with the endpoints', async () => {
+    const base = await serve();
+    const index = await fetch(base);
+    expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await index.text()).toContain('<title>Cascade</title>');
+    const asset = await fetch(`${base}/assets/app-abc.js`);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect(await fetch(`${base}/config.json`).then((r) => r.json())).toEqual({
+      websocketUrl: 'ws://127.0.0.1:1/local',
+      region: 'us-east-1',
+    });
+  });
+
+  it('answers client-side routes with the app, and never serves files outside its folder', async () => {
+    const base = await serve();
+    expect(await fetch(`${base}/sessions/abc`).then((r) => r.text())).toContain('<title>Cascade</title>');
+    const escape = await fetch(`${base}/..%2f..%2f..%2fetc%2fpasswd`).then((r) => r.text());
+    expect(escape).toContain('<title>Cascade</title>');
+  });
+
+  it('is absent when the client has not been built', async () => {
+    expect(webServer(await mkdtemp(join(tmpdir(), 'empty-')), {})).toBeUndefined();
+  });
+});
