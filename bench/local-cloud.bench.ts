@@ -16,6 +16,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type AgentInput, renderStateMachine, type ServerMessageOf, startQuery } from '@cascade/core';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { localTaskHandlers, TaskTokens } from '../packages/local/src/engine';
+import { functionArn, localPlaceholders } from '../packages/local/src/functions';
 import { Client, credentials, isResponseFor, newUser, startTestCloud } from '../test/integration/harness';
 
 const root = resolve(import.meta.dirname, '..');
@@ -100,7 +101,9 @@ async function main() {
       {
         ...chatDeps(),
         orchestrator: {
-          start: async (i: AgentInput) => void (input = i),
+          start: async (i: AgentInput) => {
+            input = i;
+          },
           exists: async () => false,
           stop: async () => undefined,
         },
@@ -114,21 +117,11 @@ async function main() {
       async () => undefined,
     );
     const definition = JSON.parse(await readFile(join(root, 'statemachines/agent.asl.json'), 'utf8'));
-    const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:bench-${name}`;
-    const rendered = renderStateMachine(definition, {
-      ParseFunctionArn: arn('parse'),
-      InvokeModelFunctionArn: arn('invoke'),
-      DispatchFunctionArn: arn('dispatch'),
-      AppendFunctionArn: arn('append'),
-      RecordFailureFunctionArn: arn('record-failure'),
-      FinishFunctionArn: arn('finish'),
-      ClusterArn: 'c',
-      AnalysisTaskDefinitionArn: 't',
-      AnalysisContainerName: 'analysis',
-      Subnets: ['s'],
-      SecurityGroups: ['g'],
-      AssignPublicIp: 'DISABLED',
-    });
+    const arn = (name: string) => functionArn('us-east-1', '000000000000', 'bench', name);
+    const rendered = renderStateMachine(
+      definition,
+      localPlaceholders(arn, 'us-east-1', '000000000000', 'bench'),
+    );
     const lambdas = {
       [arn('parse')]: sfn.parse,
       [arn('invoke')]: sfn.invoke,

@@ -25,29 +25,17 @@ import {
   TaskTokens,
   taskStates,
 } from '../../packages/local/src/engine';
+import { functionArn, localPlaceholders } from '../../packages/local/src/functions';
 import agentDefinition from '../../statemachines/agent.asl.json';
 import { startDynamo, type TestDynamo } from '../support/dynamo';
 import { provideLinks } from '../support/links';
 import { memoryS3 } from '../support/s3-memory';
 
 export const bucket = 'cascade-data';
-const arn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:cascade-${name}`;
+const arn = (name: string) => functionArn('us-east-1', '123456789012', 'cascade', name);
 
 /** What each mode puts in the placeholders; here, names the local bindings recognise. */
-export const placeholderValues = {
-  ParseFunctionArn: arn('parse'),
-  InvokeModelFunctionArn: arn('invoke'),
-  DispatchFunctionArn: arn('dispatch'),
-  AppendFunctionArn: arn('append'),
-  RecordFailureFunctionArn: arn('record-failure'),
-  FinishFunctionArn: arn('finish'),
-  ClusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/cascade',
-  AnalysisTaskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/cascade-analysis:1',
-  AnalysisContainerName: 'analysis',
-  Subnets: ['subnet-0a1b2c3d'],
-  SecurityGroups: ['sg-0a1b2c3d'],
-  AssignPublicIp: 'ENABLED',
-};
+export const placeholderValues = localPlaceholders(arn, 'us-east-1', '123456789012', 'cascade');
 
 /** A small LaLonde-shaped table: enough rows for the header sniffing and the planner. */
 export function lalondeCsv(rows = 40): string {
@@ -194,12 +182,12 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
   const sfn = await import('../../packages/functions/src/sfn');
   const { chatDeps, agentDeps } = await import('../../packages/functions/src/deps');
   const lambdas = {
-    [placeholderValues.ParseFunctionArn]: sfn.parse,
-    [placeholderValues.InvokeModelFunctionArn]: sfn.invoke,
-    [placeholderValues.DispatchFunctionArn]: sfn.dispatch,
-    [placeholderValues.AppendFunctionArn]: sfn.append,
-    [placeholderValues.RecordFailureFunctionArn]: sfn.recordFailure,
-    [placeholderValues.FinishFunctionArn]: sfn.finish,
+    [arn('parse')]: sfn.parse,
+    [arn('invoke')]: sfn.invoke,
+    [arn('dispatch')]: sfn.dispatch,
+    [arn('append')]: sfn.append,
+    [arn('record-failure')]: sfn.recordFailure,
+    [arn('finish')]: sfn.finish,
   } as Record<string, (event: unknown) => Promise<unknown>>;
 
   const tokens = new TaskTokens();

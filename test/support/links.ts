@@ -1,4 +1,5 @@
 import type { Links } from '../../packages/functions/src/resources';
+import { provideLinks as provideSstLinks, tableLinks } from '../../packages/local/src/links';
 import type { TestDynamo } from './dynamo';
 
 /**
@@ -8,20 +9,10 @@ import type { TestDynamo } from './dynamo';
  */
 export function provideLinks(
   dynamo: TestDynamo,
-  rest: Omit<Links, 'Sessions' | 'Messages' | 'Executions' | 'Items' | 'Connections' | 'Locks'>,
+  rest: Omit<Links, keyof ReturnType<typeof tableLinks>>,
 ): Links {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-  const links: Links = {
-    Sessions: { name: dynamo.tableNames.sessions },
-    Messages: { name: dynamo.tableNames.messages },
-    Executions: { name: dynamo.tableNames.executions },
-    Items: { name: dynamo.tableNames.items },
-    Connections: { name: dynamo.tableNames.connections },
-    Locks: { name: dynamo.tableNames.locks },
-    ...rest,
-  };
-  process.env.SST_RESOURCE_App = JSON.stringify({ name: 'cascade', stage: 'test' });
-  for (const [name, value] of Object.entries(links))
-    process.env[`SST_RESOURCE_${name}`] = JSON.stringify(value);
+  const links: Links = { ...tableLinks(dynamo.tableNames), ...rest };
+  provideSstLinks(links, { name: 'cascade', stage: 'test' });
   return links;
 }

@@ -8,9 +8,9 @@ import { type LocalCognito, startCognito } from './emulators/cognito';
 import { type LocalDynamo, startDynamo } from './emulators/dynamodb';
 import { type LocalS3, seedSamples, startS3 } from './emulators/s3';
 import { TaskTokens } from './engine';
-import { functionArn, loadHandlers, stepFunctionNames } from './functions';
+import { functionArn, loadHandlers, localPlaceholders } from './functions';
 import { apiGatewayLimits, WebSocketGateway } from './gateway/websocket';
-import { provideLinks } from './links';
+import { provideLinks, tableLinks } from './links';
 import { listenOn } from './ports';
 import { StepFunctionsService } from './stepfunctions/service';
 import { createTaskRunner } from './tasks/runner';
@@ -143,12 +143,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const agent = options.agent ?? { provider: 'rules', maxSteps: 6 };
     provideLinks(
       {
-        Sessions: { name: dynamo.tableNames.sessions },
-        Messages: { name: dynamo.tableNames.messages },
-        Executions: { name: dynamo.tableNames.executions },
-        Items: { name: dynamo.tableNames.items },
-        Connections: { name: dynamo.tableNames.connections },
-        Locks: { name: dynamo.tableNames.locks },
+        ...tableLinks(dynamo.tableNames),
         Datasets: { name: bucket },
         AgentStateMachine: { arn: stateMachineArn },
         Api: { managementEndpoint: `${edgeUrl}/${stage}` },
@@ -179,17 +174,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     const handlers = await handlersLoaded;
     const definition = JSON.parse(readFileSync(join(options.root, 'statemachines/agent.asl.json'), 'utf8'));
-    const rendered = renderStateMachine(definition, {
-      ...Object.fromEntries(
-        Object.entries(stepFunctionNames).map(([placeholder, name]) => [placeholder, arn(name)]),
-      ),
-      ClusterArn: `arn:aws:ecs:${region}:${account}:cluster/${appName}-${stage}`,
-      AnalysisTaskDefinitionArn: `arn:aws:ecs:${region}:${account}:task-definition/${appName}-${stage}-analysis:1`,
-      AnalysisContainerName: 'analysis',
-      Subnets: ['subnet-local'],
-      SecurityGroups: ['sg-local'],
-      AssignPublicIp: 'DISABLED',
-    });
+    const rendered = renderStateMachine(
+      definition,
+      localPlaceholders(arn, region, account, `${appName}-${stage}`),
+    );
     const stepFunctions = new StepFunctionsService({
       stateMachineArn,
       roleArn: `arn:aws:iam::${account}:role/${appName}-${stage}-agent`,

@@ -15,6 +15,29 @@ export const stepFunctionNames = {
 /** The handler module of a protocol action: `sessions.list` lives in `ws/sessions-list.ts`. */
 export const routeModule = (action: string) => action.replace(/\./g, '-');
 
+/**
+ * Every placeholder of the state machine, filled for an emulated account: the Lambda ARNs the
+ * local bindings recognise and stand-ins for the ECS resources the task runner ignores.
+ */
+export function localPlaceholders(
+  arn: (name: string) => string,
+  region: string,
+  account: string,
+  prefix: string,
+) {
+  return {
+    ...Object.fromEntries(
+      Object.entries(stepFunctionNames).map(([placeholder, name]) => [placeholder, arn(name)]),
+    ),
+    ClusterArn: `arn:aws:ecs:${region}:${account}:cluster/${prefix}`,
+    AnalysisTaskDefinitionArn: `arn:aws:ecs:${region}:${account}:task-definition/${prefix}-analysis:1`,
+    AnalysisContainerName: 'analysis',
+    Subnets: ['subnet-local'],
+    SecurityGroups: ['sg-local'],
+    AssignPublicIp: 'DISABLED',
+  };
+}
+
 export const functionArn = (region: string, account: string, prefix: string, name: string) =>
   `arn:aws:lambda:${region}:${account}:function:${prefix}-${name}`;
 

@@ -72,8 +72,8 @@ describe('the web server', () => {
   it('answers client-side routes with the app, and never serves files outside its folder', async () => {
     const base = await serve();
     expect(await fetch(`${base}/sessions/abc`).then((r) => r.text())).toContain('<title>Cascade</title>');
-    const escape = await fetch(`${base}/..%2f..%2f..%2fetc%2fpasswd`).then((r) => r.text());
-    expect(escape).toContain('<title>Cascade</title>');
+    const traversal = await fetch(`${base}/..%2f..%2f..%2fetc%2fpasswd`).then((r) => r.text());
+    expect(traversal).toContain('<title>Cascade</title>');
   });
 
   it('is absent when the client has not been built', async () => {

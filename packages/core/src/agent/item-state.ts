@@ -1,3 +1,5 @@
+import type { AgentInput } from '../orchestration/orchestrator';
+
 /**
  * The state one item carries through the state machine: ids and pointers only, so it stays a
  * few hundred bytes whatever the item does. Everything else lives in the Items table and S3.
@@ -23,16 +25,10 @@ export interface ItemState {
 }
 
 /** The state machine's input, as startQuery builds it; Finish receives it back. */
-export interface RunInput {
-  executionId: string;
-  sessionId: string;
-  userId: string;
-  tenantId: string;
-  items: { id: string }[];
-  options: { maxConcurrency: number };
+export type RunInput = AgentInput & {
   /** Set by the execution-wide Catch when the Map itself failed. */
   failure?: { Error: string; Cause?: string };
-}
+};
 
 /** A job for the analysis task, stored in S3; the task gets its URI. */
 export interface AnalysisJob {

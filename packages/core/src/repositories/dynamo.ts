@@ -1,5 +1,10 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../errors';
 
 /** What every repository is built from: a document client, its table's name and a clock. */
@@ -104,4 +109,49 @@ export function setClause(
   for (const [name, value] of Object.entries(fields)) add(name, value, false);
   for (const [name, value] of Object.entries(ifAbsent)) add(name, value, true);
   return { expression: `SET ${parts.join(', ')}`, names, values };
+}
+
+/** Writes `item` unless an item with its key exists; true if this call wrote it. */
+export async function putIfAbsent(
+  ctx: TableContext,
+  item: Record<string, unknown>,
+  keyAttribute: string,
+): Promise<boolean> {
+  try {
+    await ctx.client.send(
+      new PutCommand({
+        TableName: ctx.tableName,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(#key)',
+        ExpressionAttributeNames: { '#key': keyAttribute },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * One page of a query over one partition, newest first by default. The cursor must point into
+ * that same partition (`partition`), so a client cannot page through someone else's data.
+ */
+export async function queryPage<T>(
+  ctx: TableContext,
+  query: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>,
+  partition: Key,
+  page: PageRequest,
+  defaultLimit: number,
+): Promise<Page<T>> {
+  const out = await ctx.client.send(
+    new QueryCommand({
+      ScanIndexForward: false,
+      ...query,
+      TableName: ctx.tableName,
+      Limit: page.limit ?? defaultLimit,
+      ExclusiveStartKey: decodeCursor(page.cursor, partition),
+    }),
+  );
+  return { items: (out.Items ?? []) as T[], cursor: encodeCursor(out.LastEvaluatedKey as Key | undefined) };
 }

@@ -1,14 +1,13 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../errors';
 import type { ExecutionStatus } from '../protocol/codes';
 import { tables } from '../tables';
 import {
-  decodeCursor,
-  encodeCursor,
   isConditionFailure,
-  type Key,
   type Page,
   type PageRequest,
+  putIfAbsent,
+  queryPage,
   setClause,
   type TableContext,
 } from './dynamo';
@@ -72,18 +71,8 @@ export class ExecutionsRepository {
    */
   async create(input: NewExecution): Promise<{ execution: ExecutionRecord; created: boolean }> {
     const execution: ExecutionRecord = { ...input, status: 'PENDING', completedItems: 0, failedItems: 0 };
-    try {
-      await this.ctx.client.send(
-        new PutCommand({
-          TableName: this.ctx.tableName,
-          Item: execution,
-          ConditionExpression: 'attribute_not_exists(executionId)',
-        }),
-      );
+    if (await putIfAbsent(this.ctx, { ...execution }, table.partitionKey.name))
       return { execution, created: true };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
     const existing = await this.get(input.executionId);
     if (!existing) throw new Error(`Execution ${input.executionId} vanished after a conflicting create`);
     return { execution: existing, created: false };
@@ -114,28 +103,24 @@ export class ExecutionsRepository {
     return this.listByIndex(byUser.name, 'userId', userId, page);
   }
 
-  private async listByIndex(
+  private listByIndex(
     indexName: string,
     keyName: string,
     keyValue: string,
     page: PageRequest,
   ): Promise<Page<ExecutionRecord>> {
-    const out = await this.ctx.client.send(
-      new QueryCommand({
-        TableName: this.ctx.tableName,
+    return queryPage<ExecutionRecord>(
+      this.ctx,
+      {
         IndexName: indexName,
         KeyConditionExpression: '#key = :value',
         ExpressionAttributeNames: { '#key': keyName },
         ExpressionAttributeValues: { ':value': keyValue },
-        ScanIndexForward: false,
-        Limit: page.limit ?? 20,
-        ExclusiveStartKey: decodeCursor(page.cursor, { [keyName]: keyValue }),
-      }),
+      },
+      { [keyName]: keyValue },
+      page,
+      20,
     );
-    return {
-      items: (out.Items ?? []) as ExecutionRecord[],
-      cursor: encodeCursor(out.LastEvaluatedKey as Key | undefined),
-    };
   }
 
   /** PENDING → RUNNING once the state machine has started. False if it had already moved on. */

@@ -1,13 +1,4 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  decodeCursor,
-  encodeCursor,
-  isConditionFailure,
-  type Key,
-  type Page,
-  type PageRequest,
-  type TableContext,
-} from './dynamo';
+import { type Page, type PageRequest, putIfAbsent, queryPage, type TableContext } from './dynamo';
 
 export type MessageRole = 'user' | 'assistant';
 
@@ -35,36 +26,22 @@ export class MessagesRepository {
   /** Appends a message; appending the same message again (same time and id) changes nothing. */
   async append(input: NewMessage): Promise<MessageRecord> {
     const record: MessageRecord = { ...input, messageKey: messageKey(input.createdAt, input.messageId) };
-    try {
-      await this.ctx.client.send(
-        new PutCommand({
-          TableName: this.ctx.tableName,
-          Item: record,
-          ConditionExpression: 'attribute_not_exists(messageKey)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await putIfAbsent(this.ctx, { ...record }, 'messageKey');
     return record;
   }
 
   /** One page of a session's messages, newest first; the cursor leads to older ones. */
-  async pageNewestFirst(sessionId: string, page: PageRequest = {}): Promise<Page<MessageRecord>> {
-    const out = await this.ctx.client.send(
-      new QueryCommand({
-        TableName: this.ctx.tableName,
+  pageNewestFirst(sessionId: string, page: PageRequest = {}): Promise<Page<MessageRecord>> {
+    return queryPage<MessageRecord>(
+      this.ctx,
+      {
         KeyConditionExpression: 'sessionId = :sessionId',
         ExpressionAttributeValues: { ':sessionId': sessionId },
-        ScanIndexForward: false,
-        Limit: page.limit ?? 50,
-        ExclusiveStartKey: decodeCursor(page.cursor, { sessionId }),
-      }),
+      },
+      { sessionId },
+      page,
+      50,
     );
-    return {
-      items: (out.Items ?? []) as MessageRecord[],
-      cursor: encodeCursor(out.LastEvaluatedKey as Key | undefined),
-    };
   }
 
   /** The last `limit` messages in the order they were written: the model's view of the conversation. */

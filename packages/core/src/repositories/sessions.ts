@@ -1,14 +1,13 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../errors';
 import type { ExecutionStatus } from '../protocol/codes';
 import { tables } from '../tables';
 import {
-  decodeCursor,
-  encodeCursor,
   isConditionFailure,
-  type Key,
   type Page,
   type PageRequest,
+  putIfAbsent,
+  queryPage,
   type TableContext,
 } from './dynamo';
 
@@ -43,18 +42,8 @@ export class SessionsRepository {
   async create(input: NewSession): Promise<{ session: SessionRecord; created: boolean }> {
     const at = this.now();
     const session: SessionRecord = { ...input, createdAt: at, updatedAt: at };
-    try {
-      await this.ctx.client.send(
-        new PutCommand({
-          TableName: this.ctx.tableName,
-          Item: session,
-          ConditionExpression: 'attribute_not_exists(sessionId)',
-        }),
-      );
+    if (await putIfAbsent(this.ctx, { ...session }, table.partitionKey.name))
       return { session, created: true };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
     const existing = await this.get(input.sessionId);
     if (!existing || existing.userId !== input.userId) {
       throw new ConflictError('That session id is already taken; start a new session.');
@@ -77,22 +66,18 @@ export class SessionsRepository {
   }
 
   /** The user's sessions, most recently active first. */
-  async listByUser(userId: string, page: PageRequest = {}): Promise<Page<SessionRecord>> {
-    const out = await this.ctx.client.send(
-      new QueryCommand({
-        TableName: this.ctx.tableName,
+  listByUser(userId: string, page: PageRequest = {}): Promise<Page<SessionRecord>> {
+    return queryPage<SessionRecord>(
+      this.ctx,
+      {
         IndexName: table.indexes[0].name,
         KeyConditionExpression: 'userId = :userId',
         ExpressionAttributeValues: { ':userId': userId },
-        ScanIndexForward: false,
-        Limit: page.limit ?? 20,
-        ExclusiveStartKey: decodeCursor(page.cursor, { userId }),
-      }),
+      },
+      { userId },
+      page,
+      20,
     );
-    return {
-      items: (out.Items ?? []) as SessionRecord[],
-      cursor: encodeCursor(out.LastEvaluatedKey as Key | undefined),
-    };
   }
 
   /** Marks the session as active with a new execution. */
