@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type ClientAction, type ClientMessage, clientActions, clientSchemaFor } from './client';
 import type { ErrorCode } from './codes';
 import { limits } from './limits';
