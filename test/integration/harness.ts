@@ -14,10 +14,19 @@ import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../
 
 export const root = resolve(import.meta.dirname, '../..');
 
+/** Set by `npm run test:localstack`: the same suite, with LocalStack behind the local cloud. */
+const awsEndpoint = process.env.CASCADE_TEST_AWS_ENDPOINT;
+
 /** A local cloud of its own for a test file: a fresh data directory, free ports, quiet. */
 export async function startTestCloud(options: Partial<LocalCloudOptions> = {}): Promise<LocalCloud> {
   const dataDirectory = await mkdtemp(join(tmpdir(), 'cascade-it-'));
-  return startLocalCloud({ root, dataDirectory, ports: { edge: 0, websocket: 0, web: 0 }, ...options });
+  return startLocalCloud({
+    root,
+    dataDirectory,
+    ports: { edge: 0, websocket: 0, web: 0 },
+    ...(awsEndpoint && { awsEndpoint }),
+    ...options,
+  });
 }
 
 export const credentials = { accessKeyId: 'it', secretAccessKey: 'it' };

@@ -10,14 +10,20 @@ import { PortInUseError } from './ports';
  * uses the offline planner unless CASCADE_AGENT_PROVIDER=bedrock and CASCADE_MODEL_ID are set.
  */
 const { values } = parseArgs({
-  options: { fresh: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+  options: {
+    fresh: { type: 'boolean', default: false },
+    'aws-endpoint': { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
   allowPositionals: false,
 });
 
 if (values.help) {
   console.log(`Usage: npm start [-- --fresh]
 
-  --fresh   wipe the local cloud's data (.cascade/) before starting
+  --fresh                wipe the local cloud's data (.cascade/) before starting
+  --aws-endpoint <url>   LocalStack mode: DynamoDB, S3, Lambda and Step Functions from LocalStack
+                         at <url>; Cognito, the WebSocket gateway and the task runner stay local
 
 Environment: CASCADE_EDGE_PORT (4566), CASCADE_WS_PORT (4510), CASCADE_WEB_PORT (4600),
 CASCADE_DATA_DIR (.cascade), CASCADE_AGENT_PROVIDER (rules | bedrock), CASCADE_MODEL_ID.`);
@@ -43,6 +49,7 @@ try {
     root,
     ...(process.env.CASCADE_DATA_DIR && { dataDirectory: process.env.CASCADE_DATA_DIR }),
     fresh: values.fresh,
+    ...(values['aws-endpoint'] && { awsEndpoint: values['aws-endpoint'] }),
     ports: {
       edge: port('CASCADE_EDGE_PORT', 4566),
       websocket: port('CASCADE_WS_PORT', 4510),
@@ -80,6 +87,9 @@ console.log(
     row('User pool', `${e.userPoolId}   app client ${e.userPoolClientId}`),
     row('State machine', e.stateMachineArn),
     row('Bucket', e.bucket),
+    ...(e.awsEndpoint
+      ? [row('LocalStack', `${e.awsEndpoint}   (DynamoDB, S3, Lambda, Step Functions)`)]
+      : []),
     row(
       'Data',
       `${relative(process.cwd(), cloud.dataDirectory) || '.'}/   (npm start -- --fresh or npm run reset wipes it)`,

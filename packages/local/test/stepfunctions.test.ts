@@ -76,7 +76,7 @@ async function start(
     tokens,
     ...options,
   });
-  server = createServer(createEdge({ stepFunctions: service } as never));
+  server = createServer(createEdge({ backend: { stepFunctions: service } } as never));
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const sfn = new SFNClient({
     region: 'us-east-1',

@@ -9,12 +9,15 @@ import { ServiceError, type StepFunctionsService } from '../stepfunctions/servic
 import { serviceOf } from './service';
 
 export interface EdgeTargets {
-  dynamodb: RequestListener;
-  s3: RequestListener;
   /** cognito-local's own URL; the edge proxies to it. */
   cognitoUrl: string;
-  stepFunctions: StepFunctionsService;
   gateway: WebSocketGateway;
+  /** The emulators in this process — or, in LocalStack mode, LocalStack's URL for every other service. */
+  backend:
+    | { dynamodb: RequestListener; s3: RequestListener; stepFunctions: StepFunctionsService }
+    | { upstream: string };
+  /** Starts an analysis task (LocalStack mode: the launcher Lambda posts here). */
+  startTask?: (environment: Record<string, string>) => Promise<void>;
 }
 
 const exposed = [
@@ -106,6 +109,27 @@ async function stepFunctions(
   }
 }
 
+async function startTask(
+  start: (environment: Record<string, string>) => Promise<void>,
+  request: IncomingMessage,
+  response: ServerResponse,
+) {
+  try {
+    const { environment } = JSON.parse((await readBody(request)).toString('utf8')) as {
+      environment: Record<string, string>;
+    };
+    await start(environment);
+    json(response, 202, { started: true }, { 'content-type': 'application/json' });
+  } catch (error) {
+    json(
+      response,
+      500,
+      { message: `The task could not start: ${(error as Error).message}` },
+      { 'content-type': 'application/json' },
+    );
+  }
+}
+
 async function management(gateway: WebSocketGateway, request: IncomingMessage, response: ServerResponse) {
   const path = (request.url ?? '').split('?')[0]!;
   const id = decodeURIComponent(path.slice(path.indexOf('/@connections/') + '/@connections/'.length));
@@ -121,27 +145,29 @@ async function management(gateway: WebSocketGateway, request: IncomingMessage, r
  * service its SigV4 scope, X-Amz-Target or path names, as LocalStack routes them.
  */
 export function createEdge(targets: EdgeTargets): RequestListener {
+  const { backend } = targets;
   return (request, response) => {
     if (cors(request, response)) return;
     const service = serviceOf(request);
-    switch (service) {
-      case 'dynamodb':
-        return targets.dynamodb(request, response);
-      case 's3':
-        return targets.s3(request, response);
-      case 'cognito-idp':
-        return proxy(targets.cognitoUrl, request, response);
-      case 'states':
-        return void stepFunctions(targets.stepFunctions, request, response);
-      case 'execute-api':
-        return void management(targets.gateway, request, response);
-      default:
-        if (request.url === '/_cascade/health') return json(response, 200, { status: 'running' });
-        return json(response, 400, {
-          __type: 'UnknownService',
-          message:
-            'Could not tell which service this request is for: sign it with SigV4 or set X-Amz-Target.',
-        });
+    if (service === 'cognito-idp') return proxy(targets.cognitoUrl, request, response);
+    if (service === 'execute-api') return void management(targets.gateway, request, response);
+    if (request.url === '/_cascade/health') return json(response, 200, { status: 'running' });
+    if (request.url === '/_cascade/tasks' && request.method === 'POST' && targets.startTask) {
+      return void startTask(targets.startTask, request, response);
     }
+    if ('upstream' in backend) {
+      // LocalStack mode: every other signed request is LocalStack's business.
+      if (service || request.headers.authorization) return proxy(backend.upstream, request, response);
+    } else if (service === 'dynamodb') {
+      return backend.dynamodb(request, response);
+    } else if (service === 's3') {
+      return backend.s3(request, response);
+    } else if (service === 'states') {
+      return void stepFunctions(backend.stepFunctions, request, response);
+    }
+    json(response, 400, {
+      __type: 'UnknownService',
+      message: 'Could not tell which service this request is for: sign it with SigV4 or set X-Amz-Target.',
+    });
   };
 }

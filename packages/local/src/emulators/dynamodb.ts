@@ -29,22 +29,25 @@ export async function startDynamo(options: { directory?: string; prefix: string 
   return {
     handle: listener!,
     tableNames,
-    async createTables(endpoint) {
-      const client = new DynamoDBClient({
-        endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      });
-      try {
-        const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
-        for (const [key, table] of Object.entries(tables)) {
-          const name = tableNames[key as TableKey];
-          if (!existing.has(name)) await client.send(new CreateTableCommand(createTableInput(table, name)));
-        }
-      } finally {
-        client.destroy();
-      }
-    },
+    createTables: (endpoint) => ensureTables(endpoint, tableNames),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Creates the tables that do not exist yet at a DynamoDB endpoint (dynalite or LocalStack). */
+export async function ensureTables(endpoint: string, tableNames: Record<TableKey, string>): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
+    for (const [key, table] of Object.entries(tables)) {
+      const name = tableNames[key as TableKey];
+      if (!existing.has(name)) await client.send(new CreateTableCommand(createTableInput(table, name)));
+    }
+  } finally {
+    client.destroy();
+  }
 }

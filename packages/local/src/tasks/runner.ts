@@ -1,12 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { EcsRunner, TaskTokens } from '../engine';
+import type { EcsRunner } from '../engine';
 
 export interface TaskRunnerOptions {
   /** The task's command, e.g. `[node, packages/analysis/bin/cascade-analysis.mjs, task]`. */
   command: string[];
   /** Environment every task gets besides its container overrides: endpoint, region, credentials. */
   environment: Record<string, string>;
-  tokens: TaskTokens;
+  /** How a task that exits without reporting is failed: the local token registry, or Step Functions itself. */
+  reportExit: (token: string, error: string, cause: string) => void | Promise<void>;
   /** Where task output goes (the terminal, or nowhere in tests). */
   log?: (line: string) => void;
 }
@@ -47,10 +48,10 @@ export function createTaskRunner(options: TaskRunnerOptions) {
       children.delete(child);
       if (code === 0 || signal) return;
       const lastLine = stderr.trim().split('\n').at(-1) ?? '';
-      options.tokens.fail(
-        environment.TASK_TOKEN!,
-        'States.TaskFailed',
-        `The analysis task exited with code ${code}${lastLine ? `: ${lastLine}` : ''}`,
+      const cause = `The analysis task exited with code ${code}${lastLine ? `: ${lastLine}` : ''}`;
+      Promise.resolve(options.reportExit(environment.TASK_TOKEN!, 'States.TaskFailed', cause)).catch(
+        (error: unknown) =>
+          options.log?.(`[analysis ${label}] could not report its exit: ${(error as Error).message}`),
       );
     });
     return {
