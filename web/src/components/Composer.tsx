@@ -94,7 +94,7 @@ export function Composer(props: ComposerProps) {
             value={props.datasetId}
             onChange={(e) => props.onDatasetChange(e.target.value)}
           >
-            <option value="">Any (named in the question)</option>
+            <option value="">Any dataset</option>
             {props.datasets.map((d) => (
               <option key={d.id} value={d.id}>
                 {d.name}
@@ -109,7 +109,7 @@ export function Composer(props: ComposerProps) {
           aria-label={batch ? 'Items' : 'Message'}
           aria-describedby={describedBy}
           aria-invalid={problems.length > 0 || undefined}
-          rows={batch ? 6 : 2}
+          rows={batch ? 4 : 2}
           value={text}
           placeholder={
             batch

@@ -14,7 +14,7 @@ export interface ParsedBatch {
 }
 
 /** `id: question` — an id is one word, up to the first colon, followed by a space. */
-const explicitId = /^([^\s:]+):\s+(.*)$/;
+const explicitId = /^([^\s:]+):(?:\s+(.*))?$/;
 
 /**
  * Turns the batch text into items, one per non-blank line. A line may start with `id:`; other
@@ -36,7 +36,7 @@ export function parseBatch(text: string): ParsedBatch {
     if (trimmed === '') return;
     const match = explicitId.exec(trimmed);
     const id = match ? match[1]! : `item-${items.length + 1}`;
-    const input = (match ? match[2]! : trimmed).trim();
+    const input = (match ? (match[2] ?? '') : trimmed).trim();
     if (match && !limits.itemIdPattern.test(id)) badIds.push(line);
     if (input.length > limits.itemInputChars) tooLong.push(line);
     if (input === '') problems.push({ lines: [line], message: `Line ${line} has an id but no question.` });
