@@ -67,6 +67,16 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
     if (element && progressKey) element.scrollTo({ top: element.scrollHeight, behavior: 'smooth' });
   }, [progressKey]);
 
+  // Escape closes the menu on a phone, as the scrim does for a pointer.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') setMenuOpen(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
+
   const open = (sessionId?: string) => {
     chat.openSession(sessionId);
     setMenuOpen(false);
