@@ -62,7 +62,7 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
     );
     s3.destroy();
     browser = await launchBrowser();
-    context = await browser.newContext({ viewport: desktop });
+    context = await browser.newContext({ viewport: desktop, reducedMotion: 'reduce' });
     page = await context.newPage();
   });
 
@@ -92,7 +92,7 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
   });
 
   it('tells a person with a wrong password so, in words', async () => {
-    const other = await context.browser()!.newContext({ viewport: phone });
+    const other = await browser.newContext({ viewport: phone, reducedMotion: 'reduce' });
     try {
       const tab = await other.newPage();
       await tab.goto(cloud.endpoints.webUrl!);
@@ -187,6 +187,10 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
       const seenAfterReload = Number(await bar.getAttribute('aria-valuenow'));
       expect(seenAfterReload).toBeLessThan(total);
       await expect(page.locator('.badge').textContent()).resolves.toBe('Running');
+      // The snapshot from execution.get lists all items, also those not started yet.
+      await itemRows()
+        .nth(total - 1)
+        .waitFor({ state: 'attached', timeout: 15_000 });
       await screenshot(page, 'resumed-1280');
       await untilComplete(total, page, 90_000);
       await expect(itemRows().count()).resolves.toBe(total);
@@ -224,6 +228,6 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
   it('signs out', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 10_000 });
-    await expect(page.evaluate(() => localStorage.getItem('cascade.auth'))).resolves.toBeNull();
+    await expect(page.evaluate("localStorage.getItem('cascade.auth')")).resolves.toBeNull();
   });
 });

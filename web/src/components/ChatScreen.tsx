@@ -60,12 +60,18 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
     (run && !runEnded(run.status)) ||
     Object.values(state.pending).some((q) => q.sessionId === state.activeSessionId);
 
-  // Keep the newest content in view as the run progresses.
+  // Keep the newest content in view as the run progresses, unless the person scrolled up to read.
+  const stuckToBottom = useRef(true);
   const progressKey = `${state.turns.length}:${run?.completed}:${run?.status}:${run ? Object.values(run.items).reduce((n, i) => n + i.steps.length, 0) : 0}`;
   useEffect(() => {
     const element = scroller.current;
-    if (element && progressKey) element.scrollTo({ top: element.scrollHeight, behavior: 'smooth' });
+    if (element && progressKey && stuckToBottom.current) element.scrollTop = element.scrollHeight;
   }, [progressKey]);
+  const onScroll = () => {
+    const element = scroller.current;
+    if (element)
+      stuckToBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 120;
+  };
 
   // Escape closes the menu on a phone, as the scrim does for a pointer.
   useEffect(() => {
@@ -134,7 +140,7 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
             </button>
           </div>
         )}
-        <div className="scroller" ref={scroller}>
+        <div className="scroller" ref={scroller} onScroll={onScroll}>
           <div className="column">
             {state.turns.length === 0 && !state.historyLoading && (
               <section className="welcome">

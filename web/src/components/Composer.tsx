@@ -113,7 +113,7 @@ export function Composer(props: ComposerProps) {
           value={text}
           placeholder={
             batch
-              ? 'One question per line; start a line with an id to name it:\nchurn: profile churn.csv\nwhat columns does lalonde.csv have?'
+              ? 'One question per line, optionally named by an id:\nchurn: profile churn.csv\nwhat columns does lalonde.csv have?'
               : 'Ask about a dataset, e.g. “what columns does churn.csv have?”'
           }
           onChange={(e) => setText(e.target.value)}
