@@ -132,7 +132,13 @@ function fakeServer(chartsJson: string) {
   }
   const header = btoa(JSON.stringify({ alg: 'none' }));
   const payload = btoa(JSON.stringify({ exp: 4_000_000_000, email: 'ada@example.com' }));
-  localStorage.setItem(
+  // Runs in the page; typed here without the DOM library.
+  const browserGlobals = globalThis as unknown as {
+    localStorage: { setItem(key: string, value: string): void };
+    WebSocket: unknown;
+    location: { hash: string };
+  };
+  browserGlobals.localStorage.setItem(
     'cascade.auth',
     JSON.stringify({
       idToken: `${header}.${payload}.x`,
@@ -142,8 +148,8 @@ function fakeServer(chartsJson: string) {
       email: 'ada@example.com',
     }),
   );
-  (window as unknown as { WebSocket: unknown }).WebSocket = FakeSocket;
-  location.hash = `#/session/${ids.sessionId}`;
+  browserGlobals.WebSocket = FakeSocket;
+  browserGlobals.location.hash = `#/session/${ids.sessionId}`;
 }
 
 let server: Server;
