@@ -1,0 +1,47 @@
+import type { ItemOutput } from '@cascade/core/protocol';
+import { lazy, Suspense } from 'react';
+import type { Run } from '../state/chat';
+import { DataTable } from './DataTable';
+import { Markdown } from './Markdown';
+
+/** Observable Plot is loaded with the first chart, not with the app. */
+const Charts = lazy(() => import('../charts/Charts'));
+
+/** The text, tables and charts of one item's answer. */
+export function OutputView({ output, skipText = false }: { output: ItemOutput; skipText?: boolean }) {
+  return (
+    <>
+      {!skipText && output.text && <Markdown text={output.text} />}
+      {output.tables?.map((table, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: tables of one answer are positional
+        <DataTable key={i} table={table} />
+      ))}
+      {output.charts && output.charts.length > 0 && (
+        <Suspense fallback={<p className="muted">Drawing charts…</p>}>
+          <Charts charts={output.charts} />
+        </Suspense>
+      )}
+    </>
+  );
+}
+
+/** An assistant message: the run's summary, and for a single question its tables and charts too. */
+export function Answer({ content, run }: { content: string; run?: Run }) {
+  const only = run && run.order.length === 1 ? run.items[run.order[0]!] : undefined;
+  const output = only?.output;
+  const text = content || run?.summary || '';
+  return (
+    <article className="turn assistant" aria-label="Answer">
+      <div className="avatar" aria-hidden="true">
+        C
+      </div>
+      <div className="bubble">
+        {text && <Markdown text={text} />}
+        {output && <OutputView output={output} skipText={output.text.trim() === text.trim()} />}
+        {run?.outputsOmitted && (
+          <p className="muted small">Some outputs were too large to send and are not shown.</p>
+        )}
+      </div>
+    </article>
+  );
+}

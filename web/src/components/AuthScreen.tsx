@@ -1,0 +1,176 @@
+import { type FormEvent, useState } from 'react';
+import type { Auth } from '../auth/cognito';
+import { AuthError } from '../auth/cognito';
+
+type Mode = 'signIn' | 'signUp' | 'confirm';
+
+export interface AuthScreenProps {
+  auth: Auth;
+  signIn: (email: string, password: string) => Promise<void>;
+  /** Shown when the session ended on its own (e.g. the refresh token expired). */
+  reason?: string;
+  /** The local cloud prints codes in its terminal instead of emailing them. */
+  local: boolean;
+}
+
+/** Create an account, confirm it with the emailed code, sign in. */
+export function AuthScreen({ auth, signIn, reason, local }: AuthScreenProps) {
+  const [mode, setMode] = useState<Mode>('signIn');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string | undefined>(reason);
+  const [info, setInfo] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const switchTo = (next: Mode) => {
+    setMode(next);
+    setError(undefined);
+    setInfo(undefined);
+  };
+
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (caught) {
+      const failure = caught instanceof AuthError ? caught : new AuthError(String(caught), 'other');
+      setError(failure.message);
+      if (failure.problem === 'unconfirmed') setMode('confirm');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (busy) return;
+    const address = email.trim();
+    if (mode === 'signIn') return void run(() => signIn(address, password));
+    if (mode === 'signUp')
+      return void run(async () => {
+        const { confirmed } = await auth.signUp(address, password);
+        if (confirmed) return signIn(address, password);
+        setMode('confirm');
+        setInfo(
+          local
+            ? `We sent a confirmation code to ${address}. Running locally? The code is printed in the terminal of npm start.`
+            : `We sent a confirmation code to ${address}. Enter it below.`,
+        );
+      });
+    return void run(async () => {
+      await auth.confirm(address, code.trim());
+      if (password) return signIn(address, password);
+      setMode('signIn');
+      setInfo('Your account is confirmed. Sign in to continue.');
+    });
+  };
+
+  const title =
+    mode === 'signIn' ? 'Sign in' : mode === 'signUp' ? 'Create your account' : 'Confirm your account';
+  return (
+    <main className="auth">
+      <div className="auth-card">
+        <div className="brand large">
+          <span className="logo" aria-hidden="true" />
+          Cascade
+        </div>
+        <p className="tagline">Ask questions about your data, one at a time or a batch at once.</p>
+        <h1>{title}</h1>
+        <form onSubmit={submit} noValidate>
+          <label className="field">
+            <span>Email</span>
+            <input
+              type="email"
+              autoComplete="username"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              readOnly={busy}
+            />
+          </label>
+          {mode !== 'confirm' && (
+            <label className="field">
+              <span>Password</span>
+              <input
+                type="password"
+                autoComplete={mode === 'signUp' ? 'new-password' : 'current-password'}
+                required
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                readOnly={busy}
+              />
+            </label>
+          )}
+          {mode === 'confirm' && (
+            <label className="field">
+              <span>Confirmation code</span>
+              <input
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                required
+                value={code}
+                onChange={(e) => setCode(e.target.value)}
+                readOnly={busy}
+              />
+            </label>
+          )}
+          {error && (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
+          )}
+          {info && (
+            <p className="form-info" role="status">
+              {info}
+            </p>
+          )}
+          <button type="submit" className="button primary wide" disabled={busy}>
+            {mode === 'signIn' ? 'Sign in' : mode === 'signUp' ? 'Sign up' : 'Confirm'}
+          </button>
+        </form>
+        <div className="auth-switch">
+          {mode === 'signIn' && (
+            <>
+              <span>New to Cascade?</span>
+              <button type="button" className="button ghost" onClick={() => switchTo('signUp')}>
+                Create account
+              </button>
+            </>
+          )}
+          {mode === 'signUp' && (
+            <>
+              <span>Have an account?</span>
+              <button type="button" className="button ghost" onClick={() => switchTo('signIn')}>
+                Back to sign in
+              </button>
+            </>
+          )}
+          {mode === 'confirm' && (
+            <>
+              <button
+                type="button"
+                className="button ghost"
+                disabled={busy || !email.trim()}
+                onClick={() =>
+                  void run(async () => {
+                    await auth.resendCode(email.trim());
+                    setInfo(
+                      local ? 'A new code is printed in the terminal of npm start.' : 'We sent a new code.',
+                    );
+                  })
+                }
+              >
+                Send a new code
+              </button>
+              <button type="button" className="button ghost" onClick={() => switchTo('signIn')}>
+                Back to sign in
+              </button>
+            </>
+          )}
+        </div>
+      </div>
+    </main>
+  );
+}

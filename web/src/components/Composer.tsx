@@ -1,0 +1,151 @@
+import { type DatasetSummary, limits } from '@cascade/core/protocol';
+import { type FormEvent, type KeyboardEvent, useId, useState } from 'react';
+import type { SendResult } from '../net/connection';
+import { type BatchProblem, batchContent, parseBatch } from '../state/batch';
+import type { QueryInput } from '../state/useChat';
+
+export interface ComposerProps {
+  datasets: DatasetSummary[];
+  datasetId: string;
+  onDatasetChange: (id: string) => void;
+  onSend: (query: QueryInput) => SendResult;
+  /** Why sending is not possible now (disconnected, a run in progress), if it is not. */
+  blocked?: string;
+  draft: string;
+  onDraftChange: (text: string) => void;
+}
+
+/** Where questions are written: one message, or a batch of items one per line. */
+export function Composer(props: ComposerProps) {
+  const [batch, setBatch] = useState(false);
+  const [batchText, setBatchText] = useState('');
+  const [problems, setProblems] = useState<BatchProblem[]>([]);
+  const [refusal, setRefusal] = useState<string>();
+  const hintId = useId();
+  const problemsId = useId();
+  const datasetSelectId = useId();
+  const text = batch ? batchText : props.draft;
+  const parsed = batch ? parseBatch(batchText) : undefined;
+
+  const setText = (value: string) => {
+    setRefusal(undefined);
+    if (batch) {
+      setBatchText(value);
+      if (problems.length > 0) setProblems(parseBatch(value).problems);
+    } else props.onDraftChange(value);
+  };
+
+  const submit = (event?: FormEvent) => {
+    event?.preventDefault();
+    if (props.blocked) return;
+    const datasetId = props.datasetId || undefined;
+    let query: QueryInput;
+    if (batch) {
+      const result = parseBatch(batchText);
+      setProblems(result.problems);
+      if (result.problems.length > 0) return;
+      query = { content: batchContent(result.items), items: result.items, ...(datasetId && { datasetId }) };
+    } else {
+      const content = props.draft.trim();
+      if (!content) return;
+      if (content.length > limits.contentChars) {
+        setRefusal(`The message is ${content.length} characters; the limit is ${limits.contentChars}.`);
+        return;
+      }
+      query = { content, ...(datasetId && { datasetId }) };
+    }
+    const sent = props.onSend(query);
+    if (!sent.ok) return setRefusal(sent.reason);
+    setRefusal(undefined);
+    if (batch) setBatchText('');
+    else props.onDraftChange('');
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  };
+
+  const describedBy = [hintId, problems.length > 0 || refusal ? problemsId : ''].filter(Boolean).join(' ');
+  return (
+    <form className="composer" onSubmit={submit}>
+      <div className="composer-tools">
+        <label className="switch">
+          <input
+            type="checkbox"
+            role="switch"
+            aria-checked={batch}
+            checked={batch}
+            onChange={(e) => {
+              setBatch(e.target.checked);
+              setProblems([]);
+              setRefusal(undefined);
+            }}
+          />
+          <span className="switch-track" aria-hidden="true" />
+          Batch mode
+        </label>
+        <div className="dataset-picker">
+          <label htmlFor={datasetSelectId}>Dataset</label>
+          <select
+            id={datasetSelectId}
+            value={props.datasetId}
+            onChange={(e) => props.onDatasetChange(e.target.value)}
+          >
+            <option value="">Any dataset</option>
+            {props.datasets.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+                {d.sample ? ' (sample)' : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <div className="composer-box">
+        <textarea
+          aria-label={batch ? 'Items' : 'Message'}
+          aria-describedby={describedBy}
+          aria-invalid={problems.length > 0 || undefined}
+          rows={batch ? 4 : 2}
+          value={text}
+          placeholder={
+            batch
+              ? 'One question per line, optionally named by an id:\nchurn: profile churn.csv\nwhat columns does lalonde.csv have?'
+              : 'Ask about a dataset, e.g. “what columns does churn.csv have?”'
+          }
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={onKeyDown}
+        />
+        <button type="submit" className="button primary" disabled={Boolean(props.blocked)}>
+          Send
+        </button>
+      </div>
+      <p id={hintId} className="composer-hint">
+        {props.blocked ??
+          (batch
+            ? `${parsed?.items.length ?? 0} ${parsed?.items.length === 1 ? 'item' : 'items'} (at most ${limits.items}) · Enter sends · Shift+Enter for a new line`
+            : 'Enter sends · Shift+Enter for a new line')}
+      </p>
+      {(problems.length > 0 || refusal) && (
+        <div id={problemsId} className="problems" role="alert">
+          {refusal && <p>{refusal}</p>}
+          {problems.length > 0 && (
+            <>
+              <p>Fix these lines before sending:</p>
+              <ul>
+                {problems.map((problem) => (
+                  <li key={problem.message} data-lines={problem.lines.join(',')}>
+                    {problem.message}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,114 @@
+import type { ExecutionStatus, ItemStatus } from '@cascade/core/protocol';
+import type { Run, RunItem, Step } from '../state/chat';
+import { runEnded } from '../state/chat';
+import { OutputView } from './Answer';
+
+const runLabels: Record<ExecutionStatus, string> = {
+  RUNNING: 'Running',
+  SUCCEEDED: 'Succeeded',
+  PARTIAL: 'Partly succeeded',
+  FAILED: 'Failed',
+  ABORTED: 'Cancelled',
+  TIMED_OUT: 'Timed out',
+};
+
+const itemIcons: Record<ItemStatus, string> = { PENDING: '○', RUNNING: '', SUCCEEDED: '✓', FAILED: '✕' };
+const itemLabels: Record<ItemStatus, string> = {
+  PENDING: 'Waiting',
+  RUNNING: 'Running',
+  SUCCEEDED: 'Succeeded',
+  FAILED: 'Failed',
+};
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export const percentOf = (run: Pick<Run, 'completed' | 'total'>) =>
+  run.total === 0 ? 0 : Math.round((100 * run.completed) / run.total);
+
+function StepChip({ step }: { step: Step }) {
+  const mark = step.status === 'succeeded' ? '✓' : step.status === 'failed' ? '✕' : '…';
+  return (
+    <li className={`step step-${step.status}`} title={step.detail}>
+      {step.name.replace(/_/g, ' ')} <span aria-hidden="true">{mark}</span>
+      <span className="visually-hidden">{step.status}</span>
+    </li>
+  );
+}
+
+function ItemRow({ item, withOutput }: { item: RunItem; withOutput: boolean }) {
+  return (
+    <li className={`item item-${item.status.toLowerCase()}`} data-item-id={item.id} data-status={item.status}>
+      <div className="item-head">
+        <span className={`item-icon icon-${item.status.toLowerCase()}`} aria-hidden="true">
+          {itemIcons[item.status]}
+        </span>
+        <span className="item-id">{item.id}</span>
+        <span className="visually-hidden">{itemLabels[item.status]}</span>
+        {item.input && <span className="item-input">{item.input}</span>}
+        <span className="item-duration">{formatDuration(item.durationMs)}</span>
+      </div>
+      {item.steps.length > 0 && (
+        <ol className="steps" aria-label={`Steps of ${item.id}`}>
+          {item.steps.map((step, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a step may repeat; its place is its identity
+            <StepChip key={i} step={step} />
+          ))}
+        </ol>
+      )}
+      {item.error && <p className="item-error">{item.error}</p>}
+      {withOutput && item.output && (
+        <details className="item-output">
+          <summary>Show answer</summary>
+          <OutputView output={item.output} />
+        </details>
+      )}
+    </li>
+  );
+}
+
+/** The latest run of the session: progress, every item with its steps, and a way to stop it. */
+export function RunPanel({ run, onCancel }: { run: Run; onCancel: (executionId: string) => void }) {
+  const percent = percentOf(run);
+  const running = !runEnded(run.status);
+  const items = run.order.map((id) => run.items[id]!).filter(Boolean);
+  return (
+    <section className={`run run-${run.status.toLowerCase()}`} aria-label="Run">
+      <header className="run-head">
+        <h2>{items.length > 1 ? `Batch of ${run.total || items.length} items` : 'Run'}</h2>
+        <span className={`badge badge-${run.status.toLowerCase()}`}>{runLabels[run.status]}</span>
+        {running && (
+          <button type="button" className="button secondary small" onClick={() => onCancel(run.executionId)}>
+            Cancel run
+          </button>
+        )}
+      </header>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Run progress"
+        aria-valuemin={0}
+        aria-valuemax={run.total}
+        aria-valuenow={run.completed}
+        aria-valuetext={`${run.completed} of ${run.total} items finished (${percent} %)`}
+      >
+        <div className={`progress-bar${running ? ' live' : ''}`} style={{ width: `${percent}%` }} />
+      </div>
+      <p className="progress-text">
+        <strong>
+          {run.completed} / {run.total}
+        </strong>{' '}
+        items · {percent} %{run.failed > 0 && <span className="failed-count"> · {run.failed} failed</span>}
+      </p>
+      <ul className="items" aria-label="Items">
+        {items.map((item) => (
+          <ItemRow key={item.id} item={item} withOutput={items.length > 1} />
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,147 @@
+import type { DatasetSummary, SessionSummary } from '@cascade/core/protocol';
+import { type ChangeEvent, useState } from 'react';
+
+export interface SidebarProps {
+  email: string;
+  sessions: SessionSummary[];
+  sessionsLoaded: boolean;
+  activeSessionId?: string;
+  onOpen: (sessionId?: string) => void;
+  datasets: DatasetSummary[];
+  datasetsLoaded: boolean;
+  datasetId: string;
+  onPickDataset: (id: string) => void;
+  onUpload: (file: File) => Promise<string>;
+  onSignOut: () => void;
+}
+
+export function relativeTime(iso: string, now = Date.now()): string {
+  const seconds = Math.round((now - Date.parse(iso)) / 1000);
+  if (!Number.isFinite(seconds)) return '';
+  if (seconds < 60) return 'just now';
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
+  return new Date(iso).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function Datasets(props: SidebarProps) {
+  const [upload, setUpload] = useState<{ state: 'busy' | 'done' | 'failed'; text: string }>();
+  const onFile = async (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    event.target.value = '';
+    if (!file) return;
+    if (!file.name.toLowerCase().endsWith('.csv')) {
+      setUpload({ state: 'failed', text: `${file.name} is not a .csv file.` });
+      return;
+    }
+    setUpload({ state: 'busy', text: `Uploading ${file.name}…` });
+    try {
+      const id = await props.onUpload(file);
+      setUpload({ state: 'done', text: `Uploaded ${id}.` });
+      props.onPickDataset(id);
+    } catch (error) {
+      setUpload({ state: 'failed', text: (error as Error).message });
+    }
+  };
+  return (
+    <section className="datasets">
+      <div className="section-head">
+        <h2>Datasets</h2>
+        <label className="button ghost small upload">
+          Upload CSV
+          <input type="file" accept=".csv,text/csv" onChange={onFile} disabled={upload?.state === 'busy'} />
+        </label>
+      </div>
+      {upload && (
+        <p className={`upload-status ${upload.state}`} role={upload.state === 'failed' ? 'alert' : 'status'}>
+          {upload.text}
+        </p>
+      )}
+      <ul className="dataset-list">
+        {props.datasetsLoaded && props.datasets.length === 0 && (
+          <li className="muted small">No datasets yet.</li>
+        )}
+        {props.datasets.map((d) => (
+          <li key={d.id}>
+            <button
+              type="button"
+              className="dataset"
+              aria-pressed={props.datasetId === d.id}
+              onClick={() => props.onPickDataset(props.datasetId === d.id ? '' : d.id)}
+            >
+              <span className="dataset-name">{d.name}</span>
+              {d.sample && <span className="tag">sample</span>}
+              <span className="dataset-meta">
+                {[
+                  d.rows !== undefined && `${d.rows.toLocaleString('en-US')} rows`,
+                  d.columns !== undefined && `${d.columns} cols`,
+                  formatBytes(d.sizeBytes),
+                ]
+                  .filter(Boolean)
+                  .join(' · ')}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Sessions (newest first), datasets, and the account. */
+export function Sidebar(props: SidebarProps) {
+  return (
+    <div className="sidebar-inner">
+      <div className="brand">
+        <span className="logo" aria-hidden="true" />
+        Cascade
+      </div>
+      <button type="button" className="button primary wide" onClick={() => props.onOpen(undefined)}>
+        New session
+      </button>
+      <nav aria-label="Sessions" className="sessions">
+        <h2>Sessions</h2>
+        {props.sessionsLoaded && props.sessions.length === 0 && (
+          <p className="muted small">No sessions yet. Ask a question to start one.</p>
+        )}
+        <ul>
+          {props.sessions.map((s) => (
+            <li key={s.sessionId}>
+              <a
+                href={`#/session/${s.sessionId}`}
+                aria-current={s.sessionId === props.activeSessionId ? 'page' : undefined}
+                onClick={(event) => {
+                  event.preventDefault();
+                  props.onOpen(s.sessionId);
+                }}
+              >
+                <span className="session-title">{s.title}</span>
+                <span className="session-meta">
+                  {s.lastExecutionStatus && (
+                    <span className={`dot dot-${s.lastExecutionStatus.toLowerCase()}`} aria-hidden="true" />
+                  )}
+                  {relativeTime(s.updatedAt)}
+                </span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <Datasets {...props} />
+      <footer className="account">
+        <span className="email" title={props.email}>
+          {props.email}
+        </span>
+        <button type="button" className="button ghost small" onClick={props.onSignOut}>
+          Sign out
+        </button>
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,393 @@
+import type {
+  DatasetSummary,
+  ExecutionStatus,
+  HistoryEntry,
+  ItemOutput,
+  ItemStatus,
+  QueryItem,
+  ServerMessage,
+  ServerMessageOf,
+  SessionSummary,
+  StepStatus,
+} from '@cascade/core/protocol';
+
+export interface Step {
+  name: string;
+  status: StepStatus;
+  detail?: string;
+}
+
+export interface RunItem {
+  id: string;
+  input?: string;
+  status: ItemStatus;
+  durationMs?: number;
+  error?: string;
+  output?: ItemOutput;
+  /** The agent's steps as this client saw them happen (not kept by the server). */
+  steps: Step[];
+}
+
+export interface Run {
+  executionId: string;
+  sessionId: string;
+  status: ExecutionStatus;
+  total: number;
+  completed: number;
+  failed: number;
+  /** Items by id, so an event seen twice (live and in a snapshot) is counted once. */
+  items: Record<string, RunItem>;
+  order: string[];
+  summary?: string;
+  outputsOmitted?: boolean;
+}
+
+export interface Turn {
+  /** The message id: the client's for its own questions, the server's for history. */
+  key: string;
+  role: 'user' | 'assistant';
+  content: string;
+  executionId?: string;
+  createdAt: string;
+  /** Why the server refused this question, if it did. */
+  error?: string;
+}
+
+export interface PendingQuery {
+  messageId: string;
+  sessionId?: string;
+  content: string;
+  items: QueryItem[];
+  /** A batch sends its items; a single question sends only its content (the server makes item "1"). */
+  batch: boolean;
+  datasetId?: string;
+}
+
+export interface ChatState {
+  sessions: SessionSummary[];
+  sessionsLoaded: boolean;
+  /** The open session; undefined while a new one is being started. */
+  activeSessionId?: string;
+  turns: Turn[];
+  historyLoading: boolean;
+  runs: Record<string, Run>;
+  datasets: DatasetSummary[];
+  datasetsLoaded: boolean;
+  /** Questions sent and not yet acknowledged, by messageId (resent after a reconnect). */
+  pending: Record<string, PendingQuery>;
+  notice?: string;
+}
+
+export const initialChatState: ChatState = {
+  sessions: [],
+  sessionsLoaded: false,
+  turns: [],
+  historyLoading: false,
+  runs: {},
+  datasets: [],
+  datasetsLoaded: false,
+  pending: {},
+};
+
+export type ChatAction =
+  | { type: 'server'; message: ServerMessage }
+  | { type: 'querySent'; query: PendingQuery; at: string }
+  | { type: 'querySendFailed'; messageId: string; reason: string }
+  | { type: 'sessionOpened'; sessionId?: string }
+  | { type: 'notice'; text?: string };
+
+const finalItem = (status: ItemStatus) => status === 'SUCCEEDED' || status === 'FAILED';
+export const runEnded = (status: ExecutionStatus) => status !== 'RUNNING';
+const itemRank: Record<ItemStatus, number> = { PENDING: 0, RUNNING: 1, SUCCEEDED: 2, FAILED: 2 };
+
+function newRun(executionId: string, sessionId: string, total: number, items: QueryItem[] = []): Run {
+  const run: Run = {
+    executionId,
+    sessionId,
+    status: 'RUNNING',
+    total,
+    completed: 0,
+    failed: 0,
+    items: {},
+    order: [],
+  };
+  for (const item of items) {
+    run.items[item.id] = { id: item.id, input: item.input, status: 'PENDING', steps: [] };
+    run.order.push(item.id);
+  }
+  return run;
+}
+
+function withItem(run: Run, id: string, change: (item: RunItem) => RunItem): Run {
+  const existing = run.items[id] ?? { id, status: 'PENDING', steps: [] };
+  const order = run.items[id] ? run.order : [...run.order, id];
+  return { ...run, items: { ...run.items, [id]: change(existing) }, order };
+}
+
+/** Counts from the items themselves: a snapshot or an event can only move them forward. */
+function recount(run: Run): Run {
+  const items = Object.values(run.items);
+  const done = items.filter((i) => finalItem(i.status)).length;
+  const failed = items.filter((i) => i.status === 'FAILED').length;
+  return {
+    ...run,
+    completed: Math.min(run.total || Number.POSITIVE_INFINITY, Math.max(run.completed, done)),
+    failed: Math.max(run.failed, failed),
+  };
+}
+
+/** An item's status only moves forward (PENDING → RUNNING → finished), whatever order events arrive in. */
+function advance(item: RunItem, status: ItemStatus): ItemStatus {
+  return itemRank[status] >= itemRank[item.status] ? status : item.status;
+}
+
+function addStep(steps: Step[], step: Step): Step[] {
+  if (step.status !== 'started') {
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const seen = steps[i]!;
+      if (seen.name === step.name && seen.status === 'started') {
+        const next = steps.slice();
+        next[i] = step;
+        return next;
+      }
+    }
+  }
+  return [...steps, step].slice(-60);
+}
+
+function onStep(run: Run, message: ServerMessageOf<'step'>): Run {
+  return withItem(run, message.itemId, (item) => ({
+    ...item,
+    status: advance(item, 'RUNNING'),
+    steps: addStep(item.steps, {
+      name: message.step,
+      status: message.status,
+      ...(message.detail && { detail: message.detail }),
+    }),
+  }));
+}
+
+function onProgress(run: Run, message: ServerMessageOf<'progress'>): Run {
+  const next = withItem({ ...run, total: message.total || run.total }, message.item.id, (item) => ({
+    ...item,
+    status: advance(item, message.item.status),
+    durationMs: message.item.durationMs,
+    ...(message.item.error !== undefined && { error: message.item.error }),
+  }));
+  return recount({
+    ...next,
+    completed: Math.max(run.completed, message.completed),
+    failed: Math.max(run.failed, message.failed),
+  });
+}
+
+function onResponse(run: Run, message: ServerMessageOf<'response'>): Run {
+  let next: Run = { ...run, status: message.status, summary: message.summary };
+  for (const item of message.items) {
+    next = withItem(next, item.id, (local) => ({
+      ...local,
+      status: item.status,
+      ...(item.error !== undefined && { error: item.error }),
+      ...((item.output ?? local.output) && { output: item.output ?? local.output }),
+    }));
+  }
+  const total = Math.max(next.total, message.items.length);
+  return recount({ ...next, total });
+}
+
+/**
+ * Merges `execution.get`'s complete state: the server's record wins, except that what this
+ * client already saw finish stays finished (an event may overtake the snapshot's read), and
+ * outputs the server left out to fit the message are kept.
+ */
+export function mergeSnapshot(run: Run | undefined, message: ServerMessageOf<'execution'>): Run {
+  let next: Run = run ? { ...run } : newRun(message.executionId, message.sessionId, message.totalItems);
+  next.total = message.totalItems;
+  if (!run || !runEnded(run.status)) next.status = message.status;
+  if (message.summary !== undefined) next.summary = message.summary;
+  if (message.outputsOmitted) next.outputsOmitted = true;
+  const order = message.items.map((i) => i.id);
+  for (const item of message.items) {
+    next = withItem(next, item.id, (local) => {
+      const status = advance(local, item.status);
+      const keepLocal = status !== item.status;
+      const steps =
+        local.steps.length === 0 && item.step && status === 'RUNNING'
+          ? [{ name: item.step, status: 'started' as const }]
+          : local.steps;
+      return {
+        ...local,
+        status,
+        steps,
+        ...(item.durationMs !== undefined && !keepLocal && { durationMs: item.durationMs }),
+        ...(item.error !== undefined && !keepLocal && { error: item.error }),
+        ...((item.output ?? local.output) && { output: item.output ?? local.output }),
+      };
+    });
+  }
+  // The server's order, then anything only this client knew of.
+  next.order = [...order, ...next.order.filter((id) => !order.includes(id))];
+  return recount({
+    ...next,
+    completed: Math.max(next.completed, message.completedItems),
+    failed: Math.max(next.failed, message.failedItems),
+  });
+}
+
+function sortSessions(sessions: SessionSummary[]): SessionSummary[] {
+  return [...sessions].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+}
+
+/** History from the server, merged with what this client added itself (no duplicates). */
+function mergeHistory(local: Turn[], entries: HistoryEntry[]): Turn[] {
+  const fromServer: Turn[] = entries.map((m) => ({
+    key: m.messageId,
+    role: m.role,
+    content: m.content,
+    createdAt: m.createdAt,
+    ...(m.executionId && { executionId: m.executionId }),
+  }));
+  const seen = new Set(fromServer.map((t) => t.key));
+  const answered = new Set(fromServer.filter((t) => t.role === 'assistant').map((t) => t.executionId));
+  const asked = new Set(fromServer.filter((t) => t.role === 'user').map((t) => t.executionId));
+  const localOnly = local.filter(
+    (t) =>
+      !seen.has(t.key) && !(t.executionId && (t.role === 'assistant' ? answered : asked).has(t.executionId)),
+  );
+  const merged = [...fromServer, ...localOnly];
+  // Older pages arrive later; keep time order (stable for equal times).
+  return merged
+    .map((turn, index) => ({ turn, index }))
+    .sort((a, b) => a.turn.createdAt.localeCompare(b.turn.createdAt) || a.index - b.index)
+    .map(({ turn }) => turn);
+}
+
+function answerTurn(run: Run, at: string): Turn {
+  return {
+    key: `answer:${run.executionId}`,
+    role: 'assistant',
+    content: run.summary ?? '',
+    executionId: run.executionId,
+    createdAt: at,
+  };
+}
+
+function onServer(state: ChatState, message: ServerMessage): ChatState {
+  switch (message.action) {
+    case 'ack': {
+      const query = message.messageId ? state.pending[message.messageId] : undefined;
+      const pending = { ...state.pending };
+      if (message.messageId) delete pending[message.messageId];
+      const run =
+        state.runs[message.executionId] ??
+        newRun(message.executionId, message.sessionId, message.totalItems, query?.items);
+      const opensSession = query && !query.sessionId && state.activeSessionId === undefined;
+      const turns = state.turns.map((t) =>
+        t.key === message.messageId ? { ...t, executionId: message.executionId } : t,
+      );
+      return {
+        ...state,
+        pending,
+        runs: { ...state.runs, [message.executionId]: run },
+        ...(opensSession && { activeSessionId: message.sessionId }),
+        turns,
+      };
+    }
+    case 'step':
+    case 'progress': {
+      const run = state.runs[message.executionId] ?? newRun(message.executionId, message.sessionId, 0);
+      const next = message.action === 'step' ? onStep(run, message) : onProgress(run, message);
+      return { ...state, runs: { ...state.runs, [message.executionId]: next } };
+    }
+    case 'response': {
+      const run =
+        state.runs[message.executionId] ??
+        newRun(message.executionId, message.sessionId, message.items.length);
+      const next = onResponse(run, message);
+      const inView = message.sessionId === state.activeSessionId;
+      const hasAnswer = state.turns.some(
+        (t) => t.role === 'assistant' && t.executionId === message.executionId,
+      );
+      const turns =
+        inView && !hasAnswer ? [...state.turns, answerTurn(next, new Date().toISOString())] : state.turns;
+      return { ...state, runs: { ...state.runs, [message.executionId]: next }, turns };
+    }
+    case 'execution': {
+      const next = mergeSnapshot(state.runs[message.executionId], message);
+      return { ...state, runs: { ...state.runs, [message.executionId]: next } };
+    }
+    case 'sessions':
+      return { ...state, sessions: sortSessions(message.sessions), sessionsLoaded: true };
+    case 'history':
+      if (message.sessionId !== state.activeSessionId) return state;
+      return { ...state, turns: mergeHistory(state.turns, message.messages), historyLoading: false };
+    case 'datasets':
+      return {
+        ...state,
+        datasets: [...message.datasets].sort(
+          (a, b) => Number(b.sample) - Number(a.sample) || a.name.localeCompare(b.name),
+        ),
+        datasetsLoaded: true,
+      };
+    case 'error': {
+      const query = message.messageId ? state.pending[message.messageId] : undefined;
+      if (query) {
+        const pending = { ...state.pending };
+        delete pending[query.messageId];
+        return {
+          ...state,
+          pending,
+          turns: state.turns.map((t) => (t.key === query.messageId ? { ...t, error: message.message } : t)),
+        };
+      }
+      if (message.messageId === 'keepalive') return state;
+      return { ...state, notice: message.message };
+    }
+    default:
+      return state;
+  }
+}
+
+export function chatReducer(state: ChatState, action: ChatAction): ChatState {
+  switch (action.type) {
+    case 'server':
+      return onServer(state, action.message);
+    case 'querySent':
+      return {
+        ...state,
+        pending: { ...state.pending, [action.query.messageId]: action.query },
+        turns: [
+          ...state.turns,
+          { key: action.query.messageId, role: 'user', content: action.query.content, createdAt: action.at },
+        ],
+      };
+    case 'querySendFailed': {
+      const pending = { ...state.pending };
+      delete pending[action.messageId];
+      return {
+        ...state,
+        pending,
+        turns: state.turns.map((t) => (t.key === action.messageId ? { ...t, error: action.reason } : t)),
+      };
+    }
+    case 'sessionOpened':
+      if (action.sessionId === state.activeSessionId && action.sessionId !== undefined) return state;
+      return {
+        ...state,
+        activeSessionId: action.sessionId,
+        turns: [],
+        historyLoading: action.sessionId !== undefined,
+      };
+    case 'notice':
+      return { ...state, notice: action.text };
+  }
+}
+
+/** The run the run panel shows: the session's latest, by the order of its turns. */
+export function latestRun(state: ChatState): Run | undefined {
+  for (let i = state.turns.length - 1; i >= 0; i--) {
+    const id = state.turns[i]!.executionId;
+    if (id && state.runs[id]) return state.runs[id];
+  }
+  return undefined;
+}

@@ -1,0 +1,200 @@
+import type { ClientMessage, QueryItem, ServerMessage } from '@cascade/core/protocol';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { Connection, type ConnectionStatus, type SendResult } from '../net/connection';
+import { type ChatState, chatReducer, initialChatState, type PendingQuery, runEnded } from './chat';
+
+export interface QueryInput {
+  content: string;
+  items?: QueryItem[];
+  datasetId?: string;
+}
+
+export interface Chat {
+  state: ChatState;
+  status: ConnectionStatus;
+  send(query: QueryInput): SendResult;
+  openSession(sessionId?: string): void;
+  cancelRun(executionId: string): void;
+  upload(file: File): Promise<string>;
+  dismissNotice(): void;
+}
+
+/** How many past runs of a session are fetched in full (outputs, charts) when it opens. */
+const runsFetchedPerSession = 20;
+
+const sessionFromHash = () => /^#\/session\/([0-9a-f-]{36})$/i.exec(location.hash)?.[1];
+
+/**
+ * The conversation with the server: one connection, the state reducer, and what to ask after
+ * (re)connecting — the session list, the datasets, the open session's history and the full
+ * state of every run still in flight, so nothing is lost while the network was away.
+ */
+export function useChat(websocketUrl: string, token: () => Promise<string>): Chat {
+  const [state, dispatch] = useReducer(chatReducer, initialChatState, (s) => ({
+    ...s,
+    activeSessionId: sessionFromHash(),
+    historyLoading: sessionFromHash() !== undefined,
+  }));
+  const [status, setStatus] = useState<ConnectionStatus>({ state: 'connecting', attempt: 0 });
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const requested = useRef(new Set<string>());
+  const historyAsked = useRef(new Set<string>());
+
+  const connection = useMemo(
+    () =>
+      new Connection({
+        url: websocketUrl,
+        token,
+        onMessage: (message: ServerMessage) => dispatch({ type: 'server', message }),
+        onStatus: setStatus,
+      }),
+    [websocketUrl, token],
+  );
+
+  const ask = useCallback((message: ClientMessage) => connection.send(message), [connection]);
+
+  useEffect(() => {
+    connection.start();
+    const online = () => connection.retryNow();
+    window.addEventListener('online', online);
+    return () => {
+      window.removeEventListener('online', online);
+      connection.stop();
+    };
+  }, [connection]);
+
+  // After every (re)connect: catch up with the server's state.
+  useEffect(() => {
+    if (status.state !== 'open') return;
+    const current = stateRef.current;
+    ask({ action: 'sessions.list', messageId: 'sessions' });
+    ask({ action: 'datasets.list', messageId: 'datasets' });
+    if (current.activeSessionId)
+      ask({ action: 'session.history', payload: { sessionId: current.activeSessionId } });
+    for (const run of Object.values(current.runs))
+      if (!runEnded(run.status)) ask({ action: 'execution.get', payload: { executionId: run.executionId } });
+    // A question sent just before the connection dropped: the same messageId never starts a second run.
+    for (const query of Object.values(current.pending)) ask(queryMessage(query));
+    requested.current.clear();
+  }, [status, ask]);
+
+  // Runs named in the open session's history are fetched in full once.
+  useEffect(() => {
+    if (status.state !== 'open') return;
+    const ids = state.turns
+      .map((t) => t.executionId)
+      .filter((id): id is string => id !== undefined && !state.runs[id] && !requested.current.has(id));
+    for (const executionId of [...new Set(ids)].slice(-runsFetchedPerSession)) {
+      requested.current.add(executionId);
+      ask({ action: 'execution.get', payload: { executionId } });
+    }
+  }, [state.turns, state.runs, status, ask]);
+
+  // A run of the open session that started in another tab: load the question that started it.
+  useEffect(() => {
+    const sessionId = state.activeSessionId;
+    if (status.state !== 'open' || !sessionId) return;
+    const known = new Set(state.turns.map((t) => t.executionId));
+    const stranger = Object.values(state.runs).find(
+      (run) => run.sessionId === sessionId && !known.has(run.executionId),
+    );
+    const pendingHere = Object.values(state.pending).some((q) => q.sessionId === sessionId);
+    if (stranger && !pendingHere && !historyAsked.current.has(stranger.executionId)) {
+      historyAsked.current.add(stranger.executionId);
+      ask({ action: 'session.history', payload: { sessionId } });
+      ask({ action: 'sessions.list', messageId: 'sessions' });
+    }
+  }, [state.runs, state.turns, state.pending, state.activeSessionId, status, ask]);
+
+  // The session list changes when a run starts (new session, new title) and when it ends (status).
+  const ended = Object.values(state.runs).filter((r) => runEnded(r.status)).length;
+  const runsKey = `${Object.keys(state.runs).length}/${ended}`;
+  useEffect(() => {
+    if (runsKey !== '0/0' && connection.isOpen) ask({ action: 'sessions.list', messageId: 'sessions' });
+  }, [runsKey, connection, ask]);
+
+  // The open session lives in the URL, so a reload comes back to it.
+  useEffect(() => {
+    const hash = state.activeSessionId ? `#/session/${state.activeSessionId}` : '';
+    if (location.hash !== hash)
+      history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
+  }, [state.activeSessionId]);
+
+  const openSession = useCallback(
+    (sessionId?: string) => {
+      dispatch({ type: 'sessionOpened', sessionId });
+      if (sessionId) ask({ action: 'session.history', payload: { sessionId } });
+    },
+    [ask],
+  );
+
+  const send = useCallback(
+    (input: QueryInput): SendResult => {
+      const query: PendingQuery = {
+        messageId: crypto.randomUUID(),
+        content: input.content,
+        items: input.items ?? [{ id: '1', input: input.content }],
+        batch: input.items !== undefined,
+        ...(input.datasetId && { datasetId: input.datasetId }),
+        ...(stateRef.current.activeSessionId && { sessionId: stateRef.current.activeSessionId }),
+      };
+      const message = queryMessage(query);
+      const result = connection.send(message);
+      if (result.ok) dispatch({ type: 'querySent', query, at: new Date().toISOString() });
+      return result;
+    },
+    [connection],
+  );
+
+  const cancelRun = useCallback(
+    (executionId: string) => {
+      const result = ask({
+        action: 'execution.cancel',
+        messageId: crypto.randomUUID(),
+        payload: { executionId },
+      });
+      if (!result.ok) dispatch({ type: 'notice', text: result.reason });
+    },
+    [ask],
+  );
+
+  const upload = useCallback(
+    async (file: File): Promise<string> => {
+      const answer = await connection.request({
+        action: 'dataset.upload',
+        messageId: crypto.randomUUID(),
+        payload: { name: file.name, sizeBytes: file.size },
+      });
+      if (answer.action === 'error') throw new Error(answer.message);
+      if (answer.action !== 'upload') throw new Error('The server answered the upload request unexpectedly.');
+      const put = await fetch(answer.url, {
+        method: answer.method,
+        headers: answer.headers,
+        body: file,
+      }).catch(() => undefined);
+      if (!put?.ok)
+        throw new Error(`The upload of ${file.name} failed${put ? ` (HTTP ${put.status})` : ''}. Try again.`);
+      ask({ action: 'datasets.list', messageId: 'datasets' });
+      return answer.datasetId;
+    },
+    [connection, ask],
+  );
+
+  const dismissNotice = useCallback(() => dispatch({ type: 'notice' }), []);
+
+  return { state, status, send, openSession, cancelRun, upload, dismissNotice };
+}
+
+function queryMessage(query: PendingQuery): ClientMessage {
+  return {
+    action: 'query',
+    messageId: query.messageId,
+    ...(query.sessionId && { sessionId: query.sessionId }),
+    payload: {
+      content: query.content,
+      ...(query.batch && { items: query.items }),
+      ...(query.datasetId && { datasetId: query.datasetId }),
+    },
+  };
+}

@@ -1,0 +1,237 @@
+import type { ServerMessage, ServerMessageOf } from '@cascade/core/protocol';
+import { describe, expect, it } from 'vitest';
+import { type ChatState, chatReducer, initialChatState, latestRun, mergeSnapshot } from '../src/state/chat';
+
+const ids = { executionId: 'e1', sessionId: 's1' };
+const server = (state: ChatState, message: ServerMessage) => chatReducer(state, { type: 'server', message });
+const progress = (completed: number, id: string, status: 'SUCCEEDED' | 'FAILED' | 'RUNNING' = 'SUCCEEDED') =>
+  ({
+    action: 'progress',
+    ...ids,
+    completed,
+    failed: status === 'FAILED' ? 1 : 0,
+    total: 3,
+    percent: Math.round((100 * completed) / 3),
+    item: { id, status, durationMs: 10 * completed, ...(status === 'FAILED' && { error: 'no such column' }) },
+  }) satisfies ServerMessageOf<'progress'>;
+
+function started(): ChatState {
+  let state = chatReducer(initialChatState, {
+    type: 'querySent',
+    at: '2026-11-22T10:00:00.000Z',
+    query: {
+      messageId: 'm1',
+      content: 'Batch of 3 items',
+      batch: true,
+      items: [
+        { id: 'a', input: 'one' },
+        { id: 'b', input: 'two' },
+        { id: 'c', input: 'three' },
+      ],
+    },
+  });
+  state = server(state, { action: 'ack', messageId: 'm1', ...ids, totalItems: 3 });
+  return state;
+}
+
+const snapshot = (overrides: Partial<ServerMessageOf<'execution'>> = {}): ServerMessageOf<'execution'> => ({
+  action: 'execution',
+  ...ids,
+  status: 'RUNNING',
+  totalItems: 3,
+  completedItems: 1,
+  failedItems: 0,
+  startedAt: '2026-11-22T10:00:00.000Z',
+  items: [
+    { id: 'a', status: 'SUCCEEDED', durationMs: 40 },
+    { id: 'b', status: 'RUNNING', step: 'describe_dataset' },
+    { id: 'c', status: 'PENDING' },
+  ],
+  ...overrides,
+});
+
+describe('the chat reducer', () => {
+  it('opens the new session from the ack and lists the batch items as pending, in order', () => {
+    const state = started();
+    expect(state.activeSessionId).toBe('s1');
+    expect(state.pending).toEqual({});
+    expect(state.turns[0]).toMatchObject({ key: 'm1', role: 'user', executionId: 'e1' });
+    const run = latestRun(state)!;
+    expect(run.order).toEqual(['a', 'b', 'c']);
+    expect(Object.values(run.items).map((i) => i.status)).toEqual(['PENDING', 'PENDING', 'PENDING']);
+  });
+
+  it('records steps as they happen, folding a step that finishes into its start', () => {
+    let state = started();
+    for (const [step, status] of [
+      ['parse', 'started'],
+      ['parse', 'succeeded'],
+      ['model', 'started'],
+      ['model', 'succeeded'],
+      ['profile', 'started'],
+      ['profile', 'failed'],
+    ] as const)
+      state = server(state, { action: 'step', ...ids, itemId: 'b', step, status });
+    const item = state.runs.e1!.items.b!;
+    expect(item.status).toBe('RUNNING');
+    expect(item.steps.map((s) => `${s.name}:${s.status}`)).toEqual([
+      'parse:succeeded',
+      'model:succeeded',
+      'profile:failed',
+    ]);
+  });
+
+  it('counts an item once however often its progress arrives, and never moves counts or items backwards', () => {
+    let state = started();
+    state = server(state, progress(2, 'b'));
+    state = server(state, progress(1, 'a'));
+    state = server(state, progress(1, 'a'));
+    state = server(state, { action: 'step', ...ids, itemId: 'a', step: 'append', status: 'started' });
+    const run = state.runs.e1!;
+    expect(run.completed).toBe(2);
+    expect(run.items.a!.status).toBe('SUCCEEDED');
+    expect(run.order).toEqual(['a', 'b', 'c']);
+  });
+
+  it('after a reconnect, takes the server snapshot: missed items appear, nothing is duplicated', () => {
+    let state = started();
+    state = server(state, { action: 'step', ...ids, itemId: 'b', step: 'parse', status: 'started' });
+    // Offline: the server finished a and c (failed) meanwhile.
+    state = server(
+      state,
+      snapshot({
+        completedItems: 2,
+        failedItems: 1,
+        items: [
+          { id: 'a', status: 'SUCCEEDED', durationMs: 40 },
+          { id: 'b', status: 'RUNNING', step: 'model' },
+          { id: 'c', status: 'FAILED', durationMs: 5, error: 'no such dataset' },
+        ],
+      }),
+    );
+    const run = state.runs.e1!;
+    expect(run).toMatchObject({ status: 'RUNNING', completed: 2, failed: 1, total: 3 });
+    expect(run.order).toEqual(['a', 'b', 'c']);
+    expect(run.items.c).toMatchObject({ status: 'FAILED', error: 'no such dataset' });
+    expect(run.items.b!.steps).toEqual([{ name: 'parse', status: 'started' }]);
+    // The same snapshot again changes nothing.
+    expect(server(state, snapshot({ completedItems: 2, failedItems: 1, items: [] })).runs.e1!.completed).toBe(
+      2,
+    );
+  });
+
+  it('keeps what it saw finish when a snapshot read earlier says it is still running', () => {
+    let state = started();
+    state = server(state, progress(1, 'b'));
+    state = server(state, snapshot({ completedItems: 1, items: [{ id: 'b', status: 'RUNNING' }] }));
+    expect(state.runs.e1!.items.b!.status).toBe('SUCCEEDED');
+    expect(state.runs.e1!.completed).toBe(1);
+  });
+
+  it('builds a run it never saw start (a reload, or another tab) from the snapshot', () => {
+    const run = mergeSnapshot(undefined, snapshot());
+    expect(run).toMatchObject({ executionId: 'e1', status: 'RUNNING', total: 3, completed: 1 });
+    expect(run.items.b!.steps).toEqual([{ name: 'describe_dataset', status: 'started' }]);
+  });
+
+  it('ends the run with the response, adds the answer once, and keeps an ended run ended', () => {
+    let state = started();
+    const response: ServerMessageOf<'response'> = {
+      action: 'response',
+      ...ids,
+      status: 'PARTIAL',
+      summary: '**2 of 3 items succeeded**',
+      items: [
+        { id: 'a', status: 'SUCCEEDED', output: { text: 'A' } },
+        { id: 'b', status: 'SUCCEEDED', output: { text: 'B' } },
+        { id: 'c', status: 'FAILED', error: 'boom' },
+      ],
+    };
+    state = server(state, response);
+    state = server(state, response);
+    state = server(state, snapshot({ status: 'RUNNING', outputsOmitted: true, items: [] }));
+    const run = state.runs.e1!;
+    expect(run).toMatchObject({ status: 'PARTIAL', completed: 3, failed: 1 });
+    expect(run.items.a!.output).toEqual({ text: 'A' });
+    expect(state.turns.filter((t) => t.role === 'assistant')).toHaveLength(1);
+  });
+
+  it('merges history with its own turns by message id and execution id', () => {
+    let state = started();
+    state = server(state, {
+      action: 'response',
+      ...ids,
+      status: 'SUCCEEDED',
+      summary: 'done',
+      items: [],
+    });
+    state = server(state, {
+      action: 'history',
+      sessionId: 's1',
+      messages: [
+        {
+          messageId: 'm1',
+          role: 'user',
+          content: 'Batch of 3 items',
+          createdAt: '2026-11-22T10:00:00.000Z',
+          executionId: 'e1',
+        },
+        {
+          messageId: 'm2',
+          role: 'assistant',
+          content: 'done',
+          createdAt: '2026-11-22T10:00:05.000Z',
+          executionId: 'e1',
+        },
+      ],
+    });
+    expect(state.turns.map((t) => t.key)).toEqual(['m1', 'm2']);
+  });
+
+  it('shows a refusal on the question it answers, and other errors as a notice', () => {
+    let state = chatReducer(initialChatState, {
+      type: 'querySent',
+      at: '2026-11-22T10:00:00.000Z',
+      query: { messageId: 'm9', content: 'hi', batch: false, items: [{ id: '1', input: 'hi' }] },
+    });
+    state = server(state, {
+      action: 'error',
+      messageId: 'm9',
+      code: 'CONFLICT',
+      message: 'A run is already going.',
+    });
+    expect(state.turns[0]!.error).toBe('A run is already going.');
+    expect(state.pending).toEqual({});
+    state = server(state, { action: 'error', code: 'RATE_LIMITED', message: 'Slow down.' });
+    expect(state.notice).toBe('Slow down.');
+  });
+
+  it('lists sessions newest first and sample datasets first', () => {
+    let state = server(initialChatState, {
+      action: 'sessions',
+      sessions: [
+        {
+          sessionId: 'old',
+          title: 'Old',
+          createdAt: '2026-01-01T00:00:00Z',
+          updatedAt: '2026-01-01T00:00:00Z',
+        },
+        {
+          sessionId: 'new',
+          title: 'New',
+          createdAt: '2026-01-02T00:00:00Z',
+          updatedAt: '2026-11-01T00:00:00Z',
+        },
+      ],
+    });
+    state = server(state, {
+      action: 'datasets',
+      datasets: [
+        { id: 'mine.csv', name: 'mine.csv', sizeBytes: 10, sample: false },
+        { id: 'churn.csv', name: 'churn.csv', sizeBytes: 10, sample: true },
+      ],
+    });
+    expect(state.sessions.map((s) => s.sessionId)).toEqual(['new', 'old']);
+    expect(state.datasets.map((d) => d.id)).toEqual(['churn.csv', 'mine.csv']);
+  });
+});

@@ -1,0 +1,95 @@
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { useState } from 'react';
+import { describe, expect, it, vi } from 'vitest';
+import { Composer, type ComposerProps } from '../src/components/Composer';
+
+function Harness(props: Partial<ComposerProps>) {
+  const [draft, setDraft] = useState('');
+  const [datasetId, setDatasetId] = useState('');
+  return (
+    <Composer
+      datasets={[
+        { id: 'churn.csv', name: 'churn.csv', sizeBytes: 100, sample: true },
+        { id: 'mine.csv', name: 'mine.csv', sizeBytes: 100, sample: false },
+      ]}
+      datasetId={datasetId}
+      onDatasetChange={setDatasetId}
+      onSend={vi.fn(() => ({ ok: true as const }))}
+      draft={draft}
+      onDraftChange={setDraft}
+      {...props}
+    />
+  );
+}
+
+describe('the composer', () => {
+  it('sends on Enter, adds a line on Shift+Enter, and clears after sending', async () => {
+    const onSend = vi.fn(() => ({ ok: true as const }));
+    render(<Harness onSend={onSend} />);
+    const user = userEvent.setup();
+    const message = screen.getByRole('textbox', { name: 'Message' });
+    await user.type(message, 'what columns{Shift>}{Enter}{/Shift}does churn.csv have?');
+    expect(message).toHaveValue('what columns\ndoes churn.csv have?');
+    await user.keyboard('{Enter}');
+    expect(onSend).toHaveBeenCalledWith({ content: 'what columns\ndoes churn.csv have?' });
+    expect(message).toHaveValue('');
+  });
+
+  it('sends the chosen dataset with the question', async () => {
+    const onSend = vi.fn(() => ({ ok: true as const }));
+    render(<Harness onSend={onSend} />);
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByLabelText('Dataset'), 'churn.csv');
+    expect(screen.getByRole('option', { name: 'churn.csv (sample)' })).toBeInTheDocument();
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'profile it');
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    expect(onSend).toHaveBeenCalledWith({ content: 'profile it', datasetId: 'churn.csv' });
+  });
+
+  it('in batch mode, points at the offending lines and sends nothing until they are fixed', async () => {
+    const onSend = vi.fn(() => ({ ok: true as const }));
+    render(<Harness onSend={onSend} />);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('switch', { name: 'Batch mode' }));
+    const items = screen.getByRole('textbox', { name: 'Items' });
+    await user.click(items);
+    await user.paste('a: profile churn.csv\nb/2: bad id\na: again');
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    expect(onSend).not.toHaveBeenCalled();
+    const alert = screen.getByRole('alert');
+    expect(alert).toHaveTextContent('Line 2: an id may use only letters, digits');
+    expect(alert).toHaveTextContent('Lines 1, 3 use the same id "a"');
+    expect(items).toHaveAttribute('aria-invalid', 'true');
+
+    await user.clear(items);
+    await user.paste('a: profile churn.csv\nwhat columns does churn.csv have?');
+    expect(screen.queryByRole('alert')).toBeNull();
+    await user.keyboard('{Enter}');
+    expect(onSend).toHaveBeenCalledWith({
+      content: 'Batch of 2 items: profile churn.csv …',
+      items: [
+        { id: 'a', input: 'profile churn.csv' },
+        { id: 'item-2', input: 'what columns does churn.csv have?' },
+      ],
+    });
+  });
+
+  it('shows why a message was refused before sending (e.g. over the 32 KB frame limit)', async () => {
+    const onSend = vi.fn(() => ({
+      ok: false as const,
+      reason: 'This message is 40 KB; a WebSocket message may be at most 32 KB.',
+    }));
+    render(<Harness onSend={onSend} />);
+    const user = userEvent.setup();
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'hello{Enter}');
+    expect(screen.getByRole('alert')).toHaveTextContent('at most 32 KB');
+    expect(screen.getByRole('textbox', { name: 'Message' })).toHaveValue('hello');
+  });
+
+  it('blocks sending while disconnected and says why', () => {
+    render(<Harness blocked="Not connected to the server." />);
+    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
+    expect(screen.getByText('Not connected to the server.')).toBeInTheDocument();
+  });
+});
