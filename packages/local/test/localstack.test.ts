@@ -179,13 +179,11 @@ describe('remoteHandler', () => {
   });
 
   it('turns a function error into an Error named after its errorType, so "Unauthorized" still means 401', async () => {
-    mock
-      .on(InvokeCommand)
-      .resolves({
-        StatusCode: 200,
-        FunctionError: 'Unhandled',
-        Payload: encode({ errorType: 'Error', errorMessage: 'Unauthorized' }) as never,
-      });
+    mock.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      FunctionError: 'Unhandled',
+      Payload: encode({ errorType: 'Error', errorMessage: 'Unauthorized' }) as never,
+    });
     await expect(remoteHandler(lambda, 'authorizer')({})).rejects.toThrow(/^Unauthorized$/);
   });
 });
