@@ -1,0 +1,216 @@
+import { readDoubleColumns } from '../../data/columns';
+import { type LoadedTable, loadCsv } from '../../data/csv';
+import { type Database, type DatabaseOptions, inSession, withDatabase } from '../../data/database';
+import { ident } from '../../data/sql';
+import { typeFromSql, typeOfStrings } from './column-types';
+import { histogram } from './histogram';
+import { moments } from './moments';
+import { quantiles } from './quantiles';
+import type { ColumnProfile, ColumnType, Correlation, ProfileResult, TopValue } from './types';
+
+/** Correlating more columns than this is slow and unreadable; the first ones are kept. */
+export const maxCorrelationColumns = 50;
+const topValueCount: Partial<Record<ColumnType, number>> = { categorical: 10, boolean: 2, text: 5 };
+
+/**
+ * Numeric columns come into memory a group at a time, at most this many bytes of values at
+ * once, so memory is bounded by a few columns however long the file is.
+ */
+const columnGroupBytes = 256 * 1024 * 1024;
+
+const finite = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isFinite(value) ? value : null;
+
+type Kind = ReturnType<typeof typeFromSql>;
+
+interface Counts {
+  count: number;
+  unique: number;
+  earliest?: string;
+  latest?: string;
+}
+
+/** What only a scan in DuckDB does well: exact distinct counts, date ranges, pairwise correlations. */
+async function countAndCorrelate(
+  db: Database,
+  loaded: LoadedTable,
+  kinds: readonly Kind[],
+  correlated: readonly string[],
+): Promise<{ counts: Counts[]; pairs: (number | null)[] }> {
+  const selects: string[] = [];
+  const table = ident(loaded.table);
+  loaded.columns.forEach((column, i) => {
+    const c = ident(column.name);
+    // DISTINCT as its own grouped subquery: unlike count(DISTINCT …), its hash table can spill to disk.
+    selects.push(
+      `count(${c})`,
+      `(SELECT count(*) FROM (SELECT DISTINCT ${c} FROM ${table} WHERE ${c} IS NOT NULL))`,
+    );
+    if (kinds[i] === 'datetime') selects.push(`CAST(min(${c}) AS VARCHAR)`, `CAST(max(${c}) AS VARCHAR)`);
+  });
+  for (let i = 0; i < correlated.length; i++)
+    for (let j = i + 1; j < correlated.length; j++)
+      selects.push(
+        `corr(CAST(${ident(correlated[i]!)} AS DOUBLE), CAST(${ident(correlated[j]!)} AS DOUBLE))`,
+      );
+  const values = await db.values(`SELECT ${selects.join(', ')} FROM ${table}`);
+  let at = 0;
+  const counts = kinds.map((kind): Counts => {
+    const entry: Counts = { count: values[at++] as number, unique: values[at++] as number };
+    if (kind === 'datetime' && entry.count > 0) {
+      entry.earliest = values[at] as string;
+      entry.latest = values[at + 1] as string;
+    }
+    if (kind === 'datetime') at += 2;
+    return entry;
+  });
+  return { counts, pairs: values.slice(at).map(finite) };
+}
+
+type Distribution = Pick<ColumnProfile, 'mean' | 'std' | 'min' | 'q25' | 'q50' | 'q75' | 'max' | 'histogram'>;
+
+/** Moments, exact quartiles and the histogram of each numeric column, from its values in memory. */
+async function describeDistributions(
+  db: Database,
+  loaded: LoadedTable,
+  numeric: readonly string[],
+): Promise<Map<string, Distribution>> {
+  const out = new Map<string, Distribution>();
+  const groupSize = Math.max(
+    1,
+    Math.floor(columnGroupBytes / (Float64Array.BYTES_PER_ELEMENT * loaded.rows)),
+  );
+  for (let start = 0; start < numeric.length; start += groupSize) {
+    const group = numeric.slice(start, start + groupSize);
+    const values = await readDoubleColumns(
+      db,
+      `SELECT ${group.map((name) => `CAST(${ident(name)} AS DOUBLE)`).join(', ')} FROM ${ident(loaded.table)}`,
+      loaded.rows,
+    );
+    group.forEach((name, i) => {
+      const column = values[i]!;
+      if (column.length === 0) return;
+      const { mean, std, min, max } = moments(column);
+      // The histogram reads the values in order; quantile selection then reorders them in place.
+      const binned = histogram(column, min, max);
+      const [q25, q50, q75] = quantiles(column, [0.25, 0.5, 0.75]);
+      out.set(name, { mean, std, min, q25, q50, q75, max, histogram: binned });
+    });
+  }
+  return out;
+}
+
+async function topValues(db: Database, table: string, column: string, limit: number): Promise<TopValue[]> {
+  const c = ident(column);
+  // Ties go to the smaller value, so the same data always lists the same values.
+  const rows = await db.rows(
+    `SELECT ${c} AS value, count(*) AS count FROM ${ident(table)} WHERE ${c} IS NOT NULL GROUP BY ${c} ORDER BY count DESC, value ASC LIMIT ${limit}`,
+  );
+  return rows.map((row) => ({ value: row.value as TopValue['value'], count: row.count as number }));
+}
+
+/** Infinite values would turn means and spreads into Infinity or NaN; they are treated as missing. */
+async function clearNonFinite(db: Database, loaded: LoadedTable, kinds: readonly Kind[]): Promise<string[]> {
+  const floating = loaded.columns.filter(
+    (column, i) => kinds[i] === 'numeric' && /DOUBLE|FLOAT/.test(column.sqlType),
+  );
+  if (floating.length === 0) return [];
+  const found = await db.values(
+    `SELECT ${floating.map((column) => `count(*) FILTER (WHERE NOT isfinite(${ident(column.name)}))`).join(', ')} FROM ${ident(loaded.table)}`,
+  );
+  const affected = floating.filter((_, i) => (found[i] as number) > 0).map((column) => column.name);
+  for (const name of affected)
+    await db.run(
+      `UPDATE ${ident(loaded.table)} SET ${ident(name)} = NULL WHERE NOT isfinite(${ident(name)})`,
+    );
+  return affected;
+}
+
+function describeWarnings(
+  profiles: readonly ColumnProfile[],
+  rows: number,
+  numericCount: number,
+  nonFinite: readonly string[],
+) {
+  const warnings = nonFinite.map(
+    (name) => `Column "${name}" had infinite values; they are counted as missing.`,
+  );
+  for (const profile of profiles) {
+    if (profile.count === 0)
+      warnings.push(`Column "${profile.name}" has no values: all ${rows} rows are missing.`);
+    else if (profile.unique === 1)
+      warnings.push(
+        `Column "${profile.name}" has the same value in every row that has one; it carries no information.`,
+      );
+  }
+  if (numericCount > maxCorrelationColumns)
+    warnings.push(
+      `Only the first ${maxCorrelationColumns} of ${numericCount} numeric columns are correlated; name the columns you care about to see the rest.`,
+    );
+  return warnings;
+}
+
+/** Profiles a table already loaded into `db`. The independent scans run side by side on their own connections. */
+export async function profileTable(db: Database, loaded: LoadedTable): Promise<ProfileResult> {
+  const kinds = loaded.columns.map((column) => typeFromSql(column.sqlType));
+  const nonFinite = await clearNonFinite(db, loaded, kinds);
+  const numeric = loaded.columns
+    .filter((_, i) => kinds[i] === 'numeric' || kinds[i] === 'integer')
+    .map((c) => c.name);
+  const correlated = numeric.slice(0, maxCorrelationColumns);
+  const valued = loaded.columns
+    .filter((_, i) => kinds[i] === 'string' || kinds[i] === 'boolean')
+    .map((c) => c.name);
+
+  const [{ counts, pairs }, distributions, tops] = await Promise.all([
+    inSession(db, (session) => countAndCorrelate(session, loaded, kinds, correlated)),
+    inSession(db, (session) => describeDistributions(session, loaded, numeric)),
+    inSession(db, async (session) => {
+      const found = new Map<string, TopValue[]>();
+      for (const name of valued)
+        found.set(name, await topValues(session, loaded.table, name, topValueCount.categorical!));
+      return found;
+    }),
+  ]);
+
+  const profiles = loaded.columns.map((column, i): ColumnProfile => {
+    const { count, unique, earliest, latest } = counts[i]!;
+    const kind = kinds[i]!;
+    const type = kind === 'string' ? typeOfStrings(count, unique) : kind;
+    const profile: ColumnProfile = { name: column.name, type, count, missing: loaded.rows - count, unique };
+    const distribution = distributions.get(column.name);
+    if (distribution) Object.assign(profile, distribution);
+    const limit = topValueCount[type];
+    if (limit) profile.top = (tops.get(column.name) ?? []).slice(0, limit);
+    if (earliest !== undefined) Object.assign(profile, { earliest, latest });
+    return profile;
+  });
+
+  // A column correlates perfectly with itself, unless it does not vary.
+  const varies = correlated.map((name) => Boolean(distributions.get(name)?.std));
+  const matrix = correlated.map((_, i) =>
+    correlated.map((_, j): number | null => (i === j && varies[i] ? 1 : null)),
+  );
+  let at = 0;
+  for (let i = 0; i < correlated.length; i++)
+    for (let j = i + 1; j < correlated.length; j++) {
+      const r = pairs[at++] ?? null;
+      matrix[i]![j] = r;
+      matrix[j]![i] = r;
+    }
+  const correlation: Correlation = { columns: correlated, matrix };
+
+  return {
+    tool: 'profile',
+    source: loaded.source,
+    rows: loaded.rows,
+    columns: profiles,
+    correlation,
+    warnings: describeWarnings(profiles, loaded.rows, numeric.length, nonFinite),
+  };
+}
+
+/** Exploratory profile of a CSV file: per-column types and statistics, histograms, correlations. */
+export async function profileCsv(path: string, options: DatabaseOptions = {}): Promise<ProfileResult> {
+  return withDatabase(options, async (db) => profileTable(db, await loadCsv(db, path)));
+}
