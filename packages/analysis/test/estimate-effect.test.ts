@@ -278,6 +278,24 @@ describe('requests the data cannot answer are clear errors', () => {
     );
   });
 
+  it('collinear covariates even when only weighting is asked for', async () => {
+    const error = await failure(
+      { treatment: 't', outcome: 'y', covariates: ['a', 'b'], methods: ['ipw_hajek'] },
+      't,y,a,b\n1,5,1,2\n0,3,2,4\n1,6,2,4\n0,2,1,2\n1,7,3,6\n0,1,2,4\n1,4,5,10\n0,2,4,8\n',
+    );
+    expect(error.message).toMatch(/^"b" is a linear combination of the columns before it/);
+  });
+
+  it('more coefficients than rows', async () => {
+    const error = await failure(
+      { treatment: 't', outcome: 'y', covariates: ['a', 'b'], methods: ['regression_adjustment'] },
+      't,y,a,b\n1,5,1,2\n0,3,2,7\n1,6,2,4\n0,2,1,9\n',
+    );
+    expect(error.message).toBe(
+      'Regression adjustment needs more rows than its 4 coefficients; there are 4. Use fewer covariates.',
+    );
+  });
+
   it('a category with more levels than a confounder plausibly has', async () => {
     const lines = ['t,y,id'];
     for (let i = 0; i < 120; i++) lines.push(`${i % 2},${i % 5},user${i}`);

@@ -44,3 +44,16 @@ describe('logistic regression by Newton–Raphson', () => {
     expect(logistic([x, x.map((v) => v * 3)], t).singular).toBe(true);
   });
 });
+
+describe('logistic regression on a large sample', () => {
+  it('reaches the full-data maximum after warming up on a subsample', () => {
+    const random = seededRandom(12);
+    const n = 30_000;
+    const x = Float64Array.from({ length: n }, () => random.normal());
+    const t = x.map((v) => (random.bernoulli(sigmoid(0.3 + 0.7 * v)) ? 1 : 0));
+    const direct = logistic([x], t, { warmStartRows: Number.POSITIVE_INFINITY });
+    const warmed = logistic([x], t, { warmStartRows: 5_000 });
+    expect(warmed.converged).toBe(true);
+    for (const [j, b] of warmed.coefficients.entries()) expect(b).toBeCloseTo(direct.coefficients[j]!, 9);
+  });
+});

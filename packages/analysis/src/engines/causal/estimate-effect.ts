@@ -11,7 +11,7 @@ import {
 } from './diagnostics';
 import { differenceInMeans } from './difference-in-means';
 import { normalInterval, tInterval } from './inference';
-import { ateWeights, attWeights, ipwAtt, ipwHajek, ipwHorvitzThompson } from './ipw';
+import { ateWeights, attWeights, ipwAtt, ipwHajek, ipwHorvitzThompson, propensityInformation } from './ipw';
 import { CollinearityError, leastSquares } from './least-squares';
 import { logistic } from './logistic';
 import { matchNearestNeighbourAtt } from './matching';
@@ -141,7 +141,13 @@ export function estimateFromStudy(study: Study, spec: EffectSpec, source: string
       );
     } else {
       const e = propensity.probabilities;
-      const input = { y, t, e, design: propensity.design };
+      const input = {
+        y,
+        t,
+        e,
+        design: propensity.design,
+        information: propensityInformation(propensity.design, e),
+      };
       const ate = ateWeights(t, e);
       const att = attWeights(t, e);
       balance = standardizedDifferences(covariates, t, ate, att);

@@ -1,11 +1,12 @@
 import { Matrix, solve } from 'ml-matrix';
+import { weightedGram, weightedSums } from './gram';
 
 /**
  * Inverse probability weighting estimators, with standard errors from the stacked estimating
  * equations (M-estimation): the propensity model's score x(t - e) is stacked with the
  * estimator's own equations, so the uncertainty of the fitted propensities is accounted for.
  * The variance is (1/n²) Σ φ_i², with φ_i = c'J⁻¹ψ_i the influence of unit i, J the Jacobian
- * of the mean estimating function and c picks the effect out of the stacked parameters.
+ * of the mean estimating function and c the contrast that picks the effect out of the stack.
  */
 
 export interface IpwInput {
@@ -15,6 +16,8 @@ export interface IpwInput {
   e: Float64Array;
   /** The propensity model's design columns (intercept first), as fitted. */
   design: readonly Float64Array[];
+  /** mean(e(1-e)·x x'), the propensity model's information; shared by the estimators, computed once if absent. */
+  information?: Matrix;
 }
 
 export interface IpwEstimate {
@@ -22,93 +25,99 @@ export interface IpwEstimate {
   se: number;
 }
 
+/** The propensity model's average information, mean(e(1-e)·x x'): the β block of every Jacobian here (negated). */
+export function propensityInformation(design: readonly Float64Array[], e: Float64Array): Matrix {
+  const n = e.length;
+  return weightedGram(
+    design,
+    e.map((p) => p * (1 - p)),
+  ).div(n);
+}
+
+/**
+ * The estimator's own equations beyond β, each depending on its own parameter only:
+ * ψ_m(i) (at the estimates), ∂ψ_m/∂β = factor_m(i)·x_i', and ∂ψ_m/∂θ_m = slope_m(i).
+ */
 interface Equations {
-  /** Parameters beyond β, at their estimates. */
-  theta: number[];
-  /** The extra estimating functions for unit i at theta. */
-  psi(i: number, out: Float64Array): void;
-  /** ∂ψ_extra/∂β for unit i, as a multiplier of x_i: ∂ψ_m/∂β = factor_m · x_i'. */
-  dBeta(i: number, out: Float64Array): void;
-  /** ∂ψ_extra/∂θ for unit i (diagonal: each extra equation depends on its own parameter only). */
-  dTheta(i: number, out: Float64Array): void;
-  /** Which combination of the extra parameters is the effect. */
+  psi: Float64Array[];
+  factor: Float64Array[];
+  slope: Float64Array[];
   contrast: number[];
 }
 
-function stackedStandardError(input: IpwInput, equations: Equations): number {
+function stackedStandardError(input: IpwInput, { psi, factor, slope, contrast }: Equations): number {
   const { t, e, design } = input;
   const n = t.length;
   const k = design.length;
-  const m = equations.theta.length;
-  const size = k + m;
-  const jacobian = Matrix.zeros(size, size);
-  const factor = new Float64Array(m);
-  const diagonal = new Float64Array(m);
-  const psi = new Float64Array(m);
-  const sums = new Float64Array(size * size);
-
-  for (let i = 0; i < n; i++) {
-    const w = e[i]! * (1 - e[i]!);
-    equations.dBeta(i, factor);
-    equations.dTheta(i, diagonal);
-    for (let a = 0; a < k; a++) {
-      const xa = design[a]![i]!;
-      for (let b = a; b < k; b++) sums[a * size + b]! -= w * xa * design[b]![i]!;
-      for (let r = 0; r < m; r++) sums[(k + r) * size + a]! += factor[r]! * xa;
-    }
-    for (let r = 0; r < m; r++) sums[(k + r) * size + k + r]! += diagonal[r]!;
+  const m = psi.length;
+  const information = input.information ?? propensityInformation(design, e);
+  const jacobian = Matrix.zeros(k + m, k + m);
+  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) jacobian.set(a, b, -information.get(a, b));
+  for (let r = 0; r < m; r++) {
+    weightedSums(design, factor[r]!).forEach((sum, a) => {
+      jacobian.set(k + r, a, sum / n);
+    });
+    let s = 0;
+    for (let i = 0; i < n; i++) s += slope[r]![i]!;
+    jacobian.set(k + r, k + r, s / n);
   }
-  for (let a = 0; a < size; a++)
-    for (let b = 0; b < size; b++) {
-      const value = a < k && b < a ? sums[b * size + a]! : sums[a * size + b]!;
-      jacobian.set(a, b, value / n);
-    }
 
   // a' = c'J⁻¹, i.e. J'a = c; then φ_i = a'ψ_i.
-  const c = Matrix.columnVector([...new Array<number>(k).fill(0), ...equations.contrast]);
+  const c = Matrix.columnVector([...new Array<number>(k).fill(0), ...contrast]);
   const a = solve(jacobian.transpose(), c).to1DArray();
-  let sumSquares = 0;
-  for (let i = 0; i < n; i++) {
-    const residual = t[i]! - e[i]!;
-    let phi = 0;
-    for (let j = 0; j < k; j++) phi += a[j]! * design[j]![i]! * residual;
-    equations.psi(i, psi);
-    for (let r = 0; r < m; r++) phi += a[k + r]! * psi[r]!;
-    sumSquares += phi * phi;
+  const phi = new Float64Array(n);
+  for (let j = 0; j < k; j++) {
+    const column = design[j]!;
+    const aj = a[j]!;
+    for (let i = 0; i < n; i++) phi[i]! += aj * column[i]!;
   }
+  for (let i = 0; i < n; i++) phi[i] = phi[i]! * (t[i]! - e[i]!);
+  for (let r = 0; r < m; r++) {
+    const ar = a[k + r]!;
+    const p = psi[r]!;
+    for (let i = 0; i < n; i++) phi[i]! += ar * p[i]!;
+  }
+  let sumSquares = 0;
+  for (let i = 0; i < n; i++) sumSquares += phi[i]! * phi[i]!;
   return Math.sqrt(sumSquares) / n;
 }
 
-function weightedMean(y: Float64Array, weight: (i: number) => number): number {
+function weightedMean(y: Float64Array, weights: Float64Array): number {
   let sum = 0;
   let total = 0;
   for (let i = 0; i < y.length; i++) {
-    const w = weight(i);
-    sum += w * y[i]!;
-    total += w;
+    sum += weights[i]! * y[i]!;
+    total += weights[i]!;
   }
   return sum / total;
 }
 
+const make = (n: number) => new Float64Array(n);
+
 /** ATE by normalized weights 1/e and 1/(1-e) (Hájek): the difference of two weighted means. */
 export function ipwHajek(input: IpwInput): IpwEstimate {
   const { y, t, e } = input;
-  const mu1 = weightedMean(y, (i) => t[i]! / e[i]!);
-  const mu0 = weightedMean(y, (i) => (1 - t[i]!) / (1 - e[i]!));
+  const n = y.length;
+  const w1 = make(n);
+  const w0 = make(n);
+  for (let i = 0; i < n; i++) {
+    w1[i] = t[i]! / e[i]!;
+    w0[i] = (1 - t[i]!) / (1 - e[i]!);
+  }
+  const mu1 = weightedMean(y, w1);
+  const mu0 = weightedMean(y, w0);
+  const [psi1, psi0, f1, f0] = [make(n), make(n), make(n), make(n)];
+  for (let i = 0; i < n; i++) {
+    psi1[i] = w1[i]! * (y[i]! - mu1);
+    psi0[i] = w0[i]! * (y[i]! - mu0);
+    // ∂(1/e)/∂β = -(1-e)/e·x and ∂(1/(1-e))/∂β = e/(1-e)·x.
+    f1[i] = -psi1[i]! * (1 - e[i]!);
+    f0[i] = psi0[i]! * e[i]!;
+  }
   const se = stackedStandardError(input, {
-    theta: [mu1, mu0],
-    psi: (i, out) => {
-      out[0] = (t[i]! * (y[i]! - mu1)) / e[i]!;
-      out[1] = ((1 - t[i]!) * (y[i]! - mu0)) / (1 - e[i]!);
-    },
-    dBeta: (i, out) => {
-      out[0] = (-t[i]! * (y[i]! - mu1) * (1 - e[i]!)) / e[i]!;
-      out[1] = ((1 - t[i]!) * (y[i]! - mu0) * e[i]!) / (1 - e[i]!);
-    },
-    dTheta: (i, out) => {
-      out[0] = -t[i]! / e[i]!;
-      out[1] = -(1 - t[i]!) / (1 - e[i]!);
-    },
+    psi: [psi1, psi0],
+    factor: [f1, f0],
+    slope: [w1.map((w) => -w), w0.map((w) => -w)],
     contrast: [1, -1],
   });
   return { estimate: mu1 - mu0, se };
@@ -118,20 +127,22 @@ export function ipwHajek(input: IpwInput): IpwEstimate {
 export function ipwHorvitzThompson(input: IpwInput): IpwEstimate {
   const { y, t, e } = input;
   const n = y.length;
+  const terms = make(n);
+  const factor = make(n);
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += (t[i]! * y[i]!) / e[i]! - ((1 - t[i]!) * y[i]!) / (1 - e[i]!);
+  for (let i = 0; i < n; i++) {
+    const treated = (t[i]! * y[i]!) / e[i]!;
+    const control = ((1 - t[i]!) * y[i]!) / (1 - e[i]!);
+    terms[i] = treated - control;
+    factor[i] = -treated * (1 - e[i]!) - control * e[i]!;
+    sum += terms[i]!;
+  }
   const tau = sum / n;
+  for (let i = 0; i < n; i++) terms[i] = terms[i]! - tau;
   const se = stackedStandardError(input, {
-    theta: [tau],
-    psi: (i, out) => {
-      out[0] = (t[i]! * y[i]!) / e[i]! - ((1 - t[i]!) * y[i]!) / (1 - e[i]!) - tau;
-    },
-    dBeta: (i, out) => {
-      out[0] = (-t[i]! * y[i]! * (1 - e[i]!)) / e[i]! - ((1 - t[i]!) * y[i]! * e[i]!) / (1 - e[i]!);
-    },
-    dTheta: (_, out) => {
-      out[0] = -1;
-    },
+    psi: [terms],
+    factor: [factor],
+    slope: [make(n).fill(-1)],
     contrast: [1],
   });
   return { estimate: tau, se };
@@ -140,23 +151,21 @@ export function ipwHorvitzThompson(input: IpwInput): IpwEstimate {
 /** ATT: treated units' mean minus controls weighted by the odds e/(1-e), which reweights them to look treated. */
 export function ipwAtt(input: IpwInput): IpwEstimate {
   const { y, t, e } = input;
-  const odds = (i: number) => e[i]! / (1 - e[i]!);
-  const mu1 = weightedMean(y, (i) => t[i]!);
-  const mu0 = weightedMean(y, (i) => (1 - t[i]!) * odds(i));
+  const n = y.length;
+  const w0 = make(n);
+  for (let i = 0; i < n; i++) w0[i] = ((1 - t[i]!) * e[i]!) / (1 - e[i]!);
+  const mu1 = weightedMean(y, t);
+  const mu0 = weightedMean(y, w0);
+  const [psi1, psi0] = [make(n), make(n)];
+  for (let i = 0; i < n; i++) {
+    psi1[i] = t[i]! * (y[i]! - mu1);
+    // ∂odds/∂β = odds·x, so the control equation's factor is the equation itself.
+    psi0[i] = w0[i]! * (y[i]! - mu0);
+  }
   const se = stackedStandardError(input, {
-    theta: [mu1, mu0],
-    psi: (i, out) => {
-      out[0] = t[i]! * (y[i]! - mu1);
-      out[1] = (1 - t[i]!) * odds(i) * (y[i]! - mu0);
-    },
-    dBeta: (i, out) => {
-      out[0] = 0;
-      out[1] = (1 - t[i]!) * odds(i) * (y[i]! - mu0);
-    },
-    dTheta: (i, out) => {
-      out[0] = -t[i]!;
-      out[1] = -(1 - t[i]!) * odds(i);
-    },
+    psi: [psi1, psi0],
+    factor: [make(n), psi0],
+    slope: [t.map((v) => -v), w0.map((w) => -w)],
     contrast: [1, -1],
   });
   return { estimate: mu1 - mu0, se };

@@ -29,16 +29,25 @@ export class CollinearityError extends Error {
 const collinearityTolerance = 1e-10;
 
 function norm(values: Float64Array, from: number): number {
-  // Scaled, so squares of large values cannot overflow.
+  let sum = 0;
+  for (let i = from; i < values.length; i++) sum += values[i]! * values[i]!;
+  if (Number.isFinite(sum) && sum > 1e-280) return Math.sqrt(sum);
+  // Squares overflowed or underflowed: rescale by the largest value and try again.
   let scale = 0;
   for (let i = from; i < values.length; i++) scale = Math.max(scale, Math.abs(values[i]!));
   if (scale === 0) return 0;
-  let sum = 0;
-  for (let i = from; i < values.length; i++) {
-    const v = values[i]! / scale;
-    sum += v * v;
-  }
+  sum = 0;
+  for (let i = from; i < values.length; i++) sum += (values[i]! / scale) ** 2;
   return scale * Math.sqrt(sum);
+}
+
+/** Applies the reflection I - 2vv'/v'v (v nonzero from row j on) to `target` in place. */
+function reflect(v: Float64Array, target: Float64Array, j: number, vtv: number): void {
+  const n = v.length;
+  let dot = 0;
+  for (let i = j; i < n; i++) dot += v[i]! * target[i]!;
+  const s = (2 * dot) / vtv;
+  for (let i = j; i < n; i++) target[i] = target[i]! - s * v[i]!;
 }
 
 /** Fits y ~ X by least squares, where X is given as its columns (include a column of ones for an intercept). */
@@ -60,17 +69,11 @@ export function leastSquares(columns: readonly Float64Array[], y: Float64Array):
     const alpha = vj > 0 ? -length : length;
     v[j] = vj - alpha;
     const vtv = 2 * length * (length + Math.abs(vj));
-    const reflect = (target: Float64Array) => {
-      let dot = 0;
-      for (let i = j; i < n; i++) dot += v[i]! * target[i]!;
-      const s = (2 * dot) / vtv;
-      for (let i = j; i < n; i++) target[i] = target[i]! - s * v[i]!;
-    };
     for (let l = j + 1; l < k; l++) {
-      reflect(a[l]!);
+      reflect(v, a[l]!, j, vtv);
       r.set(j, l, a[l]![j]!);
     }
-    reflect(qty);
+    reflect(v, qty, j, vtv);
     r.set(j, j, alpha);
   }
 

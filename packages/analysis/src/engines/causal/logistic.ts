@@ -1,4 +1,5 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
+import { weightedGram, weightedSums } from './gram';
 
 export interface LogisticFit {
   /** Coefficients on the design's columns (first the intercept), in the columns' own units. */
@@ -23,21 +24,108 @@ export interface LogisticFit {
 const maxIterations = 50;
 /** Beyond |x'β| = 30 a probability is within 1e-13 of 0 or 1: the sign of separation, not of data. */
 const separationLogit = 30;
+/** Above this many rows, Newton first converges on an evenly spaced subsample, then polishes on all rows. */
+const warmStartRows = 100_000;
 
-const sigmoid = (eta: number) => (eta >= 0 ? 1 / (1 + Math.exp(-eta)) : Math.exp(eta) / (1 + Math.exp(eta)));
+interface Design {
+  columns: Float64Array[];
+  outcome: Float64Array;
+}
 
-/** log(1 + e^x) without overflow. */
-const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+interface NewtonResult {
+  beta: number[];
+  iterations: number;
+  converged: boolean;
+  singular: boolean;
+}
+
+/**
+ * Newton's method (iteratively reweighted least squares) with step halving, from `start`.
+ * `eta` holds x'β for the current β on return.
+ */
+function newton(
+  { columns, outcome }: Design,
+  start: number[],
+  tolerance: number,
+  eta: Float64Array,
+): NewtonResult {
+  const n = outcome.length;
+  const k = columns.length;
+  const probability = new Float64Array(n);
+
+  // One exp per row gives both the probability and the log-likelihood term.
+  const evaluate = (b: number[]) => {
+    eta.fill(0);
+    for (let j = 0; j < k; j++) {
+      const column = columns[j]!;
+      const bj = b[j]!;
+      for (let i = 0; i < n; i++) eta[i] = eta[i]! + bj * column[i]!;
+    }
+    let loss = 0;
+    for (let i = 0; i < n; i++) {
+      const x = eta[i]!;
+      const z = Math.exp(-Math.abs(x));
+      probability[i] = x >= 0 ? 1 / (1 + z) : z / (1 + z);
+      // Negative log-likelihood: log(1 + e^x) - y·x, computed without overflow.
+      loss += Math.max(x, 0) + Math.log1p(z) - outcome[i]! * x;
+    }
+    return loss;
+  };
+
+  let beta = start;
+  let loss = evaluate(beta);
+  for (let iteration = 1; iteration <= maxIterations; iteration++) {
+    const weights = new Float64Array(n);
+    const residuals = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      weights[i] = probability[i]! * (1 - probability[i]!);
+      residuals[i] = outcome[i]! - probability[i]!;
+    }
+    const gradient = weightedSums(columns, residuals);
+    const information = weightedGram(columns, weights);
+    const cholesky = new CholeskyDecomposition(information);
+    if (!cholesky.isPositiveDefinite())
+      return { beta, iterations: iteration, converged: false, singular: true };
+    const step = cholesky.solve(Matrix.columnVector(gradient)).to1DArray();
+
+    // Newton's step can overshoot far from the optimum; halve it until the likelihood improves.
+    // Near the optimum the loss changes below rounding, which must not count as getting worse.
+    const slack = 1e-12 * Math.abs(loss);
+    let scale = 1;
+    let candidate = beta.map((b, j) => b + step[j]!);
+    let candidateLoss = evaluate(candidate);
+    while (!(candidateLoss <= loss + slack) && scale > 1e-6) {
+      scale /= 2;
+      candidate = beta.map((b, j) => b + scale * step[j]!);
+      candidateLoss = evaluate(candidate);
+    }
+    const change = Math.max(...step.map((s, j) => Math.abs(scale * s) / (1 + Math.abs(beta[j]!))));
+    // A full Newton step of size s leaves an error of order s², so a step below √tolerance ends it.
+    const converged =
+      change < tolerance ||
+      (scale === 1 && change < Math.sqrt(tolerance)) ||
+      Math.abs(loss - candidateLoss) <= 1e-15 * Math.abs(loss);
+    beta = candidate;
+    loss = candidateLoss;
+    if (converged) return { beta, iterations: iteration, converged: true, singular: false };
+  }
+  return { beta, iterations: maxIterations, converged: false, singular: false };
+}
 
 /**
  * Logistic regression of a 0/1 outcome on design columns (without the intercept, which is
- * added), by Newton's method (iteratively reweighted least squares) with step halving.
- * Columns are standardized while fitting, which keeps the Hessian well conditioned; the
- * coefficients are reported on the original scale.
+ * added), by Newton's method with step halving. Columns are standardized while fitting, which
+ * keeps the Hessian well conditioned; the coefficients are reported on the original scale.
+ * Large samples first converge on an evenly spaced subsample: Newton's quadratic convergence
+ * then needs only a step or two on all rows.
  */
-export function logistic(columns: readonly Float64Array[], outcome: Float64Array): LogisticFit {
+export function logistic(
+  covariates: readonly Float64Array[],
+  outcome: Float64Array,
+  options: { warmStartRows?: number } = {},
+): LogisticFit {
   const n = outcome.length;
-  const standardized = columns.map((column) => {
+  const standardized = covariates.map((column) => {
     let mean = 0;
     for (let i = 0; i < n; i++) mean += column[i]!;
     mean /= n;
@@ -49,94 +137,52 @@ export function logistic(columns: readonly Float64Array[], outcome: Float64Array
     return { z, mean, sd };
   });
   const design = [new Float64Array(n).fill(1), ...standardized.map((s) => s.z)];
-  const k = design.length;
 
   let share = 0;
   for (let i = 0; i < n; i++) share += outcome[i]!;
   share /= n;
-  let beta = new Array<number>(k).fill(0);
-  beta[0] = Math.log(share / (1 - share));
-
-  const eta = new Float64Array(n);
-  const predict = (b: number[]) => {
-    eta.fill(0);
-    for (let j = 0; j < k; j++) {
-      const column = design[j]!;
-      const bj = b[j]!;
-      for (let i = 0; i < n; i++) eta[i] = eta[i]! + bj * column[i]!;
+  let start = design.map((_, j) => (j === 0 ? Math.log(share / (1 - share)) : 0));
+  let warmIterations = 0;
+  const sampleRows = options.warmStartRows ?? warmStartRows;
+  if (n > sampleRows) {
+    const stride = Math.ceil(n / sampleRows);
+    const pick = (column: Float64Array) => {
+      const out = new Float64Array(Math.ceil(n / stride));
+      for (let i = 0, j = 0; i < n; i += stride, j++) out[j] = column[i]!;
+      return out;
+    };
+    const sample = { columns: design.map(pick), outcome: pick(outcome) };
+    const warm = newton(sample, start, 1e-6, new Float64Array(sample.outcome.length));
+    if (warm.converged) {
+      start = warm.beta;
+      warmIterations = warm.iterations;
     }
-    // Deviance / 2: the negative log-likelihood.
-    let loss = 0;
-    for (let i = 0; i < n; i++) loss += softplus(eta[i]!) - outcome[i]! * eta[i]!;
-    return loss;
-  };
-
-  let loss = predict(beta);
-  let converged = false;
-  let singular = false;
-  let iterations = 0;
-  const row = new Float64Array(k);
-  while (iterations < maxIterations && !converged) {
-    iterations++;
-    const gradient = new Float64Array(k);
-    const hessian = new Float64Array(k * k);
-    for (let i = 0; i < n; i++) {
-      const p = sigmoid(eta[i]!);
-      const w = p * (1 - p);
-      const residual = outcome[i]! - p;
-      for (let a = 0; a < k; a++) row[a] = design[a]![i]!;
-      for (let a = 0; a < k; a++) {
-        gradient[a]! += row[a]! * residual;
-        const wa = w * row[a]!;
-        for (let b = a; b < k; b++) hessian[a * k + b]! += wa * row[b]!;
-      }
-    }
-    const information = new Matrix(k, k);
-    for (let a = 0; a < k; a++)
-      for (let b = a; b < k; b++) {
-        information.set(a, b, hessian[a * k + b]!);
-        information.set(b, a, hessian[a * k + b]!);
-      }
-    const cholesky = new CholeskyDecomposition(information);
-    if (!cholesky.isPositiveDefinite()) {
-      singular = true;
-      break;
-    }
-    const step = cholesky.solve(Matrix.columnVector(Array.from(gradient))).to1DArray();
-
-    // Newton's step can overshoot far from the optimum; halve it until the likelihood improves.
-    let scale = 1;
-    let candidate = beta.map((b, j) => b + step[j]!);
-    let candidateLoss = predict(candidate);
-    while (!(candidateLoss <= loss) && scale > 1e-6) {
-      scale /= 2;
-      candidate = beta.map((b, j) => b + scale * step[j]!);
-      candidateLoss = predict(candidate);
-    }
-    const change = Math.max(...step.map((s, j) => Math.abs(scale * s) / (1 + Math.abs(beta[j]!))));
-    converged = change < 1e-10 || Math.abs(loss - candidateLoss) <= 1e-14 * Math.abs(loss);
-    beta = candidate;
-    loss = candidateLoss;
   }
-  predict(beta);
+  const eta = new Float64Array(n);
+  const fit = newton({ columns: design, outcome }, start, 1e-8, eta);
 
   const probabilities = new Float64Array(n);
   let extreme = 0;
   for (let i = 0; i < n; i++) {
-    probabilities[i] = sigmoid(eta[i]!);
+    const z = Math.exp(-Math.abs(eta[i]!));
+    probabilities[i] = eta[i]! >= 0 ? 1 / (1 + z) : z / (1 + z);
     extreme = Math.max(extreme, Math.abs(eta[i]!));
   }
   // Back to the original scale: β_j / sd_j, and the intercept absorbs the means.
-  const coefficients = [beta[0]!, ...standardized.map((s, j) => beta[j + 1]! / s.sd)];
-  coefficients[0] = beta[0]! - standardized.reduce((sum, s, j) => sum + (beta[j + 1]! * s.mean) / s.sd, 0);
+  const { beta } = fit;
+  const coefficients = [
+    beta[0]! - standardized.reduce((sum, s, j) => sum + (beta[j + 1]! * s.mean) / s.sd, 0),
+    ...standardized.map((s, j) => beta[j + 1]! / s.sd),
+  ];
   return {
     coefficients,
     probabilities,
-    linearPredictor: Float64Array.from(eta),
+    linearPredictor: eta,
     design,
-    iterations,
-    converged,
-    singular,
-    separated: !converged || extreme > separationLogit,
+    iterations: warmIterations + fit.iterations,
+    converged: fit.converged,
+    singular: fit.singular,
+    // A singular information matrix is also how separation ends; collinearity is the caller's to rule out.
+    separated: !fit.converged || extreme > separationLogit,
   };
 }

@@ -1,4 +1,4 @@
-import { Matrix } from 'ml-matrix';
+import { weightedGram } from './gram';
 import { leastSquares } from './least-squares';
 
 export interface OlsFit {
@@ -14,31 +14,6 @@ export interface OlsFit {
   residuals: Float64Array;
 }
 
-/** Σ e_i² x_i x_i', the "meat" of the sandwich, accumulated over rows without forming any n × n matrix. */
-function meat(columns: readonly Float64Array[], residuals: Float64Array): Matrix {
-  const k = columns.length;
-  const out = Matrix.zeros(k, k);
-  const sums = new Float64Array((k * (k + 1)) / 2);
-  const n = residuals.length;
-  const row = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const e2 = residuals[i]! * residuals[i]!;
-    for (let a = 0; a < k; a++) row[a] = columns[a]![i]!;
-    let at = 0;
-    for (let a = 0; a < k; a++) {
-      const w = e2 * row[a]!;
-      for (let b = a; b < k; b++) sums[at++]! += w * row[b]!;
-    }
-  }
-  let at = 0;
-  for (let a = 0; a < k; a++)
-    for (let b = a; b < k; b++) {
-      out.set(a, b, sums[at]!);
-      out.set(b, a, sums[at++]!);
-    }
-  return out;
-}
-
 /** Ordinary least squares with classical and HC1 standard errors. Columns must include the intercept if one is wanted. */
 export function ols(columns: readonly Float64Array[], y: Float64Array): OlsFit {
   const n = y.length;
@@ -49,8 +24,10 @@ export function ols(columns: readonly Float64Array[], y: Float64Array): OlsFit {
   for (let i = 0; i < n; i++) rss += fit.residuals[i]! * fit.residuals[i]!;
   const sigma2 = df > 0 ? rss / df : Number.NaN;
   const bread = fit.xtxInverse;
+  // The meat Σ e_i² x_i x_i' of White's sandwich.
+  const squared = fit.residuals.map((e) => e * e);
   const hc1 = bread
-    .mmul(meat(columns, fit.residuals))
+    .mmul(weightedGram(columns, squared))
     .mmul(bread)
     .mul(n / df);
 
