@@ -1,7 +1,7 @@
 import { inverse, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { CollinearityError, leastSquares } from '../src/engines/causal/least-squares';
-import { ols } from '../src/engines/causal/ols';
+import { hc1StandardError, ols } from '../src/engines/causal/ols';
 
 /** NIST StRD Longley data: employment (y) against six economic series, 1947–1962. */
 const longley = `60323 83.0 234289 2356 1590 107608 1947
@@ -91,8 +91,9 @@ describe('ordinary least squares', () => {
       .mmul(bread)
       .mul(5 / 3);
     expect(fit.se[1]).toBeCloseTo(Math.sqrt(sigma2 * bread.get(1, 1)), 12);
-    expect(fit.seHc1[1]).toBeCloseTo(Math.sqrt(hc1.get(1, 1)), 12);
-    expect(fit.seHc1[0]).toBeCloseTo(Math.sqrt(hc1.get(0, 0)), 12);
+    const columns = [column([1, 1, 1, 1, 1]), column(x)];
+    expect(hc1StandardError(columns, fit, 1)).toBeCloseTo(Math.sqrt(hc1.get(1, 1)), 12);
+    expect(hc1StandardError(columns, fit, 0)).toBeCloseTo(Math.sqrt(hc1.get(0, 0)), 12);
   });
 
   it('names the first column that is a combination of the ones before it', () => {

@@ -15,7 +15,7 @@ import { ateWeights, attWeights, ipwAtt, ipwHajek, ipwHorvitzThompson, propensit
 import { CollinearityError, leastSquares } from './least-squares';
 import { logistic } from './logistic';
 import { matchNearestNeighbourAtt } from './matching';
-import { ols } from './ols';
+import { hc1StandardError, ols } from './ols';
 import { type Overlap, propensityOverlap } from './overlap';
 import { loadStudy, type Study } from './study';
 import { type EffectResult, type EffectSpec, type Estimate, type Method, methods } from './types';
@@ -100,8 +100,9 @@ export function estimateFromStudy(study: Study, spec: EffectSpec, source: string
         `Regression adjustment needs more rows than its ${designNames.length} coefficients; there are ${n}. Use fewer covariates.`,
       );
     try {
-      const fit = ols([ones(n), t, ...covariates.map((c) => c.values)], y);
-      const [estimate, se, seHc1] = [fit.coefficients[1]!, fit.se[1]!, fit.seHc1[1]!];
+      const design = [ones(n), t, ...covariates.map((c) => c.values)];
+      const fit = ols(design, y);
+      const [estimate, se, seHc1] = [fit.coefficients[1]!, fit.se[1]!, hc1StandardError(design, fit, 1)];
       estimates.push({
         method: 'regression_adjustment',
         estimand: 'ATE',
@@ -118,7 +119,7 @@ export function estimateFromStudy(study: Study, spec: EffectSpec, source: string
     }
   }
 
-  let balance: Balance[] = standardizedDifferences(covariates, t);
+  let balance: Balance[] | undefined;
   let overlap: Overlap | undefined;
   const weighting = (['ipw_hajek', 'ipw_horvitz_thompson', 'ipw_att', 'matching_nn1_att'] as const).filter(
     (m) => wanted.has(m),
@@ -173,6 +174,7 @@ export function estimateFromStudy(study: Study, spec: EffectSpec, source: string
     }
   }
 
+  balance ??= standardizedDifferences(covariates, t);
   const result: EffectResult = {
     tool: 'estimate_effect',
     source,

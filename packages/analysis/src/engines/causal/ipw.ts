@@ -36,12 +36,12 @@ export function propensityInformation(design: readonly Float64Array[], e: Float6
 
 /**
  * The estimator's own equations beyond β, each depending on its own parameter only:
- * ψ_m(i) (at the estimates), ∂ψ_m/∂β = factor_m(i)·x_i', and ∂ψ_m/∂θ_m = slope_m(i).
+ * ψ_m(i) (at the estimates), ∂ψ_m/∂β = factor_m(i)·x_i', and the mean of ∂ψ_m/∂θ_m.
  */
 interface Equations {
   psi: Float64Array[];
   factor: Float64Array[];
-  slope: Float64Array[];
+  slope: number[];
   contrast: number[];
 }
 
@@ -57,9 +57,7 @@ function stackedStandardError(input: IpwInput, { psi, factor, slope, contrast }:
     weightedSums(design, factor[r]!).forEach((sum, a) => {
       jacobian.set(k + r, a, sum / n);
     });
-    let s = 0;
-    for (let i = 0; i < n; i++) s += slope[r]![i]!;
-    jacobian.set(k + r, k + r, s / n);
+    jacobian.set(k + r, k + r, slope[r]!);
   }
 
   // a' = c'J⁻¹, i.e. J'a = c; then φ_i = a'ψ_i.
@@ -94,6 +92,12 @@ function weightedMean(y: Float64Array, weights: Float64Array): number {
 
 const make = (n: number) => new Float64Array(n);
 
+function sum(values: Float64Array): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i]!;
+  return total;
+}
+
 /** ATE by normalized weights 1/e and 1/(1-e) (Hájek): the difference of two weighted means. */
 export function ipwHajek(input: IpwInput): IpwEstimate {
   const { y, t, e } = input;
@@ -117,7 +121,7 @@ export function ipwHajek(input: IpwInput): IpwEstimate {
   const se = stackedStandardError(input, {
     psi: [psi1, psi0],
     factor: [f1, f0],
-    slope: [w1.map((w) => -w), w0.map((w) => -w)],
+    slope: [-sum(w1) / n, -sum(w0) / n],
     contrast: [1, -1],
   });
   return { estimate: mu1 - mu0, se };
@@ -129,20 +133,20 @@ export function ipwHorvitzThompson(input: IpwInput): IpwEstimate {
   const n = y.length;
   const terms = make(n);
   const factor = make(n);
-  let sum = 0;
+  let total = 0;
   for (let i = 0; i < n; i++) {
     const treated = (t[i]! * y[i]!) / e[i]!;
     const control = ((1 - t[i]!) * y[i]!) / (1 - e[i]!);
     terms[i] = treated - control;
     factor[i] = -treated * (1 - e[i]!) - control * e[i]!;
-    sum += terms[i]!;
+    total += terms[i]!;
   }
-  const tau = sum / n;
+  const tau = total / n;
   for (let i = 0; i < n; i++) terms[i] = terms[i]! - tau;
   const se = stackedStandardError(input, {
     psi: [terms],
     factor: [factor],
-    slope: [make(n).fill(-1)],
+    slope: [-1],
     contrast: [1],
   });
   return { estimate: tau, se };
@@ -165,7 +169,7 @@ export function ipwAtt(input: IpwInput): IpwEstimate {
   const se = stackedStandardError(input, {
     psi: [psi1, psi0],
     factor: [make(n), psi0],
-    slope: [t.map((v) => -v), w0.map((w) => -w)],
+    slope: [-sum(t) / n, -sum(w0) / n],
     contrast: [1, -1],
   });
   return { estimate: mu1 - mu0, se };

@@ -126,12 +126,17 @@ export function logistic(
 ): LogisticFit {
   const n = outcome.length;
   const standardized = covariates.map((column) => {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += column[i]!;
-    mean /= n;
-    let ss = 0;
-    for (let i = 0; i < n; i++) ss += (column[i]! - mean) ** 2;
-    const sd = Math.sqrt(ss / n) || 1;
+    // Any centre and scale near the column's own condition the fit; shifted sums give both in one pass.
+    const first = column[0]!;
+    let sum = 0;
+    let squares = 0;
+    for (let i = 0; i < n; i++) {
+      const d = column[i]! - first;
+      sum += d;
+      squares += d * d;
+    }
+    const mean = first + sum / n;
+    const sd = Math.sqrt(Math.max(squares / n - (sum / n) ** 2, 0)) || 1;
     const z = new Float64Array(n);
     for (let i = 0; i < n; i++) z[i] = (column[i]! - mean) / sd;
     return { z, mean, sd };

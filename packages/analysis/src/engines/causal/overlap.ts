@@ -24,21 +24,33 @@ export interface Overlap {
 
 const extremeBound = 0.05;
 
-function summarize(values: Float64Array): GroupPropensity {
+/** The propensities of one group, copied out (selection reorders them). */
+function groupScores(t: Float64Array, e: Float64Array, group: number): Float64Array {
+  let count = 0;
+  for (let i = 0; i < t.length; i++) if (t[i] === group) count++;
+  const out = new Float64Array(count);
+  for (let i = 0, j = 0; i < t.length; i++) if (t[i] === group) out[j++] = e[i]!;
+  return out;
+}
+
+function summarize(scores: Float64Array): GroupPropensity {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  for (const v of values) {
-    min = Math.min(min, v);
-    max = Math.max(max, v);
+  for (let i = 0; i < scores.length; i++) {
+    if (scores[i]! < min) min = scores[i]!;
+    if (scores[i]! > max) max = scores[i]!;
   }
-  const [q05, median, q95] = quantiles(Float64Array.from(values), [0.05, 0.5, 0.95]);
+  const [q05, median, q95] = quantiles(scores, [0.05, 0.5, 0.95]);
   return { min, q05: q05!, median: median!, q95: q95!, max };
 }
 
 /** How far the treated and control propensity distributions share ground. */
 export function propensityOverlap(t: Float64Array, e: Float64Array): Overlap {
-  const treatedScores = e.filter((_, i) => t[i] === 1);
-  const controlScores = e.filter((_, i) => t[i] === 0);
+  const treatedScores = groupScores(t, e, 1);
+  const controlScores = groupScores(t, e, 0);
+  // Histograms first: the summaries' quantile selection reorders the scores.
+  const treatedHistogram = histogram(treatedScores, 0, 1);
+  const controlHistogram = histogram(controlScores, 0, 1);
   const treated = summarize(treatedScores);
   const control = summarize(controlScores);
   const commonSupport: [number, number] = [
@@ -47,11 +59,11 @@ export function propensityOverlap(t: Float64Array, e: Float64Array): Overlap {
   ];
   let outsideSupport = 0;
   let extreme = 0;
-  for (const p of e) {
+  for (let i = 0; i < e.length; i++) {
+    const p = e[i]!;
     if (p < commonSupport[0] || p > commonSupport[1]) outsideSupport++;
     if (p < extremeBound || p > 1 - extremeBound) extreme++;
   }
-  const shared = (values: Float64Array) => histogram(values, 0, 1);
   return {
     treated,
     control,
@@ -59,9 +71,9 @@ export function propensityOverlap(t: Float64Array, e: Float64Array): Overlap {
     outsideSupport,
     extreme,
     histogram: {
-      edges: shared(treatedScores).edges,
-      treated: shared(treatedScores).counts,
-      control: shared(controlScores).counts,
+      edges: treatedHistogram.edges,
+      treated: treatedHistogram.counts,
+      control: controlHistogram.counts,
     },
   };
 }

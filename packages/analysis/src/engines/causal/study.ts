@@ -54,39 +54,51 @@ export async function loadStudy(db: Database, loaded: LoadedTable, spec: EffectS
   const covariates = spec.covariates ?? [];
   const used = [spec.treatment, spec.outcome, ...covariates];
 
-  const present = await db.values(
-    `SELECT ${used.map((name) => `count(${ident(name)})`).join(', ')} FROM ${table}`,
+  const complete = used.map((name) => `${ident(name)} IS NOT NULL`).join(' AND ');
+  // The completeness test is computed once per row, not once per aggregate.
+  const when = (condition = '_complete') => `FILTER (WHERE ${condition})`;
+
+  // One scan for what every check needs: values present per column, complete rows, each
+  // column's spread and infinities among them, and the treatment's distinct values.
+  const floating = used.filter((name) => /DOUBLE|FLOAT/.test(column(name).sqlType));
+  const treatment = ident(spec.treatment);
+  const stats = await db.values(
+    `SELECT ${[
+      `count(*) ${when()}`,
+      ...used.map((name) => `count(${ident(name)})`),
+      ...used.map((name) =>
+        typeOf(name) === 'string'
+          ? `count(DISTINCT ${ident(name)}) ${when()}`
+          : `min(${ident(name)}) ${when()} < max(${ident(name)}) ${when()}`,
+      ),
+      ...floating.map((name) => `count(*) ${when(`_complete AND isinf(${ident(name)})`)}`),
+      `count(DISTINCT ${treatment}) ${when()}`,
+      `TRY_CAST(min(${treatment}) ${when()} AS DOUBLE)`,
+      `TRY_CAST(max(${treatment}) ${when()} AS DOUBLE)`,
+    ].join(', ')} FROM (SELECT *, ${complete} AS _complete FROM ${table})`,
   );
+  let at = 0;
+  const n = stats[at++] as number;
+  const present = used.map(() => stats[at++] as number);
+  const spreads = used.map(() => stats[at++]);
+  const infinite = floating.map(() => stats[at++] as number);
+  const [distinctTreatments, lowest, highest] = [stats[at++] as number, stats[at++], stats[at++]];
+
   used.forEach((name, i) => {
     if (present[i] === 0) throw new BadDataError(`Column "${name}" has no values: every row is missing.`);
   });
-  const complete = used.map((name) => `${ident(name)} IS NOT NULL`).join(' AND ');
-
-  // One scan for what every check needs: the row count, each column's spread, infinities.
-  const floating = used.filter((name) => /DOUBLE|FLOAT/.test(column(name).sqlType));
-  const stats = await db.values(
-    `SELECT count(*), ${[
-      ...used.map((name) =>
-        typeOf(name) === 'string'
-          ? `count(DISTINCT ${ident(name)})`
-          : `min(${ident(name)}) < max(${ident(name)})`,
-      ),
-      ...floating.map((name) => `count(*) FILTER (WHERE isinf(${ident(name)}))`),
-    ].join(', ')} FROM ${table} WHERE ${complete}`,
-  );
-  const n = stats[0] as number;
   if (n === 0)
     throw new BadDataError(
       `No row has values for all of ${used.map((name) => `"${name}"`).join(', ')}; leave out a column with many missing values.`,
     );
   const varies = (name: string) => {
-    const spread = stats[1 + used.indexOf(name)];
+    const spread = spreads[used.indexOf(name)];
     return spread === true || (typeof spread === 'number' && spread > 1);
   };
   floating.forEach((name, i) => {
-    if ((stats[1 + used.length + i] as number) > 0)
-      throw new BadDataError(`Column "${name}" has infinite values; remove or cap them.`);
+    if (infinite[i]! > 0) throw new BadDataError(`Column "${name}" has infinite values; remove or cap them.`);
   });
+  // Only error messages need the actual values.
   const valuesOf = async (name: string, limit: number) =>
     (
       await db.rows(
@@ -96,18 +108,19 @@ export async function loadStudy(db: Database, loaded: LoadedTable, spec: EffectS
 
   // Treatment: 0/1 numbers or true/false, and both present.
   const treatmentType = typeOf(spec.treatment);
-  const treatmentValues = await valuesOf(spec.treatment, 3);
   const binary =
-    treatmentType === 'boolean' ||
-    ((treatmentType === 'integer' || treatmentType === 'numeric') &&
-      treatmentValues.every((v) => v === 0 || v === 1));
-  if (!binary || treatmentValues.length > 2)
+    distinctTreatments <= 2 &&
+    (treatmentType === 'boolean' ||
+      ((treatmentType === 'integer' || treatmentType === 'numeric') &&
+        (lowest === 0 || lowest === 1) &&
+        (highest === 0 || highest === 1)));
+  if (!binary)
     throw new BadDataError(
-      `Treatment "${spec.treatment}" must be binary (0/1 or true/false); it has values ${show(treatmentValues)}.`,
+      `Treatment "${spec.treatment}" must be binary (0/1 or true/false); it has values ${show(await valuesOf(spec.treatment, 6))}.`,
     );
-  if (treatmentValues.length < 2)
+  if (distinctTreatments < 2)
     throw new BadDataError(
-      `Treatment "${spec.treatment}" is ${show(treatmentValues)} in every row used; an effect needs both treated and untreated rows.`,
+      `Treatment "${spec.treatment}" is ${show(await valuesOf(spec.treatment, 1))} in every row used; an effect needs both treated and untreated rows.`,
     );
 
   // Outcome: a number (true/false counts as 1/0) that varies.
