@@ -192,6 +192,27 @@ describe('profile agrees with DuckDB at scale', () => {
     expect(a.histogram!.counts.reduce((x, y) => x + y, 0)).toBe(a.count);
   });
 
+  it('gives the same correlations from DuckDB when the columns do not fit in memory together', async () => {
+    const random = seededRandom(13);
+    const lines = ['a,b,c,k'];
+    for (let i = 0; i < 5_000; i++) {
+      const a = random.normal();
+      const b = random.bernoulli(0.1) ? '' : (0.5 * a + random.normal()).toFixed(5);
+      lines.push(`${a.toFixed(5)},${b},${random.bernoulli(0.05) ? '' : random.integer(0, 9)},3`);
+    }
+    const path = await files.file(`${lines.join('\n')}\n`);
+    const inMemory = await profileCsv(path);
+    // Room for one column at a time: the distributions still come out, the correlations from a scan.
+    const scanned = await profileCsv(path, { columnGroupBytes: 5_000 * 8 });
+    expect(scanned.columns).toEqual(inMemory.columns);
+    for (const [i, row] of inMemory.correlation.matrix.entries())
+      for (const [j, r] of row.entries()) {
+        if (r === null) expect(scanned.correlation.matrix[i]![j]).toBeNull();
+        else expect(scanned.correlation.matrix[i]![j]).toBeCloseTo(r, 12);
+      }
+    expect(inMemory.correlation.matrix[3]).toEqual([null, null, null, null]);
+  });
+
   it('profiles a table larger than its memory limit by spilling to disk', async () => {
     const random = seededRandom(11);
     const lines = ['a,b,c'];

@@ -2,14 +2,16 @@ import duckdb from '@duckdb/node-bindings';
 import type { Database } from './database';
 
 /**
- * Runs a query whose columns are all DOUBLE and returns each column's non-missing values, in
- * row order. It reads DuckDB's vectors directly: the per-value accessors are several times
- * slower, and a million-row column should cost milliseconds, not a second.
+ * Runs a query whose columns are all DOUBLE and returns them as arrays in row order, with NaN
+ * where a value is missing (`missing: 'nan'`, rows stay aligned across columns) or with
+ * missing values left out (`'skip'`). It reads DuckDB's vectors directly: the per-value
+ * accessors are several times slower, and a million-row column should cost milliseconds.
  */
 export async function readDoubleColumns(
   db: Database,
   sql: string,
   capacity: number,
+  missing: 'nan' | 'skip' = 'skip',
 ): Promise<Float64Array[]> {
   const result = await db.connection.stream(sql);
   const width = result.columnCount;
@@ -26,15 +28,29 @@ export async function readDoubleColumns(
       // A missing validity mask means every value in the chunk is present.
       const validity = duckdb.vector_get_validity(vector, Math.ceil(rows / 64) * 8) as Uint8Array | null;
       const out = columns[j]!;
-      let k = lengths[j]!;
-      if (!validity) {
-        out.set(values, k);
-        k += rows;
+      const start = lengths[j]!;
+      if (!validity || missing === 'nan') {
+        out.set(values, start);
+        lengths[j] = start + rows;
+        if (validity) markMissing(validity, rows, out, start);
       } else {
+        let k = start;
         for (let i = 0; i < rows; i++) if (validity[i >> 3]! & (1 << (i & 7))) out[k++] = values[i]!;
+        lengths[j] = k;
       }
-      lengths[j] = k;
     }
   }
   return columns.map((column, j) => column.subarray(0, lengths[j]));
+}
+
+/** Sets NaN where the validity bitmask has a zero; whole bytes of present values are skipped at once. */
+function markMissing(validity: Uint8Array, rows: number, out: Float64Array, start: number): void {
+  for (let byte = 0; byte * 8 < rows; byte++) {
+    const bits = validity[byte]!;
+    if (bits === 0xff) continue;
+    for (let bit = 0; bit < 8; bit++) {
+      const row = byte * 8 + bit;
+      if (row < rows && !(bits & (1 << bit))) out[start + row] = Number.NaN;
+    }
+  }
 }

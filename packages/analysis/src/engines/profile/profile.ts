@@ -3,8 +3,9 @@ import { type LoadedTable, loadCsv } from '../../data/csv';
 import { type Database, type DatabaseOptions, inSession, withDatabase } from '../../data/database';
 import { ident } from '../../data/sql';
 import { typeFromSql, typeOfStrings } from './column-types';
+import { pairwiseCorrelation } from './correlation';
 import { histogram } from './histogram';
-import { moments } from './moments';
+import { summarize } from './moments';
 import { quantiles } from './quantiles';
 import type { ColumnProfile, ColumnType, Correlation, ProfileResult, TopValue } from './types';
 
@@ -12,11 +13,17 @@ import type { ColumnProfile, ColumnType, Correlation, ProfileResult, TopValue } 
 export const maxCorrelationColumns = 50;
 const topValueCount: Partial<Record<ColumnType, number>> = { categorical: 10, boolean: 2, text: 5 };
 
-/**
- * Numeric columns come into memory a group at a time, at most this many bytes of values at
- * once, so memory is bounded by a few columns however long the file is.
- */
-const columnGroupBytes = 256 * 1024 * 1024;
+export interface ProfileOptions extends DatabaseOptions {
+  /**
+   * Numeric columns come into memory a group at a time, at most this many bytes of values at
+   * once, so memory is bounded by a few columns however long the file is. When all correlated
+   * columns fit in one group, their correlations are computed from memory too; otherwise
+   * DuckDB computes them in a scan.
+   */
+  columnGroupBytes?: number;
+}
+
+const defaultColumnGroupBytes = 256 * 1024 * 1024;
 
 const finite = (value: unknown): number | null =>
   typeof value === 'number' && Number.isFinite(value) ? value : null;
@@ -69,35 +76,43 @@ async function countAndCorrelate(
 
 type Distribution = Pick<ColumnProfile, 'mean' | 'std' | 'min' | 'q25' | 'q50' | 'q75' | 'max' | 'histogram'>;
 
-/** Moments, exact quartiles and the histogram of each numeric column, from its values in memory. */
+/**
+ * Moments, exact quartiles and the histogram of each numeric column, from its values in memory,
+ * and the correlations of `correlated` when every one of them is in the same group.
+ */
 async function describeDistributions(
   db: Database,
   loaded: LoadedTable,
   numeric: readonly string[],
-): Promise<Map<string, Distribution>> {
-  const out = new Map<string, Distribution>();
-  const groupSize = Math.max(
-    1,
-    Math.floor(columnGroupBytes / (Float64Array.BYTES_PER_ELEMENT * loaded.rows)),
-  );
+  correlated: readonly string[],
+  groupBytes: number,
+): Promise<{ distributions: Map<string, Distribution>; correlation?: (number | null)[][] }> {
+  const distributions = new Map<string, Distribution>();
+  let correlation: (number | null)[][] | undefined;
+  const groupSize = Math.max(1, Math.floor(groupBytes / (Float64Array.BYTES_PER_ELEMENT * loaded.rows)));
   for (let start = 0; start < numeric.length; start += groupSize) {
     const group = numeric.slice(start, start + groupSize);
-    const values = await readDoubleColumns(
+    const columns = await readDoubleColumns(
       db,
       `SELECT ${group.map((name) => `CAST(${ident(name)} AS DOUBLE)`).join(', ')} FROM ${ident(loaded.table)}`,
       loaded.rows,
+      'nan',
     );
-    group.forEach((name, i) => {
-      const column = values[i]!;
-      if (column.length === 0) return;
-      const { mean, std, min, max } = moments(column);
+    const means: number[] = [];
+    for (const [i, name] of group.entries()) {
+      const summary = summarize(columns[i]!);
+      means.push(summary?.mean ?? Number.NaN);
+      if (!summary) continue;
+      const { values, mean, std, min, max } = summary;
       // The histogram reads the values in order; quantile selection then reorders them in place.
-      const binned = histogram(column, min, max);
-      const [q25, q50, q75] = quantiles(column, [0.25, 0.5, 0.75]);
-      out.set(name, { mean, std, min, q25, q50, q75, max, histogram: binned });
-    });
+      const binned = histogram(values, min, max);
+      const [q25, q50, q75] = quantiles(values, [0.25, 0.5, 0.75]);
+      distributions.set(name, { mean, std, min, q25, q50, q75, max, histogram: binned });
+    }
+    if (start === 0 && correlated.length > 0 && correlated.length <= group.length)
+      correlation = pairwiseCorrelation(columns.slice(0, correlated.length), means);
   }
-  return out;
+  return correlation ? { distributions, correlation } : { distributions };
 }
 
 async function topValues(db: Database, table: string, column: string, limit: number): Promise<TopValue[]> {
@@ -151,7 +166,11 @@ function describeWarnings(
 }
 
 /** Profiles a table already loaded into `db`. The independent scans run side by side on their own connections. */
-export async function profileTable(db: Database, loaded: LoadedTable): Promise<ProfileResult> {
+export async function profileTable(
+  db: Database,
+  loaded: LoadedTable,
+  options: ProfileOptions = {},
+): Promise<ProfileResult> {
   const kinds = loaded.columns.map((column) => typeFromSql(column.sqlType));
   const nonFinite = await clearNonFinite(db, loaded, kinds);
   const numeric = loaded.columns
@@ -162,9 +181,14 @@ export async function profileTable(db: Database, loaded: LoadedTable): Promise<P
     .filter((_, i) => kinds[i] === 'string' || kinds[i] === 'boolean')
     .map((c) => c.name);
 
-  const [{ counts, pairs }, distributions, tops] = await Promise.all([
-    inSession(db, (session) => countAndCorrelate(session, loaded, kinds, correlated)),
-    inSession(db, (session) => describeDistributions(session, loaded, numeric)),
+  // Correlations come from the columns in memory when they all fit in the first group, else from a DuckDB scan.
+  const groupBytes = options.columnGroupBytes ?? defaultColumnGroupBytes;
+  const inMemory = correlated.length * loaded.rows * Float64Array.BYTES_PER_ELEMENT <= groupBytes;
+  const [{ counts, pairs }, { distributions, correlation: computed }, tops] = await Promise.all([
+    inSession(db, (session) => countAndCorrelate(session, loaded, kinds, inMemory ? [] : correlated)),
+    inSession(db, (session) =>
+      describeDistributions(session, loaded, numeric, inMemory ? correlated : [], groupBytes),
+    ),
     inSession(db, async (session) => {
       const found = new Map<string, TopValue[]>();
       for (const name of valued)
@@ -186,18 +210,21 @@ export async function profileTable(db: Database, loaded: LoadedTable): Promise<P
     return profile;
   });
 
-  // A column correlates perfectly with itself, unless it does not vary.
-  const varies = correlated.map((name) => Boolean(distributions.get(name)?.std));
-  const matrix = correlated.map((_, i) =>
-    correlated.map((_, j): number | null => (i === j && varies[i] ? 1 : null)),
-  );
-  let at = 0;
-  for (let i = 0; i < correlated.length; i++)
-    for (let j = i + 1; j < correlated.length; j++) {
-      const r = pairs[at++] ?? null;
-      matrix[i]![j] = r;
-      matrix[j]![i] = r;
-    }
+  // A column correlates perfectly with itself, unless it does not vary (then r is undefined).
+  const matrix =
+    computed ?? correlated.map((_, i) => correlated.map((_, j): number | null => (i === j ? 1 : null)));
+  if (!computed) {
+    let at = 0;
+    for (let i = 0; i < correlated.length; i++)
+      for (let j = i + 1; j < correlated.length; j++) {
+        const r = pairs[at++] ?? null;
+        matrix[i]![j] = r;
+        matrix[j]![i] = r;
+      }
+  }
+  correlated.forEach((name, i) => {
+    if (!distributions.get(name)?.std) matrix[i]![i] = null;
+  });
   const correlation: Correlation = { columns: correlated, matrix };
 
   return {
@@ -211,6 +238,6 @@ export async function profileTable(db: Database, loaded: LoadedTable): Promise<P
 }
 
 /** Exploratory profile of a CSV file: per-column types and statistics, histograms, correlations. */
-export async function profileCsv(path: string, options: DatabaseOptions = {}): Promise<ProfileResult> {
-  return withDatabase(options, async (db) => profileTable(db, await loadCsv(db, path)));
+export async function profileCsv(path: string, options: ProfileOptions = {}): Promise<ProfileResult> {
+  return withDatabase(options, async (db) => profileTable(db, await loadCsv(db, path), options));
 }
