@@ -76,6 +76,26 @@ describe('estimating a known effect', () => {
     expect((regression.ciHc1![1] - regression.ciHc1![0]) / 2 / regression.seHc1!).toBeCloseTo(1.96115, 4);
   });
 
+  it('gives the same regression when it runs in a worker thread beside the propensity model', async () => {
+    const path = await files.table(confounded({ rows: 3_000, covariates: 3, effect: 2, seed: 17 }));
+    const spec = { treatment: 'treat', outcome: 'outcome', covariates: ['x1', 'x2', 'x3'] };
+    const inline = await estimateEffect(path, spec, { parallel: false });
+    const threaded = await estimateEffect(path, spec, { parallel: true });
+    expect(threaded).toEqual(inline);
+  });
+
+  it('reports collinearity found in the worker thread like any other', async () => {
+    const lines = ['t,y,a,b'];
+    for (let i = 0; i < 40; i++) lines.push(`${i % 2},${(i * 7) % 11},${i % 5},${2 * (i % 5) + 1}`);
+    const error = await estimateEffect(
+      await files.file(lines.join('\n')),
+      { treatment: 't', outcome: 'y', covariates: ['a', 'b'], methods: ['regression_adjustment'] },
+      { parallel: true },
+    ).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(BadDataError);
+    expect((error as Error).message).toMatch(/^"b" is a linear combination of the columns before it/);
+  });
+
   it('runs only the methods asked for', async () => {
     const path = await files.table(confounded({ rows: 500, covariates: 2, seed: 1 }));
     const result = await estimateEffect(path, {
@@ -322,10 +342,10 @@ describe('requests the data cannot answer are clear errors', () => {
 });
 
 describe('pure estimation from arrays', () => {
-  it('needs no file: a study in memory gives the same kind of result', () => {
+  it('needs no file: a study in memory gives the same kind of result', async () => {
     const t = Float64Array.from([1, 1, 1, 0, 0, 0, 0]);
     const y = Float64Array.from([3, 5, 7, 1, 2, 3, 6]);
-    const result = estimateFromStudy(
+    const result = await estimateFromStudy(
       { y, t, covariates: [], dropped: 0 },
       { treatment: 't', outcome: 'y', methods: ['difference_in_means'] },
       'memory',

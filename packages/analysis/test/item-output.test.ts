@@ -21,7 +21,9 @@ describe('chat output of a profile', () => {
     const heatmap = output.charts!.find((chart) => chart.kind === 'heatmap');
     expect(heatmap).toMatchObject({ columns: result.correlation.columns });
     expect(output.tables![0]!.rows).toHaveLength(12);
-    expect(output.text).toContain('**churn.csv**: 2,000 rows × 12 columns');
+    expect(output.text).toContain(
+      '**churn.csv**: 2,000 rows × 12 columns (2 numeric, 3 integer, 2 boolean, 2 categorical, 1 datetime, 2 text); 3.5% of cells are missing.',
+    );
     expect(output.text).toContain('Most missing: last_feedback');
     // A 12-column dataset stays far below the 128 KB WebSocket message limit.
     expect(bytes(output)).toBeLessThan(30 * 1024);

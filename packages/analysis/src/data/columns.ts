@@ -4,18 +4,23 @@ import type { Database } from './database';
 /**
  * Runs a query whose columns are all DOUBLE and returns them as arrays in row order, with NaN
  * where a value is missing (`missing: 'nan'`, rows stay aligned across columns) or with
- * missing values left out (`'skip'`). It reads DuckDB's vectors directly: the per-value
+ * missing values left out (`'skip'`, the default). It reads DuckDB's vectors directly: the per-value
  * accessors are several times slower, and a million-row column should cost milliseconds.
  */
 export async function readDoubleColumns(
   db: Database,
   sql: string,
   capacity: number,
-  missing: 'nan' | 'skip' = 'skip',
+  { missing = 'skip', shared = false }: { missing?: 'nan' | 'skip'; shared?: boolean } = {},
 ): Promise<Float64Array[]> {
   const result = await db.connection.stream(sql);
   const width = result.columnCount;
-  const columns = Array.from({ length: width }, () => new Float64Array(capacity));
+  // Shared memory lets a worker thread read the columns without a copy.
+  const allocate = () =>
+    shared
+      ? new Float64Array(new SharedArrayBuffer(capacity * Float64Array.BYTES_PER_ELEMENT))
+      : new Float64Array(capacity);
+  const columns = Array.from({ length: width }, allocate);
   const lengths = new Array<number>(width).fill(0);
   for (;;) {
     const chunk = await result.fetchChunk();

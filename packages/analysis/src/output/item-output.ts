@@ -21,10 +21,14 @@ export const methodLabels: Record<Method, string> = {
 function profileText(result: ProfileResult): string {
   const cells = result.rows * result.columns.length;
   const missing = result.columns.reduce((sum, c) => sum + c.missing, 0);
-  const types = new Map<string, number>();
-  for (const column of result.columns) types.set(column.type, (types.get(column.type) ?? 0) + 1);
+  const order = ['numeric', 'integer', 'boolean', 'categorical', 'datetime', 'text'];
+  const types = order
+    .map((type) => [type, result.columns.filter((c) => c.type === type).length] as const)
+    .filter(([, count]) => count > 0);
+  const gapsText =
+    missing === 0 ? 'no values are missing' : `${percent(missing / cells)} of cells are missing`;
   const lines = [
-    `**${result.source}**: ${formatNumber(result.rows, 12)} rows × ${result.columns.length} columns (${[...types].map(([type, count]) => `${count} ${type}`).join(', ')}); ${percent(missing / cells)} of cells are missing.`,
+    `**${result.source}**: ${formatNumber(result.rows, 12)} rows × ${result.columns.length} columns (${types.map(([type, count]) => `${count} ${type}`).join(', ')}); ${gapsText}.`,
   ];
   const gaps = result.columns.filter((c) => c.missing > 0).sort((a, b) => b.missing - a.missing);
   if (gaps.length > 0)

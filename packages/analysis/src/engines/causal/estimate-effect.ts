@@ -1,6 +1,7 @@
 import { loadCsv } from '../../data/csv';
 import { type DatabaseOptions, withDatabase } from '../../data/database';
 import { AnalysisFailedError, BadDataError } from '../../errors';
+import { runWorker } from '../../parallel/worker';
 import { type Balance, standardizedDifferences } from './balance';
 import {
   balanceWarnings,
@@ -15,8 +16,15 @@ import { ateWeights, attWeights, ipwAtt, ipwHajek, ipwHorvitzThompson, propensit
 import { CollinearityError, leastSquares } from './least-squares';
 import { logistic } from './logistic';
 import { matchNearestNeighbourAtt } from './matching';
-import { hc1StandardError, ols } from './ols';
+
 import { type Overlap, propensityOverlap } from './overlap';
+import {
+  fromMessage,
+  type RegressionAdjustment,
+  type RegressionMessage,
+  regressionAdjustment,
+  regressionMessage,
+} from './regression';
 import { loadStudy, type Study } from './study';
 import { type EffectResult, type EffectSpec, type Estimate, type Method, methods } from './types';
 
@@ -59,8 +67,37 @@ function separatingCovariate(study: Study): string | undefined {
   return undefined;
 }
 
-/** Runs the requested estimators on a study held in memory. Pure computation: no I/O. */
-export function estimateFromStudy(study: Study, spec: EffectSpec, source: string): EffectResult {
+export interface EstimateOptions {
+  /** Run the regression in a worker thread; by default from 200,000 rows on, where it pays for the thread's start. */
+  parallel?: boolean;
+}
+
+const parallelRows = 200_000;
+
+/** The regression adjustment in a worker thread (falling back to this one if a worker cannot start), or here. */
+function startRegression(
+  t: Float64Array,
+  covariates: Float64Array[],
+  y: Float64Array,
+  parallel: boolean,
+): Promise<RegressionAdjustment> {
+  if (!parallel) return Promise.resolve().then(() => regressionAdjustment(t, covariates, y));
+  return runWorker<RegressionMessage>(new URL('./regression-worker.ts', import.meta.url), {
+    t,
+    covariates,
+    y,
+  })
+    .catch(() => regressionMessage(t, covariates, y))
+    .then(fromMessage);
+}
+
+/** Runs the requested estimators on a study held in memory: computation only, no I/O. */
+export async function estimateFromStudy(
+  study: Study,
+  spec: EffectSpec,
+  source: string,
+  options: EstimateOptions = {},
+): Promise<EffectResult> {
   const { y, t, covariates } = study;
   const n = y.length;
   let treated = 0;
@@ -93,31 +130,24 @@ export function estimateFromStudy(study: Study, spec: EffectSpec, source: string
     });
   }
 
+  // The regression starts first: on large data it runs in a worker thread while this one fits the propensity model.
   const designNames = ['(intercept)', spec.treatment, ...covariates.map((c) => c.name)];
+  let regression: Promise<RegressionAdjustment> | undefined;
   if (wanted.has('regression_adjustment')) {
     if (n <= designNames.length)
       throw new BadDataError(
         `Regression adjustment needs more rows than its ${designNames.length} coefficients; there are ${n}. Use fewer covariates.`,
       );
-    try {
-      const design = [ones(n), t, ...covariates.map((c) => c.values)];
-      const fit = ols(design, y);
-      const [estimate, se, seHc1] = [fit.coefficients[1]!, fit.se[1]!, hc1StandardError(design, fit, 1)];
-      estimates.push({
-        method: 'regression_adjustment',
-        estimand: 'ATE',
-        estimate,
-        se,
-        ci: tInterval(estimate, se, fit.df),
-        df: fit.df,
-        seHc1,
-        ciHc1: tInterval(estimate, seHc1, fit.df),
-      });
-    } catch (error) {
-      if (error instanceof CollinearityError) throw collinearityError(error, designNames);
-      throw error;
-    }
+    regression = startRegression(
+      t,
+      covariates.map((c) => c.values),
+      y,
+      options.parallel ?? n >= parallelRows,
+    );
+    // Handled below when awaited; this keeps an early throw elsewhere from leaving it unobserved.
+    regression.catch(() => {});
   }
+  const regressionAt = estimates.length;
 
   let balance: Balance[] | undefined;
   let overlap: Overlap | undefined;
@@ -174,6 +204,25 @@ export function estimateFromStudy(study: Study, spec: EffectSpec, source: string
     }
   }
 
+  if (regression) {
+    try {
+      const { estimate, se, seHc1, df } = await regression;
+      estimates.splice(regressionAt, 0, {
+        method: 'regression_adjustment',
+        estimand: 'ATE',
+        estimate,
+        se,
+        ci: tInterval(estimate, se, df),
+        df,
+        seHc1,
+        ciHc1: tInterval(estimate, seHc1, df),
+      });
+    } catch (error) {
+      if (error instanceof CollinearityError) throw collinearityError(error, designNames);
+      throw error;
+    }
+  }
+
   balance ??= standardizedDifferences(covariates, t);
   const result: EffectResult = {
     tool: 'estimate_effect',
@@ -210,10 +259,10 @@ function assertFinite(value: unknown, path = 'result'): void {
 export async function estimateEffect(
   path: string,
   spec: EffectSpec,
-  options: DatabaseOptions = {},
+  options: DatabaseOptions & EstimateOptions = {},
 ): Promise<EffectResult> {
   return withDatabase(options, async (db) => {
     const loaded = await loadCsv(db, path);
-    return estimateFromStudy(await loadStudy(db, loaded, spec), spec, loaded.source);
+    return estimateFromStudy(await loadStudy(db, loaded, spec), spec, loaded.source, options);
   });
 }

@@ -167,6 +167,7 @@ export async function loadStudy(db: Database, loaded: LoadedTable, spec: EffectS
     db,
     `SELECT ${selects.join(', ')} FROM ${table} WHERE ${complete}`,
     n,
+    { shared: true },
   );
   return {
     y: y!,

@@ -96,7 +96,7 @@ async function describeDistributions(
       db,
       `SELECT ${group.map((name) => `CAST(${ident(name)} AS DOUBLE)`).join(', ')} FROM ${ident(loaded.table)}`,
       loaded.rows,
-      'nan',
+      { missing: 'nan' },
     );
     const means: number[] = [];
     for (const [i, name] of group.entries()) {
