@@ -213,6 +213,17 @@ describe('profile agrees with DuckDB at scale', () => {
     expect(inMemory.correlation.matrix[3]).toEqual([null, null, null, null]);
   });
 
+  it('describes half the columns in a worker thread with the same results', async () => {
+    const random = seededRandom(19);
+    const lines = ['a,b,c,d'];
+    for (let i = 0; i < 3_000; i++)
+      lines.push(
+        `${random.normal().toFixed(3)},${random.integer(0, 20)},${random.bernoulli(0.1) ? '' : random.normal(5, 2).toFixed(2)},${i % 7}`,
+      );
+    const path = await files.file(`${lines.join('\n')}\n`);
+    expect(await profileCsv(path, { parallel: true })).toEqual(await profileCsv(path, { parallel: false }));
+  });
+
   it('profiles a table larger than its memory limit by spilling to disk', async () => {
     const random = seededRandom(11);
     const lines = ['a,b,c'];

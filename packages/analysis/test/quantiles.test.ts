@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../src/datasets/random';
+import { countDistinct } from '../src/engines/profile/distinct';
 import { histogram, histogramEdges } from '../src/engines/profile/histogram';
 import { moments } from '../src/engines/profile/moments';
 import { lerp, quantiles, select } from '../src/engines/profile/quantiles';
@@ -77,5 +78,18 @@ describe('histograms and moments', () => {
     const { mean, std } = moments(values);
     expect(mean).toBe(1e9 + 3.5 / 8);
     expect(std).toBeCloseTo(Math.sqrt(((63 / 12 / 64) * 100_000) / 99_999), 12);
+  });
+});
+
+describe('distinct counts', () => {
+  it('count each value once, with 0 and -0 as one', () => {
+    expect(countDistinct(Float64Array.from([1, 2, 2, 3, 0, -0, 1e300, -1e-300, 3]))).toBe(6);
+    expect(countDistinct(new Float64Array(0))).toBe(0);
+  });
+
+  it('agree with a Set on a seeded sample full of collisions', () => {
+    const random = seededRandom(23);
+    const values = Float64Array.from({ length: 50_000 }, () => random.integer(0, 30_000) / 7);
+    expect(countDistinct(values)).toBe(new Set(values).size);
   });
 });

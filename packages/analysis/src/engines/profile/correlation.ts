@@ -1,31 +1,25 @@
 /**
  * Pearson's r of every pair of columns over the rows where both have a value (NaN marks a
- * missing one), as pandas' DataFrame.corr computes it. Each column is centred on its own mean
- * first, so the one-pass sums of each pair lose no digits; the pair's own means are then
- * corrected for exactly. Null where r is undefined: fewer than two shared rows, or no spread.
+ * missing one), as pandas' DataFrame.corr computes it. Values are taken relative to each
+ * column's mean, so the one-pass sums of each pair lose no digits; the pair's own means are
+ * then corrected for exactly. Null where r is undefined: fewer than two shared rows, or no spread.
  */
 export function pairwiseCorrelation(
   columns: readonly Float64Array[],
   means: readonly number[],
 ): (number | null)[][] {
   const k = columns.length;
-  const centred = columns.map((column, j) => {
-    const out = new Float64Array(column.length);
-    const mean = means[j]!;
-    for (let i = 0; i < column.length; i++) out[i] = column[i]! - mean;
-    return out;
-  });
   const matrix = Array.from({ length: k }, () => new Array<number | null>(k).fill(null));
   for (let a = 0; a < k; a++)
     for (let b = a; b < k; b++) {
-      const r = correlate(centred[a]!, centred[b]!);
+      const r = correlate(columns[a]!, means[a]!, columns[b]!, means[b]!);
       matrix[a]![b] = r;
       matrix[b]![a] = r;
     }
   return matrix;
 }
 
-function correlate(x: Float64Array, y: Float64Array): number | null {
+function correlate(x: Float64Array, mx: number, y: Float64Array, my: number): number | null {
   let n = 0;
   let sx = 0;
   let sy = 0;
@@ -33,8 +27,8 @@ function correlate(x: Float64Array, y: Float64Array): number | null {
   let syy = 0;
   let sxy = 0;
   for (let i = 0; i < x.length; i++) {
-    const u = x[i]!;
-    const v = y[i]!;
+    const u = x[i]! - mx;
+    const v = y[i]! - my;
     // A row counts only when both values are present.
     if (Number.isNaN(u) || Number.isNaN(v)) continue;
     n++;

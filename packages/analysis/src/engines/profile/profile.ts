@@ -2,11 +2,10 @@ import { readDoubleColumns } from '../../data/columns';
 import { type LoadedTable, loadCsv } from '../../data/csv';
 import { type Database, type DatabaseOptions, inSession, withDatabase } from '../../data/database';
 import { ident } from '../../data/sql';
+import { runWorker } from '../../parallel/worker';
+import { type ColumnStats, describeColumn } from './column-stats';
 import { typeFromSql, typeOfStrings } from './column-types';
 import { pairwiseCorrelation } from './correlation';
-import { histogram } from './histogram';
-import { summarize } from './moments';
-import { quantiles } from './quantiles';
 import type { ColumnProfile, ColumnType, Correlation, ProfileResult, TopValue } from './types';
 
 /** Correlating more columns than this is slow and unreadable; the first ones are kept. */
@@ -21,6 +20,8 @@ export interface ProfileOptions extends DatabaseOptions {
    * DuckDB computes them in a scan.
    */
   columnGroupBytes?: number;
+  /** Describe half the numeric columns in a worker thread; by default from two million values on. */
+  parallel?: boolean;
 }
 
 const defaultColumnGroupBytes = 256 * 1024 * 1024;
@@ -37,7 +38,7 @@ interface Counts {
   latest?: string;
 }
 
-/** What only a scan in DuckDB does well: exact distinct counts, date ranges, pairwise correlations. */
+/** What a DuckDB scan does well: counts, distinct counts of text, date ranges, and correlations too wide for memory. */
 async function countAndCorrelate(
   db: Database,
   loaded: LoadedTable,
@@ -48,10 +49,12 @@ async function countAndCorrelate(
   const table = ident(loaded.table);
   loaded.columns.forEach((column, i) => {
     const c = ident(column.name);
-    // DISTINCT as its own grouped subquery: unlike count(DISTINCT …), its hash table can spill to disk.
+    // Numeric columns count their distinct values in memory (column-stats.ts). DISTINCT as its own
+    // grouped subquery: unlike count(DISTINCT …), its hash table can spill to disk.
+    const numeric = kinds[i] === 'numeric' || kinds[i] === 'integer';
     selects.push(
       `count(${c})`,
-      `(SELECT count(*) FROM (SELECT DISTINCT ${c} FROM ${table} WHERE ${c} IS NOT NULL))`,
+      numeric ? '0' : `(SELECT count(*) FROM (SELECT DISTINCT ${c} FROM ${table} WHERE ${c} IS NOT NULL))`,
     );
     if (kinds[i] === 'datetime') selects.push(`CAST(min(${c}) AS VARCHAR)`, `CAST(max(${c}) AS VARCHAR)`);
   });
@@ -74,11 +77,30 @@ async function countAndCorrelate(
   return { counts, pairs: values.slice(at).map(finite) };
 }
 
-type Distribution = Pick<ColumnProfile, 'mean' | 'std' | 'min' | 'q25' | 'q50' | 'q75' | 'max' | 'histogram'>;
+/** Below this many values a worker thread costs more to start than it saves. */
+const parallelValues = 2_000_000;
+
+/** Describes columns here, or half of them in a worker thread while this thread does the other half. */
+async function describeColumns(
+  columns: Float64Array[],
+  parallel: boolean,
+): Promise<(ColumnStats | undefined)[]> {
+  if (!parallel || columns.length < 2) return columns.map(describeColumn);
+  const half = Math.floor(columns.length / 2);
+  const elsewhere = runWorker<(ColumnStats | undefined)[]>(
+    new URL('./column-stats-worker.ts', import.meta.url),
+    {
+      columns: columns.slice(half),
+    },
+  );
+  const here = columns.slice(0, half).map(describeColumn);
+  // If a worker cannot start, this thread does the rest.
+  return [...here, ...(await elsewhere.catch(() => columns.slice(half).map(describeColumn)))];
+}
 
 /**
- * Moments, exact quartiles and the histogram of each numeric column, from its values in memory,
- * and the correlations of `correlated` when every one of them is in the same group.
+ * Distinct counts, moments, exact quartiles and the histogram of each numeric column, from its
+ * values in memory, and the correlations of `correlated` when every one of them is in the same group.
  */
 async function describeDistributions(
   db: Database,
@@ -86,31 +108,27 @@ async function describeDistributions(
   numeric: readonly string[],
   correlated: readonly string[],
   groupBytes: number,
-): Promise<{ distributions: Map<string, Distribution>; correlation?: (number | null)[][] }> {
-  const distributions = new Map<string, Distribution>();
+  parallel?: boolean,
+): Promise<{ distributions: Map<string, ColumnStats>; correlation?: (number | null)[][] }> {
+  const distributions = new Map<string, ColumnStats>();
   let correlation: (number | null)[][] | undefined;
   const groupSize = Math.max(1, Math.floor(groupBytes / (Float64Array.BYTES_PER_ELEMENT * loaded.rows)));
   for (let start = 0; start < numeric.length; start += groupSize) {
     const group = numeric.slice(start, start + groupSize);
+    const threaded = parallel ?? group.length * loaded.rows >= parallelValues;
     const columns = await readDoubleColumns(
       db,
       `SELECT ${group.map((name) => `CAST(${ident(name)} AS DOUBLE)`).join(', ')} FROM ${ident(loaded.table)}`,
       loaded.rows,
-      { missing: 'nan' },
+      { missing: 'nan', shared: threaded },
     );
-    const means: number[] = [];
-    for (const [i, name] of group.entries()) {
-      const summary = summarize(columns[i]!);
-      means.push(summary?.mean ?? Number.NaN);
-      if (!summary) continue;
-      const { values, mean, std, min, max } = summary;
-      // The histogram reads the values in order; quantile selection then reorders them in place.
-      const binned = histogram(values, min, max);
-      const [q25, q50, q75] = quantiles(values, [0.25, 0.5, 0.75]);
-      distributions.set(name, { mean, std, min, q25, q50, q75, max, histogram: binned });
-    }
+    const described = await describeColumns(columns, threaded);
+    for (const [i, name] of group.entries()) if (described[i]) distributions.set(name, described[i]!);
     if (start === 0 && correlated.length > 0 && correlated.length <= group.length)
-      correlation = pairwiseCorrelation(columns.slice(0, correlated.length), means);
+      correlation = pairwiseCorrelation(
+        columns.slice(0, correlated.length),
+        group.slice(0, correlated.length).map((name) => distributions.get(name)?.mean ?? Number.NaN),
+      );
   }
   return correlation ? { distributions, correlation } : { distributions };
 }
@@ -187,7 +205,14 @@ export async function profileTable(
   const [{ counts, pairs }, { distributions, correlation: computed }, tops] = await Promise.all([
     inSession(db, (session) => countAndCorrelate(session, loaded, kinds, inMemory ? [] : correlated)),
     inSession(db, (session) =>
-      describeDistributions(session, loaded, numeric, inMemory ? correlated : [], groupBytes),
+      describeDistributions(
+        session,
+        loaded,
+        numeric,
+        inMemory ? correlated : [],
+        groupBytes,
+        options.parallel,
+      ),
     ),
     inSession(db, async (session) => {
       const found = new Map<string, TopValue[]>();
@@ -202,6 +227,7 @@ export async function profileTable(
     const kind = kinds[i]!;
     const type = kind === 'string' ? typeOfStrings(count, unique) : kind;
     const profile: ColumnProfile = { name: column.name, type, count, missing: loaded.rows - count, unique };
+    // Numeric columns bring their own distinct count (0 when no value is present).
     const distribution = distributions.get(column.name);
     if (distribution) Object.assign(profile, distribution);
     const limit = topValueCount[type];
