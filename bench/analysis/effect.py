@@ -9,6 +9,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 start = time.perf_counter()
+usage = resource.getrusage(resource.RUSAGE_SELF)
 df = pd.read_csv(sys.argv[1])
 covariates = [f"x{j + 1}" for j in range(10)]
 t = df["treat"].to_numpy(dtype=float)
@@ -25,6 +26,8 @@ horvitz_thompson = float(np.mean(t * y / e - (1 - t) * y / (1 - e)))
 att_weights = t + (1 - t) * e / (1 - e)
 att = sm.WLS(y, sm.add_constant(t), weights=att_weights).fit(cov_type="HC1")
 seconds = time.perf_counter() - start
+end_usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu_seconds = (end_usage.ru_utime - usage.ru_utime) + (end_usage.ru_stime - usage.ru_stime)
 
 result = {
     "ols": {"estimate": float(ols.params["treat"]), "se": float(ols.bse["treat"]), "seHc1": float(robust.bse[1])},
@@ -33,4 +36,4 @@ result = {
     "ipw_att": float(att.params[1]),
 }
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "peakMb": peak_mb, "result": result}))
+print(json.dumps({"seconds": seconds, "cpuSeconds": cpu_seconds, "peakMb": peak_mb, "result": result}))

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 start = time.perf_counter()
+usage = resource.getrusage(resource.RUSAGE_SELF)
 df = pd.read_csv(sys.argv[1])
 described = df.describe()
 correlation = df.corr(numeric_only=True)
@@ -17,6 +18,8 @@ numeric = list(df.select_dtypes("number").columns)
 top = {c: df[c].value_counts().head(10) for c in df.columns if c not in numeric}
 histograms = {c: np.histogram(df[c].dropna(), bins=20) for c in numeric}
 seconds = time.perf_counter() - start
+end_usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu_seconds = (end_usage.ru_utime - usage.ru_utime) + (end_usage.ru_stime - usage.ru_stime)
 
 columns = []
 for c in df.columns:
@@ -30,4 +33,4 @@ for c in df.columns:
     columns.append(entry)
 result = {"rows": len(df), "columns": columns, "correlation": correlation.values.tolist()}
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "peakMb": peak_mb, "result": result}))
+print(json.dumps({"seconds": seconds, "cpuSeconds": cpu_seconds, "peakMb": peak_mb, "result": result}))

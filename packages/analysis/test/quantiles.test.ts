@@ -87,6 +87,14 @@ describe('distinct counts', () => {
     expect(countDistinct(new Float64Array(0))).toBe(0);
   });
 
+  it('agree with a Set on a large, mostly unique column (counted by hash partitions)', () => {
+    const random = seededRandom(29);
+    const values = Float64Array.from({ length: 200_000 }, () => Math.round(random.normal() * 1e5) / 1e3);
+    values[7] = -0;
+    values[8] = 0;
+    expect(countDistinct(values)).toBe(new Set(values).size);
+  });
+
   it('agree with a Set on a seeded sample full of collisions', () => {
     const random = seededRandom(23);
     const values = Float64Array.from({ length: 50_000 }, () => random.integer(0, 30_000) / 7);
