@@ -16,7 +16,6 @@ import { ateWeights, attWeights, ipwAtt, ipwHajek, ipwHorvitzThompson, propensit
 import { CollinearityError, leastSquares } from './least-squares';
 import { logistic } from './logistic';
 import { matchNearestNeighbourAtt } from './matching';
-
 import { type Overlap, propensityOverlap } from './overlap';
 import {
   fromMessage,
