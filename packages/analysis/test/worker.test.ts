@@ -1,5 +1,6 @@
+import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { runWorker } from '../src/parallel/worker';
+import { runWorker, startWorker } from '../src/parallel/worker';
 
 const module = new URL('./support/double-worker.ts', import.meta.url);
 
@@ -28,5 +29,25 @@ describe('the regression worker module', () => {
     const answer = work({ t, covariates: [x], y });
     expect('ok' in answer && answer.ok.df).toBe(3);
     expect(work({ t, covariates: [t], y })).toEqual({ collinear: 2 });
+  });
+});
+
+describe('a worker started ahead of its data', () => {
+  it('answers once the data comes', async () => {
+    const pending = startWorker<number>(module);
+    const values = new Float64Array(new SharedArrayBuffer(2 * 8));
+    values.set([5, 6]);
+    expect(await pending.run({ values })).toBe(22);
+  });
+
+  it('never holds the process open when it is given no work', async () => {
+    const script = new URL('./support/abandon-worker.ts', import.meta.url).pathname;
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = execFile(process.execPath, ['--import', 'tsx', script], { timeout: 20_000 }, (_, out) =>
+        resolve({ code: child.exitCode, stdout: out }),
+      );
+    });
+    expect(stdout).toBe('main thread done\n');
+    expect(code).toBe(0);
   });
 });

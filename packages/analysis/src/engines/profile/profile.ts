@@ -2,7 +2,7 @@ import { readDoubleColumns } from '../../data/columns';
 import { type LoadedTable, loadCsv } from '../../data/csv';
 import { type Database, type DatabaseOptions, inSession, withDatabase } from '../../data/database';
 import { ident } from '../../data/sql';
-import { runWorker } from '../../parallel/worker';
+import { type PendingWorker, startWorker } from '../../parallel/worker';
 import { type ColumnStats, describeColumn } from './column-stats';
 import { typeFromSql, typeOfStrings } from './column-types';
 import { pairwiseCorrelation } from './correlation';
@@ -80,21 +80,16 @@ async function countAndCorrelate(
 /** Below this many values a worker thread costs more to start than it saves. */
 const parallelValues = 2_000_000;
 
-/** Describes columns here, or half of them in a worker thread while this thread does the other half. */
+/** Describes columns here, or half of them in `helper` (a worker thread) while this thread does the other half. */
 async function describeColumns(
   columns: Float64Array[],
-  parallel: boolean,
+  helper: PendingWorker<(ColumnStats | undefined)[]> | undefined,
 ): Promise<(ColumnStats | undefined)[]> {
-  if (!parallel || columns.length < 2) return columns.map(describeColumn);
+  if (!helper || columns.length < 2) return columns.map(describeColumn);
   const half = Math.floor(columns.length / 2);
-  const elsewhere = runWorker<(ColumnStats | undefined)[]>(
-    new URL('./column-stats-worker.ts', import.meta.url),
-    {
-      columns: columns.slice(half),
-    },
-  );
+  const elsewhere = helper.run({ columns: columns.slice(half) });
   const here = columns.slice(0, half).map(describeColumn);
-  // If a worker cannot start, this thread does the rest.
+  // If the worker failed, this thread does the rest.
   return [...here, ...(await elsewhere.catch(() => columns.slice(half).map(describeColumn)))];
 }
 
@@ -115,14 +110,18 @@ async function describeDistributions(
   const groupSize = Math.max(1, Math.floor(groupBytes / (Float64Array.BYTES_PER_ELEMENT * loaded.rows)));
   for (let start = 0; start < numeric.length; start += groupSize) {
     const group = numeric.slice(start, start + groupSize);
-    const threaded = parallel ?? group.length * loaded.rows >= parallelValues;
+    const threaded = (parallel ?? group.length * loaded.rows >= parallelValues) && group.length > 1;
+    // Started before the read, so the worker is ready when the columns are.
+    const helper = threaded
+      ? startWorker<(ColumnStats | undefined)[]>(new URL('./column-stats-worker.ts', import.meta.url))
+      : undefined;
     const columns = await readDoubleColumns(
       db,
       `SELECT ${group.map((name) => `CAST(${ident(name)} AS DOUBLE)`).join(', ')} FROM ${ident(loaded.table)}`,
       loaded.rows,
       { missing: 'nan', shared: threaded },
     );
-    const described = await describeColumns(columns, threaded);
+    const described = await describeColumns(columns, helper);
     for (const [i, name] of group.entries()) if (described[i]) distributions.set(name, described[i]!);
     if (start === 0 && correlated.length > 0 && correlated.length <= group.length)
       correlation = pairwiseCorrelation(
