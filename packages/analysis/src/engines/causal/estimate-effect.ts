@@ -1,0 +1,267 @@
+import { loadCsv } from '../../data/csv';
+import { type DatabaseOptions, withDatabase } from '../../data/database';
+import { AnalysisFailedError, BadDataError } from '../../errors';
+import { runWorker } from '../../parallel/worker';
+import { type Balance, standardizedDifferences } from './balance';
+import {
+  balanceWarnings,
+  groupSizeWarnings,
+  matchingWarnings,
+  overlapWarnings,
+  weightWarnings,
+} from './diagnostics';
+import { differenceInMeans } from './difference-in-means';
+import { normalInterval, tInterval } from './inference';
+import { ateWeights, attWeights, ipwAtt, ipwHajek, ipwHorvitzThompson, propensityInformation } from './ipw';
+import { CollinearityError, leastSquares } from './least-squares';
+import { logistic } from './logistic';
+import { matchNearestNeighbourAtt } from './matching';
+import { type Overlap, propensityOverlap } from './overlap';
+import {
+  fromMessage,
+  type RegressionAdjustment,
+  type RegressionMessage,
+  regressionAdjustment,
+  regressionMessage,
+} from './regression';
+import { loadStudy, type Study } from './study';
+import { type EffectResult, type EffectSpec, type Estimate, type Method, methods } from './types';
+
+const ones = (n: number) => new Float64Array(n).fill(1);
+
+/** Turns a collinear design column back into the covariate a person named. */
+function collinearityError(error: CollinearityError, names: readonly string[]): BadDataError {
+  const name = names[error.column];
+  if (name === undefined)
+    return new BadDataError('The covariates are perfectly collinear with the intercept.');
+  return new BadDataError(
+    `"${name.replace(/=.*/, '')}" is a linear combination of the columns before it (the treatment or other covariates), so its effect cannot be told apart; leave it out.`,
+  );
+}
+
+function checkCollinearity(covariates: Study['covariates'], n: number): void {
+  try {
+    leastSquares([ones(n), ...covariates.map((c) => c.values)], new Float64Array(n));
+  } catch (error) {
+    if (error instanceof CollinearityError)
+      throw collinearityError(error, ['(intercept)', ...covariates.map((c) => c.name)]);
+    throw error;
+  }
+}
+
+/** A covariate whose treated and untreated ranges do not overlap at all, if there is one. */
+function separatingCovariate(study: Study): string | undefined {
+  for (const { name, values } of study.covariates) {
+    const range = [
+      [Infinity, -Infinity],
+      [Infinity, -Infinity],
+    ];
+    values.forEach((v, i) => {
+      const r = range[study.t[i]!]!;
+      r[0] = Math.min(r[0]!, v);
+      r[1] = Math.max(r[1]!, v);
+    });
+    if (range[1]![0]! > range[0]![1]! || range[0]![0]! > range[1]![1]!) return name;
+  }
+  return undefined;
+}
+
+export interface EstimateOptions {
+  /** Run the regression in a worker thread; by default from 200,000 rows on, where it pays for the thread's start. */
+  parallel?: boolean;
+}
+
+const parallelRows = 200_000;
+
+/** The regression adjustment in a worker thread (falling back to this one if a worker cannot start), or here. */
+function startRegression(
+  t: Float64Array,
+  covariates: Float64Array[],
+  y: Float64Array,
+  parallel: boolean,
+): Promise<RegressionAdjustment> {
+  if (!parallel) return Promise.resolve().then(() => regressionAdjustment(t, covariates, y));
+  return runWorker<RegressionMessage>(new URL('./regression-worker.ts', import.meta.url), {
+    t,
+    covariates,
+    y,
+  })
+    .catch(() => regressionMessage(t, covariates, y))
+    .then(fromMessage);
+}
+
+/** Runs the requested estimators on a study held in memory: computation only, no I/O. */
+export async function estimateFromStudy(
+  study: Study,
+  spec: EffectSpec,
+  source: string,
+  options: EstimateOptions = {},
+): Promise<EffectResult> {
+  const { y, t, covariates } = study;
+  const n = y.length;
+  let treated = 0;
+  for (let i = 0; i < n; i++) treated += t[i]!;
+  const control = n - treated;
+  if (treated < 2 || control < 2)
+    throw new BadDataError(
+      `An effect needs at least two treated and two untreated rows with complete data; there are ${treated} treated and ${control} untreated.`,
+    );
+  const wanted = new Set<Method>(spec.methods ?? methods);
+  const estimates: Estimate[] = [];
+  const warnings: string[] = [];
+  if (study.dropped > 0)
+    warnings.push(
+      `${study.dropped} rows were left out because one of the requested columns is missing there.`,
+    );
+  warnings.push(...groupSizeWarnings(treated, control));
+
+  if (wanted.has('difference_in_means')) {
+    const d = differenceInMeans(y, t);
+    estimates.push({
+      method: 'difference_in_means',
+      estimand: 'ATE',
+      estimate: d.estimate,
+      se: d.se,
+      ci: tInterval(d.estimate, d.se, d.df),
+      df: d.df,
+      seWelch: d.seWelch,
+      ciWelch: tInterval(d.estimate, d.seWelch, d.dfWelch),
+    });
+  }
+
+  // The regression starts first: on large data it runs in a worker thread while this one fits the propensity model.
+  const designNames = ['(intercept)', spec.treatment, ...covariates.map((c) => c.name)];
+  let regression: Promise<RegressionAdjustment> | undefined;
+  if (wanted.has('regression_adjustment')) {
+    if (n <= designNames.length)
+      throw new BadDataError(
+        `Regression adjustment needs more rows than its ${designNames.length} coefficients; there are ${n}. Use fewer covariates.`,
+      );
+    regression = startRegression(
+      t,
+      covariates.map((c) => c.values),
+      y,
+      options.parallel ?? n >= parallelRows,
+    );
+    // Handled below when awaited; this keeps an early throw elsewhere from leaving it unobserved.
+    regression.catch(() => {});
+  }
+  const regressionAt = estimates.length;
+
+  let balance: Balance[] | undefined;
+  let overlap: Overlap | undefined;
+  const weighting = (['ipw_hajek', 'ipw_horvitz_thompson', 'ipw_att', 'matching_nn1_att'] as const).filter(
+    (m) => wanted.has(m),
+  );
+  if (covariates.length === 0) {
+    warnings.push(
+      'No covariates were given, so nothing is adjusted for: the estimate is the raw difference between the groups. Name the columns that affect both treatment and outcome to adjust for them.',
+    );
+  } else if (weighting.length > 0) {
+    const propensity = logistic(
+      covariates.map((c) => c.values),
+      t,
+    );
+    // A singular fit means collinear covariates, unless the covariates separate the groups.
+    if (propensity.singular) checkCollinearity(covariates, n);
+    if (propensity.separated) {
+      const culprit = separatingCovariate(study);
+      warnings.push(
+        `The covariates predict treatment perfectly${culprit ? ` ("${culprit.replace(/=.*/, '')}" alone separates the groups)` : ''}, so treated and untreated rows have nothing in common to compare: weighting and matching were skipped. Leave out the separating covariate or restrict the data to rows where both groups occur.`,
+      );
+    } else {
+      const e = propensity.probabilities;
+      const input = {
+        y,
+        t,
+        e,
+        design: propensity.design,
+        information: propensityInformation(propensity.design, e),
+      };
+      const ate = ateWeights(t, e);
+      const att = attWeights(t, e);
+      balance = standardizedDifferences(covariates, t, ate, att);
+      overlap = propensityOverlap(t, e);
+      warnings.push(...overlapWarnings(overlap, n));
+      const add = (
+        method: Method,
+        estimand: 'ATE' | 'ATT',
+        { estimate, se, ...details }: { estimate: number; se: number },
+      ) => estimates.push({ method, estimand, estimate, se, ci: normalInterval(estimate, se), ...details });
+      if (wanted.has('ipw_hajek')) add('ipw_hajek', 'ATE', ipwHajek(input));
+      if (wanted.has('ipw_horvitz_thompson')) add('ipw_horvitz_thompson', 'ATE', ipwHorvitzThompson(input));
+      if (wanted.has('ipw_att')) add('ipw_att', 'ATT', ipwAtt(input));
+      if (wanted.has('ipw_hajek') || wanted.has('ipw_horvitz_thompson'))
+        warnings.push(...weightWarnings(t, ate, 'ATE'));
+      if (wanted.has('ipw_att')) warnings.push(...weightWarnings(t, att, 'ATT'));
+      warnings.push(...balanceWarnings(balance));
+      if (wanted.has('matching_nn1_att')) {
+        const matching = matchNearestNeighbourAtt({ y, t, score: propensity.linearPredictor });
+        add('matching_nn1_att', 'ATT', matching);
+        warnings.push(...matchingWarnings(matching, treated));
+      }
+    }
+  }
+
+  if (regression) {
+    try {
+      const { estimate, se, seHc1, df } = await regression;
+      estimates.splice(regressionAt, 0, {
+        method: 'regression_adjustment',
+        estimand: 'ATE',
+        estimate,
+        se,
+        ci: tInterval(estimate, se, df),
+        df,
+        seHc1,
+        ciHc1: tInterval(estimate, seHc1, df),
+      });
+    } catch (error) {
+      if (error instanceof CollinearityError) throw collinearityError(error, designNames);
+      throw error;
+    }
+  }
+
+  balance ??= standardizedDifferences(covariates, t);
+  const result: EffectResult = {
+    tool: 'estimate_effect',
+    source,
+    treatment: spec.treatment,
+    outcome: spec.outcome,
+    covariates: covariates.map((c) => c.name),
+    n,
+    treated,
+    control,
+    dropped: study.dropped,
+    estimates,
+    balance,
+    warnings,
+  };
+  if (overlap) result.overlap = overlap;
+  assertFinite(result);
+  return result;
+}
+
+/** The contract promises no NaN or Infinity anywhere; a violation is our bug, reported as such. */
+function assertFinite(value: unknown, path = 'result'): void {
+  if (typeof value === 'number' && !Number.isFinite(value))
+    throw new AnalysisFailedError(
+      `The analysis produced an undefined number (${path}); please report this dataset.`,
+    );
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) assertFinite(item, `${path}[${i}]`);
+  } else if (value && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) assertFinite(item, `${path}.${key}`);
+}
+
+/** Effect of a binary treatment on an outcome in a CSV file, by every estimator requested. */
+export async function estimateEffect(
+  path: string,
+  spec: EffectSpec,
+  options: DatabaseOptions & EstimateOptions = {},
+): Promise<EffectResult> {
+  return withDatabase(options, async (db) => {
+    const loaded = await loadCsv(db, path);
+    return estimateFromStudy(await loadStudy(db, loaded, spec), spec, loaded.source, options);
+  });
+}

@@ -1,0 +1,193 @@
+import { CholeskyDecomposition, Matrix } from 'ml-matrix';
+import { weightedGram, weightedSums } from './gram';
+
+export interface LogisticFit {
+  /** Coefficients on the design's columns (first the intercept), in the columns' own units. */
+  coefficients: number[];
+  /** Fitted probabilities P(treated | x). */
+  probabilities: Float64Array;
+  /** The linear predictor x'β (the logit of the probability). */
+  linearPredictor: Float64Array;
+  /** The columns the model was fitted on: ones, then each covariate standardized. Scores use these. */
+  design: Float64Array[];
+  iterations: number;
+  converged: boolean;
+  /** The information matrix stopped being positive definite: collinear covariates, or separation far along. */
+  singular: boolean;
+  /**
+   * The fit ran off to infinity: some probabilities reached 0 or 1 because the covariates
+   * predict the outcome perfectly (separation), so there is no finite maximum.
+   */
+  separated: boolean;
+}
+
+const maxIterations = 50;
+/** Beyond |x'β| = 30 a probability is within 1e-13 of 0 or 1: the sign of separation, not of data. */
+const separationLogit = 30;
+/** Above this many rows, Newton first converges on an evenly spaced subsample, then polishes on all rows. */
+const warmStartRows = 100_000;
+
+interface Design {
+  columns: Float64Array[];
+  outcome: Float64Array;
+}
+
+interface NewtonResult {
+  beta: number[];
+  iterations: number;
+  converged: boolean;
+  singular: boolean;
+}
+
+/**
+ * Newton's method (iteratively reweighted least squares) with step halving, from `start`.
+ * `eta` holds x'β for the current β on return.
+ */
+function newton(
+  { columns, outcome }: Design,
+  start: number[],
+  tolerance: number,
+  eta: Float64Array,
+): NewtonResult {
+  const n = outcome.length;
+  const k = columns.length;
+  const probability = new Float64Array(n);
+
+  // One exp per row gives both the probability and the log-likelihood term.
+  const evaluate = (b: number[]) => {
+    eta.fill(0);
+    for (let j = 0; j < k; j++) {
+      const column = columns[j]!;
+      const bj = b[j]!;
+      for (let i = 0; i < n; i++) eta[i] = eta[i]! + bj * column[i]!;
+    }
+    let loss = 0;
+    for (let i = 0; i < n; i++) {
+      const x = eta[i]!;
+      const z = Math.exp(-Math.abs(x));
+      probability[i] = x >= 0 ? 1 / (1 + z) : z / (1 + z);
+      // Negative log-likelihood: log(1 + e^x) - y·x, computed without overflow.
+      loss += Math.max(x, 0) + Math.log1p(z) - outcome[i]! * x;
+    }
+    return loss;
+  };
+
+  let beta = start;
+  let loss = evaluate(beta);
+  for (let iteration = 1; iteration <= maxIterations; iteration++) {
+    const weights = new Float64Array(n);
+    const residuals = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      weights[i] = probability[i]! * (1 - probability[i]!);
+      residuals[i] = outcome[i]! - probability[i]!;
+    }
+    const gradient = weightedSums(columns, residuals);
+    const information = weightedGram(columns, weights);
+    const cholesky = new CholeskyDecomposition(information);
+    if (!cholesky.isPositiveDefinite())
+      return { beta, iterations: iteration, converged: false, singular: true };
+    const step = cholesky.solve(Matrix.columnVector(gradient)).to1DArray();
+
+    // Newton's step can overshoot far from the optimum; halve it until the likelihood improves.
+    // Near the optimum the loss changes below rounding, which must not count as getting worse.
+    const slack = 1e-12 * Math.abs(loss);
+    let scale = 1;
+    let candidate = beta.map((b, j) => b + step[j]!);
+    let candidateLoss = evaluate(candidate);
+    while (!(candidateLoss <= loss + slack) && scale > 1e-6) {
+      scale /= 2;
+      candidate = beta.map((b, j) => b + scale * step[j]!);
+      candidateLoss = evaluate(candidate);
+    }
+    const change = Math.max(...step.map((s, j) => Math.abs(scale * s) / (1 + Math.abs(beta[j]!))));
+    // A full Newton step of size s leaves an error of order s², so a step below √tolerance ends it.
+    const converged =
+      change < tolerance ||
+      (scale === 1 && change < Math.sqrt(tolerance)) ||
+      Math.abs(loss - candidateLoss) <= 1e-15 * Math.abs(loss);
+    beta = candidate;
+    loss = candidateLoss;
+    if (converged) return { beta, iterations: iteration, converged: true, singular: false };
+  }
+  return { beta, iterations: maxIterations, converged: false, singular: false };
+}
+
+/**
+ * Logistic regression of a 0/1 outcome on design columns (without the intercept, which is
+ * added), by Newton's method with step halving. Columns are standardized while fitting, which
+ * keeps the Hessian well conditioned; the coefficients are reported on the original scale.
+ * Large samples first converge on an evenly spaced subsample: Newton's quadratic convergence
+ * then needs only a step or two on all rows.
+ */
+export function logistic(
+  covariates: readonly Float64Array[],
+  outcome: Float64Array,
+  options: { warmStartRows?: number } = {},
+): LogisticFit {
+  const n = outcome.length;
+  const standardized = covariates.map((column) => {
+    // Any centre and scale near the column's own condition the fit; shifted sums give both in one pass.
+    const first = column[0]!;
+    let sum = 0;
+    let squares = 0;
+    for (let i = 0; i < n; i++) {
+      const d = column[i]! - first;
+      sum += d;
+      squares += d * d;
+    }
+    const mean = first + sum / n;
+    const sd = Math.sqrt(Math.max(squares / n - (sum / n) ** 2, 0)) || 1;
+    const z = new Float64Array(n);
+    for (let i = 0; i < n; i++) z[i] = (column[i]! - mean) / sd;
+    return { z, mean, sd };
+  });
+  const design = [new Float64Array(n).fill(1), ...standardized.map((s) => s.z)];
+
+  let share = 0;
+  for (let i = 0; i < n; i++) share += outcome[i]!;
+  share /= n;
+  let start = design.map((_, j) => (j === 0 ? Math.log(share / (1 - share)) : 0));
+  let warmIterations = 0;
+  const sampleRows = options.warmStartRows ?? warmStartRows;
+  if (n > sampleRows) {
+    const stride = Math.ceil(n / sampleRows);
+    const pick = (column: Float64Array) => {
+      const out = new Float64Array(Math.ceil(n / stride));
+      for (let i = 0, j = 0; i < n; i += stride, j++) out[j] = column[i]!;
+      return out;
+    };
+    const sample = { columns: design.map(pick), outcome: pick(outcome) };
+    const warm = newton(sample, start, 1e-6, new Float64Array(sample.outcome.length));
+    if (warm.converged) {
+      start = warm.beta;
+      warmIterations = warm.iterations;
+    }
+  }
+  const eta = new Float64Array(n);
+  const fit = newton({ columns: design, outcome }, start, 1e-8, eta);
+
+  const probabilities = new Float64Array(n);
+  let extreme = 0;
+  for (let i = 0; i < n; i++) {
+    const z = Math.exp(-Math.abs(eta[i]!));
+    probabilities[i] = eta[i]! >= 0 ? 1 / (1 + z) : z / (1 + z);
+    extreme = Math.max(extreme, Math.abs(eta[i]!));
+  }
+  // Back to the original scale: β_j / sd_j, and the intercept absorbs the means.
+  const { beta } = fit;
+  const coefficients = [
+    beta[0]! - standardized.reduce((sum, s, j) => sum + (beta[j + 1]! * s.mean) / s.sd, 0),
+    ...standardized.map((s, j) => beta[j + 1]! / s.sd),
+  ];
+  return {
+    coefficients,
+    probabilities,
+    linearPredictor: eta,
+    design,
+    iterations: warmIterations + fit.iterations,
+    converged: fit.converged,
+    singular: fit.singular,
+    // A singular information matrix is also how separation ends; collinearity is the caller's to rule out.
+    separated: !fit.converged || extreme > separationLogit,
+  };
+}

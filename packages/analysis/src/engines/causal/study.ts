@@ -1,0 +1,178 @@
+import { readDoubleColumns } from '../../data/columns';
+import type { LoadedTable } from '../../data/csv';
+import type { Database } from '../../data/database';
+import { ident, stringLiteral } from '../../data/sql';
+import { BadDataError, BadRequestError, ColumnNotFoundError } from '../../errors';
+import { typeFromSql } from '../profile/column-types';
+import type { EffectSpec } from './types';
+
+/** The rows an effect is estimated from: complete cases, treatment as 0/1, covariates as numbers. */
+export interface Study {
+  y: Float64Array;
+  t: Float64Array;
+  /** Design columns: numeric covariates as they are, categorical ones as 0/1 indicators per level. */
+  covariates: { name: string; values: Float64Array }[];
+  dropped: number;
+}
+
+/** A categorical covariate with more levels than this is probably an identifier, not a confounder. */
+export const maxLevels = 50;
+
+function checkRequest(spec: EffectSpec, loaded: LoadedTable): void {
+  const names = loaded.columns.map((column) => column.name);
+  const covariates = spec.covariates ?? [];
+  for (const name of [spec.treatment, spec.outcome, ...covariates])
+    if (!names.includes(name)) throw new ColumnNotFoundError(name, names);
+  if (spec.treatment === spec.outcome)
+    throw new BadRequestError(
+      `The treatment and the outcome are both "${spec.outcome}"; name two different columns.`,
+    );
+  for (const name of [spec.treatment, spec.outcome])
+    if (covariates.includes(name))
+      throw new BadRequestError(
+        `"${name}" cannot be both a covariate and the ${name === spec.treatment ? 'treatment' : 'outcome'}.`,
+      );
+  const repeated = covariates.find((name, i) => covariates.indexOf(name) !== i);
+  if (repeated) throw new BadRequestError(`Covariate "${repeated}" is listed twice.`);
+}
+
+const show = (values: unknown[]) =>
+  values
+    .slice(0, 5)
+    .map((v) => JSON.stringify(v))
+    .join(', ') + (values.length > 5 ? ', …' : '');
+
+/**
+ * Checks the request against the data and reads the complete cases into memory. Every reason
+ * the data cannot answer the question becomes a BadDataError that says what to change.
+ */
+export async function loadStudy(db: Database, loaded: LoadedTable, spec: EffectSpec): Promise<Study> {
+  checkRequest(spec, loaded);
+  const table = ident(loaded.table);
+  const column = (name: string) => loaded.columns.find((c) => c.name === name)!;
+  const typeOf = (name: string) => typeFromSql(column(name).sqlType);
+  const covariates = spec.covariates ?? [];
+  const used = [spec.treatment, spec.outcome, ...covariates];
+
+  const complete = used.map((name) => `${ident(name)} IS NOT NULL`).join(' AND ');
+  // The completeness test is computed once per row, not once per aggregate.
+  const when = (condition = '_complete') => `FILTER (WHERE ${condition})`;
+
+  // One scan for what every check needs: values present per column, complete rows, each
+  // column's spread and infinities among them, and the treatment's distinct values.
+  const floating = used.filter((name) => /DOUBLE|FLOAT/.test(column(name).sqlType));
+  const treatment = ident(spec.treatment);
+  const stats = await db.values(
+    `SELECT ${[
+      `count(*) ${when()}`,
+      ...used.map((name) => `count(${ident(name)})`),
+      ...used.map((name) =>
+        typeOf(name) === 'string'
+          ? `count(DISTINCT ${ident(name)}) ${when()}`
+          : `min(${ident(name)}) ${when()} < max(${ident(name)}) ${when()}`,
+      ),
+      ...floating.map((name) => `count(*) ${when(`_complete AND isinf(${ident(name)})`)}`),
+      `count(DISTINCT ${treatment}) ${when()}`,
+      `TRY_CAST(min(${treatment}) ${when()} AS DOUBLE)`,
+      `TRY_CAST(max(${treatment}) ${when()} AS DOUBLE)`,
+    ].join(', ')} FROM (SELECT *, ${complete} AS _complete FROM ${table})`,
+  );
+  let at = 0;
+  const n = stats[at++] as number;
+  const present = used.map(() => stats[at++] as number);
+  const spreads = used.map(() => stats[at++]);
+  const infinite = floating.map(() => stats[at++] as number);
+  const [distinctTreatments, lowest, highest] = [stats[at++] as number, stats[at++], stats[at++]];
+
+  used.forEach((name, i) => {
+    if (present[i] === 0) throw new BadDataError(`Column "${name}" has no values: every row is missing.`);
+  });
+  if (n === 0)
+    throw new BadDataError(
+      `No row has values for all of ${used.map((name) => `"${name}"`).join(', ')}; leave out a column with many missing values.`,
+    );
+  const varies = (name: string) => {
+    const spread = spreads[used.indexOf(name)];
+    return spread === true || (typeof spread === 'number' && spread > 1);
+  };
+  floating.forEach((name, i) => {
+    if (infinite[i]! > 0) throw new BadDataError(`Column "${name}" has infinite values; remove or cap them.`);
+  });
+  // Only error messages need the actual values.
+  const valuesOf = async (name: string, limit: number) =>
+    (
+      await db.rows(
+        `SELECT ${ident(name)} AS value, count(*) AS count FROM ${table} WHERE ${complete} GROUP BY 1 ORDER BY count DESC, value ASC LIMIT ${limit}`,
+      )
+    ).map((row) => row.value);
+
+  // Treatment: 0/1 numbers or true/false, and both present.
+  const treatmentType = typeOf(spec.treatment);
+  const binary =
+    distinctTreatments <= 2 &&
+    (treatmentType === 'boolean' ||
+      ((treatmentType === 'integer' || treatmentType === 'numeric') &&
+        (lowest === 0 || lowest === 1) &&
+        (highest === 0 || highest === 1)));
+  if (!binary)
+    throw new BadDataError(
+      `Treatment "${spec.treatment}" must be binary (0/1 or true/false); it has values ${show(await valuesOf(spec.treatment, 6))}.`,
+    );
+  if (distinctTreatments < 2)
+    throw new BadDataError(
+      `Treatment "${spec.treatment}" is ${show(await valuesOf(spec.treatment, 1))} in every row used; an effect needs both treated and untreated rows.`,
+    );
+
+  // Outcome: a number (true/false counts as 1/0) that varies.
+  const outcomeType = typeOf(spec.outcome);
+  if (outcomeType !== 'numeric' && outcomeType !== 'integer' && outcomeType !== 'boolean')
+    throw new BadDataError(
+      `Outcome "${spec.outcome}" must be numeric; it holds ${outcomeType === 'datetime' ? 'dates' : 'text'} such as ${show(await valuesOf(spec.outcome, 3))}.`,
+    );
+  if (!varies(spec.outcome))
+    throw new BadDataError(
+      `Outcome "${spec.outcome}" has the same value in every row used; there is no variation to explain.`,
+    );
+
+  // Covariates: numbers as they are, true/false as 1/0, text as one indicator per level but the most common.
+  const selects = [`CAST(${ident(spec.outcome)} AS DOUBLE)`, `CAST(${ident(spec.treatment)} AS DOUBLE)`];
+  const names: string[] = [];
+  for (const name of covariates) {
+    const type = typeOf(name);
+    if (type === 'datetime')
+      throw new BadDataError(
+        `Covariate "${name}" holds dates; adjust for a number derived from it (such as a year) instead.`,
+      );
+    if (!varies(name))
+      throw new BadDataError(
+        `Covariate "${name}" has the same value in every row used; it cannot adjust for anything, so leave it out.`,
+      );
+    if (type !== 'string') {
+      selects.push(`CAST(${ident(name)} AS DOUBLE)`);
+      names.push(name);
+      continue;
+    }
+    const levels = await valuesOf(name, maxLevels + 1);
+    if (levels.length > maxLevels)
+      throw new BadDataError(
+        `Covariate "${name}" has more than ${maxLevels} distinct values; it looks like an identifier or free text, not a category to adjust for.`,
+      );
+    for (const level of levels.slice(1)) {
+      selects.push(`CAST(${ident(name)} = ${stringLiteral(String(level))} AS DOUBLE)`);
+      names.push(`${name}=${level}`);
+    }
+  }
+
+  const [y, t, ...columns] = await readDoubleColumns(
+    db,
+    `SELECT ${selects.join(', ')} FROM ${table} WHERE ${complete}`,
+    n,
+    { shared: true },
+  );
+  return {
+    y: y!,
+    t: t!,
+    covariates: names.map((name, i) => ({ name, values: columns[i]! })),
+    dropped: loaded.rows - n,
+  };
+}

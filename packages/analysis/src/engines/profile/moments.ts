@@ -1,0 +1,58 @@
+export interface Moments {
+  mean: number;
+  /** Sample standard deviation (n - 1); null with fewer than two values. */
+  std: number | null;
+  min: number;
+  max: number;
+}
+
+export interface ColumnSummary extends Moments {
+  /** The present values, in row order, in a fresh array (quantile selection may reorder it). */
+  values: Float64Array;
+}
+
+/**
+ * Mean, sample standard deviation and extremes of a column where NaN marks a missing value,
+ * together with its present values: the first pass gathers the values, extremes and a
+ * compensated sum; the second, the squared deviations, as pandas computes them.
+ */
+export function summarize(column: Float64Array): ColumnSummary | undefined {
+  const values = new Float64Array(column.length);
+  let n = 0;
+  let sum = 0;
+  let compensation = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < column.length; i++) {
+    const x = column[i]!;
+    if (Number.isNaN(x)) continue;
+    values[n++] = x;
+    const t = sum + x;
+    compensation += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+    sum = t;
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  if (n === 0) return undefined;
+  const present = values.subarray(0, n);
+  const mean = (sum + compensation) / n;
+  if (n < 2) return { values: present, mean, std: null, min, max };
+  let squares = 0;
+  let deviations = 0;
+  for (let i = 0; i < n; i++) {
+    const d = present[i]! - mean;
+    squares += d * d;
+    deviations += d;
+  }
+  // The deviations' sum is zero in exact arithmetic; subtracting its square corrects the rounding of the mean.
+  const variance = (squares - (deviations * deviations) / n) / (n - 1);
+  return { values: present, mean, std: Math.sqrt(Math.max(variance, 0)), min, max };
+}
+
+/** Moments of values with none missing. */
+export function moments(values: Float64Array): Moments {
+  const summary = summarize(values);
+  if (!summary) throw new RangeError('Moments of no values');
+  const { mean, std, min, max } = summary;
+  return { mean, std, min, max };
+}

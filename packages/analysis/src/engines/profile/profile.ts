@@ -1,0 +1,268 @@
+import { readDoubleColumns } from '../../data/columns';
+import { type LoadedTable, loadCsv } from '../../data/csv';
+import { type Database, type DatabaseOptions, inSession, withDatabase } from '../../data/database';
+import { ident } from '../../data/sql';
+import { type PendingWorker, startWorker } from '../../parallel/worker';
+import { type ColumnStats, describeColumn } from './column-stats';
+import { typeFromSql, typeOfStrings } from './column-types';
+import { pairwiseCorrelation } from './correlation';
+import type { ColumnProfile, ColumnType, Correlation, ProfileResult, TopValue } from './types';
+
+/** Correlating more columns than this is slow and unreadable; the first ones are kept. */
+export const maxCorrelationColumns = 50;
+const topValueCount: Partial<Record<ColumnType, number>> = { categorical: 10, boolean: 2, text: 5 };
+
+export interface ProfileOptions extends DatabaseOptions {
+  /**
+   * Numeric columns come into memory a group at a time, at most this many bytes of values at
+   * once, so memory is bounded by a few columns however long the file is. When all correlated
+   * columns fit in one group, their correlations are computed from memory too; otherwise
+   * DuckDB computes them in a scan.
+   */
+  columnGroupBytes?: number;
+  /** Describe half the numeric columns in a worker thread; by default from two million values on. */
+  parallel?: boolean;
+}
+
+const defaultColumnGroupBytes = 256 * 1024 * 1024;
+
+const finite = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isFinite(value) ? value : null;
+
+type Kind = ReturnType<typeof typeFromSql>;
+
+interface Counts {
+  count: number;
+  unique: number;
+  earliest?: string;
+  latest?: string;
+}
+
+/** What a DuckDB scan does well: counts, distinct counts of text, date ranges, and correlations too wide for memory. */
+async function countAndCorrelate(
+  db: Database,
+  loaded: LoadedTable,
+  kinds: readonly Kind[],
+  correlated: readonly string[],
+): Promise<{ counts: Counts[]; pairs: (number | null)[] }> {
+  const selects: string[] = [];
+  const table = ident(loaded.table);
+  loaded.columns.forEach((column, i) => {
+    const c = ident(column.name);
+    // Numeric columns count their distinct values in memory (column-stats.ts). DISTINCT as its own
+    // grouped subquery: unlike count(DISTINCT …), its hash table can spill to disk.
+    const numeric = kinds[i] === 'numeric' || kinds[i] === 'integer';
+    selects.push(
+      `count(${c})`,
+      numeric ? '0' : `(SELECT count(*) FROM (SELECT DISTINCT ${c} FROM ${table} WHERE ${c} IS NOT NULL))`,
+    );
+    if (kinds[i] === 'datetime') selects.push(`CAST(min(${c}) AS VARCHAR)`, `CAST(max(${c}) AS VARCHAR)`);
+  });
+  for (let i = 0; i < correlated.length; i++)
+    for (let j = i + 1; j < correlated.length; j++)
+      selects.push(
+        `corr(CAST(${ident(correlated[i]!)} AS DOUBLE), CAST(${ident(correlated[j]!)} AS DOUBLE))`,
+      );
+  const values = await db.values(`SELECT ${selects.join(', ')} FROM ${table}`);
+  let at = 0;
+  const counts = kinds.map((kind): Counts => {
+    const entry: Counts = { count: values[at++] as number, unique: values[at++] as number };
+    if (kind === 'datetime' && entry.count > 0) {
+      entry.earliest = values[at] as string;
+      entry.latest = values[at + 1] as string;
+    }
+    if (kind === 'datetime') at += 2;
+    return entry;
+  });
+  return { counts, pairs: values.slice(at).map(finite) };
+}
+
+/** Below this many values a worker thread costs more to start than it saves. */
+const parallelValues = 2_000_000;
+
+/** Describes columns here, or half of them in `helper` (a worker thread) while this thread does the other half. */
+async function describeColumns(
+  columns: Float64Array[],
+  helper: PendingWorker<(ColumnStats | undefined)[]> | undefined,
+): Promise<(ColumnStats | undefined)[]> {
+  if (!helper || columns.length < 2) return columns.map(describeColumn);
+  const half = Math.floor(columns.length / 2);
+  const elsewhere = helper.run({ columns: columns.slice(half) });
+  const here = columns.slice(0, half).map(describeColumn);
+  // If the worker failed, this thread does the rest.
+  return [...here, ...(await elsewhere.catch(() => columns.slice(half).map(describeColumn)))];
+}
+
+/**
+ * Distinct counts, moments, exact quartiles and the histogram of each numeric column, from its
+ * values in memory, and the correlations of `correlated` when every one of them is in the same group.
+ */
+async function describeDistributions(
+  db: Database,
+  loaded: LoadedTable,
+  numeric: readonly string[],
+  correlated: readonly string[],
+  groupBytes: number,
+  parallel?: boolean,
+): Promise<{ distributions: Map<string, ColumnStats>; correlation?: (number | null)[][] }> {
+  const distributions = new Map<string, ColumnStats>();
+  let correlation: (number | null)[][] | undefined;
+  const groupSize = Math.max(1, Math.floor(groupBytes / (Float64Array.BYTES_PER_ELEMENT * loaded.rows)));
+  for (let start = 0; start < numeric.length; start += groupSize) {
+    const group = numeric.slice(start, start + groupSize);
+    const threaded = (parallel ?? group.length * loaded.rows >= parallelValues) && group.length > 1;
+    // Started before the read, so the worker is ready when the columns are.
+    const helper = threaded
+      ? startWorker<(ColumnStats | undefined)[]>(new URL('./column-stats-worker.ts', import.meta.url))
+      : undefined;
+    const columns = await readDoubleColumns(
+      db,
+      `SELECT ${group.map((name) => `CAST(${ident(name)} AS DOUBLE)`).join(', ')} FROM ${ident(loaded.table)}`,
+      loaded.rows,
+      { missing: 'nan', shared: threaded },
+    );
+    const described = await describeColumns(columns, helper);
+    for (const [i, name] of group.entries()) if (described[i]) distributions.set(name, described[i]!);
+    if (start === 0 && correlated.length > 0 && correlated.length <= group.length)
+      correlation = pairwiseCorrelation(
+        columns.slice(0, correlated.length),
+        group.slice(0, correlated.length).map((name) => distributions.get(name)?.mean ?? Number.NaN),
+      );
+  }
+  return correlation ? { distributions, correlation } : { distributions };
+}
+
+async function topValues(db: Database, table: string, column: string, limit: number): Promise<TopValue[]> {
+  const c = ident(column);
+  // Ties go to the smaller value, so the same data always lists the same values.
+  const rows = await db.rows(
+    `SELECT ${c} AS value, count(*) AS count FROM ${ident(table)} WHERE ${c} IS NOT NULL GROUP BY ${c} ORDER BY count DESC, value ASC LIMIT ${limit}`,
+  );
+  return rows.map((row) => ({ value: row.value as TopValue['value'], count: row.count as number }));
+}
+
+/** Infinite values would turn means and spreads into Infinity or NaN; they are treated as missing. */
+async function clearNonFinite(db: Database, loaded: LoadedTable, kinds: readonly Kind[]): Promise<string[]> {
+  const floating = loaded.columns.filter(
+    (column, i) => kinds[i] === 'numeric' && /DOUBLE|FLOAT/.test(column.sqlType),
+  );
+  if (floating.length === 0) return [];
+  const found = await db.values(
+    `SELECT ${floating.map((column) => `count(*) FILTER (WHERE NOT isfinite(${ident(column.name)}))`).join(', ')} FROM ${ident(loaded.table)}`,
+  );
+  const affected = floating.filter((_, i) => (found[i] as number) > 0).map((column) => column.name);
+  for (const name of affected)
+    await db.run(
+      `UPDATE ${ident(loaded.table)} SET ${ident(name)} = NULL WHERE NOT isfinite(${ident(name)})`,
+    );
+  return affected;
+}
+
+function describeWarnings(
+  profiles: readonly ColumnProfile[],
+  rows: number,
+  numericCount: number,
+  nonFinite: readonly string[],
+) {
+  const warnings = nonFinite.map(
+    (name) => `Column "${name}" had infinite values; they are counted as missing.`,
+  );
+  for (const profile of profiles) {
+    if (profile.count === 0)
+      warnings.push(`Column "${profile.name}" has no values: all ${rows} rows are missing.`);
+    else if (profile.unique === 1)
+      warnings.push(
+        `Column "${profile.name}" has the same value in every row that has one; it carries no information.`,
+      );
+  }
+  if (numericCount > maxCorrelationColumns)
+    warnings.push(
+      `Only the first ${maxCorrelationColumns} of ${numericCount} numeric columns are correlated; name the columns you care about to see the rest.`,
+    );
+  return warnings;
+}
+
+/** Profiles a table already loaded into `db`. The independent scans run side by side on their own connections. */
+export async function profileTable(
+  db: Database,
+  loaded: LoadedTable,
+  options: ProfileOptions = {},
+): Promise<ProfileResult> {
+  const kinds = loaded.columns.map((column) => typeFromSql(column.sqlType));
+  const nonFinite = await clearNonFinite(db, loaded, kinds);
+  const numeric = loaded.columns
+    .filter((_, i) => kinds[i] === 'numeric' || kinds[i] === 'integer')
+    .map((c) => c.name);
+  const correlated = numeric.slice(0, maxCorrelationColumns);
+  const valued = loaded.columns
+    .filter((_, i) => kinds[i] === 'string' || kinds[i] === 'boolean')
+    .map((c) => c.name);
+
+  // Correlations come from the columns in memory when they all fit in the first group, else from a DuckDB scan.
+  const groupBytes = options.columnGroupBytes ?? defaultColumnGroupBytes;
+  const inMemory = correlated.length * loaded.rows * Float64Array.BYTES_PER_ELEMENT <= groupBytes;
+  const [{ counts, pairs }, { distributions, correlation: computed }, tops] = await Promise.all([
+    inSession(db, (session) => countAndCorrelate(session, loaded, kinds, inMemory ? [] : correlated)),
+    inSession(db, (session) =>
+      describeDistributions(
+        session,
+        loaded,
+        numeric,
+        inMemory ? correlated : [],
+        groupBytes,
+        options.parallel,
+      ),
+    ),
+    inSession(db, async (session) => {
+      const found = new Map<string, TopValue[]>();
+      for (const name of valued)
+        found.set(name, await topValues(session, loaded.table, name, topValueCount.categorical!));
+      return found;
+    }),
+  ]);
+
+  const profiles = loaded.columns.map((column, i): ColumnProfile => {
+    const { count, unique, earliest, latest } = counts[i]!;
+    const kind = kinds[i]!;
+    const type = kind === 'string' ? typeOfStrings(count, unique) : kind;
+    const profile: ColumnProfile = { name: column.name, type, count, missing: loaded.rows - count, unique };
+    // Numeric columns bring their own distinct count (0 when no value is present).
+    const distribution = distributions.get(column.name);
+    if (distribution) Object.assign(profile, distribution);
+    const limit = topValueCount[type];
+    if (limit) profile.top = (tops.get(column.name) ?? []).slice(0, limit);
+    if (earliest !== undefined) Object.assign(profile, { earliest, latest });
+    return profile;
+  });
+
+  // A column correlates perfectly with itself, unless it does not vary (then r is undefined).
+  const matrix =
+    computed ?? correlated.map((_, i) => correlated.map((_, j): number | null => (i === j ? 1 : null)));
+  if (!computed) {
+    let at = 0;
+    for (let i = 0; i < correlated.length; i++)
+      for (let j = i + 1; j < correlated.length; j++) {
+        const r = pairs[at++] ?? null;
+        matrix[i]![j] = r;
+        matrix[j]![i] = r;
+      }
+  }
+  correlated.forEach((name, i) => {
+    if (!distributions.get(name)?.std) matrix[i]![i] = null;
+  });
+  const correlation: Correlation = { columns: correlated, matrix };
+
+  return {
+    tool: 'profile',
+    source: loaded.source,
+    rows: loaded.rows,
+    columns: profiles,
+    correlation,
+    warnings: describeWarnings(profiles, loaded.rows, numeric.length, nonFinite),
+  };
+}
+
+/** Exploratory profile of a CSV file: per-column types and statistics, histograms, correlations. */
+export async function profileCsv(path: string, options: ProfileOptions = {}): Promise<ProfileResult> {
+  return withDatabase(options, async (db) => profileTable(db, await loadCsv(db, path), options));
+}

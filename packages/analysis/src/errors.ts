@@ -1,0 +1,56 @@
+/**
+ * Failures a person can act on. `code` doubles as the Step Functions error name the task
+ * reports (SendTaskFailure `error`), and `message` is the one sentence shown as its cause.
+ */
+export type AnalysisErrorCode =
+  | 'BadRequest'
+  | 'ColumnNotFound'
+  | 'BadData'
+  | 'DataNotFound'
+  | 'AnalysisFailed';
+
+export abstract class AnalysisError extends Error {
+  abstract readonly code: AnalysisErrorCode;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The request itself is wrong: a missing argument, the same column twice, a malformed URI. */
+export class BadRequestError extends AnalysisError {
+  readonly code = 'BadRequest';
+}
+
+/** A column the request names is not in the data. */
+export class ColumnNotFoundError extends AnalysisError {
+  readonly code = 'ColumnNotFound';
+
+  constructor(column: string, available: readonly string[]) {
+    const shown = available.slice(0, 20).join(', ');
+    const more = available.length > 20 ? `, … (${available.length} in all)` : '';
+    super(`Column "${column}" is not in the data; its columns are: ${shown}${more}.`);
+  }
+}
+
+/** The data cannot answer the question as asked: unreadable, empty, wrong types, no variation. */
+export class BadDataError extends AnalysisError {
+  readonly code = 'BadData';
+}
+
+/** The file or S3 object named as the data does not exist. */
+export class DataNotFoundError extends AnalysisError {
+  readonly code = 'DataNotFound';
+}
+
+/** The numbers could not be computed, though the input looked fine. */
+export class AnalysisFailedError extends AnalysisError {
+  readonly code = 'AnalysisFailed';
+}
+
+/** The error's name and cause as the task reports them; unknown errors say nothing about internals. */
+export function describeFailure(error: unknown): { code: AnalysisErrorCode; message: string } {
+  if (error instanceof AnalysisError) return { code: error.code, message: error.message };
+  return { code: 'AnalysisFailed', message: 'The analysis failed unexpectedly; please try again.' };
+}

@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { runWorker, startWorker } from '../src/parallel/worker';
+
+const module = new URL('./support/double-worker.ts', import.meta.url);
+
+describe('worker threads', () => {
+  it('run a TypeScript module on shared memory and return its answer', async () => {
+    const values = new Float64Array(new SharedArrayBuffer(4 * 8));
+    values.set([1, 2, 3, 4]);
+    expect(await runWorker<number>(module, { values })).toBe(20);
+    // Shared memory: the worker's writes are visible here, nothing was copied.
+    expect([...values]).toEqual([2, 4, 6, 8]);
+  });
+
+  it('reject when the work throws', async () => {
+    await expect(runWorker(module, { values: new Float64Array(1), fail: true })).rejects.toThrow(
+      'asked to fail',
+    );
+  });
+});
+
+describe('the regression worker module', () => {
+  it('answers with the adjustment, or with the collinear column', async () => {
+    const { work } = await import('../src/engines/causal/regression-worker');
+    const t = Float64Array.from([1, 0, 1, 0, 1, 0]);
+    const x = Float64Array.from([1, 2, 2, 3, 5, 4]);
+    const y = Float64Array.from([3, 1, 4, 2, 6, 3]);
+    const answer = work({ t, covariates: [x], y });
+    expect('ok' in answer && answer.ok.df).toBe(3);
+    expect(work({ t, covariates: [t], y })).toEqual({ collinear: 2 });
+  });
+});
+
+describe('a worker started ahead of its data', () => {
+  it('answers once the data comes', async () => {
+    const pending = startWorker<number>(module);
+    const values = new Float64Array(new SharedArrayBuffer(2 * 8));
+    values.set([5, 6]);
+    expect(await pending.run({ values })).toBe(22);
+  });
+
+  it('never holds the process open when it is given no work', async () => {
+    const script = new URL('./support/abandon-worker.ts', import.meta.url).pathname;
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = execFile(process.execPath, ['--import', 'tsx', script], { timeout: 20_000 }, (_, out) =>
+        resolve({ code: child.exitCode, stdout: out }),
+      );
+    });
+    expect(stdout).toBe('main thread done\n');
+    expect(code).toBe(0);
+  });
+});
