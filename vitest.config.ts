@@ -49,7 +49,12 @@ export default defineConfig({
     ],
     coverage: {
       provider: 'v8',
-      include: ['packages/core/src/**', 'packages/functions/src/**', 'packages/local/src/**', 'packages/analysis/src/**'],
+      include: [
+        'packages/core/src/**',
+        'packages/functions/src/**',
+        'packages/local/src/**',
+        'packages/analysis/src/**',
+      ],
       // Barrel files only re-export; the local CLI runs in a child process (test/integration/start.test.ts);
       // the sample writer is a script run by hand; the worker-thread entry runs outside the test process,
       // where coverage cannot see it (its work is tested in-process).

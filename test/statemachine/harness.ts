@@ -218,7 +218,7 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
         s3.put(
           bucket,
           job.resultUri.replace(`s3://${bucket}/`, ''),
-          JSON.stringify({ tool: job.tool, result, output: analysisOutputs[job.tool] }),
+          JSON.stringify({ ...result, output: analysisOutputs[job.tool] }),
         );
         tokens.succeed(environment.TASK_TOKEN!, {
           resultUri: job.resultUri,

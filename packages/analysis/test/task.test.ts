@@ -61,7 +61,7 @@ function deps(overrides: Partial<TaskDependencies> = {}): TaskDependencies {
 }
 
 describe('the analysis task', () => {
-  it('loads the job, writes the full result to resultUri and reports success with the pointer and chat output', async () => {
+  it('loads the job, writes the full result and its chat output to resultUri and reports success with the pointer', async () => {
     givenObjects({
       's3://jobs/j1.json': JSON.stringify(effectJob),
       's3://data/samples/lalonde.csv': await lalonde,
@@ -81,6 +81,8 @@ describe('the analysis task', () => {
       n: 614,
     });
     expect(stored.estimates).toHaveLength(6);
+    // The chat output rides along: Append reads it from here, the state keeps only the pointer.
+    expect(ItemOutput.parse(stored.output).charts?.length).toBeGreaterThan(0);
 
     const success = sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input;
     expect(success.taskToken).toBe('token-1');

@@ -81,13 +81,16 @@ export async function runTask(env: NodeJS.ProcessEnv, deps: TaskDependencies): P
         const job = await loadJob(s3, env.JOB_URI);
         logger.info('Job loaded.', { tool: job.tool, data: job.data });
         const analysis = await deps.analyze(job);
-        await writeJsonObject(s3, job.resultUri, analysis);
-        return { resultUri: job.resultUri, analysis };
+        // The state machine keeps only the pointer (state payloads stay small), so the chat
+        // output travels in the result document, next to the full result.
+        const output = toItemOutput(analysis);
+        await writeJsonObject(s3, job.resultUri, { ...analysis, output });
+        return { resultUri: job.resultUri, output };
       })(),
       stopped,
     ]);
     clearInterval(timer);
-    let output = JSON.stringify({ resultUri: result.resultUri, output: toItemOutput(result.analysis) });
+    let output = JSON.stringify({ resultUri: result.resultUri, output: result.output });
     if (Buffer.byteLength(output) > maxTaskOutputBytes)
       output = JSON.stringify({ resultUri: result.resultUri });
     await sfn.send(new SendTaskSuccessCommand({ taskToken, output }));

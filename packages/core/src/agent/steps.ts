@@ -232,14 +232,9 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
   return { ...state, route: 'task', job: { uri } };
 }
 
-/** The analysis task's result document at `resultUri`. */
-interface ResultDocument {
-  tool?: string;
-  result?: unknown;
-  output?: ItemOutput;
-}
+/** The analysis task's result document at `resultUri`: the tool's JSON result plus its chat output. */
+type ResultDocument = Record<string, unknown> & { output?: ItemOutput };
 
-/** What the model reads of an analysis result: the numbers that matter, not the whole document. */
 function observe(tool: string, result: unknown): string {
   return JSON.stringify(
     tool === 'profile'
@@ -281,10 +276,7 @@ export async function append(deps: AgentDeps, state: ItemState): Promise<ItemSta
   const toolKey = turnKey(state.turn, 'tool');
 
   if (state.route === 'task' && state.taskResult && !item.turns?.[toolKey] && decision.kind === 'tool') {
-    const document = await getJson<ResultDocument>(deps.s3, state.taskResult.resultUri);
-    const result =
-      document && typeof document === 'object' && 'result' in document ? document.result : document;
-    const output = document?.output;
+    const { output, ...result } = await getJson<ResultDocument>(deps.s3, state.taskResult.resultUri);
     const small = output && JSON.stringify(output).length <= inlineOutputBytes;
     await deps.items.putTurn(state.executionId, state.itemId, toolKey, {
       kind: 'tool',

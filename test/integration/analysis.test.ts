@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { ServerMessageOf } from '@cascade/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalCloud } from '../../packages/local/src';
+import { Client, credentials, isResponseFor, newUser, root, startTestCloud } from './harness';
+
+async function ask(client: Client, content: string) {
+  const messageId = randomUUID();
+  client.send({ action: 'query', messageId, payload: { content } });
+  const ack = await client.waitFor<ServerMessageOf<'ack'>>(
+    (m) => m.action === 'ack' && m.messageId === messageId,
+  );
+  return ack;
+}
+
+describe('the analysis task behind the local cloud', () => {
+  let cloud: LocalCloud;
+  let client: Client;
+  beforeAll(async () => {
+    cloud = await startTestCloud();
+    const user = await newUser(cloud);
+    client = await Client.connect(`${cloud.endpoints.websocketUrl}?token=${user.idToken}`);
+  });
+  afterAll(async () => {
+    client?.close();
+    await cloud?.stop();
+  });
+
+  it('lists the sample datasets the repository ships, with their sizes', async () => {
+    const { datasets } = await client.request<ServerMessageOf<'datasets'>>({ action: 'datasets.list' });
+    const catalog = JSON.parse(
+      readFileSync(join(root, 'packages/analysis/datasets/catalog.json'), 'utf8'),
+    ) as { file: string; rows: number }[];
+    expect(datasets.map((d) => d.id).sort()).toEqual(catalog.map((c) => c.file).sort());
+    const lalonde = datasets.find((d) => d.id === 'lalonde.csv')!;
+    expect(lalonde).toMatchObject({
+      sample: true,
+      rows: catalog.find((c) => c.file === 'lalonde.csv')!.rows,
+    });
+  });
+
+  it('runs profile as the analysis task through its task token and answers with charts', async () => {
+    const ack = await ask(client, 'profile lalonde.csv');
+    const response = await client.waitFor<ServerMessageOf<'response'>>(
+      isResponseFor(ack.executionId),
+      120_000,
+    );
+    expect(response.status).toBe('SUCCEEDED');
+    expect(response.summary).toMatch(/\*\*lalonde\.csv\*\* has \d+ rows and 10 columns/);
+    const charts = response.items[0]!.output!.charts!;
+    expect(charts.some((c) => c.kind === 'histogram')).toBe(true);
+    expect(charts.some((c) => c.kind === 'heatmap')).toBe(true);
+    expect(
+      client.messages
+        .filter((m) => m.action === 'step' && m.executionId === ack.executionId && m.step === 'profile')
+        .map((m) => m.action === 'step' && m.status),
+    ).toEqual(['started', 'succeeded']);
+
+    // The job and the result went through S3 as pointers, as on AWS.
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: cloud.endpoints.edgeUrl, credentials });
+    const results = await s3.send(
+      new ListObjectsV2Command({ Bucket: cloud.endpoints.bucket, Prefix: `results/${ack.executionId}/` }),
+    );
+    expect(results.Contents).toHaveLength(1);
+    const stored = JSON.parse(
+      await (
+        await s3.send(
+          new GetObjectCommand({ Bucket: cloud.endpoints.bucket, Key: results.Contents![0]!.Key! }),
+        )
+      ).Body!.transformToString(),
+    );
+    expect(stored).toMatchObject({
+      tool: 'profile',
+      rows: expect.any(Number),
+      output: { text: expect.any(String) },
+    });
+    s3.destroy();
+  });
+
+  it('estimates an effect with every method and its intervals', async () => {
+    const ack = await ask(
+      client,
+      'what is the effect of treat on re78 in lalonde.csv adjusting for age, educ, re74 and re75?',
+    );
+    const response = await client.waitFor<ServerMessageOf<'response'>>(
+      isResponseFor(ack.executionId),
+      120_000,
+    );
+    expect(response.status).toBe('SUCCEEDED');
+    expect(response.summary).toContain('Regression adjustment estimates the ATE of **treat** on **re78**');
+    expect(response.items[0]!.output!.charts!.some((c) => c.kind === 'intervals')).toBe(true);
+  });
+
+  it('fails the item whose analysis fails, with the task’s own sentence', async () => {
+    const ack = await ask(
+      client,
+      'what is the effect of retention_offer on plan in churn.csv adjusting for tenure_months?',
+    );
+    const response = await client.waitFor<ServerMessageOf<'response'>>(
+      isResponseFor(ack.executionId),
+      120_000,
+    );
+    expect(response.status).toBe('FAILED');
+    const progress = client.messages.find(
+      (m) => m.action === 'progress' && m.executionId === ack.executionId,
+    );
+    expect(progress).toMatchObject({ item: { status: 'FAILED', error: expect.stringMatching(/plan/) } });
+    expect(response.summary).toMatch(/^This could not be answered: .*plan/);
+  });
+});
