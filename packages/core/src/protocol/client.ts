@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { limits } from './limits';
 
 const Uuid = z.uuid({ error: 'must be a UUID' });

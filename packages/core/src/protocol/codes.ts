@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The closed set of error codes a client can receive. */
 export const errorCodes = [

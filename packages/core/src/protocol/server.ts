@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorCode, ExecutionStatus, ItemStatus, ResponseStatus, StepStatus } from './codes';
 
 const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
