@@ -18,3 +18,6 @@ export function agentSettings(env: Record<string, string | undefined> = process.
   const modelId = env.CASCADE_MODEL_ID ?? 'amazon.nova-pro-v1:0';
   return provider === 'bedrock' ? { provider, modelId, maxSteps } : { provider, maxSteps };
 }
+
+/** Where the sample datasets and their catalog live (the analysis package); seeded into samples/. */
+export const samplesDirectory = 'packages/analysis/datasets';

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type KeyAttribute, keyAttributes, type TableKey, tables } from '@cascade/core/tables';
 import type { TableName } from './functions';
+import { samplesDirectory } from './settings';
 
 /**
  * The six tables, built from core's definitions (the same ones LocalStack's init and the local
@@ -10,9 +11,6 @@ import type { TableName } from './functions';
  */
 
 const fieldType = (attribute: KeyAttribute) => (attribute.type === 'S' ? 'string' : 'number');
-
-/** Where the sample datasets and their catalog live (the analysis package). */
-export const samplesDirectory = 'packages/analysis/datasets';
 
 interface CatalogEntry {
   file: string;

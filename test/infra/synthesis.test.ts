@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { clientActions } from '@cascade/core';
 import { placeholdersIn } from '@cascade/core/orchestration/definition';
 import { tables } from '@cascade/core/tables';
@@ -11,7 +13,9 @@ import {
   routes,
   stepFunctions,
 } from '../../stacks/functions';
+import { samplesDirectory } from '../../stacks/settings';
 import asl from '../../statemachines/agent.asl.json';
+import { root } from './platform';
 import {
   type IamStatement,
   query,
@@ -425,6 +429,31 @@ describe('sign-in, data and the web client', () => {
       { id: 'expire-jobs', status: 'Enabled', filter: { prefix: 'jobs/' }, expiration: { days: 7 } },
       { id: 'expire-results', status: 'Enabled', filter: { prefix: 'results/' }, expiration: { days: 30 } },
     ]);
+  });
+
+  it("seeds samples/ with every dataset of the analysis package's catalog, with its metadata", () => {
+    const catalogPath = join(root, samplesDirectory, 'catalog.json');
+    const catalog = existsSync(catalogPath)
+      ? (JSON.parse(readFileSync(catalogPath, 'utf8')) as {
+          file: string;
+          title: string;
+          rows: number;
+          columns: number;
+        }[])
+      : [];
+    const seeded = q
+      .ofType('aws:s3/bucketObjectv2:BucketObjectv2')
+      .filter((o) => String(o.inputs.key).startsWith('samples/'));
+    expect(seeded.map((o) => o.inputs)).toEqual(
+      catalog.map((entry) =>
+        expect.objectContaining({
+          key: `samples/${entry.file}`,
+          contentType: 'text/csv',
+          source: { asset: `${samplesDirectory}/${entry.file}` },
+          metadata: { title: entry.title, rows: String(entry.rows), columns: String(entry.columns) },
+        }),
+      ),
+    );
   });
 
   it('the web build gets the region, user pool, client and WebSocket URL', () => {

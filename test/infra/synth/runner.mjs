@@ -226,14 +226,14 @@ try {
 }
 server.close();
 
-/** Inputs as plain JSON: outputs resolved by now, assets and archives by their path. */
-function plain(value) {
+/** Inputs as plain JSON: outputs resolved by now, assets by their path. */
+async function plain(value) {
   if (value === null || value === undefined) return value;
-  if (Array.isArray(value)) return value.map(plain);
+  if (Array.isArray(value)) return Promise.all(value.map(plain));
   if (typeof value === 'object') {
-    if (typeof value.path === 'string' && value.constructor?.name?.endsWith('Asset'))
-      return { asset: value.path };
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+    if (value.__pulumiAsset) return { asset: await value.path };
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await plain(v)]));
+    return Object.fromEntries(entries);
   }
   return value;
 }
@@ -241,10 +241,10 @@ writeFileSync(
   outputPath,
   JSON.stringify(
     {
-      resources: plain(resources),
+      resources: await plain(resources),
       builds,
       calls,
-      outputs: plain(outputs) ?? null,
+      outputs: (await plain(outputs)) ?? null,
       failure: failure ?? null,
       ms: Date.now() - started,
     },
