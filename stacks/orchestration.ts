@@ -167,18 +167,19 @@ function analysisTask(input: {
     permissions: statements,
     logging: { retention: '1 month' },
     dev: { command: 'npx cascade-analysis task' },
-    transform: $dev
-      ? undefined
-      : {
-          // Only Cascade's statements: not the ECS Exec channels SST adds for `sst shell`.
-          taskRole: (args) => {
-            args.inlinePolicies = [{ name: 'inline', policy }];
-          },
-          // No secrets or parameters to read at start-up.
-          executionRole: (args) => {
-            args.inlinePolicies = [];
-          },
+    transform: {
+      // Only Cascade's statements, not the ECS Exec channels SST adds. Under `sst dev` SST's own
+      // role stays: its live bridge needs appsync:*.
+      ...(!$dev && {
+        taskRole: (args: aws.iam.RoleArgs) => {
+          args.inlinePolicies = [{ name: 'inline', policy }];
         },
+      }),
+      // No secrets or parameters to read at start-up.
+      executionRole: (args) => {
+        args.inlinePolicies = [];
+      },
+    },
   });
   return { vpc, cluster, task };
 }

@@ -22,9 +22,11 @@ export function site(input: { api: sst.aws.ApiGatewayWebSocket; auth: Auth; stor
     },
     // SST writes a declaration of these variables; keep it out of the web package's sources.
     vite: { types: '../.sst/web-env.d.ts' },
+    // Under `sst dev`, Vite's dev server (`npm run dev` in web/) is the site.
+    dev: { command: 'npm run dev', url: devOrigin },
   });
 
-  const origins = web.url.apply((url) => [...new Set([url, ...($dev ? [devOrigin] : [])])]);
+  const origins = web.url.apply((url) => [url]);
   new aws.s3.BucketCorsConfiguration('DatasetsUploadCors', {
     bucket: storage.bucket.name,
     corsRules: [

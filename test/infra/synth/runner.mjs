@@ -196,6 +196,15 @@ const server = http.createServer((request, response) => {
         appsyncHttp: '',
         appsyncRealtime: '',
       };
+    } else if (method === 'Provider.Aws.Appsync') {
+      // `sst dev`'s live bridge.
+      result = {
+        http: 'https://bridge.appsync-api.test/event',
+        realtime: 'wss://bridge.appsync-realtime-api.test/event',
+      };
+    } else if (method === 'Runtime.AddTarget') {
+      builds.push({ functionID: args.functionID, handler: args.handler, links: args.links ?? {}, dev: true });
+      result = {};
     } else {
       error = `rpc: can't find method ${method}`;
     }

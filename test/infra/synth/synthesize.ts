@@ -30,7 +30,13 @@ export interface IamStatement {
 export interface Synthesis {
   resources: SynthesizedResource[];
   /** What each function asked the CLI to build: its handler, and its links with their properties. */
-  builds: { functionID: string; handler: string; links: Record<string, Record<string, unknown>> }[];
+  builds: {
+    functionID: string;
+    handler: string;
+    links: Record<string, Record<string, unknown>>;
+    /** Set for a live `sst dev` target rather than a build. */
+    dev?: true;
+  }[];
   outputs: Record<string, unknown> | null;
   failure: string | null;
   ms: number;
@@ -42,8 +48,11 @@ export interface Synthesis {
  * Pulumi, with no AWS account. The app runs from a scratch root that links the repository's
  * files, with a stand-in web build, so synthesis never writes into the working tree.
  */
-export async function synthesize(options: { stage?: string; timeoutMs?: number } = {}): Promise<Synthesis> {
+export async function synthesize(
+  options: { stage?: string; dev?: boolean; timeoutMs?: number } = {},
+): Promise<Synthesis> {
   const stage = options.stage ?? 'ci';
+  const dev = options.dev ?? false;
   const scratch = mkdtempSync(join(tmpdir(), 'cascade-synth-'));
   try {
     const scratchRoot = join(scratch, 'root');
@@ -57,12 +66,12 @@ export async function synthesize(options: { stage?: string; timeoutMs?: number }
     writeFileSync(join(scratchRoot, 'web/package.json'), '{ "name": "web", "private": true }\n');
     writeFileSync(join(scratchRoot, 'web/dist/index.html'), '<!doctype html><title>Cascade</title>\n');
 
-    const outfile = join(platform, 'synth', `app-${stage}.mjs`);
+    const outfile = join(platform, 'synth', `app-${stage}${dev ? '-dev' : ''}.mjs`);
     await buildApp({
       root,
       platform,
       outfile,
-      dev: false,
+      dev,
       app: {
         name: 'cascade',
         stage,
@@ -71,8 +80,8 @@ export async function synthesize(options: { stage?: string; timeoutMs?: number }
         providers: { aws: { version: '7.20.0' } },
       },
       cli: {
-        command: 'deploy',
-        dev: false,
+        command: dev ? 'dev' : 'deploy',
+        dev,
         paths: {
           home: join(scratch, 'home'),
           root: scratchRoot,
