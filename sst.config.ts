@@ -29,7 +29,6 @@ export default $config({
     const api = gateway();
     const agent = orchestration({
       storage: data,
-      api,
       resources: {
         links: { ...data.tables, Datasets: data.bucket, Api: api, Auth: identity.link },
         arns: {

@@ -17,8 +17,7 @@ export const aslPath = 'statemachines/agent.asl.json';
 
 export function orchestration(input: {
   storage: Storage;
-  api: sst.aws.ApiGatewayWebSocket;
-  /** The resources functions may be linked to; the agent's own are added here. */
+  /** The resources functions may be linked to (the WebSocket API's included); the agent's own are added here. */
   resources: FunctionResources;
 }) {
   const { storage } = input;
