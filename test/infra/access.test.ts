@@ -353,7 +353,8 @@ beforeAll(async () => {
   s3.put(
     bucket,
     job.resultUri.replace(`s3://${bucket}/`, ''),
-    JSON.stringify({ tool: job.tool, result: { rows: 30, columns: [] }, output: { text: 'profile' } }),
+    // As the analysis task writes it: the tool's result, plus its chat output.
+    JSON.stringify({ rows: 30, columns: [], output: { text: 'profile' } }),
   );
   const appended = await step('step AppendFunctionArn', {
     ...dispatched,
