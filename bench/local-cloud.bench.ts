@@ -31,7 +31,13 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 async function timeToReady(dataDirectory: string, fresh: boolean): Promise<number> {
   const started = performance.now();
   const child = spawn(process.execPath, [join(root, 'scripts/start.mjs'), ...(fresh ? ['--fresh'] : [])], {
-    env: { ...process.env, CASCADE_DATA_DIR: dataDirectory, CASCADE_EDGE_PORT: '0', CASCADE_WS_PORT: '0', CASCADE_WEB_PORT: '0' },
+    env: {
+      ...process.env,
+      CASCADE_DATA_DIR: dataDirectory,
+      CASCADE_EDGE_PORT: '0',
+      CASCADE_WS_PORT: '0',
+      CASCADE_WEB_PORT: '0',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -57,17 +63,31 @@ async function main() {
   try {
     const s3 = new S3Client({ region: 'us-east-1', endpoint: cloud.endpoints.edgeUrl, credentials });
     await s3.send(
-      new PutObjectCommand({ Bucket: cloud.endpoints.bucket, Key: 'samples/shop.csv', Body: 'order_id,region,amount\n1,north,10.5\n2,south,22\n' }),
+      new PutObjectCommand({
+        Bucket: cloud.endpoints.bucket,
+        Key: 'samples/shop.csv',
+        Body: 'order_id,region,amount\n1,north,10.5\n2,south,22\n',
+      }),
     );
     const user = await newUser(cloud);
     const client = await Client.connect(`${cloud.endpoints.websocketUrl}?token=${user.idToken}`);
-    const batch = Array.from({ length: items }, (_, i) => ({ id: `i${i}`, input: `what columns does shop.csv have? (${i})` }));
+    const batch = Array.from({ length: items }, (_, i) => ({
+      id: `i${i}`,
+      input: `what columns does shop.csv have? (${i})`,
+    }));
 
     // 1a. Through the whole stack.
     const stackStart = performance.now();
-    client.send({ action: 'query', messageId: randomUUID(), payload: { content: 'Describe', items: batch, options: { maxConcurrency: 10 } } });
+    client.send({
+      action: 'query',
+      messageId: randomUUID(),
+      payload: { content: 'Describe', items: batch, options: { maxConcurrency: 10 } },
+    });
     const ack = await client.waitFor<ServerMessageOf<'ack'>>((m) => m.action === 'ack', 60_000);
-    const response = await client.waitFor<ServerMessageOf<'response'>>(isResponseFor(ack.executionId), 600_000);
+    const response = await client.waitFor<ServerMessageOf<'response'>>(
+      isResponseFor(ack.executionId),
+      600_000,
+    );
     const stackMs = performance.now() - stackStart;
     if (response.status !== 'SUCCEEDED') throw new Error(`the stack run ended ${response.status}`);
 
@@ -77,9 +97,22 @@ async function main() {
     let input: AgentInput | undefined;
     const bareStart = performance.now();
     await startQuery(
-      { ...chatDeps(), orchestrator: { start: async (i: AgentInput) => void (input = i), exists: async () => false, stop: async () => undefined } },
+      {
+        ...chatDeps(),
+        orchestrator: {
+          start: async (i: AgentInput) => {
+            input = i;
+          },
+          exists: async () => false,
+          stop: async () => undefined,
+        },
+      },
       { userId: `bench-${randomUUID()}`, tenantId: 'bench' },
-      { action: 'query', messageId: randomUUID(), payload: { content: 'Describe', items: batch, options: { maxConcurrency: 10 } } },
+      {
+        action: 'query',
+        messageId: randomUUID(),
+        payload: { content: 'Describe', items: batch, options: { maxConcurrency: 10 } },
+      },
       async () => undefined,
     );
     const definition = JSON.parse(await readFile(join(root, 'statemachines/agent.asl.json'), 'utf8'));
@@ -106,8 +139,14 @@ async function main() {
       [arn('record-failure')]: sfn.recordFailure,
       [arn('finish')]: sfn.finish,
     } as Record<string, (event: unknown) => Promise<unknown>>;
-    const handlers = localTaskHandlers(rendered, { lambdas, tokens: new TaskTokens(), executionArn: 'bench' });
-    await new StateMachine(rendered as never).run(input as never, { overrides: { taskResourceLocalHandlers: handlers as never } }).result;
+    const handlers = localTaskHandlers(rendered, {
+      lambdas,
+      tokens: new TaskTokens(),
+      executionArn: 'bench',
+    });
+    await new StateMachine(rendered as never).run(input as never, {
+      overrides: { taskResourceLocalHandlers: handlers as never },
+    }).result;
     const bareMs = performance.now() - bareStart;
 
     // 2. ack latency over 100 queries, each opening a session of its own.
@@ -126,7 +165,9 @@ async function main() {
     console.log(`  bare engine      ${ms(bareMs)}   (anchor: same ASL, handlers and writes)`);
     console.log(`  ratio            ${(stackMs / bareMs).toFixed(2)}×   (target ≤ 1.5×)`);
     console.log(`\nack latency over ${ackQueries} queries`);
-    console.log(`  p50 ${ms(percentile(latencies, 50))}   p99 ${ms(percentile(latencies, 99))}   max ${ms(Math.max(...latencies))}`);
+    console.log(
+      `  p50 ${ms(percentile(latencies, 50))}   p99 ${ms(percentile(latencies, 99))}   max ${ms(Math.max(...latencies))}`,
+    );
   } finally {
     await cloud.stop();
   }
