@@ -21,6 +21,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          // Generates .sst/platform with the pinned SST CLI when it is missing (once per checkout).
+          globalSetup: ['test/infra/setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 60_000,

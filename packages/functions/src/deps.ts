@@ -1,6 +1,7 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   type AgentDeps,
   type ChatDeps,
@@ -22,35 +23,57 @@ import {
 import { type Links, linked } from './resources';
 
 /**
- * Clients and repositories, built on first use and reused while the Lambda container lives.
+ * Clients and repositories, each built on first use and reused while the Lambda container lives.
+ * Built lazily so a handler reads only the links it uses: each function is linked (and granted)
+ * only what it touches, and reading an unlinked resource fails loudly in SST.
  * SDK clients take region and endpoint from the environment like any AWS SDK program.
  */
 let chat: ChatDeps | undefined;
 let agent: AgentDeps | undefined;
 let verifier: IdTokenVerifier | undefined;
 let s3: S3Client | undefined;
+let documentClient: DynamoDBDocumentClient | undefined;
 
 type TableLink = keyof Links & (typeof tables)[keyof typeof tables]['name'];
 
+/** An object whose properties are built on first read and then kept. */
+export function builtOnFirstUse<T extends object>(builders: { [K in keyof T]-?: () => T[K] }): T {
+  const object = {} as T;
+  for (const key of Object.keys(builders) as (keyof T)[]) {
+    Object.defineProperty(object, key, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = builders[key]();
+        Object.defineProperty(object, key, { value, enumerable: true, writable: false });
+        return value;
+      },
+    });
+  }
+  return object;
+}
+
+function table(name: TableLink) {
+  documentClient ??= createDocumentClient();
+  return { client: documentClient, tableName: linked(name).name };
+}
+
 export function chatDeps(): ChatDeps {
-  if (chat) return chat;
-  const client = createDocumentClient();
-  const table = (name: TableLink) => ({ client, tableName: linked(name).name });
-  const connections = new ConnectionsRepository(table(tables.connections.name));
-  chat = {
-    sessions: new SessionsRepository(table(tables.sessions.name)),
-    messages: new MessagesRepository(table(tables.messages.name)),
-    executions: new ExecutionsRepository(table(tables.executions.name)),
-    items: new ItemsRepository(table(tables.items.name)),
-    locks: new LocksRepository(table(tables.locks.name)),
-    connections,
-    datasets: new DatasetCatalog({ s3: s3Client(), bucket: linked('Datasets').name }),
-    orchestrator: createStepFunctionsOrchestrator(new SFNClient({}), linked('AgentStateMachine').arn),
-    notifier: createNotifier({
-      api: new ApiGatewayManagementApiClient({ endpoint: linked('Api').managementEndpoint }),
-      connections,
-    }),
-  };
+  chat ??= builtOnFirstUse<ChatDeps>({
+    sessions: () => new SessionsRepository(table(tables.sessions.name)),
+    messages: () => new MessagesRepository(table(tables.messages.name)),
+    executions: () => new ExecutionsRepository(table(tables.executions.name)),
+    items: () => new ItemsRepository(table(tables.items.name)),
+    locks: () => new LocksRepository(table(tables.locks.name)),
+    connections: () => new ConnectionsRepository(table(tables.connections.name)),
+    datasets: () => new DatasetCatalog({ s3: s3Client(), bucket: linked('Datasets').name }),
+    orchestrator: () => createStepFunctionsOrchestrator(new SFNClient({}), linked('AgentStateMachine').arn),
+    notifier: () =>
+      createNotifier({
+        api: new ApiGatewayManagementApiClient({ endpoint: linked('Api').managementEndpoint }),
+        connections: chatDeps().connections,
+      }),
+  });
   return chat;
 }
 
@@ -62,16 +85,19 @@ function s3Client(): S3Client {
 
 /** The agent steps share the chat's repositories and notifier, plus S3 and the model provider. */
 export function agentDeps(): AgentDeps {
-  if (agent) return agent;
-  const chatParts = chatDeps();
-  const config = linked('Agent');
-  agent = {
-    ...chatParts,
-    s3: s3Client(),
-    bucket: linked('Datasets').name,
-    provider: createProvider(config),
-    maxSteps: config.maxSteps,
-  };
+  agent ??= builtOnFirstUse<Omit<AgentDeps, 'historyMessages' | 'now'>>({
+    executions: () => chatDeps().executions,
+    items: () => chatDeps().items,
+    messages: () => chatDeps().messages,
+    sessions: () => chatDeps().sessions,
+    locks: () => chatDeps().locks,
+    notifier: () => chatDeps().notifier,
+    datasets: () => chatDeps().datasets,
+    s3: s3Client,
+    bucket: () => linked('Datasets').name,
+    provider: () => createProvider(linked('Agent')),
+    maxSteps: () => linked('Agent').maxSteps,
+  });
   return agent;
 }
 

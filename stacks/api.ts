@@ -1,0 +1,46 @@
+import { authorizer as authorizerDefinition, routes as routeDefinitions } from './functions';
+import { type FunctionResources, functionArgs } from './lambda';
+
+/**
+ * The WebSocket API. Created first and given its routes later, because the agent's functions
+ * post to its connections while the `query` route starts the agent: both need the other.
+ */
+export function gateway() {
+  return new sst.aws.ApiGatewayWebSocket('Api', {
+    transform: {
+      // A ceiling on what one stage will carry, whoever is calling.
+      stage: (args) => {
+        args.defaultRouteSettings = { throttlingBurstLimit: 200, throttlingRateLimit: 100 };
+      },
+    },
+  });
+}
+
+/** `sessions.list` → `SessionsList`: a readable, stable name for the route's function. */
+const routeName = (routeKey: string) =>
+  routeKey
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join('');
+
+/**
+ * Every route of the protocol, each with its own function, linked and granted only what it
+ * uses. The Lambda REQUEST authorizer guards `$connect` only, which is where API Gateway
+ * WebSocket APIs authorize: the token comes in `?token=` because browsers cannot set headers.
+ */
+export function routes(api: sst.aws.ApiGatewayWebSocket, resources: FunctionResources) {
+  const authorizer = api.addAuthorizer('Cognito', {
+    lambda: {
+      function: functionArgs(authorizerDefinition, resources),
+      identitySources: ['route.request.querystring.token'],
+    },
+  });
+
+  for (const [routeKey, definition] of Object.entries(routeDefinitions)) {
+    api.route(routeKey, functionArgs(definition, resources), {
+      ...(routeKey === '$connect' ? { auth: { lambda: authorizer.id } } : { name: routeName(routeKey) }),
+    });
+  }
+  return { authorizer };
+}

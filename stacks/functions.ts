@@ -1,0 +1,204 @@
+import { type ClientAction, clientActions } from '@cascade/core/protocol';
+import { type TableKey, tables } from '@cascade/core/tables';
+import type { Links } from '@cascade/functions/resources';
+
+/**
+ * Every Lambda function Cascade deploys: its handler, what it may touch and how it is bundled.
+ * Plain data, free of SST globals, so the offline tests read this very list: each handler must
+ * exist and bundle, and what a handler touches at run time must be what it is granted here.
+ * The stacks turn `access` into links (names reach the code) and IAM statements (permissions.ts).
+ */
+
+export type LinkName = keyof Links;
+export type TableName = (typeof tables)[TableKey]['name'];
+/** The data bucket's top-level folders. */
+export type Prefix = 'samples/' | 'users/' | 'jobs/' | 'results/';
+export type StateMachineOperation = 'start' | 'describe' | 'stop';
+
+/** What a function may touch; nothing else is linked or granted. */
+export interface Access {
+  /** `read`: GetItem, Query. `write`: also PutItem, UpdateItem, DeleteItem, BatchWriteItem. */
+  tables?: Partial<Record<TableName, 'read' | 'write'>>;
+  /**
+   * `list` allows ListBucket, which a HeadObject existence check needs too: without it S3
+   * answers a missing key with 403 instead of 404. `read` and `write` are object prefixes.
+   */
+  datasets?: { list?: true; read?: Prefix[]; write?: Prefix[] };
+  stateMachine?: StateMachineOperation[];
+  /** Posts to the user's connections, forgetting (deleting) those that are gone. */
+  notify?: true;
+  /** Verifies Cognito ID tokens (public keys only; no AWS permission). */
+  auth?: true;
+  /** The agent's settings; `model` also invokes the Bedrock model. */
+  agent?: 'config' | 'model';
+}
+
+export interface LambdaDefinition {
+  /** SST's handler: the file from the repository root, without extension, then the export. */
+  handler: string;
+  access: Access;
+  timeout: `${number} seconds` | `${number} minutes`;
+  memory: `${number} MB`;
+}
+
+/** How every function is built, for SST and for the bundle test alike. */
+export const bundling = {
+  runtime: 'nodejs22.x',
+  architecture: 'arm64',
+  format: 'esm',
+  minify: true,
+  /** The Lambda Node.js runtime ships the AWS SDK v3. */
+  external: ['@aws-sdk/*'],
+} as const;
+
+const ws = (module: string) => `packages/functions/src/ws/${module}.handler`;
+const sfn = (module: string) => `packages/functions/src/sfn/${module}.handler`;
+
+/** The handler module of a protocol action: `sessions.list` lives in `ws/sessions-list.ts`. */
+export const routeModule = (action: string) => action.replace(/\./g, '-');
+
+/** API Gateway gives an integration 29 s; a route answers well within that. */
+const route = (module: string, access: Access): LambdaDefinition => ({
+  handler: ws(module),
+  access,
+  timeout: '20 seconds',
+  memory: '512 MB',
+});
+
+/** Each protocol action's route. A new action in the protocol fails the typecheck until it is listed here. */
+const actionAccess: Record<ClientAction, Access> = {
+  query: {
+    tables: { Sessions: 'write', Messages: 'write', Executions: 'write', Items: 'write', Locks: 'write' },
+    stateMachine: ['start', 'describe'],
+    notify: true,
+  },
+  'sessions.list': { tables: { Sessions: 'read' }, notify: true },
+  'session.history': { tables: { Sessions: 'read', Messages: 'read' }, notify: true },
+  'execution.get': { tables: { Executions: 'read', Items: 'read' }, notify: true },
+  'execution.cancel': {
+    tables: { Executions: 'write', Items: 'read', Messages: 'write', Sessions: 'write', Locks: 'write' },
+    stateMachine: ['stop'],
+    notify: true,
+  },
+  'datasets.list': { datasets: { list: true, read: ['samples/', 'users/'] }, notify: true },
+  'dataset.upload': { datasets: { list: true, read: ['samples/'], write: ['users/'] }, notify: true },
+  ping: { notify: true },
+};
+
+/** The WebSocket API's routes, keyed by route key: the three built-in ones and one per protocol action. */
+export const routes: Record<string, LambdaDefinition> = {
+  $connect: route('connect', { tables: { Connections: 'write' } }),
+  $disconnect: route('disconnect', { tables: { Connections: 'write' } }),
+  $default: route('default', { notify: true }),
+  ...Object.fromEntries(
+    clientActions.map((action) => [action, route(routeModule(action), actionAccess[action])]),
+  ),
+};
+
+/** The `$connect` authorizer: verifies the Cognito ID token from `?token=`. */
+export const authorizer: LambdaDefinition = route('authorizer', { auth: true });
+
+const step = (module: string, access: Access, timeout: LambdaDefinition['timeout']): LambdaDefinition => ({
+  handler: sfn(module),
+  access,
+  timeout,
+  memory: '512 MB',
+});
+
+const concludes: Access = {
+  tables: { Executions: 'write', Items: 'write', Messages: 'write', Sessions: 'write', Locks: 'write' },
+  notify: true,
+};
+
+/**
+ * The state machine's Lambda tasks, keyed by the ASL placeholder each one fills. Timeouts stay
+ * below the Task states' TimeoutSeconds, so Lambda's own timeout is what a slow step hits.
+ */
+export const stepFunctions = {
+  ParseFunctionArn: step(
+    'parse',
+    {
+      tables: { Executions: 'read', Items: 'write', Messages: 'read' },
+      datasets: { list: true, read: ['samples/', 'users/'] },
+      notify: true,
+    },
+    '60 seconds',
+  ),
+  InvokeModelFunctionArn: step(
+    'invoke',
+    { tables: { Items: 'write', Messages: 'read' }, agent: 'model', notify: true },
+    '280 seconds',
+  ),
+  DispatchFunctionArn: step(
+    'dispatch',
+    {
+      tables: { Items: 'write' },
+      datasets: { list: true, read: ['samples/', 'users/'], write: ['jobs/'] },
+      notify: true,
+    },
+    '60 seconds',
+  ),
+  AppendFunctionArn: step(
+    'append',
+    {
+      tables: { Items: 'write', Executions: 'write', Locks: 'write' },
+      datasets: { read: ['results/'] },
+      agent: 'config',
+      notify: true,
+    },
+    '60 seconds',
+  ),
+  RecordFailureFunctionArn: step(
+    'record-failure',
+    { tables: { Items: 'write', Executions: 'write' }, notify: true },
+    '60 seconds',
+  ),
+  FinishFunctionArn: step('finish', concludes, '100 seconds'),
+} satisfies Record<string, LambdaDefinition>;
+
+/** Ends a run that stopped without reaching Finish (FAILED, TIMED_OUT, ABORTED), from EventBridge. */
+export const executionEnded: LambdaDefinition = step('execution-ended', concludes, '60 seconds');
+
+/** The ASL placeholders that are not functions: the analysis task and where it runs. */
+export const taskPlaceholders = [
+  'ClusterArn',
+  'AnalysisTaskDefinitionArn',
+  'AnalysisContainerName',
+  'Subnets',
+  'SecurityGroups',
+  'AssignPublicIp',
+] as const;
+
+/** Every placeholder the stacks fill in statemachines/agent.asl.json. */
+export type Placeholder = keyof typeof stepFunctions | (typeof taskPlaceholders)[number];
+export const placeholders: Placeholder[] = [
+  ...(Object.keys(stepFunctions) as (keyof typeof stepFunctions)[]),
+  ...taskPlaceholders,
+];
+
+/** Every function, by a readable name, for the tests' tables. */
+export const allFunctions: Record<string, LambdaDefinition> = {
+  authorizer,
+  ...Object.fromEntries(Object.entries(routes).map(([key, fn]) => [`route ${key}`, fn])),
+  ...Object.fromEntries(Object.entries(stepFunctions).map(([key, fn]) => [`step ${key}`, fn])),
+  executionEnded,
+};
+
+/** The tables a function may touch, a notifier's Connections included. */
+export function tablesOf(access: Access): Partial<Record<TableName, 'read' | 'write'>> {
+  return {
+    ...access.tables,
+    ...(access.notify && { [tables.connections.name]: 'write' as const }),
+  };
+}
+
+/** The links a function gets: exactly the resources its access names. */
+export function linksOf(access: Access): LinkName[] {
+  const links: LinkName[] = Object.keys(tablesOf(access)) as TableName[];
+  if (access.datasets) links.push('Datasets');
+  if (access.stateMachine?.length) links.push('AgentStateMachine');
+  if (access.notify) links.push('Api');
+  if (access.auth) links.push('Auth');
+  if (access.agent) links.push('Agent');
+  return [...new Set(links)].sort();
+}

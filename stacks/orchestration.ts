@@ -1,0 +1,209 @@
+import { readFileSync } from 'node:fs';
+import { type PlaceholderValue, renderStateMachine } from '@cascade/core/orchestration/definition';
+import { executionEnded, type Placeholder, stepFunctions } from './functions';
+import { type FunctionResources, functionArgs, join } from './lambda';
+import { analysisTaskStatements, bedrockModelResources, stateMachineStatements } from './permissions';
+import { agentSettings } from './settings';
+import type { Storage } from './storage';
+
+/**
+ * The agent: its settings, the analysis task on Fargate, the state machine's Lambda tasks, the
+ * state machine itself (statemachines/agent.asl.json, JSONPath, so it is deployed with Pulumi's
+ * raw resource rather than SST's JSONata-only component) and the rule that settles runs which
+ * stop without reaching Finish.
+ */
+
+export const aslPath = 'statemachines/agent.asl.json';
+
+export function orchestration(input: {
+  storage: Storage;
+  /** The resources functions may be linked to (the WebSocket API's included); the agent's own are added here. */
+  resources: FunctionResources;
+}) {
+  const { storage } = input;
+  const partition = aws.getPartitionOutput().partition;
+  const region = aws.getRegionOutput().region;
+  const account = aws.getCallerIdentityOutput().accountId;
+
+  // Known before the state machine exists, so its role can name it (a distributed Map starts
+  // child executions of the machine itself) and the task's role can scope its task tokens.
+  const name = `${$app.name}-${$app.stage}-agent`;
+  const stateMachineArn = $interpolate`arn:${partition}:states:${region}:${account}:stateMachine:${name}`;
+  const executionsArn = $interpolate`arn:${partition}:states:${region}:${account}:execution:${name}`;
+
+  const settings = agentSettings();
+  const agent = new sst.Linkable('Agent', { properties: settings });
+  const model =
+    settings.provider === 'bedrock'
+      ? bedrockModelResources<$util.Input<string>>(
+          settings.modelId,
+          (arn) =>
+            $interpolate`arn:${partition}:${arn.service}:${arn.region === 'this' ? region : '*'}:${
+              arn.account === 'this' ? account : ''
+            }:${arn.resource}`,
+        )
+      : [];
+
+  const resources: FunctionResources = {
+    links: { ...input.resources.links, Agent: agent },
+    arns: { ...input.resources.arns, model },
+  };
+
+  const { task } = analysisTask({ storage, stateMachineArn, region });
+
+  const steps = Object.fromEntries(
+    Object.entries(stepFunctions).map(([placeholder, definition]) => [
+      placeholder,
+      new sst.aws.Function(placeholder.replace(/FunctionArn$/, 'Step'), functionArgs(definition, resources)),
+    ]),
+  ) as Record<keyof typeof stepFunctions, sst.aws.Function>;
+
+  // Every placeholder of the ASL, filled by core's renderStateMachine (which refuses a missing one).
+  const placeholderValues: Record<Placeholder, $util.Input<PlaceholderValue>> = {
+    ParseFunctionArn: steps.ParseFunctionArn.arn,
+    InvokeModelFunctionArn: steps.InvokeModelFunctionArn.arn,
+    DispatchFunctionArn: steps.DispatchFunctionArn.arn,
+    AppendFunctionArn: steps.AppendFunctionArn.arn,
+    RecordFailureFunctionArn: steps.RecordFailureFunctionArn.arn,
+    FinishFunctionArn: steps.FinishFunctionArn.arn,
+    ClusterArn: task.cluster,
+    AnalysisTaskDefinitionArn: task.taskDefinition,
+    AnalysisContainerName: task.containers.apply((names) => names[0]!),
+    Subnets: task.subnets.apply((subnets) => subnets as string[]),
+    SecurityGroups: task.securityGroups.apply((groups) => groups as string[]),
+    AssignPublicIp: task.assignPublicIp.apply((on) => (on ? 'ENABLED' : 'DISABLED')),
+  };
+  const definition = JSON.parse(readFileSync(aslPath, 'utf8')) as unknown;
+  const rendered = $resolve(placeholderValues).apply((values) =>
+    JSON.stringify(renderStateMachine(definition, values as Record<Placeholder, PlaceholderValue>)),
+  );
+
+  const role = new aws.iam.Role('AgentMachineRole', {
+    assumeRolePolicy: aws.iam.getPolicyDocumentOutput({
+      statements: [
+        {
+          actions: ['sts:AssumeRole'],
+          principals: [{ type: 'Service', identifiers: ['states.amazonaws.com'] }],
+          conditions: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [account] }],
+        },
+      ],
+    }).json,
+    inlinePolicies: [
+      {
+        name: 'agent',
+        policy: aws.iam.getPolicyDocumentOutput({
+          statements: stateMachineStatements(
+            {
+              stateMachine: stateMachineArn,
+              executions: executionsArn,
+              functions: Object.values(steps).map((fn) => fn.arn),
+              taskDefinition: task.taskDefinition,
+              cluster: task.cluster,
+              taskRoles: [task.nodes.taskRole.arn, task.nodes.executionRole.arn],
+              eventRules: $interpolate`arn:${partition}:events:${region}:${account}:rule/`,
+            },
+            join,
+          ),
+        }).json,
+      },
+    ],
+  });
+
+  const machine = new aws.sfn.StateMachine('AgentMachine', {
+    name,
+    type: 'STANDARD',
+    roleArn: role.arn,
+    definition: rendered,
+  });
+
+  const stateMachine = new sst.Linkable('AgentStateMachine', { properties: { arn: machine.arn } });
+  resources.links.AgentStateMachine = stateMachine;
+  resources.arns.stateMachine = machine.arn;
+  resources.arns.executions = machine.arn.apply((arn) => arn.replace(':stateMachine:', ':execution:'));
+
+  const ended = settleEndedRuns({ stateMachineArn, resources });
+
+  return { agent, task, steps, machine, stateMachine, placeholderValues, ended, resources };
+}
+
+/**
+ * The Fargate task that runs heavy analysis. It reads its job and the data and writes its
+ * result in the bucket, then reports through the task token; under `sst dev` the same command
+ * runs on the developer's machine.
+ */
+function analysisTask(input: {
+  storage: Storage;
+  stateMachineArn: $util.Output<string>;
+  region: $util.Output<string>;
+}) {
+  // The task runs in public subnets with a public IP (no NAT to pay for) and only calls AWS APIs
+  // over HTTPS: nothing may connect to it, and it may only open HTTPS connections.
+  const vpc = new sst.aws.Vpc('Vpc', {
+    az: 2,
+    transform: {
+      securityGroup: (args) => {
+        args.ingress = [];
+        args.egress = [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'] }];
+      },
+    },
+  });
+  const cluster = new sst.aws.Cluster('Cluster', { vpc });
+
+  const statements = analysisTaskStatements(
+    { bucket: input.storage.bucket.arn, stateMachine: input.stateMachineArn },
+    join,
+  );
+  const policy = aws.iam.getPolicyDocumentOutput({ statements }).json;
+
+  const task = new sst.aws.Task('Analysis', {
+    cluster,
+    // DuckDB's native library is built for linux-x64; the image is built for that platform.
+    architecture: 'x86_64',
+    cpu: '1 vCPU',
+    memory: '2 GB',
+    image: { context: '.', dockerfile: 'packages/analysis/Dockerfile' },
+    environment: { AWS_REGION: input.region, POWERTOOLS_LOG_LEVEL: 'INFO' },
+    permissions: statements,
+    logging: { retention: '1 month' },
+    dev: { command: 'npx cascade-analysis task' },
+    transform: {
+      // Only Cascade's statements, not the ECS Exec channels SST adds. Under `sst dev` SST's own
+      // role stays: its live bridge needs appsync:*.
+      ...(!$dev && {
+        taskRole: (args: aws.iam.RoleArgs) => {
+          args.inlinePolicies = [{ name: 'inline', policy }];
+        },
+      }),
+      // No secrets or parameters to read at start-up.
+      executionRole: (args) => {
+        args.inlinePolicies = [];
+      },
+    },
+  });
+  return { vpc, cluster, task };
+}
+
+/** EventBridge → execution-ended for runs of this machine that FAILED, TIMED_OUT or were ABORTED. */
+function settleEndedRuns(input: { stateMachineArn: $util.Output<string>; resources: FunctionResources }) {
+  const fn = new sst.aws.Function('ExecutionEnded', functionArgs(executionEnded, input.resources));
+  const rule = new aws.cloudwatch.EventRule('ExecutionEndedRule', {
+    description: 'Cascade: an agent run stopped without reaching Finish',
+    eventPattern: $jsonStringify({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { stateMachineArn: [input.stateMachineArn], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
+    }),
+  });
+  new aws.lambda.Permission('ExecutionEndedPermission', {
+    action: 'lambda:InvokeFunction',
+    function: fn.name,
+    principal: 'events.amazonaws.com',
+    sourceArn: rule.arn,
+  });
+  new aws.cloudwatch.EventTarget('ExecutionEndedTarget', {
+    rule: rule.name,
+    arn: fn.arn,
+    retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 3600 },
+  });
+  return { fn, rule };
+}

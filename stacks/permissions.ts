@@ -1,0 +1,180 @@
+import { tables } from '@cascade/core/tables';
+import { type Access, type Prefix, type StateMachineOperation, type TableName, tablesOf } from './functions';
+
+/**
+ * Every IAM statement Cascade writes, as plain functions of the resources' ARNs. The stacks call
+ * them with Pulumi outputs; the offline tests call them with strings and check each handler's
+ * real AWS calls against them. `R` is the ARN type; `join` appends a suffix to an ARN.
+ */
+export interface Statement<R = string> {
+  actions: string[];
+  resources: R[];
+  conditions?: { test: string; variable: string; values: (R | string)[] }[];
+}
+
+export type Join<R> = (arn: R, suffix: string) => R;
+
+export interface AppArns<R> {
+  tables: Record<TableName, R>;
+  bucket: R;
+  /** `arn:…:stateMachine:<name>` */
+  stateMachine: R;
+  /** `arn:…:execution:<name>`: the state machine's executions are `<this>:<executionName>`. */
+  executions: R;
+  /** The WebSocket API's execution ARN, `arn:…:execute-api:<region>:<account>:<apiId>`. */
+  api: R;
+  /** What the model provider may invoke (see bedrockModelResources). */
+  model: R[];
+}
+
+const tableActions = {
+  read: ['dynamodb:GetItem', 'dynamodb:Query'],
+  write: [
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
+} as const;
+
+const stateMachineActions: Record<StateMachineOperation, string> = {
+  start: 'states:StartExecution',
+  describe: 'states:DescribeExecution',
+  stop: 'states:StopExecution',
+};
+
+const hasIndexes = (name: TableName) =>
+  Object.values(tables).some((table) => table.name === name && table.indexes.length > 0);
+
+/** The statements a Lambda function gets for its access, and nothing more. */
+export function functionStatements<R>(access: Access, arns: AppArns<R>, join: Join<R>): Statement<R>[] {
+  const statements: Statement<R>[] = [];
+
+  for (const [name, level] of Object.entries(tablesOf(access)) as [TableName, 'read' | 'write'][]) {
+    const table = arns.tables[name];
+    statements.push({
+      actions: [...tableActions[level]],
+      resources: hasIndexes(name) ? [table, join(table, '/index/*')] : [table],
+    });
+  }
+
+  const { datasets } = access;
+  if (datasets?.list) statements.push({ actions: ['s3:ListBucket'], resources: [arns.bucket] });
+  const objects = (prefixes: Prefix[]) => prefixes.map((prefix) => join(arns.bucket, `/${prefix}*`));
+  if (datasets?.read?.length)
+    statements.push({ actions: ['s3:GetObject'], resources: objects(datasets.read) });
+  if (datasets?.write?.length)
+    statements.push({ actions: ['s3:PutObject'], resources: objects(datasets.write) });
+
+  const operations = access.stateMachine ?? [];
+  if (operations.includes('start'))
+    statements.push({ actions: [stateMachineActions.start], resources: [arns.stateMachine] });
+  const onExecutions = operations.filter((op) => op !== 'start').map((op) => stateMachineActions[op]);
+  if (onExecutions.length > 0)
+    statements.push({ actions: onExecutions, resources: [join(arns.executions, ':*')] });
+
+  // PostToConnection only: the notifier never reads or closes a connection through the API.
+  if (access.notify)
+    statements.push({
+      actions: ['execute-api:ManageConnections'],
+      resources: [join(arns.api, '/*/POST/@connections/*')],
+    });
+
+  if (access.agent === 'model') statements.push({ actions: ['bedrock:InvokeModel'], resources: arns.model });
+
+  return statements;
+}
+
+/** Builds an ARN in this partition: in this region or any, with this account or none. */
+export type ArnOf<R> = (parts: {
+  service: string;
+  region: 'this' | '*';
+  account: 'this' | 'none';
+  resource: string;
+}) => R;
+
+/**
+ * What the Bedrock Converse call needs for a model id: a foundation model in this region, or a
+ * cross-region inference profile plus the foundation model in every region it routes to.
+ */
+export function bedrockModelResources<R>(modelId: string, arnOf: ArnOf<R>): R[] {
+  const profile = /^(us|eu|apac|jp|au|ca|us-gov|global)\.(.+)$/.exec(modelId);
+  if (profile)
+    return [
+      arnOf({
+        service: 'bedrock',
+        region: 'this',
+        account: 'this',
+        resource: `inference-profile/${modelId}`,
+      }),
+      arnOf({ service: 'bedrock', region: '*', account: 'none', resource: `foundation-model/${profile[2]}` }),
+    ];
+  return [
+    arnOf({ service: 'bedrock', region: 'this', account: 'none', resource: `foundation-model/${modelId}` }),
+  ];
+}
+
+export interface StateMachineArns<R> {
+  stateMachine: R;
+  /** `arn:…:execution:<name>`: the distributed Map's child executions are `<this>/<mapRun>:<id>`. */
+  executions: R;
+  functions: R[];
+  taskDefinition: R;
+  cluster: R;
+  /** The analysis task's task role and execution role, which RunTask passes to ECS. */
+  taskRoles: R[];
+  /** `arn:…:events:<region>:<account>:rule/`, where Step Functions keeps its managed ECS rule. */
+  eventRules: R;
+}
+
+/** The state machine's own role: invoke its functions, run its Map's child executions, run its task. */
+export function stateMachineStatements<R>(arns: StateMachineArns<R>, join: Join<R>): Statement<R>[] {
+  return [
+    {
+      actions: ['lambda:InvokeFunction'],
+      resources: arns.functions.flatMap((fn) => [fn, join(fn, ':*')]),
+    },
+    // A distributed Map starts each iteration as a child execution of this same state machine.
+    { actions: ['states:StartExecution'], resources: [arns.stateMachine] },
+    {
+      actions: ['states:DescribeExecution', 'states:StopExecution'],
+      resources: [join(arns.executions, '/*')],
+    },
+    {
+      actions: ['ecs:RunTask'],
+      resources: [arns.taskDefinition],
+      conditions: [{ test: 'ArnEquals', variable: 'ecs:cluster', values: [arns.cluster] }],
+    },
+    {
+      actions: ['iam:PassRole'],
+      resources: arns.taskRoles,
+      conditions: [
+        { test: 'StringEquals', variable: 'iam:PassedToService', values: ['ecs-tasks.amazonaws.com'] },
+      ],
+    },
+    // The managed rule through which Step Functions follows ECS tasks.
+    {
+      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      resources: [join(arns.eventRules, 'StepFunctionsGetEventsForECSTaskRule')],
+    },
+  ];
+}
+
+/** The analysis task: read its job and the data, write its result, report through the task token. */
+export function analysisTaskStatements<R>(
+  arns: { bucket: R; stateMachine: R },
+  join: Join<R>,
+): Statement<R>[] {
+  const objects = (prefixes: Prefix[]) => prefixes.map((prefix) => join(arns.bucket, `/${prefix}*`));
+  return [
+    { actions: ['s3:GetObject'], resources: objects(['jobs/', 'samples/', 'users/']) },
+    { actions: ['s3:PutObject'], resources: objects(['results/']) },
+    {
+      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      // The token comes from a child execution of the distributed Map, `<stateMachine>/<mapRun>`.
+      resources: [arns.stateMachine, join(arns.stateMachine, '/*')],
+    },
+  ];
+}

@@ -1,0 +1,90 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type KeyAttribute, keyAttributes, type TableKey, tables } from '@cascade/core/tables';
+import type { TableName } from './functions';
+import { samplesDirectory } from './settings';
+
+/**
+ * The six tables, built from core's definitions (the same ones LocalStack's init and the local
+ * cloud use), and the data bucket: samples/ (seeded here), users/<id>/ (presigned uploads from
+ * the browser), jobs/ and results/ (the analysis task's pointers, expired after a while).
+ */
+
+const fieldType = (attribute: KeyAttribute) => (attribute.type === 'S' ? 'string' : 'number');
+
+interface CatalogEntry {
+  file: string;
+  title?: string;
+  rows?: number;
+  columns?: number;
+}
+
+/** S3 user metadata travels in HTTP headers: ASCII only. */
+const ascii = (text: string) => text.replace(/[^\x20-\x7e]/g, '-');
+
+export function storage() {
+  const byName = {} as Record<TableName, sst.aws.Dynamo>;
+  for (const key of Object.keys(tables) as TableKey[]) {
+    const table = tables[key];
+    byName[table.name] = new sst.aws.Dynamo(table.name, {
+      fields: Object.fromEntries(keyAttributes(table).map((a) => [a.name, fieldType(a)])),
+      primaryIndex: {
+        hashKey: table.partitionKey.name,
+        ...('sortKey' in table && { rangeKey: table.sortKey.name }),
+      },
+      globalIndexes: Object.fromEntries(
+        table.indexes.map((index) => [
+          index.name,
+          {
+            hashKey: index.partitionKey.name,
+            ...('sortKey' in index && index.sortKey && { rangeKey: index.sortKey.name }),
+            projection: 'all' as const,
+          },
+        ]),
+      ),
+      ...('ttlAttribute' in table && { ttl: table.ttlAttribute }),
+      deletionProtection: $app.stage === 'production',
+    });
+  }
+
+  const bucket = new sst.aws.Bucket('Datasets', {
+    // The web stack allows PUT from the site's origin once the site's URL exists.
+    cors: false,
+    lifecycle: [
+      { id: 'expire-jobs', prefix: 'jobs/', expiresIn: '7 days' },
+      { id: 'expire-results', prefix: 'results/', expiresIn: '30 days' },
+    ],
+  });
+
+  seedSamples(bucket);
+
+  return { tables: byName, bucket };
+}
+
+/**
+ * Uploads each sample CSV with its catalog metadata (title, rows, columns), which the dataset
+ * list shows without reading the files. A checkout without the analysis package seeds nothing.
+ */
+function seedSamples(bucket: sst.aws.Bucket) {
+  const catalogPath = join(samplesDirectory, 'catalog.json');
+  if (!existsSync(catalogPath)) {
+    console.warn(`No ${catalogPath}: the stage gets no sample datasets.`);
+    return;
+  }
+  const catalog = JSON.parse(readFileSync(catalogPath, 'utf8')) as CatalogEntry[];
+  for (const entry of catalog) {
+    new aws.s3.BucketObjectv2(`DatasetsSample${entry.file.replace(/[^A-Za-z0-9]/g, '')}`, {
+      bucket: bucket.name,
+      key: `samples/${entry.file}`,
+      source: new $util.asset.FileAsset(join(samplesDirectory, entry.file)),
+      contentType: 'text/csv',
+      metadata: {
+        ...(entry.title && { title: ascii(entry.title) }),
+        ...(entry.rows !== undefined && { rows: String(entry.rows) }),
+        ...(entry.columns !== undefined && { columns: String(entry.columns) }),
+      },
+    });
+  }
+}
+
+export type Storage = ReturnType<typeof storage>;

@@ -1,0 +1,44 @@
+import type { Auth } from './auth';
+import type { Storage } from './storage';
+
+/** Vite's dev server, where `sst dev` runs the web client. */
+const devOrigin = 'http://localhost:5173';
+
+/**
+ * The web client: a static Vite build on CloudFront, told at build time where to sign in and
+ * connect through its VITE_ settings. The data bucket accepts the browser's presigned PUTs
+ * from the site's origin only.
+ */
+export function site(input: { api: sst.aws.ApiGatewayWebSocket; auth: Auth; storage: Storage }) {
+  const { api, auth, storage } = input;
+  const web = new sst.aws.StaticSite('Web', {
+    path: 'web',
+    build: { command: 'npm run build', output: 'dist' },
+    environment: {
+      VITE_REGION: auth.region,
+      VITE_USER_POOL_ID: auth.userPool.id,
+      VITE_USER_POOL_CLIENT_ID: auth.webClient.id,
+      VITE_WEBSOCKET_URL: api.url,
+    },
+    // SST writes a declaration of these variables; keep it out of the web package's sources.
+    vite: { types: '../.sst/web-env.d.ts' },
+    // Under `sst dev`, Vite's dev server (`npm run dev` in web/) is the site.
+    dev: { command: 'npm run dev', url: devOrigin },
+  });
+
+  const origins = web.url.apply((url) => [url]);
+  new aws.s3.BucketCorsConfiguration('DatasetsUploadCors', {
+    bucket: storage.bucket.name,
+    corsRules: [
+      {
+        allowedMethods: ['PUT'],
+        allowedOrigins: origins,
+        allowedHeaders: ['content-type'],
+        exposeHeaders: ['ETag'],
+        maxAgeSeconds: 3600,
+      },
+    ],
+  });
+
+  return { web };
+}

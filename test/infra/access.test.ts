@@ -1,0 +1,639 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  ApiGatewayManagementApiClient,
+  GoneException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import {
+  DescribeExecutionCommand,
+  SFNClient,
+  SFNServiceException,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  ConnectionsRepository,
+  ExecutionsRepository,
+  executionIdFor,
+  fingerprint,
+  ItemsRepository,
+  LocksRepository,
+  newSessionIdFor,
+  SessionsRepository,
+  sessionLockName,
+} from '@cascade/core';
+import type { Links } from '@cascade/functions/resources';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  type Access,
+  allFunctions,
+  type LambdaDefinition,
+  linksOf,
+  type Prefix,
+  type TableName,
+  tablesOf,
+} from '../../stacks/functions';
+import {
+  type AppArns,
+  bedrockModelResources,
+  functionStatements,
+  type Statement,
+} from '../../stacks/permissions';
+import { startDynamo, type TestDynamo } from '../support/dynamo';
+import { memoryS3 } from '../support/s3-memory';
+import { startIssuer, type TestIssuer } from '../support/tokens';
+import { root } from './platform';
+
+/**
+ * Least privilege, checked against what the code really does. Each handler runs the way Lambda
+ * runs it (a fresh module, so its clients are built anew) with only the links its access names:
+ * SST's own `Resource` refuses any other. Every AWS call it makes is recorded (dynalite for
+ * DynamoDB, mocks for the rest) and must be allowed by the IAM statements the stacks give it;
+ * and everything it is given must be used by some call, so nothing is granted for nothing.
+ */
+
+const region = 'us-east-1';
+const account = '123456789012';
+const bucket = 'cascade-data';
+const modelId = 'amazon.nova-pro-v1:0';
+const stateMachineArn = `arn:aws:states:${region}:${account}:stateMachine:cascade-test-agent`;
+const api = { id: 'abc123', stage: 'test' };
+const alice = { userId: 'alice-sub', tenantId: 'acme', email: 'alice@example.com' };
+
+type FunctionName = keyof typeof allFunctions & string;
+interface Call {
+  command: string;
+  input: Record<string, unknown>;
+}
+interface Observation {
+  calls: Call[];
+  /** Links the code read. */
+  read: Set<string>;
+  /** Links the code asked for but was not linked to. */
+  refused: Set<string>;
+  /** Presigned URLs it handed out: the signer's permissions apply when they are used. */
+  presigned: string[];
+}
+
+let dynamo: TestDynamo;
+let issuer: TestIssuer;
+const s3 = memoryS3();
+const sfn = mockClient(SFNClient);
+const apiGateway = mockClient(ApiGatewayManagementApiClient);
+const bedrock = mockClient(BedrockRuntimeClient);
+const observations = new Map<FunctionName, Observation[]>();
+
+// SST's link store, read by `Resource` from `sst/resource`: gated to the running function's links.
+const linkStore: Record<string, unknown> = { App: { name: 'cascade', stage: 'test' } };
+let linked = new Set<string>();
+let current: Observation | undefined;
+(globalThis as { __SST_RESOURCE_RAW__?: unknown }).__SST_RESOURCE_RAW__ = new Proxy(linkStore, {
+  has(target, prop) {
+    if (typeof prop !== 'string' || prop === 'App') return prop in target;
+    if (!linked.has(prop)) {
+      current?.refused.add(prop);
+      return false;
+    }
+    current?.read.add(prop);
+    return prop in target;
+  },
+});
+
+// DynamoDB runs for real (dynalite); its calls are recorded on the way out.
+const documentSend = DynamoDBDocumentClient.prototype.send;
+DynamoDBDocumentClient.prototype.send = function (
+  this: DynamoDBDocumentClient,
+  command: never,
+  ...rest: never[]
+) {
+  const { input } = command as { input: Record<string, unknown> };
+  current?.calls.push({ command: (command as object).constructor.name, input });
+  return (documentSend as (...args: unknown[]) => unknown).call(this, command, ...rest);
+} as typeof documentSend;
+
+const mockedCalls = () =>
+  [s3.mock, sfn, apiGateway, bedrock].flatMap((mock) =>
+    mock.calls().map((call) => {
+      const command = call.args[0] as { constructor: { name: string }; input: Record<string, unknown> };
+      return { command: command.constructor.name, input: command.input };
+    }),
+  );
+
+type Handler = (event: unknown) => Promise<unknown>;
+
+/** Runs `body` as the given function's Lambda: a fresh module graph, only its links, its calls recorded. */
+async function as<T>(name: FunctionName, body: (handler: Handler) => Promise<T>): Promise<T> {
+  const definition: LambdaDefinition = allFunctions[name]!;
+  vi.resetModules();
+  for (const mock of [s3.mock, sfn, apiGateway, bedrock]) mock.resetHistory();
+  linked = new Set(linksOf(definition.access));
+  const observation: Observation = { calls: [], read: new Set(), refused: new Set(), presigned: [] };
+  current = observation;
+  try {
+    const file = definition.handler.slice(0, definition.handler.lastIndexOf('.'));
+    const module = (await import(join(root, `${file}.ts`))) as Record<string, Handler>;
+    const handler = module[definition.handler.slice(definition.handler.lastIndexOf('.') + 1)];
+    if (!handler) throw new Error(`${definition.handler} does not export its handler`);
+    const result = await body(handler);
+    observation.calls.push(...mockedCalls());
+    observations.set(name, [...(observations.get(name) ?? []), observation]);
+    return result;
+  } finally {
+    current = undefined;
+  }
+}
+
+const connections = () =>
+  new ConnectionsRepository({ client: dynamo.client, tableName: dynamo.tableNames.connections });
+
+/** Both of alice's connections exist before each step: one live, one that API Gateway reports gone. */
+async function connectAlice() {
+  await connections().put({ connectionId: 'alice-1', userId: alice.userId, tenantId: alice.tenantId });
+  await connections().put({ connectionId: 'gone-1', userId: alice.userId, tenantId: alice.tenantId });
+}
+
+function message(connectionId: string, body: unknown) {
+  const action =
+    typeof body === 'object' && body && 'action' in body
+      ? String((body as { action: unknown }).action)
+      : '$default';
+  return {
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    isBase64Encoded: false,
+    requestContext: {
+      connectionId,
+      routeKey: action,
+      eventType: 'MESSAGE',
+      stage: api.stage,
+      domainName: `${api.id}.execute-api.${region}.amazonaws.com`,
+      apiId: api.id,
+      requestId: randomUUID(),
+      messageId: randomUUID(),
+      connectedAt: Date.now(),
+      authorizer: { principalId: alice.userId, ...alice },
+    },
+  };
+}
+
+/** What each route sends back to the connection that asked. */
+const replies = () =>
+  apiGateway
+    .commandCalls(PostToConnectionCommand)
+    .map(
+      (c) =>
+        JSON.parse(new TextDecoder().decode(c.args[0].input.Data as Uint8Array)) as Record<string, unknown>,
+    );
+
+/** A route's request from the live connection, then again from the gone one (its reply forgets it). */
+async function route(name: FunctionName, body: unknown, expected: 'answer' | 'error' = 'answer') {
+  await connectAlice();
+  const answers = await as(name, async (handler) => {
+    expect(await handler(message('alice-1', body))).toEqual({ statusCode: 200 });
+    return replies();
+  });
+  // A route turns failures into protocol errors; say which links the code asked for in vain.
+  const refused = [...observations.get(name)!.at(-1)!.refused];
+  await connectAlice();
+  await as(name, (handler) => handler(message('gone-1', body)));
+  if (expected === 'answer')
+    for (const answer of answers)
+      expect(
+        answer.action === 'error'
+          ? `${name}: ${answer.code} ${answer.message}; not linked: ${refused}`
+          : 'ok',
+      ).toBe('ok');
+  else expect(answers.map((a) => a.action)).toEqual(['error']);
+  return answers;
+}
+
+beforeAll(async () => {
+  dynamo = await startDynamo('access');
+  issuer = await startIssuer();
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint);
+  const links: Links = {
+    Sessions: { name: dynamo.tableNames.sessions },
+    Messages: { name: dynamo.tableNames.messages },
+    Executions: { name: dynamo.tableNames.executions },
+    Items: { name: dynamo.tableNames.items },
+    Connections: { name: dynamo.tableNames.connections },
+    Locks: { name: dynamo.tableNames.locks },
+    Datasets: { name: bucket },
+    AgentStateMachine: { arn: stateMachineArn },
+    Api: { managementEndpoint: `https://${api.id}.execute-api.${region}.amazonaws.com/${api.stage}` },
+    Auth: { issuer: issuer.issuer, clientId: issuer.clientId },
+    Agent: { provider: 'rules', maxSteps: 6 },
+  };
+  Object.assign(linkStore, links);
+
+  const lalonde = [
+    'treat,age,educ,re74,re75,re78',
+    ...Array.from(
+      { length: 30 },
+      (_, i) => `${i % 2},${20 + i},${8 + (i % 6)},${100 * i},${90 * i},${5000 + 40 * i}`,
+    ),
+  ].join('\n');
+  s3.put(bucket, 'samples/lalonde.csv', `${lalonde}\n`, { rows: '30', columns: '6', title: 'LaLonde' });
+  s3.put(bucket, `users/${alice.userId}/mine.csv`, 'a,b\n1,2\n', { rows: '1', columns: '2' });
+  sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
+  sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+  sfn
+    .on(DescribeExecutionCommand)
+    .rejects(new SFNServiceException({ name: 'ExecutionDoesNotExist', $fault: 'client', $metadata: {} }));
+  apiGateway.on(PostToConnectionCommand).resolves({});
+  apiGateway
+    .on(PostToConnectionCommand, { ConnectionId: 'gone-1' })
+    .rejects(new GoneException({ message: 'gone', $metadata: { httpStatusCode: 410 } }));
+  bedrock.on(ConverseCommand).resolves({
+    $metadata: { httpStatusCode: 200 },
+    stopReason: 'tool_use',
+    output: {
+      message: {
+        role: 'assistant',
+        content: [
+          { toolUse: { toolUseId: 'tu1', name: 'final_answer', input: { text: 'It has 30 rows.' } } },
+        ],
+      },
+    },
+    usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+    metrics: { latencyMs: 1 },
+  });
+
+  // Sign-in and connection.
+  await as('authorizer', async (handler) => {
+    const allowed = await handler({
+      type: 'REQUEST',
+      methodArn: `arn:aws:execute-api:${region}:${account}:${api.id}/${api.stage}/$connect`,
+      queryStringParameters: { token: await issuer.idToken(alice.userId) },
+      requestContext: { requestId: 'r1' },
+    });
+    expect(allowed).toMatchObject({ policyDocument: { Statement: [{ Effect: 'Allow' }] } });
+  });
+  await as('route $connect', (handler) => handler({ ...message('alice-1', ''), body: null }));
+  await connections().put({ connectionId: 'temp-1', userId: alice.userId, tenantId: alice.tenantId });
+  await as('route $disconnect', (handler) => handler(message('temp-1', '')));
+  await route('route $default', 'not json', 'error');
+  await route('route ping', { action: 'ping', messageId: 'p1' });
+
+  // A question starts a run; a message whose first attempt stopped half-way resumes it.
+  // Two items: one goes through the agent, Finish settles the other.
+  const profile = {
+    action: 'query',
+    messageId: randomUUID(),
+    payload: {
+      content: 'profile lalonde.csv',
+      items: [
+        { id: 'first', input: 'profile lalonde.csv' },
+        { id: 'second', input: 'describe lalonde.csv' },
+      ],
+    },
+  };
+  const [ack] = await route('route query', profile);
+  const executionA = ack!.executionId as string;
+  const sessionA = ack!.sessionId as string;
+  const resumed = { action: 'query', messageId: randomUUID(), payload: { content: 'describe lalonde.csv' } };
+  // What the first attempt left: the session, its lock and a PENDING execution.
+  const resumedSession = newSessionIdFor(alice.userId, resumed.messageId);
+  const resumedExecution = executionIdFor(alice.userId, resumed.messageId);
+  const table = (name: keyof TestDynamo['tableNames']) => ({
+    client: dynamo.client,
+    tableName: dynamo.tableNames[name],
+  });
+  await new SessionsRepository(table('sessions')).create({
+    sessionId: resumedSession,
+    userId: alice.userId,
+    tenantId: alice.tenantId,
+    title: 'describe',
+  });
+  await new LocksRepository(table('locks')).acquire(sessionLockName(resumedSession), resumedExecution, 3600);
+  await new ExecutionsRepository(table('executions')).create({
+    executionId: resumedExecution,
+    messageId: resumed.messageId,
+    userId: alice.userId,
+    tenantId: alice.tenantId,
+    sessionId: resumedSession,
+    totalItems: 1,
+    startedAt: new Date().toISOString(),
+    requestHash: fingerprint({ sessionId: null, payload: resumed.payload }),
+    request: { content: resumed.payload.content, maxConcurrency: 10 },
+  });
+  await route('route query', resumed);
+
+  // The reads.
+  await route('route sessions.list', { action: 'sessions.list' });
+  await route('route session.history', { action: 'session.history', payload: { sessionId: sessionA } });
+  await route('route execution.get', { action: 'execution.get', payload: { executionId: executionA } });
+  await route('route datasets.list', { action: 'datasets.list' });
+  const [upload] = await route('route dataset.upload', {
+    action: 'dataset.upload',
+    payload: { name: 'new.csv', sizeBytes: 120 },
+  });
+  observations.get('route dataset.upload')![0]!.presigned.push(upload!.url as string);
+
+  // One item through the agent: parse, model, dispatch to the task, its result, model, answer.
+  const items = new ItemsRepository({ client: dynamo.client, tableName: dynamo.tableNames.items });
+  const item = (await items.list(executionA)).find((i) => i.itemId === 'first');
+  const state0 = { executionId: executionA, sessionId: sessionA, ...alice, itemId: item!.itemId, turn: 0 };
+  const step = (name: FunctionName, state: object) =>
+    as(name, async (handler) => {
+      await connectAlice();
+      return (await handler(state)) as Record<string, unknown>;
+    });
+  const parsed = await step('step ParseFunctionArn', state0);
+  const decided = await step('step InvokeModelFunctionArn', parsed);
+  const dispatched = await step('step DispatchFunctionArn', decided);
+  expect(dispatched.route).toBe('task');
+  const job = s3.json<{ resultUri: string; tool: string }>(
+    bucket,
+    (dispatched.job as { uri: string }).uri.replace(`s3://${bucket}/`, ''),
+  )!;
+  s3.put(
+    bucket,
+    job.resultUri.replace(`s3://${bucket}/`, ''),
+    // As the analysis task writes it: the tool's result, plus its chat output.
+    JSON.stringify({ rows: 30, columns: [], output: { text: 'profile' } }),
+  );
+  const appended = await step('step AppendFunctionArn', {
+    ...dispatched,
+    taskResult: { resultUri: job.resultUri },
+  });
+  const answered = await step('step InvokeModelFunctionArn', appended);
+  const finishing = await step('step DispatchFunctionArn', answered);
+  const done = await step('step AppendFunctionArn', finishing);
+  expect(done.done).toBe(true);
+  await step('step FinishFunctionArn', {
+    executionId: executionA,
+    sessionId: sessionA,
+    ...alice,
+    items: [{ id: item!.itemId }],
+    options: { maxConcurrency: 10 },
+  });
+
+  // A second run: the model is Bedrock's, an item fails for good, and the run stops on AWS.
+  const second = {
+    action: 'query',
+    messageId: randomUUID(),
+    payload: {
+      content: 'describe lalonde.csv',
+      items: [
+        { id: 'b1', input: 'describe lalonde.csv' },
+        { id: 'b2', input: 'profile lalonde.csv' },
+      ],
+    },
+  };
+  const [ackB] = await route('route query', second);
+  const executionB = ackB!.executionId as string;
+  const itemB = (await items.list(executionB)).find((i) => i.itemId === 'b1');
+  const stateB = {
+    executionId: executionB,
+    sessionId: ackB!.sessionId,
+    ...alice,
+    itemId: itemB!.itemId,
+    turn: 0,
+  };
+  linkStore.Agent = { provider: 'bedrock', modelId, maxSteps: 6 };
+  const parsedB = await step('step ParseFunctionArn', stateB);
+  await step('step InvokeModelFunctionArn', parsedB);
+  linkStore.Agent = { provider: 'rules', maxSteps: 6 };
+  await step('step RecordFailureFunctionArn', { ...parsedB, error: { Error: 'Boom', Cause: 'it broke' } });
+  await as('executionEnded', async (handler) => {
+    await connectAlice();
+    return handler({ detail: { name: executionB, status: 'FAILED', error: 'States.Timeout' } });
+  });
+
+  // A third run, cancelled by the user.
+  const third = { action: 'query', messageId: randomUUID(), payload: { content: 'profile lalonde.csv' } };
+  const [ackC] = await route('route query', third);
+  await route('route execution.cancel', {
+    action: 'execution.cancel',
+    payload: { executionId: ackC!.executionId },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  DynamoDBDocumentClient.prototype.send = documentSend;
+  await issuer?.close();
+  await dynamo?.close();
+});
+
+// ---------------------------------------------------------------------------------------------
+// From calls to IAM.
+
+const tableArn = (physical: string) => `arn:aws:dynamodb:${region}:${account}:table/${physical}`;
+const arns = (): AppArns<string> => ({
+  tables: Object.fromEntries(
+    (Object.entries(dynamo.tableNames) as [string, string][]).map(([key, physical]) => [
+      key[0]!.toUpperCase() + key.slice(1),
+      tableArn(physical),
+    ]),
+  ) as Record<TableName, string>,
+  bucket: `arn:aws:s3:::${bucket}`,
+  stateMachine: stateMachineArn,
+  executions: stateMachineArn.replace(':stateMachine:', ':execution:'),
+  api: `arn:aws:execute-api:${region}:${account}:${api.id}`,
+  model: bedrockModelResources(
+    modelId,
+    (p) =>
+      `arn:aws:${p.service}:${p.region === 'this' ? region : '*'}:${p.account === 'this' ? account : ''}:${p.resource}`,
+  ),
+});
+
+interface Need {
+  action: string;
+  resource: string;
+}
+
+/** The IAM action and resource each SDK call needs. */
+function needs(call: Call): Need[] {
+  const input = call.input as Record<string, string> & { RequestItems?: Record<string, unknown> };
+  const object = () => `arn:aws:s3:::${input.Bucket}/${input.Key}`;
+  const dynamodb = (action: string) => [
+    { action: `dynamodb:${action}`, resource: tableArn(input.TableName!) },
+  ];
+  switch (call.command) {
+    case 'GetCommand':
+      return dynamodb('GetItem');
+    case 'PutCommand':
+      return dynamodb('PutItem');
+    case 'UpdateCommand':
+      return dynamodb('UpdateItem');
+    case 'DeleteCommand':
+      return dynamodb('DeleteItem');
+    case 'QueryCommand':
+      return [
+        {
+          action: 'dynamodb:Query',
+          resource: tableArn(input.TableName!) + (input.IndexName ? `/index/${input.IndexName}` : ''),
+        },
+      ];
+    case 'BatchWriteCommand':
+      return Object.keys(input.RequestItems!).map((table) => ({
+        action: 'dynamodb:BatchWriteItem',
+        resource: tableArn(table),
+      }));
+    case 'GetObjectCommand':
+      return [{ action: 's3:GetObject', resource: object() }];
+    // A missing key answers 404 (which the catalog relies on) only with ListBucket; else 403.
+    case 'HeadObjectCommand':
+      return [
+        { action: 's3:GetObject', resource: object() },
+        { action: 's3:ListBucket', resource: `arn:aws:s3:::${input.Bucket}` },
+      ];
+    case 'PutObjectCommand':
+      return [{ action: 's3:PutObject', resource: object() }];
+    case 'ListObjectsV2Command':
+      return [{ action: 's3:ListBucket', resource: `arn:aws:s3:::${input.Bucket}` }];
+    case 'StartExecutionCommand':
+      return [{ action: 'states:StartExecution', resource: input.stateMachineArn! }];
+    case 'DescribeExecutionCommand':
+      return [{ action: 'states:DescribeExecution', resource: input.executionArn! }];
+    case 'StopExecutionCommand':
+      return [{ action: 'states:StopExecution', resource: input.executionArn! }];
+    case 'PostToConnectionCommand':
+      return [
+        {
+          action: 'execute-api:ManageConnections',
+          resource: `arn:aws:execute-api:${region}:${account}:${api.id}/${api.stage}/POST/@connections/${input.ConnectionId}`,
+        },
+      ];
+    case 'ConverseCommand':
+      return [
+        {
+          action: 'bedrock:InvokeModel',
+          resource: `arn:aws:bedrock:${region}::foundation-model/${input.modelId}`,
+        },
+      ];
+    default:
+      throw new Error(`The audit does not know which permission ${call.command} needs`);
+  }
+}
+
+const glob = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+const allows = (statements: Statement[], need: Need) =>
+  statements.some(
+    (s) =>
+      !s.conditions &&
+      s.actions.some((a) => glob(a).test(need.action)) &&
+      s.resources.some((r) => glob(r).test(need.resource)),
+  );
+
+/** What a function was seen doing, in the vocabulary of its declared access. */
+function observedAccess(seen: Observation[]): Access {
+  const calls = seen.flatMap((o) => o.calls);
+  const all = calls.flatMap(needs);
+  const names = arns();
+  const tableOf = (resource: string) =>
+    (Object.entries(names.tables).find(([, arn]) => resource === arn || resource.startsWith(`${arn}/`)) ??
+      [])[0] as TableName | undefined;
+  const tables: Partial<Record<TableName, 'read' | 'write'>> = {};
+  for (const need of all.filter((n) => n.action.startsWith('dynamodb:'))) {
+    const table = tableOf(need.resource)!;
+    const writes = !['dynamodb:GetItem', 'dynamodb:Query'].includes(need.action);
+    tables[table] = writes || tables[table] === 'write' ? 'write' : 'read';
+  }
+  const prefixes = (action: string) =>
+    [
+      ...new Set(
+        [
+          ...all.filter((n) => n.action === action).map((n) => n.resource),
+          ...(action === 's3:PutObject'
+            ? seen.flatMap((o) => o.presigned.map((url) => `arn:aws:s3:::${bucket}${new URL(url).pathname}`))
+            : []),
+        ].map((resource) => `${resource.replace(`arn:aws:s3:::${bucket}/`, '').split('/')[0]}/` as Prefix),
+      ),
+    ].sort();
+  const read = prefixes('s3:GetObject');
+  const write = prefixes('s3:PutObject');
+  const list = all.some((n) => n.action === 's3:ListBucket');
+  const operations = (['start', 'describe', 'stop'] as const).filter((op) =>
+    all.some(
+      (n) =>
+        n.action ===
+        `states:${{ start: 'StartExecution', describe: 'DescribeExecution', stop: 'StopExecution' }[op]}`,
+    ),
+  );
+  const refs = new Set(seen.flatMap((o) => [...o.read]));
+  return {
+    ...(Object.keys(tables).length > 0 && { tables }),
+    ...((list || read.length > 0 || write.length > 0) && {
+      datasets: {
+        ...(list && { list: true as const }),
+        ...(read.length > 0 && { read }),
+        ...(write.length > 0 && { write }),
+      },
+    }),
+    ...(operations.length > 0 && { stateMachine: operations }),
+    ...(all.some((n) => n.action === 'execute-api:ManageConnections') && { notify: true as const }),
+    ...(refs.has('Auth') && { auth: true as const }),
+    ...(refs.has('Agent') && {
+      agent: all.some((n) => n.action === 'bedrock:InvokeModel') ? ('model' as const) : ('config' as const),
+    }),
+  };
+}
+
+/** The declared access in the same shape: notify's Connections folded in, prefixes sorted. */
+function declaredAccess(access: Access): Access {
+  const { datasets, notify, auth, agent, stateMachine } = access;
+  const tables = tablesOf(access);
+  return {
+    ...(Object.keys(tables).length > 0 && { tables }),
+    ...(datasets && {
+      datasets: {
+        ...(datasets.list && { list: true as const }),
+        ...(datasets.read && { read: [...datasets.read].sort() }),
+        ...(datasets.write && { write: [...datasets.write].sort() }),
+      },
+    }),
+    ...(stateMachine && {
+      stateMachine: (['start', 'describe', 'stop'] as const).filter((op) => stateMachine.includes(op)),
+    }),
+    ...(notify && { notify }),
+    ...(auth && { auth }),
+    ...(agent && { agent }),
+  };
+}
+
+describe.each(Object.keys(allFunctions) as FunctionName[])('%s', (name) => {
+  const definition = allFunctions[name]!;
+
+  it('ran with only its links, and uses each of them', () => {
+    const seen = observations.get(name) ?? [];
+    expect(seen.length, `${name} was never run by the audit`).toBeGreaterThan(0);
+    expect([...new Set(seen.flatMap((o) => [...o.refused]))]).toEqual([]);
+    // Used: read through `Resource`, or reached by its AWS calls (a result's S3 pointer names the bucket).
+    const used = new Set<string>(seen.flatMap((o) => [...o.read]));
+    const observed = observedAccess(seen);
+    for (const table of Object.keys(observed.tables ?? {})) used.add(table);
+    if (observed.datasets) used.add('Datasets');
+    expect([...used].sort()).toEqual(linksOf(definition.access));
+  });
+
+  it('is allowed every AWS call it made', () => {
+    const statements = functionStatements(definition.access, arns(), (arn, suffix) => `${arn}${suffix}`);
+    const seen = observations.get(name) ?? [];
+    const denied = seen
+      .flatMap((o) => [
+        ...o.calls.flatMap(needs),
+        ...o.presigned.map((url) => ({
+          action: 's3:PutObject',
+          resource: `arn:aws:s3:::${bucket}${new URL(url).pathname}`,
+        })),
+      ])
+      .filter((need) => !allows(statements, need));
+    expect(denied).toEqual([]);
+  });
+
+  it('is given nothing it did not use', () => {
+    expect(observedAccess(observations.get(name) ?? [])).toEqual(declaredAccess(definition.access));
+  });
+});

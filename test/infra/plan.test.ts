@@ -1,0 +1,207 @@
+import { clientActions } from '@cascade/core';
+import { placeholdersIn, renderStateMachine } from '@cascade/core/orchestration/definition';
+import { describe, expect, it } from 'vitest';
+import { routeModule as localRouteModule } from '../../packages/local/src/functions';
+import {
+  allFunctions,
+  linksOf,
+  placeholders,
+  routeModule,
+  routes,
+  stepFunctions,
+  tablesOf,
+} from '../../stacks/functions';
+import {
+  type AppArns,
+  analysisTaskStatements,
+  bedrockModelResources,
+  functionStatements,
+  stateMachineStatements,
+} from '../../stacks/permissions';
+import { agentSettings } from '../../stacks/settings';
+import asl from '../../statemachines/agent.asl.json';
+
+const arns: AppArns<string> = {
+  tables: {
+    Sessions: 'arn:aws:dynamodb:us-east-1:1:table/sessions',
+    Messages: 'arn:aws:dynamodb:us-east-1:1:table/messages',
+    Executions: 'arn:aws:dynamodb:us-east-1:1:table/executions',
+    Items: 'arn:aws:dynamodb:us-east-1:1:table/items',
+    Connections: 'arn:aws:dynamodb:us-east-1:1:table/connections',
+    Locks: 'arn:aws:dynamodb:us-east-1:1:table/locks',
+  },
+  bucket: 'arn:aws:s3:::data',
+  stateMachine: 'arn:aws:states:us-east-1:1:stateMachine:agent',
+  executions: 'arn:aws:states:us-east-1:1:execution:agent',
+  api: 'arn:aws:execute-api:us-east-1:1:api',
+  model: ['arn:aws:bedrock:us-east-1::foundation-model/m'],
+};
+const join = (arn: string, suffix: string) => `${arn}${suffix}`;
+
+describe('the function list', () => {
+  it('routes $connect, $disconnect, $default and every protocol action, each to the module named after it', () => {
+    expect(Object.keys(routes)).toEqual(['$connect', '$disconnect', '$default', ...clientActions]);
+    for (const action of clientActions) {
+      // The same rule the local cloud uses to find a route's handler.
+      expect(routeModule(action)).toBe(localRouteModule(action));
+      expect(routes[action]!.handler).toBe(`packages/functions/src/ws/${localRouteModule(action)}.handler`);
+    }
+  });
+
+  it('fills every placeholder of the ASL, and nothing else', () => {
+    expect([...placeholders].sort()).toEqual(placeholdersIn(asl));
+    const values = Object.fromEntries(
+      placeholders.map((name) => [name, name === 'Subnets' ? ['s'] : `v-${name}`]),
+    );
+    expect(placeholdersIn(renderStateMachine(asl, values))).toEqual([]);
+  });
+
+  it('gives the state machine one function per Lambda task', () => {
+    expect(Object.keys(stepFunctions).every((name) => placeholdersIn(asl).includes(name))).toBe(true);
+    expect(new Set(Object.values(stepFunctions).map((s) => s.handler)).size).toBe(
+      Object.keys(stepFunctions).length,
+    );
+  });
+
+  it('keeps every Lambda timeout below the Task state that calls it', () => {
+    const seconds = (timeout: string) => Number.parseInt(timeout, 10) * (timeout.includes('minute') ? 60 : 1);
+    const states = asl.States.ProcessItems.ItemProcessor.States as Record<
+      string,
+      { Parameters?: { FunctionName?: string }; TimeoutSeconds?: number }
+    >;
+    const all = { ...states, Finish: asl.States.Finish } as typeof states;
+    for (const [placeholder, step] of Object.entries(stepFunctions)) {
+      const [state] = Object.entries(all).filter(
+        ([, s]) => s.Parameters?.FunctionName === `\${${placeholder}}`,
+      );
+      expect(state, placeholder).toBeDefined();
+      expect(seconds(step.timeout), placeholder).toBeLessThan(state![1].TimeoutSeconds!);
+    }
+  });
+
+  it('links a function to exactly what its access names, a notifier to the API and Connections', () => {
+    expect(linksOf({ notify: true })).toEqual(['Api', 'Connections']);
+    expect(linksOf({ tables: { Items: 'read' }, stateMachine: ['start'], agent: 'config' })).toEqual([
+      'Agent',
+      'AgentStateMachine',
+      'Items',
+    ]);
+    expect(tablesOf({ tables: { Connections: 'read' }, notify: true })).toEqual({ Connections: 'write' });
+    expect(linksOf(routes.ping!.access)).toEqual(['Api', 'Connections']);
+    expect(linksOf(allFunctions.authorizer!.access)).toEqual(['Auth']);
+  });
+});
+
+describe('IAM statements', () => {
+  const statementsOf = (name: string) => functionStatements(allFunctions[name]!.access, arns, join);
+
+  it('no function statement has a * action or applies to every resource', () => {
+    for (const [name, fn] of Object.entries(allFunctions)) {
+      for (const statement of functionStatements(fn.access, arns, join)) {
+        expect({ name, actions: statement.actions.filter((a) => a.endsWith('*')) }).toEqual({
+          name,
+          actions: [],
+        });
+        expect({ name, resources: statement.resources.filter((r) => r === '*') }).toEqual({
+          name,
+          resources: [],
+        });
+      }
+    }
+  });
+
+  it('reads or writes a table by its level, with its indexes only when it has some', () => {
+    expect(functionStatements({ tables: { Sessions: 'read', Locks: 'write' } }, arns, join)).toEqual([
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        resources: [arns.tables.Sessions, `${arns.tables.Sessions}/index/*`],
+      },
+      {
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+        ],
+        resources: [arns.tables.Locks],
+      },
+    ]);
+  });
+
+  it('scopes the bucket by prefix: a dataset upload may only put under users/', () => {
+    expect(
+      statementsOf('route dataset.upload').filter((s) => s.actions.some((a) => a.startsWith('s3:'))),
+    ).toEqual([
+      { actions: ['s3:ListBucket'], resources: ['arn:aws:s3:::data'] },
+      { actions: ['s3:GetObject'], resources: ['arn:aws:s3:::data/samples/*'] },
+      { actions: ['s3:PutObject'], resources: ['arn:aws:s3:::data/users/*'] },
+    ]);
+  });
+
+  it('lets query start and describe runs of this machine, and cancel stop them', () => {
+    const states = (name: string) =>
+      statementsOf(name).filter((s) => s.actions.some((a) => a.startsWith('states:')));
+    expect(states('route query')).toEqual([
+      { actions: ['states:StartExecution'], resources: [arns.stateMachine] },
+      { actions: ['states:DescribeExecution'], resources: [`${arns.executions}:*`] },
+    ]);
+    expect(states('route execution.cancel')).toEqual([
+      { actions: ['states:StopExecution'], resources: [`${arns.executions}:*`] },
+    ]);
+  });
+
+  it('names the foundation model, or an inference profile and the models it routes to', () => {
+    const arnOf = (p: { service: string; region: string; account: string; resource: string }) =>
+      `arn:aws:${p.service}:${p.region === 'this' ? 'us-east-1' : '*'}:${p.account === 'this' ? '1' : ''}:${p.resource}`;
+    expect(bedrockModelResources('amazon.nova-pro-v1:0', arnOf)).toEqual([
+      'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0',
+    ]);
+    expect(bedrockModelResources('us.anthropic.claude-sonnet-4-v1:0', arnOf)).toEqual([
+      'arn:aws:bedrock:us-east-1:1:inference-profile/us.anthropic.claude-sonnet-4-v1:0',
+      'arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-v1:0',
+    ]);
+  });
+
+  it("the state machine's and the task's statements name their resources, never *", () => {
+    const statements = [
+      ...stateMachineStatements(
+        {
+          stateMachine: arns.stateMachine,
+          executions: arns.executions,
+          functions: ['arn:fn'],
+          taskDefinition: 'arn:td',
+          cluster: 'arn:cluster',
+          taskRoles: ['arn:role'],
+          eventRules: 'arn:aws:events:us-east-1:1:rule/',
+        },
+        join,
+      ),
+      ...analysisTaskStatements({ bucket: arns.bucket, stateMachine: arns.stateMachine }, join),
+    ];
+    for (const statement of statements) {
+      expect(statement.resources.length).toBeGreaterThan(0);
+      expect(statement.resources).not.toContain('*');
+      expect(statement.actions.filter((a) => a.endsWith('*'))).toEqual([]);
+    }
+  });
+});
+
+describe('deploy-time settings', () => {
+  it('default to Bedrock with a configurable model and eight steps', () => {
+    expect(agentSettings({})).toEqual({ provider: 'bedrock', modelId: 'amazon.nova-pro-v1:0', maxSteps: 8 });
+    expect(agentSettings({ CASCADE_MODEL_ID: 'us.x.y', CASCADE_MAX_STEPS: '5' })).toEqual({
+      provider: 'bedrock',
+      modelId: 'us.x.y',
+      maxSteps: 5,
+    });
+    expect(agentSettings({ CASCADE_AGENT_PROVIDER: 'rules' })).toEqual({ provider: 'rules', maxSteps: 8 });
+  });
+
+  it('refuse an unknown provider or a step budget out of range', () => {
+    expect(() => agentSettings({ CASCADE_AGENT_PROVIDER: 'gpt' })).toThrow('bedrock or rules');
+    expect(() => agentSettings({ CASCADE_MAX_STEPS: '0' })).toThrow('from 1 to 20');
+    expect(() => agentSettings({ CASCADE_MAX_STEPS: 'many' })).toThrow('from 1 to 20');
+  });
+});

@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { platform, root } from '../platform';
+import { buildApp } from './build';
+
+export interface SynthesizedResource {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+export interface IamStatement {
+  Effect: string;
+  Action?: string[];
+  Resource?: string[];
+  Condition?: Record<string, Record<string, string[]>>;
+  Principal?: unknown;
+}
+
+export interface Synthesis {
+  resources: SynthesizedResource[];
+  /** What each function asked the CLI to build: its handler, and its links with their properties. */
+  builds: {
+    functionID: string;
+    handler: string;
+    links: Record<string, Record<string, unknown>>;
+    /** Set for a live `sst dev` target rather than a build. */
+    dev?: true;
+  }[];
+  outputs: Record<string, unknown> | null;
+  failure: string | null;
+  ms: number;
+}
+
+/**
+ * Builds and runs the whole SST app (sst.config.ts and every stack) under Pulumi's mocks: the
+ * resources, their inputs and every IAM policy exactly as `sst deploy` would hand them to
+ * Pulumi, with no AWS account. The app runs from a scratch root that links the repository's
+ * files, with a stand-in web build, so synthesis never writes into the working tree.
+ */
+export async function synthesize(
+  options: { stage?: string; dev?: boolean; timeoutMs?: number } = {},
+): Promise<Synthesis> {
+  const stage = options.stage ?? 'ci';
+  const dev = options.dev ?? false;
+  const scratch = mkdtempSync(join(tmpdir(), 'cascade-synth-'));
+  try {
+    const scratchRoot = join(scratch, 'root');
+    mkdirSync(scratchRoot);
+    for (const entry of readdirSync(root)) {
+      if (entry === 'web' || entry === '.git' || entry === '.sst') continue;
+      symlinkSync(join(root, entry), join(scratchRoot, entry));
+    }
+    // The web client is built by its own package; synthesis only needs a build output to exist.
+    mkdirSync(join(scratchRoot, 'web/dist'), { recursive: true });
+    writeFileSync(join(scratchRoot, 'web/package.json'), '{ "name": "web", "private": true }\n');
+    writeFileSync(join(scratchRoot, 'web/dist/index.html'), '<!doctype html><title>Cascade</title>\n');
+
+    const outfile = join(platform, 'synth', `app-${stage}${dev ? '-dev' : ''}.mjs`);
+    await buildApp({
+      root,
+      platform,
+      outfile,
+      dev,
+      app: {
+        name: 'cascade',
+        stage,
+        removal: stage === 'production' ? 'retain' : 'remove',
+        protect: stage === 'production',
+        providers: { aws: { version: '7.20.0' } },
+      },
+      cli: {
+        command: dev ? 'dev' : 'deploy',
+        dev,
+        paths: {
+          home: join(scratch, 'home'),
+          root: scratchRoot,
+          work: join(scratch, 'work'),
+          platform,
+        },
+        state: { version: {} },
+      },
+    });
+
+    const output = join(scratch, 'synthesis.json');
+    const runner = join(import.meta.dirname, 'runner.mjs');
+    const stderr = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [runner, outfile, platform, output], {
+        env: { ...process.env, SYNTH_WORK: join(scratch, 'work') },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let text = '';
+      child.stderr.on('data', (chunk) => {
+        text += chunk;
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+      child.on('error', reject);
+      child.on('close', () => {
+        clearTimeout(timer);
+        resolve(text);
+      });
+    });
+    let synthesis: Synthesis;
+    try {
+      synthesis = JSON.parse(readFileSync(output, 'utf8')) as Synthesis;
+    } catch {
+      throw new Error(`The synthesis produced no result.\n${stderr}`);
+    }
+    if (synthesis.failure)
+      throw new Error(`The SST app failed to synthesize:\n${synthesis.failure}\n${stderr}`);
+    return synthesis;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Convenience queries over a synthesis. */
+export function query(synthesis: Synthesis) {
+  const ofType = (type: string) => synthesis.resources.filter((r) => r.type === type);
+  const named = (type: string, name: string) => {
+    const found = ofType(type).find((r) => r.name === name);
+    if (!found) throw new Error(`No ${type} named ${name}`);
+    return found;
+  };
+  /** Every inline policy statement of a role, as IAM JSON. */
+  const roleStatements = (role: SynthesizedResource): IamStatement[] =>
+    ((role.inputs.inlinePolicies as { policy?: string }[] | undefined) ?? []).flatMap((p) =>
+      p.policy ? (JSON.parse(p.policy) as { Statement: IamStatement[] }).Statement : [],
+    );
+  return { ofType, named, roleStatements };
+}

@@ -1,0 +1,469 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { clientActions } from '@cascade/core';
+import { placeholdersIn } from '@cascade/core/orchestration/definition';
+import { tables } from '@cascade/core/tables';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  allFunctions,
+  authorizer,
+  executionEnded,
+  linksOf,
+  type Placeholder,
+  routes,
+  stepFunctions,
+} from '../../stacks/functions';
+import { samplesDirectory } from '../../stacks/settings';
+import asl from '../../statemachines/agent.asl.json';
+import { root } from './platform';
+import {
+  type IamStatement,
+  query,
+  type Synthesis,
+  type SynthesizedResource,
+  synthesize,
+} from './synth/synthesize';
+
+/**
+ * The whole SST app, synthesized offline under Pulumi's mocks: what these tests read is what
+ * `sst deploy` would ask Pulumi to create. Only AWS itself (accepting and running it) is left.
+ */
+let synthesis: Synthesis;
+let q: ReturnType<typeof query>;
+beforeAll(async () => {
+  synthesis = await synthesize();
+  q = query(synthesis);
+}, 180_000);
+
+const inputs = <T>(resource: SynthesizedResource) => resource.inputs as T;
+
+/** The SST function (and its role) a definition was deployed as, found by its handler. */
+function deployedFunction(handler: string) {
+  const build = synthesis.builds.find((b) => b.handler === handler);
+  if (!build) throw new Error(`No function was built for ${handler}`);
+  return { ...build, role: q.named('aws:iam/role:Role', `${build.functionID}Role`) };
+}
+
+describe('the WebSocket API', () => {
+  it('has a route for $connect, $disconnect, $default and every protocol action, and no other', () => {
+    const routeKeys = q
+      .ofType('aws:apigatewayv2/route:Route')
+      .map((r) => inputs<{ routeKey: string }>(r).routeKey);
+    expect(routeKeys.sort()).toEqual(['$connect', '$disconnect', '$default', ...clientActions].sort());
+  });
+
+  it('authorizes $connect only, with the Lambda REQUEST authorizer reading ?token=', () => {
+    const [cognito, ...others] = q.ofType('aws:apigatewayv2/authorizer:Authorizer');
+    expect(others).toEqual([]);
+    expect(cognito!.inputs).toMatchObject({
+      authorizerType: 'REQUEST',
+      identitySources: ['route.request.querystring.token'],
+    });
+    const authorizerFunction = deployedFunction(authorizer.handler);
+    expect(cognito!.inputs.authorizerUri).toContain(
+      `:function:cascade-ci-${authorizerFunction.functionID}Function-`,
+    );
+    for (const route of q.ofType('aws:apigatewayv2/route:Route')) {
+      const { routeKey, authorizationType, authorizerId } = inputs<Record<string, string>>(route);
+      if (routeKey === '$connect') {
+        expect(authorizationType).toBe('CUSTOM');
+        expect(authorizerId).toBe(`${cognito!.name.toLowerCase()}-id`);
+      } else {
+        expect({ routeKey, authorizationType }).toEqual({ routeKey, authorizationType: 'NONE' });
+      }
+    }
+  });
+
+  it("sends each route to its own function, running the action's handler module", () => {
+    for (const [routeKey, definition] of Object.entries(routes)) {
+      const fn = deployedFunction(definition.handler);
+      const route = q
+        .ofType('aws:apigatewayv2/route:Route')
+        .find((r) => inputs<{ routeKey: string }>(r).routeKey === routeKey)!;
+      const integration = q.named(
+        'aws:apigatewayv2/integration:Integration',
+        route.name.replace(/Route$/, 'Integration'),
+      );
+      expect(integration.inputs.integrationUri).toContain(`function:cascade-ci-${fn.functionID}Function-`);
+    }
+  });
+});
+
+describe('the tables', () => {
+  it("are the six of core's definitions, with their keys, indexes and TTL", () => {
+    const deployed = q.ofType('aws:dynamodb/table:Table');
+    expect(deployed.map((t) => t.name).sort()).toEqual(
+      Object.values(tables)
+        .map((t) => `${t.name}Table`)
+        .sort(),
+    );
+    for (const table of Object.values(tables)) {
+      const { hashKey, rangeKey, globalSecondaryIndexes, ttl, billingMode } = inputs<{
+        hashKey: string;
+        rangeKey?: string;
+        globalSecondaryIndexes: {
+          name: string;
+          hashKey: string;
+          rangeKey?: string;
+          projectionType: string;
+        }[];
+        ttl?: { attributeName: string; enabled: boolean };
+        billingMode: string;
+      }>(q.named('aws:dynamodb/table:Table', `${table.name}Table`));
+      expect({ table: table.name, hashKey, rangeKey }).toEqual({
+        table: table.name,
+        hashKey: table.partitionKey.name,
+        rangeKey: 'sortKey' in table ? table.sortKey.name : undefined,
+      });
+      expect(billingMode).toBe('PAY_PER_REQUEST');
+      expect(globalSecondaryIndexes).toEqual(
+        table.indexes.map((index) => ({
+          name: index.name,
+          hashKey: index.partitionKey.name,
+          ...('sortKey' in index && index.sortKey && { rangeKey: index.sortKey.name }),
+          projectionType: 'ALL',
+        })),
+      );
+      expect(ttl).toEqual(
+        'ttlAttribute' in table ? { attributeName: table.ttlAttribute, enabled: true } : undefined,
+      );
+    }
+  });
+});
+
+describe('the state machine', () => {
+  const machine = () => q.named('aws:sfn/stateMachine:StateMachine', 'AgentMachine');
+
+  it('is the ASL file with every placeholder filled by the resource it names', () => {
+    const definition = JSON.parse(inputs<{ definition: string }>(machine()).definition);
+    expect(placeholdersIn(definition)).toEqual([]);
+    const lambdaArn = (handler: string) =>
+      `arn:aws:lambda:us-east-1:123456789012:function:${
+        q.named('aws:lambda/function:Function', `${deployedFunction(handler).functionID}Function`).inputs.name
+      }`;
+    const cluster = q.ofType('aws:ecs/cluster:Cluster')[0]!;
+    const taskDefinition = q.ofType('aws:ecs/taskDefinition:TaskDefinition')[0]!;
+    const expected: Record<Placeholder, unknown> = {
+      ...(Object.fromEntries(
+        Object.entries(stepFunctions).map(([placeholder, step]) => [placeholder, lambdaArn(step.handler)]),
+      ) as Record<keyof typeof stepFunctions, string>),
+      ClusterArn: `arn:aws:ecs:us-east-1:123456789012:cluster/${cluster.inputs.name}`,
+      AnalysisTaskDefinitionArn: `arn:aws:ecs:us-east-1:123456789012:task-definition/${taskDefinition.inputs.family}:1`,
+      AnalysisContainerName: 'Analysis',
+      Subnets: q
+        .ofType('aws:ec2/subnet:Subnet')
+        .filter((s) => s.name.includes('Public'))
+        .map((s) => `${s.name.toLowerCase()}-id`),
+      SecurityGroups: ['vpcsecuritygroup-id'],
+      AssignPublicIp: 'ENABLED',
+    };
+    // Wherever the file says ${X}, the deployed definition holds X's resource, and nothing else changed.
+    const fill = (value: unknown): unknown => {
+      if (typeof value === 'string') {
+        const whole = /^\$\{(\w+)\}$/.exec(value);
+        return whole ? expected[whole[1] as Placeholder] : value;
+      }
+      if (Array.isArray(value)) return value.map(fill);
+      if (value && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
+      return value;
+    };
+    expect(definition).toEqual(fill(asl));
+    expect(placeholdersIn(asl).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it('is a Standard workflow with a role of its own, which only Step Functions of this account assumes', () => {
+    expect(machine().inputs).toMatchObject({ type: 'STANDARD', name: 'cascade-ci-agent' });
+    // The mock names raw resources `<lowercased name>-abc123`.
+    expect(machine().inputs.roleArn).toBe('arn:aws:iam::123456789012:role/agentmachinerole-abc123');
+    const trust = JSON.parse(
+      q.named('aws:iam/role:Role', 'AgentMachineRole').inputs.assumeRolePolicy as string,
+    );
+    expect(trust.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Principal: { Service: ['states.amazonaws.com'] },
+        Condition: { StringEquals: { 'aws:SourceAccount': ['123456789012'] } },
+      },
+    ]);
+  });
+
+  it('sends runs that FAILED, TIMED_OUT or were ABORTED to execution-ended, for this machine only', () => {
+    const rule = q.named('aws:cloudwatch/eventRule:EventRule', 'ExecutionEndedRule');
+    expect(JSON.parse(inputs<{ eventPattern: string }>(rule).eventPattern)).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: {
+        stateMachineArn: ['arn:aws:states:us-east-1:123456789012:stateMachine:cascade-ci-agent'],
+        status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+      },
+    });
+    const ended = deployedFunction(executionEnded.handler);
+    const target = q.named('aws:cloudwatch/eventTarget:EventTarget', 'ExecutionEndedTarget');
+    expect(target.inputs.arn).toContain(`function:cascade-ci-${ended.functionID}Function-`);
+    expect(q.named('aws:lambda/permission:Permission', 'ExecutionEndedPermission').inputs).toMatchObject({
+      principal: 'events.amazonaws.com',
+      action: 'lambda:InvokeFunction',
+    });
+  });
+});
+
+describe('least privilege', () => {
+  const roles = () => q.ofType('aws:iam/role:Role');
+  const isWildcardAction = (action: string) => action === '*' || action.endsWith(':*');
+
+  it('no role statement grants a * action, and none applies to every resource (*)', () => {
+    const statements = roles().flatMap((role) =>
+      q.roleStatements(role).map((statement) => ({ role: role.name, ...statement })),
+    );
+    expect(statements.length).toBeGreaterThan(50);
+    for (const { role, Action = [], Resource = [] } of statements) {
+      expect({ role, wildcardActions: Action.filter(isWildcardAction) }).toEqual({
+        role,
+        wildcardActions: [],
+      });
+      expect({ role, everyResource: Resource.filter((r) => r === '*') }).toEqual({ role, everyResource: [] });
+    }
+  });
+
+  it('roles use only the AWS managed policies for logging and pulling the task image', () => {
+    const managed = new Set(
+      roles().flatMap((role) => (role.inputs.managedPolicyArns as string[] | undefined) ?? []),
+    );
+    expect([...managed].sort()).toEqual([
+      'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+      'arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+      'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy',
+    ]);
+  });
+
+  it('bucket policies allow nothing to everyone', () => {
+    for (const policy of q.ofType('aws:s3/bucketPolicy:BucketPolicy')) {
+      const statements = (JSON.parse(policy.inputs.policy as string) as { Statement: IamStatement[] })
+        .Statement;
+      for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
+        expect(JSON.stringify(statement.Principal)).not.toContain('"*"');
+        expect(statement.Action ?? []).not.toContain('s3:*');
+      }
+    }
+  });
+
+  it('each function is linked to exactly the resources its access names', () => {
+    for (const [name, definition] of Object.entries(allFunctions)) {
+      const fn = deployedFunction(definition.handler);
+      expect({ name, links: Object.keys(fn.links).sort() }).toEqual({
+        name,
+        links: linksOf(definition.access),
+      });
+    }
+  });
+
+  it('only query and execution.cancel touch the state machine: start + describe, and stop', () => {
+    const touching = Object.entries(allFunctions).flatMap(([name, definition]) => {
+      const actions = q
+        .roleStatements(deployedFunction(definition.handler).role)
+        .flatMap((s) => (s.Action ?? []).filter((a) => a.startsWith('states:')).map((a) => [a, s.Resource]));
+      return actions.length > 0 ? [[name, Object.fromEntries(actions)]] : [];
+    });
+    expect(Object.fromEntries(touching)).toEqual({
+      'route query': {
+        'states:StartExecution': ['arn:aws:states:us-east-1:123456789012:stateMachine:cascade-ci-agent'],
+        'states:DescribeExecution': ['arn:aws:states:us-east-1:123456789012:execution:cascade-ci-agent:*'],
+      },
+      'route execution.cancel': {
+        'states:StopExecution': ['arn:aws:states:us-east-1:123456789012:execution:cascade-ci-agent:*'],
+      },
+    });
+  });
+
+  it("functions that notify may only POST to this API's connections", () => {
+    for (const [name, definition] of Object.entries(allFunctions)) {
+      const manage = q
+        .roleStatements(deployedFunction(definition.handler).role)
+        .filter((s) => s.Action?.includes('execute-api:ManageConnections'));
+      if (definition.access.notify)
+        expect({ name, manage: manage.map((s) => s.Resource) }).toEqual({
+          name,
+          manage: [['arn:aws:execute-api:us-east-1:123456789012:wsapi123/*/POST/@connections/*']],
+        });
+      else expect({ name, manage }).toEqual({ name, manage: [] });
+    }
+  });
+
+  it('the model is invoked by InvokeModel only, on the configured model', () => {
+    const invoking = Object.entries(allFunctions).filter(([, definition]) =>
+      q
+        .roleStatements(deployedFunction(definition.handler).role)
+        .some((s) => s.Action?.some((a) => a.startsWith('bedrock:'))),
+    );
+    expect(invoking.map(([name]) => name)).toEqual(['step InvokeModelFunctionArn']);
+    const [statement] = q
+      .roleStatements(deployedFunction(stepFunctions.InvokeModelFunctionArn.handler).role)
+      .filter((s) => s.Action?.includes('bedrock:InvokeModel'));
+    expect(statement!.Resource).toEqual(['arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0']);
+  });
+
+  it("the state machine's role invokes its six functions, runs its task and its Map's child executions", () => {
+    const statements = q.roleStatements(q.named('aws:iam/role:Role', 'AgentMachineRole'));
+    const byAction = Object.fromEntries(statements.flatMap((s) => (s.Action ?? []).map((a) => [a, s])));
+    expect(Object.keys(byAction).sort()).toEqual(
+      [
+        'ecs:RunTask',
+        'events:DescribeRule',
+        'events:PutRule',
+        'events:PutTargets',
+        'iam:PassRole',
+        'lambda:InvokeFunction',
+        'states:DescribeExecution',
+        'states:StartExecution',
+        'states:StopExecution',
+      ].sort(),
+    );
+    const stepNames = Object.values(stepFunctions).map(
+      (s) =>
+        q.named('aws:lambda/function:Function', `${deployedFunction(s.handler).functionID}Function`).inputs
+          .name,
+    );
+    expect(byAction['lambda:InvokeFunction']!.Resource).toHaveLength(2 * stepNames.length);
+    for (const name of stepNames)
+      expect(byAction['lambda:InvokeFunction']!.Resource).toContain(
+        `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
+      );
+    expect(byAction['states:StartExecution']!.Resource).toEqual([
+      'arn:aws:states:us-east-1:123456789012:stateMachine:cascade-ci-agent',
+    ]);
+    expect(byAction['states:StopExecution']!.Resource).toEqual([
+      'arn:aws:states:us-east-1:123456789012:execution:cascade-ci-agent/*',
+    ]);
+    expect(byAction['ecs:RunTask']!.Condition).toEqual({
+      ArnEquals: { 'ecs:cluster': [expect.stringContaining(':cluster/cascade-ci-ClusterCluster-')] },
+    });
+    expect(byAction['iam:PassRole']!.Resource).toEqual([
+      expect.stringContaining(':role/cascade-ci-AnalysisTaskRole-'),
+      expect.stringContaining(':role/cascade-ci-AnalysisExecutionRole-'),
+    ]);
+  });
+
+  it('the analysis task reads its job and the data, writes results, and answers task tokens of this machine', () => {
+    const statements = q.roleStatements(q.named('aws:iam/role:Role', 'AnalysisTaskRole'));
+    const bucket = q.named('aws:s3/bucket:Bucket', 'DatasetsBucket').inputs.bucket as string;
+    expect(statements.map(({ Action, Resource }) => ({ Action, Resource }))).toEqual([
+      {
+        Action: ['s3:GetObject'],
+        Resource: ['jobs', 'samples', 'users'].map((p) => `arn:aws:s3:::${bucket}/${p}/*`),
+      },
+      { Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${bucket}/results/*`] },
+      {
+        Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+        Resource: [
+          'arn:aws:states:us-east-1:123456789012:stateMachine:cascade-ci-agent',
+          'arn:aws:states:us-east-1:123456789012:stateMachine:cascade-ci-agent/*',
+        ],
+      },
+    ]);
+    expect(q.roleStatements(q.named('aws:iam/role:Role', 'AnalysisExecutionRole'))).toEqual([]);
+  });
+
+  it('the analysis task accepts no connections and may only open HTTPS ones', () => {
+    expect(
+      q.named('aws:ec2/defaultSecurityGroup:DefaultSecurityGroup', 'VpcSecurityGroup').inputs,
+    ).toMatchObject({
+      ingress: [],
+      egress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'] }],
+    });
+  });
+});
+
+describe('sign-in, data and the web client', () => {
+  it('the web client signs in with USER_PASSWORD_AUTH or SRP and refreshes, without a secret', () => {
+    const [client] = q.ofType('aws:cognito/userPoolClient:UserPoolClient');
+    expect(client!.inputs).toMatchObject({
+      explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      generateSecret: false,
+      preventUserExistenceErrors: 'ENABLED',
+      writeAttributes: ['email'],
+    });
+    const [pool] = q.ofType('aws:cognito/userPool:UserPool');
+    expect(pool!.inputs).toMatchObject({ usernameAttributes: ['email'] });
+  });
+
+  it("the authorizer's Auth link carries the pool's issuer and the web client's id", () => {
+    // `type` is what SST reads from the URN, whose form differs under the mocks.
+    expect(deployedFunction(authorizer.handler).links).toEqual({
+      Auth: {
+        type: expect.stringMatching(/sst\.sst\.Linkable$/),
+        issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool12345',
+        clientId: synthesis.outputs!.userPoolClient,
+      },
+    });
+  });
+
+  it('the agent link carries the provider, the model and the step budget', () => {
+    expect(deployedFunction(stepFunctions.InvokeModelFunctionArn.handler).links.Agent).toEqual({
+      type: expect.stringMatching(/sst\.sst\.Linkable$/),
+      provider: 'bedrock',
+      modelId: 'amazon.nova-pro-v1:0',
+      maxSteps: 8,
+    });
+  });
+
+  it('the data bucket takes presigned PUTs from the web origin only, and expires jobs and results', () => {
+    const cors = q.named('aws:s3/bucketCorsConfiguration:BucketCorsConfiguration', 'DatasetsUploadCors');
+    expect(cors.inputs.corsRules).toEqual([
+      {
+        allowedMethods: ['PUT'],
+        allowedOrigins: [synthesis.outputs!.web],
+        allowedHeaders: ['content-type'],
+        exposeHeaders: ['ETag'],
+        maxAgeSeconds: 3600,
+      },
+    ]);
+    expect(
+      q.ofType('aws:s3/bucketCorsConfiguration:BucketCorsConfiguration').map((c) => c.name),
+    ).not.toContain('DatasetsCors');
+    expect(
+      q.named('aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration', 'DatasetsLifecycle').inputs
+        .rules,
+    ).toEqual([
+      { id: 'expire-jobs', status: 'Enabled', filter: { prefix: 'jobs/' }, expiration: { days: 7 } },
+      { id: 'expire-results', status: 'Enabled', filter: { prefix: 'results/' }, expiration: { days: 30 } },
+    ]);
+  });
+
+  it("seeds samples/ with every dataset of the analysis package's catalog, with its metadata", () => {
+    const catalogPath = join(root, samplesDirectory, 'catalog.json');
+    const catalog = existsSync(catalogPath)
+      ? (JSON.parse(readFileSync(catalogPath, 'utf8')) as {
+          file: string;
+          title: string;
+          rows: number;
+          columns: number;
+        }[])
+      : [];
+    const seeded = q
+      .ofType('aws:s3/bucketObjectv2:BucketObjectv2')
+      .filter((o) => String(o.inputs.key).startsWith('samples/'));
+    expect(seeded.map((o) => o.inputs)).toEqual(
+      catalog.map((entry) =>
+        expect.objectContaining({
+          key: `samples/${entry.file}`,
+          contentType: 'text/csv',
+          source: { asset: `${samplesDirectory}/${entry.file}` },
+          metadata: { title: entry.title, rows: String(entry.rows), columns: String(entry.columns) },
+        }),
+      ),
+    );
+  });
+
+  it('the web build gets the region, user pool, client and WebSocket URL', () => {
+    const [builder] = q.ofType('command:local:Command');
+    expect(builder!.inputs.environment).toMatchObject({
+      VITE_REGION: 'us-east-1',
+      VITE_USER_POOL_ID: 'us-east-1_Pool12345',
+      VITE_USER_POOL_CLIENT_ID: synthesis.outputs!.userPoolClient,
+      VITE_WEBSOCKET_URL: synthesis.outputs!.websocket,
+    });
+    expect(builder!.inputs.create).toBe('npm run build');
+  });
+});
