@@ -7,6 +7,9 @@
  *  3. time from `npm start` to ready, fresh and warm.
  */
 import '../packages/local/src/engine/polyfill';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -16,7 +19,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type AgentInput, renderStateMachine, type ServerMessageOf, startQuery } from '@cascade/core';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { localTaskHandlers, TaskTokens } from '../packages/local/src/engine';
-import { functionArn, localPlaceholders } from '../packages/local/src/functions';
+import { functionArn, localPlaceholders, stepHandlers } from '../packages/local/src/functions';
 import { Client, credentials, isResponseFor, newUser, startTestCloud } from '../test/integration/harness';
 
 const root = resolve(import.meta.dirname, '..');
@@ -94,7 +97,6 @@ async function main() {
 
     // 1b. The bare engine: same ASL, same handler modules, same tables and bucket, no gateway, edge hops or SFN API.
     const { chatDeps } = await import('../packages/functions/src/deps');
-    const sfn = await import('../packages/functions/src/sfn');
     let input: AgentInput | undefined;
     const bareStart = performance.now();
     await startQuery(
@@ -122,14 +124,7 @@ async function main() {
       definition,
       localPlaceholders(arn, 'us-east-1', '000000000000', 'bench'),
     );
-    const lambdas = {
-      [arn('parse')]: sfn.parse,
-      [arn('invoke')]: sfn.invoke,
-      [arn('dispatch')]: sfn.dispatch,
-      [arn('append')]: sfn.append,
-      [arn('record-failure')]: sfn.recordFailure,
-      [arn('finish')]: sfn.finish,
-    } as Record<string, (event: unknown) => Promise<unknown>>;
+    const lambdas = await stepHandlers(arn);
     const handlers = localTaskHandlers(rendered, {
       lambdas,
       tokens: new TaskTokens(),

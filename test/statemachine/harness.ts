@@ -25,7 +25,7 @@ import {
   TaskTokens,
   taskStates,
 } from '../../packages/local/src/engine';
-import { functionArn, localPlaceholders } from '../../packages/local/src/functions';
+import { functionArn, localPlaceholders, stepHandlers } from '../../packages/local/src/functions';
 import agentDefinition from '../../statemachines/agent.asl.json';
 import { startDynamo, type TestDynamo } from '../support/dynamo';
 import { provideLinks } from '../support/links';
@@ -179,16 +179,8 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
   });
 
   // Imported only now: the handlers read their links on first use.
-  const sfn = await import('../../packages/functions/src/sfn');
   const { chatDeps, agentDeps } = await import('../../packages/functions/src/deps');
-  const lambdas = {
-    [arn('parse')]: sfn.parse,
-    [arn('invoke')]: sfn.invoke,
-    [arn('dispatch')]: sfn.dispatch,
-    [arn('append')]: sfn.append,
-    [arn('record-failure')]: sfn.recordFailure,
-    [arn('finish')]: sfn.finish,
-  } as Record<string, (event: unknown) => Promise<unknown>>;
+  const lambdas = await stepHandlers(arn);
 
   const tokens = new TaskTokens();
   const stoppedTasks: string[] = [];

@@ -41,6 +41,19 @@ export function localPlaceholders(
 export const functionArn = (region: string, account: string, prefix: string, name: string) =>
   `arn:aws:lambda:${region}:${account}:function:${prefix}-${name}`;
 
+/** The state machine's step handlers by the ARN each placeholder is filled with. */
+export async function stepHandlers(arn: (name: string) => string): Promise<Record<string, LocalFunction>> {
+  const sfn = await import('@cascade/functions/sfn');
+  return {
+    [arn(stepFunctionNames.ParseFunctionArn)]: sfn.parse as LocalFunction,
+    [arn(stepFunctionNames.InvokeModelFunctionArn)]: sfn.invoke as LocalFunction,
+    [arn(stepFunctionNames.DispatchFunctionArn)]: sfn.dispatch as LocalFunction,
+    [arn(stepFunctionNames.AppendFunctionArn)]: sfn.append as LocalFunction,
+    [arn(stepFunctionNames.RecordFailureFunctionArn)]: sfn.recordFailure as LocalFunction,
+    [arn(stepFunctionNames.FinishFunctionArn)]: sfn.finish as LocalFunction,
+  };
+}
+
 /**
  * Loads the Lambda handler modules. Imported only after the links are in the environment,
  * though the handlers themselves read them lazily on first use.
@@ -49,14 +62,7 @@ export async function loadHandlers(arn: (name: string) => string) {
   const sfn = await import('@cascade/functions/sfn');
   const ws = (name: string) =>
     import(`@cascade/functions/ws/${name}`).then((m: { handler: RouteHandler }) => m.handler);
-  const lambdas: Record<string, LocalFunction> = {
-    [arn(stepFunctionNames.ParseFunctionArn)]: sfn.parse as LocalFunction,
-    [arn(stepFunctionNames.InvokeModelFunctionArn)]: sfn.invoke as LocalFunction,
-    [arn(stepFunctionNames.DispatchFunctionArn)]: sfn.dispatch as LocalFunction,
-    [arn(stepFunctionNames.AppendFunctionArn)]: sfn.append as LocalFunction,
-    [arn(stepFunctionNames.RecordFailureFunctionArn)]: sfn.recordFailure as LocalFunction,
-    [arn(stepFunctionNames.FinishFunctionArn)]: sfn.finish as LocalFunction,
-  };
+  const lambdas = await stepHandlers(arn);
   const routes: GatewayHandlers['routes'] = {
     $connect: await ws('connect'),
     $disconnect: await ws('disconnect'),
