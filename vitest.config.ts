@@ -67,13 +67,11 @@ export default defineConfig({
         'packages/analysis/src/**',
       ],
       // Barrel files only re-export; the local CLI runs in a child process (test/integration/start.test.ts);
-      // the sample writer is a script run by hand; the worker-thread entry runs outside the test process,
-      // where coverage cannot see it (its work is tested in-process).
+      // the sample writer is a script run by hand.
       exclude: [
         '**/index.ts',
         'packages/local/src/cli.ts',
         'packages/analysis/src/datasets/write-samples.ts',
-        'packages/analysis/src/parallel/entry.mjs',
       ],
       reporter: ['text-summary', 'json-summary'],
       thresholds: {

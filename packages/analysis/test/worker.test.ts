@@ -51,3 +51,10 @@ describe('a worker started ahead of its data', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('a worker whose module cannot be built', () => {
+  it('rejects when asked to run, so the caller can do the work itself', async () => {
+    const missing = new URL('./support/no-such-worker.ts', import.meta.url);
+    await expect(runWorker(missing, {})).rejects.toThrow(/Could not resolve|no-such-worker/);
+  });
+});
