@@ -76,7 +76,7 @@ describe('estimating a known effect', () => {
     expect((regression.ciHc1![1] - regression.ciHc1![0]) / 2 / regression.seHc1!).toBeCloseTo(1.96115, 4);
   });
 
-  it('gives the same regression when it runs in a worker thread beside the propensity model', async () => {
+  it('gives the same estimates when the regression and some weighting estimators run in worker threads', async () => {
     const path = await files.table(confounded({ rows: 3_000, covariates: 3, effect: 2, seed: 17 }));
     const spec = { treatment: 'treat', outcome: 'outcome', covariates: ['x1', 'x2', 'x3'] };
     const inline = await estimateEffect(path, spec, { parallel: false });

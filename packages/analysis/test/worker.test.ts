@@ -1,5 +1,9 @@
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../src/datasets/random';
+import { logistic } from '../src/engines/causal/logistic';
+import { type WeightingRequest, weighting } from '../src/engines/causal/weighting';
+import { describeColumn } from '../src/engines/profile/column-stats';
 import { runWorker, startWorker } from '../src/parallel/worker';
 
 const module = new URL('./support/double-worker.ts', import.meta.url);
@@ -32,12 +36,57 @@ describe('the regression worker module', () => {
   });
 });
 
+describe('the analysis worker modules, run as worker threads', () => {
+  const shared = (values: number[]) => {
+    const out = new Float64Array(new SharedArrayBuffer(values.length * 8));
+    out.set(values);
+    return out;
+  };
+
+  it('describes columns as this thread does', async () => {
+    const columns = [shared([3, 1, Number.NaN, 2, 2]), shared([0.5, -1, 4, 4, 8])];
+    const here = columns.map(describeColumn);
+    const there = await runWorker(new URL('../src/engines/profile/column-stats-worker.ts', import.meta.url), {
+      columns,
+    });
+    expect(there).toEqual(here);
+  });
+
+  it('weighs as this thread does', async () => {
+    const rows = 400;
+    const random = seededRandom(23);
+    const x = shared(Array.from({ length: rows }, () => random.normal()));
+    const t = shared([...x].map((v) => (random.bernoulli(1 / (1 + Math.exp(-v))) ? 1 : 0)));
+    const y = shared([...x].map((v, i) => 2 * t[i]! + v + random.normal()));
+    const fit = logistic([x], t, { shared: true });
+    const request: WeightingRequest = {
+      y,
+      t,
+      e: fit.probabilities,
+      design: fit.design,
+      methods: ['ipw_hajek', 'ipw_horvitz_thompson', 'ipw_att'],
+      overlap: true,
+    };
+    const there = await runWorker(
+      new URL('../src/engines/causal/weighting-worker.ts', import.meta.url),
+      request,
+    );
+    expect(there).toEqual(weighting(request));
+  });
+});
+
 describe('a worker started ahead of its data', () => {
   it('answers once the data comes', async () => {
     const pending = startWorker<number>(module);
     const values = new Float64Array(new SharedArrayBuffer(2 * 8));
     values.set([5, 6]);
     expect(await pending.run({ values })).toBe(22);
+  });
+
+  it('can be let go without ever being given work', async () => {
+    const pending = startWorker<number>(module);
+    pending.close();
+    await expect(pending.run({ values: new Float64Array(1) })).rejects.toThrow(/exited|terminated/i);
   });
 
   it('never holds the process open when it is given no work', async () => {

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
@@ -5,13 +6,16 @@ import { buildSync } from 'esbuild';
 export interface PendingWorker<T> {
   /** Sends the data and resolves with the worker's answer; the worker ends afterwards either way. */
   run(data: unknown): Promise<T>;
+  /** Ends the worker now, answered or not; a pending answer then rejects. */
+  close(): void;
 }
 
-/** What every worker does once its module is loaded: answer one message with `work(data)`. */
-const answerOnce = `
-import { parentPort as __parentPort } from 'node:worker_threads';
-__parentPort.once('message', async (data) => {
-  __parentPort.postMessage(await work(data));
+/** The worker's entry: load the module, then answer one message with `work(data)`. */
+const entry = (path: string) => `
+import { parentPort } from 'node:worker_threads';
+import { work } from ${JSON.stringify(path)};
+parentPort.once('message', async (data) => {
+  parentPort.postMessage(await work(data));
 });
 `;
 
@@ -27,15 +31,15 @@ const bundles = new Map<string, URL>();
 function bundle(module: URL): URL {
   let url = bundles.get(module.href);
   if (!url) {
+    const path = fileURLToPath(module);
     const [output] = buildSync({
-      entryPoints: [fileURLToPath(module)],
+      stdin: { contents: entry(path), resolveDir: dirname(path), sourcefile: 'worker-entry.js' },
       bundle: true,
       write: false,
       format: 'esm',
       platform: 'node',
       target: 'node20',
       logLevel: 'silent',
-      footer: { js: answerOnce },
     }).outputFiles;
     url = new URL(`data:text/javascript;base64,${Buffer.from(output!.text).toString('base64')}`);
     bundles.set(module.href, url);
@@ -55,7 +59,7 @@ export function startWorker<T>(module: URL): PendingWorker<T> {
     worker = new Worker(bundle(module), { execArgv: [] });
   } catch (error) {
     // The callers fall back to doing the work themselves when `run` rejects.
-    return { run: () => Promise.reject(error) };
+    return { run: () => Promise.reject(error), close: () => {} };
   }
   const answer = new Promise<T>((resolve, reject) => {
     worker.once('message', resolve);
@@ -72,6 +76,9 @@ export function startWorker<T>(module: URL): PendingWorker<T> {
       worker.ref();
       worker.postMessage(data);
       return answer.finally(() => void worker.terminate());
+    },
+    close() {
+      void worker.terminate();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { loadCsv } from '../../data/csv';
 import { type DatabaseOptions, withDatabase } from '../../data/database';
 import { AnalysisFailedError, BadDataError } from '../../errors';
-import { runWorker } from '../../parallel/worker';
+import { runWorker, startWorker } from '../../parallel/worker';
 import { type Balance, standardizedDifferences } from './balance';
 import {
   balanceWarnings,
@@ -12,11 +12,11 @@ import {
 } from './diagnostics';
 import { differenceInMeans } from './difference-in-means';
 import { normalInterval, tInterval } from './inference';
-import { ateWeights, attWeights, ipwAtt, ipwHajek, ipwHorvitzThompson, propensityInformation } from './ipw';
+import { ateWeights, attWeights } from './ipw';
 import { CollinearityError, leastSquares } from './least-squares';
 import { logistic } from './logistic';
 import { matchNearestNeighbourAtt } from './matching';
-import { type Overlap, propensityOverlap } from './overlap';
+import type { Overlap } from './overlap';
 import {
   fromMessage,
   type RegressionAdjustment,
@@ -26,6 +26,13 @@ import {
 } from './regression';
 import { loadStudy, type Study } from './study';
 import { type EffectResult, type EffectSpec, type Estimate, type Method, methods } from './types';
+import {
+  type WeightingMethod,
+  type WeightingRequest,
+  type WeightingResult,
+  weighting,
+  weightingMethods,
+} from './weighting';
 
 const ones = (n: number) => new Float64Array(n).fill(1);
 
@@ -67,7 +74,10 @@ function separatingCovariate(study: Study): string | undefined {
 }
 
 export interface EstimateOptions {
-  /** Run the regression in a worker thread; by default from 200,000 rows on, where it pays for the thread's start. */
+  /**
+   * Run the regression, and some weighting estimators, in worker threads; by default from 200,000
+   * rows on, where it pays for the threads' start.
+   */
   parallel?: boolean;
 }
 
@@ -129,117 +139,142 @@ export async function estimateFromStudy(
     });
   }
 
-  // The regression starts first: on large data it runs in a worker thread while this one fits the propensity model.
-  const designNames = ['(intercept)', spec.treatment, ...covariates.map((c) => c.name)];
-  let regression: Promise<RegressionAdjustment> | undefined;
-  if (wanted.has('regression_adjustment')) {
-    if (n <= designNames.length)
-      throw new BadDataError(
-        `Regression adjustment needs more rows than its ${designNames.length} coefficients; there are ${n}. Use fewer covariates.`,
-      );
-    regression = startRegression(
-      t,
-      covariates.map((c) => c.values),
-      y,
-      options.parallel ?? n >= parallelRows,
-    );
-    // Handled below when awaited; this keeps an early throw elsewhere from leaving it unobserved.
-    regression.catch(() => {});
-  }
-  const regressionAt = estimates.length;
-
-  let balance: Balance[] | undefined;
-  let overlap: Overlap | undefined;
-  const weighting = (['ipw_hajek', 'ipw_horvitz_thompson', 'ipw_att', 'matching_nn1_att'] as const).filter(
-    (m) => wanted.has(m),
-  );
-  if (covariates.length === 0) {
-    warnings.push(
-      'No covariates were given, so nothing is adjusted for: the estimate is the raw difference between the groups. Name the columns that affect both treatment and outcome to adjust for them.',
-    );
-  } else if (weighting.length > 0) {
-    const propensity = logistic(
-      covariates.map((c) => c.values),
-      t,
-    );
-    // A singular fit means collinear covariates, unless the covariates separate the groups.
-    if (propensity.singular) checkCollinearity(covariates, n);
-    if (propensity.separated) {
-      const culprit = separatingCovariate(study);
-      warnings.push(
-        `The covariates predict treatment perfectly${culprit ? ` ("${culprit.replace(/=.*/, '')}" alone separates the groups)` : ''}, so treated and untreated rows have nothing in common to compare: weighting and matching were skipped. Leave out the separating covariate or restrict the data to rows where both groups occur.`,
-      );
-    } else {
-      const e = propensity.probabilities;
-      const input = {
-        y,
+  // On large data, worker threads take the regression (while this thread fits the propensity
+  // model) and a share of the weighting estimators (started now, so it is ready when they are).
+  const parallel = options.parallel ?? n >= parallelRows;
+  const helper =
+    parallel && covariates.length > 0 && weightingMethods.some((m) => wanted.has(m))
+      ? startWorker<WeightingResult>(new URL('./weighting-worker.ts', import.meta.url))
+      : undefined;
+  try {
+    const designNames = ['(intercept)', spec.treatment, ...covariates.map((c) => c.name)];
+    let regression: Promise<RegressionAdjustment> | undefined;
+    if (wanted.has('regression_adjustment')) {
+      if (n <= designNames.length)
+        throw new BadDataError(
+          `Regression adjustment needs more rows than its ${designNames.length} coefficients; there are ${n}. Use fewer covariates.`,
+        );
+      regression = startRegression(
         t,
-        e,
-        design: propensity.design,
-        information: propensityInformation(propensity.design, e),
-      };
-      const ate = ateWeights(t, e);
-      const att = attWeights(t, e);
-      balance = standardizedDifferences(covariates, t, ate, att);
-      overlap = propensityOverlap(t, e);
-      warnings.push(...overlapWarnings(overlap, n));
-      const add = (
-        method: Method,
-        estimand: 'ATE' | 'ATT',
-        { estimate, se, ...details }: { estimate: number; se: number },
-      ) => estimates.push({ method, estimand, estimate, se, ci: normalInterval(estimate, se), ...details });
-      if (wanted.has('ipw_hajek')) add('ipw_hajek', 'ATE', ipwHajek(input));
-      if (wanted.has('ipw_horvitz_thompson')) add('ipw_horvitz_thompson', 'ATE', ipwHorvitzThompson(input));
-      if (wanted.has('ipw_att')) add('ipw_att', 'ATT', ipwAtt(input));
-      if (wanted.has('ipw_hajek') || wanted.has('ipw_horvitz_thompson'))
-        warnings.push(...weightWarnings(t, ate, 'ATE'));
-      if (wanted.has('ipw_att')) warnings.push(...weightWarnings(t, att, 'ATT'));
-      warnings.push(...balanceWarnings(balance));
-      if (wanted.has('matching_nn1_att')) {
-        const matching = matchNearestNeighbourAtt({ y, t, score: propensity.linearPredictor });
-        add('matching_nn1_att', 'ATT', matching);
-        warnings.push(...matchingWarnings(matching, treated));
+        covariates.map((c) => c.values),
+        y,
+        parallel,
+      );
+      // Handled below when awaited; this keeps an early throw elsewhere from leaving it unobserved.
+      regression.catch(() => {});
+    }
+    const regressionAt = estimates.length;
+
+    let balance: Balance[] | undefined;
+    let overlap: Overlap | undefined;
+    const usesPropensity = [...weightingMethods, 'matching_nn1_att' as const].some((m) => wanted.has(m));
+    if (covariates.length === 0) {
+      warnings.push(
+        'No covariates were given, so nothing is adjusted for: the estimate is the raw difference between the groups. Name the columns that affect both treatment and outcome to adjust for them.',
+      );
+    } else if (usesPropensity) {
+      const propensity = logistic(
+        covariates.map((c) => c.values),
+        t,
+        { shared: helper !== undefined },
+      );
+      // A singular fit means collinear covariates, unless the covariates separate the groups.
+      if (propensity.singular) checkCollinearity(covariates, n);
+      if (propensity.separated) {
+        const culprit = separatingCovariate(study);
+        warnings.push(
+          `The covariates predict treatment perfectly${culprit ? ` ("${culprit.replace(/=.*/, '')}" alone separates the groups)` : ''}, so treated and untreated rows have nothing in common to compare: weighting and matching were skipped. Leave out the separating covariate or restrict the data to rows where both groups occur.`,
+        );
+      } else {
+        const e = propensity.probabilities;
+        const request: WeightingRequest = {
+          y,
+          t,
+          e,
+          design: propensity.design,
+          methods: weightingMethods.filter((m) => wanted.has(m)),
+          overlap: true,
+        };
+        // With a helper, it takes every estimator but Hájek's, and the overlap; this thread the rest and the balance.
+        const remote: WeightingMethod[] = helper ? request.methods.filter((m) => m !== 'ipw_hajek') : [];
+        const elsewhere = helper
+          ?.run({ ...request, methods: remote })
+          .catch(() => weighting({ ...request, methods: remote }));
+        const ate = ateWeights(t, e);
+        const att = attWeights(t, e);
+        balance = standardizedDifferences(covariates, t, ate, att);
+        const here = weighting({
+          ...request,
+          methods: request.methods.filter((m) => !remote.includes(m)),
+          overlap: !elsewhere,
+        });
+        const there = (await elsewhere) ?? { estimates: {} };
+        overlap = (here.overlap ?? there.overlap)!;
+        warnings.push(...overlapWarnings(overlap, n));
+        const add = (
+          method: Method,
+          estimand: 'ATE' | 'ATT',
+          { estimate, se, ...details }: { estimate: number; se: number },
+        ) => estimates.push({ method, estimand, estimate, se, ci: normalInterval(estimate, se), ...details });
+        for (const method of request.methods)
+          add(
+            method,
+            method === 'ipw_att' ? 'ATT' : 'ATE',
+            (here.estimates[method] ?? there.estimates[method])!,
+          );
+        if (wanted.has('ipw_hajek') || wanted.has('ipw_horvitz_thompson'))
+          warnings.push(...weightWarnings(t, ate, 'ATE'));
+        if (wanted.has('ipw_att')) warnings.push(...weightWarnings(t, att, 'ATT'));
+        warnings.push(...balanceWarnings(balance));
+        if (wanted.has('matching_nn1_att')) {
+          const matching = matchNearestNeighbourAtt({ y, t, score: propensity.linearPredictor });
+          add('matching_nn1_att', 'ATT', matching);
+          warnings.push(...matchingWarnings(matching, treated));
+        }
       }
     }
-  }
 
-  if (regression) {
-    try {
-      const { estimate, se, seHc1, df } = await regression;
-      estimates.splice(regressionAt, 0, {
-        method: 'regression_adjustment',
-        estimand: 'ATE',
-        estimate,
-        se,
-        ci: tInterval(estimate, se, df),
-        df,
-        seHc1,
-        ciHc1: tInterval(estimate, seHc1, df),
-      });
-    } catch (error) {
-      if (error instanceof CollinearityError) throw collinearityError(error, designNames);
-      throw error;
+    if (regression) {
+      try {
+        const { estimate, se, seHc1, df } = await regression;
+        estimates.splice(regressionAt, 0, {
+          method: 'regression_adjustment',
+          estimand: 'ATE',
+          estimate,
+          se,
+          ci: tInterval(estimate, se, df),
+          df,
+          seHc1,
+          ciHc1: tInterval(estimate, seHc1, df),
+        });
+      } catch (error) {
+        if (error instanceof CollinearityError) throw collinearityError(error, designNames);
+        throw error;
+      }
     }
-  }
 
-  balance ??= standardizedDifferences(covariates, t);
-  const result: EffectResult = {
-    tool: 'estimate_effect',
-    source,
-    treatment: spec.treatment,
-    outcome: spec.outcome,
-    covariates: covariates.map((c) => c.name),
-    n,
-    treated,
-    control,
-    dropped: study.dropped,
-    estimates,
-    balance,
-    warnings,
-  };
-  if (overlap) result.overlap = overlap;
-  assertFinite(result);
-  return result;
+    balance ??= standardizedDifferences(covariates, t);
+    const result: EffectResult = {
+      tool: 'estimate_effect',
+      source,
+      treatment: spec.treatment,
+      outcome: spec.outcome,
+      covariates: covariates.map((c) => c.name),
+      n,
+      treated,
+      control,
+      dropped: study.dropped,
+      estimates,
+      balance,
+      warnings,
+    };
+    if (overlap) result.overlap = overlap;
+    assertFinite(result);
+    return result;
+  } finally {
+    // A helper never given work (the groups were separated, or a check failed) is let go.
+    helper?.close();
+  }
 }
 
 /** The contract promises no NaN or Infinity anywhere; a violation is our bug, reported as such. */

@@ -122,9 +122,17 @@ function newton(
 export function logistic(
   covariates: readonly Float64Array[],
   outcome: Float64Array,
-  options: { warmStartRows?: number } = {},
+  options: {
+    warmStartRows?: number;
+    /** The design columns and probabilities in shared memory, for worker threads to read without a copy. */
+    shared?: boolean;
+  } = {},
 ): LogisticFit {
   const n = outcome.length;
+  const allocate = () =>
+    options.shared
+      ? new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT))
+      : new Float64Array(n);
   const standardized = covariates.map((column) => {
     // Any centre and scale near the column's own condition the fit; shifted sums give both in one pass.
     const first = column[0]!;
@@ -137,11 +145,11 @@ export function logistic(
     }
     const mean = first + sum / n;
     const sd = Math.sqrt(Math.max(squares / n - (sum / n) ** 2, 0)) || 1;
-    const z = new Float64Array(n);
+    const z = allocate();
     for (let i = 0; i < n; i++) z[i] = (column[i]! - mean) / sd;
     return { z, mean, sd };
   });
-  const design = [new Float64Array(n).fill(1), ...standardized.map((s) => s.z)];
+  const design = [allocate().fill(1), ...standardized.map((s) => s.z)];
 
   let share = 0;
   for (let i = 0; i < n; i++) share += outcome[i]!;
@@ -166,7 +174,7 @@ export function logistic(
   const eta = new Float64Array(n);
   const fit = newton({ columns: design, outcome }, start, 1e-8, eta);
 
-  const probabilities = new Float64Array(n);
+  const probabilities = allocate();
   let extreme = 0;
   for (let i = 0; i < n; i++) {
     const z = Math.exp(-Math.abs(eta[i]!));

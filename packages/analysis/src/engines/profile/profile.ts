@@ -115,13 +115,20 @@ async function describeDistributions(
     const helper = threaded
       ? startWorker<(ColumnStats | undefined)[]>(new URL('./column-stats-worker.ts', import.meta.url))
       : undefined;
-    const columns = await readDoubleColumns(
-      db,
-      `SELECT ${group.map((name) => `CAST(${ident(name)} AS DOUBLE)`).join(', ')} FROM ${ident(loaded.table)}`,
-      loaded.rows,
-      { missing: 'nan', shared: threaded },
-    );
-    const described = await describeColumns(columns, helper);
+    let columns: Float64Array[];
+    let described: (ColumnStats | undefined)[];
+    try {
+      columns = await readDoubleColumns(
+        db,
+        `SELECT ${group.map((name) => `CAST(${ident(name)} AS DOUBLE)`).join(', ')} FROM ${ident(loaded.table)}`,
+        loaded.rows,
+        { missing: 'nan', shared: threaded },
+      );
+      described = await describeColumns(columns, helper);
+    } finally {
+      // Let go of a helper the read failed before, or that had nothing to do.
+      helper?.close();
+    }
     for (const [i, name] of group.entries()) if (described[i]) distributions.set(name, described[i]!);
     if (start === 0 && correlated.length > 0 && correlated.length <= group.length)
       correlation = pairwiseCorrelation(
