@@ -36,6 +36,22 @@ function checkRequest(spec: EffectSpec, loaded: LoadedTable): void {
   if (repeated) throw new BadRequestError(`Covariate "${repeated}" is listed twice.`);
 }
 
+function allFinite(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
+
+/** Whether the values are not all the same. */
+function varies(values: Float64Array): boolean {
+  for (let i = 1; i < values.length; i++) if (values[i] !== values[0]) return true;
+  return false;
+}
+
+const constantCovariate = (name: string) =>
+  new BadDataError(
+    `Covariate "${name}" has the same value in every row used; it cannot adjust for anything, so leave it out.`,
+  );
+
 const show = (values: unknown[]) =>
   values
     .slice(0, 5)
@@ -58,20 +74,17 @@ export async function loadStudy(db: Database, loaded: LoadedTable, spec: EffectS
   // The completeness test is computed once per row, not once per aggregate.
   const when = (condition = '_complete') => `FILTER (WHERE ${condition})`;
 
-  // One scan for what every check needs: values present per column, complete rows, each
-  // column's spread and infinities among them, and the treatment's distinct values.
-  const floating = used.filter((name) => /DOUBLE|FLOAT/.test(column(name).sqlType));
+  // One scan for what the checks before reading need: values present per column, complete rows,
+  // text columns' distinct values and the treatment's. Numeric columns' spread and infinities are
+  // checked on the values once read: as aggregates here they cost more than the read itself.
   const treatment = ident(spec.treatment);
   const stats = await db.values(
     `SELECT ${[
       `count(*) ${when()}`,
       ...used.map((name) => `count(${ident(name)})`),
-      ...used.map((name) =>
-        typeOf(name) === 'string'
-          ? `count(DISTINCT ${ident(name)}) ${when()}`
-          : `min(${ident(name)}) ${when()} < max(${ident(name)}) ${when()}`,
-      ),
-      ...floating.map((name) => `count(*) ${when(`_complete AND isinf(${ident(name)})`)}`),
+      ...used
+        .filter((name) => typeOf(name) === 'string')
+        .map((name) => `count(DISTINCT ${ident(name)}) ${when()}`),
       `count(DISTINCT ${treatment}) ${when()}`,
       `TRY_CAST(min(${treatment}) ${when()} AS DOUBLE)`,
       `TRY_CAST(max(${treatment}) ${when()} AS DOUBLE)`,
@@ -80,8 +93,9 @@ export async function loadStudy(db: Database, loaded: LoadedTable, spec: EffectS
   let at = 0;
   const n = stats[at++] as number;
   const present = used.map(() => stats[at++] as number);
-  const spreads = used.map(() => stats[at++]);
-  const infinite = floating.map(() => stats[at++] as number);
+  const distinctText = new Map(
+    used.filter((name) => typeOf(name) === 'string').map((name) => [name, stats[at++] as number]),
+  );
   const [distinctTreatments, lowest, highest] = [stats[at++] as number, stats[at++], stats[at++]];
 
   used.forEach((name, i) => {
@@ -91,13 +105,6 @@ export async function loadStudy(db: Database, loaded: LoadedTable, spec: EffectS
     throw new BadDataError(
       `No row has values for all of ${used.map((name) => `"${name}"`).join(', ')}; leave out a column with many missing values.`,
     );
-  const varies = (name: string) => {
-    const spread = spreads[used.indexOf(name)];
-    return spread === true || (typeof spread === 'number' && spread > 1);
-  };
-  floating.forEach((name, i) => {
-    if (infinite[i]! > 0) throw new BadDataError(`Column "${name}" has infinite values; remove or cap them.`);
-  });
   // Only error messages need the actual values.
   const valuesOf = async (name: string, limit: number) =>
     (
@@ -129,10 +136,6 @@ export async function loadStudy(db: Database, loaded: LoadedTable, spec: EffectS
     throw new BadDataError(
       `Outcome "${spec.outcome}" must be numeric; it holds ${outcomeType === 'datetime' ? 'dates' : 'text'} such as ${show(await valuesOf(spec.outcome, 3))}.`,
     );
-  if (!varies(spec.outcome))
-    throw new BadDataError(
-      `Outcome "${spec.outcome}" has the same value in every row used; there is no variation to explain.`,
-    );
 
   // Covariates: numbers as they are, true/false as 1/0, text as one indicator per level but the most common.
   const selects = [`CAST(${ident(spec.outcome)} AS DOUBLE)`, `CAST(${ident(spec.treatment)} AS DOUBLE)`];
@@ -143,10 +146,7 @@ export async function loadStudy(db: Database, loaded: LoadedTable, spec: EffectS
       throw new BadDataError(
         `Covariate "${name}" holds dates; adjust for a number derived from it (such as a year) instead.`,
       );
-    if (!varies(name))
-      throw new BadDataError(
-        `Covariate "${name}" has the same value in every row used; it cannot adjust for anything, so leave it out.`,
-      );
+    if (type === 'string' && distinctText.get(name)! < 2) throw constantCovariate(name);
     if (type !== 'string') {
       selects.push(`CAST(${ident(name)} AS DOUBLE)`);
       names.push(name);
@@ -169,6 +169,19 @@ export async function loadStudy(db: Database, loaded: LoadedTable, spec: EffectS
     n,
     { shared: true },
   );
+  const numeric = [
+    { name: spec.outcome, values: y! },
+    { name: spec.treatment, values: t! },
+    ...names.map((name, i) => ({ name, values: columns[i]! })).filter(({ name }) => used.includes(name)),
+  ];
+  for (const { name, values } of numeric)
+    if (!allFinite(values))
+      throw new BadDataError(`Column "${name}" has infinite values; remove or cap them.`);
+  if (!varies(y!))
+    throw new BadDataError(
+      `Outcome "${spec.outcome}" has the same value in every row used; there is no variation to explain.`,
+    );
+  for (const { name, values } of numeric.slice(2)) if (!varies(values)) throw constantCovariate(name);
   return {
     y: y!,
     t: t!,
