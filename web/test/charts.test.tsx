@@ -1,6 +1,7 @@
 import type { Chart } from '@cascade/core/protocol';
 import { render, screen, waitFor } from '@testing-library/react';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { countTicks } from '../src/charts/Charts';
 import { OutputView } from '../src/components/Answer';
 
 const charts: Chart[] = [
@@ -42,5 +43,14 @@ describe('charts', () => {
     expect(heatmap.textContent).toContain('0.35');
     const intervals = screen.getByRole('img', { name: 'Effect of treat on re78' });
     expect(intervals.textContent).toContain('difference in means');
+  });
+});
+
+describe('histogram count axis', () => {
+  it('ticks whole counts only when they are few', () => {
+    expect(countTicks(1)).toEqual([0, 1]);
+    expect(countTicks(4)).toEqual([0, 1, 2, 3, 4]);
+    expect(countTicks(0)).toEqual([0]);
+    expect(countTicks(30)).toBeUndefined();
   });
 });

@@ -2,6 +2,11 @@ import type { Chart } from '@cascade/core/protocol';
 import * as Plot from '@observablehq/plot';
 import { useEffect, useRef } from 'react';
 
+/** Counts are whole: up to ten, a tick at each one; beyond, Plot's own (whole at that scale). */
+export function countTicks(max: number): number[] | undefined {
+  return max <= 10 ? Array.from({ length: max + 1 }, (_, i) => i) : undefined;
+}
+
 /** Observable Plot options for one chart of an answer. */
 export function plotOptions(chart: Chart, width: number): Plot.PlotOptions {
   const common = { width, marginLeft: 56, style: { fontSize: '12px', background: 'transparent' } };
@@ -16,7 +21,7 @@ export function plotOptions(chart: Chart, width: number): Plot.PlotOptions {
         ...common,
         height: 220,
         x: { label: chart.column },
-        y: { label: 'count', grid: true },
+        y: { label: 'count', grid: true, ticks: countTicks(Math.max(0, ...chart.counts)), tickFormat: ',d' },
         marks: [
           Plot.rectY(bins, { x1: 'x1', x2: 'x2', y: 'count', fill: 'var(--accent)', inset: 0.5, tip: true }),
           Plot.ruleY([0]),
