@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createDocumentClient,
+  MessagesRepository,
+  SessionsRepository,
+} from '../../packages/core/src/repositories';
 import type { LocalCloud } from '../../packages/local/src';
 import { credentials, root, startTestCloud } from '../integration/harness';
 import { browserUnavailable, ensureWebBuild, launchBrowser, screenshot } from './browser';
@@ -223,6 +228,57 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
       .waitFor({ state: 'attached', timeout: 15_000 });
     await page.locator('.dataset-name', { hasText: 'weather.csv' }).waitFor({ timeout: 15_000 });
     await expect(page.getByLabel('Dataset').inputValue()).resolves.toBe('weather.csv');
+  });
+
+  it('pages back through older sessions and earlier messages', async () => {
+    // The signed-in person's id, from the ID token the client keeps.
+    const auth = JSON.parse((await page.evaluate("localStorage.getItem('cascade.auth')")) as string);
+    const { sub } = JSON.parse(Buffer.from(auth.idToken.split('.')[1], 'base64url').toString());
+    const client = createDocumentClient({
+      region: 'us-east-1',
+      endpoint: cloud.endpoints.edgeUrl,
+      credentials,
+    });
+    const sessions = new SessionsRepository({ client, tableName: cloud.endpoints.tables.sessions });
+    const messages = new MessagesRepository({ client, tableName: cloud.endpoints.tables.messages });
+    // 25 sessions from years ago: more than a page, all older than this run's own sessions.
+    const old = (i: number) => new Date(Date.UTC(2020, 0, 1, 0, i)).getTime();
+    let oldest = '';
+    for (let i = 0; i < 25; i++) {
+      const repository = new SessionsRepository({
+        client,
+        tableName: cloud.endpoints.tables.sessions,
+        now: () => old(i),
+      });
+      const sessionId = randomUUID();
+      await repository.create({ sessionId, userId: sub, tenantId: sub, title: `archived ${i}` });
+      if (i === 0) oldest = sessionId;
+    }
+    // One of them with a long conversation: 60 messages, two pages and a bit.
+    for (let i = 1; i <= 60; i++)
+      await messages.append({
+        sessionId: oldest,
+        messageId: randomUUID(),
+        role: i % 2 ? 'user' : 'assistant',
+        content: `message ${i}`,
+        createdAt: new Date(old(0) + i * 1000).toISOString(),
+      });
+    client.destroy();
+    await expect(sessions.get(oldest)).resolves.toMatchObject({ title: 'archived 0' });
+
+    await page.reload();
+    const nav = page.getByRole('navigation', { name: 'Sessions' });
+    await nav.getByRole('button', { name: 'Show older sessions' }).click({ timeout: 15_000 });
+    await nav.getByRole('link', { name: /archived 0/ }).click({ timeout: 15_000 });
+    const conversation = page.getByRole('log', { name: 'Conversation' });
+    await conversation.getByText('message 60', { exact: true }).waitFor({ timeout: 15_000 });
+    await expect(conversation.getByText('message 10', { exact: true }).count()).resolves.toBe(0);
+    await page.getByRole('button', { name: 'Load earlier messages' }).click();
+    await conversation.getByText('message 10', { exact: true }).waitFor({ timeout: 15_000 });
+    // The newest page held 50; one more page brings the first ten and leaves nothing further back.
+    await conversation.getByText('message 1', { exact: true }).waitFor({ timeout: 15_000 });
+    await expect(page.getByRole('button', { name: 'Load earlier messages' }).count()).resolves.toBe(0);
+    await screenshot(page, 'earlier-messages-1280');
   });
 
   it('signs out', async () => {

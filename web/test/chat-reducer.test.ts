@@ -1,6 +1,14 @@
 import type { ServerMessage, ServerMessageOf } from '@cascade/core/protocol';
 import { describe, expect, it } from 'vitest';
-import { type ChatState, chatReducer, initialChatState, latestRun, mergeSnapshot } from '../src/state/chat';
+import {
+  type ChatState,
+  chatReducer,
+  earlierHistoryId,
+  initialChatState,
+  latestRun,
+  mergeSnapshot,
+  olderSessionsId,
+} from '../src/state/chat';
 
 const ids = { executionId: 'e1', sessionId: 's1' };
 const server = (state: ChatState, message: ServerMessage) => chatReducer(state, { type: 'server', message });
@@ -233,5 +241,103 @@ describe('the chat reducer', () => {
     });
     expect(state.sessions.map((s) => s.sessionId)).toEqual(['new', 'old']);
     expect(state.datasets.map((d) => d.id)).toEqual(['churn.csv', 'mine.csv']);
+  });
+});
+
+describe('older pages', () => {
+  const session = (sessionId: string, day: number) => ({
+    sessionId,
+    title: sessionId,
+    createdAt: `2026-11-${String(day).padStart(2, '0')}T00:00:00Z`,
+    updatedAt: `2026-11-${String(day).padStart(2, '0')}T00:00:00Z`,
+  });
+  const message = (messageId: string, minute: number) => ({
+    messageId,
+    role: 'user' as const,
+    content: messageId,
+    createdAt: `2026-11-22T10:${String(minute).padStart(2, '0')}:00.000Z`,
+  });
+
+  it('adds older sessions below, and keeps them when the first page is listed again', () => {
+    let state = server(initialChatState, {
+      action: 'sessions',
+      messageId: 'sessions',
+      sessions: [session('d', 4), session('c', 3)],
+      cursor: 'page2',
+    });
+    expect(state.sessionsCursor).toBe('page2');
+    state = chatReducer(state, { type: 'pageRequested', of: 'sessions' });
+    expect(state.loadingOlderSessions).toBe(true);
+    state = server(state, {
+      action: 'sessions',
+      messageId: olderSessionsId,
+      sessions: [session('b', 2), session('a', 1)],
+    });
+    expect(state.sessions.map((s) => s.sessionId)).toEqual(['d', 'c', 'b', 'a']);
+    expect(state.sessionsCursor).toBeUndefined();
+    expect(state.loadingOlderSessions).toBe(false);
+    // A run in "a" moves it to the top of the first page; the older pages stay listed, once each.
+    state = server(state, {
+      action: 'sessions',
+      messageId: 'sessions',
+      sessions: [session('a', 5), session('d', 4)],
+      cursor: 'page2-again',
+    });
+    expect(state.sessions.map((s) => s.sessionId)).toEqual(['a', 'd', 'c', 'b']);
+    expect(state.sessionsCursor).toBeUndefined();
+  });
+
+  it('puts earlier messages above, keeping the cursor to older ones across a refresh of the newest page', () => {
+    let state = chatReducer(initialChatState, { type: 'sessionOpened', sessionId: 's1' });
+    state = server(state, {
+      action: 'history',
+      sessionId: 's1',
+      messages: [message('m3', 3), message('m4', 4)],
+      cursor: 'older1',
+    });
+    expect(state.historyCursor).toBe('older1');
+    state = chatReducer(state, { type: 'pageRequested', of: 'history' });
+    state = server(state, {
+      action: 'history',
+      messageId: earlierHistoryId,
+      sessionId: 's1',
+      messages: [message('m1', 1), message('m2', 2)],
+      cursor: 'older2',
+    });
+    expect(state.turns.map((t) => t.key)).toEqual(['m1', 'm2', 'm3', 'm4']);
+    expect(state.loadingEarlier).toBe(false);
+    // A reconnect asks for the newest page again: the way further back stays where it was.
+    state = server(state, {
+      action: 'history',
+      sessionId: 's1',
+      messages: [message('m4', 4)],
+      cursor: 'older1',
+    });
+    expect(state.historyCursor).toBe('older2');
+    expect(state.turns).toHaveLength(4);
+    // Another session starts from its own newest page.
+    state = chatReducer(state, { type: 'sessionOpened', sessionId: 's2' });
+    expect(state.historyCursor).toBeUndefined();
+    expect(state.earlierLoaded).toBe(false);
+  });
+
+  it('says why an older page could not be loaded, and lets the person try again', () => {
+    let state = chatReducer(initialChatState, { type: 'pageRequested', of: 'history' });
+    state = server(state, {
+      action: 'error',
+      messageId: earlierHistoryId,
+      code: 'BAD_REQUEST',
+      message: 'The cursor is not valid.',
+    });
+    expect(state.loadingEarlier).toBe(false);
+    expect(state.notice).toBe('The cursor is not valid.');
+    state = chatReducer(state, { type: 'pageRequested', of: 'sessions' });
+    state = server(state, {
+      action: 'error',
+      messageId: olderSessionsId,
+      code: 'INTERNAL',
+      message: 'Try again.',
+    });
+    expect(state.loadingOlderSessions).toBe(false);
   });
 });

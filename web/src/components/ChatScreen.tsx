@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ConnectionStatus } from '../net/connection';
 import { latestRun, runEnded } from '../state/chat';
 import { useChat } from '../state/useChat';
@@ -73,6 +73,19 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
       stuckToBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 120;
   };
 
+  // Earlier messages go in above what the person is reading; the view stays on it.
+  const heightBeforeEarlier = useRef<number | undefined>(undefined);
+  const loadEarlier = () => {
+    heightBeforeEarlier.current = scroller.current?.scrollHeight;
+    chat.loadEarlierMessages();
+  };
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (!element || heightBeforeEarlier.current === undefined || state.loadingEarlier) return;
+    element.scrollTop += element.scrollHeight - heightBeforeEarlier.current;
+    heightBeforeEarlier.current = undefined;
+  }, [state.turns, state.loadingEarlier]);
+
   // Escape closes the menu on a phone, as the scrim does for a pointer.
   useEffect(() => {
     if (!menuOpen) return;
@@ -103,6 +116,9 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
           email={email}
           sessions={state.sessions}
           sessionsLoaded={state.sessionsLoaded}
+          moreSessions={state.sessionsCursor !== undefined}
+          loadingMoreSessions={state.loadingOlderSessions}
+          onMoreSessions={chat.loadOlderSessions}
           activeSessionId={state.activeSessionId}
           onOpen={open}
           datasets={state.datasets}
@@ -162,6 +178,16 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
             )}
             {state.historyLoading && state.turns.length === 0 && (
               <p className="muted">Loading the conversation…</p>
+            )}
+            {state.historyCursor !== undefined && state.turns.length > 0 && (
+              <button
+                type="button"
+                className="button ghost small earlier"
+                onClick={loadEarlier}
+                disabled={state.loadingEarlier}
+              >
+                {state.loadingEarlier ? 'Loading earlier messages…' : 'Load earlier messages'}
+              </button>
             )}
             <div className="conversation" role="log" aria-label="Conversation">
               {state.turns.map((turn) =>

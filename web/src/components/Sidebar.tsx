@@ -5,6 +5,10 @@ export interface SidebarProps {
   email: string;
   sessions: SessionSummary[];
   sessionsLoaded: boolean;
+  /** Older sessions exist beyond those listed. */
+  moreSessions: boolean;
+  loadingMoreSessions: boolean;
+  onMoreSessions: () => void;
   activeSessionId?: string;
   onOpen: (sessionId?: string) => void;
   datasets: DatasetSummary[];
@@ -132,6 +136,16 @@ export function Sidebar(props: SidebarProps) {
             </li>
           ))}
         </ul>
+        {props.moreSessions && (
+          <button
+            type="button"
+            className="button ghost small more-sessions"
+            onClick={props.onMoreSessions}
+            disabled={props.loadingMoreSessions}
+          >
+            {props.loadingMoreSessions ? 'Loading older sessions…' : 'Show older sessions'}
+          </button>
+        )}
       </nav>
       <Datasets {...props} />
       <footer className="account">

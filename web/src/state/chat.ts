@@ -66,10 +66,20 @@ export interface PendingQuery {
 export interface ChatState {
   sessions: SessionSummary[];
   sessionsLoaded: boolean;
+  /** Leads to older sessions than those listed; absent when the list is complete. */
+  sessionsCursor?: string;
+  /** Older pages of sessions were loaded: a refresh of the first page then adds to the list. */
+  olderSessionsLoaded: boolean;
+  loadingOlderSessions: boolean;
   /** The open session; undefined while a new one is being started. */
   activeSessionId?: string;
   turns: Turn[];
   historyLoading: boolean;
+  /** Leads to messages of the open session older than those shown. */
+  historyCursor?: string;
+  /** Earlier pages of the open session were loaded: a refresh of the newest page keeps their cursor. */
+  earlierLoaded: boolean;
+  loadingEarlier: boolean;
   runs: Record<string, Run>;
   datasets: DatasetSummary[];
   datasetsLoaded: boolean;
@@ -81,8 +91,12 @@ export interface ChatState {
 export const initialChatState: ChatState = {
   sessions: [],
   sessionsLoaded: false,
+  olderSessionsLoaded: false,
+  loadingOlderSessions: false,
   turns: [],
   historyLoading: false,
+  earlierLoaded: false,
+  loadingEarlier: false,
   runs: {},
   datasets: [],
   datasetsLoaded: false,
@@ -94,7 +108,13 @@ export type ChatAction =
   | { type: 'querySent'; query: PendingQuery; at: string }
   | { type: 'querySendFailed'; messageId: string; reason: string }
   | { type: 'sessionOpened'; sessionId?: string }
+  /** An older page of sessions or of the open session's messages was asked for. */
+  | { type: 'pageRequested'; of: 'sessions' | 'history' }
   | { type: 'notice'; text?: string };
+
+/** The messageIds of requests for older pages, which the answers echo. */
+export const olderSessionsId = 'sessions-older';
+export const earlierHistoryId = 'history-earlier';
 
 const finalItem = (status: ItemStatus) => status === 'SUCCEEDED' || status === 'FAILED';
 export const runEnded = (status: ExecutionStatus) => status !== 'RUNNING';
@@ -316,11 +336,39 @@ function onServer(state: ChatState, message: ServerMessage): ChatState {
       const next = mergeSnapshot(state.runs[message.executionId], message);
       return { ...state, runs: { ...state.runs, [message.executionId]: next } };
     }
-    case 'sessions':
-      return { ...state, sessions: sortSessions(message.sessions), sessionsLoaded: true };
-    case 'history':
+    case 'sessions': {
+      const older = message.messageId === olderSessionsId;
+      if (!older && !state.olderSessionsLoaded)
+        return {
+          ...state,
+          sessions: sortSessions(message.sessions),
+          sessionsLoaded: true,
+          sessionsCursor: message.cursor,
+        };
+      // An older page, or the first page again once older ones are shown: the newer copy of a session wins.
+      const byId = new Map(state.sessions.map((session) => [session.sessionId, session]));
+      for (const session of message.sessions) byId.set(session.sessionId, session);
+      return {
+        ...state,
+        sessions: sortSessions([...byId.values()]),
+        sessionsLoaded: true,
+        sessionsCursor: older ? message.cursor : state.sessionsCursor,
+        olderSessionsLoaded: true,
+        loadingOlderSessions: older ? false : state.loadingOlderSessions,
+      };
+    }
+    case 'history': {
       if (message.sessionId !== state.activeSessionId) return state;
-      return { ...state, turns: mergeHistory(state.turns, message.messages), historyLoading: false };
+      const earlier = message.messageId === earlierHistoryId;
+      return {
+        ...state,
+        turns: mergeHistory(state.turns, message.messages),
+        historyLoading: false,
+        historyCursor: earlier || !state.earlierLoaded ? message.cursor : state.historyCursor,
+        earlierLoaded: state.earlierLoaded || earlier,
+        loadingEarlier: earlier ? false : state.loadingEarlier,
+      };
+    }
     case 'datasets':
       return {
         ...state,
@@ -341,6 +389,10 @@ function onServer(state: ChatState, message: ServerMessage): ChatState {
         };
       }
       if (message.messageId === 'keepalive') return state;
+      if (message.messageId === olderSessionsId)
+        return { ...state, loadingOlderSessions: false, notice: message.message };
+      if (message.messageId === earlierHistoryId)
+        return { ...state, loadingEarlier: false, notice: message.message };
       return { ...state, notice: message.message };
     }
     default:
@@ -377,7 +429,14 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         activeSessionId: action.sessionId,
         turns: [],
         historyLoading: action.sessionId !== undefined,
+        historyCursor: undefined,
+        earlierLoaded: false,
+        loadingEarlier: false,
       };
+    case 'pageRequested':
+      return action.of === 'sessions'
+        ? { ...state, loadingOlderSessions: true }
+        : { ...state, loadingEarlier: true };
     case 'notice':
       return { ...state, notice: action.text };
   }

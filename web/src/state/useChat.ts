@@ -1,7 +1,15 @@
 import type { ClientMessage, QueryItem, ServerMessage } from '@cascade/core/protocol';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { Connection, type ConnectionStatus, type SendResult } from '../net/connection';
-import { type ChatState, chatReducer, initialChatState, type PendingQuery, runEnded } from './chat';
+import {
+  type ChatState,
+  chatReducer,
+  earlierHistoryId,
+  initialChatState,
+  olderSessionsId,
+  type PendingQuery,
+  runEnded,
+} from './chat';
 
 export interface QueryInput {
   content: string;
@@ -14,6 +22,10 @@ export interface Chat {
   status: ConnectionStatus;
   send(query: QueryInput): SendResult;
   openSession(sessionId?: string): void;
+  /** The next page of older sessions, if there is one. */
+  loadOlderSessions(): void;
+  /** The next page of the open session's earlier messages, if there is one. */
+  loadEarlierMessages(): void;
   cancelRun(executionId: string): void;
   upload(file: File): Promise<string>;
   dismissNotice(): void;
@@ -72,6 +84,11 @@ export function useChat(websocketUrl: string, token: () => Promise<string>): Cha
     ask({ action: 'datasets.list', messageId: 'datasets' });
     if (current.activeSessionId)
       ask({ action: 'session.history', payload: { sessionId: current.activeSessionId } });
+    // A page asked for just before the connection dropped is asked for again.
+    if (current.loadingOlderSessions && current.sessionsCursor)
+      ask(olderSessionsRequest(current.sessionsCursor));
+    if (current.loadingEarlier && current.activeSessionId && current.historyCursor)
+      ask(earlierHistoryRequest(current.activeSessionId, current.historyCursor));
     for (const run of Object.values(current.runs))
       if (!runEnded(run.status)) ask({ action: 'execution.get', payload: { executionId: run.executionId } });
     // A question sent just before the connection dropped: the same messageId never starts a second run.
@@ -129,6 +146,20 @@ export function useChat(websocketUrl: string, token: () => Promise<string>): Cha
     [ask],
   );
 
+  const loadOlderSessions = useCallback(() => {
+    const { sessionsCursor, loadingOlderSessions } = stateRef.current;
+    if (!sessionsCursor || loadingOlderSessions) return;
+    const result = ask(olderSessionsRequest(sessionsCursor));
+    dispatch(result.ok ? { type: 'pageRequested', of: 'sessions' } : { type: 'notice', text: result.reason });
+  }, [ask]);
+
+  const loadEarlierMessages = useCallback(() => {
+    const { activeSessionId, historyCursor, loadingEarlier } = stateRef.current;
+    if (!activeSessionId || !historyCursor || loadingEarlier) return;
+    const result = ask(earlierHistoryRequest(activeSessionId, historyCursor));
+    dispatch(result.ok ? { type: 'pageRequested', of: 'history' } : { type: 'notice', text: result.reason });
+  }, [ask]);
+
   const send = useCallback(
     (input: QueryInput): SendResult => {
       const query: PendingQuery = {
@@ -183,8 +214,30 @@ export function useChat(websocketUrl: string, token: () => Promise<string>): Cha
 
   const dismissNotice = useCallback(() => dispatch({ type: 'notice' }), []);
 
-  return { state, status, send, openSession, cancelRun, upload, dismissNotice };
+  return {
+    state,
+    status,
+    send,
+    openSession,
+    loadOlderSessions,
+    loadEarlierMessages,
+    cancelRun,
+    upload,
+    dismissNotice,
+  };
 }
+
+const olderSessionsRequest = (cursor: string): ClientMessage => ({
+  action: 'sessions.list',
+  messageId: olderSessionsId,
+  payload: { cursor },
+});
+
+const earlierHistoryRequest = (sessionId: string, cursor: string): ClientMessage => ({
+  action: 'session.history',
+  messageId: earlierHistoryId,
+  payload: { sessionId, cursor },
+});
 
 function queryMessage(query: PendingQuery): ClientMessage {
   return {
