@@ -84,7 +84,8 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
     if (!element || heightBeforeEarlier.current === undefined || state.loadingEarlier) return;
     element.scrollTop += element.scrollHeight - heightBeforeEarlier.current;
     heightBeforeEarlier.current = undefined;
-  }, [state.turns, state.loadingEarlier]);
+    // The earlier page's turns arrive in the same update that ends the loading.
+  }, [state.loadingEarlier]);
 
   // Escape closes the menu on a phone, as the scrim does for a pointer.
   useEffect(() => {
