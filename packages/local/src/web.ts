@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { RequestListener } from 'node:http';
-import { extname, join, normalize } from 'node:path';
+import { extname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -28,7 +28,10 @@ export function webServer(directory: string, config: Record<string, unknown>): R
       return response.end(JSON.stringify(config));
     }
     const file = normalize(join(directory, path));
-    const inside = file.startsWith(directory) && existsSync(file) && extname(file) !== '';
+    // A prefix test would also admit siblings such as `site/dist.secret.txt` next to `site/dist`.
+    const rel = relative(directory, file);
+    const within = rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+    const inside = within && existsSync(file) && extname(file) !== '';
     // Anything that is not a file is a client-side route: answer with the app.
     const target = inside ? file : join(directory, 'index.html');
     try {

@@ -46,8 +46,10 @@ describe('ports', () => {
 
 describe('the web server', () => {
   async function serve() {
-    const dist = await mkdtemp(join(tmpdir(), 'web-'));
-    await mkdir(join(dist, 'assets'));
+    const dist = join(await mkdtemp(join(tmpdir(), 'web-')), 'dist');
+    await mkdir(join(dist, 'assets'), { recursive: true });
+    // A sibling whose name starts with the served folder's: it must never be served.
+    await writeFile(`${dist}.secret.txt`, 'secret');
     await writeFile(join(dist, 'index.html'), '<!doctype html><title>Cascade</title>');
     await writeFile(join(dist, 'assets', 'app-abc.js'), 'console.log(1)');
     const handler = webServer(dist, { websocketUrl: 'ws://127.0.0.1:1/local', region: 'us-east-1' })!;
@@ -74,6 +76,9 @@ describe('the web server', () => {
     expect(await fetch(`${base}/sessions/abc`).then((r) => r.text())).toContain('<title>Cascade</title>');
     const traversal = await fetch(`${base}/..%2f..%2f..%2fetc%2fpasswd`).then((r) => r.text());
     expect(traversal).toContain('<title>Cascade</title>');
+    const sibling = await fetch(`${base}/..%2fdist.secret.txt`).then((r) => r.text());
+    expect(sibling).not.toContain('secret');
+    expect(sibling).toContain('<title>Cascade</title>');
   });
 
   it('is absent when the client has not been built', async () => {
