@@ -1,10 +1,10 @@
 import type { ItemState } from './item-state';
 
 /** Error names from Cascade's own code whose messages are written for people. */
-const readableNames = new Set(['NotFoundError', 'ValidationError', 'ConflictError', 'CsvReadError']);
+const readableNames = new Set(['NotFoundError', 'ValidationError', 'ConflictError']);
 
 /** Error names the analysis task reports through SendTaskFailure; their cause is a sentence. */
-const taskErrorNames = /^(ColumnNotFound|BadData|AnalysisFailed|[A-Z][A-Za-z]+)$/;
+const taskErrorNames = /^[A-Z][A-Za-z]+$/;
 
 /**
  * Turns what a Catch received into a sentence for the item's error. Lambda errors arrive as
@@ -32,13 +32,6 @@ export function readableError(state: Pick<ItemState, 'route' | 'error'>): string
       ? lambda.errorMessage
       : `An internal step failed (${lambda.errorType ?? error.Error}); please try again.`;
   }
-  if (
-    state.route === 'task' &&
-    error.Cause &&
-    taskErrorNames.test(error.Error) &&
-    !error.Error.startsWith('States.')
-  ) {
-    return error.Cause;
-  }
+  if (state.route === 'task' && error.Cause && taskErrorNames.test(error.Error)) return error.Cause;
   return `An internal step failed (${error.Error}); please try again.`;
 }

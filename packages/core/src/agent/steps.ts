@@ -1,18 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { concludeExecution } from '../chat/conclude';
-import { runPolicy } from '../chat/deps';
-import type { DatasetCatalog } from '../datasets/catalog';
+import { type ChatDeps, runPolicy } from '../chat/deps';
 import { DomainError } from '../errors';
 import { sessionLockName } from '../ids';
 import { logger } from '../logger';
-import type { Notifier } from '../notifier/notifier';
 import type { ResponseStatus } from '../protocol/codes';
 import type { ItemOutput } from '../protocol/server';
-import type { ExecutionRecord, ExecutionsRepository } from '../repositories/executions';
-import type { ItemRecord, ItemsRepository } from '../repositories/items';
-import type { LocksRepository } from '../repositories/locks';
-import type { MessagesRepository } from '../repositories/messages';
-import type { SessionsRepository } from '../repositories/sessions';
+import { type ExecutionRecord, isFinal } from '../repositories/executions';
+import { type ItemRecord, isItemFinished } from '../repositories/items';
 import { readableError } from './errors';
 import { runEvents } from './events';
 import { datasetColumns, failedRun, runInlineTool, type ToolRun } from './inline-tools';
@@ -26,14 +21,10 @@ import { toolDeclarations, validateToolCall } from './tools';
 import { type ContextMessage, type Decision, orderedTurns, type Turn, turnKey } from './transcript';
 
 /** Everything the agent's steps touch. The Lambdas build it once per container. */
-export interface AgentDeps {
-  executions: ExecutionsRepository;
-  items: ItemsRepository;
-  messages: MessagesRepository;
-  sessions: SessionsRepository;
-  locks: LocksRepository;
-  notifier: Notifier;
-  datasets: DatasetCatalog;
+export type AgentDeps = Pick<
+  ChatDeps,
+  'executions' | 'items' | 'messages' | 'sessions' | 'locks' | 'notifier' | 'datasets'
+> & {
   s3: S3Client;
   /** The bucket that holds datasets, jobs and results. */
   bucket: string;
@@ -43,7 +34,7 @@ export interface AgentDeps {
   /** How many earlier messages of the session the model sees. */
   historyMessages?: number;
   now?: () => number;
-}
+};
 
 type ModelTurn = Extract<Turn, { kind: 'model' }>;
 
@@ -58,8 +49,6 @@ async function loadExecution(deps: AgentDeps, executionId: string): Promise<Exec
   if (!execution) throw new Error(`Execution ${executionId} does not exist`);
   return execution;
 }
-
-const isFinished = (item: ItemRecord) => item.status === 'SUCCEEDED' || item.status === 'FAILED';
 
 function elapsed(deps: AgentDeps, item: ItemRecord): number {
   const started = item.startedAt ? Date.parse(item.startedAt) : Number.NaN;
@@ -92,6 +81,14 @@ async function finishItem(
   });
 }
 
+/** The session's earlier messages the model sees, without those of this run. */
+async function sessionHistory(deps: AgentDeps, state: ItemState): Promise<ContextMessage[]> {
+  const recent = await deps.messages.recent(state.sessionId, deps.historyMessages ?? 10);
+  return recent
+    .filter((m) => m.executionId !== state.executionId)
+    .map((m): ContextMessage => ({ role: m.role, content: m.content }));
+}
+
 /** Parse: what is this item asking, about which dataset and columns? */
 export async function parseItem(deps: AgentDeps, state: ItemState): Promise<ItemState> {
   const events = runEvents(deps.notifier, state);
@@ -99,11 +96,11 @@ export async function parseItem(deps: AgentDeps, state: ItemState): Promise<Item
     loadExecution(deps, state.executionId),
     loadItem(deps, state),
   ]);
-  if (isFinished(item)) return { ...state, done: true };
+  if (isItemFinished(item)) return { ...state, done: true };
   await events.step(state.itemId, 'parse', 'started');
   await deps.items.markRunning(state.executionId, state.itemId, 'parse');
   const [history, datasets] = await Promise.all([
-    deps.messages.recent(state.sessionId, deps.historyMessages ?? 10),
+    sessionHistory(deps, state),
     deps.datasets.ids(state.userId),
   ]);
   const request = await parseRequest({
@@ -111,9 +108,7 @@ export async function parseItem(deps: AgentDeps, state: ItemState): Promise<Item
     input: item.input,
     ...(execution.request.datasetId && { datasetId: execution.request.datasetId }),
     datasets,
-    history: history
-      .filter((m) => m.executionId !== state.executionId)
-      .map((m): ContextMessage => ({ role: m.role, content: m.content })),
+    history,
     columnsOf: (datasetId) => datasetColumns(deps.datasets, state.userId, datasetId),
   });
   await deps.items.saveRequest(state.executionId, state.itemId, request);
@@ -130,12 +125,9 @@ export async function invokeModel(deps: AgentDeps, state: ItemState): Promise<It
   const events = runEvents(deps.notifier, state);
   await events.step(state.itemId, 'model', 'started');
   await deps.items.markRunning(state.executionId, state.itemId, 'model');
-  const history = await deps.messages.recent(state.sessionId, deps.historyMessages ?? 10);
   const decision = await deps.provider.decide({
     request: item.request ?? { text: item.input, intent: 'unknown' },
-    history: history
-      .filter((m) => m.executionId !== state.executionId)
-      .map((m) => ({ role: m.role, content: m.content })),
+    history: await sessionHistory(deps, state),
     turns: orderedTurns(item.turns),
     turn: state.turn,
     maxSteps: deps.maxSteps,
@@ -300,7 +292,7 @@ export async function append(deps: AgentDeps, state: ItemState): Promise<ItemSta
   delete next.taskResult;
 
   if (decision.kind === 'final') {
-    if (!isFinished(item)) {
+    if (!isItemFinished(item)) {
       const artifacts = await analysisArtifacts(deps, orderedTurns(item.turns));
       await finishItem(deps, state, item, { output: { text: decision.text, ...artifacts } });
     }
@@ -322,7 +314,7 @@ export async function recordFailure(deps: AgentDeps, state: ItemState): Promise<
   const error = readableError(state);
   logger.warn('item failed', { executionId: state.executionId, itemId: state.itemId, cause: state.error });
   const item = await loadItem(deps, state);
-  if (!isFinished(item)) {
+  if (!isItemFinished(item)) {
     await runEvents(deps.notifier, state).step(state.itemId, item.step ?? 'parse', 'failed', error);
     await finishItem(deps, state, item, { error });
   }
@@ -344,7 +336,7 @@ async function settleUnfinished(
   reason: string,
 ): Promise<ItemRecord[]> {
   const items = await deps.items.list(run.executionId);
-  for (const item of items.filter((i) => !isFinished(i))) {
+  for (const item of items.filter((i) => !isItemFinished(i))) {
     await finishItem(deps, { ...run, itemId: item.itemId, turn: 0 }, item, { error: reason });
   }
   return deps.items.list(run.executionId);
@@ -355,14 +347,10 @@ async function settleUnfinished(
  * end the execution once (response, assistant message, session lock) through concludeExecution.
  */
 export async function finishRun(deps: AgentDeps, input: RunInput): Promise<{ status: ResponseStatus }> {
-  const items = await deps.items.list(input.executionId);
-  for (const item of items.filter((i) => !isFinished(i))) {
-    const error = input.failure
-      ? `The run failed before this item finished: ${readableError({ error: input.failure })}`
-      : 'The run ended before this item finished.';
-    await finishItem(deps, { ...input, itemId: item.itemId, turn: 0 }, item, { error });
-  }
-  const settled = await deps.items.list(input.executionId);
+  const reason = input.failure
+    ? `The run failed before this item finished: ${readableError({ error: input.failure })}`
+    : 'The run ended before this item finished.';
+  const settled = await settleUnfinished(deps, input, reason);
   const succeeded = settled.filter((i) => i.status === 'SUCCEEDED').length;
   const status: ResponseStatus =
     succeeded === settled.length && settled.length > 0 ? 'SUCCEEDED' : succeeded === 0 ? 'FAILED' : 'PARTIAL';
@@ -374,8 +362,6 @@ export interface EndedRun {
   /** The execution's name, which is the executionId. */
   executionId: string;
   status: 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-  error?: string;
-  cause?: string;
 }
 
 /**
@@ -385,7 +371,7 @@ export interface EndedRun {
  */
 export async function settleEndedRun(deps: AgentDeps, ended: EndedRun): Promise<boolean> {
   const execution = await deps.executions.get(ended.executionId);
-  if (!execution || (execution.status !== 'PENDING' && execution.status !== 'RUNNING')) return false;
+  if (!execution || isFinal(execution.status)) return false;
   const reasons = {
     FAILED: 'The run failed before this item finished.',
     TIMED_OUT: 'The run ran out of time before this item finished.',

@@ -45,8 +45,6 @@ export const toolDeclarations = {
 } as const;
 
 export type ToolName = keyof typeof toolDeclarations;
-export type ToolInput<N extends ToolName> = z.infer<(typeof toolDeclarations)[N]['input']>;
-export type ToolPlacement = (typeof toolDeclarations)[ToolName]['runs'];
 
 export const toolNames = Object.keys(toolDeclarations) as ToolName[];
 

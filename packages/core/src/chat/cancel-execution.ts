@@ -1,6 +1,7 @@
 import { logger } from '../logger';
 import type { ExecutionMessage } from '../protocol/server';
 import { isFinal } from '../repositories/executions';
+import { isItemFinished } from '../repositories/items';
 import { concludeExecution } from './conclude';
 import type { Caller, ChatDeps } from './deps';
 import { executionMessage } from './views';
@@ -20,7 +21,7 @@ export async function cancelExecution(
   if (!isFinal(execution.status)) {
     await deps.orchestrator.stop(executionId, 'Cancelled by the user');
     const items = await deps.items.list(executionId);
-    const finished = items.filter((item) => item.status === 'SUCCEEDED' || item.status === 'FAILED').length;
+    const finished = items.filter(isItemFinished).length;
     const summary = `Cancelled after ${finished} of ${execution.totalItems} ${execution.totalItems === 1 ? 'item' : 'items'} finished.`;
     const { announced } = await concludeExecution(deps, executionId, 'ABORTED', summary);
     logger.info('cancel requested', { executionId, announced });

@@ -1,9 +1,13 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
+  type $Command,
   DynamoDBDocumentClient,
+  type DynamoDBDocumentClientResolvedConfig,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
 } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../errors';
 
@@ -41,7 +45,7 @@ export function epochSeconds(ms: number): number {
   return Math.floor(ms / 1000);
 }
 
-export function encodeCursor(key: Key | undefined): string | undefined {
+function encodeCursor(key: Key | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 }
 
@@ -49,7 +53,7 @@ export function encodeCursor(key: Key | undefined): string | undefined {
  * Reads a cursor back into a DynamoDB start key. A cursor is opaque to clients, so anything
  * that is not one of ours, or that points into someone else's partition, is a bad request.
  */
-export function decodeCursor(cursor: string | undefined, expected: Key): Key | undefined {
+function decodeCursor(cursor: string | undefined, expected: Key): Key | undefined {
   if (cursor === undefined) return undefined;
   let key: unknown;
   try {
@@ -111,26 +115,41 @@ export function setClause(
   return { expression: `SET ${parts.join(', ')}`, names, values };
 }
 
+/**
+ * Sends a conditional write (a Put, Update or Delete with a ConditionExpression): true if it
+ * was applied, false if its condition did not hold. Any other failure is thrown.
+ */
+export async function sendIfConditionHolds<
+  Input extends ServiceInputTypes,
+  Output extends ServiceOutputTypes,
+>(
+  ctx: TableContext,
+  command: $Command<Input, Output, DynamoDBDocumentClientResolvedConfig>,
+): Promise<boolean> {
+  try {
+    await ctx.client.send(command);
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 /** Writes `item` unless an item with its key exists; true if this call wrote it. */
 export async function putIfAbsent(
   ctx: TableContext,
   item: Record<string, unknown>,
   keyAttribute: string,
 ): Promise<boolean> {
-  try {
-    await ctx.client.send(
-      new PutCommand({
-        TableName: ctx.tableName,
-        Item: item,
-        ConditionExpression: 'attribute_not_exists(#key)',
-        ExpressionAttributeNames: { '#key': keyAttribute },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return sendIfConditionHolds(
+    ctx,
+    new PutCommand({
+      TableName: ctx.tableName,
+      Item: item,
+      ConditionExpression: 'attribute_not_exists(#key)',
+      ExpressionAttributeNames: { '#key': keyAttribute },
+    }),
+  );
 }
 
 /**

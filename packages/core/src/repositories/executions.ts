@@ -3,11 +3,11 @@ import { NotFoundError } from '../errors';
 import type { ExecutionStatus } from '../protocol/codes';
 import { tables } from '../tables';
 import {
-  isConditionFailure,
   type Page,
   type PageRequest,
   putIfAbsent,
   queryPage,
+  sendIfConditionHolds,
   setClause,
   type TableContext,
 } from './dynamo';
@@ -164,22 +164,17 @@ export class ExecutionsRepository {
   ): Promise<boolean> {
     const set = setClause({ ...fields, status: to });
     const fromValues = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
-    try {
-      await this.ctx.client.send(
-        new UpdateCommand({
-          TableName: this.ctx.tableName,
-          Key: { executionId },
-          UpdateExpression: set.expression,
-          ConditionExpression: `#status IN (${Object.keys(fromValues).join(', ')})`,
-          ExpressionAttributeNames: set.names,
-          ExpressionAttributeValues: { ...set.values, ...fromValues },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return sendIfConditionHolds(
+      this.ctx,
+      new UpdateCommand({
+        TableName: this.ctx.tableName,
+        Key: { executionId },
+        UpdateExpression: set.expression,
+        ConditionExpression: `#status IN (${Object.keys(fromValues).join(', ')})`,
+        ExpressionAttributeNames: set.names,
+        ExpressionAttributeValues: { ...set.values, ...fromValues },
+      }),
+    );
   }
 
   /**

@@ -2,7 +2,7 @@ import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynam
 import type { ParsedRequest, Turn } from '../agent/transcript';
 import type { ItemStatus } from '../protocol/codes';
 import type { ItemOutput } from '../protocol/server';
-import { isConditionFailure, queryAll, setClause, type TableContext } from './dynamo';
+import { queryAll, sendIfConditionHolds, setClause, type TableContext } from './dynamo';
 
 export interface ItemRecord {
   executionId: string;
@@ -23,6 +23,11 @@ export interface ItemRecord {
   request?: ParsedRequest;
   /** The item's transcript, keyed by `turnKey()` so a retried step rewrites its own entry. */
   turns?: Record<string, Turn>;
+}
+
+/** An item that has finished, successfully or not; nothing moves it again. */
+export function isItemFinished(item: Pick<ItemRecord, 'status'>): boolean {
+  return item.status === 'SUCCEEDED' || item.status === 'FAILED';
 }
 
 export interface NewItem {
@@ -130,22 +135,17 @@ export class ItemsRepository {
 
   /** Records one transcript entry; writing the same key again replaces it, so retries add nothing. */
   async putTurn(executionId: string, itemId: string, key: string, turn: Turn): Promise<boolean> {
-    try {
-      await this.ctx.client.send(
-        new UpdateCommand({
-          TableName: this.ctx.tableName,
-          Key: { executionId, itemId },
-          UpdateExpression: 'SET turns.#key = :turn',
-          ConditionExpression: 'attribute_exists(turns) AND #status IN (:pending, :running)',
-          ExpressionAttributeNames: { '#key': key, '#status': 'status' },
-          ExpressionAttributeValues: { ':turn': turn, ':pending': 'PENDING', ':running': 'RUNNING' },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return sendIfConditionHolds(
+      this.ctx,
+      new UpdateCommand({
+        TableName: this.ctx.tableName,
+        Key: { executionId, itemId },
+        UpdateExpression: 'SET turns.#key = :turn',
+        ConditionExpression: 'attribute_exists(turns) AND #status IN (:pending, :running)',
+        ExpressionAttributeNames: { '#key': key, '#status': 'status' },
+        ExpressionAttributeValues: { ':turn': turn, ':pending': 'PENDING', ':running': 'RUNNING' },
+      }),
+    );
   }
 
   /** Applies an update to an item that has not finished yet. */
@@ -156,21 +156,16 @@ export class ItemsRepository {
     ifAbsent: Partial<ItemRecord> = {},
   ): Promise<boolean> {
     const set = setClause(fields, ifAbsent);
-    try {
-      await this.ctx.client.send(
-        new UpdateCommand({
-          TableName: this.ctx.tableName,
-          Key: { executionId, itemId },
-          UpdateExpression: set.expression,
-          ConditionExpression: 'attribute_exists(itemId) AND #status IN (:pending, :running)',
-          ExpressionAttributeNames: { ...set.names, '#status': 'status' },
-          ExpressionAttributeValues: { ...set.values, ':pending': 'PENDING', ':running': 'RUNNING' },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return sendIfConditionHolds(
+      this.ctx,
+      new UpdateCommand({
+        TableName: this.ctx.tableName,
+        Key: { executionId, itemId },
+        UpdateExpression: set.expression,
+        ConditionExpression: 'attribute_exists(itemId) AND #status IN (:pending, :running)',
+        ExpressionAttributeNames: { ...set.names, '#status': 'status' },
+        ExpressionAttributeValues: { ...set.values, ':pending': 'PENDING', ':running': 'RUNNING' },
+      }),
+    );
   }
 }

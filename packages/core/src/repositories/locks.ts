@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { epochSeconds, isConditionFailure, type TableContext } from './dynamo';
+import { epochSeconds, isConditionFailure, sendIfConditionHolds, type TableContext } from './dynamo';
 
 export interface LockRecord {
   lockName: string;
@@ -66,44 +66,34 @@ export class LocksRepository {
    * left alone, so a late step of a cancelled run cannot lock its session again.
    */
   async extend(lockName: string, owner: string, ttlSeconds: number): Promise<boolean> {
-    try {
-      await this.ctx.client.send(
-        new UpdateCommand({
-          TableName: this.ctx.tableName,
-          Key: { lockName },
-          UpdateExpression: 'SET expiresAt = :expiresAt',
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: {
-            ':owner': owner,
-            ':expiresAt': epochSeconds(this.nowMs()) + ttlSeconds,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return sendIfConditionHolds(
+      this.ctx,
+      new UpdateCommand({
+        TableName: this.ctx.tableName,
+        Key: { lockName },
+        UpdateExpression: 'SET expiresAt = :expiresAt',
+        ConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: {
+          ':owner': owner,
+          ':expiresAt': epochSeconds(this.nowMs()) + ttlSeconds,
+        },
+      }),
+    );
   }
 
   /** Releases the lock if `owner` still holds it; someone else's lock is left alone. */
   async release(lockName: string, owner: string): Promise<boolean> {
-    try {
-      await this.ctx.client.send(
-        new DeleteCommand({
-          TableName: this.ctx.tableName,
-          Key: { lockName },
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': owner },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return sendIfConditionHolds(
+      this.ctx,
+      new DeleteCommand({
+        TableName: this.ctx.tableName,
+        Key: { lockName },
+        ConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':owner': owner },
+      }),
+    );
   }
 
   async get(lockName: string): Promise<LockRecord | undefined> {

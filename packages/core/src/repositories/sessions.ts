@@ -3,11 +3,11 @@ import { ConflictError, NotFoundError } from '../errors';
 import type { ExecutionStatus } from '../protocol/codes';
 import { tables } from '../tables';
 import {
-  isConditionFailure,
   type Page,
   type PageRequest,
   putIfAbsent,
   queryPage,
+  sendIfConditionHolds,
   type TableContext,
 } from './dynamo';
 
@@ -100,20 +100,15 @@ export class SessionsRepository {
     executionId: string,
     status: ExecutionStatus,
   ): Promise<boolean> {
-    try {
-      await this.ctx.client.send(
-        new UpdateCommand({
-          TableName: this.ctx.tableName,
-          Key: { sessionId },
-          UpdateExpression: 'SET lastExecutionStatus = :status, updatedAt = :at',
-          ConditionExpression: 'lastExecutionId = :executionId',
-          ExpressionAttributeValues: { ':status': status, ':executionId': executionId, ':at': this.now() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return sendIfConditionHolds(
+      this.ctx,
+      new UpdateCommand({
+        TableName: this.ctx.tableName,
+        Key: { sessionId },
+        UpdateExpression: 'SET lastExecutionStatus = :status, updatedAt = :at',
+        ConditionExpression: 'lastExecutionId = :executionId',
+        ExpressionAttributeValues: { ':status': status, ':executionId': executionId, ':at': this.now() },
+      }),
+    );
   }
 }

@@ -48,6 +48,15 @@ const describeObservation = {
   ],
 };
 
+/** An effect question that names its treatment, outcome and covariates. */
+const namedEffect = {
+  intent: 'effect' as const,
+  datasetId: 'lalonde.csv',
+  treatment: 'treat',
+  outcome: 're78',
+  covariates: ['age'],
+};
+
 describe('the rules planner', () => {
   it('lists the datasets when the question names none, then says how to ask', async () => {
     const first = await planner.decide(context({ intent: 'profile' }));
@@ -108,14 +117,7 @@ describe('the rules planner', () => {
   });
 
   it('estimates an effect straight away when treatment, outcome and covariates are named', async () => {
-    const request = {
-      intent: 'effect' as const,
-      datasetId: 'lalonde.csv',
-      treatment: 'treat',
-      outcome: 're78',
-      covariates: ['age'],
-    };
-    expect(await planner.decide(context(request))).toMatchObject({
+    expect(await planner.decide(context(namedEffect))).toMatchObject({
       kind: 'tool',
       name: 'estimate_effect',
       input: { datasetId: 'lalonde.csv', treatment: 'treat', outcome: 're78', covariates: ['age'] },
@@ -146,14 +148,7 @@ describe('the rules planner', () => {
   });
 
   it('reports the estimates, the headline interval and the warnings', async () => {
-    const request = {
-      intent: 'effect' as const,
-      datasetId: 'lalonde.csv',
-      treatment: 'treat',
-      outcome: 're78',
-      covariates: ['age'],
-    };
-    const first = await planner.decide(context(request));
+    const first = await planner.decide(context(namedEffect));
     const effect = {
       n: 614,
       treated: 185,
@@ -164,7 +159,8 @@ describe('the rules planner', () => {
       ],
       warnings: ['12 units have propensity scores above 0.95.'],
     };
-    const text = ((await planner.decide(context(request, after(first, effect)))) as { text: string }).text;
+    const text = ((await planner.decide(context(namedEffect, after(first, effect)))) as { text: string })
+      .text;
     expect(text).toContain('n = 614: 185 treated, 429 control, adjusting for age');
     expect(text).toContain('IPW estimates the ATT of **treat** on **re78** at **1,214**');
     expect(text).toContain('includes zero');

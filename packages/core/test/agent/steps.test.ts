@@ -109,29 +109,36 @@ async function newItem(content = 'describe tiny.csv'): Promise<ItemState> {
 
 const progressEvents = () => sent.filter((m) => m.action === 'progress');
 
+/** A parsed item whose model has asked to describe tiny.csv on turn 0. */
+async function modelCalledDescribe(): Promise<ItemState> {
+  const state = await parseItem(deps, await newItem());
+  decisions.push({
+    kind: 'tool',
+    toolUseId: 't0',
+    name: 'describe_dataset',
+    input: { datasetId: 'tiny.csv' },
+  });
+  await invokeModel(deps, state);
+  return state;
+}
+
+/** An item that the model answered straight away, taken through Append, so it has SUCCEEDED. */
+async function finishedItem(): Promise<ItemState> {
+  const state = await parseItem(deps, await newItem());
+  await invokeModel(deps, state);
+  await append(deps, await dispatch(deps, state));
+  return state;
+}
+
 describe('agent steps under retries', () => {
   it('a retried InvokeModel reuses the recorded decision and does not ask the model again', async () => {
-    const state = await parseItem(deps, await newItem());
-    decisions.push({
-      kind: 'tool',
-      toolUseId: 't0',
-      name: 'describe_dataset',
-      input: { datasetId: 'tiny.csv' },
-    });
-    await invokeModel(deps, state);
+    const state = await modelCalledDescribe();
     await invokeModel(deps, state);
     expect(decide).toHaveBeenCalledTimes(1);
   });
 
   it('a retried Dispatch does not run the tool again', async () => {
-    const state = await parseItem(deps, await newItem());
-    decisions.push({
-      kind: 'tool',
-      toolUseId: 't0',
-      name: 'describe_dataset',
-      input: { datasetId: 'tiny.csv' },
-    });
-    await invokeModel(deps, state);
+    const state = await modelCalledDescribe();
     const first = await dispatch(deps, state);
     const gets = s3.mock.calls().length;
     const second = await dispatch(deps, state);
@@ -161,9 +168,7 @@ describe('agent steps under retries', () => {
   });
 
   it('a retried Finish sends the response once', async () => {
-    const state = await parseItem(deps, await newItem());
-    await invokeModel(deps, state);
-    await append(deps, await dispatch(deps, state));
+    const state = await finishedItem();
     const input = { ...state, items: [{ id: '1' }], options: { maxConcurrency: 1 } };
     expect(await finishRun(deps, input)).toEqual({ status: 'SUCCEEDED' });
     expect(await finishRun(deps, input)).toEqual({ status: 'SUCCEEDED' });
@@ -206,9 +211,7 @@ describe('agent steps under retries', () => {
   });
 
   it('RecordFailure on an item that already finished changes nothing', async () => {
-    const state = await parseItem(deps, await newItem());
-    await invokeModel(deps, state);
-    await append(deps, await dispatch(deps, state));
+    const state = await finishedItem();
     sent.length = 0;
     const out = await recordFailure(deps, { ...state, error: { Error: 'States.Timeout' } });
     expect(out.done).toBe(true);
@@ -231,9 +234,7 @@ describe('agent steps under retries', () => {
   });
 
   it('Parse of an item that already finished passes it straight through', async () => {
-    const state = await parseItem(deps, await newItem());
-    await invokeModel(deps, state);
-    await append(deps, await dispatch(deps, state));
+    const state = await finishedItem();
     expect(await parseItem(deps, state)).toMatchObject({ done: true });
   });
 

@@ -10,14 +10,9 @@ const ended = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
 /** Ends the run in DynamoDB when the state machine stopped without reaching Finish. */
 export const handler = (event: ExecutionStatusChange) => {
-  const { name, status, error, cause } = event.detail;
+  const { name, status } = event.detail;
   if (!ended.has(status)) return Promise.resolve(false);
   return withCorrelation({ executionId: name }, () =>
-    settleEndedRun(agentDeps(), {
-      executionId: name,
-      status: status as EndedRun['status'],
-      ...(error && { error }),
-      ...(cause && { cause }),
-    }),
+    settleEndedRun(agentDeps(), { executionId: name, status: status as EndedRun['status'] }),
   );
 };
