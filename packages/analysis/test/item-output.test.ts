@@ -2,12 +2,11 @@ import { ItemOutput } from '@cascade/core/protocol';
 import { describe, expect, it } from 'vitest';
 import { estimateEffect } from '../src/engines/causal/estimate-effect';
 import { profileCsv } from '../src/engines/profile/profile';
+import type { ColumnProfile, ProfileResult } from '../src/engines/profile/types';
 import { itemOutputBytes, toItemOutput } from '../src/output/item-output';
 import { renderForTerminal, renderTable } from '../src/output/terminal';
-import { scratchDirectory } from './support/files';
 
 const dataset = (name: string) => new URL(`../datasets/${name}`, import.meta.url).pathname;
-const files = scratchDirectory();
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
 describe('chat output of a profile', () => {
@@ -29,15 +28,59 @@ describe('chat output of a profile', () => {
     expect(bytes(output)).toBeLessThan(30 * 1024);
   });
 
-  it('drops charts before it outgrows a chat message, however wide the data', async () => {
-    const header = Array.from({ length: 400 }, (_, j) => `c${j}`).join(',');
-    const rows = Array.from({ length: 50 }, (_, i) =>
-      Array.from({ length: 400 }, (_, j) => (i * 31 + j * 17) % 97).join(','),
+  it('drops charts before it outgrows a chat message, however wide the data', () => {
+    // Column names this long put every part of the output in the tens of kilobytes: untrimmed,
+    // the 12 histograms, the heatmap and the two tables come to about 170 KB.
+    const name = (j: number) => `${'very long column name '.repeat(90)}${j}`;
+    const numeric = Array.from(
+      { length: 20 },
+      (_, j): ColumnProfile => ({
+        name: name(j),
+        type: 'numeric',
+        count: 1000,
+        missing: 0,
+        unique: 900,
+        mean: j,
+        std: 1,
+        min: j - 3,
+        q25: j - 0.7,
+        q50: j,
+        q75: j + 0.7,
+        max: j + 3,
+        histogram: {
+          edges: Array.from({ length: 21 }, (_, k) => j - 3 + 0.3 * k),
+          counts: Array.from({ length: 20 }, (_, k) => 50 - Math.abs(10 - k)),
+        },
+      }),
     );
-    const result = await profileCsv(await files.file(`${header}\n${rows.join('\n')}\n`));
+    const categorical = [20, 21].map(
+      (j): ColumnProfile => ({
+        name: name(j),
+        type: 'categorical',
+        count: 1000,
+        missing: 0,
+        unique: 5,
+        top: Array.from({ length: 5 }, (_, k) => ({ value: `level ${k}`, count: 200 })),
+      }),
+    );
+    const correlated = numeric.map((c) => c.name);
+    const result: ProfileResult = {
+      tool: 'profile',
+      source: 'wide.csv',
+      rows: 1000,
+      columns: [...numeric, ...categorical],
+      correlation: {
+        columns: correlated,
+        matrix: correlated.map((_, i) => correlated.map((_, j) => (i === j ? 1 : 0.5 / (1 + i + j)))),
+      },
+      warnings: [],
+    };
     const output = ItemOutput.parse(toItemOutput(result));
     expect(bytes(output)).toBeLessThanOrEqual(itemOutputBytes);
-    expect(output.text).toContain('400 columns');
+    // Some charts had to go (there would be 12 histograms and a heatmap), and no table did.
+    expect(output.charts!.length).toBeLessThan(13);
+    expect(output.tables!.map((t) => t.title)).toEqual(['Columns', 'Most frequent values']);
+    expect(output.text).toContain('22 columns');
   });
 });
 

@@ -88,7 +88,6 @@ describe('the analysis task', () => {
     expect(success.taskToken).toBe('token-1');
     const output = JSON.parse(success.output!);
     expect(output.resultUri).toBe('s3://results/j1.json');
-    expect(ItemOutput.parse(output.output).text).toContain('Effect of treat on re78');
     expect(sfn.commandCalls(SendTaskHeartbeatCommand).length).toBeGreaterThanOrEqual(1);
     expect(sfn.commandCalls(SendTaskFailureCommand)).toHaveLength(0);
   });
@@ -214,24 +213,6 @@ describe('the analysis task', () => {
     expect(sfn.commandCalls(SendTaskFailureCommand)[0]!.args[0].input).toMatchObject({
       error: 'AnalysisFailed',
       cause: 'The analysis failed unexpectedly; please try again.',
-    });
-  });
-
-  it('sends only the pointer when the chat output would not fit the task output limit', async () => {
-    givenObjects({ 's3://jobs/j1.json': JSON.stringify(effectJob) });
-    sfn.on(SendTaskHeartbeatCommand).resolves({});
-    sfn.on(SendTaskSuccessCommand).resolves({});
-    const huge = {
-      tool: 'profile' as const,
-      source: 'wide.csv',
-      rows: 1,
-      columns: [],
-      correlation: { columns: [], matrix: [] },
-      warnings: Array.from({ length: 3000 }, (_, i) => `warning number ${i} `.repeat(10)),
-    };
-    await runTask(env, deps({ analyze: async () => huge }));
-    expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.output!)).toEqual({
-      resultUri: 's3://results/j1.json',
     });
   });
 });

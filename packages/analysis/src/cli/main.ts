@@ -42,7 +42,6 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.stdout(`${usage}\n`);
     return 0;
   }
-  const s3 = () => createS3Client(io.env);
   const database = databaseOptions(io.env);
 
   if (command.command === 'task') {
@@ -52,10 +51,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       warn: (message: string, extra = {}) => powertools.warn(message, extra),
       error: (message: string, extra = {}) => powertools.error(message, extra),
     };
+    // One S3 client for the job, the data and the result.
+    const s3 = createS3Client(io.env);
     const outcome = await runTask(io.env, {
       sfn: new SFNClient({}),
-      s3: s3(),
-      analyze: (request) => runAnalysis(request, { s3, database }),
+      s3,
+      analyze: (request) => runAnalysis(request, { s3: () => s3, database }),
       heartbeatSeconds: heartbeatSeconds(io.env),
       logger,
     });
@@ -63,7 +64,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   }
 
   try {
-    const result = await runAnalysis(command.request, { s3, database });
+    const result = await runAnalysis(command.request, { s3: () => createS3Client(io.env), database });
     io.stdout(command.json ? `${JSON.stringify(result)}\n` : `${renderForTerminal(toItemOutput(result))}\n`);
     return 0;
   } catch (error) {

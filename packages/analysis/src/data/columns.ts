@@ -3,15 +3,15 @@ import type { Database } from './database';
 
 /**
  * Runs a query whose columns are all DOUBLE and returns them as arrays in row order, with NaN
- * where a value is missing (`missing: 'nan'`, rows stay aligned across columns) or with
- * missing values left out (`'skip'`, the default). It reads DuckDB's vectors directly: the per-value
- * accessors are several times slower, and a million-row column should cost milliseconds.
+ * where a value is missing, so rows stay aligned across columns. It reads DuckDB's vectors
+ * directly: the per-value accessors are several times slower, and a million-row column should
+ * cost milliseconds.
  */
 export async function readDoubleColumns(
   db: Database,
   sql: string,
   capacity: number,
-  { missing = 'skip', shared = false }: { missing?: 'nan' | 'skip'; shared?: boolean } = {},
+  { shared = false }: { shared?: boolean } = {},
 ): Promise<Float64Array[]> {
   const result = await db.connection.stream(sql);
   const width = result.columnCount;
@@ -21,7 +21,7 @@ export async function readDoubleColumns(
       ? new Float64Array(new SharedArrayBuffer(capacity * Float64Array.BYTES_PER_ELEMENT))
       : new Float64Array(capacity);
   const columns = Array.from({ length: width }, allocate);
-  const lengths = new Array<number>(width).fill(0);
+  let length = 0;
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
@@ -33,19 +33,12 @@ export async function readDoubleColumns(
       // A missing validity mask means every value in the chunk is present.
       const validity = duckdb.vector_get_validity(vector, Math.ceil(rows / 64) * 8) as Uint8Array | null;
       const out = columns[j]!;
-      const start = lengths[j]!;
-      if (!validity || missing === 'nan') {
-        out.set(values, start);
-        lengths[j] = start + rows;
-        if (validity) markMissing(validity, rows, out, start);
-      } else {
-        let k = start;
-        for (let i = 0; i < rows; i++) if (validity[i >> 3]! & (1 << (i & 7))) out[k++] = values[i]!;
-        lengths[j] = k;
-      }
+      out.set(values, length);
+      if (validity) markMissing(validity, rows, out, length);
     }
+    length += rows;
   }
-  return columns.map((column, j) => column.subarray(0, lengths[j]));
+  return columns.map((column) => column.subarray(0, length));
 }
 
 /** Sets NaN where the validity bitmask has a zero; whole bytes of present values are skipped at once. */

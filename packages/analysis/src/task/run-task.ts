@@ -11,8 +11,6 @@ import { describeFailure } from '../errors';
 import { toItemOutput } from '../output/item-output';
 import { loadJob } from './job';
 
-/** Step Functions caps task output at 256 KB; above this the output carries only the pointer. */
-export const maxTaskOutputBytes = 200 * 1024;
 export const defaultHeartbeatSeconds = 10;
 
 /** Heartbeat answers that mean the execution no longer waits for us: it was stopped or timed out. */
@@ -76,7 +74,7 @@ export async function runTask(env: NodeJS.ProcessEnv, deps: TaskDependencies): P
 
   try {
     await Promise.race([heartbeat(), stopped]);
-    const result = await Promise.race([
+    const resultUri = await Promise.race([
       (async () => {
         const job = await loadJob(s3, env.JOB_URI);
         logger.info('Job loaded.', { tool: job.tool, data: job.data });
@@ -85,16 +83,13 @@ export async function runTask(env: NodeJS.ProcessEnv, deps: TaskDependencies): P
         // output travels in the result document, next to the full result.
         const output = toItemOutput(analysis);
         await writeJsonObject(s3, job.resultUri, { ...analysis, output });
-        return { resultUri: job.resultUri, output };
+        return job.resultUri;
       })(),
       stopped,
     ]);
     clearInterval(timer);
-    let output = JSON.stringify({ resultUri: result.resultUri, output: result.output });
-    if (Buffer.byteLength(output) > maxTaskOutputBytes)
-      output = JSON.stringify({ resultUri: result.resultUri });
-    await sfn.send(new SendTaskSuccessCommand({ taskToken, output }));
-    logger.info('Analysis succeeded.', { resultUri: result.resultUri });
+    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ resultUri }) }));
+    logger.info('Analysis succeeded.', { resultUri });
     return 'succeeded';
   } catch (error) {
     clearInterval(timer);

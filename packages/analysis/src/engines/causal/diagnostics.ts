@@ -1,3 +1,4 @@
+import { percent } from '../../output/format';
 import type { Balance } from './balance';
 import type { MatchingEstimate } from './matching';
 import type { Overlap } from './overlap';
@@ -19,8 +20,6 @@ export const limits = {
   /** Share of treated units matched beyond the caliper worth mentioning. */
   beyondCaliperShare: 0.05,
 };
-
-const percent = (share: number) => `${(100 * share).toFixed(share < 0.1 ? 1 : 0)}%`;
 
 export function groupSizeWarnings(treated: number, control: number): string[] {
   const warnings: string[] = [];

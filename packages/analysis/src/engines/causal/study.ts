@@ -72,30 +72,25 @@ export async function loadStudy(db: Database, loaded: LoadedTable, spec: EffectS
 
   const complete = used.map((name) => `${ident(name)} IS NOT NULL`).join(' AND ');
   // The completeness test is computed once per row, not once per aggregate.
-  const when = (condition = '_complete') => `FILTER (WHERE ${condition})`;
+  const whenComplete = 'FILTER (WHERE _complete)';
 
-  // One scan for what the checks before reading need: values present per column, complete rows,
-  // text columns' distinct values and the treatment's. Numeric columns' spread and infinities are
-  // checked on the values once read: as aggregates here they cost more than the read itself.
+  // One scan for what the checks before reading need: values present per column, complete rows
+  // and the treatment's distinct values and range. Text covariates' levels are fetched one by one
+  // below; numeric columns' spread and infinities are checked on the values once read: as
+  // aggregates here they cost more than the read itself.
   const treatment = ident(spec.treatment);
   const stats = await db.values(
     `SELECT ${[
-      `count(*) ${when()}`,
+      `count(*) ${whenComplete}`,
       ...used.map((name) => `count(${ident(name)})`),
-      ...used
-        .filter((name) => typeOf(name) === 'string')
-        .map((name) => `count(DISTINCT ${ident(name)}) ${when()}`),
-      `count(DISTINCT ${treatment}) ${when()}`,
-      `TRY_CAST(min(${treatment}) ${when()} AS DOUBLE)`,
-      `TRY_CAST(max(${treatment}) ${when()} AS DOUBLE)`,
+      `count(DISTINCT ${treatment}) ${whenComplete}`,
+      `TRY_CAST(min(${treatment}) ${whenComplete} AS DOUBLE)`,
+      `TRY_CAST(max(${treatment}) ${whenComplete} AS DOUBLE)`,
     ].join(', ')} FROM (SELECT *, ${complete} AS _complete FROM ${table})`,
   );
   let at = 0;
   const n = stats[at++] as number;
   const present = used.map(() => stats[at++] as number);
-  const distinctText = new Map(
-    used.filter((name) => typeOf(name) === 'string').map((name) => [name, stats[at++] as number]),
-  );
   const [distinctTreatments, lowest, highest] = [stats[at++] as number, stats[at++], stats[at++]];
 
   used.forEach((name, i) => {
@@ -146,13 +141,13 @@ export async function loadStudy(db: Database, loaded: LoadedTable, spec: EffectS
       throw new BadDataError(
         `Covariate "${name}" holds dates; adjust for a number derived from it (such as a year) instead.`,
       );
-    if (type === 'string' && distinctText.get(name)! < 2) throw constantCovariate(name);
     if (type !== 'string') {
       selects.push(`CAST(${ident(name)} AS DOUBLE)`);
       names.push(name);
       continue;
     }
     const levels = await valuesOf(name, maxLevels + 1);
+    if (levels.length < 2) throw constantCovariate(name);
     if (levels.length > maxLevels)
       throw new BadDataError(
         `Covariate "${name}" has more than ${maxLevels} distinct values; it looks like an identifier or free text, not a category to adjust for.`,

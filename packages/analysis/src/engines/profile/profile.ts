@@ -33,12 +33,13 @@ type Kind = ReturnType<typeof typeFromSql>;
 
 interface Counts {
   count: number;
-  unique: number;
+  /** Datetime columns only: the others count their distinct values elsewhere. */
+  unique?: number;
   earliest?: string;
   latest?: string;
 }
 
-/** What a DuckDB scan does well: counts, distinct counts of text, date ranges, and correlations too wide for memory. */
+/** What a DuckDB scan does well: counts, distinct dates, date ranges, and correlations too wide for memory. */
 async function countAndCorrelate(
   db: Database,
   loaded: LoadedTable,
@@ -49,14 +50,16 @@ async function countAndCorrelate(
   const table = ident(loaded.table);
   loaded.columns.forEach((column, i) => {
     const c = ident(column.name);
-    // Numeric columns count their distinct values in memory (column-stats.ts). DISTINCT as its own
-    // grouped subquery: unlike count(DISTINCT …), its hash table can spill to disk.
-    const numeric = kinds[i] === 'numeric' || kinds[i] === 'integer';
-    selects.push(
-      `count(${c})`,
-      numeric ? '0' : `(SELECT count(*) FROM (SELECT DISTINCT ${c} FROM ${table} WHERE ${c} IS NOT NULL))`,
-    );
-    if (kinds[i] === 'datetime') selects.push(`CAST(min(${c}) AS VARCHAR)`, `CAST(max(${c}) AS VARCHAR)`);
+    selects.push(`count(${c})`);
+    // Numeric columns count their distinct values in memory (column-stats.ts), strings and booleans
+    // along with their top values. DISTINCT as its own grouped subquery: unlike count(DISTINCT …),
+    // its hash table can spill to disk.
+    if (kinds[i] === 'datetime')
+      selects.push(
+        `(SELECT count(*) FROM (SELECT DISTINCT ${c} FROM ${table} WHERE ${c} IS NOT NULL))`,
+        `CAST(min(${c}) AS VARCHAR)`,
+        `CAST(max(${c}) AS VARCHAR)`,
+      );
   });
   for (let i = 0; i < correlated.length; i++)
     for (let j = i + 1; j < correlated.length; j++)
@@ -66,12 +69,14 @@ async function countAndCorrelate(
   const values = await db.values(`SELECT ${selects.join(', ')} FROM ${table}`);
   let at = 0;
   const counts = kinds.map((kind): Counts => {
-    const entry: Counts = { count: values[at++] as number, unique: values[at++] as number };
-    if (kind === 'datetime' && entry.count > 0) {
-      entry.earliest = values[at] as string;
-      entry.latest = values[at + 1] as string;
+    const entry: Counts = { count: values[at++] as number };
+    if (kind !== 'datetime') return entry;
+    entry.unique = values[at] as number;
+    if (entry.count > 0) {
+      entry.earliest = values[at + 1] as string;
+      entry.latest = values[at + 2] as string;
     }
-    if (kind === 'datetime') at += 2;
+    at += 3;
     return entry;
   });
   return { counts, pairs: values.slice(at).map(finite) };
@@ -122,7 +127,7 @@ async function describeDistributions(
         db,
         `SELECT ${group.map((name) => `CAST(${ident(name)} AS DOUBLE)`).join(', ')} FROM ${ident(loaded.table)}`,
         loaded.rows,
-        { missing: 'nan', shared: threaded },
+        { shared: threaded },
       );
       described = await describeColumns(columns, helper);
     } finally {
@@ -139,13 +144,23 @@ async function describeDistributions(
   return correlation ? { distributions, correlation } : { distributions };
 }
 
-async function topValues(db: Database, table: string, column: string, limit: number): Promise<TopValue[]> {
+/** The most frequent values of a column, and its number of distinct values. */
+async function topValues(
+  db: Database,
+  table: string,
+  column: string,
+  limit: number,
+): Promise<{ top: TopValue[]; unique: number }> {
   const c = ident(column);
-  // Ties go to the smaller value, so the same data always lists the same values.
+  // Ties go to the smaller value, so the same data always lists the same values. The window
+  // counts the groups before LIMIT applies: the distinct values. No rows: no value is present.
   const rows = await db.rows(
-    `SELECT ${c} AS value, count(*) AS count FROM ${ident(table)} WHERE ${c} IS NOT NULL GROUP BY ${c} ORDER BY count DESC, value ASC LIMIT ${limit}`,
+    `SELECT ${c} AS value, count(*) AS count, count(*) OVER () AS groups FROM ${ident(table)} WHERE ${c} IS NOT NULL GROUP BY ${c} ORDER BY count DESC, value ASC LIMIT ${limit}`,
   );
-  return rows.map((row) => ({ value: row.value as TopValue['value'], count: row.count as number }));
+  return {
+    top: rows.map((row) => ({ value: row.value as TopValue['value'], count: row.count as number })),
+    unique: (rows[0]?.groups as number | undefined) ?? 0,
+  };
 }
 
 /** Infinite values would turn means and spreads into Infinity or NaN; they are treated as missing. */
@@ -221,7 +236,7 @@ export async function profileTable(
       ),
     ),
     inSession(db, async (session) => {
-      const found = new Map<string, TopValue[]>();
+      const found = new Map<string, { top: TopValue[]; unique: number }>();
       for (const name of valued)
         found.set(name, await topValues(session, loaded.table, name, topValueCount.categorical!));
       return found;
@@ -229,15 +244,17 @@ export async function profileTable(
   ]);
 
   const profiles = loaded.columns.map((column, i): ColumnProfile => {
-    const { count, unique, earliest, latest } = counts[i]!;
+    const { count, earliest, latest } = counts[i]!;
     const kind = kinds[i]!;
+    const valueCounts = tops.get(column.name);
+    const unique = valueCounts?.unique ?? counts[i]!.unique ?? 0;
     const type = kind === 'string' ? typeOfStrings(count, unique) : kind;
     const profile: ColumnProfile = { name: column.name, type, count, missing: loaded.rows - count, unique };
     // Numeric columns bring their own distinct count (0 when no value is present).
     const distribution = distributions.get(column.name);
     if (distribution) Object.assign(profile, distribution);
     const limit = topValueCount[type];
-    if (limit) profile.top = (tops.get(column.name) ?? []).slice(0, limit);
+    if (limit) profile.top = (valueCounts?.top ?? []).slice(0, limit);
     if (earliest !== undefined) Object.assign(profile, { earliest, latest });
     return profile;
   });
