@@ -12,7 +12,9 @@ if (!answering) {
   );
   process.exit(0);
 }
-const child = spawn('npx', ['vitest', 'run', '--project', 'integration'], {
+// One file at a time: every test cloud provisions the same LocalStack resources (tables, bucket,
+// functions, state machine), so two files at once would overwrite each other's.
+const child = spawn('npx', ['vitest', 'run', '--project', 'integration', '--no-file-parallelism'], {
   stdio: 'inherit',
   env: { ...process.env, CASCADE_TEST_AWS_ENDPOINT: endpoint },
 });

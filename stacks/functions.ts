@@ -1,4 +1,4 @@
-import { type ClientAction, clientActions } from '@cascade/core/protocol';
+import { type ClientAction, clientActions, routeModule } from '@cascade/core/protocol';
 import { type TableKey, tables } from '@cascade/core/tables';
 import type { Links } from '@cascade/functions/resources';
 
@@ -53,9 +53,6 @@ export const bundling = {
 
 const ws = (module: string) => `packages/functions/src/ws/${module}.handler`;
 const sfn = (module: string) => `packages/functions/src/sfn/${module}.handler`;
-
-/** The handler module of a protocol action: `sessions.list` lives in `ws/sessions-list.ts`. */
-export const routeModule = (action: string) => action.replace(/\./g, '-');
 
 /** API Gateway gives an integration 29 s; a route answers well within that. */
 const route = (module: string, access: Access): LambdaDefinition => ({

@@ -1,16 +1,7 @@
-import { clientActions } from '@cascade/core';
+import { clientActions, routeModule } from '@cascade/core';
 import { placeholdersIn, renderStateMachine } from '@cascade/core/orchestration/definition';
 import { describe, expect, it } from 'vitest';
-import { routeModule as localRouteModule } from '../../packages/local/src/functions';
-import {
-  allFunctions,
-  linksOf,
-  placeholders,
-  routeModule,
-  routes,
-  stepFunctions,
-  tablesOf,
-} from '../../stacks/functions';
+import { allFunctions, linksOf, placeholders, routes, stepFunctions, tablesOf } from '../../stacks/functions';
 import {
   type AppArns,
   analysisTaskStatements,
@@ -42,9 +33,7 @@ describe('the function list', () => {
   it('routes $connect, $disconnect, $default and every protocol action, each to the module named after it', () => {
     expect(Object.keys(routes)).toEqual(['$connect', '$disconnect', '$default', ...clientActions]);
     for (const action of clientActions) {
-      // The same rule the local cloud uses to find a route's handler.
-      expect(routeModule(action)).toBe(localRouteModule(action));
-      expect(routes[action]!.handler).toBe(`packages/functions/src/ws/${localRouteModule(action)}.handler`);
+      expect(routes[action]!.handler).toBe(`packages/functions/src/ws/${routeModule(action)}.handler`);
     }
   });
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import type { ServerMessageOf } from '@cascade/core';
+import { executionArn as executionArnOf, type ServerMessageOf } from '@cascade/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
 import { Client, credentials, isResponseFor, newUser, startTestCloud } from './harness';
@@ -57,7 +57,7 @@ describe.skipIf(!available)('an outside client: the AWS CLI against the edge', (
     const ack = await client.waitFor<ServerMessageOf<'ack'>>((m) => m.action === 'ack');
     await client.waitFor(isResponseFor(ack.executionId));
     client.close();
-    executionArn = `${cloud.endpoints.stateMachineArn.replace(':stateMachine:', ':execution:')}:${ack.executionId}`;
+    executionArn = executionArnOf(cloud.endpoints.stateMachineArn, ack.executionId);
   });
   afterAll(() => cloud?.stop());
 

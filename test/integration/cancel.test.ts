@@ -3,10 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ServerMessageOf } from '@cascade/core';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { executionArn, type ServerMessageOf } from '@cascade/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
-import { Client, isResponseFor, newUser, root, startTestCloud } from './harness';
+import { Client, credentials, isResponseFor, newUser, root, startTestCloud } from './harness';
 
 /** Its own file: a process holds one local cloud's links (SST reads them once), so a second cloud needs a second process. */
 describe('cancelling a run while its analysis task works', () => {
@@ -44,9 +45,14 @@ describe('cancelling a run while its analysis task works', () => {
     );
     await vi.waitFor(() => expect(cloud.runningTasks()).toBe(0), { timeout: 10_000 });
     expect(() => process.kill(pid, 0)).toThrow();
-    const described = await cloud.stepFunctions!.handle('DescribeExecution', {
-      executionArn: `${cloud.endpoints.stateMachineArn.replace(':stateMachine:', ':execution:')}:${ack.executionId}`,
-    });
+    // Through the edge, as a client would: in LocalStack mode there is no local Step Functions service.
+    const sfn = new SFNClient({ region: 'us-east-1', endpoint: cloud.endpoints.edgeUrl, credentials });
+    const described = await sfn.send(
+      new DescribeExecutionCommand({
+        executionArn: executionArn(cloud.endpoints.stateMachineArn, ack.executionId),
+      }),
+    );
+    sfn.destroy();
     expect(described).toMatchObject({ status: 'ABORTED' });
     client.close();
   });

@@ -15,21 +15,37 @@ function start(env: Record<string, string>, args: string[] = []) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk) => {
+  /** Told of every chunk of output, by whoever waits for a text. */
+  const listeners = new Set<() => void>();
+  const append = (chunk: Buffer) => {
     output += chunk;
-  });
-  child.stderr!.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const waitFor = async (text: string, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!output.includes(text)) {
-      if (Date.now() > deadline || child.exitCode !== null)
-        throw new Error(`"${text}" never appeared; output:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    for (const listener of [...listeners]) listener();
   };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const waitFor = (text: string, timeoutMs = 30_000) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!output.includes(text)) return;
+        stop();
+        resolve();
+      };
+      const fail = () => {
+        stop();
+        reject(new Error(`"${text}" never appeared; output:\n${output}`));
+      };
+      const timer = setTimeout(fail, timeoutMs);
+      const stop = () => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        child.off('exit', fail);
+      };
+      listeners.add(check);
+      child.once('exit', fail);
+      check();
+      if (listeners.has(check) && (child.exitCode !== null || child.signalCode !== null)) fail();
+    });
   return { child, exited, waitFor, output: () => output };
 }
 

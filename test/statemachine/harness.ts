@@ -8,6 +8,7 @@ import {
   type AgentInput,
   type Caller,
   ConnectionsRepository,
+  executionArn,
   type ItemOutput,
   type Orchestrator,
   renderStateMachine,
@@ -32,6 +33,7 @@ import { provideLinks } from '../support/links';
 import { memoryS3 } from '../support/s3-memory';
 
 export const bucket = 'cascade-data';
+const stateMachineArn = 'arn:aws:states:us-east-1:123456789012:stateMachine:cascade-agent';
 const arn = (name: string) => functionArn('us-east-1', '123456789012', 'cascade', name);
 
 /** What each mode puts in the placeholders; here, names the local bindings recognise. */
@@ -165,7 +167,7 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
   api.on(PostToConnectionCommand).resolves({});
   provideLinks(dynamo, {
     Datasets: { name: bucket },
-    AgentStateMachine: { arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:cascade-agent' },
+    AgentStateMachine: { arn: stateMachineArn },
     Api: { managementEndpoint: 'https://api.test/local' },
     Auth: { issuer: 'http://127.0.0.1:1/unused', clientId: 'unused' },
     Agent: agent,
@@ -254,18 +256,35 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
     const definition = structuredClone(agentDefinition);
     options.patch?.(definition);
     const rendered = renderStateMachine(definition, placeholderValues);
-    const executionArn = `arn:aws:states:us-east-1:123456789012:execution:cascade-agent:${executionId}`;
-    let handlers = localTaskHandlers(rendered, { lambdas, ecs, tokens, executionArn });
+    let handlers = localTaskHandlers(rendered, {
+      lambdas,
+      ecs,
+      tokens,
+      executionArn: executionArn(stateMachineArn, executionId),
+    });
     if (options.mock)
       handlers = mockedTaskHandlers(options.mock.config, 'agent', options.mock.testCase, handlers);
+    /** How many times the engine invoked each Task state, retries included (mocked answers too). */
+    const calls: Record<string, number> = {};
+    handlers = Object.fromEntries(
+      Object.entries(handlers).map(([state, handler]) => [
+        state,
+        (event: unknown) => {
+          calls[state] = (calls[state] ?? 0) + 1;
+          return handler(event);
+        },
+      ]),
+    );
     const noWaits = Object.fromEntries([...taskStates(rendered).keys()].map((name) => [name, 0]));
-    const machine = new StateMachine(rendered as never);
+    // Not validated here (asl-validator costs ~200 ms per construction): definition.test.ts
+    // validates the agent definition; a test's patch is its own concern.
+    const machine = new StateMachine(rendered as never, { validationOptions: { noValidate: true } });
     const execution = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: noWaits },
       context: { Task: { Token: 'TOKEN_FROM_CONTEXT' } } as never,
     });
     const output = await execution.result;
-    return { executionId, replies, output, sessionId: (input as AgentInput).sessionId };
+    return { executionId, replies, output, calls, sessionId: (input as AgentInput).sessionId };
   }
 
   return {

@@ -25,11 +25,13 @@ const mocked = (testCase: string) => ({ mock: { config, testCase } });
 
 describe('test cases from a Step Functions Local mock file', () => {
   it('ParseThrottledThenRetried: a throttled Lambda is retried and the run succeeds', async () => {
-    const { executionId } = await h.run(
+    const { executionId, calls } = await h.run(
       { content: 'profile lalonde.csv' },
       mocked('ParseThrottledThenRetried'),
     );
     expect((await executions.get(executionId))?.status).toBe('SUCCEEDED');
+    // LambdaThrottledTwice: invocations 0 and 1 throw, the third runs the real handler.
+    expect(calls.Parse).toBe(3);
   });
 
   it('ModelServiceDown: a step that keeps failing fails its item after the retries, and Finish still answers', async () => {
@@ -44,19 +46,23 @@ describe('test cases from a Step Functions Local mock file', () => {
   });
 
   it('AnalysisCapacityThenRetried: RunTask without capacity is retried', async () => {
-    const { executionId } = await h.run(
+    const { executionId, calls } = await h.run(
       { content: 'profile lalonde.csv' },
       mocked('AnalysisCapacityThenRetried'),
     );
     expect((await executions.get(executionId))?.status).toBe('SUCCEEDED');
+    // EcsCapacityOnce: invocation 0 throws, the second runs the task.
+    expect(calls.RunAnalysis).toBe(2);
   });
 
   it('FinishRetried: a throttled Finish is retried and answers once', async () => {
-    const { executionId } = await h.run(
+    const { executionId, calls } = await h.run(
       { content: 'what columns does churn.csv have' },
       mocked('FinishRetried'),
     );
     expect((await executions.get(executionId))?.status).toBe('SUCCEEDED');
+    // LambdaThrottledTwice: invocations 0 and 1 throw, the third runs the real handler.
+    expect(calls.Finish).toBe(3);
     expect(h.events().filter((e) => e.action === 'response' && e.executionId === executionId)).toHaveLength(
       1,
     );

@@ -1,4 +1,4 @@
-import { clientActions } from '@cascade/core';
+import { clientActions, routeModule } from '@cascade/core';
 import type { LocalFunction } from './engine';
 import type { GatewayHandlers, RouteHandler } from './gateway/websocket';
 
@@ -11,9 +11,6 @@ export const stepFunctionNames = {
   RecordFailureFunctionArn: 'record-failure',
   FinishFunctionArn: 'finish',
 } as const;
-
-/** The handler module of a protocol action: `sessions.list` lives in `ws/sessions-list.ts`. */
-export const routeModule = (action: string) => action.replace(/\./g, '-');
 
 /**
  * Every placeholder of the state machine, filled for an emulated account: the Lambda ARNs the
@@ -55,8 +52,8 @@ export async function stepHandlers(arn: (name: string) => string): Promise<Recor
 }
 
 /**
- * Loads the Lambda handler modules. Imported only after the links are in the environment,
- * though the handlers themselves read them lazily on first use.
+ * Loads the Lambda handler modules. This may run before the links are in the environment: the
+ * handlers read them lazily, on first use.
  */
 export async function loadHandlers(arn: (name: string) => string) {
   const sfn = await import('@cascade/functions/sfn');

@@ -16,6 +16,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { executionArn } from '@cascade/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEdge } from '../src/edge/router';
 import { type EcsRunRequest, TaskTokens } from '../src/engine';
@@ -202,7 +203,6 @@ describe('the local Step Functions endpoint (AWS JSON protocol, through the SDK)
     const { sfn } = await start();
     for (const name of ['a', 'b', 'c']) {
       await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: '{"n":1}' }));
-      await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, maxResults: 2 }));
     expect(page.executions?.map((e) => e.name)).toEqual(['c', 'b']);
@@ -232,7 +232,7 @@ describe('the local Step Functions endpoint (AWS JSON protocol, through the SDK)
     expect((await service!.recover()).map((e) => e.name)).toEqual(['interrupted']);
     const described = await second.sfn.send(
       new DescribeExecutionCommand({
-        executionArn: `${arn.replace(':stateMachine:', ':execution:')}:interrupted`,
+        executionArn: executionArn(arn, 'interrupted'),
       }),
     );
     expect(described).toMatchObject({

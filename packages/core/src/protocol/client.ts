@@ -125,6 +125,9 @@ export const clientActions = ClientMessage.options.map(
   (option) => option.shape.action.value,
 ) as ClientAction[];
 
+/** The handler module of a protocol action: `sessions.list` lives in `ws/sessions-list.ts`. */
+export const routeModule = (action: string) => action.replace(/\./g, '-');
+
 const schemaByAction = new Map<string, z.ZodType<ClientMessage>>(
   ClientMessage.options.map((option) => [option.shape.action.value, option]),
 );

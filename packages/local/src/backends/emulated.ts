@@ -92,7 +92,6 @@ export async function startEmulatedBackend(context: BackendContext): Promise<Bac
     async close() {
       await stepFunctions.stopAll();
       tasks.stopAll();
-      await s3.close();
       await dynamo.close();
     },
   };

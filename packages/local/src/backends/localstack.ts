@@ -1,7 +1,6 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SendTaskFailureCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { clientActions, type TableKey, tables } from '@cascade/core';
-import { routeModule } from '../functions';
+import { clientActions, routeModule, type TableKey, tables } from '@cascade/core';
 import type { GatewayHandlers } from '../gateway/websocket';
 import { provisionLocalStack } from '../localstack/provision';
 import { remoteHandler } from '../localstack/remote';

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 
-export type Service = 'dynamodb' | 'cognito-idp' | 's3' | 'states' | 'execute-api' | 'lambda';
+export type Service = 'dynamodb' | 'cognito-idp' | 's3' | 'states' | 'execute-api';
 
 const targetPrefixes: [string, Service][] = [
   ['DynamoDB_', 'dynamodb'],

@@ -8,7 +8,6 @@ import S3rver from 's3rver';
 
 export interface LocalS3 {
   handle: RequestListener;
-  close(): Promise<void>;
 }
 
 /** A sample dataset as packages/analysis/datasets/catalog.json describes it. */
@@ -42,7 +41,6 @@ export async function startS3(options: { directory: string; bucket: string }): P
       anyAccessKey(request);
       listener(request, response);
     },
-    close: async () => undefined,
   };
 }
 

@@ -26,7 +26,7 @@ export interface TaskTokenOptions {
   cancel?: () => void;
 }
 
-export type TokenAnswer = 'ok' | 'TaskDoesNotExist' | 'TaskTimedOut' | 'InvalidToken';
+export type TokenAnswer = 'ok' | 'TaskTimedOut' | 'InvalidToken';
 
 /**
  * The `.waitForTaskToken` half of Step Functions: a token per waiting Task, settled by
@@ -125,9 +125,5 @@ export class TaskTokens {
       entry.cancel?.();
       entry.reject(new TaskError('States.Aborted', 'The execution was stopped.'));
     }
-  }
-
-  get pending(): number {
-    return this.waiting.size;
   }
 }

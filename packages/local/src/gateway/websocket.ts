@@ -89,10 +89,6 @@ export class WebSocketGateway {
     });
   }
 
-  get size(): number {
-    return this.connections.size;
-  }
-
   private requestContext(
     connectionId: string,
     routeKey: string,

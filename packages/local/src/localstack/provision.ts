@@ -11,11 +11,12 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
-import { clientActions, renderStateMachine, type TableKey } from '@cascade/core';
+import { clientActions, renderStateMachine, routeModule, type TableKey } from '@cascade/core';
 import type { Links } from '@cascade/functions/resources';
+import { allFunctions } from '../../../../stacks/functions';
 import { ensureTables } from '../emulators/dynamodb';
 import { seedSamples } from '../emulators/s3';
-import { functionArn, localPlaceholders, routeModule, stepFunctionNames } from '../functions';
+import { functionArn, localPlaceholders, stepFunctionNames } from '../functions';
 import { tableLinks } from '../links';
 import { bundleFunction } from './bundle';
 
@@ -39,20 +40,29 @@ export interface LocalStackTarget {
 export const localStackAccount = '000000000000';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
+/** Each handler module's Lambda timeout in seconds, as the stacks deploy it (kept below its Task's). */
+const deployedTimeouts = new Map(
+  Object.values(allFunctions).map((fn) => [
+    fn.handler.replace(/\.handler$/, ''),
+    Number.parseInt(fn.timeout, 10) * (fn.timeout.endsWith('minutes') ? 60 : 1),
+  ]),
+);
+
 /** The Lambda functions of the app: the WebSocket routes, the state machine's steps, the launcher. */
 export function functionsOf(root: string): { name: string; entry: string; timeout: number }[] {
-  const functions = (dir: string, name: string, timeout = 30) => ({
-    name,
-    entry: join(root, 'packages/functions/src', dir, `${name}.ts`),
-    timeout,
-  });
+  const functions = (dir: string, name: string) => {
+    const module = `packages/functions/src/${dir}/${name}`;
+    const timeout = deployedTimeouts.get(module);
+    if (timeout === undefined) throw new Error(`stacks/functions.ts deploys no ${module}`);
+    return { name, entry: join(root, `${module}.ts`), timeout };
+  };
   return [
     functions('ws', 'authorizer'),
     functions('ws', 'connect'),
     functions('ws', 'disconnect'),
     functions('ws', 'default'),
     ...clientActions.map((action) => functions('ws', routeModule(action))),
-    ...Object.values(stepFunctionNames).map((name) => functions('sfn', name, name === 'invoke' ? 300 : 120)),
+    ...Object.values(stepFunctionNames).map((name) => functions('sfn', name)),
     functions('sfn', 'execution-ended'),
     { name: 'ecs-launcher', entry: join(root, 'packages/local/src/localstack/launcher.ts'), timeout: 30 },
   ];

@@ -3,8 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { executionArn } from '@cascade/core';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { type EcsRunner, type LocalFunction, localTaskHandlers, type TaskTokens } from '../engine';
+import {
+  type EcsRunner,
+  type LocalFunction,
+  localTaskHandlers,
+  type TaskTokens,
+  type TokenAnswer,
+} from '../engine';
 import { type HistoryEvent, toHistory } from './history';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -77,7 +84,11 @@ export class StepFunctionsService {
   private readonly lambdas: Record<string, LocalFunction>;
 
   constructor(private readonly options: StepFunctionsOptions) {
-    this.machine = new StateMachine(options.definition as never);
+    // Not validated here (asl-validator costs ~200 ms per construction): the agent definition is
+    // validated by test/statemachine/definition.test.ts, and by Step Functions itself on deploy.
+    this.machine = new StateMachine(options.definition as never, {
+      validationOptions: { noValidate: true },
+    });
     this.lambdas = Object.fromEntries(
       Object.entries(options.lambdas).map(([name, fn]) => [
         name,
@@ -110,10 +121,6 @@ export class StepFunctionsService {
     }
     await this.save();
     return orphans;
-  }
-
-  executionArn(name: string): string {
-    return `${this.options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }
 
   async handle(operation: string, input: Record<string, unknown>): Promise<unknown> {
@@ -195,7 +202,7 @@ export class StepFunctionsService {
     }
   }
 
-  private answer(result: 'ok' | 'TaskDoesNotExist' | 'TaskTimedOut' | 'InvalidToken') {
+  private answer(result: TokenAnswer) {
     if (result === 'ok') return {};
     throw new ServiceError(result, result === 'InvalidToken' ? 'Invalid Token' : 'Task Timed Out');
   }
@@ -219,28 +226,28 @@ export class StepFunctionsService {
     if (!namePattern.test(name)) throw new ServiceError('InvalidName', `Invalid Name: '${name}'`);
     const text = input.input === undefined ? '{}' : String(input.input);
     const parsed = this.parseJson(text, 'InvalidExecutionInput');
-    const executionArn = this.executionArn(name);
-    const existing = this.executions.get(executionArn);
+    const arn = executionArn(this.options.stateMachineArn, name);
+    const existing = this.executions.get(arn);
     if (existing) {
       // AWS: the same name and input while it runs is the same start; anything else is a conflict.
       if (existing.status === 'RUNNING' && existing.input === text) {
-        return { executionArn, startDate: seconds(existing.startDate) };
+        return { executionArn: arn, startDate: seconds(existing.startDate) };
       }
-      throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+      throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
     const execution: ExecutionRecord = {
-      executionArn,
+      executionArn: arn,
       stateMachineArn: this.options.stateMachineArn,
       name,
       status: 'RUNNING',
       input: text,
       startDate: Date.now(),
     };
-    this.executions.set(executionArn, execution);
-    this.histories.set(executionArn, []);
+    this.executions.set(arn, execution);
+    this.histories.set(arn, []);
     this.run(execution, parsed);
     void this.save();
-    return { executionArn, startDate: seconds(execution.startDate) };
+    return { executionArn: arn, startDate: seconds(execution.startDate) };
   }
 
   private run(execution: ExecutionRecord, input: unknown) {
@@ -365,9 +372,7 @@ export class StepFunctionsService {
 
   private list(input: Record<string, unknown>) {
     this.checkStateMachine(input.stateMachineArn);
-    const all = [...this.executions.values()]
-      .filter((e) => !input.statusFilter || e.status === input.statusFilter)
-      .sort((a, b) => b.startDate - a.startDate);
+    const all = this.newestFirst().filter((e) => !input.statusFilter || e.status === input.statusFilter);
     const { slice, nextToken } = this.page(all, input);
     return {
       executions: slice.map((e) => ({
@@ -380,6 +385,12 @@ export class StepFunctionsService {
       })),
       ...(nextToken && { nextToken }),
     };
+  }
+
+  /** Newest first; of executions started in the same millisecond, the one started last comes first. */
+  private newestFirst(): ExecutionRecord[] {
+    // The map keeps start order, and sort is stable: reversed, equal start dates stay latest first.
+    return [...this.executions.values()].reverse().sort((a, b) => b.startDate - a.startDate);
   }
 
   private history(input: Record<string, unknown>) {
@@ -396,7 +407,8 @@ export class StepFunctionsService {
     if (!file) return Promise.resolve();
     this.saving = this.saving.then(async () => {
       const retain = this.options.retain ?? 1000;
-      const kept = [...this.executions.values()].sort((a, b) => b.startDate - a.startDate).slice(0, retain);
+      // Oldest first, so that loading them again restores the start order.
+      const kept = this.newestFirst().slice(0, retain).reverse();
       await mkdir(dirname(file), { recursive: true });
       await writeFile(file, JSON.stringify(kept));
     });
