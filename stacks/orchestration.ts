@@ -118,8 +118,8 @@ export function orchestration(input: {
 
   const stateMachine = new sst.Linkable('AgentStateMachine', { properties: { arn: machine.arn } });
   resources.links.AgentStateMachine = stateMachine;
-  resources.arns.stateMachine = machine.arn;
-  resources.arns.executions = machine.arn.apply((arn) => arn.replace(':stateMachine:', ':execution:'));
+  resources.arns.stateMachine = stateMachineArn;
+  resources.arns.executions = executionsArn;
 
   const ended = settleEndedRuns({ stateMachineArn, resources });
 

@@ -24,10 +24,14 @@ import {
   newSessionIdFor,
   SessionsRepository,
   sessionLockName,
+  type TableKey,
+  tables,
 } from '@cascade/core';
 import type { Links } from '@cascade/functions/resources';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { authorizerEvent, connectEvent, messageEvent } from '../../packages/functions/test/harness';
+import { tableLinks } from '../../packages/local/src/links';
 import {
   type Access,
   allFunctions,
@@ -156,28 +160,8 @@ async function connectAlice() {
   await connections().put({ connectionId: 'gone-1', userId: alice.userId, tenantId: alice.tenantId });
 }
 
-function message(connectionId: string, body: unknown) {
-  const action =
-    typeof body === 'object' && body && 'action' in body
-      ? String((body as { action: unknown }).action)
-      : '$default';
-  return {
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: {
-      connectionId,
-      routeKey: action,
-      eventType: 'MESSAGE',
-      stage: api.stage,
-      domainName: `${api.id}.execute-api.${region}.amazonaws.com`,
-      apiId: api.id,
-      requestId: randomUUID(),
-      messageId: randomUUID(),
-      connectedAt: Date.now(),
-      authorizer: { principalId: alice.userId, ...alice },
-    },
-  };
-}
+/** A message from one of alice's connections, as API Gateway delivers it (to the API and stage of `api`). */
+const message = (connectionId: string, body: unknown) => messageEvent(connectionId, body, alice);
 
 /** What each route sends back to the connection that asked. */
 const replies = () =>
@@ -215,12 +199,7 @@ beforeAll(async () => {
   issuer = await startIssuer();
   vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint);
   const links: Links = {
-    Sessions: { name: dynamo.tableNames.sessions },
-    Messages: { name: dynamo.tableNames.messages },
-    Executions: { name: dynamo.tableNames.executions },
-    Items: { name: dynamo.tableNames.items },
-    Connections: { name: dynamo.tableNames.connections },
-    Locks: { name: dynamo.tableNames.locks },
+    ...tableLinks(dynamo.tableNames),
     Datasets: { name: bucket },
     AgentStateMachine: { arn: stateMachineArn },
     Api: { managementEndpoint: `https://${api.id}.execute-api.${region}.amazonaws.com/${api.stage}` },
@@ -264,15 +243,10 @@ beforeAll(async () => {
 
   // Sign-in and connection.
   await as('authorizer', async (handler) => {
-    const allowed = await handler({
-      type: 'REQUEST',
-      methodArn: `arn:aws:execute-api:${region}:${account}:${api.id}/${api.stage}/$connect`,
-      queryStringParameters: { token: await issuer.idToken(alice.userId) },
-      requestContext: { requestId: 'r1' },
-    });
+    const allowed = await handler(authorizerEvent(await issuer.idToken(alice.userId)));
     expect(allowed).toMatchObject({ policyDocument: { Statement: [{ Effect: 'Allow' }] } });
   });
-  await as('route $connect', (handler) => handler({ ...message('alice-1', ''), body: null }));
+  await as('route $connect', (handler) => handler(connectEvent('alice-1', alice)));
   await connections().put({ connectionId: 'temp-1', userId: alice.userId, tenantId: alice.tenantId });
   await as('route $disconnect', (handler) => handler(message('temp-1', '')));
   await route('route $default', 'not json', 'error');
@@ -426,8 +400,8 @@ afterAll(async () => {
 const tableArn = (physical: string) => `arn:aws:dynamodb:${region}:${account}:table/${physical}`;
 const arns = (): AppArns<string> => ({
   tables: Object.fromEntries(
-    (Object.entries(dynamo.tableNames) as [string, string][]).map(([key, physical]) => [
-      key[0]!.toUpperCase() + key.slice(1),
+    (Object.entries(dynamo.tableNames) as [TableKey, string][]).map(([key, physical]) => [
+      tables[key].name,
       tableArn(physical),
     ]),
   ) as Record<TableName, string>,

@@ -164,6 +164,46 @@ describe('the chat reducer', () => {
     expect(state.turns.filter((t) => t.role === 'assistant')).toHaveLength(1);
   });
 
+  it('counts what changes a session (a run starting or ending), not snapshots of runs already ended', () => {
+    let state = started();
+    expect(state.sessionChanges).toBe(1);
+    // The same ack again (a resent question) starts nothing new.
+    state = server(state, { action: 'ack', messageId: 'm1', ...ids, totalItems: 3 });
+    state = server(state, progress(1, 'a'));
+    state = server(state, snapshot());
+    expect(state.sessionChanges).toBe(1);
+    // A run this client held as running, ended in a snapshot.
+    state = server(state, snapshot({ status: 'SUCCEEDED', completedItems: 3, items: [] }));
+    expect(state.sessionChanges).toBe(2);
+    // A session's past runs, fetched when it opens: already ended, so the list is unchanged.
+    for (let i = 0; i < 20; i++)
+      state = server(state, snapshot({ executionId: `past-${i}`, status: 'SUCCEEDED', items: [] }));
+    state = server(state, snapshot({ executionId: 'past-0', status: 'FAILED', items: [] }));
+    expect(state.sessionChanges).toBe(2);
+    // A run started in another tab, then its answer.
+    state = server(state, {
+      action: 'step',
+      executionId: 'e2',
+      sessionId: 's1',
+      itemId: '1',
+      step: 'parse',
+      status: 'started',
+    });
+    expect(state.sessionChanges).toBe(3);
+    const response: ServerMessageOf<'response'> = {
+      action: 'response',
+      executionId: 'e2',
+      sessionId: 's1',
+      status: 'SUCCEEDED',
+      summary: 'done',
+      items: [{ id: '1', status: 'SUCCEEDED', output: { text: 'A' } }],
+    };
+    state = server(state, response);
+    expect(state.sessionChanges).toBe(4);
+    state = server(state, response);
+    expect(state.sessionChanges).toBe(4);
+  });
+
   it('merges history with its own turns by message id and execution id', () => {
     let state = started();
     state = server(state, {

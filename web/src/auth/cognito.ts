@@ -76,14 +76,9 @@ export function describeAuthError(error: unknown, operation: Operation): AuthErr
     case 'TooManyRequestsException':
     case 'TooManyFailedAttemptsException':
       return new AuthError('Too many attempts. Wait a minute and try again.', 'limit');
-    case 'TypeError':
-    case 'NetworkError':
-      return new AuthError(
-        'Could not reach the sign-in service. Check your connection and that the server is running.',
-        'network',
-      );
     default:
-      if (/fetch|network/i.test(detail))
+      // fetch's TypeError ("Failed to fetch"), or anything else that says the network failed.
+      if (name === 'TypeError' || name === 'NetworkError' || /fetch|network/i.test(detail))
         return new AuthError(
           'Could not reach the sign-in service. Check your connection and that the server is running.',
           'network',

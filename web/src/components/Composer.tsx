@@ -1,7 +1,7 @@
 import { type DatasetSummary, limits } from '@cascade/core/protocol';
-import { type FormEvent, type KeyboardEvent, useId, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useId, useMemo, useState } from 'react';
 import type { SendResult } from '../net/connection';
-import { type BatchProblem, batchContent, parseBatch } from '../state/batch';
+import { batchContent, parseBatch } from '../state/batch';
 import type { QueryInput } from '../state/useChat';
 
 export interface ComposerProps {
@@ -19,20 +19,22 @@ export interface ComposerProps {
 export function Composer(props: ComposerProps) {
   const [batch, setBatch] = useState(false);
   const [batchText, setBatchText] = useState('');
-  const [problems, setProblems] = useState<BatchProblem[]>([]);
+  /** A send found problems: they are shown, and follow the text, until it has none. */
+  const [checking, setChecking] = useState(false);
   const [refusal, setRefusal] = useState<string>();
   const hintId = useId();
   const problemsId = useId();
   const datasetSelectId = useId();
   const text = batch ? batchText : props.draft;
-  const parsed = batch ? parseBatch(batchText) : undefined;
+  const parsed = useMemo(() => (batch ? parseBatch(batchText) : undefined), [batch, batchText]);
+  // Once the text has no problems, they are shown again only after another send.
+  if (checking && !parsed?.problems.length) setChecking(false);
+  const problems = checking && parsed ? parsed.problems : [];
 
   const setText = (value: string) => {
     setRefusal(undefined);
-    if (batch) {
-      setBatchText(value);
-      if (problems.length > 0) setProblems(parseBatch(value).problems);
-    } else props.onDraftChange(value);
+    if (batch) setBatchText(value);
+    else props.onDraftChange(value);
   };
 
   const submit = (event?: FormEvent) => {
@@ -40,11 +42,10 @@ export function Composer(props: ComposerProps) {
     if (props.blocked) return;
     const datasetId = props.datasetId || undefined;
     let query: QueryInput;
-    if (batch) {
-      const result = parseBatch(batchText);
-      setProblems(result.problems);
-      if (result.problems.length > 0) return;
-      query = { content: batchContent(result.items), items: result.items, ...(datasetId && { datasetId }) };
+    if (parsed) {
+      setChecking(parsed.problems.length > 0);
+      if (parsed.problems.length > 0) return;
+      query = { content: batchContent(parsed.items), items: parsed.items, ...(datasetId && { datasetId }) };
     } else {
       const content = props.draft.trim();
       if (!content) return;
@@ -80,7 +81,7 @@ export function Composer(props: ComposerProps) {
             checked={batch}
             onChange={(e) => {
               setBatch(e.target.checked);
-              setProblems([]);
+              setChecking(false);
               setRefusal(undefined);
             }}
           />

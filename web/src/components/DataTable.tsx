@@ -1,6 +1,4 @@
-import type { ItemOutput } from '@cascade/core/protocol';
-
-type Table = NonNullable<ItemOutput['tables']>[number];
+import type { Table } from '@cascade/core/protocol';
 
 const format = (cell: Table['rows'][number][number]) =>
   cell === null

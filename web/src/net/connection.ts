@@ -14,10 +14,6 @@ export type ConnectionStatus =
 
 export type SendResult = { ok: true } | { ok: false; reason: string };
 
-export function messageBytes(message: unknown): number {
-  return new TextEncoder().encode(JSON.stringify(message)).byteLength;
-}
-
 /** The wait before reconnect attempt `attempt` (0-based): exponential, capped, with jitter. */
 export function backoffDelay(attempt: number, random = Math.random): number {
   const base = Math.min(15_000, 500 * 2 ** Math.min(attempt, 10));
@@ -61,7 +57,7 @@ export class Connection {
 
   /** Reconnects at once (e.g. when the browser comes back online) instead of waiting out the backoff. */
   retryNow(): void {
-    if (this.stopped || this.isOpen || this.socket) return;
+    if (this.stopped || this.socket) return;
     clearTimeout(this.retryTimer);
     this.attempt = 0;
     void this.open();

@@ -86,6 +86,11 @@ export interface ChatState {
   /** Questions sent and not yet acknowledged, by messageId (resent after a reconnect). */
   pending: Record<string, PendingQuery>;
   notice?: string;
+  /**
+   * Bumped whenever what this client saw changes a session in the list: a run started (live) or a
+   * run it saw running ended. Snapshots of runs that had already ended (a session's past runs) leave it.
+   */
+  sessionChanges: number;
 }
 
 export const initialChatState: ChatState = {
@@ -101,12 +106,12 @@ export const initialChatState: ChatState = {
   datasets: [],
   datasetsLoaded: false,
   pending: {},
+  sessionChanges: 0,
 };
 
 export type ChatAction =
   | { type: 'server'; message: ServerMessage }
   | { type: 'querySent'; query: PendingQuery; at: string }
-  | { type: 'querySendFailed'; messageId: string; reason: string }
   | { type: 'sessionOpened'; sessionId?: string }
   /** An older page of sessions or of the open session's messages was asked for. */
   | { type: 'pageRequested'; of: 'sessions' | 'history' }
@@ -311,18 +316,24 @@ function onServer(state: ChatState, message: ServerMessage): ChatState {
         runs: { ...state.runs, [message.executionId]: run },
         ...(opensSession && { activeSessionId: message.sessionId }),
         turns,
+        sessionChanges: state.sessionChanges + (state.runs[message.executionId] ? 0 : 1),
       };
     }
     case 'step':
     case 'progress': {
-      const run = state.runs[message.executionId] ?? newRun(message.executionId, message.sessionId, 0);
+      const known = state.runs[message.executionId];
+      const run = known ?? newRun(message.executionId, message.sessionId, 0);
       const next = message.action === 'step' ? onStep(run, message) : onProgress(run, message);
-      return { ...state, runs: { ...state.runs, [message.executionId]: next } };
+      // A run this client never saw start (another tab): it started just now.
+      return {
+        ...state,
+        runs: { ...state.runs, [message.executionId]: next },
+        sessionChanges: state.sessionChanges + (known ? 0 : 1),
+      };
     }
     case 'response': {
-      const run =
-        state.runs[message.executionId] ??
-        newRun(message.executionId, message.sessionId, message.items.length);
+      const known = state.runs[message.executionId];
+      const run = known ?? newRun(message.executionId, message.sessionId, message.items.length);
       const next = onResponse(run, message);
       const inView = message.sessionId === state.activeSessionId;
       const hasAnswer = state.turns.some(
@@ -330,11 +341,23 @@ function onServer(state: ChatState, message: ServerMessage): ChatState {
       );
       const turns =
         inView && !hasAnswer ? [...state.turns, answerTurn(next, new Date().toISOString())] : state.turns;
-      return { ...state, runs: { ...state.runs, [message.executionId]: next }, turns };
+      return {
+        ...state,
+        runs: { ...state.runs, [message.executionId]: next },
+        turns,
+        sessionChanges: state.sessionChanges + (known && runEnded(known.status) ? 0 : 1),
+      };
     }
     case 'execution': {
-      const next = mergeSnapshot(state.runs[message.executionId], message);
-      return { ...state, runs: { ...state.runs, [message.executionId]: next } };
+      const known = state.runs[message.executionId];
+      const next = mergeSnapshot(known, message);
+      // Only a run this client held as running and now sees ended changes its session.
+      const ended = known !== undefined && !runEnded(known.status) && runEnded(next.status);
+      return {
+        ...state,
+        runs: { ...state.runs, [message.executionId]: next },
+        sessionChanges: state.sessionChanges + (ended ? 1 : 0),
+      };
     }
     case 'sessions': {
       const older = message.messageId === olderSessionsId;
@@ -413,15 +436,6 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
           { key: action.query.messageId, role: 'user', content: action.query.content, createdAt: action.at },
         ],
       };
-    case 'querySendFailed': {
-      const pending = { ...state.pending };
-      delete pending[action.messageId];
-      return {
-        ...state,
-        pending,
-        turns: state.turns.map((t) => (t.key === action.messageId ? { ...t, error: action.reason } : t)),
-      };
-    }
     case 'sessionOpened':
       if (action.sessionId === state.activeSessionId && action.sessionId !== undefined) return state;
       return {

@@ -120,16 +120,15 @@ export function useChat(websocketUrl: string, token: () => Promise<string>): Cha
     if (stranger && !pendingHere && !historyAsked.current.has(stranger.executionId)) {
       historyAsked.current.add(stranger.executionId);
       ask({ action: 'session.history', payload: { sessionId } });
-      ask({ action: 'sessions.list', messageId: 'sessions' });
     }
   }, [state.runs, state.turns, state.pending, state.activeSessionId, status, ask]);
 
-  // The session list changes when a run starts (new session, new title) and when it ends (status).
-  const ended = Object.values(state.runs).filter((r) => runEnded(r.status)).length;
-  const runsKey = `${Object.keys(state.runs).length}/${ended}`;
+  // The session list changes when a run starts (new session, new title) and when it ends (status);
+  // snapshots of a session's past runs change nothing there.
+  const { sessionChanges } = state;
   useEffect(() => {
-    if (runsKey !== '0/0' && connection.isOpen) ask({ action: 'sessions.list', messageId: 'sessions' });
-  }, [runsKey, connection, ask]);
+    if (sessionChanges > 0 && connection.isOpen) ask({ action: 'sessions.list', messageId: 'sessions' });
+  }, [sessionChanges, connection, ask]);
 
   // The open session lives in the URL, so a reload comes back to it.
   useEffect(() => {
