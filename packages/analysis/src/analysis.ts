@@ -1,28 +1,55 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  type AnalysisResult,
+  CompareGroupsInput,
+  EstimateEffectInput,
+  effectMethods,
+  FitRegressionInput,
+  headlineMethods,
+  ProfileInput,
+  QueryDataInput,
+} from '@cascade/core/contract';
 import { z } from 'zod';
 import type { DatabaseOptions } from './data/database';
 import { withLocalData } from './data/source';
 import { estimateEffect } from './engines/causal/estimate-effect';
-import { type EffectResult, methods } from './engines/causal/types';
+import { compareGroups } from './engines/compare/compare-groups';
 import { profileCsv } from './engines/profile/profile';
-import type { ProfileResult } from './engines/profile/types';
-import { BadRequestError } from './errors';
+import { queryData } from './engines/query/query-data';
+import { fitRegression } from './engines/regression/fit-regression';
 
-export type AnalysisResult = ProfileResult | EffectResult;
+export type { AnalysisResult } from '@cascade/core/contract';
+
+/** A job carries a tool's contract input less the dataset, which is the job's `data`. */
+const noDataset = { datasetId: true } as const;
 
 /** What to analyse: the tool, where the CSV is (a path or s3://bucket/key), and the tool's arguments. */
-export const AnalysisRequest = z.object({
-  tool: z.enum(['profile', 'estimate_effect']),
-  data: z.string().min(1),
-  args: z
-    .object({
-      treatment: z.string().min(1).optional(),
-      outcome: z.string().min(1).optional(),
-      covariates: z.array(z.string().min(1)).optional(),
-      methods: z.array(z.enum(methods)).optional(),
-    })
-    .optional(),
-});
+export const AnalysisRequest = z.discriminatedUnion('tool', [
+  z.object({
+    tool: z.literal('profile'),
+    data: z.string().min(1),
+    args: ProfileInput.omit(noDataset).optional(),
+  }),
+  z.object({
+    tool: z.literal('estimate_effect'),
+    data: z.string().min(1),
+    // The command line can also run a subset of the estimators.
+    args: EstimateEffectInput.omit(noDataset).extend({
+      methods: z.array(z.enum(effectMethods)).min(1).optional(),
+    }),
+  }),
+  z.object({ tool: z.literal('query_data'), data: z.string().min(1), args: QueryDataInput.omit(noDataset) }),
+  z.object({
+    tool: z.literal('compare_groups'),
+    data: z.string().min(1),
+    args: CompareGroupsInput.omit(noDataset),
+  }),
+  z.object({
+    tool: z.literal('fit_regression'),
+    data: z.string().min(1),
+    args: FitRegressionInput.omit(noDataset),
+  }),
+]);
 export type AnalysisRequest = z.infer<typeof AnalysisRequest>;
 
 export interface AnalysisDependencies {
@@ -36,12 +63,25 @@ export async function runAnalysis(
   request: AnalysisRequest,
   deps: AnalysisDependencies,
 ): Promise<AnalysisResult> {
-  const { tool, data, args = {} } = request;
-  return withLocalData(data, deps.s3, async (path) => {
-    if (tool === 'profile') return profileCsv(path, deps.database);
-    const { treatment, outcome, covariates, methods } = args;
-    if (!treatment || !outcome)
-      throw new BadRequestError('Estimating an effect needs a treatment column and an outcome column.');
-    return estimateEffect(path, { treatment, outcome, covariates, methods }, deps.database);
+  const options = deps.database ?? {};
+  return withLocalData(request.data, deps.s3, async (path) => {
+    switch (request.tool) {
+      case 'profile':
+        return profileCsv(path, options);
+      case 'estimate_effect': {
+        const { method, methods, ...spec } = request.args;
+        return estimateEffect(
+          path,
+          { ...spec, ...(methods && { methods }), ...(method && { headline: headlineMethods[method] }) },
+          options,
+        );
+      }
+      case 'query_data':
+        return queryData(path, request.args, options);
+      case 'compare_groups':
+        return compareGroups(path, request.args, options);
+      case 'fit_regression':
+        return fitRegression(path, request.args, options);
+    }
   });
 }

@@ -1,14 +1,11 @@
+import type { AnalysisErrorCode } from '@cascade/core/contract';
+
+export type { AnalysisErrorCode } from '@cascade/core/contract';
+
 /**
  * Failures a person can act on. `code` doubles as the Step Functions error name the task
  * reports (SendTaskFailure `error`), and `message` is the one sentence shown as its cause.
  */
-export type AnalysisErrorCode =
-  | 'BadRequest'
-  | 'ColumnNotFound'
-  | 'BadData'
-  | 'DataNotFound'
-  | 'AnalysisFailed';
-
 export abstract class AnalysisError extends Error {
   abstract readonly code: AnalysisErrorCode;
 
@@ -42,6 +39,16 @@ export class BadDataError extends AnalysisError {
 /** The file or S3 object named as the data does not exist. */
 export class DataNotFoundError extends AnalysisError {
   readonly code = 'DataNotFound';
+}
+
+/** The SQL was refused by the sandbox: not one read-only query, or it reaches outside its data. */
+export class QueryRejectedError extends AnalysisError {
+  readonly code = 'QueryRejected';
+}
+
+/** The work went over its time, memory or size limit and was stopped. */
+export class LimitExceededError extends AnalysisError {
+  readonly code = 'LimitExceeded';
 }
 
 /** The numbers could not be computed, though the input looked fine. */

@@ -73,6 +73,7 @@ describe('chat output of a profile', () => {
         columns: correlated,
         matrix: correlated.map((_, i) => correlated.map((_, j) => (i === j ? 1 : 0.5 / (1 + i + j)))),
       },
+      reading: [],
       warnings: [],
     };
     const output = ItemOutput.parse(toItemOutput(result));

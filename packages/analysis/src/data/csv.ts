@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { ReadNote } from '@cascade/core/contract';
 import { parse } from 'csv-parse';
 import { BadDataError, DataNotFoundError } from '../errors';
 import { type Database, parseBytes } from './database';
@@ -43,6 +44,8 @@ export interface LoadedTable {
   source: string;
   rows: number;
   columns: TableColumn[];
+  /** How the file was read, where that changes what the numbers mean. */
+  reading: ReadNote[];
 }
 
 /**
@@ -163,5 +166,5 @@ export async function loadCsv(db: Database, path: string, table = 'data'): Promi
   }));
   const [rows] = (await db.values(`SELECT count(*) FROM ${ident(table)}`)) as [number];
   if (rows === 0) throw new BadDataError('The file has a header row but no data rows.');
-  return { table, source: basename(path), rows, columns };
+  return { table, source: basename(path), rows, columns, reading: [] };
 }

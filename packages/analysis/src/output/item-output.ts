@@ -1,7 +1,11 @@
+import { type AnalysisResult, describeReading, effectMethodLabels } from '@cascade/core/contract';
 import type { Chart, ItemOutput, Table } from '@cascade/core/protocol';
-import type { EffectResult, Method } from '../engines/causal/types';
+import type { EffectResult } from '../engines/causal/types';
 import type { ProfileResult } from '../engines/profile/types';
+import { compareOutput } from './compare';
 import { formatNumber, formatSigned, percent, significant } from './format';
+import { queryOutput } from './query';
+import { regressionOutput } from './regression';
 
 /** A chat message must stay far below API Gateway's 128 KB; this leaves room for the envelope. */
 export const itemOutputBytes = 96 * 1024;
@@ -9,14 +13,7 @@ const maxHistograms = 12;
 const maxHeatmapColumns = 20;
 const maxTableRows = 100;
 
-export const methodLabels: Record<Method, string> = {
-  difference_in_means: 'Difference in means',
-  regression_adjustment: 'Regression adjustment',
-  ipw_hajek: 'IPW (Hájek)',
-  ipw_horvitz_thompson: 'IPW (Horvitz–Thompson)',
-  ipw_att: 'IPW on the treated',
-  matching_nn1_att: '1:1 propensity matching',
-};
+const methodLabels = effectMethodLabels;
 
 function profileText(result: ProfileResult): string {
   const cells = result.rows * result.columns.length;
@@ -205,17 +202,31 @@ function effectCharts(result: EffectResult): Chart[] {
   return charts;
 }
 
+function outputOf(result: AnalysisResult): ItemOutput {
+  switch (result.tool) {
+    case 'profile':
+      return { text: profileText(result), tables: profileTables(result), charts: profileCharts(result) };
+    case 'estimate_effect':
+      return { text: effectText(result), tables: effectTables(result), charts: effectCharts(result) };
+    case 'query_data':
+      return queryOutput(result);
+    case 'compare_groups':
+      return compareOutput(result);
+    case 'fit_regression':
+      return regressionOutput(result);
+  }
+}
+
 const size = (output: ItemOutput) => Buffer.byteLength(JSON.stringify(output));
 
 /**
  * Cascade's chat output for a result: markdown with the key numbers, tables, and chart-ready
  * data. Charts, then tables, are dropped if the whole would not fit a chat message.
  */
-export function toItemOutput(result: ProfileResult | EffectResult): ItemOutput {
-  const output: ItemOutput =
-    result.tool === 'profile'
-      ? { text: profileText(result), tables: profileTables(result), charts: profileCharts(result) }
-      : { text: effectText(result), tables: effectTables(result), charts: effectCharts(result) };
+export function toItemOutput(result: AnalysisResult): ItemOutput {
+  const output = outputOf(result);
+  const reading = describeReading(result.reading);
+  if (reading.length > 0) output.text = `${output.text}\n\n${reading.map((r) => `- ${r}`).join('\n')}`;
   while (size(output) > itemOutputBytes && output.charts && output.charts.length > 0) output.charts.pop();
   while (size(output) > itemOutputBytes && output.tables && output.tables.length > 0) output.tables.pop();
   return output;

@@ -5,9 +5,7 @@ import { parseS3Uri, readJsonObject } from '../data/s3';
 import { BadRequestError } from '../errors';
 
 /** The job document a task's JOB_URI points at: one analysis, and where its full result goes. */
-export const Job = AnalysisRequest.extend({
-  resultUri: z.string().startsWith('s3://'),
-});
+export const Job = z.intersection(AnalysisRequest, z.object({ resultUri: z.string().startsWith('s3://') }));
 export type Job = z.infer<typeof Job>;
 
 export async function loadJob(s3: S3Client, jobUri: string | undefined): Promise<Job> {

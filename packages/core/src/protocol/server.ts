@@ -28,7 +28,47 @@ export const IntervalChart = z.object({
   title: z.string(),
   intervals: z.array(z.object({ label: z.string(), estimate: z.number(), lo: z.number(), hi: z.number() })),
 });
-export const Chart = z.discriminatedUnion('kind', [HistogramChart, HeatmapChart, IntervalChart]);
+/** Bars by category, optionally split into series; `lo`/`hi` draw an interval on a bar. */
+export const BarChart = z.object({
+  kind: z.literal('bar'),
+  title: z.string(),
+  x: z.string(),
+  y: z.string(),
+  bars: z.array(
+    z.object({
+      label: z.string(),
+      value: z.number(),
+      series: z.string().optional(),
+      lo: z.number().optional(),
+      hi: z.number().optional(),
+    }),
+  ),
+});
+/** Points joined in x order, one line per series; x is a number or an ISO date/time. */
+export const LineChart = z.object({
+  kind: z.literal('line'),
+  title: z.string(),
+  x: z.string(),
+  y: z.string(),
+  points: z.array(
+    z.object({ x: z.union([z.number(), z.string()]), y: z.number(), series: z.string().optional() }),
+  ),
+});
+export const ScatterChart = z.object({
+  kind: z.literal('scatter'),
+  title: z.string(),
+  x: z.string(),
+  y: z.string(),
+  points: z.array(z.object({ x: z.number(), y: z.number(), series: z.string().optional() })),
+});
+export const Chart = z.discriminatedUnion('kind', [
+  HistogramChart,
+  HeatmapChart,
+  IntervalChart,
+  BarChart,
+  LineChart,
+  ScatterChart,
+]);
 export type Chart = z.infer<typeof Chart>;
 
 export const ItemOutput = z.object({

@@ -1,12 +1,6 @@
-export interface Balance {
-  covariate: string;
-  /** Standardized mean difference, treated minus control, over the pooled standard deviation. */
-  smdBefore: number | null;
-  /** The same after inverse probability weighting for the ATE (weights 1/e and 1/(1-e)). */
-  smdAfter: number | null;
-  /** The same after weighting for the ATT (controls weighted by e/(1-e)). */
-  smdAfterAtt: number | null;
-}
+import type { Balance } from '@cascade/core/contract';
+
+export type { Balance } from '@cascade/core/contract';
 
 /**
  * One pass of sums for a covariate, over everyone and over the treated: t is 0/1, so

@@ -254,6 +254,11 @@ export async function estimateFromStudy(
     }
 
     balance ??= standardizedDifferences(covariates, t);
+    const headline =
+      estimates.find((e) => e.method === spec.headline)?.method ??
+      estimates.find((e) => e.method === 'regression_adjustment')?.method ??
+      estimates[0]?.method ??
+      'difference_in_means';
     const result: EffectResult = {
       tool: 'estimate_effect',
       source,
@@ -264,8 +269,10 @@ export async function estimateFromStudy(
       treated,
       control,
       dropped: study.dropped,
+      headline,
       estimates,
       balance,
+      reading: [],
       warnings,
     };
     if (overlap) result.overlap = overlap;
@@ -297,6 +304,7 @@ export async function estimateEffect(
 ): Promise<EffectResult> {
   return withDatabase(options, async (db) => {
     const loaded = await loadCsv(db, path);
-    return estimateFromStudy(await loadStudy(db, loaded, spec), spec, loaded.source, options);
+    const result = await estimateFromStudy(await loadStudy(db, loaded, spec), spec, loaded.source, options);
+    return { ...result, reading: loaded.reading };
   });
 }

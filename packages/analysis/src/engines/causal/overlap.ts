@@ -1,26 +1,8 @@
+import type { GroupPropensity, Overlap } from '@cascade/core/contract';
 import { histogram } from '../profile/histogram';
 import { quantiles } from '../profile/quantiles';
 
-export interface GroupPropensity {
-  min: number;
-  q05: number;
-  median: number;
-  q95: number;
-  max: number;
-}
-
-export interface Overlap {
-  treated: GroupPropensity;
-  control: GroupPropensity;
-  /** Where both groups have propensities: [max of the minimums, min of the maximums]. */
-  commonSupport: [number, number];
-  /** Units whose propensity lies outside the common support. */
-  outsideSupport: number;
-  /** Units with a propensity below 0.05 or above 0.95, where weights explode. */
-  extreme: number;
-  /** Propensity histograms of both groups on shared edges over [0, 1]. */
-  histogram: { edges: number[]; treated: number[]; control: number[] };
-}
+export type { GroupPropensity, Overlap } from '@cascade/core/contract';
 
 const extremeBound = 0.05;
 

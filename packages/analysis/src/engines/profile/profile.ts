@@ -282,6 +282,7 @@ export async function profileTable(
     rows: loaded.rows,
     columns: profiles,
     correlation,
+    reading: loaded.reading,
     warnings: describeWarnings(profiles, loaded.rows, numeric.length, nonFinite),
   };
 }
