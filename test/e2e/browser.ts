@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { root } from '../integration/harness';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 
+/** The repository; defined here so a page-level browser test need not load the local cloud. */
+export const root = resolve(import.meta.dirname, '../..');
 export const chromiumPath = process.env.CASCADE_CHROMIUM ?? '/usr/bin/chromium';
 export const artifacts = join(root, 'test-artifacts');
 
@@ -73,5 +74,13 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(artifacts, { recursive: true });
   const path = join(artifacts, `${name}.png`);
   await page.screenshot({ path, fullPage: false });
+  return path;
+}
+
+/** A picture of one element (scrolled into view first), for a look at a single chart or panel. */
+export async function screenshotOf(element: Locator, name: string): Promise<string> {
+  mkdirSync(artifacts, { recursive: true });
+  const path = join(artifacts, `${name}.png`);
+  await element.screenshot({ path });
   return path;
 }
