@@ -191,11 +191,22 @@ describe('the local cloud, end to end', () => {
     expect(listed.datasets).toContainEqual(
       expect.objectContaining({ id: 'weather.csv', sample: false, sizeBytes: Buffer.byteLength(csv) }),
     );
-    const refused = await client.request({
+    // A sample's name gets a suffix; a name as people write them gets a safe id and keeps its name.
+    const beside = await client.request({
       action: 'dataset.upload',
       payload: { name: 'shop.csv', sizeBytes: 10 },
     });
-    expect(refused).toMatchObject({ action: 'error', code: 'CONFLICT' });
+    expect(beside).toMatchObject({ action: 'upload', datasetId: 'shop-2.csv' });
+    const named = await client.request<ServerMessageOf<'upload'>>({
+      action: 'dataset.upload',
+      payload: { name: 'Température à Oslo 2016.csv', sizeBytes: Buffer.byteLength(csv) },
+    });
+    expect(named).toMatchObject({ action: 'upload', datasetId: 'Temperature-a-Oslo-2016.csv' });
+    expect((await fetch(named.url, { method: 'PUT', headers: named.headers, body: csv })).status).toBe(200);
+    const relisted = await client.request<ServerMessageOf<'datasets'>>({ action: 'datasets.list' });
+    expect(relisted.datasets).toContainEqual(
+      expect.objectContaining({ id: 'Temperature-a-Oslo-2016.csv', name: 'Température à Oslo 2016.csv' }),
+    );
 
     client.send({
       action: 'query',

@@ -41,3 +41,18 @@ describe('the session list', () => {
     expect(screen.getByRole('button', { name: 'Loading older sessions…' })).toBeDisabled();
   });
 });
+
+describe('uploading a dataset', () => {
+  it('uploads a file named as people name files, says so in its own name and picks the id the server gave', async () => {
+    const onUpload = vi.fn().mockResolvedValue('veracruz-2016.csv');
+    const onPickDataset = vi.fn();
+    render(<Sidebar {...props({ onUpload, onPickDataset })} />);
+    const file = new File(['a,b\n1,2\n'], 'veracruz 2016.csv', { type: 'text/csv' });
+
+    await userEvent.setup().upload(screen.getByLabelText('Upload CSV'), file);
+
+    expect(onUpload).toHaveBeenCalledWith(file);
+    expect(await screen.findByRole('status')).toHaveTextContent('Uploaded veracruz 2016.csv.');
+    expect(onPickDataset).toHaveBeenCalledWith('veracruz-2016.csv');
+  });
+});

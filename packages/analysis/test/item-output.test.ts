@@ -5,20 +5,30 @@ import { profileCsv } from '../src/engines/profile/profile';
 import type { ColumnProfile, ProfileResult } from '../src/engines/profile/types';
 import { itemOutputBytes, toItemOutput } from '../src/output/item-output';
 import { renderForTerminal, renderTable } from '../src/output/terminal';
+import { scratchDirectory } from './support/files';
+
+const files = scratchDirectory();
 
 const dataset = (name: string) => new URL(`../datasets/${name}`, import.meta.url).pathname;
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
 describe('chat output of a profile', () => {
-  it('fits the protocol, with a histogram per numeric column and a correlation heatmap', async () => {
+  it('fits the protocol, with a histogram per many-valued numeric column, bars for the others and a correlation heatmap', async () => {
     const result = await profileCsv(dataset('churn.csv'));
     const output = ItemOutput.parse(toItemOutput(result));
-    const histograms = output.charts!.filter((chart) => chart.kind === 'histogram');
-    expect(histograms.map((chart) => chart.kind === 'histogram' && chart.column)).toEqual(
-      result.columns.filter((c) => c.histogram).map((c) => c.name),
-    );
+    expect(output.charts!.map((chart) => `${chart.kind} ${chart.title}`)).toEqual([
+      'histogram Distribution of monthly_fee',
+      'histogram Distribution of tenure_months',
+      'bar Values of support_calls',
+      'bar Values of autopay',
+      'histogram Distribution of satisfaction',
+      'bar Values of retention_offer',
+      'bar Values of churned',
+      'heatmap Correlation (Pearson, pairwise complete)',
+    ]);
     const heatmap = output.charts!.find((chart) => chart.kind === 'heatmap');
     expect(heatmap).toMatchObject({ columns: result.correlation.columns });
+    expect(result.correlation.columns).toContain('churned');
     expect(output.tables![0]!.rows).toHaveLength(12);
     expect(output.text).toContain(
       '**churn.csv**: 2,000 rows × 12 columns (2 numeric, 3 integer, 2 boolean, 2 categorical, 1 datetime, 2 text); 3.5% of cells are missing.',
@@ -26,6 +36,26 @@ describe('chat output of a profile', () => {
     expect(output.text).toContain('Most missing: last_feedback');
     // A 12-column dataset stays far below the 128 KB WebSocket message limit.
     expect(bytes(output)).toBeLessThan(30 * 1024);
+  });
+
+  it('draws a 0/1 or true/false column as bars of its value counts, in value order', async () => {
+    const lines = ['offer,churned,score'];
+    for (let i = 0; i < 40; i++) lines.push(`${i % 4 === 0 ? 1 : 0},${i % 5 === 0},${(i * 37) % 100}.5`);
+    const result = await profileCsv(await files.file(`${lines.join('\n')}\n`));
+    const output = ItemOutput.parse(toItemOutput(result));
+    expect(output.charts!.map((chart) => `${chart.kind} ${chart.title}`)).toEqual([
+      'bar Values of offer',
+      'bar Values of churned',
+      'histogram Distribution of score',
+      'heatmap Correlation (Pearson, pairwise complete)',
+    ]);
+    const bars = output.charts!.flatMap((chart) =>
+      chart.kind === 'bar' ? [[chart.x, chart.y, chart.bars.map((bar) => `${bar.label}: ${bar.value}`)]] : [],
+    );
+    expect(bars).toEqual([
+      ['offer', 'count', ['0: 30', '1: 10']],
+      ['churned', 'count', ['false: 32', 'true: 8']],
+    ]);
   });
 
   it('drops charts before it outgrows a chat message, however wide the data', () => {

@@ -102,13 +102,29 @@ describe('profile of a small file, checked by hand', () => {
     });
   });
 
-  it('correlates numeric columns over pairwise-complete rows', async () => {
+  it('correlates numeric and true/false columns (as 0/1) over pairwise-complete rows', async () => {
     const { correlation } = await profileCsv(await files.file(small));
-    expect(correlation.columns).toEqual(['id', 'score', 'count']);
+    expect(correlation.columns).toEqual(['id', 'score', 'count', 'flag']);
     // score and count over rows 1, 2, 4, 5: deviations (-3, -2, -0.5, 5.5) and (0.5, -1.5, -1.5, 2.5).
     expect(correlation.matrix[1]![2]).toBeCloseTo(16 / Math.sqrt(43.5 * 11), 14);
     expect(correlation.matrix[2]![1]).toBe(correlation.matrix[1]![2]);
-    expect(correlation.matrix.map((row, i) => row[i])).toEqual([1, 1, 1]);
+    // id and flag over rows 1-4: deviations (-1.5, -0.5, 0.5, 1.5) and (0.25, -0.75, 0.25, 0.25).
+    expect(correlation.matrix[0]![3]).toBeCloseTo(0.5 / Math.sqrt(5 * 0.75), 14);
+    expect(correlation.matrix.map((row, i) => row[i])).toEqual([1, 1, 1, 1]);
+  });
+
+  it('lists every value of a numeric column with at most 12 of them, most frequent first', async () => {
+    const { columns } = await profileCsv(await files.file(small));
+    expect(column(columns, 'count').top).toEqual([
+      { value: 1, count: 2 },
+      { value: 3, count: 1 },
+      { value: 4, count: 1 },
+      { value: 5, count: 1 },
+    ]);
+    const many = Array.from({ length: 13 }, (_, i) => i).join('\n');
+    expect(column((await profileCsv(await files.file(`v\n${many}\n`))).columns, 'v')).not.toHaveProperty(
+      'top',
+    );
   });
 });
 
@@ -211,6 +227,33 @@ describe('profile agrees with DuckDB at scale', () => {
         else expect(scanned.correlation.matrix[i]![j]).toBeCloseTo(r, 12);
       }
     expect(inMemory.correlation.matrix[3]).toEqual([null, null, null, null]);
+  });
+
+  it('correlates a true/false column the same from memory and from a scan, and a constant one not at all', async () => {
+    const random = seededRandom(17);
+    const lines = ['x,churned,always,y'];
+    for (let i = 0; i < 2_000; i++) {
+      const x = random.normal();
+      const churned = random.bernoulli(0.02) ? 'NA' : String(x + random.normal() > 0.5);
+      lines.push(`${x.toFixed(4)},${churned},true,${random.normal().toFixed(4)}`);
+    }
+    const path = await files.file(`${lines.join('\n')}\n`);
+    const inMemory = await profileCsv(path);
+    const scanned = await profileCsv(path, { columnGroupBytes: 2_000 * 8 });
+    expect(inMemory.correlation.columns).toEqual(['x', 'churned', 'always', 'y']);
+    expect(scanned.correlation.columns).toEqual(inMemory.correlation.columns);
+    const reference = await withDatabase({}, async (db) => {
+      await loadCsv(db, path);
+      return db.values('SELECT corr(x, CAST(churned AS DOUBLE)), corr(y, CAST(churned AS DOUBLE)) FROM data');
+    });
+    for (const result of [inMemory, scanned]) {
+      expect(result.correlation.matrix[0]![1]).toBeCloseTo(reference[0] as number, 12);
+      expect(result.correlation.matrix[3]![1]).toBeCloseTo(reference[1] as number, 12);
+      expect(result.correlation.matrix[2]).toEqual([null, null, null, null]);
+      expect(result.correlation.matrix[1]![1]).toBeCloseTo(1, 12);
+    }
+    // The strongest partner of churned is x, which a matrix without churned could not say.
+    expect(Math.abs(inMemory.correlation.matrix[0]![1]!)).toBeGreaterThan(0.5);
   });
 
   it('describes half the columns in a worker thread with the same results', async () => {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, S3ServiceException } from '@aws-sdk/client-s3';
 import { SFNServiceException, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ConnectionsRepository, executionIdFor, limits } from '@cascade/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { handler as datasetUpload } from '../src/ws/dataset-upload';
 import { handler as datasetsList } from '../src/ws/datasets-list';
 import { handler as fallback } from '../src/ws/default';
 import { handler as executionCancel } from '../src/ws/execution-cancel';
@@ -308,5 +309,43 @@ describe('$default and the shared route behaviour', () => {
   it('a message without the authorizer context gets UNAUTHORIZED', async () => {
     const [error] = await send(ping, { action: 'ping' }, null);
     expect(error).toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+});
+
+describe('dataset.upload', () => {
+  const notFound = () =>
+    new S3ServiceException({ name: 'NotFound', $fault: 'client', $metadata: {}, message: '' });
+  const uploadOf = (name: string) => ({
+    action: 'dataset.upload',
+    messageId: 'up',
+    payload: { name, sizeBytes: 2048 },
+  });
+
+  it('takes a file name with spaces, answers the id derived from it and signs the name as its title', async () => {
+    h.s3.on(HeadObjectCommand).rejects(notFound());
+    const [answer] = await send(datasetUpload, uploadOf('beauty and the labor market.csv'));
+    expect(answer).toMatchObject({
+      action: 'upload',
+      messageId: 'up',
+      datasetId: 'beauty-and-the-labor-market.csv',
+      method: 'PUT',
+      headers: { 'content-type': 'text/csv' },
+    });
+    const url = new URL((answer as { url: string }).url);
+    expect(url.pathname).toBe('/users/alice/beauty-and-the-labor-market.csv');
+    expect(url.searchParams.get('x-amz-meta-title')).toBe('beauty and the labor market.csv');
+  });
+
+  it('gives a name that was already an id the same id as before', async () => {
+    h.s3.on(HeadObjectCommand).rejects(notFound());
+    const [answer] = await send(datasetUpload, uploadOf('sales_2024.csv'));
+    expect(answer).toMatchObject({ action: 'upload', datasetId: 'sales_2024.csv' });
+  });
+
+  it('refuses a name with a path in it as BAD_REQUEST, naming the field', async () => {
+    const [error] = await send(datasetUpload, uploadOf('../other user/sales.csv'));
+    expect(error).toMatchObject({ action: 'error', messageId: 'up', code: 'BAD_REQUEST' });
+    expect(JSON.stringify(error)).toContain('must not contain / or \\\\ or control characters');
+    expect(h.s3.calls()).toHaveLength(0);
   });
 });

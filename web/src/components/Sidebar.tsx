@@ -46,8 +46,9 @@ function Datasets(props: SidebarProps) {
     }
     setUpload({ state: 'busy', text: `Uploading ${file.name}…` });
     try {
+      // The server answers the dataset's id, derived from the name; the person sees their own name.
       const id = await props.onUpload(file);
-      setUpload({ state: 'done', text: `Uploaded ${id}.` });
+      setUpload({ state: 'done', text: `Uploaded ${file.name}.` });
       props.onPickDataset(id);
     } catch (error) {
       setUpload({ state: 'failed', text: (error as Error).message });

@@ -1,9 +1,10 @@
-import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ReadNote } from '@cascade/core/contract';
-import { parse } from 'csv-parse';
 import { BadDataError, DataNotFoundError } from '../errors';
+import { explainLoadFailure, maxLineBytes, notCsv } from './csv-failures';
+import { fileHeader, headerRenames } from './csv-headers';
+import { readNumbers } from './csv-numbers';
 import { type Database, parseBytes } from './database';
 import { ident, stringLiteral } from './sql';
 
@@ -69,69 +70,48 @@ export function detectDelimiter(headerLine: string): string {
   return best;
 }
 
-async function readHead(path: string, bytes: number): Promise<string> {
+/** The file's first bytes, and whether they are all of it. */
+async function readHead(
+  path: string,
+  bytes: number,
+): Promise<{ bytes: Buffer; text: string; whole: boolean }> {
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(bytes);
     const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-    return buffer
-      .subarray(0, bytesRead)
-      .toString('utf8')
-      .replace(/^\uFEFF/, '');
+    const head = buffer.subarray(0, bytesRead);
+    return { bytes: head, text: head.toString('utf8').replace(/^\uFEFF/, ''), whole: bytesRead < bytes };
   } finally {
     await handle.close();
   }
 }
 
-const delimiterNames: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
-
-/** Finds the first line that breaks the CSV rules, for an error a person can fix. Runs only after a failed load. */
-async function diagnose(path: string, delimiter: string): Promise<string | undefined> {
-  const records = createReadStream(path).pipe(parse({ delimiter, bom: true, skip_empty_lines: true }));
-  try {
-    for await (const _ of records);
-  } catch (error) {
-    const { code, lines, record } = error as { code?: string; lines?: number; record?: unknown[] };
-    if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-      const expected = /expect (\d+)/.exec((error as Error).message)?.[1];
-      return `Line ${lines} has ${record?.length ?? 'a different number of'} fields but the header has ${expected}; every row needs one value per column (${delimiterNames[delimiter]}-separated).`;
-    }
-    if (code === 'CSV_QUOTE_NOT_CLOSED')
-      return `A quoted value is never closed (the file ends inside quotes near line ${lines}).`;
-    if (code?.startsWith('CSV_')) return `Line ${lines} is not valid CSV: ${(error as Error).message}.`;
-  } finally {
-    records.destroy();
-  }
-  return undefined;
-}
-
-function describeDuckDbFailure(message: string): string {
-  const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
-  if (/Invalid unicode|UTF-8|encoding/i.test(message))
-    return `The file is not valid UTF-8 text${line ? ` (line ${line})` : ''}; save it as UTF-8 CSV and try again.`;
-  const first = message.split('\n')[0]?.replace(/^[A-Za-z ]+Error: /, '') ?? 'unknown problem';
-  return `The file could not be read as CSV${line ? ` (line ${line})` : ''}: ${first}`;
-}
-
 /**
  * Loads a CSV file into the table `data`: header row required, RFC 4180 quoting, pandas'
- * missing markers, types sniffed by DuckDB. Every way the file can be unusable becomes a
- * BadDataError with a sentence that says what to fix.
+ * missing markers, types sniffed by DuckDB, then numbers that DuckDB left as text read as
+ * numbers where the text says so (csv-numbers.ts). Every way the file can be unusable becomes a
+ * BadDataError with a sentence that says what to fix; every way the reading changes what the
+ * numbers mean becomes a note in `reading`.
  */
 export async function loadCsv(db: Database, path: string, table = 'data'): Promise<LoadedTable> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile()) throw new DataNotFoundError(`There is no file at ${path}.`);
   const head = await readHead(path, 64 * 1024);
-  if (head.trim() === '')
+  const foreign = notCsv(head.bytes, head.text);
+  if (foreign) throw new BadDataError(foreign);
+  if (head.text.trim() === '')
     throw new BadDataError('The file is empty; a CSV needs a header row and at least one data row.');
-  const delimiter = detectDelimiter(head.split(/\r?\n/, 1)[0] ?? '');
+  const delimiter = detectDelimiter(head.text.split(/\r?\n/, 1)[0] ?? '');
 
   const options = [
+    // The header is the first line: DuckDB's sniffer would otherwise skip lines it finds odd, and their rows with them.
     'header = true',
+    'skip = 0',
     `delim = ${stringLiteral(delimiter)}`,
     `quote = '"'`,
     `escape = '"'`,
     `nullstr = [${missingMarkers.map(stringLiteral).join(', ')}]`,
+    `max_line_size = ${maxLineBytes}`,
   ];
   // The reader holds a few buffers of 32 MB by default; under a small memory limit they must shrink.
   const limit = db.options.memoryLimit ? parseBytes(db.options.memoryLimit) : undefined;
@@ -153,18 +133,18 @@ export async function loadCsv(db: Database, path: string, table = 'data'): Promi
     });
   }
   if (failure instanceof Error && failure.message.startsWith('Out of Memory Error')) throw failure;
-  if (failure) {
-    const detail = await diagnose(path, delimiter);
-    throw new BadDataError(detail ?? describeDuckDbFailure(String((failure as Error).message)), {
-      cause: failure,
-    });
-  }
+  if (failure) throw new BadDataError(await explainLoadFailure(path, delimiter), { cause: failure });
 
-  const columns = (await db.rows(`DESCRIBE ${ident(table)}`)).map((row) => ({
+  const sniffed = (await db.rows(`DESCRIBE ${ident(table)}`)).map((row) => ({
     name: String(row.column_name),
     sqlType: String(row.column_type),
   }));
   const [rows] = (await db.values(`SELECT count(*) FROM ${ident(table)}`)) as [number];
   if (rows === 0) throw new BadDataError('The file has a header row but no data rows.');
-  return { table, source: basename(path), rows, columns, reading: [] };
+  const { columns, notes } = await readNumbers(db, table, sniffed, { path, delimiter });
+  const renames = headerRenames(
+    fileHeader(head.text, delimiter, head.whole),
+    sniffed.map((column) => column.name),
+  );
+  return { table, source: basename(path), rows, columns, reading: [...renames, ...notes] };
 }

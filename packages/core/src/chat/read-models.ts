@@ -71,7 +71,7 @@ export async function createUpload(
   return {
     action: 'upload',
     ...(messageId !== undefined && { messageId }),
-    datasetId: upload.name,
+    datasetId: target.datasetId,
     url: target.url,
     method: 'PUT',
     headers: target.headers,

@@ -11,6 +11,21 @@ export const DatasetId = z
   .string()
   .regex(/^[A-Za-z0-9_.-]{1,128}$/, { error: 'must be 1..128 characters of A-Z a-z 0-9 _ . -' });
 
+const isControl = (char: string) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f;
+
+/**
+ * A file name as a person has it ("beauty and the labor market.csv"): up to 255 characters, no
+ * path separators or control characters, ending in .csv in any case. A name that is already a
+ * DatasetId keeps it as its id.
+ */
+export const UploadFileName = z
+  .string()
+  .max(255, { error: 'must be at most 255 characters' })
+  .refine((name) => ![...name].some((char) => char === '/' || char === '\\' || isControl(char)), {
+    error: 'must not contain / or \\ or control characters',
+  })
+  .refine((name) => /^.+\.csv$/i.test(name), { error: 'must be a .csv file name' });
+
 export const QueryItem = z.object({
   id: z.string().regex(limits.itemIdPattern, { error: 'must be 1..64 characters of A-Z a-z 0-9 _ . -' }),
   input: z.string().min(1).max(limits.itemInputChars),
@@ -94,9 +109,8 @@ export const DatasetUploadRequest = z.object({
   action: z.literal('dataset.upload'),
   messageId: MessageId.optional(),
   payload: z.object({
-    name: DatasetId.refine((name) => name.toLowerCase().endsWith('.csv'), {
-      error: 'must be a .csv file name',
-    }),
+    /** The file's name as the person has it; the answer's `datasetId` is derived from it. */
+    name: UploadFileName,
     sizeBytes: z.number().int().min(1).max(limits.uploadBytes),
   }),
 });

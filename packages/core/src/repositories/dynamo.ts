@@ -31,10 +31,38 @@ export interface PageRequest {
   cursor?: string;
 }
 
+/**
+ * Numbers are JavaScript doubles both ways. An analysis result can hold a double beyond 2^53
+ * (a column of values like 7.46e21): by default the SDK refuses to write one (it wants a
+ * BigInt) and, reading it back, tries BigInt("7.46e+21") and throws. DynamoDB keeps 38 digits,
+ * so the double's shortest text round-trips exactly.
+ */
 export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
-    marshallOptions: { removeUndefinedValues: true },
+    marshallOptions: { removeUndefinedValues: true, allowImpreciseNumbers: true },
+    unmarshallOptions: { wrapNumbers: (text) => Number(text) },
   });
+}
+
+/** DynamoDB's numbers: 38 digits, magnitudes from 1e-130 up to (not including) 1e126. */
+const smallestStored = 1e-130;
+const beyondStored = 1e126;
+
+/**
+ * A value DynamoDB accepts: a number too small to store (a p-value of 1e-200) becomes 0, and one
+ * too large becomes its text, so an analysis result is always recorded. Everything else is kept.
+ */
+export function storable<T>(value: T): T {
+  if (typeof value === 'number') {
+    const magnitude = Math.abs(value);
+    if (magnitude !== 0 && magnitude < smallestStored) return 0 as T;
+    if (magnitude >= beyondStored) return String(value) as T;
+    return value;
+  }
+  if (Array.isArray(value)) return value.map(storable) as T;
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, storable(item)])) as T;
+  return value;
 }
 
 export function isConditionFailure(error: unknown): boolean {

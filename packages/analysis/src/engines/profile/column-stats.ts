@@ -2,16 +2,37 @@ import { countDistinct } from './distinct';
 import { histogram } from './histogram';
 import { summarize } from './moments';
 import { quantiles } from './quantiles';
-import type { ColumnProfile } from './types';
+import type { ColumnProfile, TopValue } from './types';
 
 export type ColumnStats = Pick<
   ColumnProfile,
-  'unique' | 'mean' | 'std' | 'min' | 'q25' | 'q50' | 'q75' | 'max' | 'histogram'
+  'unique' | 'mean' | 'std' | 'min' | 'q25' | 'q50' | 'q75' | 'max' | 'histogram' | 'top'
 >;
+
+/** A numeric column with at most this many distinct values also lists them all with their counts. */
+export const fewValues = 12;
+
+/** Each of a few distinct values with its count, most frequent first, ties to the smaller value (as text columns' top values). */
+function valueCounts(values: Float64Array, unique: number): TopValue[] {
+  const keys = new Float64Array(unique);
+  const counts = new Float64Array(unique);
+  let known = 0;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    let k = 0;
+    while (k < known && keys[k] !== x) k++;
+    if (k === known) keys[known++] = x;
+    counts[k]!++;
+  }
+  return Array.from(keys.subarray(0, known), (value, k) => ({ value, count: counts[k]! })).sort(
+    (a, b) => b.count - a.count || a.value - b.value,
+  );
+}
 
 /**
  * Everything the profile says about a numeric column's values, from the column in memory (NaN
- * marks a missing value): distinct count, moments, numpy's histogram and exact quartiles.
+ * marks a missing value): distinct count, moments, numpy's histogram, exact quartiles, and the
+ * value counts of a column with few values.
  * Undefined when no value is present. The column itself is left as it is.
  */
 export function describeColumn(column: Float64Array): ColumnStats | undefined {
@@ -21,6 +42,8 @@ export function describeColumn(column: Float64Array): ColumnStats | undefined {
   const unique = countDistinct(values);
   // The histogram reads the values in order; quantile selection then reorders them in place.
   const binned = histogram(values, min, max);
+  const top = unique <= fewValues ? valueCounts(values, unique) : undefined;
   const [q25, q50, q75] = quantiles(values, [0.25, 0.5, 0.75]);
-  return { unique, mean, std, min, q25, q50, q75, max, histogram: binned };
+  const stats: ColumnStats = { unique, mean, std, min, q25, q50, q75, max, histogram: binned };
+  return top ? { ...stats, top } : stats;
 }

@@ -98,9 +98,22 @@ async function describeColumns(
   return [...here, ...(await elsewhere.catch(() => columns.slice(half).map(describeColumn)))];
 }
 
+/** The mean of the present values (NaN marks a missing one). */
+function meanOf(column: Float64Array): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < column.length; i++)
+    if (!Number.isNaN(column[i]!)) {
+      sum += column[i]!;
+      n++;
+    }
+  return sum / n;
+}
+
 /**
  * Distinct counts, moments, exact quartiles and the histogram of each numeric column, from its
- * values in memory, and the correlations of `correlated` when every one of them is in the same group.
+ * values in memory, and the correlations of `correlated` (numeric and true/false columns, the
+ * latter as 0/1) when every one of them is in the first group: they are read first.
  */
 async function describeDistributions(
   db: Database,
@@ -112,16 +125,19 @@ async function describeDistributions(
 ): Promise<{ distributions: Map<string, ColumnStats>; correlation?: (number | null)[][] }> {
   const distributions = new Map<string, ColumnStats>();
   let correlation: (number | null)[][] | undefined;
+  const described = new Set(numeric);
+  const reads = [...correlated, ...numeric.filter((name) => !correlated.includes(name))];
   const groupSize = Math.max(1, Math.floor(groupBytes / (Float64Array.BYTES_PER_ELEMENT * loaded.rows)));
-  for (let start = 0; start < numeric.length; start += groupSize) {
-    const group = numeric.slice(start, start + groupSize);
-    const threaded = (parallel ?? group.length * loaded.rows >= parallelValues) && group.length > 1;
+  for (let start = 0; start < reads.length; start += groupSize) {
+    const group = reads.slice(start, start + groupSize);
+    const toDescribe = group.filter((name) => described.has(name));
+    const threaded = (parallel ?? toDescribe.length * loaded.rows >= parallelValues) && toDescribe.length > 1;
     // Started before the read, so the worker is ready when the columns are.
     const helper = threaded
       ? startWorker<(ColumnStats | undefined)[]>(new URL('./column-stats-worker.ts', import.meta.url))
       : undefined;
     let columns: Float64Array[];
-    let described: (ColumnStats | undefined)[];
+    let stats: (ColumnStats | undefined)[];
     try {
       columns = await readDoubleColumns(
         db,
@@ -129,16 +145,21 @@ async function describeDistributions(
         loaded.rows,
         { shared: threaded },
       );
-      described = await describeColumns(columns, helper);
+      stats = await describeColumns(
+        columns.filter((_, i) => described.has(group[i]!)),
+        helper,
+      );
     } finally {
       // Let go of a helper the read failed before, or that had nothing to do.
       helper?.close();
     }
-    for (const [i, name] of group.entries()) if (described[i]) distributions.set(name, described[i]!);
+    for (const [i, name] of toDescribe.entries()) if (stats[i]) distributions.set(name, stats[i]!);
     if (start === 0 && correlated.length > 0 && correlated.length <= group.length)
       correlation = pairwiseCorrelation(
         columns.slice(0, correlated.length),
-        group.slice(0, correlated.length).map((name) => distributions.get(name)?.mean ?? Number.NaN),
+        correlated.map((name, i) =>
+          described.has(name) ? (distributions.get(name)?.mean ?? Number.NaN) : meanOf(columns[i]!),
+        ),
       );
   }
   return correlation ? { distributions, correlation } : { distributions };
@@ -183,7 +204,7 @@ async function clearNonFinite(db: Database, loaded: LoadedTable, kinds: readonly
 function describeWarnings(
   profiles: readonly ColumnProfile[],
   rows: number,
-  numericCount: number,
+  correlatableCount: number,
   nonFinite: readonly string[],
 ) {
   const warnings = nonFinite.map(
@@ -197,9 +218,9 @@ function describeWarnings(
         `Column "${profile.name}" has the same value in every row that has one; it carries no information.`,
       );
   }
-  if (numericCount > maxCorrelationColumns)
+  if (correlatableCount > maxCorrelationColumns)
     warnings.push(
-      `Only the first ${maxCorrelationColumns} of ${numericCount} numeric columns are correlated; name the columns you care about to see the rest.`,
+      `Only the first ${maxCorrelationColumns} of ${correlatableCount} numeric and true/false columns are correlated; name the columns you care about to see the rest.`,
     );
   return warnings;
 }
@@ -215,7 +236,11 @@ export async function profileTable(
   const numeric = loaded.columns
     .filter((_, i) => kinds[i] === 'numeric' || kinds[i] === 'integer')
     .map((c) => c.name);
-  const correlated = numeric.slice(0, maxCorrelationColumns);
+  // True/false columns correlate as 0/1, so "what goes with churned?" has an answer.
+  const correlatable = loaded.columns
+    .filter((_, i) => kinds[i] === 'numeric' || kinds[i] === 'integer' || kinds[i] === 'boolean')
+    .map((c) => c.name);
+  const correlated = correlatable.slice(0, maxCorrelationColumns);
   const valued = loaded.columns
     .filter((_, i) => kinds[i] === 'string' || kinds[i] === 'boolean')
     .map((c) => c.name);
@@ -271,8 +296,11 @@ export async function profileTable(
         matrix[j]![i] = r;
       }
   }
+  // A column that does not vary has no correlation, not even with itself.
+  const varies = (name: string) =>
+    distributions.has(name) ? Boolean(distributions.get(name)!.std) : (tops.get(name)?.unique ?? 0) > 1;
   correlated.forEach((name, i) => {
-    if (!distributions.get(name)?.std) matrix[i]![i] = null;
+    if (!varies(name)) matrix[i]![i] = null;
   });
   const correlation: Correlation = { columns: correlated, matrix };
 
@@ -283,7 +311,7 @@ export async function profileTable(
     columns: profiles,
     correlation,
     reading: loaded.reading,
-    warnings: describeWarnings(profiles, loaded.rows, numeric.length, nonFinite),
+    warnings: describeWarnings(profiles, loaded.rows, correlatable.length, nonFinite),
   };
 }
 
