@@ -353,3 +353,34 @@ describe('pure estimation from arrays', () => {
     expect(result.estimates[0]!.estimate).toBe(2);
   });
 });
+
+describe('an effect among the rows that meet filters', () => {
+  it('is the effect estimated on those rows alone, and says so', async () => {
+    const table = confounded({ rows: 3_000, covariates: 2, effect: 2, seed: 11 });
+    const path = await files.table(table);
+    const keep = table.columns.indexOf('x1');
+    const subset = await files.table({
+      ...table,
+      rows: [...table.rows].filter((row) => Number(row[keep]) > 0),
+    });
+    const spec = { treatment: 'treat', outcome: 'outcome', covariates: ['x1', 'x2'] };
+    const filtered = await estimateEffect(path, { ...spec, filters: [{ column: 'x1', op: '>', value: 0 }] });
+    const alone = await estimateEffect(subset, spec);
+    expect(filtered.n).toBe(alone.n);
+    expect(filtered.n).toBeLessThan(3_000);
+    for (const [i, estimate] of filtered.estimates.entries())
+      expect(estimate.estimate).toBeCloseTo(alone.estimates[i]!.estimate, 9);
+    expect(filtered.filters).toEqual([{ column: 'x1', op: '>', value: 0 }]);
+  });
+
+  it('refuses filters that leave no row', async () => {
+    const path = await files.table(confounded({ rows: 200, covariates: 1, effect: 2, seed: 3 }));
+    await expect(
+      estimateEffect(path, {
+        treatment: 'treat',
+        outcome: 'outcome',
+        filters: [{ column: 'x1', op: '>', value: 1e9 }],
+      }),
+    ).rejects.toThrow('No row meets the filters (x1 > 1000000000); loosen them.');
+  });
+});

@@ -1,6 +1,6 @@
 import { loadCsv } from '../../data/csv';
 import { type DatabaseOptions, withDatabase } from '../../data/database';
-import { AnalysisFailedError, BadDataError } from '../../errors';
+import { BadDataError } from '../../errors';
 import { runWorker, startWorker } from '../../parallel/worker';
 import { type Balance, standardizedDifferences } from './balance';
 import {
@@ -11,10 +11,11 @@ import {
   weightWarnings,
 } from './diagnostics';
 import { differenceInMeans } from './difference-in-means';
+import { assertFinite } from './finite';
 import { normalInterval, tInterval } from './inference';
 import { ateWeights, attWeights } from './ipw';
 import { CollinearityError, leastSquares } from './least-squares';
-import { logistic } from './logistic';
+import { logistic, separatingColumn } from './logistic';
 import { matchNearestNeighbourAtt } from './matching';
 import type { Overlap } from './overlap';
 import {
@@ -24,6 +25,7 @@ import {
   regressionAdjustment,
   regressionMessage,
 } from './regression';
+import { selectRows } from './rows';
 import { loadStudy, type Study } from './study';
 import { type EffectResult, type EffectSpec, type Estimate, type Method, methods } from './types';
 import {
@@ -54,23 +56,6 @@ function checkCollinearity(covariates: Study['covariates'], n: number): void {
       throw collinearityError(error, ['(intercept)', ...covariates.map((c) => c.name)]);
     throw error;
   }
-}
-
-/** A covariate whose treated and untreated ranges do not overlap at all, if there is one. */
-function separatingCovariate(study: Study): string | undefined {
-  for (const { name, values } of study.covariates) {
-    const range = [
-      [Infinity, -Infinity],
-      [Infinity, -Infinity],
-    ];
-    values.forEach((v, i) => {
-      const r = range[study.t[i]!]!;
-      r[0] = Math.min(r[0]!, v);
-      r[1] = Math.max(r[1]!, v);
-    });
-    if (range[1]![0]! > range[0]![1]! || range[0]![0]! > range[1]![1]!) return name;
-  }
-  return undefined;
 }
 
 export interface EstimateOptions {
@@ -181,7 +166,7 @@ export async function estimateFromStudy(
       // A singular fit means collinear covariates, unless the covariates separate the groups.
       if (propensity.singular) checkCollinearity(covariates, n);
       if (propensity.separated) {
-        const culprit = separatingCovariate(study);
+        const culprit = separatingColumn(covariates, t);
         warnings.push(
           `The covariates predict treatment perfectly${culprit ? ` ("${culprit.replace(/=.*/, '')}" alone separates the groups)` : ''}, so treated and untreated rows have nothing in common to compare: weighting and matching were skipped. Leave out the separating covariate or restrict the data to rows where both groups occur.`,
         );
@@ -284,18 +269,6 @@ export async function estimateFromStudy(
   }
 }
 
-/** The contract promises no NaN or Infinity anywhere; a violation is our bug, reported as such. */
-function assertFinite(value: unknown, path = 'result'): void {
-  if (typeof value === 'number' && !Number.isFinite(value))
-    throw new AnalysisFailedError(
-      `The analysis produced an undefined number (${path}); please report this dataset.`,
-    );
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) assertFinite(item, `${path}[${i}]`);
-  } else if (value && typeof value === 'object')
-    for (const [key, item] of Object.entries(value)) assertFinite(item, `${path}.${key}`);
-}
-
 /** Effect of a binary treatment on an outcome in a CSV file, by every estimator requested. */
 export async function estimateEffect(
   path: string,
@@ -304,7 +277,24 @@ export async function estimateEffect(
 ): Promise<EffectResult> {
   return withDatabase(options, async (db) => {
     const loaded = await loadCsv(db, path);
-    const result = await estimateFromStudy(await loadStudy(db, loaded, spec), spec, loaded.source, options);
-    return { ...result, reading: loaded.reading };
+    // "…only for mobile": the study is the rows that meet the filters (a view of the table).
+    const filters = spec.filters ?? [];
+    const scoped =
+      filters.length > 0
+        ? {
+            ...loaded,
+            table: `${loaded.table}_filtered`,
+            rows: (
+              await selectRows(
+                db,
+                loaded,
+                [spec.treatment, spec.outcome, ...(spec.covariates ?? [])],
+                filters,
+              )
+            ).count,
+          }
+        : loaded;
+    const result = await estimateFromStudy(await loadStudy(db, scoped, spec), spec, loaded.source, options);
+    return { ...result, reading: loaded.reading, ...(filters.length > 0 && { filters: [...filters] }) };
   });
 }

@@ -126,6 +126,8 @@ export function logistic(
     warmStartRows?: number;
     /** The design columns and probabilities in shared memory, for worker threads to read without a copy. */
     shared?: boolean;
+    /** Newton stops when no coefficient moves by more than this (relative); 1e-8 by default. */
+    tolerance?: number;
   } = {},
 ): LogisticFit {
   const n = outcome.length;
@@ -172,7 +174,7 @@ export function logistic(
     }
   }
   const eta = new Float64Array(n);
-  const fit = newton({ columns: design, outcome }, start, 1e-8, eta);
+  const fit = newton({ columns: design, outcome }, start, options.tolerance ?? 1e-8, eta);
 
   const probabilities = allocate();
   let extreme = 0;
@@ -198,4 +200,27 @@ export function logistic(
     // A singular information matrix is also how separation ends; collinearity is the caller's to rule out.
     separated: !fit.converged || extreme > separationLogit,
   };
+}
+
+/**
+ * A column whose ranges for outcome 0 and outcome 1 do not overlap at all, if there is one: it
+ * alone separates the outcomes, so a logistic fit has no finite maximum.
+ */
+export function separatingColumn(
+  columns: readonly { name: string; values: Float64Array }[],
+  outcome: Float64Array,
+): string | undefined {
+  for (const { name, values } of columns) {
+    const range = [
+      [Infinity, -Infinity],
+      [Infinity, -Infinity],
+    ];
+    values.forEach((v, i) => {
+      const r = range[outcome[i]!]!;
+      r[0] = Math.min(r[0]!, v);
+      r[1] = Math.max(r[1]!, v);
+    });
+    if (range[1]![0]! > range[0]![1]! || range[0]![0]! > range[1]![1]!) return name;
+  }
+  return undefined;
 }

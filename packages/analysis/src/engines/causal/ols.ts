@@ -41,18 +41,33 @@ export function ols(columns: readonly Float64Array[], y: Float64Array): OlsFit {
 
 /**
  * White's heteroskedasticity-consistent standard error of coefficient j with the n / (n - k)
- * correction (HC1): the j-th diagonal of n/(n-k)·B·Σ e_i² x_i x_i'·B with B = (X'X)^-1, which is
- * n/(n-k)·Σ e_i² (b_j·x_i)² for b_j the j-th row of B — one pass, no k × k meat needed.
+ * correction (HC1).
  */
 export function hc1StandardError(columns: readonly Float64Array[], fit: OlsFit, j: number): number {
   const n = fit.residuals.length;
-  const row = columns.map((_, l) => fit.bread.get(j, l));
+  return sandwichStandardError(columns, fit.bread, fit.residuals, n / fit.df, j);
+}
+
+/**
+ * The square root of the j-th diagonal of factor·B·Σ r_i² x_i x_i'·B, the sandwich behind
+ * robust errors (B the bread, r_i row i's residual or score weight): factor·Σ r_i² (b_j·x_i)² for
+ * b_j the j-th row of B — one pass, no k × k meat needed, and no cancellation between its terms.
+ */
+export function sandwichStandardError(
+  columns: readonly Float64Array[],
+  bread: Matrix,
+  residuals: Float64Array,
+  factor: number,
+  j: number,
+): number {
+  const n = residuals.length;
+  const row = columns.map((_, l) => bread.get(j, l));
   const influence = new Float64Array(n);
   columns.forEach((column, l) => {
     const b = row[l]!;
     for (let i = 0; i < n; i++) influence[i] = influence[i]! + b * column[i]!;
   });
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += (fit.residuals[i]! * influence[i]!) ** 2;
-  return Math.sqrt((n / fit.df) * sum);
+  for (let i = 0; i < n; i++) sum += (residuals[i]! * influence[i]!) ** 2;
+  return Math.sqrt(factor * sum);
 }

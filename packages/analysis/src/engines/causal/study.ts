@@ -1,9 +1,11 @@
 import { readDoubleColumns } from '../../data/columns';
 import type { LoadedTable } from '../../data/csv';
 import type { Database } from '../../data/database';
-import { ident, stringLiteral } from '../../data/sql';
+import { ident } from '../../data/sql';
 import { BadDataError, BadRequestError, ColumnNotFoundError } from '../../errors';
 import { typeFromSql } from '../profile/column-types';
+import { allFinite, checkDesignValues, type DesignMessages, planDesign, varies } from './design';
+import { maxLevels, show } from './rows';
 import type { EffectSpec } from './types';
 
 /** The rows an effect is estimated from: complete cases, treatment as 0/1, covariates as numbers. */
@@ -14,9 +16,6 @@ export interface Study {
   covariates: { name: string; values: Float64Array }[];
   dropped: number;
 }
-
-/** A categorical covariate with more levels than this is probably an identifier, not a confounder. */
-export const maxLevels = 50;
 
 function checkRequest(spec: EffectSpec, loaded: LoadedTable): void {
   const names = loaded.columns.map((column) => column.name);
@@ -36,27 +35,14 @@ function checkRequest(spec: EffectSpec, loaded: LoadedTable): void {
   if (repeated) throw new BadRequestError(`Covariate "${repeated}" is listed twice.`);
 }
 
-function allFinite(values: Float64Array): boolean {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
-  return true;
-}
-
-/** Whether the values are not all the same. */
-function varies(values: Float64Array): boolean {
-  for (let i = 1; i < values.length; i++) if (values[i] !== values[0]) return true;
-  return false;
-}
-
-const constantCovariate = (name: string) =>
-  new BadDataError(
+const covariateMessages: DesignMessages = {
+  dates: (name) =>
+    `Covariate "${name}" holds dates; adjust for a number derived from it (such as a year) instead.`,
+  tooManyLevels: (name) =>
+    `Covariate "${name}" has more than ${maxLevels} distinct values; it looks like an identifier or free text, not a category to adjust for.`,
+  constant: (name) =>
     `Covariate "${name}" has the same value in every row used; it cannot adjust for anything, so leave it out.`,
-  );
-
-const show = (values: unknown[]) =>
-  values
-    .slice(0, 5)
-    .map((v) => JSON.stringify(v))
-    .join(', ') + (values.length > 5 ? ', …' : '');
+};
 
 /**
  * Checks the request against the data and reads the complete cases into memory. Every reason
@@ -133,54 +119,34 @@ export async function loadStudy(db: Database, loaded: LoadedTable, spec: EffectS
     );
 
   // Covariates: numbers as they are, true/false as 1/0, text as one indicator per level but the most common.
-  const selects = [`CAST(${ident(spec.outcome)} AS DOUBLE)`, `CAST(${ident(spec.treatment)} AS DOUBLE)`];
-  const names: string[] = [];
-  for (const name of covariates) {
-    const type = typeOf(name);
-    if (type === 'datetime')
-      throw new BadDataError(
-        `Covariate "${name}" holds dates; adjust for a number derived from it (such as a year) instead.`,
-      );
-    if (type !== 'string') {
-      selects.push(`CAST(${ident(name)} AS DOUBLE)`);
-      names.push(name);
-      continue;
-    }
-    const levels = await valuesOf(name, maxLevels + 1);
-    if (levels.length < 2) throw constantCovariate(name);
-    if (levels.length > maxLevels)
-      throw new BadDataError(
-        `Covariate "${name}" has more than ${maxLevels} distinct values; it looks like an identifier or free text, not a category to adjust for.`,
-      );
-    for (const level of levels.slice(1)) {
-      selects.push(`CAST(${ident(name)} = ${stringLiteral(String(level))} AS DOUBLE)`);
-      names.push(`${name}=${level}`);
-    }
-  }
-
+  const plan = await planDesign(
+    db,
+    table,
+    complete,
+    covariates.map((name) => ({ name, kind: typeOf(name) })),
+    covariateMessages,
+  );
   const [y, t, ...columns] = await readDoubleColumns(
     db,
-    `SELECT ${selects.join(', ')} FROM ${table} WHERE ${complete}`,
+    `SELECT ${[`CAST(${ident(spec.outcome)} AS DOUBLE)`, `CAST(${ident(spec.treatment)} AS DOUBLE)`, ...plan.selects].join(', ')} FROM ${table} WHERE ${complete}`,
     n,
     { shared: true },
   );
-  const numeric = [
-    { name: spec.outcome, values: y! },
-    { name: spec.treatment, values: t! },
-    ...names.map((name, i) => ({ name, values: columns[i]! })).filter(({ name }) => used.includes(name)),
-  ];
-  for (const { name, values } of numeric)
+  for (const [name, values] of [
+    [spec.outcome, y!],
+    [spec.treatment, t!],
+  ] as const)
     if (!allFinite(values))
       throw new BadDataError(`Column "${name}" has infinite values; remove or cap them.`);
   if (!varies(y!))
     throw new BadDataError(
       `Outcome "${spec.outcome}" has the same value in every row used; there is no variation to explain.`,
     );
-  for (const { name, values } of numeric.slice(2)) if (!varies(values)) throw constantCovariate(name);
+  checkDesignValues(plan, columns, covariateMessages);
   return {
     y: y!,
     t: t!,
-    covariates: names.map((name, i) => ({ name, values: columns[i]! })),
+    covariates: plan.names.map((name, i) => ({ name, values: columns[i]! })),
     dropped: loaded.rows - n,
   };
 }

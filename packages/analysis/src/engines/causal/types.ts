@@ -1,4 +1,4 @@
-import type { EffectMethod } from '@cascade/core/contract';
+import type { EffectMethod, Filter } from '@cascade/core/contract';
 
 export {
   type Balance,
@@ -18,4 +18,6 @@ export interface EffectSpec {
   methods?: readonly EffectMethod[];
   /** The estimator the answer leads with; regression adjustment when it runs, else the first that does. */
   headline?: EffectMethod;
+  /** Only the rows that meet these. */
+  filters?: readonly Filter[];
 }

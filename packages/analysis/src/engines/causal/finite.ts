@@ -1,0 +1,13 @@
+import { AnalysisFailedError } from '../../errors';
+
+/** The contract promises no NaN or Infinity anywhere in a result; a violation is our bug, reported as such. */
+export function assertFinite(value: unknown, path = 'result'): void {
+  if (typeof value === 'number' && !Number.isFinite(value))
+    throw new AnalysisFailedError(
+      `The analysis produced an undefined number (${path}); please report this dataset.`,
+    );
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) assertFinite(item, `${path}[${i}]`);
+  } else if (value && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) assertFinite(item, `${path}.${key}`);
+}
