@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { parseCommand } from '../src/cli/args';
 import { type Io, main } from '../src/cli/main';
 import { scratchDirectory } from './support/files';
 
@@ -119,7 +120,10 @@ describe('the cascade-analysis command', () => {
   });
 
   it.each([
-    [['summarize'], 'Unknown command "summarize"; use profile, estimate-effect or task.'],
+    [
+      ['summarize'],
+      'Unknown command "summarize"; use profile, estimate-effect, query, compare-groups, fit-regression or task.',
+    ],
     [['profile'], '--data is required: a CSV file path or s3://bucket/key.'],
     [
       ['profile', '--data', 'x.csv', '--treatment', 't'],
@@ -133,6 +137,28 @@ describe('the cascade-analysis command', () => {
       ['estimate-effect', '--data', 'x.csv', '--treatment', 't', '--outcome', 'y', '--methods', 'magic'],
       /^Unknown method "magic"; choose from difference_in_means, /,
     ],
+    [['query', '--data', 'x.csv'], 'query needs --sql "<one SELECT statement over the table data>".'],
+    [
+      ['query', '--data', 'x.csv', '--sql', 'x'.repeat(10_001)],
+      '--sql: Too big: expected string to have <=10000 characters.',
+    ],
+    [
+      ['compare-groups', '--data', 'x.csv', '--outcome', 'y'],
+      'compare-groups needs --outcome <column> and --group <column>.',
+    ],
+    [
+      ['compare-groups', '--data', 'x.csv', '--outcome', 'y', '--group', 'g', '--groups', 'a'],
+      '--groups needs at least two values, e.g. --groups a,b.',
+    ],
+    [
+      ['fit-regression', '--data', 'x.csv', '--outcome', 'y'],
+      'fit-regression needs --outcome <column> and --predictors a,b.',
+    ],
+    [
+      ['fit-regression', '--data', 'x.csv', '--outcome', 'y', '--predictors', 'a', '--model', 'probit'],
+      'Unknown model "probit"; choose from auto, ols, logistic.',
+    ],
+    [['query', '--data', 'x.csv', '--sql', 'SELECT 1', '--outcome', 'y'], /^Unknown option '--outcome'/],
   ])('rejects %j as a usage error (exit 2)', async (argv, message) => {
     const { code, stderr } = await run(argv);
     expect(code).toBe(2);
@@ -143,7 +169,129 @@ describe('the cascade-analysis command', () => {
   it('prints usage for --help', async () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(0);
-    expect(stdout).toContain('cascade-analysis profile --data');
+    for (const command of ['profile', 'estimate-effect', 'query', 'compare-groups', 'fit-regression'])
+      expect(stdout).toContain(`cascade-analysis ${command} --data`);
+  });
+
+  it('query --json prints the result document', { timeout: 30_000 }, async () => {
+    const { code, stdout, stderr } = await run([
+      'query',
+      '--data',
+      dataset('churn.csv'),
+      '--sql',
+      'SELECT plan, count(*) AS n FROM data GROUP BY plan ORDER BY plan',
+      '--json',
+    ]);
+    expect([code, stderr]).toEqual([0, '']);
+    expect(JSON.parse(stdout)).toMatchObject({
+      tool: 'query_data',
+      source: 'churn.csv',
+      columns: [
+        { name: 'plan', type: 'VARCHAR' },
+        { name: 'n', type: 'BIGINT' },
+      ],
+      rows: [
+        ['basic', 1004],
+        ['premium', 306],
+        ['standard', 690],
+      ],
+      rowCount: 3,
+    });
+  });
+
+  it('query prints the answer, the SQL and the table without --json', { timeout: 30_000 }, async () => {
+    const { code, stdout } = await run([
+      'query',
+      '--data',
+      dataset('churn.csv'),
+      '--sql',
+      'SELECT plan, count(*) AS n FROM data GROUP BY plan ORDER BY plan',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^churn\.csv: the query returned 3 rows × 2 columns\./);
+    expect(stdout).toContain('```sql\nSELECT plan, count(*) AS n FROM data GROUP BY plan ORDER BY plan\n```');
+    expect(stdout).toContain('Result\nplan         n\n');
+  });
+
+  it('query refuses anything but one SELECT with one sentence and exit 1', { timeout: 30_000 }, async () => {
+    const { code, stdout, stderr } = await run([
+      'query',
+      '--data',
+      dataset('churn.csv'),
+      '--sql',
+      'DROP TABLE data',
+    ]);
+    expect([code, stdout]).toEqual([1, '']);
+    expect(stderr).toBe(
+      'Only one read-only SELECT (or WITH … SELECT) over the table data can run; DROP statements are not allowed.\n',
+    );
+  });
+
+  it('compare-groups and fit-regression build their contract requests', () => {
+    expect(
+      parseCommand([
+        'compare-groups',
+        '--data',
+        'a.csv',
+        '--outcome',
+        'y',
+        '--group',
+        'arm',
+        '--groups',
+        'b, a',
+        '--json',
+      ]),
+    ).toEqual({
+      command: 'analyze',
+      request: {
+        tool: 'compare_groups',
+        data: 'a.csv',
+        args: { outcome: 'y', group: 'arm', groups: ['b', 'a'] },
+      },
+      json: true,
+    });
+    expect(
+      parseCommand(['compare-groups', '--data', 'a.csv', '--outcome', 'y', '--group', 'arm']),
+    ).toMatchObject({
+      request: { args: { outcome: 'y', group: 'arm' } },
+      json: false,
+    });
+    expect(
+      parseCommand([
+        'fit-regression',
+        '--data',
+        'a.csv',
+        '--outcome',
+        'y',
+        '--predictors',
+        'x1, x2',
+        '--model',
+        'ols',
+      ]),
+    ).toEqual({
+      command: 'analyze',
+      request: {
+        tool: 'fit_regression',
+        data: 'a.csv',
+        args: { outcome: 'y', predictors: ['x1', 'x2'], model: 'ols' },
+      },
+      json: false,
+    });
+    expect(
+      parseCommand(['fit-regression', '--data', 'a.csv', '--outcome', 'y', '--predictors', 'x1']),
+    ).toMatchObject({
+      request: { args: { outcome: 'y', predictors: ['x1'] } },
+    });
+    expect(
+      parseCommand(['estimate-effect', '--data', 'a.csv', '--treatment', 't', '--outcome', 'y']),
+    ).toMatchObject({
+      request: { tool: 'estimate_effect', args: { treatment: 't', outcome: 'y', covariates: [] } },
+    });
+    expect(parseCommand(['query', '--data', 's3://bucket/key.csv', '--sql', 'SELECT 1'])).toEqual({
+      command: 'analyze',
+      request: { tool: 'query_data', data: 's3://bucket/key.csv', args: { sql: 'SELECT 1' } },
+      json: false,
+    });
   });
 
   it('task mode without a token exits 2', async () => {

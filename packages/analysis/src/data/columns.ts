@@ -1,5 +1,5 @@
-import duckdb from '@duckdb/node-bindings';
 import type { Database } from './database';
+import { bindings as duckdb } from './duckdb';
 
 /**
  * Runs a query whose columns are all DOUBLE and returns them as arrays in row order, with NaN

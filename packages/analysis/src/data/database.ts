@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { AnalysisFailedError } from '../errors';
+import { duckdb } from './duckdb';
 
 export interface DatabaseOptions {
   /** DuckDB's memory limit, e.g. '2GB'. Tables beyond it spill to a private temporary directory. */
@@ -64,7 +65,7 @@ export class Database {
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     if (options.threads) config.threads = String(options.threads);
     try {
-      const instance = await DuckDBInstance.create(':memory:', config);
+      const instance = await duckdb.DuckDBInstance.create(':memory:', config);
       return new Database(instance, await instance.connect(), spillDirectory, options);
     } catch (error) {
       await rm(spillDirectory, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 import { type AnalysisResult, describeReading, effectMethodLabels } from '@cascade/core/contract';
 import type { Chart, ItemOutput, Table } from '@cascade/core/protocol';
 import type { EffectResult } from '../engines/causal/types';
-import type { ProfileResult } from '../engines/profile/types';
+import { fewValues } from '../engines/profile/column-stats';
+import type { ColumnProfile, ProfileResult } from '../engines/profile/types';
 import { compareOutput } from './compare';
 import { formatNumber, formatSigned, percent, significant } from './format';
 import { queryOutput } from './query';
@@ -94,17 +95,40 @@ function profileTables(result: ProfileResult): Table[] {
   return top.rows.length > 0 ? [columns, top] : [columns];
 }
 
+/** Bars of value counts, in value order, for a true/false column or a numeric one with few values. */
+function valueBars(column: ColumnProfile): Chart | undefined {
+  const few = column.type === 'boolean' || (column.histogram !== undefined && column.unique <= fewValues);
+  if (!few || !column.top || column.top.length === 0) return undefined;
+  const ordered = [...column.top].sort((a, b) => Number(a.value) - Number(b.value));
+  return {
+    kind: 'bar',
+    title: `Values of ${column.name}`,
+    x: column.name,
+    y: 'count',
+    bars: ordered.map((t) => ({
+      label: typeof t.value === 'number' ? String(significant(t.value, 8)) : String(t.value),
+      value: t.count,
+    })),
+  };
+}
+
+function distributionChart(column: ColumnProfile): Chart | undefined {
+  const bars = valueBars(column);
+  if (bars || !column.histogram) return bars;
+  return {
+    kind: 'histogram',
+    title: `Distribution of ${column.name}`,
+    column: column.name,
+    edges: column.histogram.edges.map((edge) => significant(edge, 8)!),
+    counts: column.histogram.counts,
+  };
+}
+
 function profileCharts(result: ProfileResult): Chart[] {
-  const charts: Chart[] = result.columns
-    .filter((c) => c.histogram)
-    .slice(0, maxHistograms)
-    .map((c) => ({
-      kind: 'histogram',
-      title: `Distribution of ${c.name}`,
-      column: c.name,
-      edges: c.histogram!.edges.map((edge) => significant(edge, 8)!),
-      counts: c.histogram!.counts,
-    }));
+  const charts = result.columns
+    .map(distributionChart)
+    .filter((chart): chart is Chart => chart !== undefined)
+    .slice(0, maxHistograms);
   const { columns, matrix } = result.correlation;
   if (columns.length >= 2) {
     const shown = columns.slice(0, maxHeatmapColumns);

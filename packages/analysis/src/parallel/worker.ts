@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
+import { bundleSource } from './bundle';
 
 export interface PendingWorker<T> {
   /** Sends the data and resolves with the worker's answer; the worker ends afterwards either way. */
@@ -31,17 +31,11 @@ const bundles = new Map<string, URL>();
 function bundle(module: URL): URL {
   let url = bundles.get(module.href);
   if (!url) {
+    // A bundled copy of the engine (the Dispatch Lambda) cannot build one: the worker then fails
+    // to start and the caller does the work itself.
     const path = fileURLToPath(module);
-    const [output] = buildSync({
-      stdin: { contents: entry(path), resolveDir: dirname(path), sourcefile: 'worker-entry.js' },
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      logLevel: 'silent',
-    }).outputFiles;
-    url = new URL(`data:text/javascript;base64,${Buffer.from(output!.text).toString('base64')}`);
+    const text = bundleSource(entry(path), dirname(path), 'worker-entry.js');
+    url = new URL(`data:text/javascript;base64,${Buffer.from(text).toString('base64')}`);
     bundles.set(module.href, url);
   }
   return url;

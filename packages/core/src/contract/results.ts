@@ -1,4 +1,5 @@
-import type { Filter } from './inputs';
+import type { Chart } from '../protocol/server';
+import type { ChartSpec, Filter } from './inputs';
 import type { EffectMethod, EffectSizeName, Estimand, TestName } from './methods';
 
 /**
@@ -185,6 +186,8 @@ export interface QueryResult {
   /** All rows the query produced. */
   rowCount: number;
   truncated: boolean;
+  /** The chart asked for, drawn from the result's columns; absent if it could not be (see warnings). */
+  chart?: Extract<Chart, { kind: ChartSpec['kind'] }>;
   reading: ReadNote[];
   warnings: string[];
 }

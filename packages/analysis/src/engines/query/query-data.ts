@@ -1,12 +1,22 @@
 import type { AnalysisArgs, QueryResult } from '@cascade/core/contract';
-import type { DatabaseOptions } from '../../data/database';
-import { AnalysisFailedError } from '../../errors';
+import { runIsolated } from './isolation';
+import { resolveLimits } from './limits';
+import { checkedSql, type QueryOptions } from './run-query';
 
-/** PLACEHOLDER: being written; not to be committed. */
+export type { QueryLimits } from './limits';
+export type { QueryOptions } from './run-query';
+
+/**
+ * query_data: read-only DuckDB SQL over one CSV file, exposed as the table `data`. The work runs
+ * in a child process of its own (isolation.ts), which is stopped outright if a statement
+ * outlives its time limit or the process outgrows its memory — DuckDB cannot interrupt every
+ * operation, and some allocations escape its memory limit.
+ */
 export async function queryData(
-  _path: string,
-  _args: AnalysisArgs<'query_data'>,
-  _options: DatabaseOptions = {},
+  path: string,
+  args: AnalysisArgs<'query_data'>,
+  options: QueryOptions = {},
 ): Promise<QueryResult> {
-  throw new AnalysisFailedError('not implemented yet');
+  checkedSql(args.sql);
+  return runIsolated({ path, args, options }, resolveLimits(options));
 }

@@ -1,0 +1,26 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { AnalysisEngine } from '@cascade/core';
+import { AnalysisRequest, runAnalysis } from './analysis';
+import type { DatabaseOptions } from './data/database';
+import { BadRequestError } from './errors';
+import { toItemOutput } from './output/item-output';
+
+/**
+ * The analysis engine behind core's port: the Dispatch step runs it on datasets small enough to
+ * answer at once, the same code the Fargate task runs on larger ones. Errors keep their codes.
+ */
+export function createEngine(deps: { s3: () => S3Client; database?: DatabaseOptions }): AnalysisEngine {
+  return {
+    async run(job) {
+      const parsed = AnalysisRequest.safeParse(job);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new BadRequestError(
+          `The ${job.tool} request is invalid: ${issue.path.join('.') || 'input'}: ${issue.message}.`,
+        );
+      }
+      const result = await runAnalysis(parsed.data, deps);
+      return { result, output: toItemOutput(result) };
+    },
+  };
+}

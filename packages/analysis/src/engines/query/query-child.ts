@@ -1,0 +1,4 @@
+// The query's own process when the engine runs from its TypeScript sources (see isolation.ts).
+import { serveAsQueryChild } from './child-protocol';
+
+serveAsQueryChild();
