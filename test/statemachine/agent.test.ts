@@ -64,11 +64,11 @@ describe('the agent state machine, run by the local engine with the real handler
     const [profile, columns, effect] = finished;
     expect(profile!.output?.text).toContain('**lalonde.csv** has 40 rows');
     expect(profile!.output?.charts?.[0]).toMatchObject({ kind: 'histogram', column: 're78' });
-    expect(columns!.output?.text).toContain('| customer_id | text |');
+    expect(columns!.output?.text).toContain('| customer_id | free text |');
     expect(effect!.output?.text).toContain(
-      'Regression adjustment estimates the ATE of **treat** on **re78** at **1,500** (95 % CI 1,476 to 1,525), an interval that excludes zero.',
+      'Regression adjustment estimates the ATE of **treat** on **re78** at **+1,500** (95 % CI 1,476 to 1,525), an interval that excludes zero.',
     );
-    expect(effect!.output?.text).toContain('adjusting for age, educ');
+    expect(effect!.output?.text).toContain('Adjusted for age and educ.');
     expect(effect!.output?.charts?.[0]).toMatchObject({ kind: 'intervals' });
     expect(effect!.turns).toBeDefined();
     const effectCall = Object.values(effect!.turns!).find(
@@ -197,5 +197,23 @@ describe('the agent state machine, run by the local engine with the real handler
     const second = await h.run({ content: 'now profile it', sessionId: first.sessionId });
     const [item] = await items.list(second.executionId);
     expect(item?.request).toMatchObject({ intent: 'profile', datasetId: 'churn.csv' });
+  });
+
+  it('answers a small analysis inside Dispatch with the real engine: no task, the numbers from the data', async () => {
+    h.engineInDispatch(true);
+    try {
+      const { executionId } = await h.run({ content: 'average re78 by treat in lalonde.csv' });
+      const [item] = await items.list(executionId);
+      expect(item?.status).toBe('SUCCEEDED');
+      // The harness's lalonde: re78 = 5000 + 1500·treat + 37·i with treat = 1 on every third row: means 5,721.5 and 7,221.5.
+      expect(item?.output?.text).toContain('The average of re78 by treat: 0 **5,722**, 1 **7,222**.');
+      expect(item?.output?.text).toContain('```sql\nSELECT "treat", avg("re78")');
+      expect(item?.output?.charts?.[0]).toMatchObject({ kind: 'bar', x: 'treat' });
+      // No job for the Fargate task: the result document Dispatch kept is the only trace in S3.
+      expect(h.s3.keys(`${bucket}/jobs/`).filter((k) => k.includes(executionId))).toEqual([]);
+      expect(h.s3.keys(`${bucket}/results/`).filter((k) => k.includes(executionId))).toHaveLength(1);
+    } finally {
+      h.engineInDispatch(false);
+    }
   });
 });

@@ -65,7 +65,12 @@ export function lalondeCsv(rows = 40): string {
 export const churnCsv =
   'customer_id,plan,tenure_months,monthly_fee,churned,signup_date\nc1,basic,3,9.99,true,2024-01-03\nc2,pro,24,29.99,false,2022-05-11\nc3,basic,,9.99,true,2024-02-17\n';
 
+/** What the analysis task returns, in the contract's shape (@cascade/core/contract). */
 export const profileResult = {
+  tool: 'profile',
+  source: 'lalonde.csv',
+  reading: [],
+  warnings: [],
   rows: 40,
   columns: [
     {
@@ -109,6 +114,14 @@ export const profileResult = {
 };
 
 export const effectResult = {
+  tool: 'estimate_effect',
+  source: 'lalonde.csv',
+  treatment: 'treat',
+  outcome: 're78',
+  covariates: ['age', 'educ'],
+  dropped: 0,
+  headline: 'regression_adjustment',
+  reading: [],
   n: 40,
   treated: 14,
   control: 26,
@@ -124,7 +137,7 @@ export const effectResult = {
     },
     { method: 'ipw_att', estimand: 'ATT', estimate: 1498.7, se: 30.2, ci: [1437.4, 1560.0] },
   ],
-  balance: [{ covariate: 'age', smdBefore: 0.12, smdAfter: 0.01 }],
+  balance: [{ covariate: 'age', smdBefore: 0.12, smdAfter: 0.01, smdAfterAtt: 0.02 }],
   warnings: [],
 };
 
@@ -181,8 +194,13 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
   });
 
   // Imported only now: the handlers read their links on first use.
-  const { chatDeps, agentDeps } = await import('../../packages/functions/src/deps');
+  const { chatDeps, agentDeps, provideAnalysisEngine } = await import('../../packages/functions/src/deps');
   const lambdas = await stepHandlers(arn);
+  // Importing Dispatch plugged the real engine in; these tests run analyses on the Fargate
+  // stand-in below unless a test asks for the engine in Dispatch.
+  const { createEngine } = await import('../../packages/analysis/src/engine');
+  const { s3Client } = await import('../../packages/functions/src/deps');
+  provideAnalysisEngine(undefined);
 
   const tokens = new TaskTokens();
   const stoppedTasks: string[] = [];
@@ -299,6 +317,10 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
     agent: agentDeps,
     setTaskBehaviour(fn: typeof behaviour) {
       behaviour = fn;
+    },
+    /** Small analyses run in Dispatch with the real engine (on), or all go to the task stand-in (off). */
+    engineInDispatch(on: boolean) {
+      provideAnalysisEngine(on ? createEngine({ s3: s3Client }) : undefined);
     },
     /** Every message sent to the user's connection, decoded. */
     events(): ServerMessage[] {

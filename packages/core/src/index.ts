@@ -2,6 +2,7 @@ export * from './agent';
 export * from './auth/id-token';
 export * from './chat';
 export * from './datasets/catalog';
+export * from './datasets/dictionary';
 export * from './errors';
 export * from './ids';
 export * from './logger';

@@ -111,18 +111,21 @@ describe('DatasetCatalog.locate', () => {
   afterEach(() => s3.reset());
 
   it("prefers the user's own upload, then a sample", async () => {
-    s3.on(HeadObjectCommand, { Key: 'users/u/own.csv' }).resolves({});
+    s3.on(HeadObjectCommand, { Key: 'users/u/own.csv' }).resolves({ ContentLength: 120 });
     s3.on(HeadObjectCommand, { Key: 'users/u/lalonde.csv' }).rejects(notFound());
     s3.on(HeadObjectCommand, { Key: 'samples/lalonde.csv' }).resolves({});
     expect(await catalog.locate('u', 'own.csv')).toEqual({
       bucket: 'b',
       key: 'users/u/own.csv',
       sample: false,
+      sizeBytes: 120,
     });
+    // The size decides where an analysis runs; an object that does not say is taken as empty.
     expect(await catalog.locate('u', 'lalonde.csv')).toEqual({
       bucket: 'b',
       key: 'samples/lalonde.csv',
       sample: true,
+      sizeBytes: 0,
     });
   });
 
@@ -151,39 +154,5 @@ describe('withCorrelation', () => {
       'x',
     );
     expect(remove).toHaveBeenCalledWith(['executionId']);
-  });
-});
-
-describe('DatasetCatalog.uploadUrl', () => {
-  const s3Client = new S3Client({
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
-  const s3 = mockClient(s3Client);
-  const catalog = new DatasetCatalog({ s3: s3Client, bucket: 'data' });
-  afterEach(() => s3.reset());
-
-  it('presigns a PUT of exactly that many bytes of CSV into the user’s own folder, for 15 minutes', async () => {
-    s3.on(HeadObjectCommand).rejects(
-      new S3ServiceException({ name: 'NotFound', $fault: 'client', $metadata: {}, message: '' }),
-    );
-    const before = Date.now();
-    const upload = await catalog.uploadUrl('u-1', 'sales.csv', 1234);
-    const url = new URL(upload.url);
-    expect(url.hostname).toBe('data.s3.eu-west-1.amazonaws.com');
-    expect(url.pathname).toBe('/users/u-1/sales.csv');
-    expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
-    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
-    expect(url.searchParams.has('x-amz-checksum-crc32')).toBe(false);
-    expect(upload.headers).toEqual({ 'content-type': 'text/csv' });
-    expect(Date.parse(upload.expiresAt) - before).toBeGreaterThanOrEqual(900_000 - 1000);
-  });
-
-  it('refuses the name of a sample dataset', async () => {
-    s3.on(HeadObjectCommand).resolves({});
-    await expect(catalog.uploadUrl('u-1', 'lalonde.csv', 10)).rejects.toThrow(
-      'lalonde.csv is the name of a sample dataset',
-    );
   });
 });

@@ -4,6 +4,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   type AgentDeps,
+  type AnalysisEngine,
   type ChatDeps,
   ConnectionsRepository,
   createDocumentClient,
@@ -29,6 +30,7 @@ import { type Links, linked } from './resources';
  * SDK clients take region and endpoint from the environment like any AWS SDK program.
  */
 let chat: ChatDeps | undefined;
+let analysisEngine: AnalysisEngine | undefined;
 let agent: AgentDeps | undefined;
 let verifier: IdTokenVerifier | undefined;
 let s3: S3Client | undefined;
@@ -77,7 +79,15 @@ export function chatDeps(): ChatDeps {
   return chat;
 }
 
-function s3Client(): S3Client {
+/**
+ * The Dispatch handler plugs the analysis engine in when its module loads; the other steps never
+ * load the engine (or DuckDB), so their bundles stay small.
+ */
+export function provideAnalysisEngine(engine: AnalysisEngine | undefined): void {
+  analysisEngine = engine;
+}
+
+export function s3Client(): S3Client {
   // Presigned uploads must not sign a checksum of an empty body (real S3 would reject the PUT).
   s3 ??= new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' });
   return s3;
@@ -85,7 +95,8 @@ function s3Client(): S3Client {
 
 /** The agent steps share the chat's repositories and notifier, plus S3 and the model provider. */
 export function agentDeps(): AgentDeps {
-  agent ??= builtOnFirstUse<Omit<AgentDeps, 'historyMessages' | 'now'>>({
+  if (agent) return agent;
+  agent = builtOnFirstUse<Omit<AgentDeps, 'historyMessages' | 'now'>>({
     executions: () => chatDeps().executions,
     items: () => chatDeps().items,
     messages: () => chatDeps().messages,
@@ -97,7 +108,10 @@ export function agentDeps(): AgentDeps {
     bucket: () => linked('Datasets').name,
     provider: () => createProvider(linked('Agent')),
     maxSteps: () => linked('Agent').maxSteps,
+    engine: () => analysisEngine,
   });
+  // Read on every use, not kept: what provideAnalysisEngine says now (tests may take it away).
+  Object.defineProperty(agent, 'engine', { get: () => analysisEngine, enumerable: true, configurable: true });
   return agent;
 }
 

@@ -8,7 +8,14 @@ export type SniffedType = 'integer' | 'numeric' | 'boolean' | 'datetime' | 'cate
 
 export interface CsvHead {
   delimiter: string;
-  columns: { name: string; type: SniffedType; examples: string[]; missingInSample: number }[];
+  columns: {
+    name: string;
+    type: SniffedType;
+    examples: string[];
+    missingInSample: number;
+    /** Every distinct value in the sample, for categorical and true/false columns with at most 50. */
+    values?: string[];
+  }[];
   sampledRows: number;
 }
 
@@ -34,9 +41,14 @@ function typeOf(values: string[]): SniffedType {
   const present = values.filter((v) => !missing.has(v.trim()));
   if (present.length === 0) return 'empty';
   const all = (test: (v: string) => boolean) => present.every((v) => test(v.trim()));
+  // A few stray words among many numbers ("oops", "?") are missing values, as the engine reads them.
+  const mostly = (test: (v: string) => boolean) => {
+    const failing = present.filter((v) => !test(v.trim())).length;
+    return failing === 0 || (present.length >= 50 && failing <= Math.min(5, present.length * 0.02));
+  };
   if (all((v) => v === '0' || v === '1') || all((v) => booleans.has(v.toLowerCase()))) return 'boolean';
-  if (all((v) => /^[-+]?\d+$/.test(v))) return 'integer';
-  if (all((v) => v !== '' && Number.isFinite(Number(v)))) return 'numeric';
+  if (mostly((v) => /^[-+]?\d+$/.test(v))) return 'integer';
+  if (mostly((v) => v !== '' && Number.isFinite(Number(v)))) return 'numeric';
   if (all((v) => /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v))) {
     return 'datetime';
   }
@@ -72,11 +84,14 @@ export function sniffCsvHead(chunk: string, complete: boolean): CsvHead {
     sampledRows: body.length,
     columns: header.map((name, i) => {
       const values = body.map((row) => row[i] ?? '');
+      const type = typeOf(values);
+      const distinct = [...new Set(values.filter((v) => !missing.has(v.trim())))];
       return {
         name: name.trim(),
-        type: typeOf(values),
-        examples: [...new Set(values.filter((v) => !missing.has(v.trim())))].slice(0, 3),
+        type,
+        examples: distinct.slice(0, 3),
         missingInSample: values.filter((v) => missing.has(v.trim())).length,
+        ...((type === 'categorical' || type === 'boolean') && distinct.length <= 50 && { values: distinct }),
       };
     }),
   };

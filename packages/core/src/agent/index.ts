@@ -1,4 +1,5 @@
 export * from './csv-head';
+export * from './engine';
 export * from './errors';
 export * from './events';
 export * from './format';

@@ -2,12 +2,15 @@ import type { DatasetCatalog } from '../datasets/catalog';
 import { DomainError } from '../errors';
 import type { ItemOutput } from '../protocol/server';
 import { CsvReadError, sniffCsvHead } from './csv-head';
+import type { DatasetName, DatasetSchema } from './planner/schema';
 
 /** What running a tool produced: what the model reads, and what the user may see. */
 export interface ToolRun {
   ok: boolean;
   observation: string;
   output?: ItemOutput;
+  /** Where the full result document was kept, when its output was too large to keep inline. */
+  resultUri?: string;
 }
 
 export const failedRun = (observation: string): ToolRun => ({ ok: false, observation });
@@ -87,17 +90,49 @@ async function describeDataset(
   };
 }
 
-/** Column names from a dataset's header, or undefined if it cannot be read. */
-export async function datasetColumns(
+/** A dataset's columns, their types and first values, and its dictionary; undefined if it cannot be read. */
+export async function datasetSchema(
   datasets: DatasetCatalog,
   userId: string,
   datasetId: string,
-): Promise<string[] | undefined> {
+): Promise<DatasetSchema | undefined> {
   try {
-    const head = await datasets.head(await datasets.locate(userId, datasetId), 16 * 1024);
-    return sniffCsvHead(head.text, head.complete).columns.map((c) => c.name);
+    const location = await datasets.locate(userId, datasetId);
+    const [head, dictionary] = await Promise.all([datasets.head(location), datasets.dictionary(location)]);
+    const sniffed = sniffCsvHead(head.text, head.complete);
+    return {
+      id: datasetId,
+      columns: sniffed.columns.map((c) => ({
+        name: c.name,
+        type: c.type,
+        ...(c.values && { values: c.values }),
+        ...(dictionary?.columns[c.name] && { entry: dictionary.columns[c.name] }),
+      })),
+      ...(dictionary && { dictionary }),
+    };
   } catch (error) {
     if (error instanceof DomainError || error instanceof CsvReadError) return undefined;
     throw error;
   }
+}
+
+/** Samples' dictionaries change only with a deploy: read them once a minute at most. */
+const dictionaryCache = new Map<string, { at: number; aliases: string[] | undefined }>();
+
+/** The datasets a user can read, by id, title and the other names their dictionaries give. */
+export async function datasetNames(datasets: DatasetCatalog, userId: string): Promise<DatasetName[]> {
+  const all = await datasets.list(userId);
+  return Promise.all(
+    all.map(async (d): Promise<DatasetName> => {
+      const name: DatasetName = { id: d.id, ...(d.name !== d.id && { title: d.name }) };
+      if (!d.sample) return name;
+      const cached = dictionaryCache.get(d.id);
+      let aliases = cached && Date.now() - cached.at < 60_000 ? cached.aliases : undefined;
+      if (!cached || Date.now() - cached.at >= 60_000) {
+        aliases = (await datasets.dictionary(await datasets.locate(userId, d.id)))?.aliases;
+        dictionaryCache.set(d.id, { at: Date.now(), aliases });
+      }
+      return aliases ? { ...name, aliases } : name;
+    }),
+  );
 }

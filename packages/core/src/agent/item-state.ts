@@ -1,4 +1,5 @@
 import type { AgentInput } from '../orchestration/orchestrator';
+import type { EngineJob } from './engine';
 
 /**
  * The state one item carries through the state machine: ids and pointers only, so it stays a
@@ -31,9 +32,6 @@ export type RunInput = AgentInput & {
 };
 
 /** A job for the analysis task, stored in S3; the task gets its URI. */
-export interface AnalysisJob {
-  tool: 'profile' | 'estimate_effect';
-  data: string;
-  args: { treatment?: string; outcome?: string; covariates?: string[] };
+export interface AnalysisJob extends EngineJob {
   resultUri: string;
 }

@@ -1,45 +1,17 @@
+import type {
+  AnalysisResult,
+  CompareResult,
+  EffectResult,
+  ProfileResult,
+  QueryResult,
+  RegressionResult,
+} from '../contract';
+import { describeReading } from '../contract/reading';
+
 /**
- * The analysis task's result documents (the JSON contract of `cascade-analysis --json`), and
- * the compact observations the model reads instead of them.
+ * The compact observations a model reads instead of the engines' full result documents (which
+ * stay in S3 or the item's output): every number an answer needs, few enough tokens for a prompt.
  */
-export interface ProfileColumn {
-  name: string;
-  type: string;
-  count: number;
-  missing: number;
-  unique: number;
-  mean?: number;
-  std?: number;
-  min?: number | string;
-  q25?: number;
-  q50?: number;
-  q75?: number;
-  max?: number | string;
-  top?: { value: unknown; count: number }[];
-}
-
-export interface ProfileResult {
-  rows: number;
-  columns: ProfileColumn[];
-  correlation?: { columns: string[]; matrix: (number | null)[][] };
-}
-
-export interface EffectEstimate {
-  method: string;
-  estimand: string;
-  estimate: number;
-  se: number;
-  ci: [number, number];
-}
-
-export interface EffectResult {
-  n: number;
-  treated: number;
-  control: number;
-  estimates: EffectEstimate[];
-  balance?: { covariate: string; smdBefore: number; smdAfter: number }[];
-  warnings?: string[];
-}
 
 /** Six significant digits: enough for any answer, short enough for a prompt. */
 export function round(value: number): number {
@@ -47,6 +19,15 @@ export function round(value: number): number {
 }
 
 const roundAll = (value: unknown): unknown => (typeof value === 'number' ? round(value) : value);
+
+/** At most this many result rows of a query reach the model; the person sees the full table. */
+export const observedQueryRows = 100;
+
+/** What the engine reported about reading the file, as sentences, when there is anything. */
+function readingOf(result: AnalysisResult): { reading?: string[] } {
+  const reading = describeReading(result.reading ?? []);
+  return reading.length > 0 ? { reading } : {};
+}
 
 export function profileObservation(result: ProfileResult): Record<string, unknown> {
   const pairs: { a: string; b: string; r: number }[] = [];
@@ -68,21 +49,28 @@ export function profileObservation(result: ProfileResult): Record<string, unknow
         missing: c.missing,
         unique: c.unique,
       };
-      for (const key of ['mean', 'std', 'min', 'q50', 'max'] as const) {
-        if (c[key] !== undefined) entry[key] = roundAll(c[key]);
+      for (const key of ['mean', 'std', 'min', 'q25', 'q50', 'q75', 'max'] as const) {
+        if (c[key] !== undefined && c[key] !== null) entry[key] = roundAll(c[key]);
       }
       if (c.top?.length) entry.top = c.top.slice(0, 3);
       return entry;
     }),
-    strongestCorrelations: pairs.sort((x, y) => Math.abs(y.r) - Math.abs(x.r)).slice(0, 5),
+    strongestCorrelations: pairs.sort((x, y) => Math.abs(y.r) - Math.abs(x.r)).slice(0, 10),
+    ...readingOf(result),
+    warnings: result.warnings ?? [],
   };
 }
 
 export function effectObservation(result: EffectResult): Record<string, unknown> {
   return {
+    treatment: result.treatment,
+    outcome: result.outcome,
+    covariates: result.covariates,
     n: result.n,
     treated: result.treated,
     control: result.control,
+    dropped: result.dropped,
+    headline: result.headline,
     estimates: result.estimates.map((e) => ({
       method: e.method,
       estimand: e.estimand,
@@ -91,9 +79,91 @@ export function effectObservation(result: EffectResult): Record<string, unknown>
       ci: e.ci.map(round),
     })),
     worstBalanceAfterAdjustment: [...(result.balance ?? [])]
-      .sort((a, b) => Math.abs(b.smdAfter) - Math.abs(a.smdAfter))
+      .sort((a, b) => Math.abs(b.smdAfter ?? 0) - Math.abs(a.smdAfter ?? 0))
       .slice(0, 5)
-      .map((b) => ({ covariate: b.covariate, smdBefore: round(b.smdBefore), smdAfter: round(b.smdAfter) })),
+      .map((b) => ({
+        covariate: b.covariate,
+        smdBefore: b.smdBefore === null ? null : round(b.smdBefore),
+        smdAfter: b.smdAfter === null ? null : round(b.smdAfter),
+      })),
+    ...readingOf(result),
     warnings: result.warnings ?? [],
   };
+}
+
+export function queryObservation(result: QueryResult): Record<string, unknown> {
+  return {
+    sql: result.sql,
+    columns: result.columns,
+    rows: result.rows.slice(0, observedQueryRows).map((row) => row.map(roundAll)),
+    rowCount: result.rowCount,
+    ...(result.rowCount > observedQueryRows && { rowsShownHere: observedQueryRows }),
+    ...readingOf(result),
+    warnings: result.warnings,
+  };
+}
+
+export function compareObservation(result: CompareResult): Record<string, unknown> {
+  return {
+    outcome: result.outcome,
+    group: result.group,
+    outcomeKind: result.outcomeKind,
+    ...(result.positive !== undefined && { positive: result.positive }),
+    n: result.n,
+    dropped: result.dropped,
+    groups: result.groups.map((g) => Object.fromEntries(Object.entries(g).map(([k, v]) => [k, roundAll(v)]))),
+    tests: result.tests.map((t) => ({
+      ...t,
+      statistic: round(t.statistic),
+      pValue: round(t.pValue),
+      ...(t.difference && {
+        difference: {
+          ...t.difference,
+          estimate: round(t.difference.estimate),
+          ci: t.difference.ci.map(round),
+        },
+      }),
+      ...(t.effectSize && { effectSize: { ...t.effectSize, value: round(t.effectSize.value) } }),
+    })),
+    ...readingOf(result),
+    warnings: result.warnings,
+  };
+}
+
+export function regressionObservation(result: RegressionResult): Record<string, unknown> {
+  return {
+    outcome: result.outcome,
+    model: result.model,
+    ...(result.positive !== undefined && { positive: result.positive }),
+    n: result.n,
+    dropped: result.dropped,
+    references: result.references,
+    coefficients: result.coefficients.map((c) => ({
+      term: c.term,
+      estimate: round(c.estimate),
+      se: round(c.se),
+      pValue: round(c.pValue),
+      ci: c.ci.map(round),
+      ...(c.oddsRatio !== undefined && { oddsRatio: round(c.oddsRatio) }),
+    })),
+    fit: Object.fromEntries(Object.entries(result.fit).map(([k, v]) => [k, roundAll(v)])),
+    ...readingOf(result),
+    warnings: result.warnings,
+  };
+}
+
+/** The observation of any engine result. */
+export function observationOf(result: AnalysisResult): Record<string, unknown> {
+  switch (result.tool) {
+    case 'profile':
+      return profileObservation(result);
+    case 'estimate_effect':
+      return effectObservation(result);
+    case 'query_data':
+      return queryObservation(result);
+    case 'compare_groups':
+      return compareObservation(result);
+    case 'fit_regression':
+      return regressionObservation(result);
+  }
 }

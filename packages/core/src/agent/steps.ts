@@ -1,6 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { concludeExecution } from '../chat/conclude';
 import { type ChatDeps, runPolicy } from '../chat/deps';
+import type { AnalysisResult } from '../contract';
+import type { DatasetLocation } from '../datasets/catalog';
 import { DomainError } from '../errors';
 import { sessionLockName } from '../ids';
 import { logger } from '../logger';
@@ -8,16 +10,17 @@ import type { ResponseStatus } from '../protocol/codes';
 import type { ItemOutput } from '../protocol/server';
 import { type ExecutionRecord, isFinal } from '../repositories/executions';
 import { type ItemRecord, isItemFinished } from '../repositories/items';
+import { type AnalysisEngine, type EngineJob, engineFailure } from './engine';
 import { readableError } from './errors';
 import { runEvents } from './events';
-import { datasetColumns, failedRun, runInlineTool, type ToolRun } from './inline-tools';
+import { datasetNames, datasetSchema, failedRun, runInlineTool, type ToolRun } from './inline-tools';
 import type { AnalysisJob, ItemState, RunInput } from './item-state';
 import type { ModelProvider } from './providers/types';
 import { parseRequest } from './request';
-import { type EffectResult, effectObservation, type ProfileResult, profileObservation } from './results';
+import { observationOf } from './results';
 import { getJson, putJson, s3Uri } from './s3-json';
 import { summarizeRun } from './summary';
-import { toolDeclarations, validateToolCall } from './tools';
+import { type EngineToolName, isEngineTool, toolDeclarations, validateToolCall } from './tools';
 import { type ContextMessage, type Decision, orderedTurns, type Turn, turnKey } from './transcript';
 
 /** Everything the agent's steps touch. The Lambdas build it once per container. */
@@ -29,6 +32,11 @@ export type AgentDeps = Pick<
   /** The bucket that holds datasets, jobs and results. */
   bucket: string;
   provider: ModelProvider;
+  /**
+   * The analysis engine, run inside Dispatch for datasets up to each tool's `inlineMaxBytes`;
+   * without it every analysis goes to the Fargate task.
+   */
+  engine?: AnalysisEngine;
   /** Model turns an item may take before it is stopped. */
   maxSteps: number;
   /** How many earlier messages of the session the model sees. */
@@ -101,7 +109,7 @@ export async function parseItem(deps: AgentDeps, state: ItemState): Promise<Item
   await deps.items.markRunning(state.executionId, state.itemId, 'parse');
   const [history, datasets] = await Promise.all([
     sessionHistory(deps, state),
-    deps.datasets.ids(state.userId),
+    datasetNames(deps.datasets, state.userId),
   ]);
   const request = await parseRequest({
     content: execution.request.content,
@@ -109,7 +117,7 @@ export async function parseItem(deps: AgentDeps, state: ItemState): Promise<Item
     ...(execution.request.datasetId && { datasetId: execution.request.datasetId }),
     datasets,
     history,
-    columnsOf: (datasetId) => datasetColumns(deps.datasets, state.userId, datasetId),
+    schemaOf: (datasetId) => datasetSchema(deps.datasets, state.userId, datasetId),
   });
   await deps.items.saveRequest(state.executionId, state.itemId, request);
   const detail = request.datasetId ? `${request.intent} · ${request.datasetId}` : request.intent;
@@ -126,7 +134,7 @@ export async function invokeModel(deps: AgentDeps, state: ItemState): Promise<It
   await events.step(state.itemId, 'model', 'started');
   await deps.items.markRunning(state.executionId, state.itemId, 'model');
   const decision = await deps.provider.decide({
-    request: item.request ?? { text: item.input, intent: 'unknown' },
+    request: item.request ?? { text: item.input, intent: 'refusal' },
     history: await sessionHistory(deps, state),
     turns: orderedTurns(item.turns),
     turn: state.turn,
@@ -173,6 +181,7 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
       ok: run.ok,
       observation: run.observation,
       ...(run.output && { output: run.output }),
+      ...(run.resultUri && { resultUri: run.resultUri }),
     });
 
   const call = validateToolCall(decision.name, decision.input);
@@ -201,37 +210,80 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
     return { ...state, route: 'inline' };
   }
 
-  let data: string;
+  let location: DatasetLocation;
   try {
-    const location = await deps.datasets.locate(state.userId, String(call.input.datasetId));
-    data = s3Uri(location.bucket, location.key);
+    location = await deps.datasets.locate(state.userId, String(call.input.datasetId));
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     await record(failedRun(error.message));
     await events.step(state.itemId, call.name, 'failed', error.message);
     return { ...state, route: 'inline' };
   }
+  const tool = call.name as EngineToolName;
   const base = `${state.executionId}/${state.itemId}/${String(state.turn).padStart(3, '0')}`;
   const { datasetId: _, ...args } = call.input;
-  const job: AnalysisJob = {
-    tool: call.name as AnalysisJob['tool'],
-    data,
-    args,
-    resultUri: s3Uri(deps.bucket, `results/${base}.json`),
-  };
+  const job: EngineJob = { tool, data: s3Uri(location.bucket, location.key), args };
+
+  if (
+    deps.engine &&
+    location.sizeBytes !== undefined &&
+    location.sizeBytes <= toolDeclarations[tool].inlineMaxBytes
+  ) {
+    const run = await runEngine(deps, deps.engine, job, s3Uri(deps.bucket, `results/${base}.json`));
+    await record(run);
+    await events.step(
+      state.itemId,
+      call.name,
+      run.ok ? 'succeeded' : 'failed',
+      run.ok ? undefined : run.observation,
+    );
+    return { ...state, route: 'inline' };
+  }
+
   const uri = s3Uri(deps.bucket, `jobs/${base}.json`);
-  await putJson(deps.s3, uri, job);
+  await putJson(deps.s3, uri, {
+    ...job,
+    resultUri: s3Uri(deps.bucket, `results/${base}.json`),
+  } satisfies AnalysisJob);
   return { ...state, route: 'task', job: { uri } };
+}
+
+/** Inline outputs above this size stay in S3 and are read back when the item finishes. */
+const inlineOutputBytes = 32 * 1024;
+
+/**
+ * Runs an analysis inside Dispatch. A failure the person can act on (a missing column, a refused
+ * query, a time limit) becomes the observation; anything else is a fault for Retry and Catch.
+ */
+async function runEngine(
+  deps: AgentDeps,
+  engine: AnalysisEngine,
+  job: EngineJob,
+  resultUri: string,
+): Promise<ToolRun> {
+  let result: AnalysisResult;
+  let output: ItemOutput;
+  try {
+    ({ result, output } = await engine.run(job));
+  } catch (error) {
+    const message = engineFailure(error);
+    if (message === undefined) throw error;
+    return failedRun(message);
+  }
+  // The full result document is kept as the task keeps its own; a small output also rides in the item.
+  await putJson(deps.s3, resultUri, { ...result, output });
+  const observation = JSON.stringify(observationOf(result));
+  const small = JSON.stringify(output).length <= inlineOutputBytes;
+  return { ok: true, observation, resultUri, ...(small && { output }) };
 }
 
 /** The analysis task's result document at `resultUri`: the tool's JSON result plus its chat output. */
 type ResultDocument = Record<string, unknown> & { output?: ItemOutput };
 
-function observe(tool: string, result: unknown): string {
+/** The observation of a task's result; the tool the model called says what kind of result it is. */
+function observe(tool: string, result: Record<string, unknown>): string {
   return JSON.stringify(
-    tool === 'profile'
-      ? profileObservation(result as ProfileResult)
-      : effectObservation(result as EffectResult),
+    observationOf({ reading: [], warnings: [], ...result, tool } as unknown as AnalysisResult),
   );
 }
 
@@ -243,8 +295,7 @@ async function analysisArtifacts(
   const tables: NonNullable<ItemOutput['tables']> = [];
   const charts: NonNullable<ItemOutput['charts']> = [];
   for (const turn of turns) {
-    if (turn.kind !== 'tool' || !turn.ok || toolDeclarations[turn.name as 'profile']?.runs !== 'task')
-      continue;
+    if (turn.kind !== 'tool' || !turn.ok || !isEngineTool(turn.name)) continue;
     const output =
       turn.output ??
       (turn.resultUri ? (await getJson<ResultDocument>(deps.s3, turn.resultUri)).output : undefined);
@@ -253,9 +304,6 @@ async function analysisArtifacts(
   }
   return { ...(tables.length && { tables }), ...(charts.length && { charts }) };
 }
-
-/** Inline outputs above this size stay in S3 and are read back when the item finishes. */
-const inlineOutputBytes = 32 * 1024;
 
 /**
  * Append: store the analysis result as an observation, finish the item on a final answer or

@@ -1,11 +1,35 @@
 import * as z from 'zod';
+import {
+  CompareGroupsInput,
+  EstimateEffectInput,
+  FitRegressionInput,
+  ProfileInput,
+  QueryDataInput,
+} from '../contract';
 import { DatasetId } from '../protocol/client';
 
 /**
+ * Where a tool runs. `inline`: in the Dispatch Lambda, no engine (a listing, a file's first rows).
+ * `engine`: the analysis engine — in the Dispatch Lambda itself when the dataset is at most
+ * `inlineMaxBytes` (no Fargate start-up for a one-line aggregate), else as the Fargate task.
+ * `finish`: ends the item.
+ */
+export type ToolPlacement = 'inline' | 'engine' | 'finish';
+
+interface ToolDeclaration {
+  description: string;
+  input: z.ZodObject;
+  runs: ToolPlacement;
+  /** Engine tools: the largest dataset (CSV bytes) run inside Dispatch rather than on Fargate. */
+  inlineMaxBytes?: number;
+}
+
+const MB = 1024 * 1024;
+
+/**
  * The agent's tools, declared once. The same declarations build the Bedrock tool config and
- * validate every tool call in Dispatch, so the model and the runtime can never disagree.
- * `runs` says where a tool executes: inline in the Dispatch Lambda, as the Fargate analysis
- * task, or not at all (final_answer ends the item).
+ * validate every tool call in Dispatch, so the model and the runtime can never disagree. The
+ * analysis tools' inputs come from the contract the engines parse their jobs with.
  */
 export const toolDeclarations = {
   list_datasets: {
@@ -19,37 +43,64 @@ export const toolDeclarations = {
     input: z.object({ datasetId: DatasetId.describe('The dataset id, e.g. "lalonde.csv".') }),
     runs: 'inline',
   },
+  query_data: {
+    description:
+      'Run one read-only SQL query (DuckDB dialect) over a dataset, exposed as the table `data`: counts, averages, medians (quantile_cont), sums, min/max, standard deviations, GROUP BY, WHERE, ORDER BY/LIMIT, window functions. Returns the result columns, up to 1,000 rows, the total row count and the SQL that ran; can draw a bar, line, scatter or histogram chart of the result. Use it for any question answered by counting or aggregating.',
+    input: QueryDataInput,
+    runs: 'engine',
+    inlineMaxBytes: 64 * MB,
+  },
+  compare_groups: {
+    description:
+      "Test whether an outcome differs between groups (the values of a group column): Welch's t-test and Mann–Whitney for a numeric outcome between two groups, Welch's ANOVA and Kruskal–Wallis for more, chi-square and a two-proportion z-test for a binary or categorical outcome. Returns group sizes, means or rates, the difference with its 95 % confidence interval, p-values and effect sizes.",
+    input: CompareGroupsInput,
+    runs: 'engine',
+    inlineMaxBytes: 64 * MB,
+  },
+  fit_regression: {
+    description:
+      'Fit a regression of an outcome on named predictors: OLS for a numeric outcome, logistic for a binary one (categorical predictors dummy-coded against a named reference level). Returns coefficients with HC1 robust standard errors, 95 % confidence intervals and p-values, R² or pseudo-R², and n. Use it for "what drives X" and "predict X from …" questions; it shows association, not causation.',
+    input: FitRegressionInput,
+    runs: 'engine',
+    inlineMaxBytes: 64 * MB,
+  },
   profile: {
     description:
-      'Exploratory data analysis of a whole dataset: per-column type, missing values, distinct values, mean, standard deviation, quartiles, histograms, top categories, and the correlation matrix of numeric columns.',
-    input: z.object({ datasetId: DatasetId.describe('The dataset id, e.g. "churn.csv".') }),
-    runs: 'task',
+      'Exploratory data analysis of a whole dataset: per-column type, missing values, distinct values, mean, standard deviation, quartiles, histograms, top categories, and the correlation matrix of numeric and true/false columns.',
+    input: ProfileInput,
+    runs: 'engine',
+    inlineMaxBytes: 16 * MB,
   },
   estimate_effect: {
     description:
-      'Estimate the causal effect of a binary treatment column on an outcome column, adjusting for covariates: difference in means, regression adjustment, inverse probability weighting and propensity matching, with confidence intervals, balance and overlap diagnostics.',
-    input: z.object({
-      datasetId: DatasetId.describe('The dataset id.'),
-      treatment: z.string().min(1).describe('Name of the binary (0/1) treatment column.'),
-      outcome: z.string().min(1).describe('Name of the numeric outcome column.'),
-      covariates: z.array(z.string().min(1)).max(50).optional().describe('Columns to adjust for.'),
-    }),
-    runs: 'task',
+      'Estimate the causal effect of a binary treatment column on an outcome column, adjusting for covariates: difference in means, regression adjustment, inverse probability weighting and propensity matching, with confidence intervals, balance and overlap diagnostics. Set `method` to the method the user asked for; regression adjustment leads otherwise.',
+    input: EstimateEffectInput,
+    runs: 'engine',
+    inlineMaxBytes: 16 * MB,
   },
   final_answer: {
     description:
       "Give the final answer to the user's question in markdown, citing the numbers the tools returned. Call it exactly once, when you are done.",
-    input: z.object({ text: z.string().min(1).max(20_000).describe('The answer, in markdown.') }),
+    input: z.object({ text: z.string().trim().min(1).max(20_000).describe('The answer, in markdown.') }),
     runs: 'finish',
   },
-} as const;
+} as const satisfies Record<string, ToolDeclaration>;
 
 export type ToolName = keyof typeof toolDeclarations;
+
+/** The tools the analysis engine runs. */
+export type EngineToolName = {
+  [K in ToolName]: (typeof toolDeclarations)[K]['runs'] extends 'engine' ? K : never;
+}[ToolName];
 
 export const toolNames = Object.keys(toolDeclarations) as ToolName[];
 
 export function isToolName(name: string): name is ToolName {
   return Object.hasOwn(toolDeclarations, name);
+}
+
+export function isEngineTool(name: string): name is EngineToolName {
+  return isToolName(name) && toolDeclarations[name].runs === 'engine';
 }
 
 /** JSON Schema for each tool's input, as Bedrock's Converse API takes it. */

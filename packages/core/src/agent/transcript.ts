@@ -1,4 +1,6 @@
 import type { ItemOutput } from '../protocol/server';
+import type { Frame, FrameKind, Refusal } from './planner/frame';
+import type { DatasetSchema } from './planner/schema';
 import type { ToolName } from './tools';
 
 /** What the model decided on one turn. */
@@ -39,12 +41,22 @@ export interface ParsedRequest {
   /** The full question for this item: the message, plus the item's own input in a batch. */
   text: string;
   datasetId?: string;
-  intent: 'list' | 'describe' | 'profile' | 'effect' | 'unknown';
+  /** What kind of question the offline grammar read, or 'refusal' when it could not read it. */
+  intent: FrameKind | 'refusal';
   /** The dataset's columns, when the dataset is known and readable. */
   columns?: string[];
-  treatment?: string;
-  outcome?: string;
-  covariates?: string[];
+  /** The grammar's reading: what to compute (the offline planner acts on it; models get it as a hint). */
+  frame?: Frame;
+  /** Why the grammar could not read the question, and what it can answer instead. */
+  refusal?: Refusal;
+  /** True when the question changed the previous one ("now by country"). */
+  followUp?: boolean;
+  /** Set when the question just before this follow-up was not understood: it builds on the one before that. */
+  skipped?: string;
+  /** Misspelt words and how they were read ("corelation" as "correlation"). */
+  corrections?: { from: string; to: string }[];
+  /** The dataset's columns with their types and first values, compact, for writing SQL. */
+  schema?: DatasetSchema;
 }
 
 /** A message of the session before this run, given to the model as context. */

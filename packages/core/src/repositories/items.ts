@@ -2,7 +2,7 @@ import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynam
 import type { ParsedRequest, Turn } from '../agent/transcript';
 import type { ItemStatus } from '../protocol/codes';
 import type { ItemOutput } from '../protocol/server';
-import { queryAll, sendIfConditionHolds, setClause, type TableContext } from './dynamo';
+import { queryAll, sendIfConditionHolds, setClause, storable, type TableContext } from './dynamo';
 
 export interface ItemRecord {
   executionId: string;
@@ -109,7 +109,7 @@ export class ItemsRepository {
       status: 'SUCCEEDED',
       completedAt: this.now(),
       durationMs: result.durationMs,
-      output: result.output,
+      output: storable(result.output),
       outputRef: result.outputRef,
     });
   }
@@ -143,7 +143,7 @@ export class ItemsRepository {
         UpdateExpression: 'SET turns.#key = :turn',
         ConditionExpression: 'attribute_exists(turns) AND #status IN (:pending, :running)',
         ExpressionAttributeNames: { '#key': key, '#status': 'status' },
-        ExpressionAttributeValues: { ':turn': turn, ':pending': 'PENDING', ':running': 'RUNNING' },
+        ExpressionAttributeValues: { ':turn': storable(turn), ':pending': 'PENDING', ':running': 'RUNNING' },
       }),
     );
   }

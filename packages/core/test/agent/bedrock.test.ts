@@ -28,8 +28,13 @@ const context = (overrides: Partial<ModelContext> = {}): ModelContext => ({
     intent: 'effect',
     datasetId: 'lalonde.csv',
     columns: ['treat', 're78'],
-    treatment: 'treat',
-    outcome: 're78',
+    schema: {
+      id: 'lalonde.csv',
+      columns: [
+        { name: 'treat', type: 'boolean', values: ['0', '1'] },
+        { name: 're78', type: 'numeric' },
+      ],
+    },
   },
   history: [
     { role: 'assistant', content: 'stray assistant first' },
@@ -211,7 +216,7 @@ describe('converseMessages', () => {
     ]);
     expect(messages[0]!.content).toEqual([{ text: 'describe lalonde.csv' }]);
     expect(messages[2]!.content?.[0]?.text).toContain(
-      'Dataset: lalonde.csv\nColumns: treat, re78\nTreatment column (as parsed): treat',
+      'Dataset: lalonde.csv\nColumns: treat (boolean), re78 (numeric)',
     );
     expect(messages[3]!.content).toEqual([
       { text: 'Looking.' },
@@ -232,7 +237,7 @@ describe('converseMessages', () => {
           { role: 'user', content: 'one' },
           { role: 'user', content: 'two' },
         ],
-        request: { text: 'three', intent: 'unknown' },
+        request: { text: 'three', intent: 'refusal' },
       }),
     );
     expect(messages).toEqual([

@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryS3 } from '../../../../test/support/s3-memory';
-import { DatasetCatalog, datasetColumns, getJson, putJson, runInlineTool } from '../../src';
+import { DatasetCatalog, datasetNames, datasetSchema, getJson, putJson, runInlineTool } from '../../src';
 
 let s3: ReturnType<typeof memoryS3>;
 const client = new S3Client({ region: 'us-east-1' });
@@ -57,12 +57,49 @@ describe('inline tools', () => {
     await expect(runInlineTool(broken, 'u1', 'list_datasets', {})).rejects.toThrow('SlowDown');
   });
 
-  it('datasetColumns reads the header, and says nothing for missing or empty files', async () => {
-    expect(await datasetColumns(catalog, 'u1', 'sales.csv')).toEqual(['region', 'amount']);
-    expect(await datasetColumns(catalog, 'u1', 'empty.csv')).toBeUndefined();
-    expect(await datasetColumns(catalog, 'u1', 'nope.csv')).toBeUndefined();
+  it('datasetSchema reads the header, types and values, and says nothing for missing or empty files', async () => {
+    expect(await datasetSchema(catalog, 'u1', 'sales.csv')).toEqual({
+      id: 'sales.csv',
+      columns: [
+        { name: 'region', type: 'categorical', values: ['north'] },
+        { name: 'amount', type: 'integer' },
+      ],
+    });
+    expect(await datasetSchema(catalog, 'u1', 'empty.csv')).toBeUndefined();
+    expect(await datasetSchema(catalog, 'u1', 'nope.csv')).toBeUndefined();
     s3.failNext(new Error('SlowDown'));
-    await expect(datasetColumns(catalog, 'u1', 'sales.csv')).rejects.toThrow('SlowDown');
+    await expect(datasetSchema(catalog, 'u1', 'sales.csv')).rejects.toThrow('SlowDown');
+  });
+
+  it('datasetSchema adds the data dictionary beside the file, and ignores one that is not valid', async () => {
+    s3.put(
+      'b',
+      'samples/sales.csv.dictionary.json',
+      JSON.stringify({ columns: { amount: { aliases: ['revenue'] } } }),
+    );
+    expect(await datasetSchema(catalog, 'u1', 'sales.csv')).toMatchObject({
+      columns: [{ name: 'region' }, { name: 'amount', entry: { aliases: ['revenue'] } }],
+      dictionary: { columns: { amount: { aliases: ['revenue'] } } },
+    });
+    s3.put('b', 'samples/sales.csv.dictionary.json', '{ not json');
+    expect(await datasetSchema(catalog, 'u1', 'sales.csv')).not.toHaveProperty('dictionary');
+    s3.put(
+      'b',
+      'samples/sales.csv.dictionary.json',
+      JSON.stringify({ columns: { amount: { aliases: 'revenue' } } }),
+    );
+    expect(await datasetSchema(catalog, 'u1', 'sales.csv')).not.toHaveProperty('dictionary');
+  });
+
+  it("datasetNames gives the samples' titles and dictionary aliases, and the user's own files by id", async () => {
+    s3.put(
+      'b',
+      'samples/sales.csv.dictionary.json',
+      JSON.stringify({ aliases: ['the sales data'], columns: {} }),
+    );
+    const names = await datasetNames(catalog, 'u1');
+    expect(names).toContainEqual({ id: 'mine.csv' });
+    expect(names.find((d) => d.id === 'sales.csv')?.aliases).toEqual(['the sales data']);
   });
 
   it('JSON documents round-trip through S3 pointers', async () => {

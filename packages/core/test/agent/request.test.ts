@@ -1,161 +1,101 @@
 import { describe, expect, it } from 'vitest';
-import { detectIntent, findDataset, findEffectColumns, parseRequest } from '../../src';
+import { parseRequest } from '../../src';
+import { sampleDatasets, sampleSchema } from './planner/fixtures';
 
-const lalondeColumns = [
-  'treat',
-  'age',
-  'educ',
-  'black',
-  'hispan',
-  'married',
-  'nodegree',
-  're74',
-  're75',
-  're78',
-];
-
-describe('detectIntent', () => {
-  it.each([
-    ['What is the effect of treat on re78?', 'effect'],
-    ['Does training increase earnings?', 'effect'],
-    ['estimate the ATT', 'effect'],
-    ['profile churn.csv', 'profile'],
-    ['summarise the distributions', 'profile'],
-    ['any missing values or outliers?', 'profile'],
-    ['what columns are there', 'describe'],
-    ['show me the schema', 'describe'],
-  ])('%s → %s', (text, intent) => {
-    expect(detectIntent(text, true)).toBe(intent);
-  });
-
-  it('lists datasets only when no dataset is named', () => {
-    expect(detectIntent('which datasets do I have?', false)).toBe('list');
-    expect(detectIntent('tell me about this file', true)).toBe('describe');
-  });
-
-  it('falls back to describing a named dataset, and to unknown without one', () => {
-    expect(detectIntent('hello', true)).toBe('describe');
-    expect(detectIntent('hello', false)).toBe('unknown');
-  });
-});
-
-describe('findDataset', () => {
-  const datasets = ['lalonde.csv', 'churn.csv', 'sales-2024.csv'];
-
-  it('finds a dataset by file name or bare name, as a whole word', () => {
-    expect(findDataset('profile churn.csv please', datasets)).toBe('churn.csv');
-    expect(findDataset('look at lalonde', datasets)).toBe('lalonde.csv');
-    expect(findDataset('the SALES-2024 numbers', datasets)).toBe('sales-2024.csv');
-    expect(findDataset('churning customers', datasets)).toBeUndefined();
-  });
-
-  it('takes the first one mentioned', () => {
-    expect(findDataset('compare churn.csv with lalonde.csv', datasets)).toBe('churn.csv');
-  });
-});
-
-describe('findEffectColumns', () => {
-  it('reads "effect of X on Y adjusting for A and B"', () => {
-    expect(
-      findEffectColumns('What is the effect of treat on re78, adjusting for age and educ?', lalondeColumns),
-    ).toEqual({
-      treatment: 'treat',
-      outcome: 're78',
-      covariates: ['age', 'educ'],
-    });
-  });
-
-  it('reads "does X increase Y" and "controlling for"', () => {
-    expect(
-      findEffectColumns('does married increase re78 controlling for age, black', lalondeColumns),
-    ).toEqual({
-      treatment: 'married',
-      outcome: 're78',
-      covariates: ['age', 'black'],
-    });
-  });
-
-  it('guesses a treatment named like one when the sentence does not say', () => {
-    expect(findEffectColumns('impact on re78 of treat', lalondeColumns)).toMatchObject({
-      treatment: 'treat',
-      outcome: 're78',
-    });
-  });
-
-  it('does not confuse re78 with re7 or re781', () => {
-    expect(findEffectColumns('effect of treat on re781', [...lalondeColumns, 're7'])).toEqual({
-      treatment: 'treat',
-    });
-  });
-
-  it('leaves covariates unset when none are named', () => {
-    expect(findEffectColumns('effect of treat on re78', lalondeColumns)).toEqual({
-      treatment: 'treat',
-      outcome: 're78',
-    });
-  });
-});
+/** Parse: a question (with its batch item and its conversation) becomes the request every later step reads. */
+const base = {
+  datasets: sampleDatasets,
+  history: [],
+  schemaOf: async (id: string) => sampleSchema(id),
+};
 
 describe('parseRequest', () => {
-  const base = {
-    datasets: ['lalonde.csv', 'churn.csv'],
-    history: [],
-    columnsOf: async (id: string) => (id === 'lalonde.csv' ? lalondeColumns : undefined),
-  };
-
-  it('joins a batch item to the message and reads columns from the dataset', async () => {
+  it("reads the question into a frame, with the dataset's columns and a compact schema for writing SQL", async () => {
     const request = await parseRequest({
       ...base,
-      content: 'Estimate effects in lalonde.csv',
-      input: 'effect of treat on re78 adjusting for age',
+      content: 'average monthly fee by plan in churn.csv',
+      input: 'average monthly fee by plan in churn.csv',
     });
-    expect(request).toEqual({
-      text: 'Estimate effects in lalonde.csv\n\neffect of treat on re78 adjusting for age',
-      intent: 'effect',
-      datasetId: 'lalonde.csv',
-      columns: lalondeColumns,
-      treatment: 'treat',
-      outcome: 're78',
-      covariates: ['age'],
+    expect(request).toMatchObject({
+      text: 'average monthly fee by plan in churn.csv',
+      intent: 'aggregate',
+      datasetId: 'churn.csv',
+      frame: { kind: 'aggregate', measures: [{ fn: 'mean', column: 'monthly_fee' }], by: ['plan'] },
     });
+    expect(request.columns).toHaveLength(12);
+    expect(request.schema?.columns.find((c) => c.name === 'plan')).toEqual({
+      name: 'plan',
+      type: 'categorical',
+      values: ['basic', 'premium', 'standard'],
+    });
+    // The dictionary stays out of the item: it is read again when needed.
+    expect(request.schema).not.toHaveProperty('dictionary');
   });
 
-  it("prefers the item's own dataset over the client's choice, and that over the message", async () => {
+  it('joins a batch item to the message; the item names its own dataset', async () => {
     const request = await parseRequest({
       ...base,
-      content: 'profile lalonde.csv',
+      content: 'how many rows does lalonde.csv have',
       input: 'churn.csv',
-      datasetId: 'lalonde.csv',
     });
-    expect(request.datasetId).toBe('churn.csv');
-    const chosen = await parseRequest({
-      ...base,
-      content: 'profile it',
-      input: 'profile it',
+    expect(request).toMatchObject({
+      text: 'how many rows does lalonde.csv have\n\nchurn.csv',
       datasetId: 'churn.csv',
     });
-    expect(chosen.datasetId).toBe('churn.csv');
   });
 
-  it('finds the dataset in the conversation when the question only says "it"', async () => {
+  it("takes the client's choice of dataset when the question names none", async () => {
     const request = await parseRequest({
       ...base,
-      content: 'now profile it',
-      input: 'now profile it',
-      history: [
-        { role: 'user', content: 'describe lalonde.csv' },
-        { role: 'assistant', content: 'It has 10 columns' },
-        { role: 'user', content: 'and churn.csv?' },
-      ],
+      content: 'how many rows?',
+      input: 'how many rows?',
+      datasetId: 'lalonde.csv',
     });
-    expect(request).toMatchObject({ datasetId: 'churn.csv', intent: 'profile' });
-    expect(request).not.toHaveProperty('columns');
+    expect(request).toMatchObject({
+      datasetId: 'lalonde.csv',
+      frame: { kind: 'aggregate', datasetId: 'lalonde.csv' },
+    });
   });
 
-  it('leaves the dataset out when nothing names one', async () => {
+  it('reads the conversation again so that a follow-up knows what it follows', async () => {
+    const request = await parseRequest({
+      ...base,
+      content: 'now by region',
+      input: 'now by region',
+      history: [
+        { role: 'user', content: 'churn rate by plan' },
+        { role: 'assistant', content: 'Churn by plan: basic 0.3, …' },
+        { role: 'user', content: 'and the median monthly fee?' },
+        { role: 'assistant', content: '…' },
+      ],
+    });
+    expect(request).toMatchObject({
+      followUp: true,
+      datasetId: 'churn.csv',
+      frame: { kind: 'aggregate', measures: [{ fn: 'median', column: 'monthly_fee' }], by: ['region'] },
+    });
+  });
+
+  it('keeps a refusal with the dataset it was about', async () => {
+    const request = await parseRequest({
+      ...base,
+      content: 'average salary in churn.csv',
+      input: 'average salary in churn.csv',
+    });
+    expect(request).toMatchObject({
+      intent: 'refusal',
+      datasetId: 'churn.csv',
+      refusal: { reason: 'unknown_column' },
+    });
+    expect(request.columns).toContain('monthly_fee');
+    expect(request).not.toHaveProperty('frame');
+  });
+
+  it('refuses without a dataset when nothing names one and no dataset fits', async () => {
     expect(await parseRequest({ ...base, content: 'hi', input: 'hi' })).toEqual({
       text: 'hi',
-      intent: 'unknown',
+      intent: 'refusal',
+      refusal: expect.objectContaining({ reason: 'no_dataset' }),
     });
   });
 });

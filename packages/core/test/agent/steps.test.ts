@@ -244,3 +244,117 @@ describe('agent steps under retries', () => {
     await expect(dispatch(deps, state)).rejects.toThrow('has no model decision');
   });
 });
+
+describe('Dispatch and the analysis engine', () => {
+  const result = {
+    tool: 'query_data' as const,
+    source: 'tiny.csv',
+    sql: 'SELECT count(*) FROM data',
+    columns: [{ name: 'count_star()', type: 'BIGINT' }],
+    rows: [[2]],
+    rowCount: 1,
+    truncated: false,
+    reading: [],
+    warnings: [],
+  };
+  const output = { text: '1 row', tables: [{ columns: ['count_star()'], rows: [[2]] }] };
+  const jobs: unknown[] = [];
+
+  /** An engine that records its jobs and answers (or fails) as the test says. */
+  function engine(answer: () => Promise<{ result: typeof result; output: typeof output }>) {
+    return {
+      run: async (job: unknown) => {
+        jobs.push(job);
+        return answer();
+      },
+    };
+  }
+
+  async function modelCalledQuery(): Promise<ItemState> {
+    const state = await parseItem(deps, await newItem());
+    decisions.push({
+      kind: 'tool',
+      toolUseId: 't0',
+      name: 'query_data',
+      input: { datasetId: 'tiny.csv', sql: 'SELECT count(*) FROM data' },
+    });
+    await invokeModel(deps, state);
+    return state;
+  }
+
+  beforeEach(() => {
+    jobs.length = 0;
+  });
+
+  it('runs a small dataset inside Dispatch: no task, the observation and output recorded, the result kept in S3', async () => {
+    const state = await modelCalledQuery();
+    const withEngine = { ...deps, engine: engine(async () => ({ result, output })) };
+    expect(await dispatch(withEngine, state)).toMatchObject({ route: 'inline' });
+    expect(jobs).toEqual([
+      {
+        tool: 'query_data',
+        data: `s3://${bucket}/samples/tiny.csv`,
+        args: { sql: 'SELECT count(*) FROM data' },
+      },
+    ]);
+    const turn = (await deps.items.get(state.executionId, '1'))?.turns?.[turnKey(0, 'tool')];
+    expect(turn).toMatchObject({ ok: true, name: 'query_data', output });
+    expect(JSON.parse((turn as { observation: string }).observation)).toMatchObject({
+      rowCount: 1,
+      rows: [[2]],
+    });
+    const resultUri = (turn as { resultUri: string }).resultUri;
+    expect(resultUri).toBe(`s3://${bucket}/results/${state.executionId}/1/000.json`);
+    expect(s3.keys(`${bucket}/jobs/`).filter((k) => k.includes(state.executionId))).toEqual([]);
+  });
+
+  it("turns the engine's own refusal (a code and a sentence) into an observation the model can read", async () => {
+    const state = await modelCalledQuery();
+    const refused = Object.assign(new Error('Only one SELECT statement can run.'), { code: 'QueryRejected' });
+    const withEngine = {
+      ...deps,
+      engine: engine(async () => {
+        throw refused;
+      }),
+    };
+    expect(await dispatch(withEngine, state)).toMatchObject({ route: 'inline' });
+    expect((await deps.items.get(state.executionId, '1'))?.turns?.[turnKey(0, 'tool')]).toMatchObject({
+      ok: false,
+      observation: 'Only one SELECT statement can run.',
+    });
+    expect(sent).toContainEqual(
+      expect.objectContaining({
+        action: 'step',
+        step: 'query_data',
+        status: 'failed',
+        detail: 'Only one SELECT statement can run.',
+      }),
+    );
+  });
+
+  it('lets an unexpected engine fault through, for Retry and Catch, recording nothing', async () => {
+    const state = await modelCalledQuery();
+    const withEngine = {
+      ...deps,
+      engine: engine(async () => {
+        throw new TypeError('boom');
+      }),
+    };
+    await expect(dispatch(withEngine, state)).rejects.toThrow('boom');
+    expect((await deps.items.get(state.executionId, '1'))?.turns?.[turnKey(0, 'tool')]).toBeUndefined();
+  });
+
+  it('sends a dataset above the inline size to the task, and everything to the task without an engine', async () => {
+    s3.put(bucket, 'samples/big.csv', `a\n${'1\n'.repeat(9 * 1024 * 1024)}`);
+    const state = await parseItem(deps, await newItem());
+    decisions.push({ kind: 'tool', toolUseId: 't0', name: 'profile', input: { datasetId: 'big.csv' } });
+    await invokeModel(deps, state);
+    const withEngine = { ...deps, engine: engine(async () => ({ result, output })) };
+    const routed = await dispatch(withEngine, state);
+    expect(routed).toMatchObject({ route: 'task', job: { uri: expect.stringContaining('/jobs/') } });
+    expect(jobs).toEqual([]);
+
+    const small = await modelCalledQuery();
+    expect(await dispatch(deps, small)).toMatchObject({ route: 'task' });
+  });
+});

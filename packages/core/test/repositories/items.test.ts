@@ -85,7 +85,7 @@ describe('ItemsRepository', () => {
         decision: { kind: 'final', text: 'x' },
       }),
     ).toBe(false);
-    await items.saveRequest('e-turns', 'item-0', { text: 'q', intent: 'describe' });
+    await items.saveRequest('e-turns', 'item-0', { text: 'q', intent: 'columns' });
     const turn = { kind: 'model' as const, turn: 0, decision: { kind: 'final' as const, text: 'first' } };
     expect(await items.putTurn('e-turns', 'item-0', '000-model', turn)).toBe(true);
     expect(
@@ -94,7 +94,7 @@ describe('ItemsRepository', () => {
         decision: { kind: 'final', text: 'retry' },
       }),
     ).toBe(true);
-    await items.saveRequest('e-turns', 'item-0', { text: 'q again', intent: 'describe' });
+    await items.saveRequest('e-turns', 'item-0', { text: 'q again', intent: 'columns' });
     const stored = await items.get('e-turns', 'item-0');
     expect(stored?.turns).toEqual({
       '000-model': { kind: 'model', turn: 0, decision: { kind: 'final', text: 'retry' } },

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { samplesPrefix } from '@cascade/core';
+import { dictionaryKey, samplesPrefix } from '@cascade/core';
 import S3rver from 's3rver';
 
 export interface LocalS3 {
@@ -46,7 +46,8 @@ export async function startS3(options: { directory: string; bucket: string }): P
 
 /**
  * Puts the sample datasets the repository ships into the bucket, with their row and column
- * counts as object metadata. A sample already there with the same size is left alone.
+ * counts as object metadata and their data dictionaries beside them. A sample already there
+ * with the same size is left alone.
  */
 export async function seedSamples(
   endpoint: string,
@@ -65,6 +66,17 @@ export async function seedSamples(
     for (const sample of catalog) {
       const body = readFileSync(join(datasetsDirectory, sample.file));
       const key = `${samplesPrefix}${sample.file}`;
+      // The data dictionary beside it (column aliases for the offline planner), always refreshed: it is small.
+      const dictionary = join(datasetsDirectory, `${sample.file}.dictionary.json`);
+      if (existsSync(dictionary))
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: dictionaryKey(key),
+            Body: readFileSync(dictionary),
+            ContentType: 'application/json',
+          }),
+        );
       const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
       if (head?.ContentLength === body.length) continue;
       const metadata: Record<string, string> = {};

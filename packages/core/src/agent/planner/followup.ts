@@ -1,0 +1,317 @@
+import { describeFilters, type Filter } from '../../contract';
+import { type Frame, type Measure, type Refusal, withoutFixedCovariates } from './frame';
+import { defaultCovariates, type Slots, valueFilters } from './grammar';
+import type { Keyword } from './lexicon';
+import { columnOf, type DatasetSchema, isBinary, isNumeric } from './schema';
+import { suggestionsFor } from './suggest';
+
+/**
+ * A follow-up changes one part of the previous question: "now by country" its groups, "and the
+ * median?" its aggregate, "only for mobile" its filters, "adjust that for device" its
+ * covariates, "same for churn.csv" its dataset. Anything it cannot apply is refused.
+ */
+export function applyFollowUp(
+  previous: Frame,
+  slots: Slots,
+  markers: Set<Keyword>,
+  schema: DatasetSchema,
+): { frame: Frame } | { refusal: Refusal } {
+  const refuse = (message: string) => ({
+    refusal: {
+      reason: 'incomplete' as const,
+      message,
+      suggestions: suggestionsFor(schema, slots),
+      datasetId: schema.id,
+    },
+  });
+  if (previous.kind === 'datasets')
+    return refuse('There is no earlier analysis in this conversation to change.');
+  let frame: Frame = structuredClone({ ...previous, datasetId: schema.id });
+
+  // Every column the previous question used must exist here ("same for churn.csv").
+  const missing = columnsOf(frame).filter((c) => !columnOf(schema, c));
+  if (missing.length > 0)
+    return refuse(
+      `${schema.id} has no column ${missing.join(', ')}, so the previous question does not carry over to it.`,
+    );
+
+  const newFilters: Filter[] = [...slots.filters, ...valueFilters(slots.values), ...slots.missing];
+  let changed = missing.length === 0 && schema.id !== datasetOf(previous);
+
+  // "as percentages", "and the share?": answers of counts already give shares.
+  if (
+    (frame.kind === 'missing' || frame.kind === 'values' || frame.kind === 'top') &&
+    slots.measures.length > 0 &&
+    slots.measures.every((m) => !m.column && (m.fn === 'rate' || m.fn === 'count')) &&
+    slots.columns.length === 0
+  )
+    return { frame };
+
+  // "add 1974 and 1975 earnings", "also include education": more columns for the model.
+  if (markers.has('add') && slots.columns.length > 0) {
+    const model = frame;
+    if (model.kind === 'regression') {
+      const predictors = [...(model.chosen ? [] : model.predictors), ...slots.columns];
+      return finish(
+        { ...model, predictors: unique(predictors.filter((c) => c !== model.outcome)), chosen: false },
+        newFilters,
+        markers,
+      );
+    }
+    if (model.kind === 'effect') {
+      const covariates = [...(model.chosen ? [] : model.covariates), ...slots.columns];
+      return finish(
+        {
+          ...model,
+          covariates: unique(covariates.filter((c) => c !== model.treatment && c !== model.outcome)),
+          chosen: false,
+        },
+        newFilters,
+        markers,
+      );
+    }
+  }
+
+  // "and now with all the covariates": every usable column.
+  if (markers.has('allcovariates') && frame.kind === 'effect') {
+    const covariates = defaultCovariates(schema, frame.treatment, frame.outcome);
+    const { chosen: _, ...rest } = frame;
+    return finish({ ...rest, covariates }, newFilters, markers);
+  }
+  // Covariates, a method or a model: the estimate itself changes.
+  if (slots.covariates.length > 0 || slots.method) {
+    const effect = asEffect(frame, schema);
+    if (!effect) {
+      if (frame.kind === 'regression' && slots.covariates.length > 0) {
+        frame = { ...frame, predictors: unique([...frame.predictors, ...slots.covariates]), chosen: false };
+        return finish(frame, newFilters, markers);
+      }
+      return refuse(
+        'Adjusting for covariates or choosing a method applies to an effect estimate; the previous question was not one.',
+      );
+    }
+    const named = slots.covariates.filter((c) => c !== effect.treatment && c !== effect.outcome);
+    const covariates =
+      named.length === 0
+        ? effect.covariates
+        : effect.chosen || frame.kind !== 'effect'
+          ? named
+          : unique([...effect.covariates, ...named]);
+    frame = {
+      ...effect,
+      covariates,
+      ...(named.length > 0 && { chosen: false }),
+      ...(slots.method && { method: slots.method }),
+    };
+    if (named.length > 0) delete (frame as { chosen?: boolean }).chosen;
+    return finish(frame, newFilters, markers);
+  }
+  if (slots.model && frame.kind === 'regression') {
+    frame = { ...frame, model: slots.model };
+    changed = true;
+  }
+
+  if (slots.by.length > 0) {
+    if (frame.kind === 'aggregate')
+      frame = { ...frame, by: markers.has('also') ? unique([...frame.by, ...slots.by]) : slots.by };
+    else if (frame.kind === 'compare') {
+      frame = { ...frame, group: slots.by[0]! };
+      delete frame.groups;
+    } else if (frame.kind === 'distribution')
+      frame = {
+        kind: 'aggregate',
+        datasetId: frame.datasetId,
+        measures: (['count', 'mean', 'median', 'min', 'max', 'std'] as const).map((fn) => ({
+          fn,
+          ...(fn !== 'count' && { column: (frame as { column: string }).column }),
+        })),
+        by: slots.by,
+        filters: frame.filters,
+      };
+    else if (frame.kind === 'top' || frame.kind === 'values')
+      frame = {
+        kind: 'aggregate',
+        datasetId: frame.datasetId,
+        measures: [{ fn: 'count' }],
+        by: unique([...slots.by, frame.column]),
+        filters: frame.filters,
+      };
+    else return refuse(`I can't split the previous answer by ${slots.by.join(', ')}.`);
+    changed = true;
+  }
+
+  if (slots.measures.length > 0) {
+    const withColumns = slots.measures.some((m) => m.column || m.condition);
+    if (frame.kind === 'aggregate' && slots.measures.every((m) => m.fn === 'count' && !m.column)) {
+      // "how many of them …": a count of the rows the previous question was about.
+      frame = { ...frame, measures: [{ fn: 'count' }] };
+      delete frame.rank;
+    } else if (frame.kind === 'aggregate') {
+      frame = {
+        ...frame,
+        measures: withColumns
+          ? slots.measures
+          : frame.measures
+              .filter((m) => m.column)
+              .flatMap((m) => slots.measures.map((s): Measure => ({ ...s, column: m.column! }))),
+      };
+      if (frame.measures.length === 0)
+        return refuse('The previous question had no column to compute that of.');
+      delete frame.rank;
+    } else if (frame.kind === 'distribution' || frame.kind === 'compare' || frame.kind === 'correlation') {
+      const column =
+        frame.kind === 'compare'
+          ? frame.outcome
+          : frame.kind === 'correlation'
+            ? frame.columns[0]!
+            : frame.column;
+      frame = {
+        kind: 'aggregate',
+        datasetId: frame.datasetId,
+        measures: withColumns ? slots.measures : slots.measures.map((s) => ({ ...s, column })),
+        by: frame.kind === 'compare' ? [frame.group] : [],
+        filters: frame.filters,
+      };
+    } else if (withColumns)
+      frame = { kind: 'aggregate', datasetId: schema.id, measures: slots.measures, by: [], filters: [] };
+    else return refuse("I can't tell what to compute that of from the previous question.");
+    changed = true;
+  } else if (slots.columns.length > 0) {
+    const column = slots.columns[0]!;
+    // "and between support calls and satisfaction?": both columns of a correlation.
+    if (frame.kind === 'correlation' && slots.columns.length >= 2)
+      return finish({ ...frame, columns: slots.columns }, newFilters, markers);
+    if (slots.columns.length > 1)
+      return refuse(`Which of ${slots.columns.join(', ')} should replace the previous column?`);
+    switch (frame.kind) {
+      case 'aggregate':
+        // "what about tenure?": the same aggregates of another column; nothing else is guessed.
+        if (!frame.measures.some((m) => m.column))
+          return refuse(`I can't tell how ${column} changes the previous question; ask the whole question.`);
+        frame = { ...frame, measures: frame.measures.map((m) => (m.column ? { ...m, column } : m)) };
+        break;
+      case 'compare':
+        frame = { ...frame, outcome: column };
+        break;
+      case 'distribution':
+      case 'values':
+      case 'top':
+        frame = { ...frame, column };
+        break;
+      case 'correlation':
+        frame = { ...frame, columns: frame.columns.length === 2 ? [frame.columns[0]!, column] : [column] };
+        break;
+      case 'effect':
+        frame = { ...frame, outcome: column };
+        break;
+      case 'regression':
+        frame = { ...frame, outcome: column, predictors: frame.predictors.filter((p) => p !== column) };
+        break;
+      default:
+        return refuse(`I can't apply ${column} to the previous question.`);
+    }
+    changed = true;
+  }
+  if (slots.topN !== undefined && (frame.kind === 'top' || frame.kind === 'rows')) {
+    frame = { ...frame, n: slots.topN };
+    changed = true;
+  } else if (slots.topN !== undefined && frame.kind === 'aggregate' && frame.rank) {
+    frame = { ...frame, rank: { ...frame.rank, limit: slots.topN } };
+    changed = true;
+  }
+  if (newFilters.length > 0 || markers.has('everyone')) changed = true;
+  if (!changed) return refuse("I couldn't tell what to change in the previous question.");
+  return finish(frame, newFilters, markers);
+}
+
+function finish(
+  frame: Frame,
+  newFilters: Filter[],
+  markers: Set<Keyword>,
+): { frame: Frame } | { refusal: Refusal } {
+  if (!('filters' in frame)) {
+    if (newFilters.length === 0) return { frame };
+    return {
+      refusal: {
+        reason: 'incomplete',
+        message: `The previous answer (${frame.kind === 'datasets' ? 'the list of datasets' : `about ${frame.datasetId}`}) covers the whole file; I can't restrict it to rows where ${describeFilters(newFilters)}.`,
+        suggestions: [],
+        ...(frame.kind !== 'datasets' && { datasetId: frame.datasetId }),
+      },
+    };
+  }
+  let filters = markers.has('everyone') ? [] : [...frame.filters];
+  for (const filter of newFilters) {
+    // "what about desktop?" after "for mobile": the new value replaces the old one.
+    filters = filters.filter((f) => f.column !== filter.column || markers.has('also'));
+    filters.push(filter);
+  }
+  return { frame: withoutFixedCovariates({ ...frame, filters } as Frame) };
+}
+
+/** The previous question as an effect to adjust: an effect, or a comparison between two groups of a true/false column. */
+function asEffect(frame: Frame, schema: DatasetSchema): Extract<Frame, { kind: 'effect' }> | undefined {
+  if (frame.kind === 'effect') return frame;
+  const effect = (treatment: string, outcome: string, filters: Filter[]) => {
+    const t = columnOf(schema, treatment);
+    const o = columnOf(schema, outcome);
+    if (!t || !o || !isBinary(t) || !(isNumeric(o) || isBinary(o))) return undefined;
+    return {
+      kind: 'effect' as const,
+      datasetId: schema.id,
+      treatment,
+      outcome,
+      covariates: defaultCovariates(schema, treatment, outcome),
+      chosen: true,
+      filters,
+    };
+  };
+  if (frame.kind === 'compare') return effect(frame.group, frame.outcome, frame.filters);
+  if (
+    frame.kind === 'aggregate' &&
+    frame.by.length === 1 &&
+    frame.measures.length >= 1 &&
+    frame.measures[0]!.column
+  )
+    return effect(frame.by[0]!, frame.measures[0]!.column, frame.filters);
+  return undefined;
+}
+
+function datasetOf(frame: Frame): string | undefined {
+  return frame.kind === 'datasets' ? undefined : frame.datasetId;
+}
+
+const unique = <T>(list: T[]) => [...new Set(list)];
+
+/** Every column a frame refers to. */
+export function columnsOf(frame: Frame): string[] {
+  switch (frame.kind) {
+    case 'datasets':
+    case 'columns':
+    case 'shape':
+    case 'profile':
+      return [];
+    case 'missing':
+      return frame.columns;
+    case 'values':
+    case 'top':
+    case 'distribution':
+      return [frame.column, ...frame.filters.map((f) => f.column)];
+    case 'rows':
+      return [frame.column, ...frame.filters.map((f) => f.column)];
+    case 'aggregate':
+      return unique([
+        ...frame.measures.flatMap((m) => (m.column ? [m.column] : [])),
+        ...frame.by,
+        ...frame.filters.map((f) => f.column),
+      ]);
+    case 'correlation':
+      return [...frame.columns, ...frame.filters.map((f) => f.column)];
+    case 'compare':
+      return [frame.outcome, frame.group, ...frame.filters.map((f) => f.column)];
+    case 'regression':
+      return [frame.outcome, ...frame.predictors, ...frame.filters.map((f) => f.column)];
+    case 'effect':
+      return [frame.treatment, frame.outcome, ...frame.covariates, ...frame.filters.map((f) => f.column)];
+  }
+}

@@ -1,0 +1,531 @@
+import { describe, expect, it } from 'vitest';
+import type { Frame, Refusal } from '../../../src/agent/planner/frame';
+import { understand } from '../../../src/agent/planner/understand';
+import { context, conversation } from './fixtures';
+
+/** The grammar of the offline planner, case by case: what each everyday question reads as. */
+
+async function frameOf(question: string, selected?: string): Promise<Frame> {
+  const reading = await understand(question, context(selected ? { selected } : {}));
+  if (!('frame' in reading)) throw new Error(`"${question}" was refused: ${reading.refusal.message}`);
+  return reading.frame;
+}
+
+async function refusalOf(question: string, selected?: string): Promise<Refusal> {
+  const reading = await understand(question, context(selected ? { selected } : {}));
+  if (!('refusal' in reading)) throw new Error(`"${question}" was read as ${JSON.stringify(reading.frame)}`);
+  return reading.refusal;
+}
+
+describe('datasets and their shape', () => {
+  it.each([
+    'what datasets do I have?',
+    'which data sets can i use',
+    'show me the available files',
+    'do you have any data about churn?',
+  ])('"%s" lists the datasets', async (question) => {
+    expect(await frameOf(question)).toEqual({ kind: 'datasets' });
+  });
+
+  it.each([
+    [
+      'how many rows are in the churn data?',
+      { kind: 'aggregate', datasetId: 'churn.csv', measures: [{ fn: 'count' }], by: [], filters: [] },
+    ],
+    ['how big is the job training dataset', { kind: 'shape', datasetId: 'lalonde.csv' }],
+    ['number of columns in checkout_ab.csv?', { kind: 'shape', datasetId: 'checkout_ab.csv' }],
+    ['what columns does churn.csv have', { kind: 'columns', datasetId: 'churn.csv' }],
+    [
+      'what type is the satisfaction column in the churn data',
+      { kind: 'columns', datasetId: 'churn.csv', columns: ['satisfaction'] },
+    ],
+    ['profile lalonde.csv', { kind: 'profile', datasetId: 'lalonde.csv' }],
+  ])('"%s"', async (question, frame) => {
+    expect(await frameOf(question)).toEqual(frame);
+  });
+});
+
+describe('missing and distinct values', () => {
+  it.each([
+    ['are there missing values in churn.csv?', { kind: 'missing', datasetId: 'churn.csv', columns: [] }],
+    [
+      'how many satisfaction scores are missing?',
+      { kind: 'missing', datasetId: 'churn.csv', columns: ['satisfaction'] },
+    ],
+    [
+      'how many different countries are in the ab test',
+      { kind: 'values', datasetId: 'checkout_ab.csv', column: 'country', filters: [] },
+    ],
+    [
+      'what plans are there in the churn data',
+      { kind: 'values', datasetId: 'churn.csv', column: 'plan', filters: [] },
+    ],
+    [
+      'top 3 countries by number of sessions in the checkout test',
+      { kind: 'top', datasetId: 'checkout_ab.csv', column: 'country', n: 3, least: false, filters: [] },
+    ],
+    [
+      'which region has the most customers?',
+      { kind: 'top', datasetId: 'churn.csv', column: 'region', n: 1, least: false, filters: [] },
+    ],
+    [
+      'least common device in the a/b test',
+      { kind: 'top', datasetId: 'checkout_ab.csv', column: 'device', n: 1, least: true, filters: [] },
+    ],
+  ])('"%s"', async (question, frame) => {
+    expect(await frameOf(question)).toEqual(frame);
+  });
+});
+
+describe('aggregates, groups and conditions', () => {
+  it.each([
+    ['average monthly fee in the churn data', [{ fn: 'mean', column: 'monthly_fee' }], [], []],
+    ['whats the median tenure of our customers', [{ fn: 'median', column: 'tenure_months' }], [], []],
+    ['mean 1978 earnings in the job training data?', [{ fn: 'mean', column: 're78' }], [], []],
+    ['avg basket value by device', [{ fn: 'mean', column: 'basket_value' }], ['device'], []],
+    [
+      'total basket value across all sessions in the a/b test',
+      [{ fn: 'sum', column: 'basket_value' }],
+      [],
+      [],
+    ],
+    ['standard deviation of age in the job training data', [{ fn: 'std', column: 'age' }], [], []],
+    [
+      'mean and median of tenure for each plan',
+      [
+        { fn: 'mean', column: 'tenure_months' },
+        { fn: 'median', column: 'tenure_months' },
+      ],
+      ['plan'],
+      [],
+    ],
+    [
+      'avg 1978 earnings split by treatment and marital status',
+      [{ fn: 'mean', column: 're78' }],
+      ['treat', 'married'],
+      [],
+    ],
+    [
+      'average basket value for mobile users in Germany or France',
+      [{ fn: 'mean', column: 'basket_value' }],
+      [],
+      [
+        { column: 'device', op: '=', value: 'mobile' },
+        { column: 'country', op: 'in', value: ['DE', 'FR'] },
+      ],
+    ],
+    [
+      'mean re78 for people aged between 20 and 30',
+      [{ fn: 'mean', column: 're78' }],
+      [],
+      [{ column: 'age', op: 'between', value: [20, 30] }],
+    ],
+    [
+      'how many customers made more than 3 support calls?',
+      [{ fn: 'count' }],
+      [],
+      [{ column: 'support_calls', op: '>', value: 3 }],
+    ],
+    [
+      'average satisfaction of customers who churned',
+      [{ fn: 'mean', column: 'satisfaction' }],
+      [],
+      [{ column: 'churned', op: '=', value: true }],
+    ],
+    [
+      'average re78 of people older than 30',
+      [{ fn: 'mean', column: 're78' }],
+      [],
+      [{ column: 'age', op: '>', value: 30 }],
+    ],
+    [
+      'how many customers in the south region are on the basic plan',
+      [{ fn: 'count' }],
+      [],
+      [
+        { column: 'region', op: '=', value: 'south' },
+        { column: 'plan', op: '=', value: 'basic' },
+      ],
+    ],
+    [
+      'count sessions not on mobile',
+      [{ fn: 'count' }],
+      [],
+      [{ column: 'device', op: '!=', value: 'mobile' }],
+    ],
+    [
+      'how many were treated in the job training data?',
+      [{ fn: 'count' }],
+      [],
+      [{ column: 'treat', op: '=', value: 1 }],
+    ],
+    [
+      'how many customers received a retention offer',
+      [{ fn: 'count' }],
+      [],
+      [{ column: 'retention_offer', op: '=', value: 1 }],
+    ],
+    ['on average how many items does a session view?', [{ fn: 'mean', column: 'items_viewed' }], [], []],
+  ])('"%s"', async (question, measures, by, filters) => {
+    expect(await frameOf(question)).toMatchObject({ kind: 'aggregate', measures, by, filters });
+  });
+
+  it.each([
+    ['what share of customers churned?', { fn: 'rate', column: 'churned' }, []],
+    ['churn rate by plan', { fn: 'rate', column: 'churned' }, ['plan']],
+    [
+      'what percentage of sessions were on mobile',
+      { fn: 'rate', condition: { column: 'device', op: '=', value: 'mobile' } },
+      [],
+    ],
+    [
+      'what % of customers left no feedback?',
+      { fn: 'rate', condition: { column: 'last_feedback', op: 'is missing' } },
+      [],
+    ],
+    ['churn rate for customers with autopay vs without', { fn: 'rate', column: 'churned' }, ['autopay']],
+  ])('a share: "%s"', async (question, measure, by) => {
+    expect(await frameOf(question)).toMatchObject({ kind: 'aggregate', measures: [measure], by });
+  });
+
+  it('ranks groups: "which plan has the highest churn rate?"', async () => {
+    expect(await frameOf('which plan has the highest churn rate?')).toMatchObject({
+      kind: 'aggregate',
+      measures: [{ fn: 'rate', column: 'churned' }],
+      by: ['plan'],
+      rank: { descending: true, limit: 1 },
+    });
+  });
+
+  it('reads the largest value as a maximum and "top 5 customers by fee" as rows', async () => {
+    expect(await frameOf('highest 1975 earnings in lalonde')).toMatchObject({
+      kind: 'aggregate',
+      measures: [{ fn: 'max', column: 're75' }],
+    });
+    expect(await frameOf('top 5 customers by monthly fee')).toMatchObject({
+      kind: 'rows',
+      column: 'monthly_fee',
+      descending: true,
+      n: 5,
+    });
+  });
+
+  it('reads percentiles and distributions', async () => {
+    expect(await frameOf('10th and 90th percentile of the monthly fee')).toMatchObject({
+      kind: 'aggregate',
+      measures: [
+        { fn: 'median', column: 'monthly_fee', percentile: 0.1 },
+        { fn: 'median', column: 'monthly_fee', percentile: 0.9 },
+      ],
+    });
+    expect(await frameOf('what does the distribution of tenure look like?')).toEqual({
+      kind: 'distribution',
+      datasetId: 'churn.csv',
+      column: 'tenure_months',
+      filters: [],
+    });
+  });
+});
+
+describe('correlations, comparisons, regressions', () => {
+  it.each([
+    [
+      'how correlated are age and education in the job training data?',
+      { kind: 'correlation', columns: ['age', 'educ'] },
+    ],
+    ['correlation between 1974 and 1975 earnings', { kind: 'correlation', columns: ['re74', 're75'] }],
+    ['which variable is most correlated with churned?', { kind: 'correlation', columns: ['churned'] }],
+    ['correlation matrix for age, educ and re78', { kind: 'correlation', columns: ['age', 'educ', 're78'] }],
+    [
+      'corelation of items viewed and basket value, mobile only',
+      {
+        kind: 'correlation',
+        columns: ['items_viewed', 'basket_value'],
+        filters: [{ column: 'device', op: '=', value: 'mobile' }],
+      },
+    ],
+  ])('"%s"', async (question, frame) => {
+    expect(await frameOf(question)).toMatchObject(frame);
+  });
+
+  it.each([
+    [
+      'is basket value different between mobile and desktop?',
+      { outcome: 'basket_value', group: 'device', groups: ['mobile', 'desktop'] },
+    ],
+    ['does churn depend on the plan?', { outcome: 'churned', group: 'plan' }],
+    [
+      'do returning visitors spend more?',
+      { outcome: 'basket_value', group: 'returning', groups: ['true', 'false'] },
+    ],
+    ['is the new checkout better?', { outcome: 'basket_value', group: 'new_checkout', groups: ['1', '0'] }],
+    [
+      'do customers on autopay churn less?',
+      { outcome: 'churned', group: 'autopay', groups: ['true', 'false'] },
+    ],
+    [
+      'is satisfaction lower for people who churned',
+      { outcome: 'satisfaction', group: 'churned', groups: ['true', 'false'] },
+    ],
+  ])('compares groups: "%s"', async (question, frame) => {
+    expect(await frameOf(question)).toMatchObject({ kind: 'compare', ...frame });
+  });
+
+  it.each([
+    ['predict re78 from age, education and 1975 earnings', 're78', ['age', 'educ', 're75']],
+    [
+      'regress basket value on items viewed, device and returning',
+      'basket_value',
+      ['items_viewed', 'device', 'returning'],
+    ],
+    ['how much does each extra year of education add to 1978 earnings?', 're78', ['educ']],
+  ])('fits a regression: "%s"', async (question, outcome, predictors) => {
+    expect(await frameOf(question)).toMatchObject({ kind: 'regression', outcome, predictors });
+  });
+
+  it('chooses the predictors of "what drives churn?" and says so', async () => {
+    expect(await frameOf('what drives churn?')).toMatchObject({
+      kind: 'regression',
+      outcome: 'churned',
+      chosen: true,
+      predictors: [
+        'plan',
+        'region',
+        'monthly_fee',
+        'tenure_months',
+        'support_calls',
+        'autopay',
+        'satisfaction',
+        'retention_offer',
+      ],
+    });
+  });
+
+  it('takes the model a person names', async () => {
+    expect(await frameOf('logistic regression of churn on tenure, support calls and autopay')).toMatchObject({
+      kind: 'regression',
+      model: 'logistic',
+      outcome: 'churned',
+      predictors: ['tenure_months', 'support_calls', 'autopay'],
+    });
+  });
+});
+
+describe('effects', () => {
+  it('reads treatment, outcome and covariates, expanding "race" and "prior earnings"', async () => {
+    expect(
+      await frameOf(
+        'effect of the training program on 1978 earnings adjusting for age, education, race and prior earnings',
+      ),
+    ).toEqual({
+      kind: 'effect',
+      datasetId: 'lalonde.csv',
+      treatment: 'treat',
+      outcome: 're78',
+      covariates: ['age', 'educ', 'black', 'hispan', 're74', 're75'],
+      filters: [],
+    });
+  });
+
+  it.each([
+    [
+      'use inverse probability weighting to estimate the effect of treat on re78 with age, educ and re74 as covariates',
+      'ipw',
+      ['age', 'educ', 're74'],
+    ],
+    [
+      'effect of job training on 1978 income with propensity score matching on age and education',
+      'matching',
+      ['age', 'educ'],
+    ],
+  ])('"%s" names its method', async (question, method, covariates) => {
+    expect(await frameOf(question)).toMatchObject({
+      kind: 'effect',
+      treatment: 'treat',
+      outcome: 're78',
+      method,
+      covariates,
+    });
+  });
+
+  it("adjusts for the study's covariates when none are named, and says it chose them", async () => {
+    expect(await frameOf('did the new checkout page increase basket value?')).toMatchObject({
+      kind: 'effect',
+      treatment: 'new_checkout',
+      outcome: 'basket_value',
+      covariates: ['device', 'country', 'returning'],
+      chosen: true,
+    });
+  });
+
+  it('reads the raw difference as a difference in means with no covariates', async () => {
+    expect(
+      await frameOf('whats the raw difference in 1978 earnings between participants and non participants'),
+    ).toMatchObject({
+      kind: 'effect',
+      treatment: 'treat',
+      outcome: 're78',
+      method: 'difference_in_means',
+      covariates: [],
+    });
+  });
+});
+
+describe('the dataset', () => {
+  it('comes from the question, else the choice in the client, else the only dataset the words fit', async () => {
+    expect(await frameOf('average monthly fee', 'checkout_ab.csv')).toMatchObject({ datasetId: 'churn.csv' });
+    expect(await frameOf('how many rows?', 'lalonde.csv')).toMatchObject({ datasetId: 'lalonde.csv' });
+    expect(await frameOf('avg basket value by device')).toMatchObject({ datasetId: 'checkout_ab.csv' });
+  });
+
+  it("knows a user's dataset by its column names alone", async () => {
+    expect(await frameOf('total revenue by product line where units > 10', 'sales_2024.csv')).toEqual({
+      kind: 'aggregate',
+      datasetId: 'sales_2024.csv',
+      measures: [{ fn: 'sum', column: 'revenue' }],
+      by: ['product_line'],
+      filters: [{ column: 'units', op: '>', value: 10 }],
+    });
+    expect(await frameOf('share of discounted orders by region', 'sales_2024.csv')).toMatchObject({
+      measures: [{ fn: 'rate', column: 'discounted' }],
+      by: ['region'],
+    });
+  });
+});
+
+describe('honest refusals', () => {
+  it.each([
+    [
+      "what's the average salary in the churn data",
+      'unknown_column',
+      /no column \(or value\) called "salary"/,
+    ],
+    ['average age of customers in churn.csv', 'unknown_column', /no column \(or value\) called "age"/],
+    ['profile sales.csv', 'unknown_dataset', /no dataset named sales\.csv/],
+    ["forecast next month's churn rate", 'unsupported', /forecasting/],
+    ['cluster the customers into segments', 'unsupported', /clustering/],
+    ["what's the weather in berlin tomorrow", 'unsupported', /./],
+    ['what is the effect of the training program on 1979 earnings?', 'unknown_words', /"1979"/],
+    ['compare basket value between men and women in the a/b test', 'unknown_column', /"men" or "women"/],
+    ['average plan in the churn data', 'wrong_type', /plan is categorical/],
+    ['average monthly fee by monthly fee', 'wrong_type', /continuous/],
+    ['effect of plan on churn', 'wrong_type', /plan is categorical, not true\/false/],
+    ['how many rows?', 'no_dataset', /more than one dataset/],
+    ['hello there', 'no_dataset', /can't tell which dataset/],
+    ['average earnings in the job training data', 'incomplete', /./],
+    ['compare churn.csv with lalonde.csv', 'unsupported', /one dataset at a time/],
+  ])('"%s" → %s', async (question, reason, message) => {
+    const refusal = await refusalOf(question);
+    expect(refusal.reason).toBe(reason);
+    expect(refusal.message).toMatch(message);
+  });
+
+  it('suggests questions it can answer about the dataset', async () => {
+    const refusal = await refusalOf("what's the average salary in the churn data");
+    expect(refusal.datasetId).toBe('churn.csv');
+    expect(refusal.suggestions.length).toBeGreaterThan(1);
+    expect(refusal.suggestions.join(' ')).toMatch(/monthly_fee/);
+  });
+
+  it('does not read "it" as Italy, nor a value that is not in the data as one', async () => {
+    expect(await refusalOf('how many sessions came from japan', 'checkout_ab.csv')).toMatchObject({
+      reason: 'unknown_column',
+      message: expect.stringMatching(/no column \(or value\) called "japan"/),
+    });
+    expect(
+      await frameOf('is it different between mobile and desktop for basket value', 'checkout_ab.csv'),
+    ).toMatchObject({
+      kind: 'compare',
+      filters: [],
+    });
+  });
+});
+
+describe('follow-ups', () => {
+  it('change one part of the previous question', async () => {
+    const [fee, median, byPlan, premium, everyone] = await conversation([
+      "what's the average monthly fee in the churn data?",
+      'and the median?',
+      'now by plan',
+      'only for customers on autopay',
+      'for everyone again',
+    ]);
+    expect(fee).toMatchObject({ frame: { measures: [{ fn: 'mean', column: 'monthly_fee' }] } });
+    expect(median).toMatchObject({
+      followUp: true,
+      frame: { measures: [{ fn: 'median', column: 'monthly_fee' }], by: [] },
+    });
+    expect(byPlan).toMatchObject({
+      frame: { measures: [{ fn: 'median', column: 'monthly_fee' }], by: ['plan'] },
+    });
+    expect(premium).toMatchObject({
+      frame: { by: ['plan'], filters: [{ column: 'autopay', op: '=', value: true }] },
+    });
+    expect(everyone).toMatchObject({ frame: { by: ['plan'], filters: [] } });
+  });
+
+  it('carry a question to another dataset, or say why it does not fit', async () => {
+    const [, churn, ab] = await conversation([
+      'how many rows does lalonde have',
+      'same for churn.csv',
+      'and the a/b test?',
+    ]);
+    expect(churn).toMatchObject({ frame: { kind: 'aggregate', datasetId: 'churn.csv' } });
+    expect(ab).toMatchObject({ frame: { kind: 'aggregate', datasetId: 'checkout_ab.csv' } });
+    const [, moved] = await conversation(['average basket value by device', 'same for churn.csv']);
+    expect(moved).toMatchObject({
+      refusal: { message: expect.stringMatching(/churn\.csv has no column basket_value, device/) },
+    });
+  });
+
+  it('adjust an effect, change its method and restrict it', async () => {
+    const [, adjusted, matched, mobile] = await conversation([
+      'what was the effect of the new checkout on basket value?',
+      'adjust that for device and returning',
+      'use matching',
+      'only for mobile',
+    ]);
+    expect(adjusted).toMatchObject({ frame: { kind: 'effect', covariates: ['device', 'returning'] } });
+    expect(matched).toMatchObject({ frame: { method: 'matching', covariates: ['device', 'returning'] } });
+    expect(mobile).toMatchObject({
+      frame: { method: 'matching', filters: [{ column: 'device', op: '=', value: 'mobile' }] },
+    });
+  });
+
+  it('turn a comparison into an adjusted effect, and grow a regression', async () => {
+    const [, effect] = await conversation(['is the new checkout better?', 'adjust for device and country']);
+    expect(effect).toMatchObject({
+      frame: {
+        kind: 'effect',
+        treatment: 'new_checkout',
+        outcome: 'basket_value',
+        covariates: ['device', 'country'],
+      },
+    });
+    const [, grown, other] = await conversation([
+      'fit a regression of 1978 earnings on age, education, black, hispanic and married',
+      'add 1974 and 1975 earnings',
+      'now predict 1975 earnings instead',
+    ]);
+    expect(grown).toMatchObject({
+      frame: { predictors: ['age', 'educ', 'black', 'hispan', 'married', 're74', 're75'] },
+    });
+    expect(other).toMatchObject({
+      frame: { outcome: 're75', predictors: ['age', 'educ', 'black', 'hispan', 'married', 're74'] },
+    });
+  });
+
+  it('refuse a change that names nothing they know', async () => {
+    const [, gender] = await conversation([
+      'average basket value per country in the checkout data',
+      'now by gender',
+    ]);
+    expect(gender).toMatchObject({ refusal: { reason: 'unknown_column' } });
+  });
+
+  it('is deterministic', async () => {
+    const question =
+      'what is the effect of the training on 1978 earnings, controlling for age and education?';
+    expect(await frameOf(question)).toEqual(await frameOf(question));
+  });
+});
