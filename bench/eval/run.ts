@@ -561,6 +561,17 @@ async function main() {
     );
   }
   console.log(`\n${totalsLine(summary)}`);
+  // The questions split in two: those with an answer to give, and those where refusing is right.
+  const refusalsAsked = results.filter((r) => r.question.expect.kind === 'refusal').length;
+  const answerable = results.length - refusalsAsked;
+  const share = (part: number, whole: number) =>
+    whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)} %`;
+  console.log(
+    `answerable questions answered correctly: ${summary.counts.correct} of ${answerable} (${share(summary.counts.correct, answerable)}); ` +
+      `questions to refuse, refused: ${summary.counts['honest refusal (expected)']} of ${refusalsAsked}; ` +
+      `right behaviour overall: ${summary.counts.correct + summary.counts['honest refusal (expected)']} of ${results.length} ` +
+      `(${share(summary.counts.correct + summary.counts['honest refusal (expected)'], results.length)})`,
+  );
   console.log(
     `latency (send → response): p50 ${ms(overall.p50Ms)}, p95 ${ms(overall.p95Ms)} over ${overall.n} answers; ` +
       `single-aggregate questions: p50 ${ms(aggregates.p50Ms)}, p95 ${ms(aggregates.p95Ms)} over ${aggregates.n}`,

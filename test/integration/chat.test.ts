@@ -215,7 +215,7 @@ describe('the local cloud, end to end', () => {
     });
     const ack = await client.waitFor<ServerMessageOf<'ack'>>((m) => m.action === 'ack');
     const response = await client.waitFor<ServerMessageOf<'response'>>(isResponseFor(ack.executionId));
-    expect(response.summary).toContain('| temp | integer |');
+    expect(response.summary).toContain('| temp | numeric: whole numbers (integer) |');
     client.close();
   });
 

@@ -90,12 +90,19 @@ async function finishItem(
 }
 
 /** The session's earlier messages the model sees, without those of this run. */
-async function sessionHistory(deps: AgentDeps, state: ItemState): Promise<ContextMessage[]> {
-  const recent = await deps.messages.recent(state.sessionId, deps.historyMessages ?? 10);
+async function sessionHistory(
+  deps: AgentDeps,
+  state: ItemState,
+  count = deps.historyMessages ?? 10,
+): Promise<ContextMessage[]> {
+  const recent = await deps.messages.recent(state.sessionId, count);
   return recent
     .filter((m) => m.executionId !== state.executionId)
     .map((m): ContextMessage => ({ role: m.role, content: m.content }));
 }
+
+/** Twenty questions and their answers: longer chains of follow-ups than people write. */
+const parseHistoryMessages = 40;
 
 /** Parse: what is this item asking, about which dataset and columns? */
 export async function parseItem(deps: AgentDeps, state: ItemState): Promise<ItemState> {
@@ -107,8 +114,9 @@ export async function parseItem(deps: AgentDeps, state: ItemState): Promise<Item
   if (isItemFinished(item)) return { ...state, done: true };
   await events.step(state.itemId, 'parse', 'started');
   await deps.items.markRunning(state.executionId, state.itemId, 'parse');
-  const [history, datasets] = await Promise.all([
-    sessionHistory(deps, state),
+    const [history, datasets] = await Promise.all([
+    // Parse reads the conversation further back than a model's context: a follow-up's chain is replayed from its start.
+    sessionHistory(deps, state, parseHistoryMessages),
     datasetNames(deps.datasets, state.userId),
   ]);
   const request = await parseRequest({
