@@ -74,6 +74,14 @@ describe('estimating a known effect', () => {
     // t(0.975, 1996) ≈ 1.96115.
     expect(half / regression.se).toBeCloseTo(1.96115, 4);
     expect((regression.ciHc1![1] - regression.ciHc1![0]) / 2 / regression.seHc1!).toBeCloseTo(1.96115, 4);
+    // Every p-value is the one its interval inverts: 0.05 exactly where the interval touches zero.
+    for (const e of result.estimates) {
+      const z = e.estimate / e.se;
+      const atZero = e.df !== undefined ? 1.96115 : 1.959963984540054;
+      expect(e.pValue < 0.05).toBe(Math.abs(z) > atZero);
+      expect(e.pValue).toBeGreaterThan(0);
+      expect(e.pValue).toBeLessThanOrEqual(1);
+    }
   });
 
   it('gives the same estimates when the regression and some weighting estimators run in worker threads', async () => {
@@ -153,6 +161,8 @@ describe('what the data offers', () => {
     const se = Math.sqrt(4.4 * (7 / 12));
     expect(raw.ci[0]).toBeCloseTo(2 - 2.570581835636314 * se, 10);
     expect(raw.ci[1]).toBeCloseTo(2 + 2.570581835636314 * se, 10);
+    // SciPy: ttest_ind([3, 5, 7], [1, 2, 3, 6]).pvalue.
+    expect(raw.pValue).toBeCloseTo(0.2671621952314207, 12);
     expect(byMethod(result, 'regression_adjustment').estimate).toBeCloseTo(2, 12);
     expect(result.warnings.some((w) => w.startsWith('No covariates were given'))).toBe(true);
     expect(result.warnings.some((w) => w.startsWith('Only 3 treated rows'))).toBe(true);

@@ -77,6 +77,7 @@ export function effectObservation(result: EffectResult): Record<string, unknown>
       estimate: round(e.estimate),
       se: round(e.se),
       ci: e.ci.map(round),
+      pValue: round(e.pValue),
     })),
     worstBalanceAfterAdjustment: [...(result.balance ?? [])]
       .sort((a, b) => Math.abs(b.smdAfter ?? 0) - Math.abs(a.smdAfter ?? 0))

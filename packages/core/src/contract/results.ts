@@ -107,6 +107,8 @@ export interface Estimate {
   se: number;
   /** 95 % interval: Student's t for difference in means and regression, normal for weighting and matching. */
   ci: [number, number];
+  /** Two-sided p-value of "no effect", from the same distribution as the interval. */
+  pValue: number;
   df?: number;
   /** difference_in_means: Welch's unequal-variance error and interval. */
   seWelch?: number;

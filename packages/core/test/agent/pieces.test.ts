@@ -207,7 +207,14 @@ describe('observations for the model', () => {
       dropped: 0,
       headline: 'ipw_att',
       estimates: [
-        { method: 'ipw_att', estimand: 'ATT', estimate: 1.23456789, se: 0.1, ci: [1.0000001, 1.5] },
+        {
+          method: 'ipw_att',
+          estimand: 'ATT',
+          estimate: 1.23456789,
+          se: 0.1,
+          ci: [1.0000001, 1.5],
+          pValue: 1e-30,
+        },
       ],
       balance: [
         { covariate: 'x', smdBefore: 0.5, smdAfter: 0.01, smdAfterAtt: 0 },
@@ -218,7 +225,7 @@ describe('observations for the model', () => {
     });
     expect(observation).toMatchObject({
       headline: 'ipw_att',
-      estimates: [{ estimate: 1.23457, ci: [1, 1.5] }],
+      estimates: [{ estimate: 1.23457, ci: [1, 1.5], pValue: 1e-30 }],
       worstBalanceAfterAdjustment: [{ covariate: 'y2' }, { covariate: 'x' }],
       warnings: [],
     });

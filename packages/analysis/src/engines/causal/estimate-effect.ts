@@ -12,7 +12,7 @@ import {
 } from './diagnostics';
 import { differenceInMeans } from './difference-in-means';
 import { assertFinite } from './finite';
-import { normalInterval, tInterval } from './inference';
+import { normalInterval, normalTwoSidedP, tInterval, tTwoSidedP } from './inference';
 import { ateWeights, attWeights } from './ipw';
 import { CollinearityError, leastSquares } from './least-squares';
 import { logistic, separatingColumn } from './logistic';
@@ -118,6 +118,7 @@ export async function estimateFromStudy(
       estimate: d.estimate,
       se: d.se,
       ci: tInterval(d.estimate, d.se, d.df),
+      pValue: tTwoSidedP(d.estimate / d.se, d.df),
       df: d.df,
       seWelch: d.seWelch,
       ciWelch: tInterval(d.estimate, d.seWelch, d.dfWelch),
@@ -200,7 +201,16 @@ export async function estimateFromStudy(
           method: Method,
           estimand: 'ATE' | 'ATT',
           { estimate, se, ...details }: { estimate: number; se: number },
-        ) => estimates.push({ method, estimand, estimate, se, ci: normalInterval(estimate, se), ...details });
+        ) =>
+          estimates.push({
+            method,
+            estimand,
+            estimate,
+            se,
+            ci: normalInterval(estimate, se),
+            pValue: normalTwoSidedP(estimate / se),
+            ...details,
+          });
         for (const method of request.methods)
           add(
             method,
@@ -228,6 +238,7 @@ export async function estimateFromStudy(
           estimate,
           se,
           ci: tInterval(estimate, se, df),
+          pValue: tTwoSidedP(estimate / se, df),
           df,
           seHc1,
           ciHc1: tInterval(estimate, seHc1, df),
