@@ -351,6 +351,39 @@ describe('requests the data cannot answer are clear errors', () => {
   });
 });
 
+describe('reference levels', () => {
+  const coefficient = (result: Awaited<ReturnType<typeof fitRegression>>, term: string) =>
+    result.coefficients.find((c) => c.term === term)!.estimate;
+
+  it('compares with the level asked for: the same model, its dummies re-expressed exactly', async () => {
+    const args = { outcome: 'satisfaction', predictors: ['plan', 'support_calls'] };
+    const common = await fitRegression(dataset('churn.csv'), args);
+    const premium = await fitRegression(dataset('churn.csv'), { ...args, references: { plan: 'premium' } });
+    expect(common.references).toEqual([{ predictor: 'plan', level: 'basic' }]);
+    expect(premium.references).toEqual([{ predictor: 'plan', level: 'premium' }]);
+    // Against premium, basic's dummy is minus premium's dummy against basic; the others shift by it.
+    expect(coefficient(premium, 'plan=basic')).toBeCloseTo(-coefficient(common, 'plan=premium'), 9);
+    expect(coefficient(premium, 'plan=standard')).toBeCloseTo(
+      coefficient(common, 'plan=standard') - coefficient(common, 'plan=premium'),
+      9,
+    );
+    expect(coefficient(premium, 'support_calls')).toBeCloseTo(coefficient(common, 'support_calls'), 9);
+    expect(premium.fit.r2).toBeCloseTo(common.fit.r2!, 12);
+  });
+
+  it('says which levels there are when the one asked for is not among them, and refuses one for a column not in the model', async () => {
+    const args = { outcome: 'satisfaction', predictors: ['plan'] };
+    await expect(
+      fitRegression(dataset('churn.csv'), { ...args, references: { plan: 'gold' } }),
+    ).rejects.toThrow(
+      'plan has no level "gold" in the rows used; its levels are "basic", "standard", "premium".',
+    );
+    await expect(
+      fitRegression(dataset('churn.csv'), { ...args, references: { region: 'north' } }),
+    ).rejects.toThrow(BadRequestError);
+  });
+});
+
 describe('chat output of a regression', () => {
   it('OLS: the fit, the clear predictors with intervals, the tables, and an interval chart without the intercept', async () => {
     const result = await fitRegression(dataset('churn.csv'), {
@@ -363,7 +396,9 @@ describe('chat output of a regression', () => {
       '**Linear regression (OLS) of satisfaction** on plan, support_calls, tenure_months (churn.csv; 1,835 rows, 165 left out for missing values).',
     );
     expect(output.text).toMatch(/^R² = 0\.\d+ \(adjusted 0\.\d+\), residual standard error [\d.]+\.$/m);
-    expect(output.text).toContain('Categories are compared with their most common level: plan = basic.');
+    expect(output.text).toContain(
+      'Categories are compared with a reference level (the most common, unless one was asked for): plan = basic.',
+    );
     expect(output.text).toContain(
       'Standard errors are heteroskedasticity-robust (HC1); intervals and p-values use t with 1,830 degrees of freedom.',
     );

@@ -52,7 +52,7 @@ function regressionText(result: RegressionResult): string {
   if (clear.length > maxTermsInText) lines.push(`- and ${clear.length - maxTermsInText} more in the table.`);
   if (result.references.length > 0)
     lines.push(
-      `Categories are compared with their most common level: ${result.references.map((r) => `${r.predictor} = ${r.level}`).join(', ')}.`,
+      `Categories are compared with a reference level (the most common, unless one was asked for): ${result.references.map((r) => `${r.predictor} = ${r.level}`).join(', ')}.`,
     );
   lines.push(
     `Standard errors are heteroskedasticity-robust (HC1); intervals and p-values use ${result.model === 'ols' ? `t with ${formatCount(result.df!)} degrees of freedom` : 'the normal distribution'}.`,

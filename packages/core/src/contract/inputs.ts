@@ -109,6 +109,12 @@ export const FitRegressionInput = z.object({
     .min(1)
     .max(30)
     .describe('Explanatory columns; categorical ones are dummy-coded against a named reference level.'),
+  references: z
+    .record(Column, z.string().min(1).max(200))
+    .optional()
+    .describe(
+      'The level each categorical predictor is compared with, e.g. {"plan": "basic"}; by default its most common level.',
+    ),
   model: z
     .enum(regressionModels)
     .optional()

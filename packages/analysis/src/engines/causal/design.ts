@@ -1,12 +1,13 @@
 import type { Database } from '../../data/database';
 import { ident, stringLiteral } from '../../data/sql';
-import { BadDataError } from '../../errors';
+import { BadDataError, BadRequestError } from '../../errors';
 import { type ColumnKind, maxLevels } from './rows';
 
 /**
  * A model's design columns from the columns a person named (covariates of an effect, predictors
  * of a regression): numbers and true/false as they are, text as a 0/1 indicator per level but
- * the reference, which is the most common level (ties: the first in DuckDB's text order).
+ * the reference, which is the level asked for or else the most common one (ties: the first in
+ * DuckDB's text order).
  */
 export interface DesignPlan {
   /** SQL for each design column, as a DOUBLE. */
@@ -34,11 +35,11 @@ export async function planDesign(
   db: Database,
   from: string,
   where: string,
-  columns: readonly { name: string; kind: ColumnKind }[],
+  columns: readonly { name: string; kind: ColumnKind; reference?: string }[],
   messages: DesignMessages,
 ): Promise<DesignPlan> {
   const plan: DesignPlan = { selects: [], names: [], sources: [], references: [] };
-  for (const { name, kind } of columns) {
+  for (const { name, kind, reference } of columns) {
     if (kind === 'datetime') throw new BadDataError(messages.dates(name));
     if (kind !== 'string') {
       plan.selects.push(`CAST(${ident(name)} AS DOUBLE)`);
@@ -53,6 +54,14 @@ export async function planDesign(
     ).map((row) => String(row.value));
     if (levels.length < 2) throw new BadDataError(messages.constant(name));
     if (levels.length > maxLevels) throw new BadDataError(messages.tooManyLevels(name));
+    if (reference !== undefined) {
+      const at = levels.indexOf(reference);
+      if (at < 0)
+        throw new BadRequestError(
+          `${name} has no level "${reference}" in the rows used; its levels are ${levels.map((l) => `"${l}"`).join(', ')}.`,
+        );
+      levels.unshift(...levels.splice(at, 1));
+    }
     plan.references.push({ predictor: name, level: levels[0]! });
     for (const level of levels.slice(1)) {
       plan.selects.push(`CAST(${ident(name)} = ${stringLiteral(level)} AS DOUBLE)`);

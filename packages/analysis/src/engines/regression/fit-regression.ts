@@ -45,6 +45,9 @@ function checkRequest(args: Args): void {
   if (repeated) throw new BadRequestError(`Predictor "${repeated}" is listed twice.`);
   if (args.predictors.includes(args.outcome))
     throw new BadRequestError(`"${args.outcome}" cannot be both the outcome and a predictor.`);
+  const stray = Object.keys(args.references ?? {}).find((name) => !args.predictors.includes(name));
+  if (stray)
+    throw new BadRequestError(`A reference level is given for "${stray}", which is not a predictor.`);
 }
 
 /** OLS or logistic, from the request and the outcome's values; an outcome neither fits is a BadDataError. */
@@ -180,7 +183,11 @@ export async function fitRegression(
       db,
       rows.from,
       complete,
-      args.predictors.map((name) => ({ name, kind: rows.kindOf(name) })),
+      args.predictors.map((name) => ({
+        name,
+        kind: rows.kindOf(name),
+        ...(args.references?.[name] !== undefined && { reference: args.references[name] }),
+      })),
       predictorMessages,
     );
     const k = plan.names.length + 1;
