@@ -15,6 +15,7 @@ import { withLocalData } from './data/source';
 import { estimateEffect } from './engines/causal/estimate-effect';
 import { compareGroups } from './engines/compare/compare-groups';
 import { profileCsv } from './engines/profile/profile';
+import type { QueryLimits } from './engines/query/limits';
 import { queryData } from './engines/query/query-data';
 import { fitRegression } from './engines/regression/fit-regression';
 
@@ -55,7 +56,8 @@ export type AnalysisRequest = z.infer<typeof AnalysisRequest>;
 export interface AnalysisDependencies {
   /** Made only when the data lives in S3. */
   s3: () => S3Client;
-  database?: DatabaseOptions;
+  /** DuckDB's limits, and query_data's own (time, memory, temporary disk). */
+  database?: DatabaseOptions & QueryLimits;
 }
 
 /** Runs one tool on one dataset, wherever the dataset lives. */

@@ -1,7 +1,5 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { AnalysisEngine } from '@cascade/core';
-import { AnalysisRequest, runAnalysis } from './analysis';
-import type { DatabaseOptions } from './data/database';
+import { type AnalysisDependencies, AnalysisRequest, runAnalysis } from './analysis';
 import { BadRequestError } from './errors';
 import { toItemOutput } from './output/item-output';
 
@@ -9,7 +7,7 @@ import { toItemOutput } from './output/item-output';
  * The analysis engine behind core's port: the Dispatch step runs it on datasets small enough to
  * answer at once, the same code the Fargate task runs on larger ones. Errors keep their codes.
  */
-export function createEngine(deps: { s3: () => S3Client; database?: DatabaseOptions }): AnalysisEngine {
+export function createEngine(deps: AnalysisDependencies): AnalysisEngine {
   return {
     async run(job) {
       const parsed = AnalysisRequest.safeParse(job);

@@ -3,7 +3,8 @@ import { dispatch } from '@cascade/core';
 import { provideAnalysisEngine, s3Client } from '../deps';
 import { itemStep } from './handler';
 
-provideAnalysisEngine(createEngine({ s3: s3Client }));
+// Lambda's /tmp holds 512 MB: the downloaded file (64 MB at most inline) and what a query spills.
+provideAnalysisEngine(createEngine({ s3: s3Client, database: { querySpillLimit: '256MB' } }));
 
 /** Dispatch: validate the tool call, run light tools and small analyses inline, prepare larger jobs for the task. */
 export const handler = itemStep(dispatch);
