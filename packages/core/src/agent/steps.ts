@@ -114,7 +114,7 @@ export async function parseItem(deps: AgentDeps, state: ItemState): Promise<Item
   if (isItemFinished(item)) return { ...state, done: true };
   await events.step(state.itemId, 'parse', 'started');
   await deps.items.markRunning(state.executionId, state.itemId, 'parse');
-    const [history, datasets] = await Promise.all([
+  const [history, datasets] = await Promise.all([
     // Parse reads the conversation further back than a model's context: a follow-up's chain is replayed from its start.
     sessionHistory(deps, state, parseHistoryMessages),
     datasetNames(deps.datasets, state.userId),

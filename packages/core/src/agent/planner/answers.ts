@@ -90,7 +90,14 @@ interface EffectObservation {
   control: number;
   dropped: number;
   headline: EffectMethod;
-  estimates: { method: EffectMethod; estimand: string; estimate: number; se: number; ci: [number, number] }[];
+  estimates: {
+    method: EffectMethod;
+    estimand: string;
+    estimate: number;
+    se: number;
+    ci: [number, number];
+    pValue?: number;
+  }[];
   reading?: string[];
   warnings?: string[];
 }
@@ -191,11 +198,15 @@ function aggregateAnswer(frame: Extract<Frame, { kind: 'aggregate' }>, q: QueryO
   const scope = filters ? ` for rows where ${filters}` : '';
   if (frame.by.length === 0) {
     const row = q.rows[0] ?? [];
+    const counted = at(q, 'rows') >= 0 && !frame.measures.some((m) => m.fn === 'count' && !m.column);
+    const matched = counted ? Number(row[at(q, 'rows')] ?? 0) : undefined;
+    if (matched === 0)
+      return `I can't compute ${list(frame.measures.map(describeMeasure))}${scope}: no row of ${frame.datasetId} meets ${filters ? 'those conditions' : 'the question'}, so there is nothing to compute it over. Check the values the conditions use (for example with "what values does <column> take?").`;
     const parts = frame.measures.map(
       (m) =>
         `${capitalise(describeMeasure(m))}${scope} is ${bold(formatMeasure(m, row[at(q, measureName(m))]))}`,
     );
-    return `${parts.join('; ')}.`;
+    return `${parts.join('; ')}${matched !== undefined ? ` (over ${formatCount(matched)} rows)` : ''}.`;
   }
   const first = frame.measures[0]!;
   const value = (row: Cell[], m: Measure) => formatMeasure(m, row[at(q, measureName(m))]);
@@ -298,9 +309,9 @@ function correlationAnswer(frame: Extract<Frame, { kind: 'correlation' }>, q: Qu
   if (rows.length === 0)
     return `The correlation is undefined here${within}: a column does not vary, or no row has both values.`;
   const r = (row: Cell[]) => Number(row[rIndex]);
-  const describe = (row: Cell[]) => `r = ${formatSigned(r(row), 3)}`;
-  const caveat =
-    'Pearson correlations over rows where both values are known; true/false columns count as 1/0. Correlation is not causation.';
+  const spearman = frame.method === 'spearman';
+  const describe = (row: Cell[]) => `${spearman ? 'ρ' : 'r'} = ${formatSigned(r(row), 3)}`;
+  const caveat = `${spearman ? "Spearman's rank correlations (Pearson's r of the ranks, ties sharing their average rank)" : 'Pearson correlations'} over rows where both values are known; true/false columns count as 1/0. Correlation is not causation.`;
   if (frame.columns.length === 2) {
     const [row] = rows;
     return `The correlation between ${frame.columns[0]} and ${frame.columns[1]}${within} is ${bold(describe(row!))} (${formatCount(Number(row![nIndex]))} rows with both): ${strength(r(row!))} ${r(row!) >= 0 ? 'positive' : 'negative'} association. ${caveat}`;
@@ -329,7 +340,18 @@ function distributionAnswer(frame: Extract<Frame, { kind: 'distribution' }>, q: 
   const q25 = v('q25');
   const q75 = v('q75');
   const iqr = typeof q25 === 'number' && typeof q75 === 'number' ? formatNumber(q75 - q25) : '–';
-  return `${frame.column}${scope ? ` (rows where ${scope})` : ''}: ${formatCount(n)} values${missing > 0 ? ` (${formatCount(missing)} missing)` : ''}, mean ${bold(cell(v('mean')))}, median ${bold(cell(v('median')))}, standard deviation ${cell(v('std'))}; from ${cell(v('min'))} to ${cell(v('max'))}, with the middle half between ${cell(v('q25'))} and ${cell(v('q75'))} (quartiles; interquartile range ${iqr}).`;
+  const skew = v('skewness');
+  const shape =
+    typeof skew === 'number' ? ` Skewness ${bold(formatNumber(skew, 3))}: ${skewWords(skew)}.` : '';
+  return `${frame.column}${scope ? ` (rows where ${scope})` : ''}: ${formatCount(n)} values${missing > 0 ? ` (${formatCount(missing)} missing)` : ''}, mean ${bold(cell(v('mean')))}, median ${bold(cell(v('median')))}, standard deviation ${cell(v('std'))}; from ${cell(v('min'))} to ${cell(v('max'))}, with the middle half between ${cell(v('q25'))} and ${cell(v('q75'))} (quartiles; interquartile range ${iqr}).${shape}`;
+}
+
+/** The sample skewness in words, by the usual rule of thumb (|g| < 0.5 symmetric, above 1 strong). */
+function skewWords(skew: number): string {
+  const side =
+    skew > 0 ? 'right-skewed, a longer tail of high values' : 'left-skewed, a longer tail of low values';
+  const size = Math.abs(skew);
+  return size < 0.5 ? 'roughly symmetric' : size < 1 ? `moderately ${side}` : `strongly ${side}`;
 }
 
 function rowsAnswer(frame: Extract<Frame, { kind: 'rows' }>, q: QueryObservation): string {
@@ -340,10 +362,13 @@ function rowsAnswer(frame: Extract<Frame, { kind: 'rows' }>, q: QueryObservation
   return `The ${q.rows.length === 1 ? 'row' : `${q.rows.length} rows`} with the ${word} ${frame.column}: ${q.rows.map((r, i) => `${bold(label(r, i))} (${cell(r[valueAt])})`).join(', ')}. Every column of ${q.rows.length === 1 ? 'it' : 'them'} is in the table.`;
 }
 
+/** "p < 0.001" or "p = 0.031". */
+const pText = (p: number) => `p ${p < 0.001 ? '< 0.001' : `= ${formatP(p)}`}`;
+
 function compareAnswer(r: CompareObservation, outcomeValue?: string): string {
   const significant = (p: number) =>
     p < 0.05
-      ? `statistically significant at the 5 % level (p ${p < 0.001 ? '< 0.001' : `= ${formatP(p)}`})`
+      ? `statistically significant at the 5 % level (${pText(p)})`
       : `not statistically significant (p = ${formatP(p)}): the data are consistent with no difference`;
   const lines: string[] = [];
   const main = r.tests[0];
@@ -376,9 +401,7 @@ function compareAnswer(r: CompareObservation, outcomeValue?: string): string {
     const size = t.effectSize
       ? `; ${effectSizeLabels[t.effectSize.name]} ${formatNumber(t.effectSize.value, 3)}`
       : '';
-    lines.push(
-      `${testLabels[t.test]}: ${stat}, p ${t.pValue < 0.001 ? '< 0.001' : `= ${formatP(t.pValue)}`}${diff}${size}.`,
-    );
+    lines.push(`${testLabels[t.test]}: ${stat}, ${pText(t.pValue)}${diff}${size}.`);
   }
   lines.push(
     'A difference between groups shows association; unless the groups were assigned at random, it is not necessarily caused by the grouping.',
@@ -395,8 +418,8 @@ function regressionAnswer(r: RegressionObservation): string {
     : `R² ${formatNumber(r.fit.r2 ?? Number.NaN, 3)} (adjusted ${formatNumber(r.fit.adjustedR2 ?? Number.NaN, 3)})`;
   const describeTerm = (c: RegressionObservation['coefficients'][number]) =>
     logistic
-      ? `${bold(c.term)}: odds ratio ${formatNumber(c.oddsRatio ?? Math.exp(c.estimate), 3)} (coefficient ${formatSigned(c.estimate, 3)}, p ${c.pValue < 0.001 ? '< 0.001' : `= ${formatP(c.pValue)}`})`
-      : `${bold(c.term)}: ${formatSigned(c.estimate)} (95 % CI ${formatNumber(c.ci[0])} to ${formatNumber(c.ci[1])}, p ${c.pValue < 0.001 ? '< 0.001' : `= ${formatP(c.pValue)}`})`;
+      ? `${bold(c.term)}: odds ratio ${formatNumber(c.oddsRatio ?? Math.exp(c.estimate), 3)} (coefficient ${formatSigned(c.estimate, 3)}, ${pText(c.pValue)})`
+      : `${bold(c.term)}: ${formatSigned(c.estimate)} (95 % CI ${formatNumber(c.ci[0])} to ${formatNumber(c.ci[1])}, ${pText(c.pValue)})`;
   const lines = [
     `${regressionModelLabels[r.model]} of ${r.outcome}${logistic && r.positive ? ` (= ${r.positive})` : ''} on ${terms.length} term${terms.length === 1 ? '' : 's'}, n = ${formatCount(r.n)}, ${fit}.`,
     significant.length > 0
@@ -413,8 +436,15 @@ function regressionAnswer(r: RegressionObservation): string {
   return lines.join('\n\n');
 }
 
+/** The estimate that leads: the chosen method's, or for "the effect on the treated" its ATT (IPW's when it has none). */
+function leading(frame: Extract<Frame, { kind: 'effect' }>, r: EffectObservation) {
+  const chosen = r.estimates.find((e) => e.method === r.headline) ?? r.estimates[0];
+  if (frame.estimand !== 'ATT' || chosen?.estimand === 'ATT') return chosen;
+  return r.estimates.find((e) => e.method === 'ipw_att') ?? chosen;
+}
+
 function effectAnswer(frame: Extract<Frame, { kind: 'effect' }>, r: EffectObservation): string {
-  const headline = r.estimates.find((e) => e.method === r.headline) ?? r.estimates[0];
+  const headline = leading(frame, r);
   const lines = [
     `On ${frame.datasetId} (n = ${formatCount(r.n)}: ${formatCount(r.treated)} with ${r.treatment}, ${formatCount(r.control)} without${r.dropped > 0 ? `; ${formatCount(r.dropped)} rows left out for missing values` : ''}):`,
   ];
@@ -422,17 +452,18 @@ function effectAnswer(frame: Extract<Frame, { kind: 'effect' }>, r: EffectObserv
     const [lo, hi] = headline.ci;
     const excludes = lo > 0 || hi < 0;
     lines.push(
-      `${effectMethodLabels[headline.method]} estimates the ${headline.estimand} of ${bold(r.treatment)} on ${bold(r.outcome)} at ${bold(formatSigned(headline.estimate))} (95 % CI ${formatNumber(lo)} to ${formatNumber(hi)}), ${excludes ? 'an interval that excludes zero' : 'an interval that includes zero, so the data are also consistent with no effect'}.`,
+      `${effectMethodLabels[headline.method]} estimates the ${headline.estimand} of ${bold(r.treatment)} on ${bold(r.outcome)} at ${bold(formatSigned(headline.estimate))} (95 % CI ${formatNumber(lo)} to ${formatNumber(hi)}${headline.pValue !== undefined ? `, ${pText(headline.pValue)}` : ''}), ${excludes ? 'an interval that excludes zero' : 'an interval that includes zero, so the data are also consistent with no effect'}.`,
     );
   }
   lines.push(
     markdownTable(
-      ['method', 'estimand', 'estimate', '95 % CI'],
+      ['method', 'estimand', 'estimate', '95 % CI', 'p'],
       r.estimates.map((e) => [
         effectMethodLabels[e.method],
         e.estimand,
         formatSigned(e.estimate),
         `${formatNumber(e.ci[0])} to ${formatNumber(e.ci[1])}`,
+        e.pValue === undefined ? '–' : formatP(e.pValue),
       ]),
     ),
   );

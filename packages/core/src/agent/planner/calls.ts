@@ -82,8 +82,10 @@ const lines = (...parts: (string | false | undefined)[]) => parts.filter(Boolean
 function aggregateSql(frame: Extract<Frame, { kind: 'aggregate' }>, schema: DatasetSchema): string {
   const by = frame.by.map(ident);
   const measures = frame.measures.map((m) => `${measureSql(m, schema)} AS ${ident(measureName(m))}`);
+  // How many rows each number rests on: per group, or the rows the conditions keep.
   const sizes =
-    frame.by.length > 0 && !frame.measures.some((m) => m.fn === 'count' && !m.column)
+    (frame.by.length > 0 || frame.filters.length > 0) &&
+    !frame.measures.some((m) => m.fn === 'count' && !m.column)
       ? ['count(*) AS rows']
       : [];
   const order = frame.rank
@@ -101,7 +103,7 @@ function aggregateSql(frame: Extract<Frame, { kind: 'aggregate' }>, schema: Data
 }
 
 /** The conditions plus one more. */
-const and = (filters: Filter[], extra: Filter): Filter[] => [...filters, extra];
+const and = (filters: Filter[], ...extra: Filter[]): Filter[] => [...filters, ...extra];
 
 function valuesSql(column: string, filters: Filter[]): string {
   return lines(
@@ -124,14 +126,22 @@ function barChart(frame: Extract<Frame, { kind: 'aggregate' }>): ChartSpec | und
   };
 }
 
-/** Pearson correlations of pairs of columns, one row per pair, strongest first; true/false as 0/1. */
-function correlationSql(pairs: [string, string][], filters: Filter[]): string {
+/**
+ * Correlations of pairs of columns, one row per pair, strongest first; true/false as 0/1.
+ * Pearson's r, or Spearman's ρ: Pearson's r of the ranks over the rows where both are known,
+ * tied values sharing their average rank.
+ */
+function correlationSql(pairs: [string, string][], filters: Filter[], spearman = false): string {
   const x = (name: string) => `CAST(${ident(name)} AS DOUBLE)`;
   const where = whereClause(filters);
-  const rows = pairs.map(
-    ([a, b]) =>
-      `SELECT ${literal(a)} AS "column", ${literal(b)} AS "with", corr(${x(a)}, ${x(b)}) AS r, count(*) FILTER (WHERE ${ident(a)} IS NOT NULL AND ${ident(b)} IS NOT NULL) AS n FROM data${where ? ` ${where}` : ''}`,
-  );
+  const pearson = ([a, b]: [string, string]) =>
+    `SELECT ${literal(a)} AS "column", ${literal(b)} AS "with", corr(${x(a)}, ${x(b)}) AS r, count(*) FILTER (WHERE ${ident(a)} IS NOT NULL AND ${ident(b)} IS NOT NULL) AS n FROM data${where ? ` ${where}` : ''}`;
+  const rank = (v: string) => `rank() OVER (ORDER BY ${v}) + (count(*) OVER (PARTITION BY ${v}) - 1) / 2.0`;
+  const ranked = ([a, b]: [string, string]) =>
+    `SELECT ${literal(a)} AS "column", ${literal(b)} AS "with", corr(ra, rb) AS r, count(*) AS n FROM (SELECT ${rank('a')} AS ra, ${rank('b')} AS rb FROM (SELECT ${x(a)} AS a, ${x(b)} AS b FROM data ${whereClause(
+      and(filters, { column: a, op: 'is not missing' }, { column: b, op: 'is not missing' }),
+    )}))`;
+  const rows = pairs.map(spearman ? ranked : pearson);
   return rows.length === 1
     ? rows[0]!
     : `SELECT * FROM (\n${rows.join('\nUNION ALL\n')}\n)\nORDER BY abs(r) DESC NULLS LAST`;
@@ -184,7 +194,7 @@ export function plannedCalls(frame: Frame, schema: DatasetSchema | undefined): P
               .filter((c) => c.name !== first && (isNumeric(c) || isBinary(c)))
               .map((c): [string, string] => [first!, c.name])
           : frame.columns.flatMap((a, i) => frame.columns.slice(i + 1).map((b): [string, string] => [a, b]));
-      return [query(correlationSql(pairs, frame.filters))];
+      return [query(correlationSql(pairs, frame.filters, frame.method === 'spearman'))];
     }
     case 'distribution': {
       const x = ident(frame.column);
@@ -194,7 +204,7 @@ export function plannedCalls(frame: Frame, schema: DatasetSchema | undefined): P
           lines(
             `SELECT count(${x}) AS n, count(*) - count(${x}) AS missing, avg(${x}) AS mean, stddev_samp(${x}) AS std,`,
             `  min(${x}) AS min, quantile_cont(${x}, 0.25) AS q25, quantile_cont(${x}, 0.5) AS median,`,
-            `  quantile_cont(${x}, 0.75) AS q75, max(${x}) AS max`,
+            `  quantile_cont(${x}, 0.75) AS q75, max(${x}) AS max, skewness(${x}) AS skewness`,
             'FROM data',
             where,
           ),
@@ -231,6 +241,7 @@ export function plannedCalls(frame: Frame, schema: DatasetSchema | undefined): P
             outcome: frame.outcome,
             predictors: frame.predictors,
             ...(frame.model && { model: frame.model }),
+            ...(frame.references && { references: frame.references }),
             ...(frame.filters.length > 0 && { filters: frame.filters }),
           },
         },

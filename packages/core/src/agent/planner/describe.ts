@@ -83,24 +83,28 @@ export function describeFrame(frame: Frame): string {
       return `the ${frame.n} row${frame.n > 1 ? 's' : ''} of ${frame.datasetId} with the ${frame.descending ? 'highest' : 'lowest'} ${frame.column}${where(frame.filters)}`;
     case 'correlation': {
       const [first] = frame.columns;
+      const kind = frame.method === 'spearman' ? 'Spearman rank correlation' : 'correlation';
       const which =
         frame.columns.length === 1
-          ? `the correlation of ${first} with every other numeric or true/false column`
+          ? `the ${kind} of ${first} with every other numeric or true/false column`
           : frame.columns.length === 2
-            ? `the correlation between ${list(frame.columns)}`
-            : `the correlations between every pair of ${list(frame.columns)}`;
+            ? `the ${kind} between ${list(frame.columns)}`
+            : `the ${kind}s between every pair of ${list(frame.columns)}`;
       return `${which} in ${frame.datasetId}${where(frame.filters)}`;
     }
     case 'distribution':
       return `the distribution of ${frame.column} in ${frame.datasetId}${where(frame.filters)}`;
     case 'compare':
       return `whether ${frame.outcome} differs between ${frame.groups ? list(frame.groups.map((g) => `${frame.group} = ${g}`)) : `the groups of ${frame.group}`} in ${frame.datasetId}${where(frame.filters)}`;
-    case 'regression':
-      return `a ${frame.model === 'logistic' ? 'logistic ' : frame.model === 'ols' ? 'linear ' : ''}regression of ${frame.outcome} on ${list(frame.predictors)} in ${frame.datasetId}${where(frame.filters)}`;
+    case 'regression': {
+      const against = Object.entries(frame.references ?? {}).map(([c, level]) => `${c} = ${level}`);
+      return `a ${frame.model === 'logistic' ? 'logistic ' : frame.model === 'ols' ? 'linear ' : ''}regression of ${frame.outcome} on ${list(frame.predictors)}${against.length > 0 ? ` (compared with ${list(against)})` : ''} in ${frame.datasetId}${where(frame.filters)}`;
+    }
     case 'effect': {
       const method = frame.method ? `, by ${effectMethodLabels[headlineMethods[frame.method]]}` : '';
       const adjust = frame.covariates.length > 0 ? `, adjusting for ${list(frame.covariates)}` : '';
-      return `the effect of ${frame.treatment} on ${frame.outcome} in ${frame.datasetId}${adjust}${method}${where(frame.filters)}`;
+      const treated = frame.estimand === 'ATT' ? ` for those with ${frame.treatment} (ATT)` : '';
+      return `the effect of ${frame.treatment} on ${frame.outcome}${treated} in ${frame.datasetId}${adjust}${method}${where(frame.filters)}`;
     }
   }
 }

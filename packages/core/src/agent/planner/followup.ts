@@ -2,7 +2,7 @@ import { describeFilters, type Filter } from '../../contract';
 import { type Frame, type Measure, type Refusal, withoutFixedCovariates } from './frame';
 import { defaultCovariates, type Slots, valueFilters } from './grammar';
 import type { Keyword } from './lexicon';
-import { columnOf, type DatasetSchema, isBinary, isNumeric } from './schema';
+import { binaryValue, columnOf, type DatasetSchema, isBinary, isNumeric } from './schema';
 import { suggestionsFor } from './suggest';
 
 /**
@@ -15,7 +15,8 @@ export function applyFollowUp(
   slots: Slots,
   markers: Set<Keyword>,
   schema: DatasetSchema,
-): { frame: Frame } | { refusal: Refusal } {
+  previousSchema?: DatasetSchema,
+): { frame: Frame; mapped?: { from: string; to: string }[] } | { refusal: Refusal } {
   const refuse = (message: string) => ({
     refusal: {
       reason: 'incomplete' as const,
@@ -26,6 +27,12 @@ export function applyFollowUp(
   });
   if (previous.kind === 'datasets')
     return refuse('There is no earlier analysis in this conversation to change.');
+  // "how many were treated?" then "and in the checkout test?": each study's own treatment and outcome.
+  const roles = studyRoles(previous, previousSchema, schema);
+  if (roles) {
+    const moved = applyFollowUp(roles.frame, slots, markers, schema);
+    return 'frame' in moved ? { ...moved, mapped: roles.mapped } : moved;
+  }
   let frame: Frame = structuredClone({ ...previous, datasetId: schema.id });
 
   // Every column the previous question used must exist here ("same for churn.csv").
@@ -43,7 +50,9 @@ export function applyFollowUp(
     (frame.kind === 'missing' || frame.kind === 'values' || frame.kind === 'top') &&
     slots.measures.length > 0 &&
     slots.measures.every((m) => !m.column && (m.fn === 'rate' || m.fn === 'count')) &&
-    slots.columns.length === 0
+    slots.columns.length === 0 &&
+    slots.by.length === 0 &&
+    newFilters.length === 0
   )
     return { frame };
 
@@ -71,6 +80,30 @@ export function applyFollowUp(
       );
     }
   }
+
+  // "use spearman instead", "and pearson?": the kind of correlation.
+  if (markers.has('spearman') || markers.has('pearson')) {
+    if (frame.kind !== 'correlation')
+      return refuse(
+        'Spearman and Pearson are kinds of correlation; the previous question was not a correlation.',
+      );
+    const { method: _, ...rest } = frame;
+    frame = markers.has('spearman') ? { ...rest, method: 'spearman' } : rest;
+    changed = true;
+  }
+
+  // "and the ATT?", "what about on the treated?"
+  if (markers.has('att')) {
+    if (frame.kind !== 'effect')
+      return refuse(
+        'The effect on the treated (ATT) is an effect estimate; the previous question was not one.',
+      );
+    frame = { ...frame, estimand: 'ATT' };
+    changed = true;
+  }
+
+  // "drop that filter", "drop the churned filter", "remove re74 and re75".
+  if (markers.has('drop')) return drop(frame, slots, markers, refuse);
 
   // "and now with all the covariates": every usable column.
   if (markers.has('allcovariates') && frame.kind === 'effect') {
@@ -128,6 +161,18 @@ export function applyFollowUp(
         by: slots.by,
         filters: frame.filters,
       };
+    else if (frame.kind === 'missing' && frame.columns.length > 0)
+      // "and that share by plan?": the share of rows missing each column, per group.
+      frame = {
+        kind: 'aggregate',
+        datasetId: frame.datasetId,
+        measures: frame.columns.map((column) => ({
+          fn: 'rate' as const,
+          condition: { column, op: 'is missing' as const },
+        })),
+        by: slots.by,
+        filters: [],
+      };
     else if (frame.kind === 'top' || frame.kind === 'values')
       frame = {
         kind: 'aggregate',
@@ -149,11 +194,18 @@ export function applyFollowUp(
     } else if (frame.kind === 'aggregate') {
       frame = {
         ...frame,
+        // "and the median?": the same columns; "and that share by plan?": the same share.
         measures: withColumns
           ? slots.measures
-          : frame.measures
-              .filter((m) => m.column)
-              .flatMap((m) => slots.measures.map((s): Measure => ({ ...s, column: m.column! }))),
+          : frame.measures.flatMap((m) =>
+              slots.measures.flatMap((s): Measure[] =>
+                s.fn === m.fn && s.percentile === undefined
+                  ? [m]
+                  : m.column
+                    ? [{ ...s, column: m.column }]
+                    : [],
+              ),
+            ),
       };
       if (frame.measures.length === 0)
         return refuse('The previous question had no column to compute that of.');
@@ -212,6 +264,14 @@ export function applyFollowUp(
     }
     changed = true;
   }
+  if (markers.has('least') || markers.has('most')) {
+    const least = markers.has('least');
+    if (frame.kind === 'top') frame = { ...frame, least };
+    else if (frame.kind === 'rows') frame = { ...frame, descending: !least };
+    else if (frame.kind === 'aggregate' && frame.rank)
+      frame = { ...frame, rank: { ...frame.rank, descending: !least } };
+    changed = true;
+  }
   if (slots.topN !== undefined && (frame.kind === 'top' || frame.kind === 'rows')) {
     frame = { ...frame, n: slots.topN };
     changed = true;
@@ -247,6 +307,121 @@ function finish(
     filters.push(filter);
   }
   return { frame: withoutFixedCovariates({ ...frame, filters } as Frame) };
+}
+
+/**
+ * The previous question moved to another study: its treatment and outcome columns replaced by
+ * the new dataset's (both data dictionaries name them), when they are all that does not carry
+ * over. Treated rows stay treated rows; conditions on the outcome's values do not translate.
+ */
+function studyRoles(
+  previous: Frame,
+  from: DatasetSchema | undefined,
+  to: DatasetSchema,
+): { frame: Frame; mapped: { from: string; to: string }[] } | undefined {
+  const a = from?.dictionary?.study;
+  const b = to.dictionary?.study;
+  if (!from || !a || !b || from.id === to.id || previous.kind === 'datasets') return undefined;
+  const rename = new Map<string, string>();
+  if (a.treatment && b.treatment) rename.set(a.treatment, b.treatment);
+  if (a.outcome && b.outcome) rename.set(a.outcome, b.outcome);
+  // Covariates the planner chose are chosen again from the new dataset's columns.
+  const chosen = previous.kind === 'effect' && previous.chosen ? previous.covariates : [];
+  const missing = columnsOf(previous).filter((c) => !columnOf(to, c) && !chosen.includes(c));
+  if (missing.length === 0 || missing.some((c) => !rename.has(c) || !columnOf(to, rename.get(c)!)))
+    return undefined;
+  const filters = 'filters' in previous ? previous.filters : [];
+  if (a.outcome && filters.some((f) => f.column === a.outcome)) return undefined;
+  const name = (c: string) => (missing.includes(c) ? rename.get(c)! : c);
+  const moved = JSON.parse(
+    JSON.stringify(previous, (key, value) =>
+      typeof value === 'string' && ['column', 'treatment', 'outcome', 'group'].includes(key)
+        ? name(value)
+        : value,
+    ),
+  ) as Frame;
+  const renameList = (list: string[]) => list.map(name);
+  if (moved.kind === 'aggregate') moved.by = renameList(moved.by);
+  if (moved.kind === 'effect')
+    moved.covariates = moved.chosen
+      ? defaultCovariates(to, moved.treatment, moved.outcome)
+      : renameList(moved.covariates);
+  if (moved.kind === 'regression') moved.predictors = renameList(moved.predictors);
+  if (moved.kind === 'correlation' || moved.kind === 'missing') moved.columns = renameList(moved.columns);
+  // A treatment condition keeps its side: treated (1, true, yes) stays treated.
+  if ('filters' in moved)
+    moved.filters = moved.filters.map((f, i) => {
+      const old = filters[i]!;
+      if (old.column !== a.treatment || f.column === old.column) return f;
+      const wasPositive = old.value === binaryValue(columnOf(from, old.column)!, true);
+      const positive = (old.op === '=') === wasPositive;
+      return { column: f.column, op: '=', value: binaryValue(columnOf(to, f.column)!, positive) };
+    });
+  return { frame: moved, mapped: missing.map((c) => ({ from: c, to: rename.get(c)! })) };
+}
+
+/** The previous question without the columns or conditions a follow-up names. */
+function drop(
+  frame: Frame,
+  slots: Slots,
+  markers: Set<Keyword>,
+  refuse: (message: string) => { refusal: Refusal },
+): { frame: Frame } | { refusal: Refusal } {
+  const named = unique([
+    ...slots.columns,
+    ...slots.values.map((v) => v.column),
+    ...slots.filters.map((f) => f.column),
+    ...slots.missing.map((f) => f.column),
+  ]);
+  const filters = 'filters' in frame ? frame.filters : [];
+  const filtered = named.filter((c) => filters.some((f) => f.column === c));
+  // Conditions: "drop that filter" (all of them) or "drop the churned filter" (that column's).
+  if (markers.has('filter') || (named.length > 0 && filtered.length === named.length)) {
+    if (filters.length === 0) return refuse('The previous question had no filter to drop.');
+    if (named.length > 0 && filtered.length < named.length)
+      return refuse(
+        `The previous question has no filter on ${named.filter((c) => !filtered.includes(c)).join(', ')}; its filters are on ${unique(filters.map((f) => f.column)).join(', ')}.`,
+      );
+    const kept = named.length === 0 ? [] : filters.filter((f) => !named.includes(f.column));
+    if (frame.kind === 'effect' && frame.fixed) {
+      // Covariates a condition had fixed count again once it is gone.
+      const { fixed, ...rest } = frame;
+      return {
+        frame: withoutFixedCovariates({
+          ...rest,
+          covariates: unique([...frame.covariates, ...fixed]),
+          filters: kept,
+        }),
+      };
+    }
+    return { frame: { ...frame, filters: kept } as Frame };
+  }
+  if (named.length === 0) return refuse("I couldn't tell what to drop from the previous question.");
+  const without = (list: string[]) => list.filter((c) => !named.includes(c));
+  const absent = (list: string[]) => named.filter((c) => !list.includes(c));
+  const refuseAbsent = (list: string[], what: string) =>
+    refuse(
+      `${absent(list).join(', ')} ${absent(list).length === 1 ? 'is' : 'are'} not among the previous question's ${what} (${list.join(', ') || 'none'}).`,
+    );
+  switch (frame.kind) {
+    case 'effect': {
+      if (absent(frame.covariates).length > 0) return refuseAbsent(frame.covariates, 'covariates');
+      const { chosen: _, ...rest } = frame;
+      return { frame: { ...rest, covariates: without(frame.covariates) } };
+    }
+    case 'regression': {
+      if (absent(frame.predictors).length > 0) return refuseAbsent(frame.predictors, 'predictors');
+      if (without(frame.predictors).length === 0)
+        return refuse('That would leave the regression with no predictor.');
+      const { chosen: _, ...rest } = frame;
+      return { frame: { ...rest, predictors: without(frame.predictors) } };
+    }
+    case 'aggregate':
+      if (absent(frame.by).length > 0) return refuseAbsent(frame.by, 'groupings');
+      return { frame: { ...frame, by: without(frame.by) } };
+    default:
+      return refuse(`I can't drop ${named.join(', ')} from the previous question.`);
+  }
 }
 
 /** The previous question as an effect to adjust: an effect, or a comparison between two groups of a true/false column. */

@@ -42,6 +42,8 @@ export type Frame =
       datasetId: string;
       /** One column: ranked against every other; two: their correlation; more: every pair. */
       columns: string[];
+      /** Pearson's r unless the question asks for Spearman's rank correlation. */
+      method?: 'spearman';
       filters: Filter[];
     }
   | { kind: 'distribution'; datasetId: string; column: string; filters: Filter[] }
@@ -65,6 +67,8 @@ export type Frame =
       /** Asked as the effect of this numeric column: the answer is its association, not a causal effect. */
       association?: string;
       model?: 'ols' | 'logistic';
+      /** "relative to basic": the level a categorical predictor is compared with. */
+      references?: Record<string, string>;
       filters: Filter[];
     }
   | {
@@ -78,6 +82,8 @@ export type Frame =
       /** Covariates left out because a condition fixes them to one value ("only for mobile"). */
       fixed?: string[];
       method?: EffectMethodChoice;
+      /** "the effect on those who got it": the average effect on the treated leads the answer. */
+      estimand?: 'ATT';
       filters: Filter[];
     };
 

@@ -1,6 +1,6 @@
 import type { EffectMethodChoice, Filter } from '../../contract';
 import { type Frame, type Measure, type Refusal, withoutFixedCovariates } from './frame';
-import type { Aggregate, Comparison, Keyword, Sense } from './lexicon';
+import { type Aggregate, type Comparison, type Keyword, type Sense, unsupportedMessage } from './lexicon';
 import {
   binaryValue,
   columnOf,
@@ -52,7 +52,7 @@ const has = <K extends Sense['kind']>(span: Span, kind: K): SenseOf<K> | undefin
   span.senses.find((s): s is SenseOf<K> => s.kind === kind);
 
 const isKeyword = (span: Span | undefined, ...words: Keyword[]) =>
-    span?.senses.some((s) => s.kind === 'keyword' && words.includes(s.word)) ?? false;
+  span?.senses.some((s) => s.kind === 'keyword' && words.includes(s.word)) ?? false;
 const isStop = (span: Span) => span.senses.length > 0 && span.senses.every((s) => s.kind === 'stop');
 
 /** The question's spans, and which of them the reading has used. */
@@ -130,8 +130,12 @@ function readComparisons(q: Question): Filter[] {
     if (n < 0 || q.used.has(n) || q.spans[n]!.number === undefined) return;
     const after = q.next(i);
     const before = q.previous(n);
+    // "30 or younger": the dictionary's comparative names the column.
+    const word = span.text.toLowerCase().replace(postfix, '').trim();
+    const implied = q.schema.columns.find((c) => c.entry?.comparatives?.[word] !== undefined)?.name;
     const column =
       comparison.column ??
+      implied ??
       numericAt(after) ??
       (before >= 0 && isKeyword(q.spans[before], 'where')
         ? numericAt(q.previous(before))
@@ -236,6 +240,23 @@ function readComparisons(q: Question): Filter[] {
       filters.push({ column, op, value: low });
     }
   });
+  // "aged 30 to 40", "tenure 12 through 24", "2 to 4 support calls": a range next to its column.
+  q.spans.forEach((span, i) => {
+    const joiner = q.spans[i + 1];
+    const second = q.spans[i + 2];
+    if (q.used.has(i) || span.number === undefined || !joiner || second?.number === undefined) return;
+    if (q.used.has(i + 2) || !/^(to|through|thru|and)$/i.test(joiner.text)) return;
+    const numericAt = (at: number) => {
+      const name = at >= 0 && !q.used.has(at) ? has(q.spans[at]!, 'column')?.column : undefined;
+      return name && isNumeric(q.column(name)) ? name : undefined;
+    };
+    const at = [q.previous(i), q.next(i + 2)].find((j) => numericAt(j) !== undefined);
+    if (at === undefined) return;
+    const column = numericAt(at)!;
+    q.use(at, i, i + 1, i + 2);
+    const [low, high] = [span.number, second.number].sort((a, b) => a - b) as [number, number];
+    filters.push({ column, op: 'between', value: [low, high] });
+  });
   // "viewed zero items", "customers with 3 support calls": a number right before a numeric column.
   q.spans.forEach((span, i) => {
     if (span.number === undefined || span.ordinal || q.used.has(i)) return;
@@ -252,8 +273,21 @@ function readValues(q: Question): Slots['values'] {
   const values: Slots['values'] = [];
   q.spans.forEach((span, i) => {
     if (q.used.has(i)) return;
-    const value = has(span, 'value');
+    let value = has(span, 'value');
     if (!value) return;
+    // "new" is a value of two columns (new visitors, the new checkout): the one the question is about.
+    const options = span.senses.filter((s) => s.kind === 'value');
+    if (new Set(options.map((o) => o.column)).size > 1) {
+      const elsewhere = new Set(
+        q.spans.flatMap((s, j) =>
+          j === i
+            ? []
+            : s.senses.flatMap((x) => (x.kind === 'value' || x.kind === 'column' ? [x.column] : [])),
+        ),
+      );
+      const inPlay = options.filter((o) => elsewhere.has(o.column));
+      if (inPlay.length === 1) value = inPlay[0]!;
+    }
     // "churned" names the column or its true value: a value next to the rows' noun ("churned customers",
     // "customers who churned") or after a count; the column anywhere else ("correlated with churned").
     if (has(span, 'column')) {
@@ -318,9 +352,22 @@ function readMissingValues(q: Question): (Filter & { at?: number })[] {
     const column = has(span, 'column')?.column;
     if (!column || q.used.has(i) || isBinary(q.column(column))) return;
     const before = q.previous(i);
-    if (before < 0 || q.used.has(before) || !isKeyword(q.spans[before], 'not', 'except')) return;
-    q.use(i, before);
-    filters.push({ column, op: 'is missing', at: i });
+    if (before >= 0 && !q.used.has(before) && isKeyword(q.spans[before], 'not', 'except')) {
+      q.use(i, before);
+      filters.push({ column, op: 'is missing', at: i });
+      return;
+    }
+    // "customers who have a satisfaction score", "sessions with any country": the column is known.
+    const lead = q.spans
+      .slice(Math.max(0, i - 3), i)
+      .map((s) => (isStop(s) ? s.text.toLowerCase() : '|'))
+      .join(' ')
+      .split('|')
+      .at(-1)!;
+    if (/\b(have|has|had|with|gave|give|left)\s+(a|an|any)\b/.test(lead)) {
+      q.use(i);
+      filters.push({ column, op: 'is not missing', at: i });
+    }
   });
   return filters;
 }
@@ -348,6 +395,91 @@ export function valueFilters(values: Slots['values']): Filter[] {
 
 // ----------------------------------------------------------------------------- slots
 
+/**
+ * Both sides of a true/false column asked for at once, which is a grouping by it, not a
+ * condition: "with and without autopay", "with vs without a retention offer", "customers who got
+ * an offer vs those who didn't", "autopay customers versus the rest". The words are placed; the
+ * column is returned for `by`.
+ */
+function readContrasts(q: Question): string | undefined {
+  const spans = q.spans;
+  const binaryOf = (span: Span | undefined) => {
+    const name = span && (has(span, 'value')?.column ?? has(span, 'column')?.column);
+    return name && isBinary(q.column(name)) ? name : undefined;
+  };
+  for (let i = 0; i < spans.length; i++) {
+    const joiner = q.next(i);
+    if (joiner < 0 || !isKeyword(spans[joiner], 'and', 'or', 'vs')) continue;
+    const side = q.next(joiner);
+    // "with and without autopay", "with vs without a retention offer"
+    if (/^with$/i.test(spans[i]!.text) && side >= 0) {
+      const without = /^without\b/i.test(spans[side]!.text);
+      const column = without
+        ? (binaryOf(spans[side]) ??
+          (isKeyword(spans[side], 'except') ? binaryOf(spans[q.next(side)]) : undefined))
+        : undefined;
+      if (column) {
+        const end = binaryOf(spans[side]) ? side : q.next(side);
+        q.use(i, joiner, side, end);
+        return column;
+      }
+    }
+    // "autopay vs non-autopay customers", "autopay vs manual payers", "treated vs untreated"
+    const named = binaryOf(spans[i]);
+    if (named && isKeyword(spans[joiner], 'vs') && side >= 0) {
+      const other = isKeyword(spans[side], 'not') ? q.next(side) : side;
+      if (other >= 0 && binaryOf(spans[other]) === named) {
+        q.use(i, joiner, side, other);
+        return named;
+      }
+    }
+    // "who got an offer vs those who didn't", "between those who got it and those who didn't",
+    // "autopay customers versus the rest"
+    const got = has(spans[i]!, 'column') && isKeyword(spans[q.previous(i)], 'got');
+    const column = has(spans[i]!, 'value') || got ? binaryOf(spans[i]) : undefined;
+    const denied = side >= 0 && isKeyword(spans[q.next(side)], 'not');
+    if (
+      column &&
+      (isKeyword(spans[joiner], 'vs') || denied) &&
+      side >= 0 &&
+      isKeyword(spans[side], 'reference')
+    ) {
+      q.use(i, joiner, side);
+      if (got) q.use(q.previous(i));
+      for (let j = q.next(side); j >= 0 && isKeyword(spans[j], 'not', 'except', 'got'); j = q.next(j))
+        q.use(j);
+      spans[side]!.senses = [{ kind: 'stop' }];
+      return column;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * "customers and their plan", "sessions where they bought": a pronoun after the question's own
+ * rows or columns refers to them, not to the previous question.
+ */
+function readOwnReferences(q: Question): void {
+  q.spans.forEach((span, i) => {
+    if (!isKeyword(span, 'reference') || !/^(their|they|them|its)$/i.test(span.text)) return;
+    const before = q.spans.slice(0, i);
+    if (
+      before.some(
+        (s) =>
+          has(s, 'rows') ||
+          has(s, 'column') ||
+          has(s, 'columns') ||
+          has(s, 'value') ||
+          has(s, 'dataset') ||
+          isKeyword(s, 'columns', 'values', 'datasets', 'types'),
+      )
+    ) {
+      span.senses = [{ kind: 'stop' }];
+      q.use(i);
+    }
+  });
+}
+
 /** "by plan and region", "for each country", "per device". */
 function readBy(q: Question): string[] {
   const by: string[] = [];
@@ -357,6 +489,15 @@ function readBy(q: Question): string[] {
     if (q.used.has(i) || (!isKeyword(span, 'by') && !each)) return;
     let at = q.next(i);
     const taken: number[] = [];
+    // "customers by number of support calls": grouped by the count itself.
+    if (at >= 0 && has(q.spans[at]!, 'aggregate')?.fn === 'count') {
+      const counted = q.next(at);
+      const name = counted >= 0 ? has(q.spans[counted]!, 'column')?.column : undefined;
+      if (name && isNumeric(q.column(name))) {
+        taken.push(at);
+        at = counted;
+      }
+    }
     while (at >= 0 && !q.used.has(at)) {
       const column = has(q.spans[at]!, 'column')?.column;
       if (!column) break;
@@ -464,8 +605,11 @@ function readMeasures(q: Question): Measure[] {
         }
       }
       pending.push(aggregate.fn);
-      // "mean and median of tenure": more aggregates to come.
+      // "mean and median of tenure", "min / median / max tenure": more aggregates to come.
       const next = q.next(i);
+      const following = next >= 0 ? has(q.spans[next]!, 'aggregate') : undefined;
+      if (following && !following.superlative && following.fn !== 'count' && aggregate.fn !== 'count')
+        continue;
       if (next >= 0 && isKeyword(q.spans[next], 'and')) {
         const after = q.next(next);
         if (after >= 0 && has(q.spans[after]!, 'aggregate')) {
@@ -547,12 +691,41 @@ export function read(input: GrammarInput): Reading {
   });
 
   const unsupported = spans.map((span) => has(span, 'unsupported')).find(Boolean);
-  if (unsupported)
-    return refuse(
-      'unsupported',
-      `I can't answer that: it needs ${unsupported.what}, which none of my tools does.`,
-    );
+  if (unsupported) return refuse('unsupported', unsupportedMessage(unsupported));
 
+  const contrast = readContrasts(q);
+  readOwnReferences(q);
+  // "spend more than new ones": a comparison with no number after it says which way, as "more" does.
+  spans.forEach((span, i) => {
+    const comparison = has(span, 'comparison');
+    const next = q.next(i);
+    if (!comparison || (next >= 0 && spans[next]!.number !== undefined)) return;
+    // "older or younger than …": the other direction of the same comparison, with no number of its own.
+    const prior = q.previous(i);
+    if (postfix.test(span.text) && (prior < 0 || spans[prior]!.number === undefined)) {
+      span.senses = [{ kind: 'stop' }];
+      return;
+    }
+    if (comparison.op !== '>' && comparison.op !== '<') return;
+    // "were participants older than non-participants": older names age, and which way.
+    span.senses = [
+      ...(comparison.column ? [{ kind: 'column' as const, column: comparison.column }] : []),
+      { kind: 'keyword', word: comparison.op === '>' ? 'more' : 'less' },
+    ];
+  });
+  // "across the three plans", "all 4 regions": a count of a column's groups says nothing more.
+  spans.forEach((span, i) => {
+    const next = q.next(i);
+    const column = next >= 0 ? has(spans[next]!, 'column')?.column : undefined;
+    const before = i > 0 ? spans[i - 1]!.text.toLowerCase() : '';
+    if (
+      span.number !== undefined &&
+      column &&
+      isGrouping(q.column(column)) &&
+      /^(the|all|across|between)$/.test(before)
+    )
+      q.use(i);
+  });
   const keywords = q.keywords();
   const slots: Slots = {
     measures: [],
@@ -572,7 +745,14 @@ export function read(input: GrammarInput): Reading {
     if (
       (before >= 0 && isKeyword(spans[before], 'top', 'least', 'most')) ||
       (after >= 0 &&
-        (isKeyword(spans[after], 'most', 'least', 'top') || has(spans[after]!, 'aggregate')?.superlative))
+        (isKeyword(spans[after], 'most', 'least', 'top') || has(spans[after]!, 'aggregate')?.superlative)) ||
+      // "the 3 customers with the highest fee", "which 2 regions have the most …": how many rows
+      // or groups, when the question ranks them and the number leads its noun.
+      (after >= 0 &&
+        (before < 0 || isKeyword(spans[before], 'which')) &&
+        (has(spans[after]!, 'rows') ||
+          (has(spans[after]!, 'column') && isGrouping(q.column(has(spans[after]!, 'column')!.column)))) &&
+        spans.some((s) => has(s, 'aggregate')?.superlative || isKeyword(s, 'most', 'least', 'top')))
     ) {
       slots.topN = span.number;
       q.use(i);
@@ -594,7 +774,7 @@ export function read(input: GrammarInput): Reading {
 
   slots.filters.push(...readComparisons(q));
   slots.covariates = readCovariates(q) ?? [];
-  slots.by = readBy(q);
+  slots.by = [...(contrast ? [contrast] : []), ...readBy(q)];
 
   spans.forEach((span, i) => {
     const m = has(span, 'method');
@@ -630,6 +810,22 @@ export function read(input: GrammarInput): Reading {
     else if (several) slots.columns.push(...several);
   });
   slots.columns = [...new Set(slots.columns)];
+  // "new checkout sessions only", "only autopay customers": a true/false column as a condition.
+  spans.forEach((span, i) => {
+    const name = has(span, 'column')?.column;
+    if (!name || q.used.has(i) || !slots.columns.includes(name) || !isBinary(q.column(name))) return;
+    const after = q.next(i);
+    const before = q.previous(i);
+    const rowsAfter = after >= 0 && has(spans[after]!, 'rows') !== undefined;
+    const only =
+      (before >= 0 && isKeyword(spans[before], 'only')) ||
+      (after >= 0 && isKeyword(spans[after], 'only')) ||
+      (rowsAfter && q.next(after) >= 0 && isKeyword(spans[q.next(after)], 'only'));
+    if (!only) return;
+    slots.values.push({ column: name, value: binaryValue(q.column(name), true), negated: false, at: i });
+    slots.columns = slots.columns.filter((c) => c !== name);
+    q.use(i);
+  });
 
   const unknownWords = spans.filter((s) => s.unknown).map((s) => s.text);
   if (unknownWords.length > 0) return unknownWordsRefusal(q, unknownWords, keywords, slots);
@@ -723,6 +919,8 @@ function decide(d: Decision): Reading {
   if (keywords.has('add') && previous && (previous.kind === 'regression' || previous.kind === 'effect'))
     return followUp(d);
   if (keywords.has('allcovariates') && previous?.kind === 'effect') return followUp(d);
+  // "drop that filter", "remove re74 and re75": less of the previous question.
+  if (keywords.has('drop') && previous) return followUp(d);
 
   // "how many of them …", "those participants' average earnings": the previous question's rows.
   if (keywords.has('reference')) {
@@ -738,10 +936,24 @@ function decide(d: Decision): Reading {
   const treatmentValues = [...new Set(slots.values.map((v) => v.column))].filter((c) =>
     isBinary(q.column(c)),
   );
+  // "how much does the fee go up per extra month of tenure": the column after "per" is the cause asked about.
+  const perAt = q.spans.findIndex((s) => s.text.toLowerCase() === 'per');
+  const perColumn =
+    perAt >= 0
+      ? q.spans
+          .slice(perAt + 1)
+          .map((s) => has(s, 'column')?.column)
+          .find((c) => c !== undefined && isNumeric(q.column(c)))
+      : undefined;
+  if (perColumn && keywords.has('change') && slots.by.includes(perColumn)) {
+    slots.by = slots.by.filter((c) => c !== perColumn);
+    slots.columns = [...slots.columns, perColumn];
+  }
   const changeAsked =
     keywords.has('change') &&
     (slots.columns.some((c) => isBinary(q.column(c)) && slots.columns.some((o) => o !== c)) ||
-      (treatmentValues.length === 1 && slots.columns.length >= 1));
+      (treatmentValues.length === 1 && slots.columns.length >= 1) ||
+      (perColumn !== undefined && slots.columns.length === 2));
   const effectAsked =
     keywords.has('effect') ||
     changeAsked ||
@@ -749,6 +961,7 @@ function decide(d: Decision): Reading {
     (slots.method !== undefined && !previous);
   if (effectAsked) {
     useKeywords(
+      'att',
       'effect',
       'adjust',
       'and',
@@ -764,7 +977,10 @@ function decide(d: Decision): Reading {
       'instead',
       'only',
     );
-    const named = [...slots.columns];
+    // "change how many items they viewed", "the effect on average basket": a measure's column is named too.
+    const named = [
+      ...new Set([...slots.columns, ...slots.measures.flatMap((m) => (m.column ? [m.column] : []))]),
+    ];
     const binaries = named.filter((c) => isBinary(q.column(c)));
     // "effect of X on Y": the column after "on" is the outcome, the other the treatment.
     const onAt = q.spans.findIndex((s) => ['on', 'upon'].includes(s.text.toLowerCase()));
@@ -775,12 +991,15 @@ function decide(d: Decision): Reading {
             .map((s) => has(s, 'column')?.column)
             .find((c) => c && named.includes(c))
         : undefined;
+    // "the effect of autopay vs non-autopay on churn": the two sides name the treatment.
+    const contrasted = slots.by.find((c) => isBinary(q.column(c))) ?? perColumn;
     let treatment: string | undefined =
-      afterOn && named.length === 2
+      contrasted ??
+      (afterOn && named.length === 2
         ? named.find((c) => c !== afterOn)
         : // else the true/false column named (the study's treatment, when it is one).
           (binaries.find((c) => c === study?.treatment) ??
-          (binaries.length === 1 || named.length === 2 ? binaries[0] : undefined));
+          (binaries.length === 1 || named.length === 2 ? binaries[0] : undefined)));
     if (!treatment && named.length >= 2) treatment = named[0];
     // "the difference between participants and non-participants": values of one true/false column name it.
     if (!treatment && treatmentValues.length === 1) {
@@ -815,7 +1034,7 @@ function decide(d: Decision): Reading {
     // what the data can say is its association, from a regression, and the answer says so.
     if (isNumeric(t) && (isNumeric(q.column(outcome)) || isBinary(q.column(outcome)))) {
       useRows();
-      useKeywords('only', 'instead');
+      useKeywords('only', 'instead', 'drivers');
       return done({
         kind: 'regression',
         datasetId,
@@ -838,6 +1057,8 @@ function decide(d: Decision): Reading {
       );
     const namedCovariates = slots.covariates.filter((c) => c !== treatment && c !== outcome);
     const chosen = namedCovariates.length === 0 && !(slots.method === 'difference_in_means');
+    // "the effect of the offer on churned": the outcome's name, not a condition that it be true.
+    slots.values = slots.values.filter((v) => v.column !== outcome);
     const covariates = chosen ? defaultCovariates(schema, treatment, outcome) : namedCovariates;
     useRows();
     return done(
@@ -849,6 +1070,7 @@ function decide(d: Decision): Reading {
         covariates,
         ...(chosen && { chosen: true }),
         ...(slots.method && { method: slots.method }),
+        ...(keywords.has('att') && { estimand: 'ATT' as const }),
         filters: filtersWithValues(),
       }),
     );
@@ -871,6 +1093,19 @@ function decide(d: Decision): Reading {
       'add',
       'got',
     );
+    // "regress fee on plan; the plan coefficients relative to basic": a value of a categorical
+    // column the question names is the level it is compared with, not a condition.
+    const spanColumns = new Set(q.spans.flatMap((s) => (has(s, 'column') ? [has(s, 'column')!.column] : [])));
+    const references: Record<string, string> = {};
+    for (const v of slots.values) {
+      const several = slots.values.filter((w) => w.column === v.column).length > 1;
+      if (spanColumns.has(v.column) && isCategorical(q.column(v.column)) && !v.negated && !several)
+        references[v.column] = String(v.value);
+    }
+    if (Object.keys(references).length > 0) {
+      slots.values = slots.values.filter((v) => !(v.column in references));
+      slots.columns = [...new Set([...slots.columns, ...Object.keys(references)])];
+    }
     const verb = q.indexOf((span) => isKeyword(span, 'drivers'));
     const columnsAt = (from: number, to: number) =>
       q.spans.slice(from, to).flatMap((span) => {
@@ -913,14 +1148,19 @@ function decide(d: Decision): Reading {
       predictors: chosen ? defaultPredictors(schema, outcome) : predictors,
       ...(chosen && { chosen: true }),
       ...(slots.model && { model: slots.model }),
+      ...(Object.keys(references).length > 0 && { references }),
       filters: filtersWithValues(),
     });
   }
 
   // ------------------------------------------------------------------ correlations
-  if (keywords.has('correlation')) {
+  if (keywords.has('correlation') || keywords.has('spearman') || keywords.has('pearson')) {
+    if ((keywords.has('spearman') || keywords.has('pearson')) && previous && slots.columns.length === 0)
+      return followUp(d);
     useKeywords(
       'correlation',
+      'spearman',
+      'pearson',
       'most',
       'least',
       'which',
@@ -954,7 +1194,13 @@ function decide(d: Decision): Reading {
       if (previous?.kind === 'correlation' && changesPrevious()) return followUp(d);
       return done({ kind: 'profile', datasetId });
     }
-    return done({ kind: 'correlation', datasetId, columns: named, filters: filtersWithValues() });
+    return done({
+      kind: 'correlation',
+      datasetId,
+      columns: named,
+      ...(keywords.has('spearman') && { method: 'spearman' as const }),
+      filters: filtersWithValues(),
+    });
   }
 
   // ------------------------------------------------------------------ distinct values
@@ -963,6 +1209,7 @@ function decide(d: Decision): Reading {
     keywords.has('distinct') &&
     (countAsked ||
       (slots.values.length === 0 &&
+        slots.by.length === 0 &&
         !keywords.has('between') &&
         slots.columns.length + slots.measures.length <= 1));
   const asksWhich = keywords.has('which');
@@ -982,7 +1229,13 @@ function decide(d: Decision): Reading {
     !keywords.has('types') &&
     !keywords.has('typeword') &&
     !keywords.has('missing');
-  if (distinctAsked || whichValues || (countAsked && keywords.has('values') && slots.columns.length === 1)) {
+  // "how many values of plan, with counts"; "the 5 most common …, with counts" ranks them below.
+  const ranked = keywords.has('most') || keywords.has('least') || keywords.has('top');
+  if (
+    distinctAsked ||
+    whichValues ||
+    (countAsked && keywords.has('values') && slots.columns.length === 1 && !ranked)
+  ) {
     useKeywords('distinct', 'values', 'which', 'and', 'where', 'columns', 'compare', 'got');
     q.spans.forEach((s, i) => {
       if (has(s, 'aggregate')?.fn === 'count') q.use(i);
@@ -1000,7 +1253,8 @@ function decide(d: Decision): Reading {
 
   // ------------------------------------------------------------------ missing values
   if (keywords.has('missing') && slots.missing.length === 0) {
-    useKeywords('missing', 'which', 'columns', 'values', 'and', 'by', 'each', 'where');
+    // "which column has the most missing values": the answer lists them, most first.
+    useKeywords('missing', 'which', 'columns', 'values', 'and', 'by', 'each', 'where', 'most');
     useRows();
     q.spans.forEach((s, i) => {
       if (has(s, 'aggregate')?.fn === 'count' || has(s, 'aggregate')?.fn === 'rate') q.use(i);
@@ -1073,7 +1327,9 @@ function decide(d: Decision): Reading {
 
   // ------------------------------------------------------------------ distributions
   if (keywords.has('distribution') || slots.percentiles !== undefined || keywords.has('percentile')) {
-    useKeywords('distribution', 'percentile', 'and', 'where');
+    useRows();
+    // "describe the distribution of …", "summarise the spread of …"
+    useKeywords('distribution', 'percentile', 'and', 'where', 'profile');
     const column = slots.columns[0] ?? slots.measures.find((m) => m.column)?.column;
     if (!column) {
       if (previous) return followUp(d);
@@ -1132,7 +1388,7 @@ function decide(d: Decision): Reading {
   if (
     (superlative || most || least) &&
     slots.measures.some((m) => m.column) &&
-    (slots.by.length > 0 || asksWhich)
+    (slots.by.length > 0 || asksWhich || keywords.has('top') || slots.topN !== undefined)
   ) {
     const group = slots.by[0] ?? slots.columns.find((c) => isGrouping(q.column(c)));
     if (group) {
@@ -1163,7 +1419,7 @@ function decide(d: Decision): Reading {
     if (column) {
       const c = q.column(column);
       if (isGrouping(c) || c.type === 'text' || (c.type === 'integer' && !superlative)) {
-        useKeywords('which', 'most', 'least', 'top', 'by', 'each', 'and', 'where', 'values');
+        useKeywords('which', 'most', 'least', 'top', 'by', 'each', 'and', 'where', 'values', 'got');
         useColumns(column);
         q.spans.forEach((s, i) => {
           if (has(s, 'aggregate')?.fn === 'count' || has(s, 'aggregate')?.superlative) q.use(i);
@@ -1186,8 +1442,9 @@ function decide(d: Decision): Reading {
     const column =
       slots.by[0] ?? slots.columns.find((c) => isNumeric(q.column(c)) || q.column(c).type === 'datetime');
     if (column) {
-      useKeywords('top', 'by', 'which', 'where', 'most');
-      useColumns(column);
+      useKeywords('top', 'by', 'which', 'where', 'most', 'and');
+      // "the 5 cheapest customers - ids and fees": every column is in the rows shown.
+      useColumns(column, ...slots.columns);
       q.spans.forEach((s, i) => {
         if (has(s, 'aggregate')?.superlative) q.use(i);
       });
@@ -1213,6 +1470,15 @@ function decide(d: Decision): Reading {
       });
     }
   }
+
+  // "customers by plan", "the breakdown of sessions by device": rows counted per group.
+  if (
+    slots.measures.length === 0 &&
+    slots.by.length > 0 &&
+    slots.columns.length === 0 &&
+    q.spans.some((s) => has(s, 'rows'))
+  )
+    slots.measures = [{ fn: 'count' }];
 
   // ------------------------------------------------------------------ aggregates
   if (slots.measures.length > 0) {
@@ -1263,7 +1529,9 @@ function decide(d: Decision): Reading {
         ...slots.missing.map((m, index) => ({ at: m.at ?? -1, kind: 'missing' as const, index })),
         ...slots.values.map((v, index) => ({ at: v.at ?? -1, kind: 'value' as const, index })),
       ].sort((a, b) => b.at - a.at);
-      const last = candidates[0];
+      // "retention rate on the basic plan": the condition right before the rate word is its subject.
+      const rateAt = q.spans.findIndex((span) => has(span, 'aggregate')?.fn === 'rate');
+      const last = (rateAt >= 0 && candidates.find((c) => c.at === q.previous(rateAt))) || candidates[0];
       if (last?.kind === 'column') {
         measures = [{ fn: 'rate', column: last.column }];
         useColumns(last.column);
@@ -1292,6 +1560,17 @@ function decide(d: Decision): Reading {
             ];
       }
     }
+    // "share of men with zero earnings in 1978, treated vs untreated": the one condition is the share's subject.
+    if (measures.some((m) => m.fn === 'rate' && !m.column && !m.condition)) {
+      if (measures.length === 1 && slots.filters.length === 1) {
+        measures = [{ fn: 'rate', condition: slots.filters[0]! }];
+        slots.filters = [];
+      } else
+        return d.refuse(
+          'incomplete',
+          'The share of what? Say which rows to count, for example "share of customers on autopay" or "share with more than 3 support calls".',
+        );
+    }
     // "list the countries by number of sessions": the values of a column, counted.
     const danglingBy = q.spans.some((s, i) => !q.used.has(i) && isKeyword(s, 'by'));
     if (
@@ -1306,15 +1585,13 @@ function decide(d: Decision): Reading {
       return done({ kind: 'values', datasetId, column, filters: filtersWithValues() });
     }
     // "how many plans are there": the distinct values; "how many support calls": the total or the rows?
-    if (
-      measures.length === 1 &&
-      measures[0]!.fn === 'count' &&
-      measures[0]!.column &&
-      slots.by.length === 0
-    ) {
-      const name = measures[0]!.column;
+    // "how many education levels are there, with counts": the values of a number, counted.
+    const levels = keywords.has('values') && measures.every((m) => m.fn === 'count');
+    const countedColumn = measures.find((m) => m.fn === 'count' && m.column)?.column;
+    if (countedColumn && slots.by.length === 0 && (measures.length === 1 || levels)) {
+      const name = countedColumn;
       const column = q.column(name);
-      if (isGrouping(column) || column.type === 'text' || column.type === 'datetime')
+      if (levels || isGrouping(column) || column.type === 'text' || column.type === 'datetime')
         return done({ kind: 'values', datasetId, column: name, filters: filtersWithValues() });
       return d.refuse(
         'incomplete',
@@ -1333,6 +1610,18 @@ function decide(d: Decision): Reading {
         slots.values = [];
         useKeywords('except', 'not');
       }
+    }
+    // "new vs returning", "mobile or desktop": a column named by both of its sides is a grouping.
+    const sided = slots.columns.filter((c) =>
+      q.spans.some(
+        (s) =>
+          has(s, 'column')?.column === c && /\b(vs|versus|or)\b/i.test(s.text) && isGrouping(q.column(c)),
+      ),
+    );
+    if (sided.length > 0 && slots.by.length === 0) {
+      slots.by.push(...sided);
+      slots.columns = slots.columns.filter((c) => !sided.includes(c));
+      useColumns(...sided);
     }
     if (slots.columns.length > 0) {
       const names = slots.columns;
@@ -1463,7 +1752,12 @@ function compareFrame(d: Decision, done: (frame: Frame) => Reading): Reading {
   let group: string | undefined;
   let groups: string[] | undefined;
   let values = slots.values;
-  const groupFromValues = valueColumns.find((c) => !named.includes(c));
+  // "in the north, autopay vs non-autopay": the column with both sides named is the grouping.
+  const sides = (c: string) =>
+    new Set(slots.values.filter((v) => v.column === c).map((v) => `${v.negated}:${v.value}`)).size;
+  const groupFromValues = valueColumns
+    .filter((c) => !named.includes(c))
+    .sort((a, b) => sides(b) - sides(a))[0];
   if (slots.by.length > 0) group = slots.by[0];
   else if (groupFromValues) {
     group = groupFromValues;
@@ -1587,6 +1881,48 @@ function usableColumns(schema: DatasetSchema): string[] {
 function followUp(d: Decision): Reading {
   const { q, slots } = d;
   const markers = new Set<Keyword>();
+  // "and their 90th percentile?": percentiles of whatever the previous question measured.
+  if (slots.percentiles && slots.measures.length === 0)
+    slots.measures = slots.percentiles.map((percentile) => ({ fn: 'median', percentile }));
+  // "top 5", "show 10" after a ranked answer: how many to keep.
+  const previous = d.input.previous;
+  if (
+    previous &&
+    (previous.kind === 'top' || previous.kind === 'rows' || (previous.kind === 'aggregate' && previous.rank))
+  ) {
+    const counts = q.spans.flatMap((span, i) =>
+      span.number !== undefined && !q.used.has(i) && Number.isInteger(span.number) && span.number > 0
+        ? [i]
+        : [],
+    );
+    if (slots.topN === undefined && counts.length === 1) {
+      slots.topN = q.spans[counts[0]!]!.number;
+      q.use(counts[0]!);
+    }
+    if (slots.topN !== undefined)
+      q.spans.forEach((span, i) => {
+        if (isKeyword(span, 'top')) q.use(i);
+      });
+  }
+  // "and the least common?" after the most common values, "bottom 3 instead": the other end.
+  if (
+    previous &&
+    (previous.kind === 'top' || previous.kind === 'rows' || (previous.kind === 'aggregate' && previous.rank))
+  )
+    q.spans.forEach((span, i) => {
+      const end = span.senses.find((s) => s.kind === 'keyword' && (s.word === 'least' || s.word === 'most'));
+      if (end?.kind === 'keyword') {
+        markers.add(end.word);
+        q.use(i);
+      }
+      // "and the highest?", "the lowest instead"
+      const superlative = has(span, 'aggregate');
+      if (superlative?.superlative && (superlative.fn === 'max' || superlative.fn === 'min')) {
+        markers.add(superlative.fn === 'max' ? 'most' : 'least');
+        q.use(i);
+      }
+      if (has(span, 'aggregate')?.fn === 'count') q.use(i);
+    });
   q.spans.forEach((span, i) => {
     for (const s of span.senses) {
       if (s.kind !== 'keyword') continue;
@@ -1617,6 +1953,12 @@ function followUp(d: Decision): Reading {
           'got',
           'reference',
           'allcovariates',
+          'drop',
+          'filter',
+          'spearman',
+          'pearson',
+          'att',
+
           'distribution',
           'percentile',
         ].includes(s.word)

@@ -53,6 +53,15 @@ export type Keyword =
   | 'reference'
   /** "all the covariates": every usable column. */
   | 'allcovariates'
+  /** "Spearman", "rank correlation": a correlation of ranks; "Pearson" the usual one. */
+  | 'spearman'
+  | 'pearson'
+  /** "the effect on the treated", "for those who got it": the average effect on the treated (ATT). */
+  | 'att'
+  /** "drop that filter", "remove age": take a part out of the previous question. */
+  | 'drop'
+  /** "filter", "condition": the previous question's restriction to some rows. */
+  | 'filter'
   // "got the offer", "received a discount": a true/false column's true value
   | 'got'
   // "increase", "reduce": a change an effect would cause
@@ -74,7 +83,7 @@ export type Sense =
   | { kind: 'comparison'; op: Comparison; column?: string }
   | { kind: 'method'; method: EffectMethodWord }
   | { kind: 'model'; model: 'ols' | 'logistic' }
-  | { kind: 'unsupported'; what: string }
+  | { kind: 'unsupported'; what: string; instead?: string }
   | { kind: 'column'; column: string }
   /** A phrase naming several columns at once ("race" for black and hispan). */
   | { kind: 'columns'; columns: string[] }
@@ -100,6 +109,13 @@ const method = (m: EffectMethodWord, ...phrases: string[]): Lexeme[] =>
   phrases.map((phrase) => ({ phrase, sense: { kind: 'method', method: m } }));
 const unsupported = (what: string, ...phrases: string[]): Lexeme[] =>
   phrases.map((phrase) => ({ phrase, sense: { kind: 'unsupported', what } }));
+const unsupportedMethod = (what: string, instead: string, ...phrases: string[]): Lexeme[] =>
+  phrases.map((phrase) => ({ phrase, sense: { kind: 'unsupported', what, instead } }));
+
+/** Why a question is refused for what it needs, and what can be done instead. */
+export function unsupportedMessage(sense: { what: string; instead?: string }): string {
+  return `I can't answer that: it needs ${sense.what}, which none of my tools does.${sense.instead ? ` ${sense.instead}` : ''}`;
+}
 const stop = (...phrases: string[]): Lexeme[] =>
   phrases.map((phrase) => ({ phrase, sense: { kind: 'stop' } }));
 
@@ -119,7 +135,7 @@ export const stopWords = new Set(
    stat stats statistic statistics info information details result results
    usually currently actually basically generally exactly precisely right now
    extra additional viewed together jointly both anything something pls plz but check set x
-   whether looked looking guys folks roughly approximately second`
+      whether looked looking guys folks roughly approximately second run perform conduct times ppl recorded filled entered listed during once breakdown`
     .split(/\s+/)
     .filter(Boolean),
 );
@@ -331,6 +347,15 @@ export const baseLexicon: Lexeme[] = [
     'chi square',
     'chi-squared',
     'mann-whitney',
+    'mann-whitney u',
+    'mann-whitney u test',
+    'u test',
+    'wilcoxon',
+    'welch',
+    'welch test',
+    'anova',
+    'kruskal',
+    'kruskal-wallis',
     'depend',
     'depends',
     'dependent',
@@ -415,6 +440,14 @@ export const baseLexicon: Lexeme[] = [
     'changed',
     'move',
     'moved',
+    'go up',
+    'goes up',
+    'go down',
+    'goes down',
+    'rise',
+    'rises',
+    'fall',
+    'falls',
   ),
   ...kw(
     'got',
@@ -512,6 +545,18 @@ export const baseLexicon: Lexeme[] = [
     'driver',
     'drivers',
     'driving',
+    'slope',
+    'slopes',
+    'explained by',
+    'how much of the variance',
+    'share of the variance',
+    'variance explained',
+    'r squared',
+    'r^2',
+    'r2',
+    'regression slope',
+    'coefficient',
+    'coefficients',
     'predict',
     'predicts',
     'predicting',
@@ -601,6 +646,12 @@ export const baseLexicon: Lexeme[] = [
     'correct for',
     'with covariates',
     'covariates',
+    'as covariates',
+    'as controls',
+    'as control variables',
+    'control variables',
+    'as confounders',
+    'confounders',
   ),
   ...kw(
     'allcovariates',
@@ -671,7 +722,10 @@ export const baseLexicon: Lexeme[] = [
     'empty',
     'blank',
     'blanks',
-    'gaps',
+    'or gaps',
+    'any gaps',
+    'have gaps',
+    'gaps in the data',
     'incomplete',
     'not filled',
     'unfilled',
@@ -716,7 +770,20 @@ export const baseLexicon: Lexeme[] = [
     'column list',
     'list of columns',
   ),
-  ...kw('types', 'types', 'type', 'data types', 'dtypes', 'dtype', 'formats'),
+  ...kw(
+    'types',
+    'types',
+    'type',
+    'data types',
+    'data type',
+    'what data type',
+    'what data types',
+    'which data type',
+    'kind of data',
+    'dtypes',
+    'dtype',
+    'formats',
+  ),
   ...kw('shape', 'size', 'big', 'large', 'shape', 'dimensions', 'how much data', 'how long'),
   ...kw(
     'datasets',
@@ -932,6 +999,32 @@ export const baseLexicon: Lexeme[] = [
     'all rows',
     'in general',
   ),
+  ...kw('spearman', 'spearman', 'spearmans', 'rank correlation', 'rank correlations', 'rho', 'rank-based'),
+  ...kw(
+    'pearson',
+    'pearson',
+    'pearsons',
+    'pearson r',
+    'pearsons r',
+    'linear correlation',
+    'correlation coefficient',
+  ),
+  ...kw(
+    'att',
+    'att',
+    'effect on the treated',
+    'treatment effect on the treated',
+    'average treatment effect on the treated',
+    'on the treated',
+    'for those who got it',
+    'for those who received it',
+    'for the ones who got it',
+    'among those who got it',
+    'for those who were treated',
+    'for those treated',
+  ),
+  ...kw('drop', 'drop', 'remove', 'take out', 'take away', 'get rid of', 'leave out', 'lose'),
+  ...kw('filter', 'filter', 'filters', 'condition', 'conditions', 'restriction', 'restrictions'),
   ...kw(
     'that',
     'that',
@@ -951,6 +1044,13 @@ export const baseLexicon: Lexeme[] = [
     'these',
     'them',
     'they',
+    'their',
+    'the ones',
+    'those ones',
+    'the rest',
+    'the others',
+    'everyone else',
+    'everybody else',
     'of them',
     'of those',
     'among them',
@@ -1048,7 +1148,9 @@ export const baseLexicon: Lexeme[] = [
     'in the future',
     'future',
     'projection',
-    'project',
+    'projections',
+    'project next',
+    'project future',
     'extrapolate',
     'will be',
     'going to be',
@@ -1113,6 +1215,28 @@ export const baseLexicon: Lexeme[] = [
     'classifier',
     'deep learning',
     'feature importance',
+  ),
+  ...unsupportedMethod(
+    'a doubly robust, machine-learning or quasi-experimental estimator',
+    'I estimate effects by difference in means, regression adjustment, inverse probability weighting (IPW) and 1:1 propensity score matching; ask for one of those, for example "the effect of <treatment> on <outcome> using IPW".',
+    'doubly robust',
+    'aipw',
+    'augmented ipw',
+    'augmented inverse probability weighting',
+    'double machine learning',
+    'double ml',
+    'dml',
+    'causal forest',
+    'causal forests',
+    'instrumental variable',
+    'instrumental variables',
+    'two stage least squares',
+    '2sls',
+    'difference in differences',
+    'diff in diff',
+    'synthetic control',
+    'regression discontinuity',
+    'tmle',
   ),
   ...unsupported(
     'editing the data',
@@ -1183,6 +1307,15 @@ export const baseLexicon: Lexeme[] = [
     'looking at',
     'looked at',
     'break down',
+    'name them',
+    'list them',
+    'name each',
+    'not counting blanks',
+    'not counting missing',
+    'excluding blanks',
+    'ignoring blanks',
+    'in months',
+    'in years',
     'broken down',
     'across the board',
     'work out',

@@ -253,6 +253,9 @@ export function schemaLexemes(schema: DatasetSchema): (Lexeme & { exact?: string
     }
     named(column.name);
     named(spokenName(column.name));
+    // "ids and fees": the one id column answers to "id".
+    if (/(^|_)id$/i.test(column.name) && schema.columns.filter((c) => /(^|_)id$/i.test(c.name)).length === 1)
+      for (const word of ['id', 'ids', 'identifier']) named(word);
     for (const alias of column.entry?.aliases ?? []) named(alias);
     const value = (phrase: string, v: Scalar, exact?: string) =>
       out.push({

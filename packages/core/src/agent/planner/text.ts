@@ -67,6 +67,7 @@ const contractions: Record<string, string[]> = {
   "we've": ['we', 'have'],
   "i'd": ['i', 'would'],
   'w/o': ['without'],
+  btwn: ['between'],
   'w/': ['with'],
 };
 
@@ -99,6 +100,11 @@ export function words(question: string): Word[] {
     const prefixed = /^(non|un)-(\w.*)$/i.exec(text);
     if (prefixed) {
       out.push({ text: prefixed[1]!, form: 'non' }, ...words(prefixed[2]!));
+      continue;
+    }
+    // "job-training", "standard-plan": hyphenated words are their parts (phrases are split alike).
+    if (/^[a-z][a-z0-9_]*(?:-[a-z0-9_]+)+$/i.test(text)) {
+      out.push(...text.split('-').flatMap((part) => words(part)));
       continue;
     }
     const ordinal = /^(\d+)(?:st|nd|rd|th)$/i.exec(text);

@@ -1,7 +1,7 @@
 import { applyFollowUp } from './followup';
 import type { Frame, Refusal } from './frame';
 import { read } from './grammar';
-import { baseLexicon } from './lexicon';
+import { baseLexicon, unsupportedMessage } from './lexicon';
 import type { DatasetName, DatasetSchema } from './schema';
 import { datasetLexemes, Lexicon, type Span, schemaLexemes, segment } from './segment';
 
@@ -30,6 +30,8 @@ export interface UnderstandContext {
   previous?: Frame;
   /** The dataset the conversation was last about, even when its last question was not understood. */
   recent?: string;
+  /** The previous question's dataset, read: a follow-up on another study maps its treatment and outcome. */
+  previousSchema?: DatasetSchema;
   /** Reads a dataset's columns, types and dictionary; undefined when it cannot be read. */
   schemaOf(datasetId: string): Promise<DatasetSchema | undefined>;
 }
@@ -92,7 +94,7 @@ export async function understand(question: string, context: UnderstandContext): 
     return {
       refusal: {
         reason: 'unsupported',
-        message: `I can't answer that: it needs ${unsupported.what}, which none of my tools does.`,
+        message: unsupportedMessage(unsupported),
         suggestions: suggestionsAcross(context.datasets),
       },
     };
@@ -130,10 +132,11 @@ export async function understand(question: string, context: UnderstandContext): 
     (weak.length === 1 ? weak[0] : undefined) ??
     (context.datasets.length === 1 ? context.datasets[0]!.id : undefined);
   if (!datasetId) {
-    if (listing) return { frame: { kind: 'datasets' } };
     // No dataset named or chosen: the one dataset whose columns the question fits, if only one does.
     const fits = await fitsAcross(question, context, undefined);
     if (fits.length === 1) return fits[0]!;
+    // "which dataset has a country column, and how many countries": not a listing, and not understood.
+    if (listing && !others) return { frame: { kind: 'datasets' } };
     // Understood against one dataset but not answerable there ("average plan"): say why.
     if (fits.length === 0) {
       const understood = await understoodAcross(question, context);
@@ -160,7 +163,14 @@ export async function understand(question: string, context: UnderstandContext): 
       },
     };
   }
-  const reading = readWith(question, schema, context, strong.length > 0);
+  const previousSchema =
+    previousDataset && previousDataset !== datasetId ? await context.schemaOf(previousDataset) : undefined;
+  const reading = readWith(
+    question,
+    schema,
+    { ...context, ...(previousSchema && { previousSchema }) },
+    strong.length > 0,
+  );
   if (
     'refusal' in reading &&
     strong.length === 0 &&
@@ -168,7 +178,18 @@ export async function understand(question: string, context: UnderstandContext): 
   ) {
     // The words fit another dataset: "the effect of the training program on 1978 earnings" is about LaLonde's data.
     const fits = await fitsAcross(question, context, datasetId);
-    if (fits.length === 1) return fits[0]!;
+    const other = fits.length === 1 ? fits[0]! : undefined;
+    if (other && 'frame' in other && other.frame.kind !== 'datasets') {
+      // Unless the question itself points at this dataset ("the age of the subscription customers"):
+      // then the other file's answer would be about other people. Say where the words do fit.
+      if (!weak.includes(datasetId)) return other;
+      return {
+        refusal: {
+          ...reading.refusal,
+          message: `${reading.refusal.message} The question reads as being about ${datasetId}; ${other.frame.datasetId} has those columns, so ask about ${other.frame.datasetId} by name if you meant it.`,
+        },
+      };
+    }
   }
   return reading;
 }
@@ -210,7 +231,32 @@ function suggestionsAcross(datasets: DatasetName[]): string[] {
   return ['which datasets do I have?', ...datasets.slice(0, 3).map((d) => `what columns does ${d.id} have?`)];
 }
 
+/**
+ * Reads a question against one dataset. A chatty opening with no analysis words in it ("im doing
+ * a class project - can you run …", "hi! quick one: …") is left out when the rest reads alone.
+ */
 function readWith(
+  question: string,
+  schema: DatasetSchema,
+  context: UnderstandContext,
+  named: boolean,
+): Understanding {
+  const whole = readOnce(question, schema, context, named);
+  if (!('refusal' in whole) || !['unknown_words', 'unknown_column'].includes(whole.refusal.reason))
+    return whole;
+  const clauses = question.split(/(?<=[.!?:;])\s+|\s+[-–—]+\s+/);
+  const lexicon = new Lexicon([...baseLexicon, ...schemaLexemes(schema)]);
+  for (let k = 1; k < clauses.length; k++) {
+    const opening = segment(clauses.slice(0, k).join(' '), lexicon, [], { fuzzy: false });
+    const chatter = opening.every((s) => s.unknown || s.senses.every((x) => x.kind === 'stop'));
+    if (!chatter) break;
+    const rest = readOnce(clauses.slice(k).join(' '), schema, context, named);
+    if (!('refusal' in rest)) return rest;
+  }
+  return whole;
+}
+
+function readOnce(
   question: string,
   schema: DatasetSchema,
   context: UnderstandContext,
@@ -226,11 +272,19 @@ function readWith(
     lexicon,
     schema.columns.map((c) => c.name),
   );
-  // Dataset words ("churn") that are also this dataset's columns are columns, unless they are its file name.
-  for (const span of spans) {
-    if (span.senses.some((s) => s.kind === 'column' || s.kind === 'value'))
-      span.senses = span.senses.filter((s) => s.kind !== 'dataset' || s.datasetId === span.text);
-  }
+  // Dataset words ("churn") that are also this dataset's columns are columns, unless they are its
+  // file name, or a follow-up moves to the dataset ("and in churn?" after a question on another).
+  const moving =
+    context.previous && context.previous.kind !== 'datasets' && context.previous.datasetId !== schema.id;
+  spans.forEach((span, i) => {
+    if (!span.senses.some((s) => s.kind === 'column' || s.kind === 'value')) return;
+    const into = moving && i > 0 && /(^|\s)(in|for|on|from|to)$/i.test(spans[i - 1]!.text);
+    const dataset = span.senses.some((s) => s.kind === 'dataset' && s.strong && s.datasetId === schema.id);
+    span.senses =
+      into && dataset
+        ? span.senses.filter((s) => s.kind === 'dataset')
+        : span.senses.filter((s) => s.kind !== 'dataset' || s.datasetId === span.text);
+  });
   const corrections = spans.flatMap((span) =>
     span.corrected ? [{ from: span.text, to: span.corrected }] : [],
   );
@@ -244,6 +298,14 @@ function readWith(
   const fixed = corrections.length > 0 ? { corrections } : {};
   if (reading.kind === 'frame') return { frame: reading.frame, ...fixed };
   if (reading.kind === 'refusal') return { refusal: reading.refusal };
-  const merged = applyFollowUp(context.previous!, reading.slots, reading.markers, schema);
-  return 'frame' in merged ? { frame: merged.frame, followUp: true, ...fixed } : merged;
+  const merged = applyFollowUp(
+    context.previous!,
+    reading.slots,
+    reading.markers,
+    schema,
+    context.previousSchema,
+  );
+  if (!('frame' in merged)) return merged;
+  const all = [...corrections, ...(merged.mapped ?? [])];
+  return { frame: merged.frame, followUp: true, ...(all.length > 0 && { corrections: all }) };
 }

@@ -529,3 +529,348 @@ describe('follow-ups', () => {
     expect(await frameOf(question)).toEqual(await frameOf(question));
   });
 });
+
+describe('both sides of a yes/no column', () => {
+  it.each([
+    'churn rate with and without autopay',
+    'churn rate for customers with vs without autopay',
+    'churn rate for autopay customers versus the rest',
+    'churn rate for customers on autopay vs those who are not',
+    'churn rate autopay vs non-autopay',
+  ])('"%s" groups by the column instead of keeping one side', async (question) => {
+    expect(await frameOf(question, 'churn.csv')).toMatchObject({
+      kind: 'aggregate',
+      measures: [{ fn: 'rate', column: 'churned' }],
+      by: ['autopay'],
+      filters: [],
+    });
+  });
+
+  it('compares the two sides and keeps the other conditions as filters', async () => {
+    expect(
+      await frameOf('In the north, is churn different for autopay vs non-autopay customers?', 'churn.csv'),
+    ).toMatchObject({
+      kind: 'compare',
+      outcome: 'churned',
+      group: 'autopay',
+      filters: [{ column: 'region', op: '=', value: 'north' }],
+    });
+    expect(await frameOf('effect of autopay vs non-autopay on churn', 'churn.csv')).toMatchObject({
+      kind: 'effect',
+      treatment: 'autopay',
+      outcome: 'churned',
+    });
+  });
+});
+
+describe('everyday phrasings', () => {
+  it.each([
+    [
+      'Mean 1974 earnings for people aged 30 to 40?',
+      'lalonde.csv',
+      { column: 'age', op: 'between', value: [30, 40] },
+    ],
+    [
+      'churn rate for customers with 2 to 4 support calls',
+      'churn.csv',
+      { column: 'support_calls', op: 'between', value: [2, 4] },
+    ],
+    ['how many customers have no region recorded', 'churn.csv', { column: 'region', op: 'is missing' }],
+    [
+      'how many customers actually have a satisfaction score?',
+      'churn.csv',
+      { column: 'satisfaction', op: 'is not missing' },
+    ],
+    [
+      'total basket value by country, new checkout sessions only',
+      'checkout_ab.csv',
+      { column: 'new_checkout', op: '=', value: 1 },
+    ],
+    [
+      'How many standard-plan customers called support at least four times?',
+      'churn.csv',
+      { column: 'plan', op: '=', value: 'standard' },
+    ],
+  ])('"%s" reads its condition', async (question, dataset, filter) => {
+    const frame = await frameOf(question, dataset);
+    expect('filters' in frame && frame.filters).toContainEqual(filter);
+  });
+
+  it('takes the subject of a rate from the words right before "rate"', async () => {
+    expect(await frameOf("What's our retention rate on the basic plan?", 'churn.csv')).toMatchObject({
+      measures: [{ fn: 'rate', column: 'churned', value: false }],
+      filters: [{ column: 'plan', op: '=', value: 'basic' }],
+    });
+  });
+
+  it('ranks groups by an aggregate, top or bottom, and counts how many from the number before the noun', async () => {
+    expect(await frameOf('top 3 countries by total basket value', 'checkout_ab.csv')).toMatchObject({
+      measures: [{ fn: 'sum', column: 'basket_value' }],
+      by: ['country'],
+      rank: { descending: true, limit: 3 },
+    });
+    expect(await frameOf('bottom two regions by average tenure', 'churn.csv')).toMatchObject({
+      by: ['region'],
+      rank: { descending: false, limit: 2 },
+    });
+    expect(await frameOf('which 3 customers pay the highest monthly fee?', 'churn.csv')).toMatchObject({
+      kind: 'rows',
+      column: 'monthly_fee',
+      n: 3,
+      descending: true,
+    });
+    expect(await frameOf('5 most common education levels in lalonde, with counts')).toMatchObject({
+      kind: 'top',
+      column: 'educ',
+      n: 5,
+    });
+  });
+
+  it('reads a Spearman correlation, a skewness, a slope and a type', async () => {
+    expect(
+      await frameOf('spearman correlation between support calls and satisfaction', 'churn.csv'),
+    ).toMatchObject({
+      kind: 'correlation',
+      columns: ['support_calls', 'satisfaction'],
+      method: 'spearman',
+    });
+    expect(await frameOf('describe the distribution of monthly fee in the churn data')).toMatchObject({
+      kind: 'distribution',
+      column: 'monthly_fee',
+    });
+    expect(
+      await frameOf(
+        'by how much does the monthly fee go up per extra month of tenure? (regression slope)',
+        'churn.csv',
+      ),
+    ).toMatchObject({
+      kind: 'regression',
+      outcome: 'monthly_fee',
+      predictors: ['tenure_months'],
+      association: 'tenure_months',
+    });
+    expect(await frameOf('what data type is items_viewed?')).toEqual({
+      kind: 'columns',
+      datasetId: 'checkout_ab.csv',
+      columns: ['items_viewed'],
+    });
+  });
+
+  it('leaves out a chatty opening with no analysis words in it', async () => {
+    expect(
+      await frameOf(
+        'im doing a class project - can you run a logistic regression of churned on satisfaction, monthly fee and autopay?',
+        'churn.csv',
+      ),
+    ).toMatchObject({
+      kind: 'regression',
+      model: 'logistic',
+      predictors: ['satisfaction', 'monthly_fee', 'autopay'],
+    });
+    expect(await refusalOf('my boss wants a forecast - average fee by plan', 'churn.csv')).toMatchObject({
+      reason: 'unsupported',
+    });
+  });
+
+  it('reads the effect on the treated, and a method it does not have as a refusal with the ones it has', async () => {
+    expect(
+      await frameOf(
+        'Use propensity score matching to estimate the effect of the retention offer on churn for those who got it',
+        'churn.csv',
+      ),
+    ).toMatchObject({ kind: 'effect', treatment: 'retention_offer', method: 'matching', estimand: 'ATT' });
+    expect(
+      await refusalOf("doubly robust (AIPW) estimate of the offer's effect on churn", 'churn.csv'),
+    ).toMatchObject({
+      reason: 'unsupported',
+      message: expect.stringMatching(
+        /regression adjustment, inverse probability weighting \(IPW\) and 1:1 propensity score matching/,
+      ),
+    });
+  });
+
+  it('does not answer about another dataset when the question points at this one', async () => {
+    expect(await refusalOf("what's the average age of the subscription customers?")).toMatchObject({
+      reason: 'unknown_column',
+      message: expect.stringMatching(/churn\.csv has no column .*"age".*lalonde\.csv has those columns/),
+    });
+  });
+
+  it('reads the side a phrase means, and both sides as groups', async () => {
+    expect(await frameOf('how many of the treated men have a degree?', 'lalonde.csv')).toMatchObject({
+      filters: [
+        { column: 'treat', value: 1 },
+        { column: 'nodegree', value: 0 },
+      ],
+    });
+    expect(await frameOf('churn rate: autopay vs manual payers', 'churn.csv')).toMatchObject({
+      by: ['autopay'],
+      filters: [],
+    });
+    expect(
+      await frameOf('share of men with zero earnings in 1978, treated vs untreated', 'lalonde.csv'),
+    ).toMatchObject({
+      measures: [{ fn: 'rate', condition: { column: 're78', op: '=', value: 0 } }],
+      by: ['treat'],
+      filters: [],
+    });
+    expect(
+      await frameOf(
+        'Did the new checkout change how many items returning visitors viewed?',
+        'checkout_ab.csv',
+      ),
+    ).toMatchObject({
+      kind: 'effect',
+      outcome: 'items_viewed',
+    });
+  });
+
+  it('does not take the outcome of an effect for a condition on it', async () => {
+    expect(
+      await frameOf(
+        "what's the effect of retention_offer on churned if I adjust for support_calls?",
+        'churn.csv',
+      ),
+    ).toMatchObject({
+      kind: 'effect',
+      outcome: 'churned',
+      covariates: ['support_calls'],
+      filters: [],
+    });
+  });
+});
+
+describe('more follow-ups', () => {
+  it('refer to the previous rows with "their" and "the ones"', async () => {
+    const [, average, old] = await conversation([
+      'how many sessions from France got the new checkout?',
+      'what was their average basket?',
+      'and the ones with the old checkout?',
+    ]);
+    expect(average).toMatchObject({
+      frame: {
+        measures: [{ fn: 'mean', column: 'basket_value' }],
+        filters: [
+          { column: 'country', value: 'FR' },
+          { column: 'new_checkout', value: 1 },
+        ],
+      },
+    });
+    expect(old).toMatchObject({
+      frame: {
+        filters: [
+          { column: 'country', value: 'FR' },
+          { column: 'new_checkout', value: 0 },
+        ],
+      },
+    });
+    expect(await frameOf('average fee of customers by their plan', 'churn.csv')).toMatchObject({
+      by: ['plan'],
+    });
+  });
+
+  it('change how many, and which end, of a ranking', async () => {
+    const [, five, bottom] = await conversation([
+      'top 3 countries by total basket value',
+      'top 5',
+      'bottom 3 instead',
+    ]);
+    expect(five).toMatchObject({ frame: { rank: { descending: true, limit: 5 } } });
+    expect(bottom).toMatchObject({ frame: { rank: { descending: false, limit: 3 } } });
+    const [, highest] = await conversation([
+      '5 customers in the churn data with the lowest satisfaction',
+      'and the highest?',
+    ]);
+    expect(highest).toMatchObject({ frame: { kind: 'rows', descending: true, n: 5 } });
+    const [, least] = await conversation([
+      'what are the 2 most common regions in the churn data',
+      'and the least common?',
+    ]);
+    expect(least).toMatchObject({ frame: { kind: 'top', least: true, n: 2 } });
+  });
+
+  it('drop a filter, a covariate or a predictor', async () => {
+    const [, , , everyone] = await conversation([
+      'average satisfaction by plan in the churn data',
+      'only churned customers',
+      'and the median?',
+      'drop the churned filter',
+    ]);
+    expect(everyone).toMatchObject({ frame: { measures: [{ fn: 'median' }], by: ['plan'], filters: [] } });
+    const [, all, fewer] = await conversation([
+      'effect of the new checkout on basket value for returning visitors',
+      'drop that filter',
+      'remove country',
+    ]);
+    expect(all).toMatchObject({ frame: { filters: [], covariates: ['device', 'country', 'returning'] } });
+    expect(fewer).toMatchObject({ frame: { covariates: ['device', 'returning'] } });
+    const [, , refused] = await conversation([
+      'regress re78 on age, educ, re74 and re75',
+      'drop re74 and re75',
+      'remove married',
+    ]);
+    expect(refused).toMatchObject({ refusal: { message: expect.stringMatching(/married is not among/) } });
+  });
+
+  it('add covariates "as controls", switch to Spearman and ask for the ATT', async () => {
+    const [, controls] = await conversation([
+      "what's the effect of retention_offer on churned if I adjust for support_calls?",
+      'add tenure and plan as controls',
+    ]);
+    expect(controls).toMatchObject({ frame: { covariates: ['support_calls', 'tenure_months', 'plan'] } });
+    const [, , spearman] = await conversation([
+      'correlation between re74 and re78',
+      'only treated',
+      'use spearman instead',
+    ]);
+    expect(spearman).toMatchObject({
+      frame: { method: 'spearman', filters: [{ column: 'treat', value: 1 }] },
+    });
+    const [, att] = await conversation(['effect of training on re78', 'and the ATT?']);
+    expect(att).toMatchObject({ frame: { kind: 'effect', estimand: 'ATT' } });
+  });
+
+  it('keep what was measured when only the grouping or the percentile changes', async () => {
+    const [, byPlan] = await conversation([
+      'what share of churn.csv customers have no satisfaction score',
+      'and that share broken down by plan?',
+    ]);
+    expect(byPlan).toMatchObject({
+      frame: {
+        measures: [{ fn: 'rate', condition: { column: 'satisfaction', op: 'is missing' } }],
+        by: ['plan'],
+      },
+    });
+    const [, p90, control] = await conversation([
+      'average age of the treated in lalonde',
+      'and their 90th percentile?',
+      'what about for the control group?',
+    ]);
+    expect(p90).toMatchObject({ frame: { measures: [{ fn: 'median', column: 'age', percentile: 0.9 }] } });
+    expect(control).toMatchObject({
+      frame: { measures: [{ percentile: 0.9 }], filters: [{ column: 'treat', value: 0 }] },
+    });
+  });
+
+  it("carry a question to another study through each one's treatment and outcome", async () => {
+    const [, checkout, churn] = await conversation([
+      'how many people in lalonde were treated?',
+      'and in the checkout test?',
+      'and in churn?',
+    ]);
+    expect(checkout).toMatchObject({
+      frame: { datasetId: 'checkout_ab.csv', filters: [{ column: 'new_checkout', op: '=', value: 1 }] },
+      corrections: [{ from: 'treat', to: 'new_checkout' }],
+    });
+    expect(churn).toMatchObject({
+      frame: { datasetId: 'churn.csv', filters: [{ column: 'retention_offer', op: '=', value: 1 }] },
+    });
+    const [, moved] = await conversation([
+      'what is the effect of the training on 1978 earnings',
+      'and in churn.csv?',
+    ]);
+    expect(moved).toMatchObject({
+      frame: { treatment: 'retention_offer', outcome: 'churned', chosen: true },
+    });
+  });
+});
