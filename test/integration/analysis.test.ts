@@ -5,7 +5,16 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import type { ServerMessageOf } from '@cascade/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
-import { Client, credentials, isResponseFor, newUser, root, startTestCloud } from './harness';
+import {
+  Client,
+  credentials,
+  csvAboveInlineLimit,
+  isResponseFor,
+  newUser,
+  root,
+  startTestCloud,
+  uploadCsv,
+} from './harness';
 
 async function ask(client: Client, content: string) {
   const messageId = randomUUID();
@@ -56,15 +65,9 @@ describe('the analysis task behind the local cloud', () => {
   });
 
   it('runs profile of a dataset above the inline size as the analysis task, through its task token', async () => {
-    // 18 MB of CSV: above profile's 16 MB inline limit, so the Fargate stand-in runs it.
-    const row = (i: number) => `${i % 2},${20 + (i % 40)},${8 + (i % 9)},${(i * 7919) % 30000}.5`;
-    const csv = `treat,age,educ,earnings\n${Array.from({ length: 1_200_000 }, (_, i) => row(i)).join('\n')}\n`;
+    const csv = csvAboveInlineLimit();
     expect(Buffer.byteLength(csv)).toBeGreaterThan(16 * 1024 * 1024);
-    const upload = await client.request<ServerMessageOf<'upload'>>({
-      action: 'dataset.upload',
-      payload: { name: 'big.csv', sizeBytes: Buffer.byteLength(csv) },
-    });
-    expect((await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: csv })).status).toBe(200);
+    await uploadCsv(client, 'big.csv', csv);
     const ack = await ask(client, 'profile big.csv');
     const response = await client.waitFor<ServerMessageOf<'response'>>(
       isResponseFor(ack.executionId),

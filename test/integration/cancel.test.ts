@@ -7,7 +7,16 @@ import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { executionArn, type ServerMessageOf } from '@cascade/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
-import { Client, credentials, isResponseFor, newUser, root, startTestCloud } from './harness';
+import {
+  Client,
+  credentials,
+  csvAboveInlineLimit,
+  isResponseFor,
+  newUser,
+  root,
+  startTestCloud,
+  uploadCsv,
+} from './harness';
 
 /** Its own file: a process holds one local cloud's links (SST reads them once), so a second cloud needs a second process. */
 describe('cancelling a run while its analysis task works', () => {
@@ -26,8 +35,10 @@ describe('cancelling a run while its analysis task works', () => {
   it('ends the run ABORTED and kills the task process', async () => {
     const user = await newUser(cloud);
     const client = await Client.connect(`${cloud.endpoints.websocketUrl}?token=${user.idToken}`);
+    // Small files are profiled inside Dispatch; this one is big enough to need the task.
+    await uploadCsv(client, 'big.csv', csvAboveInlineLimit());
     const messageId = randomUUID();
-    client.send({ action: 'query', messageId, payload: { content: 'profile lalonde.csv' } });
+    client.send({ action: 'query', messageId, payload: { content: 'profile big.csv' } });
     const ack = await client.waitFor<ServerMessageOf<'ack'>>(
       (m) => m.action === 'ack' && m.messageId === messageId,
     );

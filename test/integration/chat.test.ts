@@ -53,7 +53,7 @@ describe('the local cloud, end to end', () => {
     const tab2 = await connect();
     const items = ['order_id', 'region', 'amount', 'returned', 'all'].map((id) => ({
       id,
-      input: `what columns does shop.csv have? (${id})`,
+      input: id === 'all' ? 'what columns does shop.csv have?' : `what type is ${id} in shop.csv?`,
     }));
     const messageId = randomUUID();
     tab1.send({ action: 'query', messageId, payload: { content: 'Describe shop.csv', items } });
@@ -63,7 +63,10 @@ describe('the local cloud, end to end', () => {
     const response = await tab1.waitFor<ServerMessageOf<'response'>>(isResponseFor(ack.executionId));
     expect(response.status).toBe('SUCCEEDED');
     expect(response.items.map((i) => i.status)).toEqual(Array(5).fill('SUCCEEDED'));
-    expect(response.items[0]?.output?.text).toContain('| order_id | integer |');
+    expect(response.items[0]?.output?.text).toContain(
+      '**order_id** holds **numeric: whole numbers (integer)**',
+    );
+    expect(response.items[4]?.output?.text).toContain('| order_id | numeric: whole numbers (integer) |');
 
     const progress = tab1.messages.filter((m): m is ServerMessageOf<'progress'> => m.action === 'progress');
     expect(progress.map((p) => p.completed)).toEqual([1, 2, 3, 4, 5]);

@@ -8,7 +8,7 @@ import {
   InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { ServerMessage } from '@cascade/core';
+import type { ServerMessage, ServerMessageOf } from '@cascade/core';
 import WebSocket from 'ws';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../packages/local/src';
 
@@ -139,3 +139,22 @@ export class Client {
 
 export const isResponseFor = (executionId: string) => (m: ServerMessage) =>
   m.action === 'response' && m.executionId === executionId;
+
+/**
+ * 1.2 million rows, 18 MB of CSV: above profile's 16 MB inline limit, so Dispatch hands the
+ * analysis to the task (the Fargate stand-in) instead of running it itself.
+ */
+export function csvAboveInlineLimit(): string {
+  const row = (i: number) => `${i % 2},${20 + (i % 40)},${8 + (i % 9)},${(i * 7919) % 30000}.5`;
+  return `treat,age,educ,earnings\n${Array.from({ length: 1_200_000 }, (_, i) => row(i)).join('\n')}\n`;
+}
+
+/** Uploads a CSV as a person would: a presigned URL from dataset.upload, then a PUT. */
+export async function uploadCsv(client: Client, name: string, csv: string): Promise<void> {
+  const upload = await client.request<ServerMessageOf<'upload'>>({
+    action: 'dataset.upload',
+    payload: { name, sizeBytes: Buffer.byteLength(csv) },
+  });
+  const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: csv });
+  if (put.status !== 200) throw new Error(`uploading ${name}: HTTP ${put.status}`);
+}

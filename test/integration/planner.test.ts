@@ -33,7 +33,9 @@ const median = (values: number[]) => {
 };
 /** As the answers print numbers: four significant digits, thousands separated. */
 const shown = (value: number) =>
-  value.toLocaleString('en-US', { maximumFractionDigits: Math.max(0, 3 - Math.floor(Math.log10(Math.abs(value)))) });
+  value.toLocaleString('en-US', {
+    maximumFractionDigits: Math.max(0, 3 - Math.floor(Math.log10(Math.abs(value)))),
+  });
 
 describe('a conversation with the offline planner through the local cloud', () => {
   let cloud: LocalCloud;
@@ -43,7 +45,9 @@ describe('a conversation with the offline planner through the local cloud', () =
   async function ask(content: string): Promise<ServerMessageOf<'response'>> {
     const messageId = randomUUID();
     client.send({ action: 'query', messageId, ...(sessionId && { sessionId }), payload: { content } });
-    const ack = await client.waitFor<ServerMessageOf<'ack'>>((m) => m.action === 'ack' && m.messageId === messageId);
+    const ack = await client.waitFor<ServerMessageOf<'ack'>>(
+      (m) => m.action === 'ack' && m.messageId === messageId,
+    );
     sessionId = ack.sessionId;
     return client.waitFor<ServerMessageOf<'response'>>(isResponseFor(ack.executionId), 60_000);
   }
@@ -64,7 +68,9 @@ describe('a conversation with the offline planner through the local cloud', () =
     expect(first.status).toBe('SUCCEEDED');
     expect(first.summary).toContain('_Question read as: the average of monthly_fee by plan in churn.csv._');
     for (const plan of plans)
-      expect(first.summary).toContain(`${plan} **${shown(mean(churn.filter((r) => r.plan === plan).map((r) => r.fee)))}**`);
+      expect(first.summary).toContain(
+        `${plan} **${shown(mean(churn.filter((r) => r.plan === plan).map((r) => r.fee)))}**`,
+      );
     expect(first.summary).toContain('```sql');
     expect(first.items[0]!.output!.charts![0]).toMatchObject({ kind: 'bar', x: 'plan' });
 
@@ -75,8 +81,12 @@ describe('a conversation with the offline planner through the local cloud', () =
       );
 
     const medians = await ask('and the median?');
-    expect(medians.summary).toContain('_Question read as: the median of monthly_fee by region in churn.csv._');
-    expect(medians.summary).toContain(`north **${shown(median(churn.filter((r) => r.region === 'north').map((r) => r.fee)))}**`);
+    expect(medians.summary).toContain(
+      '_Question read as: the median of monthly_fee by region in churn.csv._',
+    );
+    expect(medians.summary).toContain(
+      `north **${shown(median(churn.filter((r) => r.region === 'north').map((r) => r.fee)))}**`,
+    );
 
     const autopay = await ask('only for customers on autopay');
     expect(autopay.summary).toContain('for rows where autopay = true');
@@ -87,15 +97,21 @@ describe('a conversation with the offline planner through the local cloud', () =
 
   it('refuses what it does not understand, in the same session, and the next follow-up still builds on the last answer', async () => {
     const refused = await ask('and the average salary?');
-    expect(refused.summary).toMatch(/^I can't answer that as asked\. churn\.csv has no column \(or value\) called "salary"/);
+    expect(refused.summary).toMatch(
+      /^I can't answer that as asked\. churn\.csv has no column \(or value\) called "salary"/,
+    );
     const next = await ask('what about the maximum instead?');
-    expect(next.summary).toContain('_I did not understand your previous question ("and the average salary?")');
+    expect(next.summary).toContain(
+      '_I did not understand your previous question ("and the average salary?")',
+    );
     expect(next.summary).toContain('the maximum of monthly_fee by region');
   });
 
   it('compares groups and carries a question to another dataset', async () => {
     const compared = await ask('is basket value different between mobile and desktop in the a/b test?');
-    expect(compared.summary).toMatch(/basket_value (differs|does not differ significantly) between the groups of device/);
+    expect(compared.summary).toMatch(
+      /basket_value (differs|does not differ significantly) between the groups of device/,
+    );
     expect(compared.summary).toContain("Welch's t-test");
     const rows = await ask('how many rows does lalonde.csv have?');
     expect(rows.summary).toContain('**614**');
