@@ -1,6 +1,7 @@
 import { type ClientAction, clientActions, routeModule } from '@cascade/core/protocol';
 import { type TableKey, tables } from '@cascade/core/tables';
 import type { Links } from '@cascade/functions/resources';
+import { queryChildFile } from '../scripts/build-engine-layer.mjs';
 
 /**
  * Every Lambda function Cascade deploys: its handler, what it may touch and how it is bundled.
@@ -39,6 +40,8 @@ export interface LambdaDefinition {
   access: Access;
   timeout: `${number} seconds` | `${number} minutes`;
   memory: `${number} MB`;
+  /** Runs the analysis engine itself (small datasets): DuckDB's native library comes from the engine layer. */
+  engine?: true;
 }
 
 /** How every function is built, for SST and for the bundle test alike. */
@@ -49,6 +52,20 @@ export const bundling = {
   minify: true,
   /** The Lambda Node.js runtime ships the AWS SDK v3. */
   external: ['@aws-sdk/*'],
+} as const;
+
+/**
+ * How a function that runs the analysis engine differs. DuckDB is a native library, so it ships
+ * as a layer (scripts/build-engine-layer.mjs, ~24 MB zipped) rather than in the bundle; the
+ * bundle leaves `@duckdb/*` to it. x86-64, not arm64: the layer's binary is then the very one the
+ * offline tests load and run (test/infra/engine.test.ts), on this one function only. The layer
+ * also carries the process each query runs in, which the environment names (Lambda unpacks a
+ * layer in /opt): without it, each query would start a copy of the whole function's bundle.
+ */
+export const engineBundling = {
+  architecture: 'x86_64',
+  external: ['@duckdb/*'],
+  environment: { CASCADE_QUERY_CHILD_SCRIPT: `/opt/${queryChildFile}` },
 } as const;
 
 const ws = (module: string) => `packages/functions/src/ws/${module}.handler`;
@@ -78,7 +95,12 @@ const actionAccess: Record<ClientAction, Access> = {
     notify: true,
   },
   'datasets.list': { datasets: { list: true, read: ['samples/', 'users/'] }, notify: true },
-  'dataset.upload': { datasets: { list: true, read: ['samples/'], write: ['users/'] }, notify: true },
+  // Reads users/ too: an upload's id must not be another of the user's files (HeadObject, which S3
+  // answers with 403 rather than 404 without GetObject on the key).
+  'dataset.upload': {
+    datasets: { list: true, read: ['samples/', 'users/'], write: ['users/'] },
+    notify: true,
+  },
   ping: { notify: true },
 };
 
@@ -126,15 +148,21 @@ export const stepFunctions = {
     { tables: { Items: 'write', Messages: 'read' }, agent: 'model', notify: true },
     '280 seconds',
   ),
-  DispatchFunctionArn: step(
-    'dispatch',
-    {
-      tables: { Items: 'write' },
-      datasets: { list: true, read: ['samples/', 'users/'], write: ['jobs/'] },
-      notify: true,
-    },
-    '60 seconds',
-  ),
+  // Dispatch answers small analyses itself (no Fargate start), so it has the engine and a full vCPU's
+  // memory; /tmp keeps its 512 MB: a file of at most 64 MB and a query's 256 MB of spill (sfn/dispatch.ts).
+  DispatchFunctionArn: {
+    ...step(
+      'dispatch',
+      {
+        tables: { Items: 'write' },
+        datasets: { list: true, read: ['samples/', 'users/'], write: ['jobs/', 'results/'] },
+        notify: true,
+      },
+      '60 seconds',
+    ),
+    memory: '2048 MB',
+    engine: true,
+  },
   AppendFunctionArn: step(
     'append',
     {

@@ -1,4 +1,11 @@
-import { bundling, type LambdaDefinition, type LinkName, linksOf, type TableName } from './functions';
+import {
+  bundling,
+  engineBundling,
+  type LambdaDefinition,
+  type LinkName,
+  linksOf,
+  type TableName,
+} from './functions';
 import { type AppArns, functionStatements } from './permissions';
 
 /**
@@ -13,6 +20,8 @@ type Linkable = { getSSTLink(): unknown; urn: $util.Output<string> };
 export interface FunctionResources {
   links: Partial<Record<LinkName, Linkable>>;
   arns: Partial<AppArns<$util.Input<string>>> & { tables: Record<TableName, $util.Input<string>> };
+  /** The engine layer's version ARN, for functions that run the analysis engine. */
+  engineLayer?: $util.Input<string>;
 }
 
 export const join = (arn: $util.Input<string>, suffix: string): $util.Input<string> =>
@@ -38,16 +47,25 @@ export function functionArgs(
   if (missing.length > 0)
     throw new Error(`${definition.handler} needs ${missing.join(', ')}, which do not exist yet`);
   const permissions = functionStatements(access, resources.arns as AppArns<$util.Input<string>>, join);
+  if (definition.engine && !resources.engineLayer)
+    throw new Error(`${definition.handler} runs the analysis engine and needs the engine layer`);
+  const external = [...bundling.external, ...(definition.engine ? engineBundling.external : [])];
   return {
     handler: definition.handler,
     runtime: bundling.runtime,
-    architecture: bundling.architecture,
+    architecture: definition.engine ? engineBundling.architecture : bundling.architecture,
     timeout: definition.timeout,
     memory: definition.memory,
+    ...(definition.engine && {
+      layers: [resources.engineLayer!],
+      // A copy: SST adds its own variables to the object it is given. Under `sst dev` the function
+      // runs on the developer's machine, where no layer is unpacked in /opt.
+      ...(!$dev && { environment: { ...engineBundling.environment } }),
+    }),
     nodejs: {
       format: bundling.format,
       minify: bundling.minify,
-      esbuild: { external: [...bundling.external] },
+      esbuild: { external },
     },
     link: links,
     permissions,

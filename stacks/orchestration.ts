@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { join as joinPath } from 'node:path';
 import { type PlaceholderValue, renderStateMachine } from '@cascade/core/orchestration/definition';
-import { executionEnded, type Placeholder, stepFunctions } from './functions';
+import { buildEngineLayer } from '../scripts/build-engine-layer.mjs';
+import { bundling, engineBundling, executionEnded, type Placeholder, stepFunctions } from './functions';
 import { type FunctionResources, functionArgs, join } from './lambda';
 import { analysisTaskStatements, bedrockModelResources, stateMachineStatements } from './permissions';
 import { agentSettings } from './settings';
@@ -47,6 +49,7 @@ export function orchestration(input: {
   const resources: FunctionResources = {
     links: { ...input.resources.links, Agent: agent },
     arns: { ...input.resources.arns, model },
+    engineLayer: engineLayer().arn,
   };
 
   const { task } = analysisTask({ storage, stateMachineArn, region });
@@ -206,4 +209,20 @@ function settleEndedRuns(input: { stateMachineArn: $util.Output<string>; resourc
     retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 3600 },
   });
   return { fn, rule };
+}
+
+/**
+ * DuckDB for the functions that run the analysis engine: the linux-x64 build of the version the
+ * analysis package pins, installed by npm at deploy time whatever machine deploys. The root is
+ * named: inside the app's bundle the script cannot find the repository from its own location.
+ */
+function engineLayer() {
+  const root = $cli.paths.root;
+  return new aws.lambda.LayerVersion('EngineLayer', {
+    layerName: `${$app.name}-${$app.stage}-engine`,
+    description: 'DuckDB (linux-x64) for the analysis engine',
+    code: new $util.asset.FileArchive(buildEngineLayer(joinPath(root, '.sst/layers/engine'), root)),
+    compatibleRuntimes: [bundling.runtime],
+    compatibleArchitectures: [engineBundling.architecture],
+  });
 }

@@ -84,6 +84,15 @@ function seedSamples(bucket: sst.aws.Bucket) {
         ...(entry.columns !== undefined && { columns: String(entry.columns) }),
       },
     });
+    // The sample's data dictionary (column aliases the offline planner reads), beside the CSV.
+    const dictionary = join(samplesDirectory, `${entry.file}.dictionary.json`);
+    if (existsSync(dictionary))
+      new aws.s3.BucketObjectv2(`DatasetsDictionary${entry.file.replace(/[^A-Za-z0-9]/g, '')}`, {
+        bucket: bucket.name,
+        key: `samples/${entry.file}.dictionary.json`,
+        source: new $util.asset.FileAsset(dictionary),
+        contentType: 'application/json',
+      });
   }
 }
 

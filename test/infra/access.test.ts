@@ -26,6 +26,8 @@ import {
   sessionLockName,
   type TableKey,
   tables,
+  toolDeclarations,
+  turnKey,
 } from '@cascade/core';
 import type { Links } from '@cascade/functions/resources';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -217,6 +219,10 @@ beforeAll(async () => {
   ].join('\n');
   s3.put(bucket, 'samples/lalonde.csv', `${lalonde}\n`, { rows: '30', columns: '6', title: 'LaLonde' });
   s3.put(bucket, `users/${alice.userId}/mine.csv`, 'a,b\n1,2\n', { rows: '1', columns: '2' });
+  // Above every engine tool's inline size (profile: 16 MB), so Dispatch leaves it to the task.
+  const large = `a,b\n${'1,2\n'.repeat(4_500_000)}`;
+  expect(large.length).toBeGreaterThan(toolDeclarations.profile.inlineMaxBytes);
+  s3.put(bucket, `users/${alice.userId}/large.csv`, large, { rows: '4500000', columns: '2' });
   sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
   sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
   sfn
@@ -253,7 +259,8 @@ beforeAll(async () => {
   await route('route ping', { action: 'ping', messageId: 'p1' });
 
   // A question starts a run; a message whose first attempt stopped half-way resumes it.
-  // Two items: one goes through the agent, Finish settles the other.
+  // Three items: a small dataset Dispatch answers itself, a large one it leaves to the analysis
+  // task, and one Finish settles.
   const profile = {
     action: 'query',
     messageId: randomUUID(),
@@ -261,6 +268,7 @@ beforeAll(async () => {
       content: 'profile lalonde.csv',
       items: [
         { id: 'first', input: 'profile lalonde.csv' },
+        { id: 'large', input: 'profile large.csv' },
         { id: 'second', input: 'describe lalonde.csv' },
       ],
     },
@@ -307,16 +315,40 @@ beforeAll(async () => {
   });
   observations.get('route dataset.upload')![0]!.presigned.push(upload!.url as string);
 
-  // One item through the agent: parse, model, dispatch to the task, its result, model, answer.
   const items = new ItemsRepository({ client: dynamo.client, tableName: dynamo.tableNames.items });
-  const item = (await items.list(executionA)).find((i) => i.itemId === 'first');
-  const state0 = { executionId: executionA, sessionId: sessionA, ...alice, itemId: item!.itemId, turn: 0 };
+  const stateOf = (itemId: string) => ({
+    executionId: executionA,
+    sessionId: sessionA,
+    ...alice,
+    itemId,
+    turn: 0,
+  });
+  expect((await items.list(executionA)).map((i) => i.itemId)).toEqual(['first', 'large', 'second']);
   const step = (name: FunctionName, state: object) =>
     as(name, async (handler) => {
       await connectAlice();
       return (await handler(state)) as Record<string, unknown>;
     });
-  const parsed = await step('step ParseFunctionArn', state0);
+
+  // A small dataset: parse, model, Dispatch runs the engine itself and keeps the result in results/,
+  // then the model answers.
+  const parsedSmall = await step('step ParseFunctionArn', stateOf('first'));
+  const decidedSmall = await step('step InvokeModelFunctionArn', parsedSmall);
+  const inline = await step('step DispatchFunctionArn', decidedSmall);
+  expect(inline.route).toBe('inline');
+  const inlineTurn = (await items.get(executionA, 'first'))!.turns![turnKey(0, 'tool')];
+  expect(inlineTurn).toMatchObject({ kind: 'tool', name: 'profile', ok: true });
+  const inlineResult = (inlineTurn as { resultUri: string }).resultUri.replace(`s3://${bucket}/`, '');
+  expect(inlineResult).toMatch(/^results\//);
+  expect(s3.json<{ rows: number }>(bucket, inlineResult)).toMatchObject({ rows: 30 });
+  const appendedSmall = await step('step AppendFunctionArn', inline);
+  const answeredSmall = await step('step InvokeModelFunctionArn', appendedSmall);
+  const finishingSmall = await step('step DispatchFunctionArn', answeredSmall);
+  expect((await step('step AppendFunctionArn', finishingSmall)).done).toBe(true);
+
+  // A dataset above the inline size: parse, model, Dispatch writes a job for the task to jobs/, the
+  // task's result, model, answer.
+  const parsed = await step('step ParseFunctionArn', stateOf('large'));
   const decided = await step('step InvokeModelFunctionArn', parsed);
   const dispatched = await step('step DispatchFunctionArn', decided);
   expect(dispatched.route).toBe('task');
@@ -342,7 +374,7 @@ beforeAll(async () => {
     executionId: executionA,
     sessionId: sessionA,
     ...alice,
-    items: [{ id: item!.itemId }],
+    items: [{ id: 'first' }, { id: 'large' }],
     options: { maxConcurrency: 10 },
   });
 

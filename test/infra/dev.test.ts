@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest';
-import { allFunctions, linksOf } from '../../stacks/functions';
+import { allFunctions, linksOf, stepFunctions } from '../../stacks/functions';
 import { query, type Synthesis, synthesize } from './synth/synthesize';
 
 /**
@@ -21,6 +21,16 @@ it('registers every function as a live target, with the links it has when deploy
     const target = targets.find((t) => t.handler === definition.handler);
     expect(Object.keys(target!.links).sort(), definition.handler).toEqual(linksOf(definition.access));
   }
+});
+
+it("does not name the engine layer's query child to a function that runs where no layer is unpacked", () => {
+  const { handler } = stepFunctions.DispatchFunctionArn;
+  const target = synthesis.builds.find((b) => 'dev' in b && b.handler === handler)!;
+  const lambda = q.named('aws:lambda/function:Function', `${target.functionID}Function`);
+  const { variables } = lambda.inputs.environment as { variables: Record<string, string> };
+  // The live bridge's own variables, and no /opt path: the query starts a copy of the bundle there.
+  expect(variables).toHaveProperty('SST_FUNCTION_ID');
+  expect(variables).not.toHaveProperty('CASCADE_QUERY_CHILD_SCRIPT');
 });
 
 it("runs the analysis task behind SST's bridge, so its dev.command runs locally", () => {

@@ -1,7 +1,18 @@
 import { clientActions, routeModule } from '@cascade/core';
 import { placeholdersIn, renderStateMachine } from '@cascade/core/orchestration/definition';
 import { describe, expect, it } from 'vitest';
-import { allFunctions, linksOf, placeholders, routes, stepFunctions, tablesOf } from '../../stacks/functions';
+import { defaultTimeoutMs } from '../../packages/analysis/src/engines/query/limits';
+import { queryChildFile } from '../../scripts/build-engine-layer.mjs';
+import {
+  allFunctions,
+  bundling,
+  engineBundling,
+  linksOf,
+  placeholders,
+  routes,
+  stepFunctions,
+  tablesOf,
+} from '../../stacks/functions';
 import {
   type AppArns,
   analysisTaskStatements,
@@ -68,6 +79,30 @@ describe('the function list', () => {
     }
   });
 
+  it('gives the analysis engine to Dispatch only: x86-64 with DuckDB left to the layer, 2048 MB', () => {
+    const engines = Object.entries(allFunctions).filter(([, fn]) => fn.engine);
+    expect(engines.map(([name]) => name)).toEqual(['step DispatchFunctionArn']);
+    expect(stepFunctions.DispatchFunctionArn).toMatchObject({ engine: true, memory: '2048 MB' });
+    // The layer holds DuckDB's linux-x64 build and the query's process (scripts/build-engine-layer.mjs;
+    // engine.test.ts runs both), which the function is told of where Lambda unpacks the layer.
+    expect(engineBundling).toEqual({
+      architecture: 'x86_64',
+      external: ['@duckdb/*'],
+      environment: { CASCADE_QUERY_CHILD_SCRIPT: `/opt/${queryChildFile}` },
+    });
+    expect(queryChildFile).toBe('nodejs/cascade/query-child.mjs');
+    expect(bundling.external).not.toContain('@duckdb/*');
+  });
+
+  it("leaves Dispatch room for a query's time limits within its Lambda timeout", () => {
+    // A query's statements each get the time limit (a chart's pass as long again), plus a 2 s grace
+    // before the child process is killed (engines/query/isolation.ts). At most half of Dispatch's
+    // timeout, so the other half is left for downloading and loading the data and writing the result.
+    const seconds = Number.parseInt(stepFunctions.DispatchFunctionArn.timeout, 10);
+    expect(stepFunctions.DispatchFunctionArn.timeout).toMatch(/seconds$/);
+    expect(2 * (defaultTimeoutMs + 2000)).toBeLessThan((seconds * 1000) / 2);
+  });
+
   it('links a function to exactly what its access names, a notifier to the API and Connections', () => {
     expect(linksOf({ notify: true })).toEqual(['Api', 'Connections']);
     expect(linksOf({ tables: { Items: 'read' }, stateMachine: ['start'], agent: 'config' })).toEqual([
@@ -124,8 +159,19 @@ describe('IAM statements', () => {
       statementsOf('route dataset.upload').filter((s) => s.actions.some((a) => a.startsWith('s3:'))),
     ).toEqual([
       { actions: ['s3:ListBucket'], resources: ['arn:aws:s3:::data'] },
-      { actions: ['s3:GetObject'], resources: ['arn:aws:s3:::data/samples/*'] },
+      // Reading both to choose an id no sample and no other upload of the user's holds.
+      { actions: ['s3:GetObject'], resources: ['arn:aws:s3:::data/samples/*', 'arn:aws:s3:::data/users/*'] },
       { actions: ['s3:PutObject'], resources: ['arn:aws:s3:::data/users/*'] },
+    ]);
+  });
+
+  it('lets Dispatch write the results it answers inline and the jobs it leaves to the task, nothing else', () => {
+    expect(
+      statementsOf('step DispatchFunctionArn').filter((s) => s.actions.some((a) => a.startsWith('s3:'))),
+    ).toEqual([
+      { actions: ['s3:ListBucket'], resources: ['arn:aws:s3:::data'] },
+      { actions: ['s3:GetObject'], resources: ['arn:aws:s3:::data/samples/*', 'arn:aws:s3:::data/users/*'] },
+      { actions: ['s3:PutObject'], resources: ['arn:aws:s3:::data/jobs/*', 'arn:aws:s3:::data/results/*'] },
     ]);
   });
 

@@ -1,12 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clientActions } from '@cascade/core';
+import { clientActions, DataDictionary, dictionaryKey } from '@cascade/core';
 import { placeholdersIn } from '@cascade/core/orchestration/definition';
 import { tables } from '@cascade/core/tables';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { engineVersion, queryChildFile } from '../../scripts/build-engine-layer.mjs';
 import {
   allFunctions,
   authorizer,
+  bundling,
+  engineBundling,
   executionEnded,
   linksOf,
   type Placeholder,
@@ -128,6 +131,88 @@ describe('the tables', () => {
         'ttlAttribute' in table ? { attributeName: table.ttlAttribute, enabled: true } : undefined,
       );
     }
+  });
+});
+
+describe('the functions', () => {
+  const lambda = (handler: string) =>
+    q.named('aws:lambda/function:Function', `${deployedFunction(handler).functionID}Function`);
+  const layer = () => q.named('aws:lambda/layerVersion:LayerVersion', 'EngineLayer');
+  const seconds = (timeout: string) => Number.parseInt(timeout, 10) * (timeout.includes('minute') ? 60 : 1);
+  // The mock gives a layer version the ARN AWS would: `…:layer:<name>:<version>`.
+  const engineLayerArn = 'arn:aws:lambda:us-east-1:123456789012:layer:cascade-ci-engine:1';
+
+  it('each runs on the runtime, memory, timeout and architecture of its definition', () => {
+    for (const [name, definition] of Object.entries(allFunctions)) {
+      const { runtime, memorySize, timeout, architectures, layers, environment } = lambda(
+        definition.handler,
+      ).inputs;
+      const queryChild = (environment as { variables?: Record<string, string> } | undefined)?.variables
+        ?.CASCADE_QUERY_CHILD_SCRIPT;
+      expect({ name, runtime, memorySize, timeout, architectures, layers, queryChild }).toEqual({
+        name,
+        runtime: bundling.runtime,
+        memorySize: Number.parseInt(definition.memory, 10),
+        timeout: seconds(definition.timeout),
+        architectures: [definition.engine ? engineBundling.architecture : bundling.architecture],
+        // Only a function that runs the engine has a layer: the engine layer's version, and is told
+        // where in it the query's process is.
+        layers: definition.engine ? [engineLayerArn] : undefined,
+        queryChild: definition.engine ? engineBundling.environment.CASCADE_QUERY_CHILD_SCRIPT : undefined,
+      });
+    }
+  });
+
+  it('only Dispatch runs the analysis engine: x86-64, 2048 MB, with the engine layer', () => {
+    const engines = Object.entries(allFunctions).filter(([, definition]) => definition.engine);
+    expect(engines.map(([name]) => name)).toEqual(['step DispatchFunctionArn']);
+    expect(lambda(stepFunctions.DispatchFunctionArn.handler).inputs).toMatchObject({
+      architectures: ['x86_64'],
+      memorySize: 2048,
+      layers: [engineLayerArn],
+      environment: { variables: { CASCADE_QUERY_CHILD_SCRIPT: '/opt/nodejs/cascade/query-child.mjs' } },
+    });
+  });
+
+  it('each is bundled as the bundle tests bundle it: esm, minified, DuckDB left to the layer only where it runs', () => {
+    for (const [name, definition] of Object.entries(allFunctions)) {
+      const { runtime, properties } = deployedFunction(definition.handler);
+      expect({ name, runtime, properties }).toEqual({
+        name,
+        runtime: bundling.runtime,
+        properties: {
+          format: bundling.format,
+          minify: bundling.minify,
+          esbuild: {
+            external: [...bundling.external, ...(definition.engine ? engineBundling.external : [])],
+          },
+          architecture: definition.engine ? engineBundling.architecture : bundling.architecture,
+        },
+      });
+    }
+  });
+
+  it('the engine layer is the pinned DuckDB for x86-64, built by scripts/build-engine-layer.mjs where a deploy builds it', () => {
+    const { inputs } = layer();
+    expect(inputs).toMatchObject({
+      layerName: 'cascade-ci-engine',
+      compatibleRuntimes: [bundling.runtime],
+      compatibleArchitectures: [engineBundling.architecture],
+    });
+    // The archive is the directory the script built under the app's root (the scratch root links
+    // the repository's .sst/layers): `nodejs/node_modules/@duckdb/…` and the query's process the
+    // function is told of, which Lambda unpacks in /opt.
+    const archive = (inputs.code as { archive: string }).archive;
+    expect(archive).toMatch(/\/root\/\.sst\/layers\/engine$/);
+    const queryChild = engineBundling.environment.CASCADE_QUERY_CHILD_SCRIPT;
+    expect(queryChild).toBe(`/opt/${queryChildFile}`);
+    expect(existsSync(join(root, '.sst/layers/engine', queryChildFile))).toBe(true);
+    const modules = join(root, '.sst/layers/engine/nodejs/node_modules/@duckdb');
+    for (const pkg of ['node-api', 'node-bindings', 'node-bindings-linux-x64'])
+      expect(
+        (JSON.parse(readFileSync(join(modules, pkg, 'package.json'), 'utf8')) as { version: string }).version,
+        pkg,
+      ).toBe(engineVersion());
   });
 });
 
@@ -444,7 +529,7 @@ describe('sign-in, data and the web client', () => {
     const seeded = q
       .ofType('aws:s3/bucketObjectv2:BucketObjectv2')
       .filter((o) => String(o.inputs.key).startsWith('samples/'));
-    expect(seeded.map((o) => o.inputs)).toEqual(
+    expect(seeded.map((o) => o.inputs).filter((o) => o.contentType === 'text/csv')).toEqual(
       catalog.map((entry) =>
         expect.objectContaining({
           key: `samples/${entry.file}`,
@@ -454,6 +539,24 @@ describe('sign-in, data and the web client', () => {
         }),
       ),
     );
+    // Beside each sample, its data dictionary (the offline planner reads it), when it has one.
+    const dictionaries = catalog.filter((entry) =>
+      existsSync(join(root, samplesDirectory, `${entry.file}.dictionary.json`)),
+    );
+    expect(dictionaries.length).toBeGreaterThan(0);
+    expect(seeded.map((o) => o.inputs).filter((o) => o.contentType !== 'text/csv')).toEqual(
+      dictionaries.map((entry) => ({
+        bucket: seeded[0]!.inputs.bucket,
+        key: dictionaryKey(`samples/${entry.file}`),
+        contentType: 'application/json',
+        source: { asset: `${samplesDirectory}/${entry.file}.dictionary.json` },
+      })),
+    );
+    // Each is a dictionary the planner accepts.
+    for (const entry of dictionaries)
+      DataDictionary.parse(
+        JSON.parse(readFileSync(join(root, samplesDirectory, `${entry.file}.dictionary.json`), 'utf8')),
+      );
   });
 
   it('the web build gets the region, user pool, client and WebSocket URL', () => {

@@ -17,7 +17,7 @@ const region = 'us-east-1';
 const account = '123456789012';
 const resources = [];
 const calls = [];
-/** What each function asked the CLI to build: its handler and its links. */
+/** What each function asked the CLI to build: its handler, links, runtime and build properties. */
 const builds = [];
 
 const slug = (name) =>
@@ -41,6 +41,13 @@ function stateOf(type, name, inputs) {
         invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${region}:${account}:function:${physical}/invocations`,
         qualifiedArn: `arn:aws:lambda:${region}:${account}:function:${physical}:$LATEST`,
         version: '$LATEST',
+      };
+    case 'aws:lambda/layerVersion:LayerVersion':
+      return {
+        ...state,
+        layerArn: `arn:aws:lambda:${region}:${account}:layer:${inputs.layerName}`,
+        arn: `arn:aws:lambda:${region}:${account}:layer:${inputs.layerName}:1`,
+        version: '1',
       };
     case 'aws:dynamodb/table:Table':
       return { ...state, arn: `arn:aws:dynamodb:${region}:${account}:table/${physical}` };
@@ -181,7 +188,13 @@ const server = http.createServer((request, response) => {
     let result;
     let error = null;
     if (method === 'Runtime.Build') {
-      builds.push({ functionID: args.functionID, handler: args.handler, links: args.links ?? {} });
+      builds.push({
+        functionID: args.functionID,
+        handler: args.handler,
+        links: args.links ?? {},
+        runtime: args.runtime,
+        properties: args.properties ?? {},
+      });
       // The real CLI bundles the handler with esbuild (the bundle test does that); a stub will do here.
       const out = join(bundles, args.functionID);
       mkdirSync(out, { recursive: true });
@@ -241,6 +254,7 @@ async function plain(value) {
   if (Array.isArray(value)) return Promise.all(value.map(plain));
   if (typeof value === 'object') {
     if (value.__pulumiAsset) return { asset: await value.path };
+    if (value.__pulumiArchive) return { archive: await value.path };
     const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await plain(v)]));
     return Object.fromEntries(entries);
   }

@@ -34,6 +34,14 @@ export interface Synthesis {
     functionID: string;
     handler: string;
     links: Record<string, Record<string, unknown>>;
+    /** The Lambda runtime and what SST bundles with (nodejs options and the architecture); absent for a live target. */
+    runtime?: string;
+    properties?: {
+      architecture?: string;
+      format?: string;
+      minify?: boolean;
+      esbuild?: { external?: string[] };
+    };
     /** Set for a live `sst dev` target rather than a build. */
     dev?: true;
   }[];
@@ -46,7 +54,8 @@ export interface Synthesis {
  * Builds and runs the whole SST app (sst.config.ts and every stack) under Pulumi's mocks: the
  * resources, their inputs and every IAM policy exactly as `sst deploy` would hand them to
  * Pulumi, with no AWS account. The app runs from a scratch root that links the repository's
- * files, with a stand-in web build, so synthesis never writes into the working tree.
+ * files, with a stand-in web build, so synthesis never writes into the working tree (but for the
+ * engine layer, which it builds in .sst/layers as a deploy does).
  */
 export async function synthesize(
   options: { stage?: string; dev?: boolean; timeoutMs?: number } = {},
@@ -61,6 +70,11 @@ export async function synthesize(
       if (entry === 'web' || entry === '.git' || entry === '.sst') continue;
       symlinkSync(join(root, entry), join(scratchRoot, entry));
     }
+    // The engine layer is built where a deploy builds it (the repository's .sst/layers, ignored by
+    // git) and reused while the pinned DuckDB stays the same.
+    mkdirSync(join(root, '.sst/layers'), { recursive: true });
+    mkdirSync(join(scratchRoot, '.sst'));
+    symlinkSync(join(root, '.sst/layers'), join(scratchRoot, '.sst/layers'));
     // The web client is built by its own package; synthesis only needs a build output to exist.
     mkdirSync(join(scratchRoot, 'web/dist'), { recursive: true });
     writeFileSync(join(scratchRoot, 'web/package.json'), '{ "name": "web", "private": true }\n');

@@ -1,22 +1,20 @@
 import { createRequire } from 'node:module';
+import { bundleOptions } from './bundle-options.mjs';
 
 /**
  * A module written as `contents` (importing TypeScript sources from `resolveDir`) and everything
  * it imports, as one plain JavaScript ES module: what worker threads and the query's own process
  * run, so neither pays for loading tsx (about a quarter second of CPU). esbuild is loaded on
  * first use: a bundled copy of the engine (the Dispatch Lambda) has neither esbuild nor sources,
- * and its callers know what to do without it.
+ * and its callers know what to do without it (its query process is built with the same options
+ * ahead of time, into the engine layer: scripts/build-engine-layer.mjs).
  */
 export function bundleSource(contents: string, resolveDir: string, sourcefile: string): string {
   const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
   const [output] = buildSync({
+    ...bundleOptions,
     stdin: { contents, resolveDir, sourcefile },
-    bundle: true,
     write: false,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'silent',
   }).outputFiles;
   return output!.text;
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -45,14 +46,45 @@ function childScript(): Promise<string> {
 const childFlag = 'CASCADE_QUERY_CHILD';
 
 /**
+ * Names a prebuilt query child: the engine layer's (scripts/build-engine-layer.mjs), which the
+ * stacks name on the functions that run the engine (stacks/functions.ts, engineBundling).
+ */
+const childScriptVariable = 'CASCADE_QUERY_CHILD_SCRIPT';
+
+let prebuilt: string | null | undefined;
+
+/**
+ * The prebuilt query child this process was told of, checked once. Named but missing (a function
+ * given the variable without the layer that carries the file), the query runs as before from
+ * the bundle itself: as locked down and with the same answer, only slower to start, so people
+ * keep their answers while the log says, once, what is wrong.
+ */
+function prebuiltChild(): string | undefined {
+  if (prebuilt === undefined) {
+    const path = process.env[childScriptVariable];
+    prebuilt = path && existsSync(path) ? path : null;
+    // console, not stderr: Lambda's JSON log format gives it the WARN level.
+    if (path && !prebuilt)
+      console.warn(
+        `${childScriptVariable} names ${path}, which does not exist: each query starts a copy of this whole bundle instead.`,
+      );
+  }
+  return prebuilt ?? undefined;
+}
+
+/**
  * What to run as the query's process. From the TypeScript sources, the child module bundled
- * once (childScript); from a bundle (the Dispatch Lambda, which has no esbuild and no sources),
- * that same bundle file, told by childFlag to serve the query instead.
+ * once (childScript). From a bundle (the Dispatch Lambda, which has no esbuild and no sources),
+ * the same module built ahead of time into the engine layer when childScriptVariable names it:
+ * a process that loads only the query's code, not the function's AWS SDK clients and handler.
+ * Otherwise that same bundle file, told by childFlag to serve the query instead.
  */
 async function childCommand(): Promise<{ args: string[]; env: Record<string, string> }> {
   const self = fileURLToPath(import.meta.url);
-  if (!self.endsWith('.ts')) return { args: [self], env: { [childFlag]: '1' } };
-  return { args: [await childScript()], env: {} };
+  if (self.endsWith('.ts')) return { args: [await childScript()], env: {} };
+  const layered = prebuiltChild();
+  if (layered) return { args: [layered], env: {} };
+  return { args: [self], env: { [childFlag]: '1' } };
 }
 
 /**
