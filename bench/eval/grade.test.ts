@@ -323,10 +323,16 @@ describe('summaries', () => {
   });
 });
 
-/** The question sets: the tuning set, and the held-out set nobody tuned the planner on. */
+/**
+ * The question sets: the tuning set, the held-out set nobody tuned the planner on, the blind
+ * set written without looking at the planner or the other two sets, and a second blind set
+ * written the same way after the planner had been tuned on all three.
+ */
 const SETS = [
   { file: 'questions.json', atLeast: 100 },
   { file: 'heldout.json', atLeast: 80 },
+  { file: 'blind.json', atLeast: 100 },
+  { file: 'blind2.json', atLeast: 110 },
 ];
 
 describe.each(SETS)('$file against truth.json', ({ file, atLeast }) => {
@@ -392,4 +398,54 @@ describe.each(SETS)('$file against truth.json', ({ file, atLeast }) => {
       );
     },
   );
+});
+
+describe('blind.json', () => {
+  const questions = JSON.parse(readFileSync(join(import.meta.dirname, 'blind.json'), 'utf8')) as {
+    id: string;
+    expect: Expect;
+    chain?: { id: string };
+    trap?: string;
+  }[];
+  it('has at least 20 expected refusals, 8 traps that say why, and 10 chains', () => {
+    expect(questions.filter((q) => q.expect.kind === 'refusal').length).toBeGreaterThanOrEqual(20);
+    const traps = questions.filter((q) => q.trap !== undefined);
+    expect(traps.filter((q) => q.expect.kind === 'refusal').length).toBeGreaterThanOrEqual(8);
+    for (const q of traps) expect(q.trap!.length, q.id).toBeGreaterThan(20);
+    expect(new Set(questions.flatMap((q) => (q.chain ? [q.chain.id] : []))).size).toBeGreaterThanOrEqual(10);
+  });
+  it('keys every fact under blind.', () => {
+    for (const q of questions) {
+      const values = q.expect.kind === 'answer' ? q.expect.values : (q.expect.orAnswer ?? []);
+      for (const v of values) expect(v.key, q.id).toMatch(/^blind\./);
+    }
+  });
+});
+
+describe('blind2.json', () => {
+  const questions = JSON.parse(readFileSync(join(import.meta.dirname, 'blind2.json'), 'utf8')) as {
+    id: string;
+    expect: Expect;
+    chain?: { id: string; turn: number };
+    trap?: string;
+  }[];
+  it('has at least 20 expected refusals, 8 traps that say why, and 8 chains of 2 to 4 turns', () => {
+    expect(questions.filter((q) => q.expect.kind === 'refusal').length).toBeGreaterThanOrEqual(20);
+    const traps = questions.filter((q) => q.trap !== undefined);
+    expect(traps.length).toBeGreaterThanOrEqual(8);
+    for (const q of traps) expect(q.trap!.length, q.id).toBeGreaterThan(20);
+    const turns = new Map<string, number>();
+    for (const q of questions)
+      if (q.chain) turns.set(q.chain.id, Math.max(turns.get(q.chain.id) ?? 0, q.chain.turn));
+    expect(turns.size).toBeGreaterThanOrEqual(8);
+    for (const [chain, n] of turns) expect(n, chain).toBeGreaterThanOrEqual(2);
+    for (const [chain, n] of turns) expect(n, chain).toBeLessThanOrEqual(4);
+  });
+  it('names every question b2- and keys every fact under blind2.', () => {
+    for (const q of questions) {
+      expect(q.id).toMatch(/^b2-/);
+      const values = q.expect.kind === 'answer' ? q.expect.values : (q.expect.orAnswer ?? []);
+      for (const v of values) expect(v.key, q.id).toMatch(/^blind2\./);
+    }
+  });
 });
