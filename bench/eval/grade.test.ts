@@ -325,14 +325,16 @@ describe('summaries', () => {
 
 /**
  * The question sets: the tuning set, the held-out set nobody tuned the planner on, the blind
- * set written without looking at the planner or the other two sets, and a second blind set
- * written the same way after the planner had been tuned on all three.
+ * set written without looking at the planner or the other two sets, a second blind set
+ * written the same way after the planner had been tuned on all three, and a third after it had
+ * been tuned on all four.
  */
 const SETS = [
   { file: 'questions.json', atLeast: 100 },
   { file: 'heldout.json', atLeast: 80 },
   { file: 'blind.json', atLeast: 100 },
   { file: 'blind2.json', atLeast: 110 },
+  { file: 'blind3.json', atLeast: 110 },
 ];
 
 describe.each(SETS)('$file against truth.json', ({ file, atLeast }) => {
@@ -400,52 +402,37 @@ describe.each(SETS)('$file against truth.json', ({ file, atLeast }) => {
   );
 });
 
-describe('blind.json', () => {
-  const questions = JSON.parse(readFileSync(join(import.meta.dirname, 'blind.json'), 'utf8')) as {
-    id: string;
-    expect: Expect;
-    chain?: { id: string };
-    trap?: string;
-  }[];
-  it('has at least 20 expected refusals, 8 traps that say why, and 10 chains', () => {
-    expect(questions.filter((q) => q.expect.kind === 'refusal').length).toBeGreaterThanOrEqual(20);
-    const traps = questions.filter((q) => q.trap !== undefined);
-    expect(traps.filter((q) => q.expect.kind === 'refusal').length).toBeGreaterThanOrEqual(8);
-    for (const q of traps) expect(q.trap!.length, q.id).toBeGreaterThan(20);
-    expect(new Set(questions.flatMap((q) => (q.chain ? [q.chain.id] : []))).size).toBeGreaterThanOrEqual(10);
+/** The rules each blind set was written to: refusals, traps that say why, chains of 2 to 4 turns, its own keys. */
+function blindSetRules(file: string, ids: RegExp | undefined, keys: RegExp, chains: number) {
+  describe(file, () => {
+    const questions = JSON.parse(readFileSync(join(import.meta.dirname, file), 'utf8')) as {
+      id: string;
+      expect: Expect;
+      chain?: { id: string; turn?: number };
+      trap?: string;
+    }[];
+    it(`has at least 20 expected refusals, 8 traps that say why, and ${chains} chains`, () => {
+      expect(questions.filter((q) => q.expect.kind === 'refusal').length).toBeGreaterThanOrEqual(20);
+      const traps = questions.filter((q) => q.trap !== undefined);
+      expect(traps.length).toBeGreaterThanOrEqual(8);
+      for (const q of traps) expect(q.trap!.length, q.id).toBeGreaterThan(20);
+      const turns = new Map<string, number>();
+      for (const q of questions)
+        if (q.chain) turns.set(q.chain.id, Math.max(turns.get(q.chain.id) ?? 0, q.chain.turn ?? 2));
+      expect(turns.size).toBeGreaterThanOrEqual(chains);
+      for (const [chain, n] of turns) expect(n, chain).toBeGreaterThanOrEqual(2);
+      for (const [chain, n] of turns) expect(n, chain).toBeLessThanOrEqual(4);
+    });
+    it('names every question and keys every fact as its own', () => {
+      for (const q of questions) {
+        if (ids) expect(q.id).toMatch(ids);
+        const values = q.expect.kind === 'answer' ? q.expect.values : (q.expect.orAnswer ?? []);
+        for (const v of values) expect(v.key, q.id).toMatch(keys);
+      }
+    });
   });
-  it('keys every fact under blind.', () => {
-    for (const q of questions) {
-      const values = q.expect.kind === 'answer' ? q.expect.values : (q.expect.orAnswer ?? []);
-      for (const v of values) expect(v.key, q.id).toMatch(/^blind\./);
-    }
-  });
-});
+}
 
-describe('blind2.json', () => {
-  const questions = JSON.parse(readFileSync(join(import.meta.dirname, 'blind2.json'), 'utf8')) as {
-    id: string;
-    expect: Expect;
-    chain?: { id: string; turn: number };
-    trap?: string;
-  }[];
-  it('has at least 20 expected refusals, 8 traps that say why, and 8 chains of 2 to 4 turns', () => {
-    expect(questions.filter((q) => q.expect.kind === 'refusal').length).toBeGreaterThanOrEqual(20);
-    const traps = questions.filter((q) => q.trap !== undefined);
-    expect(traps.length).toBeGreaterThanOrEqual(8);
-    for (const q of traps) expect(q.trap!.length, q.id).toBeGreaterThan(20);
-    const turns = new Map<string, number>();
-    for (const q of questions)
-      if (q.chain) turns.set(q.chain.id, Math.max(turns.get(q.chain.id) ?? 0, q.chain.turn));
-    expect(turns.size).toBeGreaterThanOrEqual(8);
-    for (const [chain, n] of turns) expect(n, chain).toBeGreaterThanOrEqual(2);
-    for (const [chain, n] of turns) expect(n, chain).toBeLessThanOrEqual(4);
-  });
-  it('names every question b2- and keys every fact under blind2.', () => {
-    for (const q of questions) {
-      expect(q.id).toMatch(/^b2-/);
-      const values = q.expect.kind === 'answer' ? q.expect.values : (q.expect.orAnswer ?? []);
-      for (const v of values) expect(v.key, q.id).toMatch(/^blind2\./);
-    }
-  });
-});
+blindSetRules('blind.json', undefined, /^blind\./, 10);
+blindSetRules('blind2.json', /^b2-/, /^blind2\./, 8);
+blindSetRules('blind3.json', /^b3-/, /^blind3\./, 8);

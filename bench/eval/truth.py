@@ -2001,6 +2001,505 @@ b2("chain.cor.premium", premium["support_calls"].corr(premium["satisfaction"]))
 b2("chain.cor.premium_spearman", premium["support_calls"].corr(premium["satisfaction"], method="spearman"))
 
 
+# =====================================================================================================
+# BLIND SET 3 (bench/eval/blind3.json)
+#
+# Facts for the third blind set, every key under "blind3.". Written without looking at the planner, its
+# tests, its data dictionaries or the question texts of the other sets, and computed here again from the
+# CSVs with pandas / numpy / scipy / statsmodels, reusing nothing above but `put` and the DATA path.
+# Where analysts legitimately differ, every standard variant is an acceptable alternative, each computed
+# exactly: sample or population SD; numpy's percentile definitions; Welch or Student t; one-way ANOVA,
+# Welch's ANOVA or Kruskal-Wallis; Mann-Whitney with or without the continuity correction; chi-square with
+# or without Yates (2x2), and with or without rows whose group is missing; a logistic coefficient as
+# log-odds or odds ratio; R² or adjusted R². For an effect "controlling for" covariates without a named
+# method: regression adjustment (for a 0/1 outcome the linear probability model, or the logistic model's
+# average marginal effect as a discrete change or as a mean derivative) or inverse probability weighting
+# (Hajek ATE, Horvitz-Thompson ATE, ATT). For a named method or estimand only its variants: IPW the three
+# (IPW "ATT" the ATT only); matching: 1:1 nearest neighbour on the propensity score for the treated (ATT),
+# with replacement (first nearest in file order, or tied controls averaged) or greedy without replacement
+# (largest score first). Propensity scores: a logistic regression of the treatment on the named
+# covariates (text columns as dummies), by maximum likelihood.
+# =====================================================================================================
+b3_lalonde = pd.read_csv(DATA / "lalonde.csv")
+b3_churn = pd.read_csv(DATA / "churn.csv")
+b3_ab = pd.read_csv(DATA / "checkout_ab.csv")
+B3_QUANTILE = ["linear", "lower", "higher", "nearest", "midpoint", "hazen", "weibull", "median_unbiased"]
+
+
+def b3(key, value):
+    put(f"blind3.{key}", value)
+
+
+def b3_col(column):
+    """A column as written in the file, or with spaces for underscores."""
+    return [column] if "_" not in column else [column, column.replace("_", " ")]
+
+
+def b3_distinct(values):
+    """Numbers without near-duplicates, in order."""
+    out = []
+    for v in values:
+        if all(abs(float(v) - o) > 1e-12 for o in out):
+            out.append(float(v))
+    return out
+
+
+def b3_q(series, q):
+    """A quantile under every numpy definition (pandas' linear first)."""
+    x = series.dropna().to_numpy(dtype=float)
+    return b3_distinct(np.quantile(x, q, method=m) for m in B3_QUANTILE)
+
+
+def b3_iqr(series):
+    x = series.dropna().to_numpy(dtype=float)
+    return b3_distinct(np.quantile(x, 0.75, method=m) - np.quantile(x, 0.25, method=m) for m in B3_QUANTILE)
+
+
+def b3_sd(series):
+    x = series.dropna().to_numpy(dtype=float)
+    return [np.std(x, ddof=1), np.std(x, ddof=0)]
+
+
+def b3_t(a, b):
+    """Two-sample t-test p-value, Welch and Student."""
+    a = pd.Series(a).dropna().to_numpy(dtype=float)
+    b = pd.Series(b).dropna().to_numpy(dtype=float)
+    return b3_distinct([stats.ttest_ind(a, b, equal_var=False).pvalue, stats.ttest_ind(a, b, equal_var=True).pvalue])
+
+
+def b3_mwu(a, b):
+    a = pd.Series(a).dropna().to_numpy(dtype=float)
+    b = pd.Series(b).dropna().to_numpy(dtype=float)
+    return b3_distinct(
+        [
+            stats.mannwhitneyu(a, b, alternative="two-sided", use_continuity=True, method="asymptotic").pvalue,
+            stats.mannwhitneyu(a, b, alternative="two-sided", use_continuity=False, method="asymptotic").pvalue,
+        ]
+    )
+
+
+def b3_chi2(table):
+    """Chi-square p-value of a contingency table; a 2x2 with and without Yates' correction."""
+    table = np.asarray(table, dtype=float)
+    ps = [stats.chi2_contingency(table, correction=False)[1]]
+    if table.shape == (2, 2):
+        ps.append(stats.chi2_contingency(table, correction=True)[1])
+    return b3_distinct(ps)
+
+
+def b3_oneway(groups):
+    """One-way ANOVA, Welch's ANOVA (by its formula) and Kruskal-Wallis p-values."""
+    groups = [np.asarray(g, dtype=float) for g in groups]
+    k = len(groups)
+    n = np.array([len(g) for g in groups], dtype=float)
+    means = np.array([g.mean() for g in groups])
+    w = n / np.array([g.var(ddof=1) for g in groups])
+    grand = np.sum(w * means) / np.sum(w)
+    lam = np.sum((1 - w / np.sum(w)) ** 2 / (n - 1))
+    f = (np.sum(w * (means - grand) ** 2) / (k - 1)) / (1 + 2 * (k - 2) * lam / (k**2 - 1))
+    welch = stats.f.sf(f, k - 1, (k**2 - 1) / (3 * lam))
+    return b3_distinct([stats.f_oneway(*groups).pvalue, welch, stats.kruskal(*groups).pvalue])
+
+
+def b3_design(frame, columns):
+    """A float design matrix with a constant; booleans as 0/1, text columns as dummies (first level dropped)."""
+    parts = []
+    for name in columns:
+        col = frame[name]
+        if col.dtype == object:
+            parts.append(pd.get_dummies(col, prefix=name, drop_first=True).astype(float))
+        else:
+            parts.append(col.astype(float).rename(name))
+    return sm.add_constant(pd.concat(parts, axis=1), has_constant="add")
+
+
+def b3_ols(frame, outcome, columns):
+    data = frame[[outcome, *columns]].dropna()
+    return sm.OLS(data[outcome].astype(float), b3_design(data, columns)).fit()
+
+
+def b3_logit(frame, outcome, columns):
+    data = frame[[outcome, *columns]].dropna()
+    return sm.Logit(data[outcome].astype(float), b3_design(data, columns)).fit(disp=0, maxiter=200)
+
+
+def b3_logodds_or_odds_ratio(fit, name):
+    return [fit.params[name], math.exp(fit.params[name])]
+
+
+def b3_score(frame, treatment, covariates):
+    """Propensity scores of the rows with every covariate present, and those rows."""
+    data = frame[[treatment, *covariates]].dropna()
+    fit = sm.Logit(data[treatment].astype(float), b3_design(data, covariates)).fit(disp=0, maxiter=200)
+    return fit.predict(b3_design(data, covariates)).to_numpy(), data.index
+
+
+def b3_ipw(y, t, e):
+    """Hajek ATE, Horvitz-Thompson ATE, ATT (controls weighted e / (1 - e))."""
+    y, t, e = (np.asarray(v, dtype=float) for v in (y, t, e))
+    hajek = np.sum(t * y / e) / np.sum(t / e) - np.sum((1 - t) * y / (1 - e)) / np.sum((1 - t) / (1 - e))
+    ht = np.mean(t * y / e) - np.mean((1 - t) * y / (1 - e))
+    w = e / (1 - e)
+    att = y[t == 1].mean() - np.sum((1 - t) * w * y) / np.sum((1 - t) * w)
+    return {"hajek": hajek, "ht": ht, "att": att}
+
+
+def b3_matching(y, t, e):
+    """ATT by 1:1 nearest-neighbour matching on the score: with replacement (first nearest in file order,
+    or tied controls averaged), and greedy without replacement from the largest score down."""
+    y, t, e = (np.asarray(v, dtype=float) for v in (y, t, e))
+    treated = np.flatnonzero(t == 1)
+    controls = np.flatnonzero(t == 0)
+    first, averaged = [], []
+    for i in treated:
+        d = np.abs(e[controls] - e[i])
+        first.append(y[i] - y[controls[np.argmin(d)]])
+        averaged.append(y[i] - y[controls[d == d.min()]].mean())
+    available = np.ones(len(controls), dtype=bool)
+    greedy = []
+    for i in treated[np.argsort(-e[treated], kind="stable")]:
+        d = np.where(available, np.abs(e[controls] - e[i]), np.inf)
+        j = int(np.argmin(d))
+        available[j] = False
+        greedy.append(y[i] - y[controls[j]])
+    return b3_distinct([np.mean(first), np.mean(averaged), np.mean(greedy)])
+
+
+def b3_logit_ame(frame, outcome, treatment, covariates):
+    """The logistic model's average marginal effect of a 0/1 treatment: discrete change and mean derivative."""
+    columns = [treatment, *covariates]
+    data = frame[[outcome, *columns]].dropna()
+    fit = sm.Logit(data[outcome].astype(float), b3_design(data, columns)).fit(disp=0, maxiter=200)
+    one, zero = data.copy(), data.copy()
+    one[treatment] = 1
+    zero[treatment] = 0
+    change = np.mean(fit.predict(b3_design(one, columns)) - fit.predict(b3_design(zero, columns)))
+    p = fit.predict(b3_design(data, columns))
+    derivative = np.mean(fit.params[treatment] * p * (1 - p))
+    return [change, derivative]
+
+
+def b3_dates(day):
+    """A date as ISO and in the usual English spellings."""
+    d = pd.Timestamp(day)
+    return [
+        d.strftime("%Y-%m-%d"),
+        f"{d.strftime('%B')} {d.day}, {d.year}",
+        f"{d.day} {d.strftime('%B')} {d.year}",
+        f"{d.strftime('%b')} {d.day}, {d.year}",
+        f"{d.day} {d.strftime('%b')} {d.year}",
+    ]
+
+
+B3_NONE_MISSING = [
+    "no missing",
+    "none missing",
+    "nothing is missing",
+    "nothing missing",
+    "no values are missing",
+    "no null",
+    "no nulls",
+    "no null values",
+    "no empty",
+    "no blank",
+    "no blanks",
+    "0 missing",
+    "zero missing",
+    "0 nulls",
+    "missing: 0",
+    "missing values: 0",
+    "missing values: none",
+    "missing: none",
+    "has none",
+    "there are none",
+]
+B3_BOOLEAN = ["boolean", "bool", "true/false", "true or false", "binary", "logical", "yes/no"]
+B3_INTEGER = ["integer", "integers", "int", "int64", "int32", "bigint", "whole number", "whole numbers", "numeric"]
+
+bl3 = b3_lalonde
+ch3 = b3_churn
+ab3 = b3_ab
+treated3 = bl3["treat"] == 1
+
+# --- Schema --------------------------------------------------------------------------------------------
+files3 = sorted(p.name for p in DATA.glob("*.csv"))
+assert files3 == ["checkout_ab.csv", "churn.csv", "lalonde.csv"], files3
+b3("datasets.lalonde", "lalonde.csv")
+b3("datasets.churn", "churn.csv")
+b3("datasets.ab", "checkout_ab.csv")
+b3("lalonde.rows", len(bl3))
+b3("lalonde.cols", bl3.shape[1])
+for column in ab3.columns:
+    b3(f"ab.column.{column}", b3_col(column))
+visited3 = pd.to_datetime(ab3["visited_at"])
+b3("ab.first_day", b3_dates(visited3.min().normalize()))
+b3("ab.last_day", b3_dates(visited3.max().normalize()))
+
+# --- Types ---------------------------------------------------------------------------------------------
+assert ch3["autopay"].dtype == bool
+b3("churn.type.autopay", B3_BOOLEAN)
+assert pd.api.types.is_integer_dtype(ab3["items_viewed"])
+b3("ab.type.items_viewed", B3_INTEGER)
+dummies3 = [c for c in bl3.columns if set(bl3[c].unique()) <= {0, 1}]
+assert dummies3 == ["treat", "black", "hispan", "married", "nodegree"], dummies3
+b3("lalonde.dummies.count", len(dummies3))
+for column in dummies3:
+    b3(f"lalonde.dummies.{column}", column)
+
+# --- Missing values ------------------------------------------------------------------------------------
+assert ab3.isna().sum().sum() == 0
+b3("ab.missing.none", B3_NONE_MISSING)
+b3("churn.missing_share.satisfaction", ch3["satisfaction"].isna().mean())
+missing3 = ch3.isna().sum()
+assert set(missing3[missing3 > 0].index) == {"region", "satisfaction", "last_feedback"}
+for column in ["region", "satisfaction", "last_feedback"]:
+    b3(f"churn.missing.{column}", int(missing3[column]))
+    b3(f"churn.missing.name.{column}", b3_col(column))
+
+# --- Distinct values -----------------------------------------------------------------------------------
+countries3 = sorted(ab3["country"].unique())
+b3("ab.countries.count", len(countries3))
+for country in countries3:
+    b3(f"ab.countries.{country}", country)
+b3("churn.signup_dates.distinct", ch3["signup_date"].nunique())
+b3("lalonde.educ.distinct", bl3["educ"].nunique())
+b3("lalonde.educ.min", int(bl3["educ"].min()))
+b3("lalonde.educ.max", int(bl3["educ"].max()))
+
+# --- Aggregates ----------------------------------------------------------------------------------------
+b3("ab.basket.tablet.mean", ab3.loc[ab3["device"] == "tablet", "basket_value"].mean())
+for plan, value in ch3.groupby("plan")["satisfaction"].mean().items():
+    b3(f"churn.satisfaction_by_plan.{plan}", value)
+b3("lalonde.age.treated.mean", bl3.loc[treated3, "age"].mean())
+premium_west3 = ch3[(ch3["plan"] == "premium") & (ch3["region"] == "west")]
+b3("churn.fee.premium_west.median", b3_q(premium_west3["monthly_fee"], 0.5))
+b3("churn.signups_2024", int((pd.to_datetime(ch3["signup_date"]).dt.year == 2024).sum()))
+married_nodegree3 = bl3[(bl3["married"] == 1) & (bl3["nodegree"] == 1)]
+b3("lalonde.re78.married_nodegree.mean", married_nodegree3["re78"].mean())
+# Traps: "did NOT churn" (not the churners, not everyone); "more than 10" (not 10 or more);
+# "no earnings in 1974" (zero earnings, not missing values: re74 has none).
+b3("churn.calls.stayed.mean", ch3.loc[~ch3["churned"], "support_calls"].mean())
+b3("ab.items_over_10", int((ab3["items_viewed"] > 10).sum()))
+assert bl3["re74"].isna().sum() == 0
+b3("lalonde.re74.zero", int((bl3["re74"] == 0).sum()))
+
+# --- Rates and shares ----------------------------------------------------------------------------------
+b3("lalonde.hispan.share", bl3["hispan"].mean())
+for autopay, rate in ch3.groupby("autopay")["churned"].mean().items():
+    b3(f"churn.rate.autopay.{str(autopay).lower()}", rate)
+# Trap: the share of Polish sessions on mobile, not the share of mobile sessions that are Polish.
+polish3 = ab3[ab3["country"] == "PL"]
+b3("ab.pl.mobile_share", (polish3["device"] == "mobile").mean())
+churners3 = ch3[ch3["churned"]]
+b3("churn.churners.basic_share", (churners3["plan"] == "basic").mean())
+b3("churn.calls_3plus.share", (ch3["support_calls"] >= 3).mean())
+
+# --- Rankings ------------------------------------------------------------------------------------------
+by_device3 = ab3.groupby("device")["basket_value"].mean().sort_values(ascending=False)
+assert by_device3.index[0] == "desktop"
+b3("ab.top_device.name", by_device3.index[0])
+b3("ab.top_device.mean", by_device3.iloc[0])
+churned_by_region3 = ch3[ch3["churned"]].groupby("region").size().sort_values(ascending=False)
+assert list(churned_by_region3.index[:3]) == ["north", "south", "east"]
+for region in churned_by_region3.index[:3]:
+    b3(f"churn.churned_count.{region}", int(churned_by_region3[region]))
+    b3(f"churn.churned_count.name.{region}", region)
+feedback3 = ch3["last_feedback"].value_counts()
+top_feedback3 = feedback3[feedback3 == feedback3.iloc[0]]
+b3("churn.feedback.top.count", int(feedback3.iloc[0]))
+b3("churn.feedback.top.text", sorted(top_feedback3.index))
+by_plan3 = ch3.groupby("plan")["churned"].mean().sort_values()
+assert by_plan3.index[0] == "premium"
+b3("churn.lowest_plan.name", by_plan3.index[0])
+b3("churn.lowest_plan.rate", by_plan3.iloc[0])
+hours3 = visited3.dt.hour.value_counts()
+assert hours3.iloc[0] > hours3.iloc[1]
+b3("ab.busiest_hour", int(hours3.index[0]))
+b3("ab.busiest_hour.sessions", int(hours3.iloc[0]))
+
+# --- Distributions -------------------------------------------------------------------------------------
+b3("churn.fee.p10", b3_q(ch3["monthly_fee"], 0.10))
+b3("churn.tenure.iqr", b3_iqr(ch3["tenure_months"]))
+b3("lalonde.age.sd", b3_sd(bl3["age"]))
+b3("lalonde.re74.mean", bl3["re74"].mean())
+b3("lalonde.re74.median", b3_q(bl3["re74"], 0.5))
+satisfaction3 = ch3["satisfaction"]
+b3("churn.satisfaction.min", satisfaction3.min())
+b3("churn.satisfaction.q1", b3_q(satisfaction3, 0.25))
+b3("churn.satisfaction.median", b3_q(satisfaction3, 0.5))
+b3("churn.satisfaction.q3", b3_q(satisfaction3, 0.75))
+b3("churn.satisfaction.max", satisfaction3.max())
+items3 = ab3["items_viewed"].value_counts()
+assert items3.iloc[0] > items3.iloc[1]
+b3("ab.items.mode", int(items3.index[0]))
+b3("ab.items.mode.sessions", int(items3.iloc[0]))
+
+# --- Correlations --------------------------------------------------------------------------------------
+b3("ab.cor.items_basket", ab3["items_viewed"].corr(ab3["basket_value"]))
+b3("lalonde.spearman.age_re78", bl3["age"].corr(bl3["re78"], method="spearman"))
+# "Most strongly correlated with satisfaction": support_calls leads whether or not the 0/1 and boolean
+# columns (retention_offer, churned, autopay) take part.
+candidates3 = ["monthly_fee", "tenure_months", "support_calls", "retention_offer", "autopay", "churned"]
+r_sat3 = {c: ch3[c].astype(float).corr(satisfaction3) for c in candidates3}
+leader3 = max(r_sat3, key=lambda c: abs(r_sat3[c]))
+assert leader3 == "support_calls"
+b3("churn.cor_sat.leader", b3_col(leader3))
+b3("churn.cor_sat.r", r_sat3[leader3])
+r_fee_tenure3, p_fee_tenure3 = stats.pearsonr(ch3["monthly_fee"], ch3["tenure_months"])
+b3("churn.cor.fee_tenure.r", r_fee_tenure3)
+b3("churn.cor.fee_tenure.p", p_fee_tenure3)
+
+# --- Group comparisons ---------------------------------------------------------------------------------
+returning3 = ab3.loc[ab3["returning"], "basket_value"]
+new3 = ab3.loc[~ab3["returning"], "basket_value"]
+b3("ab.returning.basket.mean", returning3.mean())
+b3("ab.new.basket.mean", new3.mean())
+b3("ab.returning_vs_new.p", b3_t(returning3, new3))
+b3(
+    "churn.satisfaction_by_plan.p",
+    b3_oneway([g.dropna() for _, g in ch3.groupby("plan")["satisfaction"]]),
+)
+plan_region3 = pd.crosstab(ch3["plan"], ch3["region"])
+plan_region_all3 = pd.crosstab(ch3["plan"], ch3["region"].fillna("(missing)"))
+b3("churn.plan_region.p", b3_distinct(b3_chi2(plan_region3) + b3_chi2(plan_region_all3)))
+b3("lalonde.re78.mwu.p", b3_mwu(bl3.loc[treated3, "re78"], bl3.loc[~treated3, "re78"]))
+b3("churn.autopay_share.churned", ch3.loc[ch3["churned"], "autopay"].mean())
+b3("churn.autopay_share.stayed", ch3.loc[~ch3["churned"], "autopay"].mean())
+b3("churn.autopay_share.p", b3_chi2(pd.crosstab(ch3["churned"], ch3["autopay"])))
+offered3 = ch3["retention_offer"] == 1
+b3("churn.calls.offer.mean", ch3.loc[offered3, "support_calls"].mean())
+b3("churn.calls.no_offer.mean", ch3.loc[~offered3, "support_calls"].mean())
+b3("churn.calls.offer.p", b3_t(ch3.loc[offered3, "support_calls"], ch3.loc[~offered3, "support_calls"]))
+
+# --- Regressions ---------------------------------------------------------------------------------------
+fit3 = b3_ols(ab3, "basket_value", ["items_viewed"])
+b3("ab.ols_items.slope", fit3.params["items_viewed"])
+b3("ab.ols_items.r2", b3_distinct([fit3.rsquared, fit3.rsquared_adj]))
+fit3 = b3_ols(bl3, "re78", ["age", "educ", "re74"])
+b3("lalonde.ols.educ", fit3.params["educ"])
+fit3 = b3_logit(ch3, "churned", ["support_calls", "satisfaction"])
+b3("churn.logit.support_calls", b3_logodds_or_odds_ratio(fit3, "support_calls"))
+b3("churn.logit.satisfaction", b3_logodds_or_odds_ratio(fit3, "satisfaction"))
+fit3 = b3_ols(ch3, "monthly_fee", ["plan"])
+b3("churn.ols_plan.premium", fit3.params["plan_premium"])
+b3("churn.ols_plan.standard", fit3.params["plan_standard"])
+fit3 = b3_ols(ab3, "basket_value", ["new_checkout", "items_viewed", "device"])
+b3("ab.ols_adjusted.new_checkout", fit3.params["new_checkout"])
+
+# --- Causal effects ------------------------------------------------------------------------------------
+b3("lalonde.re74.diff", bl3.loc[treated3, "re74"].mean() - bl3.loc[~treated3, "re74"].mean())
+ALL8 = ["age", "educ", "black", "hispan", "married", "nodegree", "re74", "re75"]
+e3, rows3 = b3_score(bl3, "treat", ALL8)
+ipw3 = b3_ipw(bl3.loc[rows3, "re78"], bl3.loc[rows3, "treat"], e3)
+b3("lalonde.ipw_all", [ipw3["hajek"], ipw3["ht"], ipw3["att"]])
+b3("lalonde.matching_all", b3_matching(bl3.loc[rows3, "re78"], bl3.loc[rows3, "treat"], e3))
+arm3 = ab3["new_checkout"] == 1
+b3("ab.effect.basket", ab3.loc[arm3, "basket_value"].mean() - ab3.loc[~arm3, "basket_value"].mean())
+# The offer's effect on churn "controlling for" support calls and satisfaction (complete cases):
+# regression adjustment (LPM; logistic AME) or IPW (three variants), in points of churn.
+OFFER_X3 = ["support_calls", "satisfaction"]
+lpm3 = b3_ols(ch3, "churned", ["retention_offer", *OFFER_X3])
+e3, rows3 = b3_score(ch3, "retention_offer", OFFER_X3)
+ipw3 = b3_ipw(ch3.loc[rows3, "churned"], ch3.loc[rows3, "retention_offer"], e3)
+b3(
+    "churn.offer_effect.adjusted",
+    b3_distinct(
+        [
+            lpm3.params["retention_offer"],
+            *b3_logit_ame(ch3, "churned", "retention_offer", OFFER_X3),
+            ipw3["hajek"],
+            ipw3["ht"],
+            ipw3["att"],
+        ]
+    ),
+)
+# Trap: the effect on mobile sessions only, not the overall one.
+mobile3 = ab3[ab3["device"] == "mobile"]
+b3(
+    "ab.effect.basket.mobile",
+    mobile3.loc[mobile3["new_checkout"] == 1, "basket_value"].mean()
+    - mobile3.loc[mobile3["new_checkout"] == 0, "basket_value"].mean(),
+)
+
+# --- Refusals that may also be answered by covering every reading --------------------------------------
+# "How many rows does the dataset have?" with no dataset named: one count per dataset.
+b3("rows.lalonde", len(bl3))
+b3("rows.churn", len(ch3))
+b3("rows.ab", len(ab3))
+# "What's the average in churn.csv?": the mean of each measured numeric column.
+for column in ["monthly_fee", "tenure_months", "support_calls", "satisfaction"]:
+    b3(f"churn.mean.{column}", ch3[column].mean())
+
+# --- Chains --------------------------------------------------------------------------------------------
+# region: churn rate -> by region -> the customers without a region.
+b3("chain.region.overall", ch3["churned"].mean())
+for region, rate in ch3.groupby("region")["churned"].mean().items():
+    b3(f"chain.region.rate.{region}", rate)
+b3("chain.region.missing", ch3.loc[ch3["region"].isna(), "churned"].mean())
+# country: basket by country -> the lowest -> the new checkout's effect there, and its test.
+by_country3 = ab3.groupby("country")["basket_value"].mean()
+for country, value in by_country3.items():
+    b3(f"chain.country.mean.{country}", value)
+lowest3 = by_country3.idxmin()
+assert lowest3 == "IT" and by_country3.sort_values().iloc[1] - by_country3.min() > 0.2
+b3("chain.country.lowest", ["IT", "Italy"])
+b3("chain.country.lowest.mean", by_country3.min())
+italy3 = ab3[ab3["country"] == lowest3]
+italy_new3 = italy3.loc[italy3["new_checkout"] == 1, "basket_value"]
+italy_old3 = italy3.loc[italy3["new_checkout"] == 0, "basket_value"]
+b3("chain.country.effect", italy_new3.mean() - italy_old3.mean())
+b3("chain.country.p", b3_t(italy_new3, italy_old3))
+# treated: how many -> their schooling -> the controls' -> the test.
+b3("chain.treated.count", int(treated3.sum()))
+b3("chain.treated.educ", bl3.loc[treated3, "educ"].mean())
+b3("chain.treated.educ_controls", bl3.loc[~treated3, "educ"].mean())
+b3("chain.treated.educ_p", b3_t(bl3.loc[treated3, "educ"], bl3.loc[~treated3, "educ"]))
+# sat: satisfaction on support calls -> with tenure and autopay (the calls coefficient barely moves,
+# so autopay's is asked too) -> R².
+fit3 = b3_ols(ch3, "satisfaction", ["support_calls"])
+b3("chain.sat.simple", fit3.params["support_calls"])
+fit3 = b3_ols(ch3, "satisfaction", ["support_calls", "tenure_months", "autopay"])
+b3("chain.sat.multi", fit3.params["support_calls"])
+b3("chain.sat.multi_autopay", fit3.params["autopay"])
+b3("chain.sat.r2", b3_distinct([fit3.rsquared, fit3.rsquared_adj]))
+# effect: naive -> regression on age, educ, re74, re75 -> IPW with them -> matching with them.
+FOUR3 = ["age", "educ", "re74", "re75"]
+b3("chain.effect.naive", bl3.loc[treated3, "re78"].mean() - bl3.loc[~treated3, "re78"].mean())
+b3("chain.effect.ols", b3_ols(bl3, "re78", ["treat", *FOUR3]).params["treat"])
+e3, rows3 = b3_score(bl3, "treat", FOUR3)
+ipw3 = b3_ipw(bl3.loc[rows3, "re78"], bl3.loc[rows3, "treat"], e3)
+b3("chain.effect.ipw", [ipw3["hajek"], ipw3["ht"], ipw3["att"]])
+b3("chain.effect.matching", b3_matching(bl3.loc[rows3, "re78"], bl3.loc[rows3, "treat"], e3))
+# basket: median -> 95th percentile -> both for returning visitors.
+b3("chain.basket.median", b3_q(ab3["basket_value"], 0.5))
+b3("chain.basket.p95", b3_q(ab3["basket_value"], 0.95))
+b3("chain.basket.returning.median", b3_q(returning3, 0.5))
+b3("chain.basket.returning.p95", b3_q(returning3, 0.95))
+# customers: the three largest regions -> how many premium customers in each.
+sizes3 = ch3["region"].value_counts()
+assert list(sizes3.index[:3]) == ["north", "south", "east"]
+for region in sizes3.index[:3]:
+    b3(f"chain.customers.count.{region}", int(sizes3[region]))
+    b3(f"chain.customers.name.{region}", region)
+    b3(f"chain.customers.premium.{region}", int(((ch3["region"] == region) & (ch3["plan"] == "premium")).sum()))
+# device: tablet share -> in the new checkout arm -> device mix by arm (chi-square).
+b3("chain.device.tablet", (ab3["device"] == "tablet").mean())
+b3("chain.device.tablet_new", (ab3.loc[arm3, "device"] == "tablet").mean())
+b3("chain.device.p", b3_chi2(pd.crosstab(ab3["device"], ab3["new_checkout"])))
+# nps: satisfaction -> NPS (refused).
+b3("chain.nps.satisfaction", satisfaction3.mean())
+# educ: Pearson educ and re78 -> among the treated -> Spearman among the treated.
+b3("chain.educ.all", bl3["educ"].corr(bl3["re78"]))
+b3("chain.educ.treated", bl3.loc[treated3, "educ"].corr(bl3.loc[treated3, "re78"]))
+b3("chain.educ.treated_spearman", bl3.loc[treated3, "educ"].corr(bl3.loc[treated3, "re78"], method="spearman"))
+# offer: share offered -> churn with and without -> ATT by IPW on calls, tenure, plan and autopay.
+b3("chain.offer.share", offered3.mean())
+b3("chain.offer.rate_offer", ch3.loc[offered3, "churned"].mean())
+b3("chain.offer.rate_no_offer", ch3.loc[~offered3, "churned"].mean())
+e3, rows3 = b3_score(ch3, "retention_offer", ["support_calls", "tenure_months", "plan", "autopay"])
+b3("chain.offer.att", b3_ipw(ch3.loc[rows3, "churned"], ch3.loc[rows3, "retention_offer"], e3)["att"])
+
+
 # --- Write ---------------------------------------------------------------------------------------------
 out = HERE / "truth.json"
 out.write_text(json.dumps(dict(sorted(truth.items())), indent=2) + "\n")

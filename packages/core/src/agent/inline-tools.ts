@@ -107,6 +107,7 @@ export async function datasetSchema(
         type: c.type,
         ...(c.values && { values: c.values }),
         ...(dictionary?.columns[c.name] && { entry: dictionary.columns[c.name] }),
+        ...(c.missingInSample > 0 && { missing: c.missingInSample }),
       })),
       ...(dictionary && { dictionary }),
     };

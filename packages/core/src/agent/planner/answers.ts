@@ -314,7 +314,7 @@ function correlationAnswer(frame: Extract<Frame, { kind: 'correlation' }>, q: Qu
   const caveat = `${spearman ? "Spearman's rank correlations (Pearson's r of the ranks, ties sharing their average rank)" : 'Pearson correlations'} over rows where both values are known; true/false columns count as 1/0. Correlation is not causation.`;
   if (frame.columns.length === 2) {
     const [row] = rows;
-    return `The correlation between ${frame.columns[0]} and ${frame.columns[1]}${within} is ${bold(describe(row!))} (${formatCount(Number(row![nIndex]))} rows with both): ${strength(r(row!))} ${r(row!) >= 0 ? 'positive' : 'negative'} association. ${caveat}`;
+    return `The correlation between ${frame.columns[0]} and ${frame.columns[1]}${within} is ${bold(describe(row!))} (${formatCount(Number(row![nIndex]))} rows with both): ${Math.abs(r(row!)) < 0.1 ? 'almost no' : `${strength(r(row!))} ${r(row!) >= 0 ? 'positive' : 'negative'}`} association. ${caveat}`;
   }
   if (frame.columns.length === 1) {
     const [top, ...rest] = rows;

@@ -109,7 +109,11 @@ export function applyFollowUp(
   if (markers.has('allcovariates') && frame.kind === 'effect') {
     const covariates = defaultCovariates(schema, frame.treatment, frame.outcome);
     const { chosen: _, ...rest } = frame;
-    return finish({ ...rest, covariates }, newFilters, markers);
+    return finish(
+      { ...rest, covariates, ...(slots.method && { method: slots.method }) },
+      newFilters,
+      markers,
+    );
   }
   // Covariates, a method or a model: the estimate itself changes.
   if (slots.covariates.length > 0 || slots.method) {
@@ -305,6 +309,15 @@ function finish(
     // "what about desktop?" after "for mobile": the new value replaces the old one.
     filters = filters.filter((f) => f.column !== filter.column || markers.has('also'));
     filters.push(filter);
+  }
+  // "churn rate by region", then "for the ones whose region is missing": one group, no grouping.
+  if (frame.kind === 'aggregate') {
+    const fixed = newFilters.filter((f) => f.op === '=' || f.op === 'is missing').map((f) => f.column);
+    if (frame.by.some((b) => fixed.includes(b))) {
+      const { rank: _, ...rest } = frame;
+      const by = frame.by.filter((b) => !fixed.includes(b));
+      return { frame: { ...(by.length > 0 ? frame : rest), by, filters } };
+    }
   }
   return { frame: withoutFixedCovariates({ ...frame, filters } as Frame) };
 }

@@ -94,6 +94,15 @@ class Question {
     return -1;
   }
 
+  /** The column of the unused span at `at` when it is numeric (or true/false, when `binary`). */
+  numericAt(at: number, binary = false): string | undefined {
+    const span = at >= 0 && !this.used.has(at) ? this.spans[at] : undefined;
+    const name = span ? has(span, 'column')?.column : undefined;
+    if (!name) return undefined;
+    const column = this.column(name);
+    return isNumeric(column) || (binary && isBinary(column)) ? name : undefined;
+  }
+
   /** Spans the reading has not used that still mean something. */
   leftover(): Span[] {
     return this.spans.filter((span, i) => !this.used.has(i) && !isStop(span));
@@ -117,11 +126,7 @@ const postfix = /^(or|and|plus)\b/i;
 
 function readComparisons(q: Question): Filter[] {
   const filters: Filter[] = [];
-  const numericAt = (at: number) => {
-    const name =
-      at >= 0 && at < q.spans.length && !q.used.has(at) ? has(q.spans[at]!, 'column')?.column : undefined;
-    return name && isNumeric(q.column(name)) ? name : undefined;
-  };
+  const numericAt = (at: number) => q.numericAt(at);
   // "ten or more items", "30 and older".
   q.spans.forEach((span, i) => {
     const comparison = has(span, 'comparison');
@@ -206,12 +211,9 @@ function readComparisons(q: Question): Filter[] {
       const beforeSkip =
         before >= 0 && isKeyword(q.spans[before], 'where', 'not') ? q.previous(before) : before;
       const after = q.next(last);
-      const columnAt = (at: number) =>
-        at >= 0 && !q.used.has(at) ? has(q.spans[at]!, 'column')?.column : undefined;
-      const numericAt = (at: number) => {
-        const name = columnAt(at);
-        return name && isNumeric(q.column(name)) ? name : undefined;
-      };
+      // "treat = 1": a true/false column is compared for equality too.
+      const equality = high === undefined && (comparison?.op === '=' || comparison?.op === '!=');
+      const numericAt = (at: number) => q.numericAt(at, equality);
       const chosen =
         numericAt(after) !== undefined
           ? after
@@ -221,7 +223,7 @@ function readComparisons(q: Question): Filter[] {
               ? before
               : -1;
       if (chosen >= 0) {
-        column = columnAt(chosen)!;
+        column = numericAt(chosen)!;
         used.push(chosen);
         if (chosen === beforeSkip && beforeSkip !== before) used.push(before);
       } else if (implicit?.column) column = implicit.column;
@@ -231,13 +233,16 @@ function readComparisons(q: Question): Filter[] {
     const negation = q.previous(i);
     const negated = negation >= 0 && isKeyword(q.spans[negation], 'not') && !q.used.has(negation);
     if (negated) used.push(negation);
+    const c = q.column(column);
+    // A true/false column equals 1 or 0, nothing else ("treat = 2" stays unread).
+    if (isBinary(c) && high === undefined && low !== 0 && low !== 1) return;
     q.use(...used);
     if (high !== undefined) {
       if (low > high) [low, high] = [high, low];
       filters.push({ column, op: 'between', value: [low, high] });
     } else {
       const op = negated ? flip[comparison!.op] : comparison!.op;
-      filters.push({ column, op, value: low });
+      filters.push({ column, op, value: isBinary(c) ? binaryValue(c, low === 1) : low });
     }
   });
   // "aged 30 to 40", "tenure 12 through 24", "2 to 4 support calls": a range next to its column.
@@ -246,13 +251,9 @@ function readComparisons(q: Question): Filter[] {
     const second = q.spans[i + 2];
     if (q.used.has(i) || span.number === undefined || !joiner || second?.number === undefined) return;
     if (q.used.has(i + 2) || !/^(to|through|thru|and)$/i.test(joiner.text)) return;
-    const numericAt = (at: number) => {
-      const name = at >= 0 && !q.used.has(at) ? has(q.spans[at]!, 'column')?.column : undefined;
-      return name && isNumeric(q.column(name)) ? name : undefined;
-    };
-    const at = [q.previous(i), q.next(i + 2)].find((j) => numericAt(j) !== undefined);
+    const at = [q.previous(i), q.next(i + 2)].find((j) => q.numericAt(j) !== undefined);
     if (at === undefined) return;
-    const column = numericAt(at)!;
+    const column = q.numericAt(at)!;
     q.use(at, i, i + 1, i + 2);
     const [low, high] = [span.number, second.number].sort((a, b) => a - b) as [number, number];
     filters.push({ column, op: 'between', value: [low, high] });
@@ -352,9 +353,20 @@ function readMissingValues(q: Question): (Filter & { at?: number })[] {
     const column = has(span, 'column')?.column;
     if (!column || q.used.has(i) || isBinary(q.column(column))) return;
     const before = q.previous(i);
+    // "whose region is missing", "with satisfaction missing" (but "how many scores are missing" counts them)
+    const after = q.next(i);
+    const where = before >= 0 && isKeyword(q.spans[before], 'where');
+    if (where && after >= 0 && !q.used.has(after) && isKeyword(q.spans[after], 'missing')) {
+      q.use(before);
+      q.use(i, after);
+      filters.push({ column, op: 'is missing', at: i });
+      return;
+    }
     if (before >= 0 && !q.used.has(before) && isKeyword(q.spans[before], 'not', 'except')) {
       q.use(i, before);
-      filters.push({ column, op: 'is missing', at: i });
+      // "no earnings in 1974": a number column that is never missing is zero; "no satisfaction score" is missing.
+      const zero = isNumeric(q.column(column)) && !q.column(column).missing;
+      filters.push(zero ? { column, op: '=', value: 0, at: i } : { column, op: 'is missing', at: i });
       return;
     }
     // "customers who have a satisfaction score", "sessions with any country": the column is known.
@@ -871,15 +883,32 @@ function decide(d: Decision): Reading {
   const schema = q.schema;
   const datasetId = schema.id;
   const previous = d.input.previous;
+  // "participants (treat = 1)": one condition said twice is one filter.
   const filtersWithValues = (): Filter[] => [
-    ...slots.filters,
-    ...valueFilters(slots.values),
-    ...slots.missing.map(({ at: _, ...filter }) => filter),
+    ...new Map(
+      [
+        ...slots.filters,
+        ...valueFilters(slots.values),
+        ...slots.missing.map(({ at: _, ...filter }) => filter),
+      ].map((f) => [JSON.stringify(f), f]),
+    ).values(),
   ];
 
   const done = (frame: Frame): Reading => {
     // Question words, conjunctions and "just …" carry nothing once every column and value is placed.
-    useKeywords('which', 'values', 'each', 'that', 'and', 'or', 'only', 'instead', 'again', 'also');
+    useKeywords(
+      'which',
+      'values',
+      'each',
+      'that',
+      'and',
+      'or',
+      'only',
+      'instead',
+      'again',
+      'also',
+      'everyone',
+    );
     const left = q.leftover();
     if (left.length > 0) {
       const names = left.map((s) => s.text);
@@ -918,7 +947,8 @@ function decide(d: Decision): Reading {
   // "add 1974 and 1975 earnings", "also adjust for race": more columns for the previous model.
   if (keywords.has('add') && previous && (previous.kind === 'regression' || previous.kind === 'effect'))
     return followUp(d);
-  if (keywords.has('allcovariates') && previous?.kind === 'effect') return followUp(d);
+  if (keywords.has('allcovariates') && previous?.kind === 'effect' && slots.columns.length === 0)
+    return followUp(d);
   // "drop that filter", "remove re74 and re75": less of the previous question.
   if (keywords.has('drop') && previous) return followUp(d);
 
@@ -962,6 +992,8 @@ function decide(d: Decision): Reading {
   if (effectAsked) {
     useKeywords(
       'att',
+      'by',
+      'compare',
       'effect',
       'adjust',
       'and',
@@ -1055,7 +1087,11 @@ function decide(d: Decision): Reading {
         'wrong_type',
         `${outcome} is ${kindWord(o)}; an effect needs a numeric or true/false outcome.`,
       );
-    const namedCovariates = slots.covariates.filter((c) => c !== treatment && c !== outcome);
+    // "with all the covariates": every usable column, as when none is named.
+    if (keywords.has('allcovariates')) useKeywords('allcovariates');
+    const namedCovariates = keywords.has('allcovariates')
+      ? []
+      : slots.covariates.filter((c) => c !== treatment && c !== outcome);
     const chosen = namedCovariates.length === 0 && !(slots.method === 'difference_in_means');
     // "the effect of the offer on churned": the outcome's name, not a condition that it be true.
     slots.values = slots.values.filter((v) => v.column !== outcome);
@@ -1106,7 +1142,8 @@ function decide(d: Decision): Reading {
       slots.values = slots.values.filter((v) => !(v.column in references));
       slots.columns = [...new Set([...slots.columns, ...Object.keys(references)])];
     }
-    const verb = q.indexOf((span) => isKeyword(span, 'drivers'));
+    // "OLS of re78 on age and educ: the coefficient on educ": the first word of the model decides.
+    const verb = q.indexOf((span) => isKeyword(span, 'drivers') || has(span, 'model') !== undefined);
     const columnsAt = (from: number, to: number) =>
       q.spans.slice(from, to).flatMap((span) => {
         const several = has(span, 'columns')?.columns;

@@ -135,7 +135,7 @@ export const stopWords = new Set(
    stat stats statistic statistics info information details result results
    usually currently actually basically generally exactly precisely right now
    extra additional viewed together jointly both anything something pls plz but check set x
-      whether looked looking guys folks roughly approximately second run perform conduct times ppl recorded filled entered listed during once breakdown`
+      whether looked looking guys folks roughly approximately second run perform conduct times ppl recorded filled entered listed during once breakdown alone r`
     .split(/\s+/)
     .filter(Boolean),
 );
@@ -647,6 +647,9 @@ export const baseLexicon: Lexeme[] = [
     'with covariates',
     'covariates',
     'as covariates',
+    'pre-treatment covariates',
+    'pretreatment covariates',
+    'baseline covariates',
     'as controls',
     'as control variables',
     'control variables',
@@ -689,7 +692,16 @@ export const baseLexicon: Lexeme[] = [
     'iptw',
     'weights',
   ),
-  ...method('regression_adjustment', 'regression adjustment', 'ols adjustment', 'covariate adjustment'),
+  ...method(
+    'regression_adjustment',
+    'regression adjustment',
+    'ols adjustment',
+    'covariate adjustment',
+    'with a regression',
+    'using a regression',
+    'by regression',
+    'with regression',
+  ),
   ...method(
     'difference_in_means',
     'difference in means',
@@ -927,7 +939,7 @@ export const baseLexicon: Lexeme[] = [
     'ignoring',
     'but not',
   ),
-  ...kw('vs', 'vs', 'versus', 'v', 'compared to', 'compared with', 'against', 'relative to', 'than'),
+  ...kw('vs', 'vs', 'versus', 'v', 'compared to', 'compared with', 'against', 'relative to', 'than', 'minus'),
   ...kw('which', 'which', 'what', 'whom'),
   ...kw('again', 'again'),
   ...kw(
@@ -1307,6 +1319,13 @@ export const baseLexicon: Lexeme[] = [
     'looking at',
     'looked at',
     'break down',
+    'break that down',
+    'on the propensity score',
+    'on propensity scores',
+    'break it down',
+    'break this down',
+    'split that',
+    'split it',
     'name them',
     'list them',
     'name each',

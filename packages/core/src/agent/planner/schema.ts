@@ -11,6 +11,8 @@ export interface SchemaColumn {
   values?: string[];
   /** The data dictionary's entry, when the dataset has one. */
   entry?: ColumnEntry;
+  /** Missing values among the rows read to sniff the types; absent when there were none. */
+  missing?: number;
 }
 
 /** What the planner knows of a dataset before running anything: its columns, their types and words. */

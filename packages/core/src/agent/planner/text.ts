@@ -83,7 +83,7 @@ function parseNumber(token: string): number | undefined {
 }
 
 const tokenPattern =
-  /\d+(?:st|nd|rd|th)\b|(?<![\w-])[-−]?\$?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(?:k\b|m\b)?%?|w\/o\b|[A-Za-z_][A-Za-z0-9_]*(?:['’][A-Za-z]+)?(?:[-/.][A-Za-z0-9_]+)*|>=|<=|!=|<>|[<>=%]/g;
+  /\d+(?:st|nd|rd|th)\b|(?<![\w-])[-−]?\$?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(?:k\b|m\b)?%?|w\/o\b|w\/(?=\s)|[A-Za-z_][A-Za-z0-9_]*(?:['’][A-Za-z]+)?(?:[-/.][A-Za-z0-9_]+)*|>=|<=|!=|<>|[<>=%]/g;
 
 /** The words of a question. */
 export function words(question: string): Word[] {
@@ -113,7 +113,15 @@ export function words(question: string): Word[] {
     const form = lower.replace(/'s?$/, '').replace(/\.$/, '');
     out.push({ text, form, ...(number !== undefined && { number }), ...(ordinal && { ordinal: true }) });
   }
-  return out;
+  // "all 8 covariates", "all 12 columns": the count restates "all".
+  return out.filter(
+    (w, i) =>
+      !(
+        w.number !== undefined &&
+        out[i - 1]?.form === 'all' &&
+        /^(covariates?|controls?|variables?|columns?|predictors?|features?)$/.test(out[i + 1]?.form ?? '')
+      ),
+  );
 }
 
 /** A plural's singular, for matching only: visitors → visitor, classes → class, categories → category. */

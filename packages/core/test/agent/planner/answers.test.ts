@@ -720,3 +720,128 @@ describe('what the answer says about reading the question', () => {
     expect(answer).toContain('_Question read as: the size of d.csv (reading "rwos" as "rows")._');
   });
 });
+
+describe('the rest of what answers say', () => {
+  it('names a single winner, a single distinct value, several values tied with the last, and shares of no rows', () => {
+    const ranked: Frame = {
+      kind: 'aggregate',
+      datasetId: 'churn.csv',
+      measures: [{ fn: 'max', column: 'tenure_months' }],
+      by: ['plan'],
+      filters: [],
+      rank: { descending: false, limit: 1 },
+    };
+    expect(
+      writeAnswer(ranked, [query('q', ['plan', 'max_tenure_months'], [['basic', 12]])], undefined),
+    ).toContain('**basic** has the lowest maximum of tenure_months: **12**.');
+    const values: Frame = { kind: 'values', datasetId: 'churn.csv', column: 'plan', filters: [] };
+    expect(writeAnswer(values, [query('q', ['plan', 'rows'], [['basic', 4]])], undefined)).toContain(
+      'plan has **1** distinct value: **basic** (4, 100 %).',
+    );
+    const top: Frame = {
+      kind: 'top',
+      datasetId: 'churn.csv',
+      column: 'plan',
+      n: 1,
+      least: false,
+      filters: [],
+    };
+    const tied = [
+      ['a', 2],
+      ['b', 2],
+      ['c', 2],
+    ] as [string, number][];
+    expect(writeAnswer(top, [query('q', ['plan', 'rows'], tied)], undefined)).toContain(
+      '(b and c are tied with the last one)',
+    );
+    const missing: Frame = { kind: 'missing', datasetId: 'churn.csv', columns: ['plan'] };
+    expect(writeAnswer(missing, [query('q', ['rows', 'plan'], [[0, 0]])], undefined)).toContain(
+      'plan is missing in **0** of 0 rows (0 %).',
+    );
+  });
+
+  it('says how strong a correlation is, Spearman or Pearson', () => {
+    const frame: Frame = {
+      kind: 'correlation',
+      datasetId: 'churn.csv',
+      columns: ['a', 'b'],
+      method: 'spearman',
+      filters: [],
+    };
+    const answer = (r: number) =>
+      writeAnswer(frame, [query('q', ['column', 'with', 'r', 'n'], [['a', 'b', r, 10]])], undefined);
+    expect(answer(0.05)).toContain('**ρ = +0.05** (10 rows with both): almost no association.');
+    expect(answer(-0.2)).toContain('weak negative association');
+    expect(answer(0.2)).toContain("Spearman's rank correlations (Pearson's r of the ranks");
+  });
+
+  it('names each test by its statistic', () => {
+    const frame: Frame = {
+      kind: 'compare',
+      datasetId: 'churn.csv',
+      outcome: 'fee',
+      group: 'plan',
+      filters: [],
+    };
+    const tests = ['welch_anova', 'kruskal_wallis', 'two_proportion_z'].map((test) => ({
+      test,
+      statistic: 2,
+      pValue: 0.2,
+    }));
+    const answer = writeAnswer(
+      frame,
+      [
+        {
+          tool: 'compare_groups',
+          input: { datasetId: 'churn.csv' },
+          result: {
+            outcome: 'fee',
+            group: 'plan',
+            outcomeKind: 'numeric',
+            n: 9,
+            dropped: 0,
+            groups: [],
+            tests,
+          },
+        },
+      ],
+      undefined,
+    );
+    expect(answer).toContain('F = 2, p = 0.2.');
+    expect(answer).toContain('H = 2, p = 0.2.');
+    expect(answer).toContain('z = 2, p = 0.2.');
+  });
+
+  it('gives odds ratios for significant terms of a logistic model', () => {
+    const frame: Frame = {
+      kind: 'regression',
+      datasetId: 'churn.csv',
+      outcome: 'churned',
+      predictors: ['support_calls'],
+      filters: [],
+    };
+    const answer = writeAnswer(
+      frame,
+      [
+        {
+          tool: 'fit_regression',
+          input: { datasetId: 'churn.csv' },
+          result: {
+            outcome: 'churned',
+            model: 'logistic',
+            n: 100,
+            dropped: 0,
+            references: [],
+            coefficients: [
+              { term: 'support_calls', estimate: Math.log(2), se: 0.1, pValue: 0.0001, ci: [0.5, 0.9] },
+            ],
+            fit: { pseudoR2: 0.1 },
+          },
+        },
+      ],
+      undefined,
+    );
+    expect(answer).toContain('Significant at the 5 % level (odds ratios above 1 raise the odds):');
+    expect(answer).toContain('- **support_calls**: odds ratio 2 (coefficient +0.693, p < 0.001)');
+  });
+});

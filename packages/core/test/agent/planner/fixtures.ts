@@ -25,8 +25,16 @@ export const sampleDatasets: DatasetName[] = catalog.map((entry) => ({
   aliases: dictionaryOf(entry.file).aliases ?? [],
 }));
 
+const schemas = new Map<string, DatasetSchema>();
+
+/** Each sample's schema, read once per test file (the planner asks for it for every question). */
 export function sampleSchema(id: string): DatasetSchema | undefined {
   if (!catalog.some((entry) => entry.file === id)) return undefined;
+  if (!schemas.has(id)) schemas.set(id, readSchema(id));
+  return schemas.get(id);
+}
+
+function readSchema(id: string): DatasetSchema {
   const head = sniffCsvHead(readFileSync(join(directory, id), 'utf8').slice(0, 64 * 1024), false);
   const dictionary = dictionaryOf(id);
   return {
@@ -36,6 +44,7 @@ export function sampleSchema(id: string): DatasetSchema | undefined {
       type: c.type,
       ...(c.values && { values: c.values }),
       ...(dictionary.columns[c.name] && { entry: dictionary.columns[c.name] }),
+      ...(c.missingInSample > 0 && { missing: c.missingInSample }),
     })),
     dictionary,
   };
