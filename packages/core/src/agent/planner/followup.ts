@@ -274,6 +274,9 @@ export function applyFollowUp(
     else if (frame.kind === 'rows') frame = { ...frame, descending: !least };
     else if (frame.kind === 'aggregate' && frame.rank)
       frame = { ...frame, rank: { ...frame.rank, descending: !least } };
+    else if (frame.kind === 'aggregate' && frame.by.length > 0)
+      frame = { ...frame, rank: { descending: !least, limit: slots.topN ?? 1 } };
+    else return refuse('The previous answer has no groups to rank.');
     changed = true;
   }
   if (slots.topN !== undefined && (frame.kind === 'top' || frame.kind === 'rows')) {
@@ -283,8 +286,13 @@ export function applyFollowUp(
     frame = { ...frame, rank: { ...frame.rank, limit: slots.topN } };
     changed = true;
   }
-  if (newFilters.length > 0 || markers.has('everyone')) changed = true;
-  if (!changed) return refuse("I couldn't tell what to change in the previous question.");
+  // A condition the previous question already had changes nothing ("is it significant for them?").
+  const had = 'filters' in frame ? frame.filters.map((x) => JSON.stringify(x)) : [];
+  if (newFilters.some((x) => !had.includes(JSON.stringify(x))) || markers.has('everyone')) changed = true;
+  // "is it significant?" after an estimate: its answer carries the p-value, so it is asked again.
+  const tested = frame.kind === 'effect' || frame.kind === 'compare' || frame.kind === 'regression';
+  if (!changed && !(tested && markers.has('compare')))
+    return refuse("I couldn't tell what to change in the previous question.");
   return finish(frame, newFilters, markers);
 }
 

@@ -959,7 +959,23 @@ function decide(d: Decision): Reading {
         'no_previous',
         `I can't tell who "${q.spans.find((s) => isKeyword(s, 'reference'))!.text}" refers to: there is no earlier question in this conversation that I understood. Ask the whole question in one go.`,
       );
-    return followUp(d);
+    // "the effect there": a place the previous question picked, which only a condition can be.
+    const place = q.spans.some((s) => isKeyword(s, 'reference') && /^there$/i.test(s.text));
+    const picked = 'filters' in previous && previous.filters.some((f) => f.op === '=' || f.op === 'in');
+    if (place && !picked)
+      return d.refuse(
+        'no_previous',
+        'I can\'t tell where "there" is: the previous question did not pick one group by a condition. Name it, for example "… for country = IT".',
+      );
+    // "the effect of the new checkout there", "is that gap significant for them": a new kind of
+    // question about the previous question's rows; its conditions carry over.
+    if (['effect', 'compare', 'correlation', 'drivers'].some((k) => keywords.has(k as Keyword))) {
+      q.spans.forEach((s, i) => {
+        if (isKeyword(s, 'reference')) q.use(i);
+      });
+      const own = new Set([...slots.filters, ...slots.values].map((f) => f.column));
+      if ('filters' in previous) slots.filters.push(...previous.filters.filter((f) => !own.has(f.column)));
+    } else return followUp(d);
   }
 
   // ------------------------------------------------------------------ effects
@@ -994,6 +1010,7 @@ function decide(d: Decision): Reading {
       'att',
       'by',
       'compare',
+      'what about',
       'effect',
       'adjust',
       'and',
@@ -1315,7 +1332,9 @@ function decide(d: Decision): Reading {
         if (has(s, 'aggregate')?.fn === 'count') q.use(i);
       });
       useRows();
-      return done({ kind: 'shape', datasetId });
+      // "how many columns … name them": the column listing, which gives the count too.
+      const listed = q.spans.some((s) => /^(name|list) them$/i.test(s.text));
+      return done(listed ? { kind: 'columns', datasetId } : { kind: 'shape', datasetId });
     }
     if (!keywords.has('missing') && slots.measures.every((m) => m.fn === 'count' && !m.column)) {
       useKeywords('columns', 'types', 'typeword', 'which', 'and', 'values', 'profile', 'where');
@@ -1722,17 +1741,27 @@ function measuresFrame(
   done: (frame: Frame) => Reading,
   frame: Extract<Frame, { kind: 'aggregate' }>,
 ): Reading {
-  const q = d.q;
+  const problem = aggregateProblem(d.q.schema, frame);
+  return problem ? d.refuse('wrong_type', problem) : done(frame);
+}
+
+/**
+ * Why an aggregate cannot be computed as asked (an average of a text column, groups by a
+ * continuous one), or nothing. The mean of a true/false column becomes its share and its sum a
+ * count of the true rows, in place.
+ */
+export function aggregateProblem(
+  schema: DatasetSchema,
+  frame: Extract<Frame, { kind: 'aggregate' }>,
+): string | undefined {
+  const columnNamed = (name: string) => columnOf(schema, name)!;
   for (const measure of frame.measures) {
     if (!measure.column) continue;
-    const column = q.column(measure.column);
+    const column = columnNamed(measure.column);
     if (measure.fn === 'count') continue;
     if (measure.fn === 'rate') {
       if (!isBinary(column) && measure.value === undefined)
-        return d.refuse(
-          'wrong_type',
-          `${measure.column} is ${kindWord(column)}, not true/false; a share needs a yes/no column or a value ("share of <value>").`,
-        );
+        return `${measure.column} is ${kindWord(column)}, not true/false; a share needs a yes/no column or a value ("share of <value>").`;
       continue;
     }
     if (isBinary(column) && (measure.fn === 'mean' || measure.fn === 'sum')) {
@@ -1747,25 +1776,16 @@ function measuresFrame(
     }
     const orderable = measure.fn === 'min' || measure.fn === 'max';
     if (!isNumeric(column) && !(orderable && column.type === 'datetime'))
-      return d.refuse(
-        'wrong_type',
-        `${measure.column} is ${kindWord(column)}, so it has no ${measure.fn === 'std' ? 'standard deviation' : measure.fn}; ${isGrouping(column) ? `I can count its values ("how many rows per ${measure.column}") or name the most common one.` : 'ask about a numeric column.'}`,
-      );
+      return `${measure.column} is ${kindWord(column)}, so it has no ${measure.fn === 'std' ? 'standard deviation' : measure.fn}; ${isGrouping(column) ? `I can count its values ("how many rows per ${measure.column}"), name the most common one, or split by it ("… by ${measure.column}").` : 'ask about a numeric column.'}`;
   }
   for (const name of frame.by) {
-    const column = q.column(name);
+    const column = columnNamed(name);
     if (column.type === 'numeric')
-      return d.refuse(
-        'wrong_type',
-        `${name} holds continuous numbers; grouping by it would make a group per value. Filter on a range instead ("where ${name} > …").`,
-      );
+      return `${name} holds continuous numbers; grouping by it would make a group per value. Filter on a range instead ("where ${name} > …").`;
     if (column.type === 'text' || column.type === 'datetime')
-      return d.refuse(
-        'wrong_type',
-        `${name} is ${kindWord(column)} with a value per row; grouping by it would make a group per row.`,
-      );
+      return `${name} is ${kindWord(column)} with a value per row; grouping by it would make a group per row.`;
   }
-  return done(frame);
+  return undefined;
 }
 
 function describeMeasures(measures: Measure[]): string {
@@ -1941,12 +1961,19 @@ function followUp(d: Decision): Reading {
         if (isKeyword(span, 'top')) q.use(i);
       });
   }
-  // "and the least common?" after the most common values, "bottom 3 instead": the other end.
+  // "and the least common?" after the most common values, "bottom 3 instead": the other end;
+  // "which country is the lowest?" after a table by country: its first row, ranked.
+  const grouped = previous?.kind === 'aggregate' && previous.by.length > 0;
+  if (grouped) slots.columns = slots.columns.filter((c) => !previous.by.includes(c));
   if (
     previous &&
-    (previous.kind === 'top' || previous.kind === 'rows' || (previous.kind === 'aggregate' && previous.rank))
+    (previous.kind === 'top' ||
+      previous.kind === 'rows' ||
+      (previous.kind === 'aggregate' && previous.rank) ||
+      grouped)
   )
     q.spans.forEach((span, i) => {
+      if (grouped && previous.by.includes(has(span, 'column')?.column ?? '')) q.use(i);
       const end = span.senses.find((s) => s.kind === 'keyword' && (s.word === 'least' || s.word === 'most'));
       if (end?.kind === 'keyword') {
         markers.add(end.word);
@@ -1995,7 +2022,7 @@ function followUp(d: Decision): Reading {
           'spearman',
           'pearson',
           'att',
-
+          'compare',
           'distribution',
           'percentile',
         ].includes(s.word)

@@ -1,9 +1,10 @@
 import { applyFollowUp } from './followup';
 import type { Frame, Refusal } from './frame';
-import { read } from './grammar';
+import { aggregateProblem, read } from './grammar';
 import { baseLexicon, unsupportedMessage } from './lexicon';
 import type { DatasetName, DatasetSchema } from './schema';
 import { datasetLexemes, Lexicon, type Span, schemaLexemes, segment } from './segment';
+import { suggestionsFor } from './suggest';
 
 /**
  * The offline planner's understanding of one question: which dataset, and a frame (what to
@@ -306,6 +307,17 @@ function readOnce(
     context.previousSchema,
   );
   if (!('frame' in merged)) return merged;
+  // "what about country?" after an average: the same check a whole question gets.
+  const problem = merged.frame.kind === 'aggregate' ? aggregateProblem(schema, merged.frame) : undefined;
+  if (problem)
+    return {
+      refusal: {
+        reason: 'wrong_type',
+        message: problem,
+        suggestions: suggestionsFor(schema),
+        datasetId: schema.id,
+      },
+    };
   const all = [...corrections, ...(merged.mapped ?? [])];
   return { frame: merged.frame, followUp: true, ...(all.length > 0 && { corrections: all }) };
 }

@@ -202,6 +202,19 @@ describe('changing the groups, the measure or the column', () => {
     });
   });
 
+  it('ranks a table by group from its first row or last rows, and refuses a ranking with no groups', () => {
+    expect(frameOf(follow(feeByPlan, {}, ['least']))).toMatchObject({
+      rank: { descending: false, limit: 1 },
+    });
+    expect(frameOf(follow(feeByPlan, { topN: 2 }, ['most']))).toMatchObject({
+      rank: { descending: true, limit: 2 },
+    });
+    expect(refusalOf(follow({ ...feeByPlan, by: [] }, {}, ['least']))).toMatch(/no groups to rank/);
+    // A significance question asks an estimate again (its answer carries the p-value), not an average.
+    expect(frameOf(follow(regression, {}, ['compare'], lalonde))).toEqual(regression);
+    expect(refusalOf(follow(feeByPlan, {}, ['compare']))).toMatch(/couldn't tell what to change/);
+  });
+
   it('changes how many a ranking keeps, and the model of a regression', () => {
     expect(
       frameOf(follow({ ...feeByPlan, rank: { descending: true, limit: 1 } }, { topN: 2 })),

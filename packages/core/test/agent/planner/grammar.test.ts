@@ -852,6 +852,72 @@ describe('more follow-ups', () => {
     });
   });
 
+  it('rank a table by group, and ask an estimate again for its significance', async () => {
+    const [, lowest, , there] = await conversation([
+      'average basket value by country in checkout_ab.csv',
+      'which one is the lowest?',
+      'average basket value for mobile',
+      "what's the effect of the new checkout on basket value there?",
+    ]);
+    expect(lowest).toMatchObject({
+      frame: { by: ['country'], rank: { descending: false, limit: 1 } },
+      followUp: true,
+    });
+    // "there" is the condition the previous question picked; a new kind of question keeps it.
+    expect(there).toMatchObject({
+      frame: {
+        kind: 'effect',
+        outcome: 'basket_value',
+        filters: [{ column: 'device', op: '=', value: 'mobile' }],
+      },
+    });
+    expect(there).not.toHaveProperty('followUp');
+    const [, , again] = await conversation([
+      'average basket value for mobile',
+      "what's the effect of the new checkout on basket value there?",
+      'is it significant?',
+    ]);
+    expect(again).toMatchObject({
+      frame: { kind: 'effect', filters: [{ column: 'device' }] },
+      followUp: true,
+    });
+    // An average has no p-value, and a condition it already had changes nothing.
+    const [, average] = await conversation([
+      'average basket value for mobile',
+      'is it significant for them?',
+    ]);
+    expect(average).toMatchObject({
+      refusal: { message: expect.stringMatching(/couldn't tell what to change/) },
+    });
+  });
+
+  it('refuse "there" when no group was picked, and an aggregate a column cannot have', async () => {
+    const [, , there] = await conversation([
+      'average basket value by country in checkout_ab.csv',
+      'which one is the lowest?',
+      "what's the new checkout's effect on basket value there, and is it significant?",
+    ]);
+    expect(there).toMatchObject({
+      refusal: { reason: 'no_previous', message: expect.stringMatching(/where "there" is/) },
+    });
+    const [, country, items] = await conversation([
+      'average basket value in checkout_ab.csv',
+      'what about country?',
+      'what about items viewed?',
+    ]);
+    expect(country).toMatchObject({
+      refusal: {
+        reason: 'wrong_type',
+        message: expect.stringMatching(/country is categorical, so it has no mean/),
+      },
+    });
+    expect(items).toMatchObject({ frame: { measures: [{ fn: 'mean', column: 'items_viewed' }] } });
+    expect(await frameOf('how many columns does the churn data have, and name them')).toMatchObject({
+      kind: 'columns',
+      datasetId: 'churn.csv',
+    });
+  });
+
   it("carry a question to another study through each one's treatment and outcome", async () => {
     const [, checkout, churn] = await conversation([
       'how many people in lalonde were treated?',
