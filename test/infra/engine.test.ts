@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import {
   chmodSync,
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -455,6 +456,42 @@ function runFunction(options: {
   });
 }
 
+/** Whether a user other than the owner can reach `path` (every directory above it searchable). */
+function reachableByOthers(path: string): boolean {
+  for (let at = path; ; at = dirname(at)) {
+    if ((statSync(at).mode & 0o001) === 0) return false;
+    if (dirname(at) === at) return true;
+  }
+}
+
+/**
+ * The AWS SDK where the bundle's imports find it, as Lambda's runtime provides it: a link to the
+ * repository's copy, or, when the function's unprivileged user could not reach the repository (a
+ * clone under a private directory such as /root), a copy of the SDK and what it depends on.
+ */
+function provideRuntimeSdk(modules: string): void {
+  mkdirSync(modules);
+  const sdk = join(root, 'node_modules/@aws-sdk');
+  if (reachableByOthers(sdk)) {
+    symlinkSync(sdk, join(modules, '@aws-sdk'));
+    return;
+  }
+  const pending = readdirSync(sdk).map((name) => `@aws-sdk/${name}`);
+  const copied = new Set<string>();
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    const from = join(root, 'node_modules', name);
+    if (copied.has(name) || !existsSync(from)) continue;
+    copied.add(name);
+    cpSync(from, join(modules, name), { recursive: true, dereference: true });
+    const manifest = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    pending.push(...Object.keys(manifest.dependencies ?? {}));
+  }
+  chmodSync(modules, 0o755);
+}
+
 beforeAll(async () => {
   // Outside the repository: nothing may resolve from its node_modules by walking up.
   work = mkdtempSync(join(tmpdir(), 'cascade-lambda-'));
@@ -480,8 +517,7 @@ beforeAll(async () => {
     write: true,
   });
   bundleBytes = Object.values(result.metafile.outputs).find((o) => o.entryPoint)!.bytes;
-  mkdirSync(join(task, 'node_modules'));
-  symlinkSync(join(root, 'node_modules/@aws-sdk'), join(task, 'node_modules/@aws-sdk'));
+  provideRuntimeSdk(join(task, 'node_modules'));
   mkdirSync(join(work, 'var/runtime/node_modules'), { recursive: true });
   writeFileSync(join(work, 'var/runtime/invoke.mjs'), invoker);
   readOnly(task);
