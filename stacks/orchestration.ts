@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import { type PlaceholderValue, renderStateMachine } from '@cascade/core/orchestration/definition';
 import { buildEngineLayer } from '../scripts/build-engine-layer.mjs';
-import { bundling, engineBundling, executionEnded, type Placeholder, stepFunctions } from './functions';
+import {
+  bundling,
+  engineBundling,
+  executionEnded,
+  type LambdaDefinition,
+  type Placeholder,
+  stepFunctions,
+} from './functions';
 import { type FunctionResources, functionArgs, join } from './lambda';
 import { analysisTaskStatements, bedrockModelResources, stateMachineStatements } from './permissions';
 import { agentSettings } from './settings';
@@ -46,6 +53,10 @@ export function orchestration(input: {
         )
       : [];
 
+  // An OpenAI-compatible endpoint's key is a secret (`sst secret set ModelApiKey …`), empty for
+  // servers that need none; it reaches only InvokeModel, as a link, never a plain variable.
+  const apiKey = settings.provider === 'openai' ? new sst.Secret('ModelApiKey', '') : undefined;
+
   const resources: FunctionResources = {
     links: { ...input.resources.links, Agent: agent },
     arns: { ...input.resources.arns, model },
@@ -54,10 +65,18 @@ export function orchestration(input: {
 
   const { task } = analysisTask({ storage, stateMachineArn, region });
 
+  /** A step's arguments; the one that calls the model also gets the endpoint's key, if there is one. */
+  const withApiKey = (definition: LambdaDefinition, resources: FunctionResources): sst.aws.FunctionArgs => {
+    const args = functionArgs(definition, resources);
+    return apiKey && definition.access.agent === 'model'
+      ? { ...args, link: [...((args.link as unknown[]) ?? []), apiKey] }
+      : args;
+  };
+
   const steps = Object.fromEntries(
     Object.entries(stepFunctions).map(([placeholder, definition]) => [
       placeholder,
-      new sst.aws.Function(placeholder.replace(/FunctionArn$/, 'Step'), functionArgs(definition, resources)),
+      new sst.aws.Function(placeholder.replace(/FunctionArn$/, 'Step'), withApiKey(definition, resources)),
     ]),
   ) as Record<keyof typeof stepFunctions, sst.aws.Function>;
 

@@ -82,7 +82,12 @@ export function functionStatements<R>(access: Access, arns: AppArns<R>, join: Jo
       resources: [join(arns.api, '/*/POST/@connections/*')],
     });
 
-  if (access.agent === 'model') statements.push({ actions: ['bedrock:InvokeModel'], resources: arns.model });
+  // Converse needs InvokeModel; ConverseStream (the answer streamed as it is written) the streaming one.
+  if (access.agent === 'model' && arns.model.length > 0)
+    statements.push({
+      actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+      resources: arns.model,
+    });
 
   return statements;
 }

@@ -1,22 +1,15 @@
+import { type AgentSettings, agentSettings as readAgentSettings } from '@cascade/core/agent-settings';
+
 /**
- * Settings read from the environment of `sst deploy` / `sst dev` (no secrets: a model id is
- * configuration). Plain code, so the tests check the same validation the deploy runs.
+ * Settings read from the environment of `sst deploy` / `sst dev` (no secrets: a model id and an
+ * endpoint are configuration; an OpenAI-compatible endpoint's key is the ModelApiKey secret).
+ * The same reading `npm start` does, so both refuse a setting that cannot work, with one sentence.
  */
+export type { AgentSettings };
 
-export type AgentSettings =
-  | { provider: 'bedrock'; modelId: string; maxSteps: number }
-  | { provider: 'rules'; maxSteps: number };
-
-/** Deploy-time settings, from the environment of `sst deploy` / `sst dev`. */
+/** Deploy-time settings: Bedrock unless CASCADE_AGENT_PROVIDER says otherwise. */
 export function agentSettings(env: Record<string, string | undefined> = process.env): AgentSettings {
-  const provider = env.CASCADE_AGENT_PROVIDER ?? 'bedrock';
-  if (provider !== 'bedrock' && provider !== 'rules')
-    throw new Error(`CASCADE_AGENT_PROVIDER must be bedrock or rules, not "${provider}"`);
-  const maxSteps = Number(env.CASCADE_MAX_STEPS ?? 8);
-  if (!Number.isInteger(maxSteps) || maxSteps < 1 || maxSteps > 20)
-    throw new Error(`CASCADE_MAX_STEPS must be an integer from 1 to 20, not "${env.CASCADE_MAX_STEPS}"`);
-  const modelId = env.CASCADE_MODEL_ID ?? 'amazon.nova-pro-v1:0';
-  return provider === 'bedrock' ? { provider, modelId, maxSteps } : { provider, maxSteps };
+  return readAgentSettings(env, 'bedrock');
 }
 
 /** Where the sample datasets and their catalog live (the analysis package); seeded into samples/. */

@@ -5,7 +5,7 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { BedrockRuntimeClient, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import {
   DescribeExecutionCommand,
   SFNClient,
@@ -49,6 +49,7 @@ import {
   functionStatements,
   type Statement,
 } from '../../stacks/permissions';
+import { converseEvents } from '../support/converse-stream';
 import { startDynamo, type TestDynamo } from '../support/dynamo';
 import { memoryS3 } from '../support/s3-memory';
 import { startIssuer, type TestIssuer } from '../support/tokens';
@@ -232,20 +233,13 @@ beforeAll(async () => {
   apiGateway
     .on(PostToConnectionCommand, { ConnectionId: 'gone-1' })
     .rejects(new GoneException({ message: 'gone', $metadata: { httpStatusCode: 410 } }));
-  bedrock.on(ConverseCommand).resolves({
+  bedrock.on(ConverseStreamCommand).callsFake(async () => ({
     $metadata: { httpStatusCode: 200 },
-    stopReason: 'tool_use',
-    output: {
-      message: {
-        role: 'assistant',
-        content: [
-          { toolUse: { toolUseId: 'tu1', name: 'final_answer', input: { text: 'It has 30 rows.' } } },
-        ],
-      },
-    },
-    usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
-    metrics: { latencyMs: 1 },
-  });
+    stream: converseEvents(
+      [{ toolUse: { toolUseId: 'tu1', name: 'final_answer', input: { text: 'It has 30 rows.' } } }],
+      'tool_use',
+    ),
+  }));
 
   // Sign-in and connection.
   await as('authorizer', async (handler) => {
@@ -400,7 +394,7 @@ beforeAll(async () => {
     itemId: itemB!.itemId,
     turn: 0,
   };
-  linkStore.Agent = { provider: 'bedrock', modelId, maxSteps: 6 };
+  linkStore.Agent = { provider: 'bedrock', modelId, maxSteps: 6, maxOutputTokens: 4096 };
   const parsedB = await step('step ParseFunctionArn', stateB);
   await step('step InvokeModelFunctionArn', parsedB);
   linkStore.Agent = { provider: 'rules', maxSteps: 6 };
@@ -506,10 +500,10 @@ function needs(call: Call): Need[] {
           resource: `arn:aws:execute-api:${region}:${account}:${api.id}/${api.stage}/POST/@connections/${input.ConnectionId}`,
         },
       ];
-    case 'ConverseCommand':
+    case 'ConverseStreamCommand':
       return [
         {
-          action: 'bedrock:InvokeModel',
+          action: 'bedrock:InvokeModelWithResponseStream',
           resource: `arn:aws:bedrock:${region}::foundation-model/${input.modelId}`,
         },
       ];
@@ -582,7 +576,9 @@ function observedAccess(seen: Observation[]): Access {
     ...(all.some((n) => n.action === 'execute-api:ManageConnections') && { notify: true as const }),
     ...(refs.has('Auth') && { auth: true as const }),
     ...(refs.has('Agent') && {
-      agent: all.some((n) => n.action === 'bedrock:InvokeModel') ? ('model' as const) : ('config' as const),
+      agent: all.some((n) => n.action.startsWith('bedrock:InvokeModel'))
+        ? ('model' as const)
+        : ('config' as const),
     }),
   };
 }

@@ -573,7 +573,10 @@ beforeAll(async () => {
     await items.putTurn(executionId, job.itemId, turnKey(0, 'model'), {
       kind: 'model',
       turn: 0,
-      decision: { kind: 'tool', toolUseId: `use-${job.itemId}`, name: job.tool, input: job.input },
+      decision: {
+        kind: 'tool',
+        calls: [{ toolUseId: `use-${job.itemId}`, name: job.tool, input: job.input }],
+      },
     });
   }
   await new ConnectionsRepository({ client: dynamo.client, tableName: dynamo.tableNames.connections }).put({

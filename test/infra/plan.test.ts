@@ -224,19 +224,61 @@ describe('IAM statements', () => {
 });
 
 describe('deploy-time settings', () => {
-  it('default to Bedrock with a configurable model and eight steps', () => {
-    expect(agentSettings({})).toEqual({ provider: 'bedrock', modelId: 'amazon.nova-pro-v1:0', maxSteps: 8 });
-    expect(agentSettings({ CASCADE_MODEL_ID: 'us.x.y', CASCADE_MAX_STEPS: '5' })).toEqual({
+  it('default to Bedrock with a configurable model, eight steps and 4096 output tokens', () => {
+    expect(agentSettings({})).toEqual({
       provider: 'bedrock',
-      modelId: 'us.x.y',
-      maxSteps: 5,
+      modelId: 'amazon.nova-pro-v1:0',
+      maxSteps: 8,
+      maxOutputTokens: 4096,
     });
+    expect(
+      agentSettings({
+        CASCADE_MODEL_ID: 'us.x.y',
+        CASCADE_MAX_STEPS: '5',
+        CASCADE_MAX_OUTPUT_TOKENS: '8192',
+      }),
+    ).toEqual({ provider: 'bedrock', modelId: 'us.x.y', maxSteps: 5, maxOutputTokens: 8192 });
     expect(agentSettings({ CASCADE_AGENT_PROVIDER: 'rules' })).toEqual({ provider: 'rules', maxSteps: 8 });
   });
 
-  it('refuse an unknown provider or a step budget out of range', () => {
-    expect(() => agentSettings({ CASCADE_AGENT_PROVIDER: 'gpt' })).toThrow('bedrock or rules');
+  it('take an OpenAI-compatible endpoint with its model, and never its key', () => {
+    const settings = agentSettings({
+      CASCADE_AGENT_PROVIDER: 'openai',
+      CASCADE_MODEL_BASE_URL: 'http://10.0.0.5:8000/v1',
+      CASCADE_MODEL_ID: 'qwen2.5-7b',
+      CASCADE_MODEL_API_KEY: 'sk-secret',
+    });
+    expect(settings).toEqual({
+      provider: 'openai',
+      baseUrl: 'http://10.0.0.5:8000/v1',
+      modelId: 'qwen2.5-7b',
+      maxSteps: 8,
+      maxOutputTokens: 4096,
+    });
+    // The Agent link's properties are plain configuration in the function's environment.
+    expect(JSON.stringify(settings)).not.toContain('sk-secret');
+  });
+
+  it('refuse an unknown provider, a missing endpoint or model, and limits out of range, naming the variable', () => {
+    expect(() => agentSettings({ CASCADE_AGENT_PROVIDER: 'gpt' })).toThrow(
+      'CASCADE_AGENT_PROVIDER must be one of rules, bedrock, openai, not "gpt".',
+    );
+    expect(() => agentSettings({ CASCADE_AGENT_PROVIDER: 'openai', CASCADE_MODEL_ID: 'm' })).toThrow(
+      'needs CASCADE_MODEL_BASE_URL',
+    );
+    expect(() =>
+      agentSettings({ CASCADE_AGENT_PROVIDER: 'openai', CASCADE_MODEL_BASE_URL: 'localhost:11434' }),
+    ).toThrow('must be an http(s) URL');
+    expect(() =>
+      agentSettings({
+        CASCADE_AGENT_PROVIDER: 'openai',
+        CASCADE_MODEL_BASE_URL: 'http://127.0.0.1:11434/v1',
+      }),
+    ).toThrow('needs CASCADE_MODEL_ID');
     expect(() => agentSettings({ CASCADE_MAX_STEPS: '0' })).toThrow('from 1 to 20');
     expect(() => agentSettings({ CASCADE_MAX_STEPS: 'many' })).toThrow('from 1 to 20');
+    expect(() => agentSettings({ CASCADE_MAX_OUTPUT_TOKENS: '10' })).toThrow(
+      'CASCADE_MAX_OUTPUT_TOKENS must be an integer from 256 to 128000',
+    );
   });
 });

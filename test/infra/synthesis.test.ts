@@ -484,13 +484,16 @@ describe('sign-in, data and the web client', () => {
     });
   });
 
-  it('the agent link carries the provider, the model and the step budget', () => {
-    expect(deployedFunction(stepFunctions.InvokeModelFunctionArn.handler).links.Agent).toEqual({
+  it('the agent link carries the provider, the model and the budgets, and no key unless one is asked for', () => {
+    const links = deployedFunction(stepFunctions.InvokeModelFunctionArn.handler).links;
+    expect(links.Agent).toEqual({
       type: expect.stringMatching(/sst\.sst\.Linkable$/),
       provider: 'bedrock',
       modelId: 'amazon.nova-pro-v1:0',
       maxSteps: 8,
+      maxOutputTokens: 4096,
     });
+    expect(links).not.toHaveProperty('ModelApiKey');
   });
 
   it('the data bucket takes presigned PUTs from the web origin only, and expires jobs and results', () => {

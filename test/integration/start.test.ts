@@ -111,6 +111,19 @@ describe('npm start', () => {
     }
   });
 
+  it('refuses to start with a provider it does not know, or one missing what it needs, naming the variable', async () => {
+    const unknown = start({ CASCADE_AGENT_PROVIDER: 'gpt-4' });
+    running = unknown.child;
+    expect(await unknown.exited).toBe(1);
+    expect(unknown.output()).toContain(
+      'The local cloud will not start: CASCADE_AGENT_PROVIDER must be one of rules, bedrock, openai, not "gpt-4".',
+    );
+    const noEndpoint = start({ CASCADE_AGENT_PROVIDER: 'openai', CASCADE_MODEL_ID: 'llama3.1:8b' });
+    running = noEndpoint.child;
+    expect(await noEndpoint.exited).toBe(1);
+    expect(noEndpoint.output()).toContain('CASCADE_AGENT_PROVIDER=openai needs CASCADE_MODEL_BASE_URL');
+  });
+
   it('--fresh wipes the data of earlier runs', async () => {
     const data = await mkdtemp(join(tmpdir(), 'cascade-start-'));
     const first = start({ CASCADE_DATA_DIR: data });

@@ -76,8 +76,12 @@ describe('the agent state machine, run by the local engine with the real handler
     );
     expect(effectCall).toMatchObject({
       decision: {
-        name: 'estimate_effect',
-        input: { treatment: 'treat', outcome: 're78', covariates: ['age', 'educ'] },
+        calls: [
+          {
+            name: 'estimate_effect',
+            input: { treatment: 'treat', outcome: 're78', covariates: ['age', 'educ'] },
+          },
+        ],
       },
     });
 
@@ -121,6 +125,71 @@ describe('the agent state machine, run by the local engine with the real handler
         sessionLockName(sessionId),
       ),
     ).toBeUndefined();
+  });
+
+  it('dispatches every tool call of one reply in order, streams the answer and counts its tokens', async () => {
+    const seen: string[][] = [];
+    h.scriptModel(
+      async (context) => {
+        seen.push(context.turns.map((t) => (t.kind === 'model' ? 'model' : `${t.name}:${t.ok}`)));
+        if (context.turn === 0)
+          return {
+            kind: 'tool',
+            calls: [
+              { toolUseId: 'a', name: 'describe_dataset', input: { datasetId: 'churn.csv' } },
+              { toolUseId: 'b', name: 'list_datasets', input: {} },
+              { toolUseId: 'c', name: 'final_answer', input: { text: 'too early' } },
+            ],
+            model: 'test-model',
+            usage: { inputTokens: 1200, outputTokens: 80, cacheReadTokens: 1000 },
+          };
+        for (const piece of ['churn.csv has ', '6 columns.']) context.onText?.(piece);
+        return {
+          kind: 'final',
+          text: 'churn.csv has 6 columns.',
+          model: 'test-model',
+          usage: { inputTokens: 1500, outputTokens: 20 },
+        };
+      },
+      { name: 'bedrock', model: 'test-model' },
+    );
+    try {
+      const { executionId } = await h.run({ content: 'how many columns does churn.csv have?' });
+      const [item] = await items.list(executionId);
+      expect(item).toMatchObject({ status: 'SUCCEEDED', output: { text: 'churn.csv has 6 columns.' } });
+      expect(Object.keys(item!.turns!).sort()).toEqual([
+        '000-model',
+        '000-tool',
+        '000-tool-01',
+        '000-tool-02',
+        '001-model',
+      ]);
+      // The model is asked again only once every call has its result, the premature answer refused.
+      expect(seen).toEqual([
+        [],
+        ['model', 'describe_dataset:true', 'list_datasets:true', 'final_answer:false'],
+      ]);
+      expect(item!.turns!['000-tool-02']).toMatchObject({
+        observation: expect.stringContaining('call it alone'),
+      });
+      const events = h.events();
+      expect(events.filter((e) => e.action === 'delta').map((e) => e.action === 'delta' && e.text)).toEqual([
+        'churn.csv has 6 columns.',
+      ]);
+      const usage = { inputTokens: 2700, outputTokens: 100, modelCalls: 2, cacheReadTokens: 1000 };
+      expect(events.find((e) => e.action === 'response')).toMatchObject({
+        usage,
+        answeredBy: { provider: 'bedrock', model: 'test-model' },
+        items: [{ usage }],
+      });
+      const { executionMessage } = await import('@cascade/core');
+      expect(executionMessage((await executions.get(executionId))!, [item!])).toMatchObject({
+        usage,
+        items: [{ usage }],
+      });
+    } finally {
+      h.scriptModel();
+    }
   });
 
   it('keeps every state payload small: ids and pointers, never transcripts or results', async () => {

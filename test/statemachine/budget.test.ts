@@ -1,7 +1,8 @@
-import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { BedrockRuntimeClient, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { ExecutionsRepository, ItemsRepository } from '@cascade/core';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { converseEvents } from '../support/converse-stream';
 import { startStateMachineHarness } from './harness';
 
 /** The Bedrock provider, with a mocked model that never stops calling tools. */
@@ -9,7 +10,12 @@ const bedrock = mockClient(BedrockRuntimeClient);
 let h: Awaited<ReturnType<typeof startStateMachineHarness>>;
 
 beforeAll(async () => {
-  h = await startStateMachineHarness({ provider: 'bedrock', modelId: 'anthropic.claude-test', maxSteps: 3 });
+  h = await startStateMachineHarness({
+    provider: 'bedrock',
+    modelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0',
+    maxSteps: 3,
+    maxOutputTokens: 4096,
+  });
 });
 afterAll(async () => {
   bedrock.restore();
@@ -19,24 +25,19 @@ afterAll(async () => {
 describe('the step budget', () => {
   it('stops a model that never finishes after maxSteps turns and fails only that item', async () => {
     let call = 0;
-    bedrock.on(ConverseCommand).callsFake(async () => ({
-      stopReason: 'tool_use',
-      output: {
-        message: {
-          role: 'assistant',
-          content: [
-            {
-              toolUse: {
-                toolUseId: `t${call++}`,
-                name: 'describe_dataset',
-                input: { datasetId: 'lalonde.csv' },
-              },
+    bedrock.on(ConverseStreamCommand).callsFake(async () => ({
+      stream: converseEvents(
+        [
+          {
+            toolUse: {
+              toolUseId: `t${call++}`,
+              name: 'describe_dataset',
+              input: { datasetId: 'lalonde.csv' },
             },
-          ],
-        },
-      },
-      usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 },
-      metrics: { latencyMs: 5 },
+          },
+        ],
+        'tool_use',
+      ),
     }));
     const { executionId } = await h.run({ content: 'Tell me everything about lalonde.csv' });
     const executions = new ExecutionsRepository({
@@ -47,9 +48,9 @@ describe('the step budget', () => {
     expect((await executions.get(executionId))?.status).toBe('FAILED');
     const [item] = await items.list(executionId);
     expect(item?.error).toBe('The agent did not reach an answer within 3 steps.');
-    expect(bedrock.commandCalls(ConverseCommand)).toHaveLength(3);
+    expect(bedrock.commandCalls(ConverseStreamCommand)).toHaveLength(3);
     // The last allowed turn asks the model for its answer.
-    const last = bedrock.commandCalls(ConverseCommand)[2]!.args[0].input;
+    const last = bedrock.commandCalls(ConverseStreamCommand)[2]!.args[0].input;
     expect(last.toolConfig?.toolChoice).toEqual({ tool: { name: 'final_answer' } });
     // Each turn after the first carries the previous tool results back to the model.
     expect(last.messages?.filter((m) => m.content?.some((c) => c.toolResult))).toHaveLength(2);

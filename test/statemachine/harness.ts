@@ -10,6 +10,7 @@ import {
   ConnectionsRepository,
   executionArn,
   type ItemOutput,
+  type ModelProvider,
   type Orchestrator,
   renderStateMachine,
   type ServerMessage,
@@ -202,6 +203,7 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
   const { s3Client } = await import('../../packages/functions/src/deps');
   provideAnalysisEngine(undefined);
 
+  let planner: ModelProvider | undefined;
   const tokens = new TaskTokens();
   const stoppedTasks: string[] = [];
   const lambdaInputs: { functionName: string; bytes: number }[] = [];
@@ -317,6 +319,18 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
     agent: agentDeps,
     setTaskBehaviour(fn: typeof behaviour) {
       behaviour = fn;
+    },
+    /**
+     * A scripted model in place of the offline planner, reporting itself as `name`/`model`, until
+     * called again without a script.
+     */
+    scriptModel(
+      script?: ModelProvider['decide'],
+      as: { name: string; model?: string } = { name: 'scripted' },
+    ) {
+      const provider = agentDeps().provider as { -readonly [K in keyof ModelProvider]: ModelProvider[K] };
+      planner ??= { ...provider };
+      Object.assign(provider, script ? { decide: script, name: as.name, model: as.model } : planner);
     },
     /** Small analyses run in Dispatch with the real engine (on), or all go to the task stand-in (off). */
     engineInDispatch(on: boolean) {

@@ -93,10 +93,24 @@ export function s3Client(): S3Client {
   return s3;
 }
 
+/** The provider the deployment chose; the OpenAI-compatible one gets its key from the secret. */
+function modelProvider() {
+  const settings = linked('Agent');
+  if (settings.provider !== 'openai') return createProvider(settings);
+  // Linked only where a key was given (the local cloud) or the secret exists (deployed).
+  let apiKey: string | undefined;
+  try {
+    apiKey = linked('ModelApiKey')?.value;
+  } catch {
+    apiKey = undefined;
+  }
+  return createProvider(settings, apiKey ? { apiKey } : {});
+}
+
 /** The agent steps share the chat's repositories and notifier, plus S3 and the model provider. */
 export function agentDeps(): AgentDeps {
   if (agent) return agent;
-  agent = builtOnFirstUse<Omit<AgentDeps, 'historyMessages' | 'now'>>({
+  agent = builtOnFirstUse<Omit<AgentDeps, 'historyMessages' | 'now' | 'modelTimeoutMs' | 'deltaIntervalMs'>>({
     executions: () => chatDeps().executions,
     items: () => chatDeps().items,
     messages: () => chatDeps().messages,
@@ -106,7 +120,7 @@ export function agentDeps(): AgentDeps {
     datasets: () => chatDeps().datasets,
     s3: s3Client,
     bucket: () => linked('Datasets').name,
-    provider: () => createProvider(linked('Agent')),
+    provider: () => modelProvider(),
     maxSteps: () => linked('Agent').maxSteps,
     engine: () => analysisEngine,
   });

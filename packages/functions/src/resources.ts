@@ -1,3 +1,4 @@
+import type { AgentSettings } from '@cascade/core/agent-settings';
 import { Resource } from 'sst/resource';
 
 /**
@@ -17,7 +18,9 @@ export interface Links {
   Api: { managementEndpoint: string };
   Auth: { issuer: string; clientId: string };
   /** How the agent thinks: the provider, its model, and the step budget per item. */
-  Agent: { provider: 'bedrock' | 'rules'; modelId?: string; maxSteps: number };
+  Agent: AgentSettings;
+  /** The OpenAI-compatible endpoint's API key (an SST secret; empty when it needs none). */
+  ModelApiKey?: { value: string };
 }
 
 export function linked<K extends keyof Links>(name: K): Links[K] {

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type AgentSettings, agentSettings, SettingsError } from '@cascade/core';
 import { type LocalCloud, startLocalCloud } from './cloud';
 import { PortInUseError } from './ports';
 
 /**
  * `npm start`: the local cloud in the foreground. Ports and the data directory come from the
  * environment (CASCADE_EDGE_PORT, CASCADE_WS_PORT, CASCADE_WEB_PORT, CASCADE_DATA_DIR); the agent
- * uses the offline planner unless CASCADE_AGENT_PROVIDER=bedrock and CASCADE_MODEL_ID are set.
+ * uses the offline planner unless CASCADE_AGENT_PROVIDER names a model provider (README, "Models").
  */
 const { values } = parseArgs({
   options: {
@@ -26,7 +27,9 @@ if (values.help) {
                          at <url>; Cognito, the WebSocket gateway and the task runner stay local
 
 Environment: CASCADE_EDGE_PORT (4566), CASCADE_WS_PORT (4510), CASCADE_WEB_PORT (4600),
-CASCADE_DATA_DIR (.cascade), CASCADE_AGENT_PROVIDER (rules | bedrock), CASCADE_MODEL_ID.`);
+CASCADE_DATA_DIR (.cascade), CASCADE_AGENT_PROVIDER (rules | bedrock | openai), CASCADE_MODEL_ID,
+CASCADE_MODEL_BASE_URL and CASCADE_MODEL_API_KEY (openai), CASCADE_MAX_OUTPUT_TOKENS (4096),
+CASCADE_MAX_STEPS (8), AWS_ENDPOINT_URL_BEDROCK_RUNTIME (a Bedrock-compatible gateway).`);
   process.exit(0);
 }
 
@@ -42,6 +45,15 @@ const port = (name: string, fallback: number) => {
   return parsed;
 };
 
+let agent: AgentSettings;
+try {
+  agent = agentSettings(process.env, 'rules');
+} catch (error) {
+  if (!(error instanceof SettingsError)) throw error;
+  console.error(`The local cloud will not start: ${error.message}`);
+  process.exit(1);
+}
+
 const started = Date.now();
 let cloud: LocalCloud;
 try {
@@ -55,9 +67,8 @@ try {
       websocket: port('CASCADE_WS_PORT', 4510),
       web: port('CASCADE_WEB_PORT', 4600),
     },
-    ...(process.env.CASCADE_AGENT_PROVIDER === 'bedrock' && {
-      agent: { provider: 'bedrock', modelId: process.env.CASCADE_MODEL_ID ?? '', maxSteps: 8 },
-    }),
+    agent,
+    ...(process.env.CASCADE_MODEL_API_KEY && { modelApiKey: process.env.CASCADE_MODEL_API_KEY }),
     log: (line) => console.log(line),
   });
 } catch (error) {
@@ -87,6 +98,14 @@ console.log(
     row('User pool', `${e.userPoolId}   app client ${e.userPoolClientId}`),
     row('State machine', e.stateMachineArn),
     row('Bucket', e.bucket),
+    row(
+      'Agent',
+      agent.provider === 'rules'
+        ? 'the offline planner (CASCADE_AGENT_PROVIDER=bedrock or openai for a language model)'
+        : agent.provider === 'openai'
+          ? `openai · ${agent.modelId} at ${agent.baseUrl}`
+          : `bedrock · ${agent.modelId}${process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ? ` at ${process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME}` : ''}`,
+    ),
     ...(e.awsEndpoint
       ? [row('LocalStack', `${e.awsEndpoint}   (DynamoDB, S3, Lambda, Step Functions)`)]
       : []),

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { logger, type TableKey } from '@cascade/core';
+import { type AgentSettings, logger, type TableKey } from '@cascade/core';
 import { startEmulatedBackend } from './backends/emulated';
 import { startLocalStackBackend } from './backends/localstack';
 import type { Backend, BackendContext } from './backends/types';
@@ -38,7 +38,9 @@ export interface LocalCloudOptions {
   ports?: { edge?: number; websocket?: number; web?: number };
   region?: string;
   /** The agent's provider; the offline planner unless told otherwise. */
-  agent?: { provider: 'rules' | 'bedrock'; modelId?: string; maxSteps: number };
+  agent?: AgentSettings;
+  /** The OpenAI-compatible endpoint's API key (CASCADE_MODEL_API_KEY). */
+  modelApiKey?: string;
   /** The analysis task's command; default runs packages/analysis in task mode. */
   analysisCommand?: string[];
   /** Override API Gateway's idle and maximum connection times (seconds), e.g. in tests. */
@@ -145,6 +147,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       edgeUrl,
       auth: { issuer: `${edgeUrl}/${cognito.pool.userPoolId}`, clientId: cognito.pool.userPoolClientId },
       agent: options.agent ?? { provider: 'rules', maxSteps: 6 },
+      ...(options.modelApiKey && { modelApiKey: options.modelApiKey }),
       log,
       tasks: (reportExit) =>
         createTaskRunner({

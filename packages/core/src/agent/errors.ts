@@ -1,7 +1,15 @@
 import type { ItemState } from './item-state';
 
 /** Error names from Cascade's own code whose messages are written for people. */
-const readableNames = new Set(['NotFoundError', 'ValidationError', 'ConflictError']);
+const readableNames = new Set([
+  'NotFoundError',
+  'ValidationError',
+  'ConflictError',
+  // A model call that failed for good: the provider's sentence names the cause.
+  'ModelRejectedError',
+  'ModelUnavailableError',
+  'NoAnswerError',
+]);
 
 /** Error names the analysis task reports through SendTaskFailure; their cause is a sentence. */
 const taskErrorNames = /^[A-Z][A-Za-z]+$/;

@@ -3,6 +3,9 @@ import type { Notifier } from '../notifier/notifier';
 import type { ItemStatus, StepStatus } from '../protocol/codes';
 import type { ItemCounts } from '../repositories/executions';
 
+/** Characters per delta message: well inside API Gateway's 32 KB frames even as UTF-8 escapes. */
+const deltaChars = 4_000;
+
 export interface RunRef {
   executionId: string;
   sessionId: string;
@@ -27,6 +30,36 @@ export function runEvents(notifier: Notifier, run: RunRef) {
     }
   };
   return {
+    /**
+     * The answer's text as the model writes it, sent at most every `intervalMs` and in pieces
+     * that fit one WebSocket message. `flush` sends what is left and waits for every send.
+     */
+    deltas(itemId: string, turn: number, intervalMs: number) {
+      let pending = '';
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let sending = Promise.resolve();
+      const sendPending = () => {
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+        if (!pending) return;
+        const text = pending;
+        pending = '';
+        sending = sending.then(async () => {
+          for (let at = 0; at < text.length; at += deltaChars)
+            await send({ action: 'delta', ...base, itemId, turn, text: text.slice(at, at + deltaChars) });
+        });
+      };
+      return {
+        write(delta: string) {
+          pending += delta;
+          timer ??= setTimeout(sendPending, intervalMs);
+        },
+        async flush() {
+          sendPending();
+          await sending;
+        },
+      };
+    },
     step(itemId: string, step: string, status: StepStatus, detail?: string) {
       return send({ action: 'step', ...base, itemId, step, status, ...(detail && { detail }) });
     },

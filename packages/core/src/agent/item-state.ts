@@ -13,6 +13,11 @@ export interface ItemState {
   itemId: string;
   /** The model turn the item is on, from 0. */
   turn: number;
+  /**
+   * Which of the turn's tool calls Dispatch runs, when the model made several in one reply; Append
+   * sends the item back to Dispatch until each has its result, then on to the model.
+   */
+  call?: number;
   /** Where Dispatch sends the item next. */
   route?: 'inline' | 'task' | 'finish';
   /** The analysis job for RunAnalysis: passed to the task as JOB_URI. */

@@ -23,6 +23,12 @@ const roundAll = (value: unknown): unknown => (typeof value === 'number' ? round
 /** At most this many result rows of a query reach the model; the person sees the full table. */
 export const observedQueryRows = 100;
 
+/** At most this many cells of a query result reach the model: a wide result shows fewer rows. */
+export const observedQueryCells = 4_000;
+
+/** A profile lists this many columns in full; a wider file is summarised (types, gaps) beyond them. */
+export const observedProfileColumns = 80;
+
 /** What the engine reported about reading the file, as sentences, when there is anything. */
 function readingOf(result: AnalysisResult): { reading?: string[] } {
   const reading = describeReading(result.reading ?? []);
@@ -40,9 +46,23 @@ export function profileObservation(result: ProfileResult): Record<string, unknow
       });
     });
   }
+  const wide = result.columns.length > observedProfileColumns;
+  const types: Record<string, number> = {};
+  for (const c of result.columns) types[c.type] = (types[c.type] ?? 0) + 1;
   return {
     rows: result.rows,
-    columns: result.columns.map((c) => {
+    columnCount: result.columns.length,
+    ...(wide && {
+      // A 1,000-column file is summarised, not pasted: the first columns in full, the rest counted.
+      columnsListed: observedProfileColumns,
+      columnTypes: types,
+      mostMissing: result.columns
+        .filter((c) => c.missing > 0)
+        .sort((a, b) => b.missing - a.missing)
+        .slice(0, 20)
+        .map((c) => ({ name: c.name, missing: c.missing })),
+    }),
+    columns: result.columns.slice(0, observedProfileColumns).map((c) => {
       const entry: Record<string, unknown> = {
         name: c.name,
         type: c.type,
@@ -93,12 +113,16 @@ export function effectObservation(result: EffectResult): Record<string, unknown>
 }
 
 export function queryObservation(result: QueryResult): Record<string, unknown> {
+  const shown = Math.min(
+    observedQueryRows,
+    Math.max(1, Math.floor(observedQueryCells / Math.max(1, result.columns.length))),
+  );
   return {
     sql: result.sql,
     columns: result.columns,
-    rows: result.rows.slice(0, observedQueryRows).map((row) => row.map(roundAll)),
+    rows: result.rows.slice(0, shown).map((row) => row.map(roundAll)),
     rowCount: result.rowCount,
-    ...(result.rowCount > observedQueryRows && { rowsShownHere: observedQueryRows }),
+    ...(result.rowCount > shown && { rowsShownHere: shown }),
     ...readingOf(result),
     warnings: result.warnings,
   };

@@ -21,7 +21,17 @@ import { observationOf } from './results';
 import { getJson, putJson, s3Uri } from './s3-json';
 import { summarizeRun } from './summary';
 import { type EngineToolName, isEngineTool, toolDeclarations, validateToolCall } from './tools';
-import { type ContextMessage, type Decision, orderedTurns, type Turn, turnKey } from './transcript';
+import {
+  answeredByOf,
+  type ContextMessage,
+  callsOf,
+  type Decision,
+  orderedTurns,
+  type ToolCall,
+  type Turn,
+  toolTurnKey,
+  turnKey,
+} from './transcript';
 
 /** Everything the agent's steps touch. The Lambdas build it once per container. */
 export type AgentDeps = Pick<
@@ -41,6 +51,10 @@ export type AgentDeps = Pick<
   maxSteps: number;
   /** How many earlier messages of the session the model sees. */
   historyMessages?: number;
+  /** How long one model call may take before InvokeModel gives up on it (inside its 300 s). */
+  modelTimeoutMs?: number;
+  /** How often streamed answer text is sent to the client, at most. */
+  deltaIntervalMs?: number;
   now?: () => number;
 };
 
@@ -71,13 +85,20 @@ async function finishItem(
   outcome: { output: ItemOutput } | { error: string },
 ): Promise<void> {
   const durationMs = elapsed(deps, item);
+  // Who answered, from the transcript: Finish and Catch have no model of their own.
+  const answeredBy = answeredByOf(orderedTurns(item.turns));
   const won =
     'output' in outcome
       ? await deps.items.markSucceeded(state.executionId, state.itemId, {
           durationMs,
           output: outcome.output,
+          ...(answeredBy && { answeredBy }),
         })
-      : await deps.items.markFailed(state.executionId, state.itemId, { durationMs, error: outcome.error });
+      : await deps.items.markFailed(state.executionId, state.itemId, {
+          durationMs,
+          error: outcome.error,
+          ...(answeredBy && { answeredBy }),
+        });
   if (!won) return;
   const failed = 'error' in outcome;
   const counts = await deps.executions.countFinishedItem(state.executionId, failed ? 'failed' : 'succeeded');
@@ -99,6 +120,30 @@ async function sessionHistory(
   return recent
     .filter((m) => m.executionId !== state.executionId)
     .map((m): ContextMessage => ({ role: m.role, content: m.content }));
+}
+
+/** How much of the conversation a model is sent: each message, and all of them together. */
+export const historyBudget = { messageChars: 4_000, totalChars: 16_000 };
+
+/**
+ * The conversation trimmed to the budget: a long earlier answer is cut (it says so), and the
+ * oldest messages go first when the whole is too long. Blank messages are left out.
+ */
+export function trimHistory(messages: ContextMessage[], budget = historyBudget): ContextMessage[] {
+  const kept: ContextMessage[] = [];
+  let total = 0;
+  for (const message of [...messages].reverse()) {
+    const text = message.content.trim();
+    if (!text) continue;
+    const content =
+      text.length > budget.messageChars
+        ? `${text.slice(0, budget.messageChars)}\n\n(…the rest of this message is left out)`
+        : text;
+    if (total + content.length > budget.totalChars) break;
+    total += content.length;
+    kept.push({ role: message.role, content });
+  }
+  return kept.reverse();
 }
 
 /** Twenty questions and their answers: longer chains of follow-ups than people write. */
@@ -141,24 +186,54 @@ export async function invokeModel(deps: AgentDeps, state: ItemState): Promise<It
   const events = runEvents(deps.notifier, state);
   await events.step(state.itemId, 'model', 'started');
   await deps.items.markRunning(state.executionId, state.itemId, 'model');
-  const decision = await deps.provider.decide({
-    request: item.request ?? { text: item.input, intent: 'refusal' },
-    history: await sessionHistory(deps, state),
-    turns: orderedTurns(item.turns),
-    turn: state.turn,
-    maxSteps: deps.maxSteps,
-  });
+  const stream = events.deltas(state.itemId, state.turn, deps.deltaIntervalMs ?? 100);
+  let decision: Decision;
+  try {
+    decision = await deps.provider.decide({
+      request: item.request ?? { text: item.input, intent: 'refusal' },
+      history: trimHistory(await sessionHistory(deps, state)),
+      turns: orderedTurns(item.turns),
+      turn: state.turn,
+      maxSteps: deps.maxSteps,
+      onText: stream.write,
+      signal: AbortSignal.timeout(deps.modelTimeoutMs ?? 270_000),
+    });
+  } finally {
+    await stream.flush();
+  }
   await deps.items.putTurn(state.executionId, state.itemId, key, {
     kind: 'model',
     turn: state.turn,
     decision,
+    provider: deps.provider.name,
   });
   await events.step(state.itemId, 'model', 'succeeded', describeDecision(decision));
   return state;
 }
 
 function describeDecision(decision: Decision): string {
-  return decision.kind === 'final' ? 'writes the answer' : `calls ${decision.name}`;
+  return decision.kind === 'final'
+    ? 'writes the answer'
+    : `calls ${callsOf(decision)
+        .map((c) => c.name)
+        .join(', ')}`;
+}
+
+/** The call Dispatch is on: the `state.call`-th of the turn's reply. */
+function currentCall(decision: Decision, state: ItemState): ToolCall {
+  const calls = callsOf(decision);
+  const call = calls[state.call ?? 0];
+  if (!call) throw new Error(`Turn ${state.turn} has no tool call ${state.call ?? 0}`);
+  return call;
+}
+
+/** Why a final_answer call is not taken as the answer, in words the model can act on. */
+function finalAnswerProblem(calls: ToolCall[], problem: string | undefined): string {
+  if (calls.length > 1)
+    return 'final_answer was called together with other tools; call it alone, once you have read their results.';
+  return problem
+    ? `final_answer needs the text of your answer (1 to 20,000 characters): ${problem}`
+    : 'Call final_answer only to give your answer.';
 }
 
 function modelTurn(item: ItemRecord, turn: number): ModelTurn {
@@ -176,26 +251,32 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
   const item = await loadItem(deps, state);
   const { decision } = modelTurn(item, state.turn);
   if (decision.kind === 'final') return { ...state, route: 'finish' };
-  const toolKey = turnKey(state.turn, 'tool');
+  const toolKey = toolTurnKey(state.turn, state.call ?? 0);
   if (item.turns?.[toolKey]) return { ...state, route: 'inline' };
 
   const events = runEvents(deps.notifier, state);
+  const calls = callsOf(decision);
+  const current = currentCall(decision, state);
   const record = (run: ToolRun) =>
     deps.items.putTurn(state.executionId, state.itemId, toolKey, {
       kind: 'tool',
       turn: state.turn,
-      toolUseId: decision.toolUseId,
-      name: decision.name,
+      toolUseId: current.toolUseId,
+      name: current.name,
       ok: run.ok,
       observation: run.observation,
       ...(run.output && { output: run.output }),
       ...(run.resultUri && { resultUri: run.resultUri }),
     });
 
-  const call = validateToolCall(decision.name, decision.input);
-  if (!call.ok || call.name === 'final_answer') {
-    // A malformed call, or final_answer reaching us as a tool: the model reads why and tries again.
-    await record(failedRun(call.ok ? 'Call final_answer only to give your answer.' : call.problem));
+  const call = validateToolCall(current.name, current.input);
+  if (current.name === 'final_answer') {
+    // A blank answer, or one given alongside other calls: the model reads why and tries again.
+    await record(failedRun(finalAnswerProblem(calls, call.ok ? undefined : call.problem)));
+    return { ...state, route: 'inline' };
+  }
+  if (!call.ok) {
+    await record(failedRun(call.problem));
     return { ...state, route: 'inline' };
   }
   await events.step(state.itemId, call.name, 'started');
@@ -228,7 +309,7 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
     return { ...state, route: 'inline' };
   }
   const tool = call.name as EngineToolName;
-  const base = `${state.executionId}/${state.itemId}/${String(state.turn).padStart(3, '0')}`;
+  const base = `${state.executionId}/${state.itemId}/${toolTurnKey(state.turn, state.call ?? 0).replace('-tool', '')}`;
   const { datasetId: _, ...args } = call.input;
   const job: EngineJob = { tool, data: s3Uri(location.bucket, location.key), args };
 
@@ -321,22 +402,24 @@ export async function append(deps: AgentDeps, state: ItemState): Promise<ItemSta
   const item = await loadItem(deps, state);
   const events = runEvents(deps.notifier, state);
   const { decision } = modelTurn(item, state.turn);
-  const toolKey = turnKey(state.turn, 'tool');
+  const index = state.call ?? 0;
+  const toolKey = toolTurnKey(state.turn, index);
 
   if (state.route === 'task' && state.taskResult && !item.turns?.[toolKey] && decision.kind === 'tool') {
+    const call = currentCall(decision, state);
     const { output, ...result } = await getJson<ResultDocument>(deps.s3, state.taskResult.resultUri);
     const small = output && JSON.stringify(output).length <= inlineOutputBytes;
     await deps.items.putTurn(state.executionId, state.itemId, toolKey, {
       kind: 'tool',
       turn: state.turn,
-      toolUseId: decision.toolUseId,
-      name: decision.name,
+      toolUseId: call.toolUseId,
+      name: call.name,
       ok: true,
-      observation: observe(decision.name, result),
+      observation: observe(call.name, result),
       resultUri: state.taskResult.resultUri,
       ...(small && { output }),
     });
-    await events.step(state.itemId, decision.name, 'succeeded');
+    await events.step(state.itemId, call.name, 'succeeded');
   }
 
   await events.step(state.itemId, 'append', 'started');
@@ -346,6 +429,13 @@ export async function append(deps: AgentDeps, state: ItemState): Promise<ItemSta
   delete next.route;
   delete next.job;
   delete next.taskResult;
+  delete next.call;
+
+  // More calls in the same reply: each gets its result before the model is asked again.
+  if (decision.kind === 'tool' && index + 1 < callsOf(decision).length) {
+    await events.step(state.itemId, 'append', 'succeeded');
+    return { ...next, turn: state.turn, call: index + 1 };
+  }
 
   if (decision.kind === 'final') {
     if (!isItemFinished(item)) {

@@ -3,14 +3,47 @@ import type { Frame, FrameKind, Refusal } from './planner/frame';
 import type { DatasetSchema } from './planner/schema';
 import type { ToolName } from './tools';
 
-/** What the model decided on one turn. */
+/** One tool call of a model's reply. */
+export interface ToolCall {
+  toolUseId: string;
+  name: string;
+  input: unknown;
+}
+
+/** The tokens one model call used, as the API reported them. */
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Prompt tokens read from the provider's cache, where the API reports them. */
+  cacheReadTokens?: number;
+  /** Prompt tokens written to the provider's cache, where the API reports them. */
+  cacheWriteTokens?: number;
+}
+
+/** Who answered a model call and what it cost; the offline planner has neither model nor tokens. */
+interface Accounted {
+  /** The model id that answered ("amazon.nova-pro-v1:0", "llama3.1:8b"). */
+  model?: string;
+  usage?: TokenUsage;
+}
+
+/**
+ * What the model decided on one turn: its tool calls, in the order it made them (every one gets a
+ * result before the model is asked again), or its final answer.
+ */
 export type Decision =
-  | { kind: 'tool'; toolUseId: string; name: string; input: unknown; thinking?: string }
-  | { kind: 'final'; text: string; toolUseId?: string };
+  | ({ kind: 'tool'; calls: ToolCall[]; thinking?: string } & Accounted)
+  | ({ kind: 'final'; text: string; toolUseId?: string } & Accounted);
 
 /** One entry of an item's transcript, stored in the item under `turns.<key>`. */
 export type Turn =
-  | { kind: 'model'; turn: number; decision: Decision }
+  | {
+      kind: 'model';
+      turn: number;
+      decision: Decision;
+      /** The provider that decided ('rules', 'bedrock', 'openai'). */
+      provider?: string;
+    }
   | {
       kind: 'tool';
       turn: number;
@@ -27,6 +60,53 @@ export type Turn =
 
 export function turnKey(turn: number, kind: Turn['kind']): string {
   return `${String(turn).padStart(3, '0')}-${kind}`;
+}
+
+/** The key of the result of a reply's `index`-th tool call: `007-tool`, then `007-tool-01`, … */
+export function toolTurnKey(turn: number, index: number): string {
+  return index === 0 ? turnKey(turn, 'tool') : `${turnKey(turn, 'tool')}-${String(index).padStart(2, '0')}`;
+}
+
+/** The tool calls of a decision; a transcript written before replies could hold several had one. */
+export function callsOf(decision: Decision): ToolCall[] {
+  if (decision.kind !== 'tool') return [];
+  const legacy = decision as unknown as Partial<ToolCall> & { calls?: ToolCall[] };
+  if (legacy.calls) return legacy.calls;
+  return legacy.toolUseId && legacy.name
+    ? [{ toolUseId: legacy.toolUseId, name: legacy.name, input: legacy.input }]
+    : [];
+}
+
+/** Who answered an item: the provider (and model) of its last decision. */
+export function answeredByOf(turns: Turn[]): { provider: string; model?: string } | undefined {
+  const last = turns.findLast((t) => t.kind === 'model' && t.provider !== undefined);
+  if (last?.kind !== 'model' || !last.provider) return undefined;
+  return { provider: last.provider, ...(last.decision.model && { model: last.decision.model }) };
+}
+
+/** What an item's model calls cost, summed over its transcript. */
+export interface ItemUsage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Model calls that produced a decision; the offline planner makes none. */
+  modelCalls: number;
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+}
+
+export function usageOf(turns: Turn[]): ItemUsage {
+  const total: ItemUsage = { inputTokens: 0, outputTokens: 0, modelCalls: 0 };
+  for (const turn of turns) {
+    if (turn.kind !== 'model' || !turn.decision.model) continue;
+    const usage = turn.decision.usage;
+    total.modelCalls += 1;
+    total.inputTokens += usage?.inputTokens ?? 0;
+    total.outputTokens += usage?.outputTokens ?? 0;
+    if (usage?.cacheReadTokens) total.cacheReadTokens = (total.cacheReadTokens ?? 0) + usage.cacheReadTokens;
+    if (usage?.cacheWriteTokens)
+      total.cacheWriteTokens = (total.cacheWriteTokens ?? 0) + usage.cacheWriteTokens;
+  }
+  return total;
 }
 
 /** The turns in the order they happened. */

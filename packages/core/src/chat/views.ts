@@ -1,3 +1,4 @@
+import { orderedTurns, usageOf } from '../agent/transcript';
 import { encodeServerMessage, fitsOneMessage } from '../notifier/notifier';
 import type { ExecutionStatus, ResponseStatus } from '../protocol/codes';
 import type {
@@ -7,6 +8,7 @@ import type {
   ServerMessage,
   ServerMessageOf,
   SessionSummary,
+  Usage,
 } from '../protocol/server';
 import type { ExecutionRecord, ExecutionState } from '../repositories/executions';
 import type { ItemRecord } from '../repositories/items';
@@ -32,7 +34,32 @@ function executionItem(item: ItemRecord, detail: OutputDetail): ExecutionItem {
   if (item.error !== undefined) view.error = item.error;
   const output = itemOutput(item, detail);
   if (output) view.output = output;
+  if (item.turns) view.usage = itemUsage(item);
   return view;
+}
+
+/** What an item's model calls cost so far, from its transcript. */
+function itemUsage(item: ItemRecord): Usage {
+  return usageOf(orderedTurns(item.turns));
+}
+
+/** A run's cost, the sum of its items'. */
+function runUsage(items: ItemRecord[]): Usage {
+  const total: Usage = { inputTokens: 0, outputTokens: 0, modelCalls: 0 };
+  for (const item of items) {
+    const usage = itemUsage(item);
+    total.inputTokens += usage.inputTokens;
+    total.outputTokens += usage.outputTokens;
+    total.modelCalls += usage.modelCalls;
+    for (const key of ['cacheReadTokens', 'cacheWriteTokens'] as const)
+      if (usage[key]) total[key] = (total[key] ?? 0) + usage[key];
+  }
+  return total;
+}
+
+/** Who answered the run: the provider its finished items name. */
+function runAnsweredBy(items: ItemRecord[]) {
+  return items.find((item) => item.answeredBy)?.answeredBy;
 }
 
 /**
@@ -66,7 +93,10 @@ export function executionMessage(
       failedItems: execution.failedItems,
       startedAt: execution.startedAt,
       items: items.map((item) => executionItem(item, detail)),
+      usage: runUsage(items),
     };
+    const answeredBy = runAnsweredBy(items);
+    if (answeredBy) message.answeredBy = answeredBy;
     if (execution.completedAt) message.completedAt = execution.completedAt;
     if (execution.summary !== undefined) message.summary = execution.summary;
     if (detail !== 'full' && items.some((item) => item.output)) message.outputsOmitted = true;
@@ -92,8 +122,11 @@ export function responseMessage(
       const output = itemOutput(item, detail);
       if (output) view.output = output;
       if (item.error !== undefined) view.error = item.error;
+      if (item.turns) view.usage = itemUsage(item);
       return view;
     }),
+    usage: runUsage(items),
+    ...(runAnsweredBy(items) && { answeredBy: runAnsweredBy(items) }),
   }));
 }
 

@@ -113,11 +113,39 @@ export const ProgressMessage = z.object({
   }),
 });
 
+/** What a run's model calls cost; the offline planner makes no model calls. */
+export const Usage = z.object({
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  modelCalls: z.number().int(),
+  cacheReadTokens: z.number().int().optional(),
+  cacheWriteTokens: z.number().int().optional(),
+});
+export type Usage = z.infer<typeof Usage>;
+
+/** Which provider, and which of its models, answered. */
+export const AnsweredBy = z.object({ provider: z.string(), model: z.string().optional() });
+export type AnsweredBy = z.infer<typeof AnsweredBy>;
+
+/**
+ * A piece of an item's answer as the model writes it. Pieces of one `turn` join into its text;
+ * a later turn's pieces start a new text (the earlier one was the model thinking aloud before a
+ * tool call). The `response` stays the authoritative answer.
+ */
+export const DeltaMessage = z.object({
+  action: z.literal('delta'),
+  ...ExecutionRef,
+  itemId: z.string(),
+  turn: z.number().int(),
+  text: z.string(),
+});
+
 export const ResponseItem = z.object({
   id: z.string(),
   status: ItemStatus,
   output: ItemOutput.optional(),
   error: z.string().optional(),
+  usage: Usage.optional(),
 });
 
 export const ResponseMessage = z.object({
@@ -127,6 +155,8 @@ export const ResponseMessage = z.object({
   status: ResponseStatus,
   summary: z.string(),
   items: z.array(ResponseItem),
+  usage: Usage.optional(),
+  answeredBy: AnsweredBy.optional(),
 });
 
 export const ExecutionItem = z.object({
@@ -136,6 +166,7 @@ export const ExecutionItem = z.object({
   durationMs: z.number().optional(),
   error: z.string().optional(),
   output: ItemOutput.optional(),
+  usage: Usage.optional(),
 });
 export type ExecutionItem = z.infer<typeof ExecutionItem>;
 
@@ -153,6 +184,8 @@ export const ExecutionMessage = z.object({
   summary: z.string().optional(),
   /** Set when item outputs were left out to keep the message under the size limit. */
   outputsOmitted: z.boolean().optional(),
+  usage: Usage.optional(),
+  answeredBy: AnsweredBy.optional(),
 });
 export type ExecutionMessage = z.infer<typeof ExecutionMessage>;
 
@@ -232,6 +265,7 @@ export const ServerMessage = z.discriminatedUnion('action', [
   AckMessage,
   StepMessage,
   ProgressMessage,
+  DeltaMessage,
   ResponseMessage,
   ExecutionMessage,
   DatasetsMessage,

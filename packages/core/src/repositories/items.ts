@@ -1,7 +1,7 @@
 import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ParsedRequest, Turn } from '../agent/transcript';
 import type { ItemStatus } from '../protocol/codes';
-import type { ItemOutput } from '../protocol/server';
+import type { AnsweredBy, ItemOutput } from '../protocol/server';
 import { queryAll, sendIfConditionHolds, setClause, storable, type TableContext } from './dynamo';
 
 export interface ItemRecord {
@@ -23,6 +23,8 @@ export interface ItemRecord {
   request?: ParsedRequest;
   /** The item's transcript, keyed by `turnKey()` so a retried step rewrites its own entry. */
   turns?: Record<string, Turn>;
+  /** Which provider (and model) answered, set when the item finishes. */
+  answeredBy?: AnsweredBy;
 }
 
 /** An item that has finished, successfully or not; nothing moves it again. */
@@ -103,7 +105,7 @@ export class ItemsRepository {
   markSucceeded(
     executionId: string,
     itemId: string,
-    result: { durationMs: number; output?: ItemOutput; outputRef?: string },
+    result: { durationMs: number; output?: ItemOutput; outputRef?: string; answeredBy?: AnsweredBy },
   ): Promise<boolean> {
     return this.updateUnfinished(executionId, itemId, {
       status: 'SUCCEEDED',
@@ -111,6 +113,7 @@ export class ItemsRepository {
       durationMs: result.durationMs,
       output: storable(result.output),
       outputRef: result.outputRef,
+      answeredBy: result.answeredBy,
     });
   }
 
@@ -118,13 +121,14 @@ export class ItemsRepository {
   markFailed(
     executionId: string,
     itemId: string,
-    failure: { durationMs: number; error: string },
+    failure: { durationMs: number; error: string; answeredBy?: AnsweredBy },
   ): Promise<boolean> {
     return this.updateUnfinished(executionId, itemId, {
       status: 'FAILED',
       completedAt: this.now(),
       durationMs: failure.durationMs,
       error: failure.error,
+      answeredBy: failure.answeredBy,
     });
   }
 

@@ -108,6 +108,30 @@ describe('readableError', () => {
       { route: 'task' as const, error: { Error: 'States.TaskFailed', Cause: 'x' } },
       'An internal step failed (States.TaskFailed); please try again.',
     ],
+    [
+      {
+        error: {
+          Error: 'ModelRejectedError',
+          Cause: lambdaCause(
+            'ModelRejectedError',
+            'No access to model anthropic.claude-3-haiku-20240307-v1:0 in region eu-west-1: request access in the Bedrock console.',
+          ),
+        },
+      },
+      'No access to model anthropic.claude-3-haiku-20240307-v1:0 in region eu-west-1: request access in the Bedrock console.',
+    ],
+    [
+      {
+        error: {
+          Error: 'ModelUnavailableError',
+          Cause: lambdaCause(
+            'ModelUnavailableError',
+            'Could not reach the model endpoint at http://127.0.0.1:11434/v1: connection refused',
+          ),
+        },
+      },
+      'Could not reach the model endpoint at http://127.0.0.1:11434/v1: connection refused',
+    ],
     [{}, 'The item failed for an unknown reason.'],
   ])('%j → %s', (state, sentence) => {
     expect(readableError(state)).toBe(sentence);
@@ -161,6 +185,7 @@ describe('observations for the model', () => {
     });
     expect(observation).toEqual({
       rows: 3,
+      columnCount: 2,
       columns: [
         {
           name: 'a',

@@ -36,8 +36,8 @@ function answered(turns: Turn[], decision: Decision, observation: unknown, ok = 
     {
       kind: 'tool',
       turn,
-      toolUseId: decision.toolUseId,
-      name: decision.name,
+      toolUseId: decision.calls[0]!.toolUseId,
+      name: decision.calls[0]!.name,
       ok,
       observation: typeof observation === 'string' ? observation : JSON.stringify(observation),
     },
@@ -49,11 +49,18 @@ const finalText = (decision: Decision) => {
   return decision.text;
 };
 
+/** A reply of one tool call, flattened for assertions: the planner makes one call per turn. */
+function single(decision: Decision) {
+  if (decision.kind !== 'tool') return decision;
+  expect(decision.calls).toHaveLength(1);
+  return { kind: decision.kind, ...decision.calls[0]! };
+}
+
 describe('the rules planner', () => {
   it('answers an aggregate with one query, the numbers in a sentence, the SQL to check them, and says what it is', async () => {
     const request = await requestFor('average monthly fee by plan in the churn data');
     const call = await planner.decide(context(request));
-    expect(call).toMatchObject({
+    expect(single(call)).toMatchObject({
       kind: 'tool',
       name: 'query_data',
       input: {
@@ -63,7 +70,7 @@ describe('the rules planner', () => {
       },
     });
     const result = {
-      sql: (call as { input: { sql: string } }).input.sql,
+      sql: (call as unknown as { calls: [{ input: { sql: string } }] }).calls[0].input.sql,
       columns: [
         { name: 'plan', type: 'VARCHAR' },
         { name: 'mean_monthly_fee', type: 'DOUBLE' },
@@ -89,7 +96,7 @@ describe('the rules planner', () => {
   it('names the top group and the runner-up, and says when groups tie', async () => {
     const request = await requestFor('which plan has the highest churn rate?');
     const call = await planner.decide(context(request));
-    expect((call as { input: { sql: string } }).input.sql).toContain(
+    expect((call as unknown as { calls: [{ input: { sql: string } }] }).calls[0].input.sql).toContain(
       'ORDER BY "share_churned" DESC NULLS LAST, "plan"',
     );
     const rows = (values: [string, number][]) => ({
@@ -142,7 +149,7 @@ describe('the rules planner', () => {
   it('runs two queries for a distribution: the numbers, then the histogram', async () => {
     const request = await requestFor('what does the distribution of tenure look like in churn.csv?');
     const first = await planner.decide(context(request));
-    expect(first).toMatchObject({
+    expect(single(first)).toMatchObject({
       name: 'query_data',
       input: { sql: expect.stringContaining('quantile_cont("tenure_months", 0.25) AS q25') },
     });
@@ -157,7 +164,7 @@ describe('the rules planner', () => {
     };
     const turns = answered([], first, stats);
     const second = await planner.decide(context(request, turns));
-    expect(second).toMatchObject({
+    expect(single(second)).toMatchObject({
       name: 'query_data',
       input: {
         sql: 'SELECT "tenure_months"\nFROM data\nWHERE "tenure_months" IS NOT NULL',
@@ -175,7 +182,7 @@ describe('the rules planner', () => {
   it('compares groups with the test the outcome needs and says whether the difference is significant', async () => {
     const request = await requestFor('is basket value different between mobile and desktop in the a/b test?');
     const call = await planner.decide(context(request));
-    expect(call).toMatchObject({
+    expect(single(call)).toMatchObject({
       name: 'compare_groups',
       input: {
         datasetId: 'checkout_ab.csv',
@@ -219,7 +226,7 @@ describe('the rules planner', () => {
   it('leads an effect with the method asked for and says which covariates it chose', async () => {
     const request = await requestFor('what is the effect of the new checkout on basket value, using ipw?');
     const call = await planner.decide(context(request));
-    expect(call).toMatchObject({
+    expect(single(call)).toMatchObject({
       name: 'estimate_effect',
       input: {
         treatment: 'new_checkout',
@@ -282,7 +289,7 @@ describe('the rules planner', () => {
   it('lists the datasets', async () => {
     const request = await requestFor('which datasets do I have?');
     const call = await planner.decide(context(request));
-    expect(call).toMatchObject({ name: 'list_datasets', input: {} });
+    expect(single(call)).toMatchObject({ name: 'list_datasets', input: {} });
     const text = finalText(
       await planner.decide(
         context(

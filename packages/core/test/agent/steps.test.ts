@@ -114,9 +114,7 @@ async function modelCalledDescribe(): Promise<ItemState> {
   const state = await parseItem(deps, await newItem());
   decisions.push({
     kind: 'tool',
-    toolUseId: 't0',
-    name: 'describe_dataset',
-    input: { datasetId: 'tiny.csv' },
+    calls: [{ toolUseId: 't0', name: 'describe_dataset', input: { datasetId: 'tiny.csv' } }],
   });
   await invokeModel(deps, state);
   return state;
@@ -177,7 +175,7 @@ describe('agent steps under retries', () => {
 
   it('an invalid tool call becomes an observation the model reads on its next turn', async () => {
     const state = await parseItem(deps, await newItem());
-    decisions.push({ kind: 'tool', toolUseId: 't0', name: 'profile', input: { datasetId: 42 } });
+    decisions.push({ kind: 'tool', calls: [{ toolUseId: 't0', name: 'profile', input: { datasetId: 42 } }] });
     await invokeModel(deps, state);
     const routed = await dispatch(deps, state);
     expect(routed.route).toBe('inline');
@@ -194,7 +192,10 @@ describe('agent steps under retries', () => {
 
   it('an analysis of a dataset that does not exist fails as an observation, without starting a task', async () => {
     const state = await parseItem(deps, await newItem());
-    decisions.push({ kind: 'tool', toolUseId: 't0', name: 'profile', input: { datasetId: 'missing.csv' } });
+    decisions.push({
+      kind: 'tool',
+      calls: [{ toolUseId: 't0', name: 'profile', input: { datasetId: 'missing.csv' } }],
+    });
     await invokeModel(deps, state);
     expect(await dispatch(deps, state)).toMatchObject({ route: 'inline' });
     expect(s3.keys(`${bucket}/jobs/`).filter((k) => k.includes(state.executionId))).toEqual([]);
@@ -202,11 +203,28 @@ describe('agent steps under retries', () => {
 
   it('final_answer arriving as a tool call is sent back to the model as a correction', async () => {
     const state = await parseItem(deps, await newItem());
-    decisions.push({ kind: 'tool', toolUseId: 't0', name: 'final_answer', input: { text: 'x' } });
+    decisions.push({
+      kind: 'tool',
+      calls: [{ toolUseId: 't0', name: 'final_answer', input: { text: 'x' } }],
+    });
     await invokeModel(deps, state);
     await dispatch(deps, state);
     expect((await deps.items.get(state.executionId, '1'))?.turns?.[turnKey(0, 'tool')]).toMatchObject({
       ok: false,
+    });
+  });
+
+  it('a blank final_answer is sent back saying the answer needs its text', async () => {
+    const state = await parseItem(deps, await newItem());
+    decisions.push({
+      kind: 'tool',
+      calls: [{ toolUseId: 't0', name: 'final_answer', input: { text: '  ' } }],
+    });
+    await invokeModel(deps, state);
+    await dispatch(deps, state);
+    expect((await deps.items.get(state.executionId, '1'))?.turns?.[turnKey(0, 'tool')]).toMatchObject({
+      ok: false,
+      observation: expect.stringContaining('final_answer needs the text of your answer'),
     });
   });
 
@@ -274,9 +292,13 @@ describe('Dispatch and the analysis engine', () => {
     const state = await parseItem(deps, await newItem());
     decisions.push({
       kind: 'tool',
-      toolUseId: 't0',
-      name: 'query_data',
-      input: { datasetId: 'tiny.csv', sql: 'SELECT count(*) FROM data' },
+      calls: [
+        {
+          toolUseId: 't0',
+          name: 'query_data',
+          input: { datasetId: 'tiny.csv', sql: 'SELECT count(*) FROM data' },
+        },
+      ],
     });
     await invokeModel(deps, state);
     return state;
@@ -344,10 +366,41 @@ describe('Dispatch and the analysis engine', () => {
     expect((await deps.items.get(state.executionId, '1'))?.turns?.[turnKey(0, 'tool')]).toBeUndefined();
   });
 
+  it('runs the calls of one reply one after another, the second on the task, before asking the model again', async () => {
+    s3.put(bucket, 'samples/big2.csv', `a\n${'1\n'.repeat(9 * 1024 * 1024)}`);
+    const state = await parseItem(deps, await newItem());
+    decisions.push({
+      kind: 'tool',
+      calls: [
+        { toolUseId: 'a', name: 'describe_dataset', input: { datasetId: 'tiny.csv' } },
+        { toolUseId: 'b', name: 'profile', input: { datasetId: 'big2.csv' } },
+      ],
+    });
+    await invokeModel(deps, state);
+    const first = await dispatch(deps, state);
+    expect(first).toMatchObject({ route: 'inline' });
+    const second = await append(deps, first);
+    expect(second).toMatchObject({ turn: 0, call: 1, done: false });
+    expect(second).not.toHaveProperty('route');
+    const routed = await dispatch(deps, second);
+    expect(routed).toMatchObject({ route: 'task', job: { uri: expect.stringContaining('/000-01.json') } });
+    const resultUri = `s3://${bucket}/results/${state.executionId}/1/000-01.json`;
+    s3.put(bucket, `results/${state.executionId}/1/000-01.json`, JSON.stringify(result));
+    const next = await append(deps, { ...routed, taskResult: { resultUri } });
+    expect(next).toMatchObject({ turn: 1, done: false });
+    expect(next).not.toHaveProperty('call');
+    const turns = (await deps.items.get(state.executionId, '1'))!.turns!;
+    expect(Object.keys(turns).sort()).toEqual(['000-model', '000-tool', '000-tool-01']);
+    expect(turns['000-tool-01']).toMatchObject({ toolUseId: 'b', name: 'profile', ok: true, resultUri });
+  });
+
   it('sends a dataset above the inline size to the task, and everything to the task without an engine', async () => {
     s3.put(bucket, 'samples/big.csv', `a\n${'1\n'.repeat(9 * 1024 * 1024)}`);
     const state = await parseItem(deps, await newItem());
-    decisions.push({ kind: 'tool', toolUseId: 't0', name: 'profile', input: { datasetId: 'big.csv' } });
+    decisions.push({
+      kind: 'tool',
+      calls: [{ toolUseId: 't0', name: 'profile', input: { datasetId: 'big.csv' } }],
+    });
     await invokeModel(deps, state);
     const withEngine = { ...deps, engine: engine(async () => ({ result, output })) };
     const routed = await dispatch(withEngine, state);

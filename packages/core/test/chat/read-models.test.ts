@@ -50,6 +50,8 @@ describe('getExecution', () => {
       failedItems: 0,
       startedAt: execution.startedAt,
       items: [{ id: '1', status: 'RUNNING', step: 'profile' }],
+      // Nothing asked of a model yet: the run's cost so far is zero, not unknown.
+      usage: { inputTokens: 0, outputTokens: 0, modelCalls: 0 },
     });
   });
 

@@ -17,6 +17,8 @@ export interface BackendContext {
   edgeUrl: string;
   auth: Links['Auth'];
   agent: Links['Agent'];
+  /** The OpenAI-compatible endpoint's key, linked as the ModelApiKey secret would be. */
+  modelApiKey?: string;
   log: (line: string) => void;
   /** Builds the ECS stand-in once the back end knows how a silent task's exit is reported. */
   tasks: (

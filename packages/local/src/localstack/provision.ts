@@ -33,6 +33,7 @@ export interface LocalStackTarget {
   stage: string;
   auth: { issuer: string; clientId: string };
   agent: Links['Agent'];
+  modelApiKey?: string;
   log: (line: string) => void;
 }
 
@@ -179,6 +180,7 @@ export async function provisionLocalStack(
     Api: { managementEndpoint: `${target.localCloudUrl}/${target.stage}` },
     Auth: target.auth,
     Agent: target.agent,
+    ...(target.modelApiKey && { ModelApiKey: { value: target.modelApiKey } }),
   };
   const environment: Record<string, string> = {
     SST_RESOURCE_App: JSON.stringify({ name: 'cascade', stage: 'localstack' }),

@@ -104,6 +104,10 @@ interface EffectObservation {
 
 interface ProfileObservation {
   rows: number;
+  /** Every column of the file; `columns` lists the first ones when the file is very wide. */
+  columnCount?: number;
+  /** The columns with the most missing values across the whole file, when it is very wide. */
+  mostMissing?: { name: string; missing: number }[];
   columns: {
     name: string;
     type: string;
@@ -485,12 +489,13 @@ function effectAnswer(frame: Extract<Frame, { kind: 'effect' }>, r: EffectObserv
 }
 
 function profileAnswer(datasetId: string, p: ProfileObservation): string {
-  const lines = [`${bold(datasetId)} has ${formatCount(p.rows)} rows and ${p.columns.length} columns.`];
-  const gaps = p.columns.filter((c) => c.missing > 0).sort((a, b) => b.missing - a.missing);
+  const count = p.columnCount ?? p.columns.length;
+  const lines = [`${bold(datasetId)} has ${formatCount(p.rows)} rows and ${formatCount(count)} columns.`];
+  const gaps = p.mostMissing ?? p.columns.filter((c) => c.missing > 0).sort((a, b) => b.missing - a.missing);
   lines.push(
     gaps.length === 0
       ? 'No column has missing values.'
-      : `Missing values: ${gaps.map((c) => `${c.name} ${formatCount(c.missing)} (${formatShare(c.missing / p.rows)})`).join(', ')}.`,
+      : `${p.mostMissing && gaps.length >= 20 ? 'Most missing values' : 'Missing values'}: ${gaps.map((c) => `${c.name} ${formatCount(c.missing)} (${formatShare(c.missing / p.rows)})`).join(', ')}.`,
   );
   const numeric = p.columns.filter((c) => c.mean !== undefined);
   if (numeric.length > 0)

@@ -2,7 +2,7 @@ import { type Observed, writeAnswer } from '../planner/answers';
 import { plannedCalls } from '../planner/calls';
 import { describeFrame } from '../planner/describe';
 import type { Frame, Refusal } from '../planner/frame';
-import type { Decision, Turn } from '../transcript';
+import { callsOf, type Decision, type Turn } from '../transcript';
 import type { ModelProvider } from './types';
 
 /**
@@ -15,7 +15,6 @@ import type { ModelProvider } from './types';
 export const rulesFooter = "\n\n_Answered by Cascade's offline rules planner, not a language model._";
 
 type ToolTurn = Extract<Turn, { kind: 'tool' }>;
-type ModelTurn = Extract<Turn, { kind: 'model' }>;
 
 export function refusalText(refusal: Refusal): string {
   const suggestions =
@@ -49,7 +48,10 @@ export function createRulesPlanner(): ModelProvider {
       const calls = plannedCalls(frame, request.schema);
       const next = calls[toolTurns.length];
       if (next)
-        return { kind: 'tool', toolUseId: `rules-${context.turn}`, name: next.tool, input: next.input };
+        return {
+          kind: 'tool',
+          calls: [{ toolUseId: `rules-${context.turn}`, name: next.tool, input: next.input }],
+        };
 
       const observed: Observed[] = toolTurns.map((turn) => ({
         tool: turn.name,
@@ -68,9 +70,8 @@ export function createRulesPlanner(): ModelProvider {
 
 /** The arguments of the call a tool turn answered. */
 function inputOf(turns: Turn[], answered: ToolTurn): Record<string, unknown> {
-  const call = turns.find(
-    (t): t is ModelTurn =>
-      t.kind === 'model' && t.decision.kind === 'tool' && t.decision.toolUseId === answered.toolUseId,
-  );
-  return call?.decision.kind === 'tool' ? (call.decision.input as Record<string, unknown>) : {};
+  const call = turns
+    .flatMap((t) => (t.kind === 'model' ? callsOf(t.decision) : []))
+    .find((c) => c.toolUseId === answered.toolUseId);
+  return (call?.input as Record<string, unknown> | undefined) ?? {};
 }
