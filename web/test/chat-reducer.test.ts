@@ -6,6 +6,7 @@ import {
   earlierHistoryId,
   initialChatState,
   latestRun,
+  liveText,
   mergeSnapshot,
   olderSessionsId,
 } from '../src/state/chat';
@@ -379,5 +380,124 @@ describe('older pages', () => {
       message: 'Try again.',
     });
     expect(state.loadingOlderSessions).toBe(false);
+  });
+});
+
+describe('answers as the model writes them', () => {
+  const single = () => {
+    let state = chatReducer(initialChatState, {
+      type: 'querySent',
+      at: '2026-11-22T10:00:00.000Z',
+      query: { messageId: 'q1', content: 'why?', batch: false, items: [{ id: '1', input: 'why?' }] },
+    });
+    state = server(state, { action: 'ack', messageId: 'q1', ...ids, totalItems: 1 });
+    return state;
+  };
+  const delta = (turn: number, text: string, itemId = '1') =>
+    ({ action: 'delta', ...ids, itemId, turn, text }) satisfies ServerMessageOf<'delta'>;
+  const live = (state: ChatState, itemId = '1') => liveText(state.runs.e1!, state.runs.e1!.items[itemId]!);
+
+  it('joins the pieces of one turn, and marks the item running', () => {
+    let state = single();
+    state = server(state, delta(1, 'Earnings '));
+    state = server(state, delta(1, 'rose by **12 %**.'));
+    expect(live(state)).toBe('Earnings rose by **12 %**.');
+    expect(state.runs.e1!.items['1']!.status).toBe('RUNNING');
+  });
+
+  it('starts over with a later turn, and drops a late piece of an earlier one', () => {
+    let state = single();
+    state = server(state, delta(1, 'Let me look at the columns first.'));
+    state = server(state, delta(2, 'The mean '));
+    expect(live(state)).toBe('The mean ');
+    state = server(state, delta(1, ' and then the rows.'));
+    state = server(state, delta(2, 'is 4.2.'));
+    expect(live(state)).toBe('The mean is 4.2.');
+  });
+
+  it('stops showing the streamed text once the output arrives, and ignores pieces after it', () => {
+    let state = single();
+    state = server(state, delta(1, 'The mean is'));
+    state = server(state, {
+      action: 'response',
+      ...ids,
+      status: 'SUCCEEDED',
+      summary: 'The mean is 4.2.',
+      items: [{ id: '1', status: 'SUCCEEDED', output: { text: 'The mean is 4.2.' } }],
+    });
+    state = server(state, delta(1, ' 4.2.'));
+    const item = state.runs.e1!.items['1']!;
+    expect(item.streamed).toBeUndefined();
+    expect(live(state)).toBeUndefined();
+    expect(state.turns.filter((t) => t.role === 'assistant').map((t) => t.content)).toEqual([
+      'The mean is 4.2.',
+    ]);
+  });
+
+  it('stops showing it when the item finishes without an output, or the run ends', () => {
+    let state = started();
+    state = server(state, delta(1, 'Thinking about a', 'a'));
+    state = server(state, delta(1, 'Thinking about b', 'b'));
+    state = server(state, progress(1, 'a', 'FAILED'));
+    expect(live(state, 'a')).toBeUndefined();
+    expect(live(state, 'b')).toBe('Thinking about b');
+    state = server(state, snapshot({ status: 'ABORTED', items: [] }));
+    expect(live(state, 'b')).toBeUndefined();
+  });
+
+  it('builds a run it never saw start from a piece of its answer', () => {
+    const state = server(initialChatState, delta(3, 'Hello'));
+    const run = state.runs.e1!;
+    expect(run.order).toEqual(['1']);
+    expect(run.items['1']).toMatchObject({ status: 'RUNNING', streamed: { turn: 3, text: 'Hello' } });
+    expect(state.sessionChanges).toBe(1);
+  });
+});
+
+describe('who answered and what it cost', () => {
+  const usage = { inputTokens: 4_400, outputTokens: 90, modelCalls: 2, cacheReadTokens: 1_500 };
+  const answeredBy = { provider: 'bedrock', model: 'amazon.nova-pro-v1:0' };
+
+  it('keeps the usage and the answerer of the run and of each item from the response', () => {
+    let state = started();
+    state = server(state, {
+      action: 'response',
+      ...ids,
+      status: 'SUCCEEDED',
+      summary: 'done',
+      items: [
+        {
+          id: 'a',
+          status: 'SUCCEEDED',
+          output: { text: 'A' },
+          usage: { inputTokens: 1_000, outputTokens: 40, modelCalls: 1 },
+        },
+      ],
+      usage,
+      answeredBy,
+    });
+    const run = state.runs.e1!;
+    expect(run.usage).toEqual(usage);
+    expect(run.answeredBy).toEqual(answeredBy);
+    expect(run.items.a!.usage).toEqual({ inputTokens: 1_000, outputTokens: 40, modelCalls: 1 });
+    // A snapshot from an older server, without them, forgets nothing.
+    state = server(state, snapshot({ status: 'SUCCEEDED', items: [{ id: 'a', status: 'SUCCEEDED' }] }));
+    expect(state.runs.e1!.usage).toEqual(usage);
+    expect(state.runs.e1!.items.a!.usage).toEqual({ inputTokens: 1_000, outputTokens: 40, modelCalls: 1 });
+  });
+
+  it('takes them from a snapshot too', () => {
+    const run = mergeSnapshot(
+      undefined,
+      snapshot({
+        status: 'SUCCEEDED',
+        usage,
+        answeredBy,
+        items: [{ id: 'a', status: 'SUCCEEDED', usage: { inputTokens: 3, outputTokens: 2, modelCalls: 1 } }],
+      }),
+    );
+    expect(run.usage).toEqual(usage);
+    expect(run.answeredBy).toEqual(answeredBy);
+    expect(run.items.a!.usage).toEqual({ inputTokens: 3, outputTokens: 2, modelCalls: 1 });
   });
 });

@@ -1,8 +1,9 @@
 import type { ItemOutput } from '@cascade/core/protocol';
 import { lazy, Suspense } from 'react';
-import type { Run } from '../state/chat';
+import { onlyItem, type Run } from '../state/chat';
 import { DataTable } from './DataTable';
 import { Markdown } from './Markdown';
+import { answeredByText } from './usage';
 
 /** Observable Plot is loaded with the first chart, not with the app. */
 const Charts = lazy(() => import('../charts/Charts'));
@@ -25,10 +26,40 @@ export function OutputView({ output, skipText = false }: { output: ItemOutput; s
   );
 }
 
+/** Text the model is still writing, marked as such; the item's output will replace it. */
+export function StreamedText({ text }: { text: string }) {
+  return (
+    <div className="streamed">
+      <Markdown text={text} />
+      <p className="writing muted small">Writing…</p>
+    </div>
+  );
+}
+
+/**
+ * Where a single question's answer will appear, showing it as the model writes it. The live
+ * region is there (empty) from the start of the run, so a screen reader hears the text arrive.
+ */
+export function LiveAnswer({ text }: { text?: string }) {
+  return (
+    <div className="live-answer" aria-live="polite">
+      {text && (
+        <article className="turn assistant" aria-label="Answer being written">
+          <div className="avatar" aria-hidden="true">
+            C
+          </div>
+          <div className="bubble">
+            <StreamedText text={text} />
+          </div>
+        </article>
+      )}
+    </div>
+  );
+}
+
 /** An assistant message: the run's summary, and for a single question its tables and charts too. */
 export function Answer({ content, run }: { content: string; run?: Run }) {
-  const only = run && run.order.length === 1 ? run.items[run.order[0]!] : undefined;
-  const output = only?.output;
+  const output = run && onlyItem(run)?.output;
   const text = content || run?.summary || '';
   return (
     <article className="turn assistant" aria-label="Answer">
@@ -41,6 +72,7 @@ export function Answer({ content, run }: { content: string; run?: Run }) {
         {run?.outputsOmitted && (
           <p className="muted small">Some outputs were too large to send and are not shown.</p>
         )}
+        {run?.answeredBy && <p className="answered-by">{answeredByText(run.answeredBy, run.usage)}</p>}
       </div>
     </article>
   );

@@ -1,8 +1,8 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ConnectionStatus } from '../net/connection';
-import { latestRun, runEnded } from '../state/chat';
+import { latestRun, liveText, onlyItem, runEnded } from '../state/chat';
 import { useChat } from '../state/useChat';
-import { Answer } from './Answer';
+import { Answer, LiveAnswer } from './Answer';
 import { Composer } from './Composer';
 import { RunPanel } from './RunPanel';
 import { Sidebar } from './Sidebar';
@@ -62,7 +62,7 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
 
   // Keep the newest content in view as the run progresses, unless the person scrolled up to read.
   const stuckToBottom = useRef(true);
-  const progressKey = `${state.turns.length}:${run?.completed}:${run?.status}:${run ? Object.values(run.items).reduce((n, i) => n + i.steps.length, 0) : 0}`;
+  const progressKey = `${state.turns.length}:${run?.completed}:${run?.status}:${run ? Object.values(run.items).reduce((n, i) => n + i.steps.length + (i.streamed?.text.length ?? 0), 0) : 0}`;
   useEffect(() => {
     const element = scroller.current;
     if (element && progressKey && stuckToBottom.current) element.scrollTop = element.scrollHeight;
@@ -110,6 +110,8 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
         : undefined;
 
   const answerRuns = new Set(state.turns.filter((t) => t.role === 'assistant').map((t) => t.executionId));
+  const single = run && onlyItem(run);
+  const writing = run && single && !runEnded(run.status) && !answerRuns.has(run.executionId);
   return (
     <div className={`app${menuOpen ? ' menu-open' : ''}`}>
       <aside className="sidebar" id="sidebar">
@@ -212,6 +214,7 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
                 ),
               )}
               {run?.summary && !answerRuns.has(run.executionId) && <Answer content={run.summary} run={run} />}
+              {writing && <LiveAnswer text={liveText(run, single)} />}
             </div>
             {run && <RunPanel run={run} onCancel={chat.cancelRun} />}
           </div>

@@ -1,7 +1,8 @@
 import type { ExecutionStatus, ItemStatus } from '@cascade/core/protocol';
 import type { Run, RunItem, Step } from '../state/chat';
-import { runEnded } from '../state/chat';
-import { OutputView } from './Answer';
+import { liveText, runEnded } from '../state/chat';
+import { OutputView, StreamedText } from './Answer';
+import { tokensTotal } from './usage';
 
 const runLabels: Record<ExecutionStatus, string> = {
   RUNNING: 'Running',
@@ -40,7 +41,8 @@ function StepChip({ step }: { step: Step }) {
   );
 }
 
-function ItemRow({ item, withOutput }: { item: RunItem; withOutput: boolean }) {
+function ItemRow({ item, withOutput, live }: { item: RunItem; withOutput: boolean; live?: string }) {
+  const running = item.status === 'PENDING' || item.status === 'RUNNING';
   return (
     <li className={`item item-${item.status.toLowerCase()}`} data-item-id={item.id} data-status={item.status}>
       <div className="item-head">
@@ -61,6 +63,12 @@ function ItemRow({ item, withOutput }: { item: RunItem; withOutput: boolean }) {
         </ol>
       )}
       {item.error && <p className="item-error">{item.error}</p>}
+      {withOutput && running && (
+        // Present while the item runs, so a screen reader hears its text as it arrives.
+        <div className="item-live" aria-live="polite">
+          {live && <StreamedText text={live} />}
+        </div>
+      )}
       {withOutput && item.output && (
         <details className="item-output">
           <summary>Show answer</summary>
@@ -76,10 +84,12 @@ export function RunPanel({ run, onCancel }: { run: Run; onCancel: (executionId: 
   const percent = percentOf(run);
   const running = !runEnded(run.status);
   const items = run.order.map((id) => run.items[id]!).filter(Boolean);
+  const batch = items.length > 1;
+  const tokens = batch ? tokensTotal(run.usage) : undefined;
   return (
     <section className={`run run-${run.status.toLowerCase()}`} aria-label="Run">
       <header className="run-head">
-        <h2>{items.length > 1 ? `Batch of ${run.total || items.length} items` : 'Run'}</h2>
+        <h2>{batch ? `Batch of ${run.total || items.length} items` : 'Run'}</h2>
         <span className={`badge badge-${run.status.toLowerCase()}`}>{runLabels[run.status]}</span>
         {running && (
           <button type="button" className="button secondary small" onClick={() => onCancel(run.executionId)}>
@@ -103,10 +113,11 @@ export function RunPanel({ run, onCancel }: { run: Run; onCancel: (executionId: 
           {run.completed} / {run.total}
         </strong>{' '}
         items · {percent} %{run.failed > 0 && <span className="failed-count"> · {run.failed} failed</span>}
+        {tokens && ` · ${tokens}`}
       </p>
       <ul className="items" aria-label="Items">
         {items.map((item) => (
-          <ItemRow key={item.id} item={item} withOutput={items.length > 1} />
+          <ItemRow key={item.id} item={item} withOutput={batch} live={liveText(run, item)} />
         ))}
       </ul>
     </section>

@@ -1,4 +1,5 @@
 import type {
+  AnsweredBy,
   DatasetSummary,
   ExecutionStatus,
   HistoryEntry,
@@ -9,6 +10,7 @@ import type {
   ServerMessageOf,
   SessionSummary,
   StepStatus,
+  Usage,
 } from '@cascade/core/protocol';
 
 export interface Step {
@@ -24,6 +26,9 @@ export interface RunItem {
   durationMs?: number;
   error?: string;
   output?: ItemOutput;
+  usage?: Usage;
+  /** The answer as the model writes it, for the latest turn seen; dropped once the item has its output. */
+  streamed?: { turn: number; text: string };
   /** The agent's steps as this client saw them happen (not kept by the server). */
   steps: Step[];
 }
@@ -40,6 +45,9 @@ export interface Run {
   order: string[];
   summary?: string;
   outputsOmitted?: boolean;
+  usage?: Usage;
+  /** Absent on runs from before the server said who answered. */
+  answeredBy?: AnsweredBy;
 }
 
 export interface Turn {
@@ -143,10 +151,18 @@ function newRun(executionId: string, sessionId: string, total: number, items: Qu
   return run;
 }
 
+/** An item with its output, or finished, shows the authoritative answer: the streamed draft goes. */
+const settled = (item: RunItem) => finalItem(item.status) || item.output !== undefined;
+
 function withItem(run: Run, id: string, change: (item: RunItem) => RunItem): Run {
   const existing = run.items[id] ?? { id, status: 'PENDING', steps: [] };
   const order = run.items[id] ? run.order : [...run.order, id];
-  return { ...run, items: { ...run.items, [id]: change(existing) }, order };
+  let next = change(existing);
+  if (next.streamed && settled(next)) {
+    const { streamed: _, ...rest } = next;
+    next = rest;
+  }
+  return { ...run, items: { ...run.items, [id]: next }, order };
 }
 
 /** Counts from the items themselves: a snapshot or an event can only move them forward. */
@@ -192,6 +208,31 @@ function onStep(run: Run, message: ServerMessageOf<'step'>): Run {
   }));
 }
 
+/**
+ * Pieces of one turn join; a later turn's first piece replaces the text (what came before was the
+ * model thinking aloud before a tool call); a piece of an earlier turn arrived late and is dropped.
+ */
+function onDelta(run: Run, message: ServerMessageOf<'delta'>): Run {
+  if (run.items[message.itemId] && settled(run.items[message.itemId]!)) return run;
+  return withItem(run, message.itemId, (item) => {
+    const seen = item.streamed;
+    if (seen && message.turn < seen.turn) return item;
+    const text = seen && seen.turn === message.turn ? seen.text + message.text : message.text;
+    return { ...item, status: advance(item, 'RUNNING'), streamed: { turn: message.turn, text } };
+  });
+}
+
+/** The one item of a single question's run (or of a batch of one). */
+export function onlyItem(run: Run): RunItem | undefined {
+  return run.order.length === 1 ? run.items[run.order[0]!] : undefined;
+}
+
+/** The streamed text to show for an item: only while it and its run are still going. */
+export function liveText(run: Run, item: RunItem): string | undefined {
+  if (runEnded(run.status) || settled(item)) return undefined;
+  return item.streamed?.text || undefined;
+}
+
 function onProgress(run: Run, message: ServerMessageOf<'progress'>): Run {
   const next = withItem({ ...run, total: message.total || run.total }, message.item.id, (item) => ({
     ...item,
@@ -207,12 +248,19 @@ function onProgress(run: Run, message: ServerMessageOf<'progress'>): Run {
 }
 
 function onResponse(run: Run, message: ServerMessageOf<'response'>): Run {
-  let next: Run = { ...run, status: message.status, summary: message.summary };
+  let next: Run = {
+    ...run,
+    status: message.status,
+    summary: message.summary,
+    ...(message.usage && { usage: message.usage }),
+    ...(message.answeredBy && { answeredBy: message.answeredBy }),
+  };
   for (const item of message.items) {
     next = withItem(next, item.id, (local) => ({
       ...local,
       status: item.status,
       ...(item.error !== undefined && { error: item.error }),
+      ...(item.usage && { usage: item.usage }),
       ...((item.output ?? local.output) && { output: item.output ?? local.output }),
     }));
   }
@@ -231,6 +279,8 @@ export function mergeSnapshot(run: Run | undefined, message: ServerMessageOf<'ex
   if (!run || !runEnded(run.status)) next.status = message.status;
   if (message.summary !== undefined) next.summary = message.summary;
   if (message.outputsOmitted) next.outputsOmitted = true;
+  if (message.usage) next.usage = message.usage;
+  if (message.answeredBy) next.answeredBy = message.answeredBy;
   const order = message.items.map((i) => i.id);
   for (const item of message.items) {
     next = withItem(next, item.id, (local) => {
@@ -246,6 +296,7 @@ export function mergeSnapshot(run: Run | undefined, message: ServerMessageOf<'ex
         steps,
         ...(item.durationMs !== undefined && !keepLocal && { durationMs: item.durationMs }),
         ...(item.error !== undefined && !keepLocal && { error: item.error }),
+        ...(item.usage && { usage: item.usage }),
         ...((item.output ?? local.output) && { output: item.output ?? local.output }),
       };
     });
@@ -320,10 +371,16 @@ function onServer(state: ChatState, message: ServerMessage): ChatState {
       };
     }
     case 'step':
+    case 'delta':
     case 'progress': {
       const known = state.runs[message.executionId];
       const run = known ?? newRun(message.executionId, message.sessionId, 0);
-      const next = message.action === 'step' ? onStep(run, message) : onProgress(run, message);
+      const next =
+        message.action === 'step'
+          ? onStep(run, message)
+          : message.action === 'delta'
+            ? onDelta(run, message)
+            : onProgress(run, message);
       // A run this client never saw start (another tab): it started just now.
       return {
         ...state,
