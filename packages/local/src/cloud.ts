@@ -184,12 +184,22 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     gateway.attach(wsServer);
     cleanups.push(() => gateway.close());
+    // The web client's origins: its own server (once it listens), Vite's dev and preview
+    // servers, and any the developer adds (CASCADE_WEB_ORIGINS, comma-separated).
+    const allowedOrigins = [
+      ...['5173', '4173'].flatMap((p) => [`http://127.0.0.1:${p}`, `http://localhost:${p}`]),
+      ...(process.env.CASCADE_WEB_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ];
     edgeServer.on(
       'request',
       createEdge({
         cognitoUrl: cognito.url,
         gateway,
         backend: backend.edge,
+        allowedOrigins,
         ...(backend.startTask && { startTask: backend.startTask }),
       }),
     );
@@ -208,6 +218,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       const webPort = await listenOn(webHttp, options.ports?.web ?? 4600, 'CASCADE_WEB_PORT');
       cleanups.push(() => close(webHttp));
       webUrl = `http://127.0.0.1:${webPort}`;
+      allowedOrigins.push(webUrl, `http://localhost:${webPort}`);
     }
 
     const endpoints: Endpoints = {

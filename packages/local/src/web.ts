@@ -22,7 +22,14 @@ const types: Record<string, string> = {
 export function webServer(directory: string, config: Record<string, unknown>): RequestListener | undefined {
   if (!existsSync(join(directory, 'index.html'))) return undefined;
   return async (request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      return response
+        .writeHead(400, { 'content-type': 'text/plain' })
+        .end('Bad request: a malformed URL escape.');
+    }
     if (path === '/config.json') {
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       return response.end(JSON.stringify(config));

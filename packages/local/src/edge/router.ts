@@ -18,7 +18,16 @@ export interface EdgeTargets {
     | { upstream: string };
   /** Starts an analysis task (LocalStack mode: the launcher Lambda posts here). */
   startTask?: (environment: Record<string, string>) => Promise<void>;
+  /**
+   * The browser origins allowed to call the edge: the web client's own. Any other page a
+   * developer has open gets no CORS answer, so it cannot read or write the local data. Read on
+   * every request: the web server's port is known only once it listens.
+   */
+  allowedOrigins: readonly string[];
 }
+
+/** What the task launcher may set in the task's environment: the two values Step Functions passes. */
+const taskEnvironment = new Set(['TASK_TOKEN', 'JOB_URI']);
 
 const exposed = [
   'etag',
@@ -30,10 +39,20 @@ const exposed = [
   'date',
 ];
 
-/** Cross-origin access for the web client, answered by the edge for every service alike. */
-function cors(request: IncomingMessage, response: ServerResponse): boolean {
+/**
+ * Cross-origin access for the web client's own origins, answered by the edge for every service
+ * alike; another origin gets no CORS headers (and its preflight a 403), so a browser keeps it out.
+ */
+function cors(request: IncomingMessage, response: ServerResponse, allowed: readonly string[]): boolean {
   const origin = request.headers.origin;
   if (!origin) return false;
+  if (!allowed.includes(origin)) {
+    if (request.method !== 'OPTIONS') return false;
+    response
+      .writeHead(403, { 'content-type': 'text/plain' })
+      .end('This origin may not call the local cloud.');
+    return true;
+  }
   response.setHeader('access-control-allow-origin', origin);
   response.setHeader('vary', 'Origin');
   response.setHeader('access-control-expose-headers', exposed.join(', '));
@@ -61,6 +80,26 @@ function json(response: ServerResponse, status: number, body: unknown, headers: 
     ...headers,
   });
   response.end(text);
+}
+
+/**
+ * The emulators add CORS headers of their own (dynalite: `Access-Control-Allow-Origin: *`); only
+ * the edge's answer counts, so theirs are dropped from here on.
+ */
+function withoutEmulatorCors(response: ServerResponse): void {
+  const setHeader = response.setHeader.bind(response);
+  response.setHeader = (name, value) =>
+    name.toLowerCase().startsWith('access-control-') ? response : setHeader(name, value);
+  const writeHead = response.writeHead.bind(response) as (...args: unknown[]) => ServerResponse;
+  response.writeHead = ((status: number, ...rest: unknown[]) => {
+    const headers = rest.find((r) => typeof r === 'object' && r !== null && !Array.isArray(r)) as
+      | Record<string, unknown>
+      | undefined;
+    if (headers)
+      for (const name of Object.keys(headers))
+        if (name.toLowerCase().startsWith('access-control-')) delete headers[name];
+    return writeHead(status, ...rest);
+  }) as ServerResponse['writeHead'];
 }
 
 /** Forwards a request to another local server, dropping its CORS headers (the edge sets its own). */
@@ -116,9 +155,21 @@ async function startTask(
 ) {
   try {
     const { environment } = JSON.parse((await readBody(request)).toString('utf8')) as {
-      environment: Record<string, string>;
+      environment?: Record<string, unknown>;
     };
-    await start(environment);
+    // Only the job and its token: anything else (NODE_OPTIONS, PATH, …) would let the caller run code.
+    const refused = Object.keys(environment ?? {}).filter((name) => !taskEnvironment.has(name));
+    const values = Object.entries(environment ?? {});
+    if (refused.length > 0 || values.some(([, value]) => typeof value !== 'string') || values.length === 0)
+      return json(
+        response,
+        400,
+        {
+          message: `A task takes only ${[...taskEnvironment].join(' and ')} as strings${refused.length > 0 ? `, not ${refused.join(', ')}` : ''}.`,
+        },
+        { 'content-type': 'application/json' },
+      );
+    await start(Object.fromEntries(values) as Record<string, string>);
     json(response, 202, { started: true }, { 'content-type': 'application/json' });
   } catch (error) {
     json(
@@ -131,8 +182,35 @@ async function startTask(
 }
 
 async function management(gateway: WebSocketGateway, request: IncomingMessage, response: ServerResponse) {
+  // As on AWS, only a signed (IAM) caller may post to a connection; a browser never may.
+  const signed = /^AWS4-HMAC-SHA256 Credential=\S+\/execute-api\/aws4_request/.test(
+    String(request.headers.authorization ?? ''),
+  );
+  if (!signed || request.headers.origin)
+    return json(
+      response,
+      403,
+      { message: 'Missing Authentication Token' },
+      {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'ForbiddenException',
+      },
+    );
   const path = (request.url ?? '').split('?')[0]!;
-  const id = decodeURIComponent(path.slice(path.indexOf('/@connections/') + '/@connections/'.length));
+  let id: string;
+  try {
+    id = decodeURIComponent(path.slice(path.indexOf('/@connections/') + '/@connections/'.length));
+  } catch {
+    return json(
+      response,
+      400,
+      { message: 'The connection id is not a valid URL escape.' },
+      {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'BadRequestException',
+      },
+    );
+  }
   const outcome = gateway.manage(request.method ?? 'GET', id, await readBody(request));
   json(response, outcome.status, outcome.body, {
     'content-type': 'application/json',
@@ -147,7 +225,8 @@ async function management(gateway: WebSocketGateway, request: IncomingMessage, r
 export function createEdge(targets: EdgeTargets): RequestListener {
   const { backend } = targets;
   return (request, response) => {
-    if (cors(request, response)) return;
+    if (cors(request, response, targets.allowedOrigins)) return;
+    withoutEmulatorCors(response);
     const service = serviceOf(request);
     if (service === 'cognito-idp') return proxy(targets.cognitoUrl, request, response);
     if (service === 'execute-api') return void management(targets.gateway, request, response);

@@ -234,7 +234,12 @@ export class WebSocketGateway {
   private routeOf(body: string): string {
     try {
       const action = (JSON.parse(body) as { action?: unknown })?.action;
-      if (typeof action === 'string' && action in this.handlers.routes && !action.startsWith('$'))
+      // Own keys only: "constructor" or "__proto__" is an unknown action, not a route.
+      if (
+        typeof action === 'string' &&
+        Object.hasOwn(this.handlers.routes, action) &&
+        !action.startsWith('$')
+      )
         return action;
     } catch {
       // not JSON: $default
