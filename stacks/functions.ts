@@ -83,6 +83,9 @@ const route = (module: string, access: Access): LambdaDefinition => ({
 const actionAccess: Record<ClientAction, Access> = {
   query: {
     tables: { Sessions: 'write', Messages: 'write', Executions: 'write', Items: 'write', Locks: 'write' },
+    // Only to check that a named dataset exists before the run is written (a HEAD of a missing
+    // object answers 404, not 403, only with ListBucket).
+    datasets: { list: true, read: ['samples/', 'users/'] },
     stateMachine: ['start', 'describe'],
     notify: true,
   },

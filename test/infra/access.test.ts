@@ -378,6 +378,8 @@ beforeAll(async () => {
     messageId: randomUUID(),
     payload: {
       content: 'describe lalonde.csv',
+      // Named, so the query route checks it exists (the user's uploads, then the samples).
+      datasetId: 'lalonde.csv',
       items: [
         { id: 'b1', input: 'describe lalonde.csv' },
         { id: 'b2', input: 'profile lalonde.csv' },

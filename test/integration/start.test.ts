@@ -124,6 +124,20 @@ describe('npm start', () => {
     expect(noEndpoint.output()).toContain('CASCADE_AGENT_PROVIDER=openai needs CASCADE_MODEL_BASE_URL');
   });
 
+  it("refuses a port that browsers and Node's fetch will not connect to, naming the variable", async () => {
+    const cloud = start({
+      CASCADE_DATA_DIR: await mkdtemp(join(tmpdir(), 'cascade-start-')),
+      CASCADE_WS_PORT: '6566',
+    });
+    running = cloud.child;
+    expect(await cloud.exited).toBe(1);
+    expect(cloud.output()).toContain(
+      'Port 6566 is one that browsers and Node\'s fetch refuse to connect to (the Fetch standard\'s "bad ports"), so nothing could reach the local cloud there. Choose another port with CASCADE_WS_PORT=<port>.',
+    );
+    // Nothing left behind: the emulator children stopped with it.
+    expect(cloud.output()).not.toContain('stopped unexpectedly');
+  });
+
   it('--fresh wipes the data of earlier runs', async () => {
     const data = await mkdtemp(join(tmpdir(), 'cascade-start-'));
     const first = start({ CASCADE_DATA_DIR: data });

@@ -57,6 +57,21 @@ describe('ID token verification', () => {
       expect((await refusalOf(token)).details?.reason).toMatch(/nbf/);
     });
 
+    it('a token issued a day in the future, but not one a minute ahead (clock skew)', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const future = await issuer.idToken('u', { iat: now + 86_400, exp: now + 90_000 });
+      expect((await refusalOf(future)).details?.reason).toBe('issued in the future');
+      const skewed = await issuer.idToken('u', { iat: now + 60 });
+      expect((await verifier.verify(skewed)).userId).toBe('u');
+    });
+
+    it('a token with an empty subject', async () => {
+      const token = await issuer.idToken('');
+      expect((await refusalOf(token)).details?.reason).toMatch(/sub/);
+      const blank = await issuer.idToken('   ');
+      expect((await refusalOf(blank)).details?.reason).toBe('sub is empty');
+    });
+
     it('a token for another app client', async () => {
       const token = await issuer.idToken('u', { aud: 'someone-elses-client' });
       expect((await refusalOf(token)).details?.reason).toMatch(/aud/);

@@ -185,6 +185,18 @@ describe('parseClientMessage refuses oversize messages', () => {
     expect(result.code).toBe('PAYLOAD_TOO_LARGE');
     expect(result.details).toMatchObject({ limit: limits.requestBytes });
   });
+
+  it('answers PAYLOAD_TOO_LARGE, with the limit, for an upload above it; a size of zero is a bad request', () => {
+    const upload = (sizeBytes: unknown) =>
+      refusal(JSON.stringify({ action: 'dataset.upload', payload: { name: 'big.csv', sizeBytes } }));
+    const big = upload(250 * 1024 * 1024);
+    expect(big).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'The file is 250 MB; uploads are limited to 100 MB (104857600 bytes).',
+      details: { field: 'payload.sizeBytes', limit: limits.uploadBytes },
+    });
+    expect(upload(0)).toMatchObject({ code: 'BAD_REQUEST', details: { field: 'payload.sizeBytes' } });
+  });
 });
 
 describe('server message schemas', () => {

@@ -3,7 +3,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AgentSettings, agentSettings, SettingsError } from '@cascade/core';
 import { type LocalCloud, startLocalCloud } from './cloud';
-import { PortInUseError } from './ports';
+import { BlockedPortError, PortInUseError } from './ports';
 
 /**
  * `npm start`: the local cloud in the foreground. Ports and the data directory come from the
@@ -73,7 +73,7 @@ try {
   });
 } catch (error) {
   console.error(
-    error instanceof PortInUseError
+    error instanceof PortInUseError || error instanceof BlockedPortError
       ? error.message
       : `The local cloud could not start: ${(error as Error).message}`,
   );

@@ -20,6 +20,9 @@ export interface IdTokenVerifier {
   verify(token: string): Promise<Identity>;
 }
 
+/** How far a token's issue time may be ahead of this clock. */
+const clockSkewSeconds = 300;
+
 /** Why a token was refused, for the logs. Never contains the token. */
 function reasonOf(error: unknown): string {
   if (error instanceof joseErrors.JWTExpired) return 'expired';
@@ -60,7 +63,20 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
           reason: 'token_use is not id',
         });
       }
-      const userId = payload.sub as string;
+      // A user id is what every record is keyed by: an empty one (or not a string) is no identity.
+      if (typeof payload.sub !== 'string' || payload.sub.trim() === '') {
+        throw new UnauthorizedError('The sign-in token is not valid; sign in again.', {
+          reason: 'sub is empty',
+        });
+      }
+      // Issued in the future (beyond a few minutes of clock skew): forged, or from a broken clock.
+      const now = Math.floor(Date.now() / 1000);
+      if (typeof payload.iat === 'number' && payload.iat > now + clockSkewSeconds) {
+        throw new UnauthorizedError('The sign-in token is not valid; sign in again.', {
+          reason: 'issued in the future',
+        });
+      }
+      const userId = payload.sub;
       const email = typeof payload.email === 'string' ? payload.email : '';
       const tenant = payload['custom:tenantId'];
       return { userId, email, tenantId: typeof tenant === 'string' && tenant ? tenant : userId };

@@ -53,6 +53,8 @@ export async function startQuery(
 
   const sessionId = request.sessionId ?? newSessionIdFor(caller.userId, request.messageId);
   if (request.sessionId) await deps.sessions.getOwned(sessionId, caller.userId);
+  // A dataset the caller cannot see is NOT_FOUND before anything is written (no session, no run).
+  if (request.payload.datasetId) await deps.datasets.locate(caller.userId, request.payload.datasetId);
 
   const lock = await deps.locks.acquire(
     sessionLockName(sessionId),

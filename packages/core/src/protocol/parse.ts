@@ -61,11 +61,23 @@ export function parseClientMessage(body: string | undefined | null): ParseResult
     ]);
   }
   const parsed = clientSchemaFor(action as ClientAction).safeParse(json);
-  if (!parsed.success) return invalid(parsed.error);
+  if (!parsed.success) return invalid(parsed.error, json);
   return { ok: true, message: parsed.data };
 }
 
-function invalid(error: z.ZodError): ParseResult {
+function invalid(error: z.ZodError, json: unknown): ParseResult {
+  // An upload above the limit is too large, not malformed: say so, with the limit.
+  const tooBig = error.issues.find((i) => i.code === 'too_big' && fieldOf(i.path) === 'payload.sizeBytes');
+  if (tooBig) {
+    const size = (json as { payload?: { sizeBytes?: unknown } }).payload?.sizeBytes;
+    const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
+    return {
+      ok: false,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: `The file is ${typeof size === 'number' ? mb(size) : 'too large'}; uploads are limited to ${mb(limits.uploadBytes)} (${limits.uploadBytes} bytes).`,
+      details: { field: 'payload.sizeBytes', limit: limits.uploadBytes },
+    };
+  }
   const issues = error.issues.map((issue) => ({ field: fieldOf(issue.path), message: issue.message }));
   const first = issues[0]!;
   return badRequest(`Invalid ${first.field}: ${first.message}.`, issues);

@@ -6,6 +6,7 @@ import {
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  type QueryCommandOutput,
   type ServiceInputTypes,
   type ServiceOutputTypes,
 } from '@aws-sdk/lib-dynamodb';
@@ -191,14 +192,23 @@ export async function queryPage<T>(
   page: PageRequest,
   defaultLimit: number,
 ): Promise<Page<T>> {
-  const out = await ctx.client.send(
-    new QueryCommand({
-      ScanIndexForward: false,
-      ...query,
-      TableName: ctx.tableName,
-      Limit: page.limit ?? defaultLimit,
-      ExclusiveStartKey: decodeCursor(page.cursor, partition),
-    }),
-  );
+  const command = new QueryCommand({
+    ScanIndexForward: false,
+    ...query,
+    TableName: ctx.tableName,
+    Limit: page.limit ?? defaultLimit,
+    ExclusiveStartKey: decodeCursor(page.cursor, partition),
+  });
+  let out: QueryCommandOutput;
+  try {
+    out = await ctx.client.send(command);
+  } catch (error) {
+    // A cursor of the right partition with the wrong attributes: DynamoDB refuses the start key.
+    if (page.cursor !== undefined && (error as Error).name === 'ValidationException')
+      throw new ValidationError('The cursor is not valid here; start again without one.', {
+        field: 'payload.cursor',
+      });
+    throw error;
+  }
   return { items: (out.Items ?? []) as T[], cursor: encodeCursor(out.LastEvaluatedKey as Key | undefined) };
 }

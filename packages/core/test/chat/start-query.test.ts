@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   ExecutionDoesNotExist,
@@ -148,6 +149,24 @@ describe('startQuery', () => {
     expect(await h.deps.locks.get(sessionLockName(sessionId))).toBeUndefined();
     expect((await h.deps.messages.pageNewestFirst(sessionId)).items).toHaveLength(2);
     expect(h.sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+  });
+
+  it('answers NOT_FOUND for a dataset the caller cannot see, before anything is written', async () => {
+    h.s3
+      .on(HeadObjectCommand)
+      .rejects(
+        Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } }),
+      );
+    const sessionsBefore = await h.deps.sessions.listByUser(alice.userId, { limit: 100 });
+    const request = {
+      ...query('average fee'),
+      payload: { content: 'average fee', datasetId: 'bobs-sales.csv' },
+    };
+    await expect(ask(request)).rejects.toThrow('Dataset bobs-sales.csv was not found');
+    expect(await h.deps.executions.get(executionIdFor(alice.userId, request.messageId))).toBeUndefined();
+    expect(await h.deps.sessions.listByUser(alice.userId, { limit: 100 })).toEqual(sessionsBefore);
+    expect(h.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    h.s3.reset();
   });
 
   it('answers CONFLICT to a second query while a run is going in the same session, and writes nothing', async () => {

@@ -65,6 +65,13 @@ describe('MessagesRepository', () => {
     expect(second.items.map((m) => m.content)).toEqual(['c1', 'c0']);
     expect(second.cursor).toBeUndefined();
     await expect(messages.pageNewestFirst('other', { cursor: first.cursor })).rejects.toThrow('cursor');
+    // A cursor of the right session whose other attributes are not a key of this table: DynamoDB
+    // refuses the start key, and the client hears it is a bad cursor, not an internal failure.
+    const forged = Buffer.from(JSON.stringify({ sessionId: 's3', nonsense: 'x' })).toString('base64url');
+    await expect(messages.pageNewestFirst('s3', { cursor: forged })).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: 'The cursor is not valid here; start again without one.',
+    });
   });
 
   it('gives the model the most recent messages in the order they were written', async () => {

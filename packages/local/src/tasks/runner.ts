@@ -19,6 +19,8 @@ export interface TaskRunnerOptions {
  */
 export function createTaskRunner(options: TaskRunnerOptions) {
   const children = new Set<ChildProcess>();
+  /** Children stopped by a cancel, a timeout or shutdown: their exit is not a failure to report. */
+  const stoppedByUs = new WeakSet<ChildProcess>();
   const run: EcsRunner = async ({ environment }) => {
     const [command, ...args] = options.command;
     const child = spawn(command!, args, {
@@ -46,9 +48,13 @@ export function createTaskRunner(options: TaskRunnerOptions) {
     });
     child.once('exit', (code, signal) => {
       children.delete(child);
-      if (code === 0 || signal) return;
+      // Stopped by us (a cancel, a timeout, shutdown): whoever stopped it reports the outcome.
+      if (code === 0 || stoppedByUs.has(child)) return;
       const lastLine = stderr.trim().split('\n').at(-1) ?? '';
-      const cause = `The analysis task exited with code ${code}${lastLine ? `: ${lastLine}` : ''}`;
+      // Killed from outside (the OOM killer, a crash): the item fails now, not at the heartbeat timeout.
+      const cause = signal
+        ? `The analysis task was killed by ${signal}${signal === 'SIGKILL' ? ' (out of memory, or stopped from outside)' : ''}${lastLine ? `: ${lastLine}` : ''}`
+        : `The analysis task exited with code ${code}${lastLine ? `: ${lastLine}` : ''}`;
       Promise.resolve(options.reportExit(environment.TASK_TOKEN!, 'States.TaskFailed', cause)).catch(
         (error: unknown) =>
           options.log?.(`[analysis ${label}] could not report its exit: ${(error as Error).message}`),
@@ -56,6 +62,7 @@ export function createTaskRunner(options: TaskRunnerOptions) {
     });
     return {
       stop() {
+        stoppedByUs.add(child);
         if (child.exitCode === null) child.kill('SIGTERM');
       },
     };
@@ -67,7 +74,10 @@ export function createTaskRunner(options: TaskRunnerOptions) {
       return children.size;
     },
     stopAll() {
-      for (const child of children) child.kill('SIGTERM');
+      for (const child of children) {
+        stoppedByUs.add(child);
+        child.kill('SIGTERM');
+      }
     },
   };
 }
