@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { root } from './harness';
 
 /** `npm start` as a newcomer runs it, minus npm: the same script, on free ports. */
@@ -48,6 +48,33 @@ function start(env: Record<string, string>, args: string[] = []) {
     });
   return { child, exited, waitFor, output: () => output };
 }
+
+/** Every process below `pid`, parents before their children. */
+function descendants(pid: number): number[] {
+  const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const out: number[] = [];
+  const visit = (parent: number) => {
+    for (const [child, ppid] of table)
+      if (ppid === parent) {
+        out.push(child);
+        visit(child);
+      }
+  };
+  visit(pid);
+  return out;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 let running: ChildProcess | undefined;
 afterEach(() => {
@@ -136,6 +163,40 @@ describe('npm start', () => {
     );
     // Nothing left behind: the emulator children stopped with it.
     expect(cloud.output()).not.toContain('stopped unexpectedly');
+  });
+
+  it('stops, children and all, when whatever started it goes away, or when the cloud itself is killed', async () => {
+    // npm passes SIGTERM to its shell, not to the script: a shell that dies stands in for it.
+    const shell = spawn('sh', ['-c', `"${process.execPath}" "${join(root, 'scripts/start.mjs')}"`], {
+      cwd: root,
+      env: {
+        ...process.env,
+        CASCADE_EDGE_PORT: '0',
+        CASCADE_WS_PORT: '0',
+        CASCADE_WEB_PORT: '0',
+        CASCADE_DATA_DIR: await mkdtemp(join(tmpdir(), 'cascade-start-')),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    shell.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk;
+    });
+    await vi.waitFor(() => expect(output).toContain('ready in'), { timeout: 30_000, interval: 100 });
+    const family = descendants(shell.pid!);
+    expect(family.length).toBeGreaterThanOrEqual(3); // start.mjs, the cloud, cognito-local
+    shell.kill('SIGTERM');
+    await vi.waitFor(() => expect(family.filter(alive)).toEqual([]), { timeout: 15_000, interval: 200 });
+
+    const cloud = start({ CASCADE_DATA_DIR: await mkdtemp(join(tmpdir(), 'cascade-start-')) });
+    running = cloud.child;
+    await cloud.waitFor('ready in');
+    const [cli, ...emulators] = descendants(cloud.child.pid!);
+    expect(emulators.length).toBeGreaterThanOrEqual(1);
+    process.kill(cli!, 'SIGKILL');
+    // No one stops the emulators now: each notices its parent is gone and exits on its own.
+    await vi.waitFor(() => expect(emulators.filter(alive)).toEqual([]), { timeout: 10_000, interval: 200 });
+    expect(await cloud.exited).not.toBe(0);
   });
 
   it('--fresh wipes the data of earlier runs', async () => {

@@ -25,6 +25,9 @@ async function run(argv: string[]) {
   return { code, stdout, stderr };
 }
 
+/** A new process loads Node, DuckDB and the data: seconds on a loaded two-core runner, not milliseconds. */
+const spawnTimeout = 30_000;
+
 /** Runs the installed command as a person would, in its own process. */
 function spawn(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -38,49 +41,61 @@ function spawn(argv: string[]): Promise<{ code: number; stdout: string; stderr: 
 }
 
 describe('the cascade-analysis command', () => {
-  it('profile --json prints exactly one JSON document', async () => {
-    const { code, stdout, stderr } = await spawn(['profile', '--data', dataset('churn.csv'), '--json']);
-    expect([code, stderr]).toEqual([0, '']);
-    const result = JSON.parse(stdout);
-    expect(result).toMatchObject({ rows: 2000, correlation: { columns: expect.any(Array) } });
-    expect(result.columns).toHaveLength(12);
-  });
+  it(
+    'profile --json prints exactly one JSON document',
+    async () => {
+      const { code, stdout, stderr } = await spawn(['profile', '--data', dataset('churn.csv'), '--json']);
+      expect([code, stderr]).toEqual([0, '']);
+      const result = JSON.parse(stdout);
+      expect(result).toMatchObject({ rows: 2000, correlation: { columns: expect.any(Array) } });
+      expect(result.columns).toHaveLength(12);
+    },
+    spawnTimeout,
+  );
 
-  it('estimate-effect reports a readable summary and tables without --json', async () => {
-    const { code, stdout } = await spawn([
-      'estimate-effect',
-      '--data',
-      dataset('lalonde.csv'),
-      '--treatment',
-      'treat',
-      '--outcome',
-      're78',
-      '--covariates',
-      'age,educ,black,hispan,married,nodegree,re74,re75',
-    ]);
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/^Effect of treat on re78 \(lalonde\.csv; 614 rows/);
-    expect(stdout).toContain('\nEstimates\nmethod');
-    expect(stdout).toContain('Regression adjustment    ATE');
-  });
+  it(
+    'estimate-effect reports a readable summary and tables without --json',
+    async () => {
+      const { code, stdout } = await spawn([
+        'estimate-effect',
+        '--data',
+        dataset('lalonde.csv'),
+        '--treatment',
+        'treat',
+        '--outcome',
+        're78',
+        '--covariates',
+        'age,educ,black,hispan,married,nodegree,re74,re75',
+      ]);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^Effect of treat on re78 \(lalonde\.csv; 614 rows/);
+      expect(stdout).toContain('\nEstimates\nmethod');
+      expect(stdout).toContain('Regression adjustment    ATE');
+    },
+    spawnTimeout,
+  );
 
-  it('fails with one sentence on stderr and a non-zero exit', async () => {
-    const { code, stdout, stderr } = await spawn([
-      'estimate-effect',
-      '--data',
-      dataset('lalonde.csv'),
-      '--treatment',
-      'treat',
-      '--outcome',
-      'income',
-      '--json',
-    ]);
-    expect(code).toBe(1);
-    expect(stdout).toBe('');
-    expect(stderr).toBe(
-      'Column "income" is not in the data; its columns are: treat, age, educ, black, hispan, married, nodegree, re74, re75, re78.\n',
-    );
-  });
+  it(
+    'fails with one sentence on stderr and a non-zero exit',
+    async () => {
+      const { code, stdout, stderr } = await spawn([
+        'estimate-effect',
+        '--data',
+        dataset('lalonde.csv'),
+        '--treatment',
+        'treat',
+        '--outcome',
+        'income',
+        '--json',
+      ]);
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        'Column "income" is not in the data; its columns are: treat, age, educ, black, hispan, married, nodegree, re74, re75, re78.\n',
+      );
+    },
+    spawnTimeout,
+  );
 
   it('estimate-effect --json carries the contract fields and only the chosen methods', async () => {
     const { code, stdout } = await run([

@@ -54,8 +54,33 @@ try {
   process.exit(1);
 }
 
+/**
+ * Stop requests count from the first moment: one that arrives while the cloud is still starting
+ * waits for it to be up, then stops it, so no emulator is left running without its parent.
+ */
+let cloud: LocalCloud | undefined;
+let stopping: Promise<void> | undefined;
+let stopCode: number | undefined;
+const stop = (code: number) => {
+  stopCode ??= code;
+  if (!cloud || stopping) return;
+  const running = cloud;
+  stopping = (async () => {
+    console.log('\nStopping the local cloud…');
+    await running.stop();
+    process.exit(stopCode);
+  })();
+};
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+// The process that started this one went away without telling it (killed, or its terminal
+// closed): stop too, rather than hold the ports and the emulators with no one to stop them.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop(0);
+}, 1000).unref();
+
 const started = Date.now();
-let cloud: LocalCloud;
 try {
   cloud = await startLocalCloud({
     root,
@@ -80,6 +105,10 @@ try {
   process.exit(1);
 }
 
+if (stopCode !== undefined) {
+  stop(stopCode);
+  await stopping;
+}
 const e = cloud.endpoints;
 const row = (label: string, value: string) => `  ${label.padEnd(16)}${value}`;
 console.log(
@@ -120,17 +149,7 @@ console.log(
   ].join('\n'),
 );
 
-let stopping = false;
-const stop = async (code: number) => {
-  if (stopping) return;
-  stopping = true;
-  console.log('\nStopping the local cloud…');
-  await cloud.stop();
-  process.exit(code);
-};
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
 cloud.onCrash((message) => {
   console.error(message);
-  void stop(1);
+  stop(1);
 });

@@ -91,11 +91,16 @@ export async function startCognito(options: {
   );
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [require.resolve('cognito-local/lib/bin/start.js')], {
-    cwd: options.directory,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), NODE_OPTIONS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const guard = join(import.meta.dirname, 'parent-guard.cjs');
+  const child = spawn(
+    process.execPath,
+    ['--require', guard, require.resolve('cognito-local/lib/bin/start.js')],
+    {
+      cwd: options.directory,
+      env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const events = new EventEmitter();
   const codes = new Map<string, string>();
   let log = '';
