@@ -191,3 +191,59 @@ describe('the WebSocket gateway against action names that are not routes', () =>
     },
   );
 });
+
+describe('the WebSocket gateway while it shuts down', () => {
+  it('refuses an upgrade that was being authorized when shutdown began, and one that arrives after, without hanging', async () => {
+    let release: () => void = () => undefined;
+    const authorizing = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const connect = vi.fn(async () => ({ statusCode: 200 }));
+    let authorizingStarted = false;
+    const gw = new WebSocketGateway(
+      {
+        authorizer: async (event) => {
+          authorizingStarted = true;
+          await authorizing;
+          return {
+            principalId: 'u',
+            policyDocument: {
+              Version: '2012-10-17',
+              Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
+            },
+          };
+        },
+        routes: { $connect: connect },
+      },
+      {
+        ...apiGatewayLimits,
+        stage: 'local',
+        apiId: 'local',
+        region: 'us-east-1',
+        accountId: '0',
+        domainName: 'x',
+      },
+    );
+    const server = createServer();
+    servers.push(server);
+    gw.attach(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/local`;
+    const statusOf = (socket: WebSocket) =>
+      new Promise<number>((resolve) => {
+        socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+        socket.once('open', () => resolve(101));
+        socket.once('error', () => undefined);
+      });
+
+    const early = new WebSocket(url);
+    const earlyStatus = statusOf(early);
+    await vi.waitFor(() => expect(authorizingStarted).toBe(true));
+    const closing = gw.close();
+    release();
+    expect(await earlyStatus).toBe(503);
+    await closing; // resolves: nothing half-open keeps it waiting
+    expect(connect).toHaveBeenCalledTimes(1);
+    expect(await statusOf(new WebSocket(url))).toBe(503);
+  });
+});

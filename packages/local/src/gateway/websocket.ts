@@ -71,6 +71,8 @@ const single = (values: Record<string, string | string[] | undefined>) =>
  * frames, 128 KB messages (close 1009), 10 minutes idle, 2 hours in all, 29 s per integration.
  */
 export class WebSocketGateway {
+  /** Set when shutdown begins: upgrades are refused from then on. */
+  private closing = false;
   private readonly wss: WebSocketServer;
   private readonly connections = new Map<string, Connection>();
   /** Handler invocations under way, so shutdown can wait for them. */
@@ -118,6 +120,8 @@ export class WebSocketGateway {
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+    // Shutting down: no new connection, whose $connect would run against stores being closed.
+    if (this.closing) return refuse(socket, 503, 'Service Unavailable');
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname.replace(/\/$/, '') !== `/${this.options.stage}`) return refuse(socket, 404, 'Not Found');
     const connectionId = randomBytes(12).toString('base64');
@@ -166,6 +170,8 @@ export class WebSocketGateway {
     const status = (connected.result as { statusCode?: number } | undefined)?.statusCode ?? 200;
     if (!connected.ok || status < 200 || status > 299)
       return refuse(socket, connected.ok ? status : 500, 'Forbidden');
+    // Shutdown began while this one was being authorized: it ends here, not half-open.
+    if (this.closing) return refuse(socket, 503, 'Service Unavailable');
 
     this.wss.handleUpgrade(request, socket, head, (ws) =>
       this.open(connectionId, ws, request, authorizer, head),
@@ -337,6 +343,7 @@ export class WebSocketGateway {
 
   /** Drops every connection (their `$disconnect` runs) and waits for handlers still running. */
   async close() {
+    this.closing = true;
     const closed = [...this.connections.values()].map(
       (connection) => new Promise((resolve) => connection.socket.once('close', resolve)),
     );
