@@ -137,6 +137,97 @@ describe('ID token verification', () => {
       expect((await refusalOf(token)).details?.reason).toBe('no matching key');
     });
 
+    it('a token with its signature stripped', async () => {
+      const [header, payload] = (await issuer.idToken('u')).split('.');
+      expect((await refusalOf(`${header}.${payload}.`)).details?.reason).toBeTypeOf('string');
+      await refusalOf(`${header}.${payload}`);
+    });
+
+    it('an HS256 token signed with a guessed secret', async () => {
+      const token = await new SignJWT({ token_use: 'id' })
+        .setProtectedHeader({ alg: 'HS256', kid: 'test-key' })
+        .setSubject('u')
+        .setIssuer(issuer.issuer)
+        .setAudience(issuer.clientId)
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode('secret'));
+      expect((await refusalOf(token)).details?.reason).toBe('algorithm not allowed');
+    });
+
+    it.each(['RS512', 'PS256'])('a token signed with the pool’s own key but %s', async (alg) => {
+      const { generateKeyPair } = await import('jose');
+      const { privateKey } = await generateKeyPair(alg);
+      const token = await new SignJWT({ token_use: 'id', sub: 'u' })
+        .setProtectedHeader({ alg, kid: 'test-key' })
+        .setIssuer(issuer.issuer)
+        .setAudience(issuer.clientId)
+        .setExpirationTime('1h')
+        .sign(privateKey);
+      expect((await refusalOf(token)).details?.reason).toBe('algorithm not allowed');
+    });
+
+    it('a token carrying its own key in the header (jwk), or a URL to one (jku)', async () => {
+      const { generateKeyPair, exportJWK } = await import('jose');
+      const attacker = await generateKeyPair('RS256', { extractable: true });
+      const jwk = await exportJWK(attacker.publicKey);
+      const forge = (header: Record<string, unknown>) =>
+        new SignJWT({ token_use: 'id', sub: 'attacker' })
+          .setProtectedHeader({ alg: 'RS256', kid: 'test-key', ...header })
+          .setIssuer(issuer.issuer)
+          .setAudience(issuer.clientId)
+          .setExpirationTime('1h')
+          .sign(attacker.privateKey);
+      expect((await refusalOf(await forge({ jwk }))).details?.reason).toBe('bad signature');
+      expect(
+        (await refusalOf(await forge({ jku: 'http://127.0.0.1:1/evil/jwks.json' }))).details?.reason,
+      ).toBe('bad signature');
+    });
+
+    it('an ES256 token signed with a key of its own', async () => {
+      const { generateKeyPair } = await import('jose');
+      const { privateKey } = await generateKeyPair('ES256');
+      const token = await new SignJWT({ token_use: 'id', sub: 'u' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
+        .setIssuer(issuer.issuer)
+        .setAudience(issuer.clientId)
+        .setExpirationTime('1h')
+        .sign(privateKey);
+      expect((await refusalOf(token)).details?.reason).toBe('algorithm not allowed');
+    });
+
+    it('a token with no expiry, or an expiry that is not a number', async () => {
+      expect((await refusalOf(await issuer.idToken('u', { exp: undefined }))).details?.reason).toMatch(/exp/);
+      await refusalOf(await issuer.idToken('u', { exp: 'tomorrow' as never }));
+    });
+
+    it('a token that does not say what it is for (no token_use)', async () => {
+      expect((await refusalOf(await issuer.idToken('u', { token_use: undefined }))).details?.reason).toBe(
+        'token_use is not id',
+      );
+    });
+
+    it('a token whose audience lists only other clients', async () => {
+      const token = await issuer.idToken('u', { aud: ['other-client', 'third-client'] });
+      expect((await refusalOf(token)).details?.reason).toMatch(/aud/);
+    });
+
+    it('a token from another user pool on the same host', async () => {
+      const token = await issuer.idToken('u', { iss: issuer.issuer.replace(/pool_1$/, 'pool_2') });
+      expect((await refusalOf(token)).details?.reason).toMatch(/iss/);
+    });
+
+    it('a refresh token (opaque and encrypted, five parts)', async () => {
+      const part = () => Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('base64url');
+      const refresh = `${b64({ cty: 'JWT', enc: 'A256GCM', alg: 'RSA-OAEP' })}.${part()}.${part()}.${part()}.${part()}`;
+      await refusalOf(refresh);
+    });
+
+    it('a token whose header demands an extension it does not understand (crit)', async () => {
+      const [, payload, signature] = (await issuer.idToken('u')).split('.');
+      const header = b64({ alg: 'RS256', kid: 'test-key', crit: ['x-cascade'], 'x-cascade': true });
+      await refusalOf(`${header}.${payload}.${signature}`);
+    });
+
     it('garbage', async () => {
       expect((await refusalOf('not.a.jwt')).details?.reason).toBeTypeOf('string');
       await refusalOf('');
