@@ -199,6 +199,7 @@ describe('the WebSocket gateway while it shuts down', () => {
       release = resolve;
     });
     const connect = vi.fn(async () => ({ statusCode: 200 }));
+    const disconnect = vi.fn(async () => ({ statusCode: 200 }));
     let authorizingStarted = false;
     const gw = new WebSocketGateway(
       {
@@ -213,7 +214,7 @@ describe('the WebSocket gateway while it shuts down', () => {
             },
           };
         },
-        routes: { $connect: connect },
+        routes: { $connect: connect, $disconnect: disconnect },
       },
       {
         ...apiGatewayLimits,
@@ -244,6 +245,8 @@ describe('the WebSocket gateway while it shuts down', () => {
     expect(await earlyStatus).toBe(503);
     await closing; // resolves: nothing half-open keeps it waiting
     expect(connect).toHaveBeenCalledTimes(1);
+    // Its $connect is undone, so no Connections row outlives it.
+    expect(disconnect).toHaveBeenCalledTimes(1);
     expect(await statusOf(new WebSocket(url))).toBe(503);
   });
 });

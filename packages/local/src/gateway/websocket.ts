@@ -73,6 +73,8 @@ const single = (values: Record<string, string | string[] | undefined>) =>
 export class WebSocketGateway {
   /** Set when shutdown begins: upgrades are refused from then on. */
   private closing = false;
+  /** Upgrades being authorized or connected: shutdown waits for them to end either way. */
+  private readonly upgrading = new Set<Promise<unknown>>();
   private readonly wss: WebSocketServer;
   private readonly connections = new Map<string, Connection>();
   /** Handler invocations under way, so shutdown can wait for them. */
@@ -87,7 +89,11 @@ export class WebSocketGateway {
 
   attach(server: Server) {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      this.upgrade(request, socket, head).catch(() => refuse(socket, 500, 'Internal server error'));
+      const upgrading = this.upgrade(request, socket, head).catch(() =>
+        refuse(socket, 500, 'Internal server error'),
+      );
+      this.upgrading.add(upgrading);
+      void upgrading.finally(() => this.upgrading.delete(upgrading));
     });
   }
 
@@ -170,8 +176,22 @@ export class WebSocketGateway {
     const status = (connected.result as { statusCode?: number } | undefined)?.statusCode ?? 200;
     if (!connected.ok || status < 200 || status > 299)
       return refuse(socket, connected.ok ? status : 500, 'Forbidden');
-    // Shutdown began while this one was being authorized: it ends here, not half-open.
-    if (this.closing) return refuse(socket, 503, 'Service Unavailable');
+    // Shutdown began while this one was being authorized: it ends here, not half-open, and its
+    // $connect is undone as API Gateway would, with a $disconnect.
+    if (this.closing) {
+      refuse(socket, 503, 'Service Unavailable');
+      await this.invoke('$disconnect', {
+        headers: {},
+        isBase64Encoded: false,
+        requestContext: {
+          ...this.requestContext(connectionId, '$disconnect', 'DISCONNECT', request),
+          disconnectStatusCode: 1001,
+          disconnectReason: 'Going away',
+          authorizer,
+        },
+      });
+      return;
+    }
 
     this.wss.handleUpgrade(request, socket, head, (ws) =>
       this.open(connectionId, ws, request, authorizer, head),
@@ -350,8 +370,10 @@ export class WebSocketGateway {
     for (const connection of this.connections.values()) connection.socket.terminate();
     await Promise.all(closed);
     this.wss.close();
-    // Handlers get as long as API Gateway would give them, then shutdown goes on without them.
+    // Handlers (and upgrades under way) get as long as API Gateway would give them, then
+    // shutdown goes on without them.
     const deadline = new Promise((resolve) => setTimeout(resolve, this.options.integrationTimeoutMs).unref());
+    await Promise.race([Promise.allSettled([...this.upgrading, ...this.inflight]), deadline]);
     await Promise.race([Promise.allSettled([...this.inflight]), deadline]);
   }
 }
