@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -12,18 +11,10 @@ import {
   isResponseFor,
   newUser,
   root,
+  sendQuery,
   startTestCloud,
   uploadCsv,
 } from './harness';
-
-async function ask(client: Client, content: string) {
-  const messageId = randomUUID();
-  client.send({ action: 'query', messageId, payload: { content } });
-  const ack = await client.waitFor<ServerMessageOf<'ack'>>(
-    (m) => m.action === 'ack' && m.messageId === messageId,
-  );
-  return ack;
-}
 
 describe('the analysis task behind the local cloud', () => {
   let cloud: LocalCloud;
@@ -52,7 +43,7 @@ describe('the analysis task behind the local cloud', () => {
   });
 
   it('profiles a small sample inside Dispatch, with no task to wait for', async () => {
-    const ack = await ask(client, 'profile lalonde.csv');
+    const ack = await sendQuery(client, 'profile lalonde.csv');
     const response = await client.waitFor<ServerMessageOf<'response'>>(
       isResponseFor(ack.executionId),
       60_000,
@@ -68,7 +59,7 @@ describe('the analysis task behind the local cloud', () => {
     const csv = csvAboveInlineLimit();
     expect(Buffer.byteLength(csv)).toBeGreaterThan(16 * 1024 * 1024);
     await uploadCsv(client, 'big.csv', csv);
-    const ack = await ask(client, 'profile big.csv');
+    const ack = await sendQuery(client, 'profile big.csv');
     const response = await client.waitFor<ServerMessageOf<'response'>>(
       isResponseFor(ack.executionId),
       120_000,
@@ -107,7 +98,7 @@ describe('the analysis task behind the local cloud', () => {
   });
 
   it('estimates an effect with every method and its intervals', async () => {
-    const ack = await ask(
+    const ack = await sendQuery(
       client,
       'what is the effect of treat on re78 in lalonde.csv adjusting for age, educ, re74 and re75?',
     );
@@ -121,7 +112,7 @@ describe('the analysis task behind the local cloud', () => {
   });
 
   it("says why, in the engine's own sentence, when the data cannot answer", async () => {
-    const ack = await ask(
+    const ack = await sendQuery(
       client,
       'what is the effect of retention_offer on churned in churn.csv adjusting for customer_id?',
     );
@@ -136,7 +127,7 @@ describe('the analysis task behind the local cloud', () => {
   });
 
   it('fails the item whose analysis task fails, with the task’s own sentence', async () => {
-    const ack = await ask(
+    const ack = await sendQuery(
       client,
       'what is the effect of treat on earnings in big.csv adjusting for age and educ, using matching, only where age > 1000',
     );

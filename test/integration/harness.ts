@@ -140,6 +140,20 @@ export class Client {
 export const isResponseFor = (executionId: string) => (m: ServerMessage) =>
   m.action === 'response' && m.executionId === executionId;
 
+/** Sends one question and waits for its `ack`. */
+export async function sendQuery(client: Client, content: string): Promise<ServerMessageOf<'ack'>> {
+  const messageId = randomUUID();
+  client.send({ action: 'query', messageId, payload: { content } });
+  return client.waitFor<ServerMessageOf<'ack'>>((m) => m.action === 'ack' && m.messageId === messageId);
+}
+
+/** Sends one question and waits for its run's `response`. */
+export async function askQuestion(client: Client, content: string) {
+  const ack = await sendQuery(client, content);
+  const response = await client.waitFor<ServerMessageOf<'response'>>(isResponseFor(ack.executionId), 60_000);
+  return { ack, response };
+}
+
 /**
  * 1.2 million rows, 18 MB of CSV: above profile's 16 MB inline limit, so Dispatch hands the
  * analysis to the task (the Fargate stand-in) instead of running it itself.

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ServerMessageOf } from '@cascade/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
@@ -9,23 +8,13 @@ import {
   startBedrockDouble,
   toolReply,
 } from '../support/bedrock-double';
-import { Client, isResponseFor, newUser, startTestCloud } from './harness';
+import { askQuestion, Client, newUser, startTestCloud } from './harness';
 
 /**
  * Bedrock behind the whole local cloud, as `CASCADE_AGENT_PROVIDER=bedrock npm start` runs it with
  * a Bedrock-compatible gateway: the model is a scripted double of Converse over HTTP/2 that
  * enforces the API's rules for the model's family, so every request must be one Bedrock accepts.
  */
-
-async function ask(client: Client, content: string) {
-  const messageId = randomUUID();
-  client.send({ action: 'query', messageId, payload: { content } });
-  const ack = await client.waitFor<ServerMessageOf<'ack'>>(
-    (m) => m.action === 'ack' && m.messageId === messageId,
-  );
-  const response = await client.waitFor<ServerMessageOf<'response'>>(isResponseFor(ack.executionId), 60_000);
-  return { ack, response };
-}
 
 describe('Bedrock through the local cloud, at the endpoint AWS_ENDPOINT_URL_BEDROCK_RUNTIME names', () => {
   let bedrock: BedrockDouble;
@@ -66,7 +55,7 @@ describe('Bedrock through the local cloud, at the endpoint AWS_ENDPOINT_URL_BEDR
         usage: { inputTokens: 3000, outputTokens: 40, cacheReadInputTokens: 2000 },
       }),
     );
-    const { ack, response } = await ask(client, 'how many rows does lalonde.csv have?');
+    const { ack, response } = await askQuestion(client, 'how many rows does lalonde.csv have?');
     // Converse counts cache reads apart from inputTokens; the run's input is the whole prompt.
     expect(response).toMatchObject({
       status: 'SUCCEEDED',
@@ -90,7 +79,7 @@ describe('Bedrock through the local cloud, at the endpoint AWS_ENDPOINT_URL_BEDR
       errorReply('ModelErrorException', 'The model returned an error.'),
       finalAnswerReply('churn.csv has 2,000 rows.'),
     );
-    const first = await ask(client, 'how many rows does churn.csv have?');
+    const first = await askQuestion(client, 'how many rows does churn.csv have?');
     expect(first.response).toMatchObject({
       status: 'SUCCEEDED',
       items: [{ output: { text: 'churn.csv has 2,000 rows.' } }],
@@ -98,7 +87,7 @@ describe('Bedrock through the local cloud, at the endpoint AWS_ENDPOINT_URL_BEDR
 
     const before = bedrock.requests.length;
     bedrock.push(errorReply('ValidationException', 'A conversation must start with a user message.'));
-    const second = await ask(client, 'how many rows does lalonde.csv have?');
+    const second = await askQuestion(client, 'how many rows does lalonde.csv have?');
     expect(second.response).toMatchObject({ status: 'FAILED' });
     expect(second.response.items[0]!.error).toBe(
       'The model rejected the request: A conversation must start with a user message.',
@@ -110,7 +99,7 @@ describe('Bedrock through the local cloud, at the endpoint AWS_ENDPOINT_URL_BEDR
     bedrock.push(
       errorReply('AccessDeniedException', "You don't have access to the model with the specified model ID."),
     );
-    const { response } = await ask(client, 'how many rows does churn.csv have?');
+    const { response } = await askQuestion(client, 'how many rows does churn.csv have?');
     expect(response).toMatchObject({ status: 'FAILED' });
     expect(response.items[0]!.error).toMatch(
       /^No access to model us\.amazon\.nova-pro-v1:0 in region us-east-1/,

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { ServerMessageOf } from '@cascade/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
 import { type OpenAiDouble, reply, startOpenAiDouble } from '../support/openai-double';
-import { Client, isResponseFor, newUser, startTestCloud } from './harness';
+import { askQuestion, Client, newUser, startTestCloud } from './harness';
 
 /**
  * A language model behind the whole local cloud, as `CASCADE_AGENT_PROVIDER=openai npm start`
@@ -11,16 +10,6 @@ import { Client, isResponseFor, newUser, startTestCloud } from './harness';
  * so every request the agent sends must be one the real API accepts. (One local cloud per file:
  * its handlers keep their clients for the life of the process, as Lambda's do.)
  */
-
-async function ask(client: Client, content: string) {
-  const messageId = randomUUID();
-  client.send({ action: 'query', messageId, payload: { content } });
-  const ack = await client.waitFor<ServerMessageOf<'ack'>>(
-    (m) => m.action === 'ack' && m.messageId === messageId,
-  );
-  const response = await client.waitFor<ServerMessageOf<'response'>>(isResponseFor(ack.executionId), 60_000);
-  return { ack, response };
-}
 
 describe('an OpenAI-compatible model through the local cloud', () => {
   let model: OpenAiDouble;
@@ -61,7 +50,7 @@ describe('an OpenAI-compatible model through the local cloud', () => {
         usage: { prompt: 2600, completion: 30, cached: 1500 },
       }),
     );
-    const { ack, response } = await ask(client, 'how many columns does churn.csv have?');
+    const { ack, response } = await askQuestion(client, 'how many columns does churn.csv have?');
 
     expect(response).toMatchObject({
       status: 'SUCCEEDED',
@@ -87,7 +76,7 @@ describe('an OpenAI-compatible model through the local cloud', () => {
 
   it("fails the item with the endpoint's own reason when the model rejects the request", async () => {
     model.push(reply.error(400, "This model's maximum context length is 8192 tokens."));
-    const { response } = await ask(client, 'what is the average monthly fee in churn.csv?');
+    const { response } = await askQuestion(client, 'what is the average monthly fee in churn.csv?');
     expect(response).toMatchObject({ status: 'FAILED' });
     expect(response.items[0]!.error).toMatch(/rejected the request.*maximum context length is 8192 tokens/);
   });

@@ -30,18 +30,45 @@ const webOrigin = 'http://127.0.0.1:4600';
 const signed =
   'AWS4-HMAC-SHA256 Credential=local/20261206/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=x';
 
-function gateway() {
-  return new WebSocketGateway(
-    { authorizer: async () => ({}) as never, routes: {} },
-    {
-      ...apiGatewayLimits,
-      stage: 'local',
-      apiId: 'local',
-      region: 'us-east-1',
-      accountId: '0',
-      domainName: 'x',
-    },
-  );
+const gatewayOptions = {
+  ...apiGatewayLimits,
+  stage: 'local',
+  apiId: 'local',
+  region: 'us-east-1',
+  accountId: '0',
+  domainName: 'x',
+};
+
+/** Lets every caller in, after `before` resolves. */
+const allowAll =
+  (before: () => Promise<void> = async () => undefined) =>
+  async (event: Record<string, unknown>) => {
+    await before();
+    return {
+      principalId: 'u',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
+      },
+    };
+  };
+
+function gateway(
+  handlers: ConstructorParameters<typeof WebSocketGateway>[0] = {
+    authorizer: async () => ({}) as never,
+    routes: {},
+  },
+) {
+  return new WebSocketGateway(handlers, gatewayOptions);
+}
+
+/** A gateway on its own port; its WebSocket URL. */
+async function listeningGateway(gw: WebSocketGateway): Promise<string> {
+  const server = createServer();
+  servers.push(server);
+  gw.attach(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}/local`;
 }
 
 /** An edge whose DynamoDB answers as dynalite does, with its own `Access-Control-Allow-Origin: *`. */
@@ -154,31 +181,8 @@ describe('the WebSocket gateway against action names that are not routes', () =>
     '"%s" goes to $default like any unknown action, and the connection stays open',
     async (action) => {
       const fallback = vi.fn(async () => ({ statusCode: 200 }));
-      const gw = new WebSocketGateway(
-        {
-          authorizer: async (event) => ({
-            principalId: 'u',
-            policyDocument: {
-              Version: '2012-10-17',
-              Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
-            },
-          }),
-          routes: { $default: fallback },
-        },
-        {
-          ...apiGatewayLimits,
-          stage: 'local',
-          apiId: 'local',
-          region: 'us-east-1',
-          accountId: '0',
-          domainName: 'x',
-        },
-      );
-      const server = createServer();
-      servers.push(server);
-      gw.attach(server);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const socket = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/local`);
+      const gw = gateway({ authorizer: allowAll(), routes: { $default: fallback } });
+      const socket = new WebSocket(await listeningGateway(gw));
       try {
         await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
         socket.send(JSON.stringify({ action }));
@@ -201,35 +205,14 @@ describe('the WebSocket gateway while it shuts down', () => {
     const connect = vi.fn(async () => ({ statusCode: 200 }));
     const disconnect = vi.fn(async () => ({ statusCode: 200 }));
     let authorizingStarted = false;
-    const gw = new WebSocketGateway(
-      {
-        authorizer: async (event) => {
-          authorizingStarted = true;
-          await authorizing;
-          return {
-            principalId: 'u',
-            policyDocument: {
-              Version: '2012-10-17',
-              Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
-            },
-          };
-        },
-        routes: { $connect: connect, $disconnect: disconnect },
-      },
-      {
-        ...apiGatewayLimits,
-        stage: 'local',
-        apiId: 'local',
-        region: 'us-east-1',
-        accountId: '0',
-        domainName: 'x',
-      },
-    );
-    const server = createServer();
-    servers.push(server);
-    gw.attach(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/local`;
+    const gw = gateway({
+      authorizer: allowAll(async () => {
+        authorizingStarted = true;
+        await authorizing;
+      }),
+      routes: { $connect: connect, $disconnect: disconnect },
+    });
+    const url = await listeningGateway(gw);
     const statusOf = (socket: WebSocket) =>
       new Promise<number>((resolve) => {
         socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));

@@ -20,6 +20,21 @@ export interface TokenUsage {
   cacheWriteTokens?: number;
 }
 
+/** Two calls' tokens together; a cache count is kept when either call reported one. */
+export function addUsage(a: TokenUsage | undefined, b: TokenUsage | undefined): TokenUsage | undefined {
+  if (!a || !b) return a ?? b;
+  const sum = (x?: number, y?: number) =>
+    x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0);
+  const cacheReadTokens = sum(a.cacheReadTokens, b.cacheReadTokens);
+  const cacheWriteTokens = sum(a.cacheWriteTokens, b.cacheWriteTokens);
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    ...(cacheReadTokens !== undefined && { cacheReadTokens }),
+    ...(cacheWriteTokens !== undefined && { cacheWriteTokens }),
+  };
+}
+
 /** Who answered a model call and what it cost; the offline planner has neither model nor tokens. */
 interface Accounted {
   /** The model id that answered ("amazon.nova-pro-v1:0", "llama3.1:8b"). */
@@ -95,18 +110,20 @@ export interface ItemUsage {
 }
 
 export function usageOf(turns: Turn[]): ItemUsage {
-  const total: ItemUsage = { inputTokens: 0, outputTokens: 0, modelCalls: 0 };
-  for (const turn of turns) {
-    if (turn.kind !== 'model' || !turn.decision.model) continue;
-    const usage = turn.decision.usage;
-    total.modelCalls += 1;
-    total.inputTokens += usage?.inputTokens ?? 0;
-    total.outputTokens += usage?.outputTokens ?? 0;
-    if (usage?.cacheReadTokens) total.cacheReadTokens = (total.cacheReadTokens ?? 0) + usage.cacheReadTokens;
-    if (usage?.cacheWriteTokens)
-      total.cacheWriteTokens = (total.cacheWriteTokens ?? 0) + usage.cacheWriteTokens;
-  }
-  return total;
+  const calls = turns.flatMap((turn) =>
+    turn.kind === 'model' && turn.decision.model ? [turn.decision] : [],
+  );
+  const tokens = calls.reduce<TokenUsage | undefined>(
+    (total, decision) => addUsage(total, decision.usage),
+    undefined,
+  );
+  return {
+    inputTokens: tokens?.inputTokens ?? 0,
+    outputTokens: tokens?.outputTokens ?? 0,
+    modelCalls: calls.length,
+    ...(tokens?.cacheReadTokens && { cacheReadTokens: tokens.cacheReadTokens }),
+    ...(tokens?.cacheWriteTokens && { cacheWriteTokens: tokens.cacheWriteTokens }),
+  };
 }
 
 /** The turns in the order they happened. */

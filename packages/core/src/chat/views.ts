@@ -43,18 +43,9 @@ function itemUsage(item: ItemRecord): Usage {
   return usageOf(orderedTurns(item.turns));
 }
 
-/** A run's cost, the sum of its items'. */
+/** A run's cost: that of all its items' model calls. */
 function runUsage(items: ItemRecord[]): Usage {
-  const total: Usage = { inputTokens: 0, outputTokens: 0, modelCalls: 0 };
-  for (const item of items) {
-    const usage = itemUsage(item);
-    total.inputTokens += usage.inputTokens;
-    total.outputTokens += usage.outputTokens;
-    total.modelCalls += usage.modelCalls;
-    for (const key of ['cacheReadTokens', 'cacheWriteTokens'] as const)
-      if (usage[key]) total[key] = (total[key] ?? 0) + usage[key];
-  }
-  return total;
+  return usageOf(items.flatMap((item) => orderedTurns(item.turns)));
 }
 
 /** Who answered the run: the provider its finished items name. */

@@ -13,7 +13,7 @@ import {
   type ToolChoice,
 } from '@aws-sdk/client-bedrock-runtime';
 import { toolDeclarations, toolInputSchema, toolNames } from '../tools';
-import type { Decision, TokenUsage, ToolCall, Turn } from '../transcript';
+import { addUsage, type Decision, type TokenUsage, type ToolCall, type Turn } from '../transcript';
 import { type ModelCapabilities, modelCapabilities } from './bedrock-models';
 import {
   defaultRetryPolicy,
@@ -254,20 +254,6 @@ function tokenUsage(usage: BedrockTokenUsage | undefined): TokenUsage | undefine
     outputTokens: usage.outputTokens ?? 0,
     ...(usage.cacheReadInputTokens !== undefined && { cacheReadTokens: usage.cacheReadInputTokens }),
     ...(usage.cacheWriteInputTokens !== undefined && { cacheWriteTokens: usage.cacheWriteInputTokens }),
-  };
-}
-
-function addUsage(total: TokenUsage | undefined, usage: TokenUsage | undefined): TokenUsage | undefined {
-  if (!total || !usage) return total ?? usage;
-  const sum = (a?: number, b?: number) =>
-    a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0);
-  const cacheReadTokens = sum(total.cacheReadTokens, usage.cacheReadTokens);
-  const cacheWriteTokens = sum(total.cacheWriteTokens, usage.cacheWriteTokens);
-  return {
-    inputTokens: total.inputTokens + usage.inputTokens,
-    outputTokens: total.outputTokens + usage.outputTokens,
-    ...(cacheReadTokens !== undefined && { cacheReadTokens }),
-    ...(cacheWriteTokens !== undefined && { cacheWriteTokens }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { type ToolName, toolDeclarations, toolInputSchema, toolNames } from '../tools';
-import type { ContextMessage, Decision, TokenUsage, ToolCall } from '../transcript';
+import { addUsage, type ContextMessage, type Decision, type TokenUsage, type ToolCall } from '../transcript';
 import {
   defaultRetryPolicy,
   ModelRejectedError,
@@ -168,16 +168,6 @@ function interpret(reply: Reply, turn: number, maxTokens: number): Outcome {
     return { kind: 'decision', decision: { kind: 'tool', calls, ...(text && { thinking: text }) } };
   if (text) return { kind: 'decision', decision: { kind: 'final', text: text + note } };
   return cut ? { kind: 'cut' } : { kind: 'blank' };
-}
-
-function addUsage(a: TokenUsage | undefined, b: TokenUsage | undefined): TokenUsage | undefined {
-  if (!a || !b) return a ?? b;
-  const cacheReported = a.cacheReadTokens !== undefined || b.cacheReadTokens !== undefined;
-  return {
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    ...(cacheReported && { cacheReadTokens: (a.cacheReadTokens ?? 0) + (b.cacheReadTokens ?? 0) }),
-  };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON from a server we do not control, read defensively
