@@ -83,8 +83,14 @@ export async function understand(question: string, context: UnderstandContext): 
     'columns',
     'types',
   ]);
-  const others = first.some((s) =>
-    s.senses.some((x) => x.kind === 'aggregate' || (x.kind === 'keyword' && computing.has(x.word))),
+  // "how many datasets are there": the count is of the datasets, which the listing answers.
+  const countsDatasets = (i: number) =>
+    first[i]!.senses.some((x) => x.kind === 'aggregate' && x.fn === 'count') &&
+    first[i + 1]?.senses.some((x) => x.kind === 'keyword' && x.word === 'datasets') === true;
+  const others = first.some(
+    (s, i) =>
+      !countsDatasets(i) &&
+      s.senses.some((x) => x.kind === 'aggregate' || (x.kind === 'keyword' && computing.has(x.word))),
   );
   const previousDataset =
     context.previous && context.previous.kind !== 'datasets' ? context.previous.datasetId : undefined;

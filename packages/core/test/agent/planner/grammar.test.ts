@@ -23,6 +23,9 @@ describe('datasets and their shape', () => {
     'which data sets can i use',
     'show me the available files',
     'do you have any data about churn?',
+    // A count of the datasets is what the listing says.
+    'how many datasets are there?',
+    'how many datasets are loaded rn?',
   ])('"%s" lists the datasets', async (question) => {
     expect(await frameOf(question)).toEqual({ kind: 'datasets' });
   });
