@@ -11,6 +11,7 @@ import {
   stepFunctions,
 } from './functions';
 import { type FunctionResources, functionArgs, join } from './lambda';
+import { network } from './network';
 import { analysisTaskStatements, bedrockModelResources, stateMachineStatements } from './permissions';
 import { agentSettings } from './settings';
 import type { Storage } from './storage';
@@ -63,20 +64,27 @@ export function orchestration(input: {
     engineLayer: engineLayer().arn,
   };
 
-  const { task } = analysisTask({ storage, stateMachineArn, region });
+  const { vpc, modelStep } = network(settings);
+  const { task } = analysisTask({ storage, vpc, stateMachineArn, region });
 
-  /** A step's arguments; the one that calls the model also gets the endpoint's key, if there is one. */
-  const withApiKey = (definition: LambdaDefinition, resources: FunctionResources): sst.aws.FunctionArgs => {
+  /**
+   * A step's arguments; the one that calls an OpenAI-compatible endpoint also gets the endpoint's
+   * key and runs where it can reach only that endpoint and AWS (network.ts).
+   */
+  const stepArgs = (definition: LambdaDefinition, resources: FunctionResources): sst.aws.FunctionArgs => {
     const args = functionArgs(definition, resources);
-    return apiKey && definition.access.agent === 'model'
-      ? { ...args, link: [...((args.link as unknown[]) ?? []), apiKey] }
-      : args;
+    if (definition.access.agent !== 'model') return args;
+    return {
+      ...args,
+      ...(apiKey && { link: [...((args.link as unknown[]) ?? []), apiKey] }),
+      ...(modelStep && { vpc: modelStep }),
+    };
   };
 
   const steps = Object.fromEntries(
     Object.entries(stepFunctions).map(([placeholder, definition]) => [
       placeholder,
-      new sst.aws.Function(placeholder.replace(/FunctionArn$/, 'Step'), withApiKey(definition, resources)),
+      new sst.aws.Function(placeholder.replace(/FunctionArn$/, 'Step'), stepArgs(definition, resources)),
     ]),
   ) as Record<keyof typeof stepFunctions, sst.aws.Function>;
 
@@ -155,20 +163,11 @@ export function orchestration(input: {
  */
 function analysisTask(input: {
   storage: Storage;
+  vpc: sst.aws.Vpc;
   stateMachineArn: $util.Output<string>;
   region: $util.Output<string>;
 }) {
-  // The task runs in public subnets with a public IP (no NAT to pay for) and only calls AWS APIs
-  // over HTTPS: nothing may connect to it, and it may only open HTTPS connections.
-  const vpc = new sst.aws.Vpc('Vpc', {
-    az: 2,
-    transform: {
-      securityGroup: (args) => {
-        args.ingress = [];
-        args.egress = [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidrBlocks: ['0.0.0.0/0'] }];
-      },
-    },
-  });
+  const { vpc } = input;
   const cluster = new sst.aws.Cluster('Cluster', { vpc });
 
   const statements = analysisTaskStatements(

@@ -20,7 +20,7 @@ import {
   functionStatements,
   stateMachineStatements,
 } from '../../stacks/permissions';
-import { agentSettings } from '../../stacks/settings';
+import { agentSettings, modelEndpoint } from '../../stacks/settings';
 import asl from '../../statemachines/agent.asl.json';
 
 const arns: AppArns<string> = {
@@ -280,5 +280,24 @@ describe('deploy-time settings', () => {
     expect(() => agentSettings({ CASCADE_MAX_OUTPUT_TOKENS: '10' })).toThrow(
       'CASCADE_MAX_OUTPUT_TOKENS must be an integer from 256 to 128000',
     );
+  });
+});
+
+describe("a deployed model step's endpoint", () => {
+  it('is the host and port of the base URL, the port implied by the scheme when not written', () => {
+    expect(modelEndpoint('https://api.openai.com/v1')).toEqual({ host: 'api.openai.com', port: 443 });
+    expect(modelEndpoint('http://Models.Internal:8000/v1')).toEqual({ host: 'models.internal', port: 8000 });
+    expect(modelEndpoint('http://gpu-box/v1')).toEqual({ host: 'gpu-box', port: 80 });
+    expect(modelEndpoint('http://10.0.0.5:8000/v1')).toEqual({
+      host: '10.0.0.5',
+      port: 8000,
+      address: '10.0.0.5',
+    });
+  });
+
+  it('refuses an endpoint on the deploying machine, or an IPv6 one, with a sentence', () => {
+    for (const url of ['http://127.0.0.1:11434/v1', 'http://localhost:11434/v1', 'http://[::1]:8000/v1'])
+      expect(() => modelEndpoint(url), url).toThrow('a deployed function cannot reach it');
+    expect(() => modelEndpoint('http://[fd00::5]:8000/v1')).toThrow("the stage's VPC is IPv4 only");
   });
 });

@@ -35,6 +35,8 @@ export type ScriptedReply =
   | ({ kind: 'message'; content: string | null; calls: ScriptedCall[]; finishReason: string } & ReplyOptions)
   | { kind: 'error'; status: number; body: unknown; retryAfter?: string; retryAfterMs?: string }
   | { kind: 'raw'; status: number; contentType: string; body: string }
+  /** Answers 307 to the same path on another server (a proxy, a moved endpoint, or a trap for the key). */
+  | { kind: 'redirect'; location: string }
   /** Closes the connection without an answer. */
   | { kind: 'drop' }
   /** Starts a streamed answer with this text, then closes the connection partway through it. */
@@ -104,6 +106,7 @@ export const reply = {
     contentType,
     body,
   }),
+  redirect: (location: string): ScriptedReply => ({ kind: 'redirect', location }),
   drop: (): ScriptedReply => ({ kind: 'drop' }),
   dropMidway: (content: string): ScriptedReply => ({ kind: 'dropMidway', content }),
   hang: (): ScriptedReply => ({ kind: 'hang' }),
@@ -491,6 +494,11 @@ export async function startOpenAiDouble(options: OpenAiDoubleOptions = {}): Prom
           ...(scripted.retryAfter !== undefined && { 'retry-after': scripted.retryAfter }),
           ...(scripted.retryAfterMs !== undefined && { 'retry-after-ms': scripted.retryAfterMs }),
         });
+        return;
+      case 'redirect':
+        recorded.status = 307;
+        response.writeHead(307, { location: scripted.location });
+        response.end();
         return;
       case 'raw':
         recorded.status = scripted.status;

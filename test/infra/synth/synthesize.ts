@@ -58,7 +58,13 @@ export interface Synthesis {
  * engine layer, which it builds in .sst/layers as a deploy does).
  */
 export async function synthesize(
-  options: { stage?: string; dev?: boolean; timeoutMs?: number } = {},
+  options: {
+    stage?: string;
+    dev?: boolean;
+    timeoutMs?: number;
+    /** Variables of the deploying shell (CASCADE_AGENT_PROVIDER and the like). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Synthesis> {
   const stage = options.stage ?? 'ci';
   const dev = options.dev ?? false;
@@ -110,7 +116,7 @@ export async function synthesize(
     const runner = join(import.meta.dirname, 'runner.mjs');
     const stderr = await new Promise<string>((resolve, reject) => {
       const child = spawn(process.execPath, [runner, outfile, platform, output], {
-        env: { ...process.env, SYNTH_WORK: join(scratch, 'work') },
+        env: { ...process.env, ...options.env, SYNTH_WORK: join(scratch, 'work') },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let text = '';

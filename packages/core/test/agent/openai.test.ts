@@ -461,6 +461,25 @@ describe('the OpenAI-compatible provider: errors', () => {
     );
   });
 
+  it('a redirect is not followed: the key goes to the configured host only, and the error names where it pointed', async () => {
+    const elsewhere = await startOpenAiDouble({ script: [reply.content('never served')] });
+    try {
+      const trap = `${elsewhere.url}/chat/completions`;
+      await start({ apiKey: 'sk-test-123', script: [reply.redirect(trap)] });
+      const error = await provider({ apiKey: 'sk-test-123' })
+        .decide(context())
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ModelRejectedError);
+      expect((error as Error).message).toBe(
+        `The model endpoint at ${double!.url} redirects to ${trap}; Cascade calls only CASCADE_MODEL_BASE_URL, so set it to the address that answers.`,
+      );
+      expect(elsewhere.requests).toHaveLength(0);
+      expect(double!.requests).toHaveLength(1);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('a base URL without the API version says to check it', async () => {
     await start();
     const root = double!.url.replace(/\/v1$/, '');

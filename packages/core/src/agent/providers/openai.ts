@@ -497,7 +497,15 @@ export function createOpenAiProvider(options: OpenAiOptions): ModelProvider {
           },
           body: JSON.stringify(body),
           signal: context.signal ? AbortSignal.any([timeout, context.signal]) : timeout,
+          // The key goes to the configured host and nowhere else: a redirect is an answer, not a hop.
+          redirect: 'manual',
         });
+        if (response.status >= 300 && response.status < 400) {
+          const location = response.headers.get('location') ?? 'another address';
+          throw new ModelRejectedError(
+            `The model endpoint at ${endpoint} redirects to ${location}; Cascade calls only CASCADE_MODEL_BASE_URL, so set it to the address that answers.`,
+          );
+        }
         if (response.ok) {
           // A server that ignores `stream` answers with one JSON body; read it as such.
           return onText && response.headers.get('content-type')?.includes('text/event-stream')
