@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseCodeDeliveries } from '../src/emulators/cognito';
+import { codesInPool, parseCodeDeliveries } from '../src/emulators/cognito';
 import { freePort, listenOn, PortInUseError } from '../src/ports';
 import { webServer } from '../src/web';
 
@@ -27,6 +27,27 @@ describe('reading cognito-local’s code deliveries', () => {
       { username: 'b', destination: 'b', code: '999' },
     ]);
     expect(parseCodeDeliveries('nothing here')).toEqual([]);
+  });
+
+  it('finds the codes kept on its users, by e-mail, and nothing in a file caught mid-write', () => {
+    const pool = {
+      Users: {
+        '5f0c': {
+          Username: '5f0c',
+          ConfirmationCode: '654321',
+          Attributes: [
+            { Name: 'sub', Value: '5f0c' },
+            { Name: 'email', Value: 'ann@example.com' },
+          ],
+        },
+        confirmed: { Username: 'confirmed', Attributes: [{ Name: 'email', Value: 'bo@example.com' }] },
+      },
+    };
+    expect(codesInPool(JSON.stringify(pool))).toEqual([
+      { username: '5f0c', destination: 'ann@example.com', code: '654321' },
+    ]);
+    expect(codesInPool(JSON.stringify(pool).slice(0, 40))).toEqual([]);
+    expect(codesInPool('{}')).toEqual([]);
   });
 });
 

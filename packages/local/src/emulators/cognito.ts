@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, watch } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
@@ -50,6 +50,30 @@ export function parseCodeDeliveries(text: string): ConfirmationCode[] {
   return found;
 }
 
+/**
+ * The codes cognito-local keeps on its users, from its pool file (`.cognito/db/<poolId>.json`),
+ * by e-mail address. A file caught mid-write reads as none; the next change reads it whole.
+ */
+export function codesInPool(text: string): ConfirmationCode[] {
+  let pool: { Users?: Record<string, unknown> } | undefined;
+  try {
+    pool = JSON.parse(text) as typeof pool;
+  } catch {
+    return [];
+  }
+  return Object.values(pool?.Users ?? {}).flatMap((value) => {
+    const user = value as {
+      Username?: string;
+      ConfirmationCode?: unknown;
+      Attributes?: { Name: string; Value?: string }[];
+    };
+    const email = user.Attributes?.find((a) => a.Name === 'email')?.Value;
+    return typeof user.ConfirmationCode === 'string' && email
+      ? [{ username: user.Username ?? email, destination: email, code: user.ConfirmationCode }]
+      : [];
+  });
+}
+
 async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -69,7 +93,9 @@ async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: num
  * Cognito: cognito-local in a child process keeping its state under `directory`, with a user
  * pool and an app client that allows USER_PASSWORD_AUTH. Tokens name `issuerDomain` (the edge)
  * as their issuer, so the authorizer verifies them exactly as it verifies Cognito's. Sign-up
- * codes are not emailed: they are read from the emulator's log and handed to `events`.
+ * codes are not emailed: they are read from the emulator's log and from the user records it
+ * saves before it answers (its log can arrive seconds late: cognito-local's logger buffers) and
+ * handed to `events`.
  */
 export async function startCognito(options: {
   directory: string;
@@ -103,15 +129,19 @@ export async function startCognito(options: {
   );
   const events = new EventEmitter();
   const codes = new Map<string, string>();
+  /** Each code once, whichever source tells of it first. */
+  const deliver = (delivery: ConfirmationCode) => {
+    const key = delivery.destination.toLowerCase();
+    if (codes.get(key) === delivery.code) return;
+    codes.set(key, delivery.code);
+    events.emit('code', delivery);
+  };
   let log = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     log += chunk.toString();
     const end = log.lastIndexOf('╯');
     if (end < 0) return;
-    for (const delivery of parseCodeDeliveries(log.slice(0, end + 1))) {
-      codes.set(delivery.destination.toLowerCase(), delivery.code);
-      events.emit('code', delivery);
-    }
+    for (const delivery of parseCodeDeliveries(log.slice(0, end + 1))) deliver(delivery);
     log = log.slice(end + 1);
   });
   let stderr = '';
@@ -125,6 +155,17 @@ export async function startCognito(options: {
 
   await waitUntilServing(url, child, 15_000);
   const pool = await ensurePool(url, join(options.directory, 'pool.json'));
+  const dbDirectory = join(options.directory, '.cognito', 'db');
+  const poolFile = `${pool.userPoolId}.json`;
+  const readPool = () =>
+    readFile(join(dbDirectory, poolFile), 'utf8').then(
+      (text) => codesInPool(text).forEach(deliver),
+      () => undefined,
+    );
+  await mkdir(dbDirectory, { recursive: true });
+  const watcher = watch(dbDirectory, (_event, name) => {
+    if (name === poolFile) void readPool();
+  });
   return {
     url,
     pool,
@@ -145,11 +186,13 @@ export async function startCognito(options: {
         events.on('code', onCode);
         const known = codes.get(key);
         if (known) onCode({ username: key, destination: key, code: known });
+        else void readPool();
       });
     },
     close: () =>
       new Promise((resolve) => {
         closing = true;
+        watcher.close();
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
