@@ -19,7 +19,7 @@ export default $config({
     const { linksCarryNamesOnly } = await import('./stacks/lambda');
     const { storage } = await import('./stacks/storage');
     const { auth } = await import('./stacks/auth');
-    const { gateway, routes } = await import('./stacks/api');
+    const { gateway, limits, routes } = await import('./stacks/api');
     const { orchestration } = await import('./stacks/orchestration');
     const { site } = await import('./stacks/web');
 
@@ -30,7 +30,13 @@ export default $config({
     const agent = orchestration({
       storage: data,
       resources: {
-        links: { ...data.tables, Datasets: data.bucket, Api: api, Auth: identity.link },
+        links: {
+          ...data.tables,
+          Datasets: data.bucket,
+          Api: api,
+          Auth: identity.link,
+          RateLimits: limits(),
+        },
         arns: {
           tables: Object.fromEntries(
             Object.entries(data.tables).map(([name, table]) => [name, table.arn]),

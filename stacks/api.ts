@@ -1,5 +1,6 @@
 import { authorizer as authorizerDefinition, routes as routeDefinitions } from './functions';
 import { type FunctionResources, functionArgs } from './lambda';
+import { rateLimits } from './settings';
 
 /**
  * The WebSocket API. Created first and given its routes later, because the agent's functions
@@ -14,6 +15,11 @@ export function gateway() {
       },
     },
   });
+}
+
+/** What one user and one connection may ask of the stage (CASCADE_LIMIT_* at deploy time). */
+export function limits() {
+  return new sst.Linkable('RateLimits', { properties: rateLimits() });
 }
 
 /** `sessions.list` → `SessionsList`: a readable, stable name for the route's function. */

@@ -32,6 +32,8 @@ export interface Access {
   auth?: true;
   /** The agent's settings; `model` also invokes the Bedrock model. */
   agent?: 'config' | 'model';
+  /** Reads the rate limits (core's chat/limits.ts); the counters live in tables it names. */
+  limits?: true;
 }
 
 export interface LambdaDefinition {
@@ -109,11 +111,15 @@ const actionAccess: Record<ClientAction, Access> = {
 
 /** The WebSocket API's routes, keyed by route key: the three built-in ones and one per protocol action. */
 export const routes: Record<string, LambdaDefinition> = {
-  $connect: route('connect', { tables: { Connections: 'write' } }),
+  // $connect caps a user's connections; every message, routed or not, counts towards its connection's rate.
+  $connect: route('connect', { tables: { Connections: 'write' }, limits: true }),
   $disconnect: route('disconnect', { tables: { Connections: 'write' } }),
-  $default: route('default', { notify: true }),
+  $default: route('default', { notify: true, limits: true }),
   ...Object.fromEntries(
-    clientActions.map((action) => [action, route(routeModule(action), actionAccess[action])]),
+    clientActions.map((action) => [
+      action,
+      route(routeModule(action), { ...actionAccess[action], limits: true }),
+    ]),
   ),
 };
 
@@ -228,5 +234,6 @@ export function linksOf(access: Access): LinkName[] {
   if (access.notify) links.push('Api');
   if (access.auth) links.push('Auth');
   if (access.agent) links.push('Agent');
+  if (access.limits) links.push('RateLimits');
   return [...new Set(links)].sort();
 }

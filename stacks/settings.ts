@@ -3,6 +3,7 @@ import {
   agentSettings as readAgentSettings,
   SettingsError,
 } from '@cascade/core/agent-settings';
+import { type RateLimits, rateLimitsFrom } from '@cascade/core/rate-limits';
 
 /**
  * Settings read from the environment of `sst deploy` / `sst dev` (no secrets: a model id and an
@@ -14,6 +15,11 @@ export type { AgentSettings };
 /** Deploy-time settings: Bedrock unless CASCADE_AGENT_PROVIDER says otherwise. */
 export function agentSettings(env: Record<string, string | undefined> = process.env): AgentSettings {
   return readAgentSettings(env, 'bedrock');
+}
+
+/** Deploy-time rate limits (CASCADE_LIMIT_*), the same reading `npm start` does; the RateLimits link carries them. */
+export function rateLimits(env: Record<string, string | undefined> = process.env): RateLimits {
+  return rateLimitsFrom(env);
 }
 
 /** Where the sample datasets and their catalog live (the analysis package); seeded into samples/. */

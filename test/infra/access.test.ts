@@ -16,6 +16,7 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   ConnectionsRepository,
+  defaultRateLimits,
   ExecutionsRepository,
   executionIdFor,
   fingerprint,
@@ -208,6 +209,7 @@ beforeAll(async () => {
     Api: { managementEndpoint: `https://${api.id}.execute-api.${region}.amazonaws.com/${api.stage}` },
     Auth: { issuer: issuer.issuer, clientId: issuer.clientId },
     Agent: { provider: 'rules', maxSteps: 6 },
+    RateLimits: defaultRateLimits,
   };
   Object.assign(linkStore, links);
 

@@ -111,7 +111,10 @@ describe('the function list', () => {
       'Items',
     ]);
     expect(tablesOf({ tables: { Connections: 'read' }, notify: true })).toEqual({ Connections: 'write' });
-    expect(linksOf(routes.ping!.access)).toEqual(['Api', 'Connections']);
+    // Every message counts towards its connection's rate, so every route that takes messages reads the limits.
+    expect(linksOf(routes.ping!.access)).toEqual(['Api', 'Connections', 'RateLimits']);
+    expect(linksOf(routes.$connect!.access)).toEqual(['Connections', 'RateLimits']);
+    expect(linksOf(routes.$disconnect!.access)).toEqual(['Connections']);
     expect(linksOf(allFunctions.authorizer!.access)).toEqual(['Auth']);
   });
 });

@@ -30,7 +30,7 @@ import {
 import { functionArn, localPlaceholders, stepHandlers } from '../../packages/local/src/functions';
 import agentDefinition from '../../statemachines/agent.asl.json';
 import { startDynamo, type TestDynamo } from '../support/dynamo';
-import { provideLinks } from '../support/links';
+import { provideLinks, unlimited } from '../support/links';
 import { memoryS3 } from '../support/s3-memory';
 
 export const bucket = 'cascade-data';
@@ -185,6 +185,7 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
     Api: { managementEndpoint: 'https://api.test/local' },
     Auth: { issuer: 'http://127.0.0.1:1/unused', clientId: 'unused' },
     Agent: agent,
+    RateLimits: unlimited,
   });
   s3.put(bucket, 'samples/lalonde.csv', lalondeCsv(), { rows: '40', columns: '10' });
   s3.put(bucket, 'samples/churn.csv', churnCsv, { rows: '3', columns: '6' });

@@ -1,6 +1,15 @@
+import type { RateLimits } from '../../packages/core/src/chat/rate-limit-settings';
 import type { Links } from '../../packages/functions/src/resources';
 import { provideLinks as provideSstLinks, tableLinks } from '../../packages/local/src/links';
 import type { TestDynamo } from './dynamo';
+
+/** Limits no test reaches by accident: the suites that test the limits set their own. */
+export const unlimited: RateLimits = {
+  queriesPerMinute: 100_000,
+  concurrentRuns: 100_000,
+  messagesPerMinute: 100_000,
+  connectionsPerUser: 100_000,
+};
 
 /**
  * Gives handlers their links the way SST does, through `SST_RESOURCE_<Name>` variables, and

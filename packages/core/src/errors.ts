@@ -34,12 +34,23 @@ export class PayloadTooLargeError extends DomainError {
 
 export class RateLimitedError extends DomainError {
   readonly code = 'RATE_LIMITED';
+
+  constructor(
+    message: string,
+    /** When trying again can succeed; sent to the client as `retryAfterSeconds`. */
+    readonly retryAfterSeconds: number,
+    details?: Record<string, unknown>,
+  ) {
+    super(message, details);
+  }
 }
 
 export interface ProtocolErrorBody {
   code: ErrorCode;
   message: string;
   details?: Record<string, unknown>;
+  /** RATE_LIMITED only: seconds to wait before sending again. */
+  retryAfterSeconds?: number;
 }
 
 /** AWS error names that mean "slow down", whichever service said them. */
@@ -54,12 +65,19 @@ const throttlingNames = new Set([
 /** The one place an error becomes what a client sees. Unknown errors say nothing about internals. */
 export function toProtocolError(error: unknown): ProtocolErrorBody {
   if (error instanceof DomainError) {
-    return error.details
-      ? { code: error.code, message: error.message, details: error.details }
-      : { code: error.code, message: error.message };
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.details && { details: error.details }),
+      ...(error instanceof RateLimitedError && { retryAfterSeconds: error.retryAfterSeconds }),
+    };
   }
   if (error instanceof Error && throttlingNames.has(error.name)) {
-    return { code: 'RATE_LIMITED', message: 'The service is busy right now; try again in a few seconds.' };
+    return {
+      code: 'RATE_LIMITED',
+      message: 'The service is busy right now; try again in a few seconds.',
+      retryAfterSeconds: 5,
+    };
   }
   return { code: 'INTERNAL', message: 'Something went wrong on our side; please try again.' };
 }

@@ -26,7 +26,7 @@ describe('toProtocolError', () => {
     [new NotFoundError('gone'), 'NOT_FOUND'],
     [new ConflictError('busy'), 'CONFLICT'],
     [new PayloadTooLargeError('big'), 'PAYLOAD_TOO_LARGE'],
-    [new RateLimitedError('slow'), 'RATE_LIMITED'],
+    [new RateLimitedError('slow', 5), 'RATE_LIMITED'],
   ])('maps %o to %s with its own message', (error, code) => {
     expect(toProtocolError(error)).toMatchObject({ code, message: error.message });
   });
@@ -43,6 +43,7 @@ describe('toProtocolError', () => {
     expect(toProtocolError(error)).toEqual({
       code: 'RATE_LIMITED',
       message: 'The service is busy right now; try again in a few seconds.',
+      retryAfterSeconds: 5,
     });
   });
 

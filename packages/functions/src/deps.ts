@@ -11,6 +11,7 @@ import {
   createIdTokenVerifier,
   createNotifier,
   createProvider,
+  createRateLimiter,
   createStepFunctionsOrchestrator,
   DatasetCatalog,
   ExecutionsRepository,
@@ -18,6 +19,7 @@ import {
   ItemsRepository,
   LocksRepository,
   MessagesRepository,
+  RateLimitsRepository,
   SessionsRepository,
   tables,
 } from '@cascade/core';
@@ -75,6 +77,17 @@ export function chatDeps(): ChatDeps {
         api: new ApiGatewayManagementApiClient({ endpoint: linked('Api').managementEndpoint }),
         connections: chatDeps().connections,
       }),
+    limits: () => {
+      let counters: RateLimitsRepository | undefined;
+      return createRateLimiter({
+        connections: () => chatDeps().connections,
+        counters: () => {
+          counters ??= new RateLimitsRepository(table(tables.locks.name));
+          return counters;
+        },
+        limits: () => linked('RateLimits'),
+      });
+    },
   });
   return chat;
 }
@@ -116,6 +129,7 @@ export function agentDeps(): AgentDeps {
     messages: () => chatDeps().messages,
     sessions: () => chatDeps().sessions,
     locks: () => chatDeps().locks,
+    limits: () => chatDeps().limits,
     notifier: () => chatDeps().notifier,
     datasets: () => chatDeps().datasets,
     s3: s3Client,

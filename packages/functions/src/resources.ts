@@ -1,4 +1,5 @@
 import type { AgentSettings } from '@cascade/core/agent-settings';
+import type { RateLimits } from '@cascade/core/rate-limits';
 import { Resource } from 'sst/resource';
 
 /**
@@ -19,6 +20,8 @@ export interface Links {
   Auth: { issuer: string; clientId: string };
   /** How the agent thinks: the provider, its model, and the step budget per item. */
   Agent: AgentSettings;
+  /** What one user and one connection may ask (core's chat/limits.ts). */
+  RateLimits: RateLimits;
   /** The OpenAI-compatible endpoint's API key (an SST secret; empty when it needs none). */
   ModelApiKey?: { value: string };
 }

@@ -5,11 +5,11 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import type { ServerMessage } from '@cascade/core';
+import type { RateLimits, ServerMessage } from '@cascade/core';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { startDynamo, type TestDynamo } from '../../../test/support/dynamo';
-import { provideLinks } from '../../../test/support/links';
+import { provideLinks, unlimited } from '../../../test/support/links';
 import { startIssuer, type TestIssuer } from '../../../test/support/tokens';
 import type { WebSocketEvent } from '../src/ws/event';
 
@@ -20,7 +20,7 @@ export const stateMachineArn = 'arn:aws:states:us-east-1:123456789012:stateMachi
  * given through SST's own `SST_RESOURCE_*` variables, and mocked Step Functions, S3 and
  * API Gateway management APIs that record every call.
  */
-export async function startHandlerHarness() {
+export async function startHandlerHarness(options: { limits?: RateLimits } = {}) {
   const dynamo: TestDynamo = await startDynamo();
   const issuer: TestIssuer = await startIssuer();
   provideLinks(dynamo, {
@@ -29,6 +29,7 @@ export async function startHandlerHarness() {
     Api: { managementEndpoint: 'https://abc123.execute-api.us-east-1.amazonaws.com/test' },
     Auth: { issuer: issuer.issuer, clientId: issuer.clientId },
     Agent: { provider: 'rules', maxSteps: 6 },
+    RateLimits: options.limits ?? unlimited,
   });
 
   const api = mockClient(ApiGatewayManagementApiClient);

@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type AgentSettings, agentSettings, SettingsError } from '@cascade/core';
+import {
+  type AgentSettings,
+  agentSettings,
+  type RateLimits,
+  rateLimitsFrom,
+  SettingsError,
+} from '@cascade/core';
 import { type LocalCloud, startLocalCloud } from './cloud';
 import { BlockedPortError, PortInUseError } from './ports';
 
@@ -46,8 +52,10 @@ const port = (name: string, fallback: number) => {
 };
 
 let agent: AgentSettings;
+let rateLimits: RateLimits;
 try {
   agent = agentSettings(process.env, 'rules');
+  rateLimits = rateLimitsFrom(process.env);
 } catch (error) {
   if (!(error instanceof SettingsError)) throw error;
   console.error(`The local cloud will not start: ${error.message}`);
@@ -93,6 +101,7 @@ try {
       web: port('CASCADE_WEB_PORT', 4600),
     },
     agent,
+    rateLimits,
     ...(process.env.CASCADE_MODEL_API_KEY && { modelApiKey: process.env.CASCADE_MODEL_API_KEY }),
     log: (line) => console.log(line),
   });

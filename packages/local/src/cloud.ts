@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { type AgentSettings, logger, type TableKey } from '@cascade/core';
+import { type AgentSettings, defaultRateLimits, logger, type RateLimits, type TableKey } from '@cascade/core';
 import { startEmulatedBackend } from './backends/emulated';
 import { startLocalStackBackend } from './backends/localstack';
 import type { Backend, BackendContext } from './backends/types';
@@ -39,6 +39,8 @@ export interface LocalCloudOptions {
   region?: string;
   /** The agent's provider; the offline planner unless told otherwise. */
   agent?: AgentSettings;
+  /** What a user and a connection may ask; the deployed defaults unless told otherwise. */
+  rateLimits?: Partial<RateLimits>;
   /** The OpenAI-compatible endpoint's API key (CASCADE_MODEL_API_KEY). */
   modelApiKey?: string;
   /** The analysis task's command; default runs packages/analysis in task mode. */
@@ -147,6 +149,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       edgeUrl,
       auth: { issuer: `${edgeUrl}/${cognito.pool.userPoolId}`, clientId: cognito.pool.userPoolClientId },
       agent: options.agent ?? { provider: 'rules', maxSteps: 6 },
+      rateLimits: { ...defaultRateLimits, ...options.rateLimits },
       ...(options.modelApiKey && { modelApiKey: options.modelApiKey }),
       log,
       tasks: (reportExit) =>

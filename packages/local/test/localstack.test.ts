@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { clientActions, renderStateMachine, tables } from '@cascade/core';
+import { clientActions, defaultRateLimits, renderStateMachine, tables } from '@cascade/core';
 import aslValidator from 'asl-validator';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -120,6 +120,7 @@ describe('LocalStack mode', () => {
         stage: 'local',
         auth: { issuer: 'http://127.0.0.1:4567/local_pool', clientId: 'client' },
         agent: { provider: 'rules', maxSteps: 6 },
+        rateLimits: defaultRateLimits,
         log: () => undefined,
       });
       expect(result.stateMachineArn).toBe(

@@ -36,7 +36,7 @@ import {
 /** Everything the agent's steps touch. The Lambdas build it once per container. */
 export type AgentDeps = Pick<
   ChatDeps,
-  'executions' | 'items' | 'messages' | 'sessions' | 'locks' | 'notifier' | 'datasets'
+  'executions' | 'items' | 'messages' | 'sessions' | 'locks' | 'limits' | 'notifier' | 'datasets'
 > & {
   s3: S3Client;
   /** The bucket that holds datasets, jobs and results. */
@@ -423,8 +423,10 @@ export async function append(deps: AgentDeps, state: ItemState): Promise<ItemSta
   }
 
   await events.step(state.itemId, 'append', 'started');
-  // A long run keeps its session; a cancelled one has lost the lock and does not get it back.
+  // A long run keeps its session and its place among the user's runs; a cancelled one has lost
+  // both and does not get them back.
   await deps.locks.extend(sessionLockName(state.sessionId), state.executionId, runPolicy.sessionLockSeconds);
+  await deps.limits.extendRun(state.userId, state.executionId);
   const next: ItemState = { ...state, turn: state.turn + 1, done: false };
   delete next.route;
   delete next.job;

@@ -12,12 +12,12 @@ export interface Conclusion {
 
 /**
  * Ends an execution once: sets the final status, stores the summary as the session's assistant
- * message, frees the session and sends `response` to every connection of the user. Whoever loses
+ * message, frees the session and the user's run and sends `response` to every connection of the user. Whoever loses
  * the race (a retry, a cancel against Finish) changes nothing and sends nothing; a retry of the
  * winner completes the idempotent bookkeeping without announcing twice.
  */
 export async function concludeExecution(
-  deps: Pick<ChatDeps, 'executions' | 'items' | 'messages' | 'sessions' | 'locks' | 'notifier'>,
+  deps: Pick<ChatDeps, 'executions' | 'items' | 'messages' | 'sessions' | 'locks' | 'limits' | 'notifier'>,
   executionId: string,
   status: FinalStatus,
   summary: string,
@@ -38,6 +38,7 @@ export async function concludeExecution(
   });
   await deps.sessions.recordExecutionStatus(execution.sessionId, executionId, status);
   await deps.locks.release(sessionLockName(execution.sessionId), executionId);
+  await deps.limits.releaseRun(execution.userId, executionId);
   if (won) {
     const items = await deps.items.list(executionId);
     const delivery = await deps.notifier.toUser(

@@ -7,6 +7,7 @@ import type { ItemsRepository } from '../repositories/items';
 import type { LocksRepository } from '../repositories/locks';
 import type { MessagesRepository } from '../repositories/messages';
 import type { SessionsRepository } from '../repositories/sessions';
+import type { RateLimiter } from './limits';
 
 /** Everything the chat use cases touch, injected so each can be tested against fakes or emulators. */
 export interface ChatDeps {
@@ -19,6 +20,8 @@ export interface ChatDeps {
   datasets: DatasetCatalog;
   orchestrator: Orchestrator;
   notifier: Notifier;
+  /** Per-user and per-connection limits (limits.ts). */
+  limits: RateLimiter;
 }
 
 /** The signed-in caller, as the authorizer established it. */

@@ -51,17 +51,22 @@ export async function startQuery(
     return replay(deps, existing, reply);
   }
 
+  // A repeated message (above) is not a new question: only new ones count towards the limits.
+  await deps.limits.query(caller.userId);
   const sessionId = request.sessionId ?? newSessionIdFor(caller.userId, request.messageId);
   if (request.sessionId) await deps.sessions.getOwned(sessionId, caller.userId);
   // A dataset the caller cannot see is NOT_FOUND before anything is written (no session, no run).
   if (request.payload.datasetId) await deps.datasets.locate(caller.userId, request.payload.datasetId);
 
-  const lock = await deps.locks.acquire(
-    sessionLockName(sessionId),
-    executionId,
-    runPolicy.sessionLockSeconds,
-  );
+  await deps.limits.claimRun(caller.userId, executionId);
+  const lock = await deps.locks
+    .acquire(sessionLockName(sessionId), executionId, runPolicy.sessionLockSeconds)
+    .catch(async (error: unknown) => {
+      await deps.limits.releaseRun(caller.userId, executionId);
+      throw error;
+    });
   if (!lock.acquired) {
+    await deps.limits.releaseRun(caller.userId, executionId);
     throw new ConflictError(
       'A run is already in progress in this session; wait for it to end or cancel it.',
       {
@@ -100,6 +105,7 @@ export async function startQuery(
     execution = created.execution;
   } catch (error) {
     await deps.locks.release(sessionLockName(sessionId), executionId);
+    await deps.limits.releaseRun(caller.userId, executionId);
     throw error;
   }
   return launch(deps, execution, request, reply, false);

@@ -259,6 +259,8 @@ export const ErrorMessage = z.object({
   code: ErrorCode,
   message: z.string(),
   details: z.record(z.string(), z.unknown()).optional(),
+  /** With RATE_LIMITED: how many seconds to wait before sending again. */
+  retryAfterSeconds: z.number().int().positive().optional(),
 });
 
 export const ServerMessage = z.discriminatedUnion('action', [

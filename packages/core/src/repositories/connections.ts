@@ -1,6 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../tables';
 import { epochSeconds, queryAll, type TableContext } from './dynamo';
+import { countInWindow, type Verdict } from './rate-limits';
 
 export interface ConnectionRecord {
   connectionId: string;
@@ -40,6 +41,21 @@ export class ConnectionsRepository {
     );
     const record = out.Item as ConnectionRecord | undefined;
     return record && record.expiresAt > epochSeconds(this.nowMs()) ? record : undefined;
+  }
+
+  /** One more message on the connection, unless `limit` were already sent in this window. */
+  countMessage(connectionId: string, limit: number, windowSeconds: number): Promise<Verdict> {
+    return countInWindow(
+      {
+        ctx: this.ctx,
+        key: { connectionId },
+        windowAttribute: 'messageWindow',
+        countAttribute: 'messageCount',
+        create: false,
+      },
+      limit,
+      windowSeconds,
+    );
   }
 
   async delete(connectionId: string): Promise<void> {

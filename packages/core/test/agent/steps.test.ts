@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startDynamo, type TestDynamo } from '../../../../test/support/dynamo';
+import { unlimited } from '../../../../test/support/links';
 import { memoryS3 } from '../../../../test/support/s3-memory';
 import {
   type AgentDeps,
   append,
   ConnectionsRepository,
+  createRateLimiter,
   DatasetCatalog,
   type Decision,
   dispatch,
@@ -20,6 +22,7 @@ import {
   type ModelProvider,
   type Notifier,
   parseItem,
+  RateLimitsRepository,
   recordFailure,
   type ServerMessage,
   SessionsRepository,
@@ -57,6 +60,11 @@ beforeAll(async () => {
     executions: new ExecutionsRepository(table('executions')),
     items: new ItemsRepository(table('items')),
     locks: new LocksRepository(table('locks')),
+    limits: createRateLimiter({
+      connections: () => new ConnectionsRepository(table('connections')),
+      counters: () => new RateLimitsRepository(table('locks')),
+      limits: () => unlimited,
+    }),
     notifier,
     datasets: new DatasetCatalog({ s3: client, bucket }),
     s3: client,

@@ -2,10 +2,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { startDynamo, type TestDynamo } from '../../../../test/support/dynamo';
+import { unlimited } from '../../../../test/support/links';
 import {
   type Caller,
   type ChatDeps,
   ConnectionsRepository,
+  createRateLimiter,
   createStepFunctionsOrchestrator,
   DatasetCatalog,
   ExecutionsRepository,
@@ -13,6 +15,8 @@ import {
   LocksRepository,
   MessagesRepository,
   type Notifier,
+  type RateLimits,
+  RateLimitsRepository,
   type ServerMessage,
   SessionsRepository,
 } from '../../src';
@@ -25,7 +29,7 @@ export interface Sent {
 }
 
 /** Real tables (dynalite), a mocked Step Functions API, and a notifier that records what it was asked to send. */
-export async function startChatHarness() {
+export async function startChatHarness(options: { limits?: Partial<RateLimits> } = {}) {
   const dynamo: TestDynamo = await startDynamo();
   const sfnClient = new SFNClient({ region: 'us-east-1' });
   const sfn = mockClient(sfnClient);
@@ -56,6 +60,11 @@ export async function startChatHarness() {
     datasets: new DatasetCatalog({ s3: s3Client, bucket: 'datasets' }),
     orchestrator: createStepFunctionsOrchestrator(sfnClient, stateMachineArn),
     notifier,
+    limits: createRateLimiter({
+      connections: () => new ConnectionsRepository(table('connections')),
+      counters: () => new RateLimitsRepository(table('locks')),
+      limits: () => ({ ...unlimited, ...options.limits }),
+    }),
   };
   return {
     deps,

@@ -1,13 +1,26 @@
-import { withCorrelation } from '@cascade/core';
+import { logger, toProtocolError, withCorrelation } from '@cascade/core';
 import { chatDeps } from '../deps';
 import { callerOf, ok, type WebSocketEvent, type WebSocketResult } from './event';
 
-/** `$connect`: the authorizer has let the caller in; remember the connection so events can reach it. */
+/**
+ * `$connect`: the authorizer has let the caller in; remember the connection so events can reach
+ * it, unless the user already has as many open as allowed: then API Gateway refuses the upgrade
+ * with this 429.
+ */
 export async function handler(event: WebSocketEvent): Promise<WebSocketResult> {
   const { connectionId } = event.requestContext;
   return withCorrelation({ connectionId }, async () => {
     const caller = callerOf(event);
-    await chatDeps().connections.put({ connectionId, userId: caller.userId, tenantId: caller.tenantId });
+    const deps = chatDeps();
+    try {
+      deps.limits.connection((await deps.connections.listByUser(caller.userId)).length);
+    } catch (error) {
+      const body = toProtocolError(error);
+      if (body.code !== 'RATE_LIMITED') throw error;
+      logger.info('connection refused', { code: body.code, details: body.details });
+      return { statusCode: 429, body: JSON.stringify(body) };
+    }
+    await deps.connections.put({ connectionId, userId: caller.userId, tenantId: caller.tenantId });
     return ok;
   });
 }

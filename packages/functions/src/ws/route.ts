@@ -38,7 +38,7 @@ function messageIdOf(body: string): string | undefined {
 /**
  * Turns a route's use case into a Lambda handler: parse and validate the message, call the use
  * case as the signed-in caller, send its answer to the connection, and turn any failure into a
- * protocol `error`. A bad message never throws out of here, so the connection always stays open.
+ * protocol `error`. Each message counts towards the connection's rate limit first. A bad message never throws out of here, so the connection always stays open.
  */
 export function route<A extends ClientAction>(action: A | '$default', answer: Answer<A>) {
   return async (event: WebSocketEvent): Promise<WebSocketResult> => {
@@ -51,6 +51,8 @@ export function route<A extends ClientAction>(action: A | '$default', answer: An
     return withCorrelation({ connectionId, messageId }, async () => {
       try {
         const caller = callerOf(event);
+        // Every message counts, a malformed one too: a flood is refused before it costs anything.
+        await deps.limits.message(connectionId);
         const parsed = parseClientMessage(body);
         if (!parsed.ok) {
           const { code, message, details } = parsed;

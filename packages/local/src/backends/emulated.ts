@@ -36,6 +36,7 @@ export async function startEmulatedBackend(context: BackendContext): Promise<Bac
       Api: { managementEndpoint: `${context.edgeUrl}/${context.stage}` },
       Auth: context.auth,
       Agent: context.agent,
+      RateLimits: context.rateLimits,
       ...(context.modelApiKey && { ModelApiKey: { value: context.modelApiKey } }),
     },
     { name: 'cascade', stage: context.stage },

@@ -41,6 +41,7 @@ export async function startLocalStackBackend(context: BackendContext, endpoint: 
     stage: context.stage,
     auth: context.auth,
     agent: context.agent,
+    rateLimits: context.rateLimits,
     ...(context.modelApiKey && { modelApiKey: context.modelApiKey }),
     log: context.log,
   });

@@ -17,6 +17,7 @@ export interface BackendContext {
   edgeUrl: string;
   auth: Links['Auth'];
   agent: Links['Agent'];
+  rateLimits: Links['RateLimits'];
   /** The OpenAI-compatible endpoint's key, linked as the ModelApiKey secret would be. */
   modelApiKey?: string;
   log: (line: string) => void;

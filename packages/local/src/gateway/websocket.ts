@@ -51,11 +51,12 @@ const statusText: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
 
-function refuse(socket: Duplex, status: number, message: string) {
-  const body = JSON.stringify({ message });
+function refuse(socket: Duplex, status: number, message: string, answer?: string) {
+  const body = answer ?? JSON.stringify({ message });
   socket.end(
     `HTTP/1.1 ${status} ${statusText[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
@@ -173,9 +174,13 @@ export class WebSocketGateway {
       isBase64Encoded: false,
       requestContext: { ...context, authorizer },
     });
-    const status = (connected.result as { statusCode?: number } | undefined)?.statusCode ?? 200;
+    const result = connected.result as { statusCode?: number; body?: unknown } | undefined;
+    const status = result?.statusCode ?? 200;
+    // A refusal by $connect (429 past the connection cap) reaches the client with its own body.
     if (!connected.ok || status < 200 || status > 299)
-      return refuse(socket, connected.ok ? status : 500, 'Forbidden');
+      return connected.ok
+        ? refuse(socket, status, 'Forbidden', typeof result?.body === 'string' ? result.body : undefined)
+        : refuse(socket, 500, 'Internal server error');
     // Shutdown began while this one was being authorized: it ends here, not half-open, and its
     // $connect is undone as API Gateway would, with a $disconnect.
     if (this.closing) {

@@ -33,6 +33,7 @@ export interface LocalStackTarget {
   stage: string;
   auth: { issuer: string; clientId: string };
   agent: Links['Agent'];
+  rateLimits: Links['RateLimits'];
   modelApiKey?: string;
   log: (line: string) => void;
 }
@@ -180,6 +181,7 @@ export async function provisionLocalStack(
     Api: { managementEndpoint: `${target.localCloudUrl}/${target.stage}` },
     Auth: target.auth,
     Agent: target.agent,
+    RateLimits: target.rateLimits,
     ...(target.modelApiKey && { ModelApiKey: { value: target.modelApiKey } }),
   };
   const environment: Record<string, string> = {

@@ -48,7 +48,8 @@ export class SettingsError extends Error {
 export const defaultBedrockModel = 'amazon.nova-pro-v1:0';
 export const defaultMaxOutputTokens = 4096;
 
-function integer(
+/** An integer setting from `env`, `fallback` when unset; out of range is a SettingsError naming it. */
+export function integerSetting(
   env: Record<string, string | undefined>,
   name: string,
   fallback: number,
@@ -77,9 +78,15 @@ export function agentSettings(
       `CASCADE_AGENT_PROVIDER must be one of ${providerNames.join(', ')}, not "${named}".`,
     );
   const provider = named;
-  const maxSteps = integer(env, 'CASCADE_MAX_STEPS', 8, 1, 20);
+  const maxSteps = integerSetting(env, 'CASCADE_MAX_STEPS', 8, 1, 20);
   if (provider === 'rules') return { provider, maxSteps };
-  const maxOutputTokens = integer(env, 'CASCADE_MAX_OUTPUT_TOKENS', defaultMaxOutputTokens, 256, 128_000);
+  const maxOutputTokens = integerSetting(
+    env,
+    'CASCADE_MAX_OUTPUT_TOKENS',
+    defaultMaxOutputTokens,
+    256,
+    128_000,
+  );
   if (provider === 'bedrock')
     return { provider, modelId: env.CASCADE_MODEL_ID || defaultBedrockModel, maxSteps, maxOutputTokens };
   const baseUrl = env.CASCADE_MODEL_BASE_URL;
