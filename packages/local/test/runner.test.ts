@@ -25,7 +25,7 @@ describe('the task runner', () => {
       await vi.waitFor(() => expect(reportExit).toHaveBeenCalledTimes(1));
       expect(reportExit).toHaveBeenCalledWith(
         'token-1',
-        'States.TaskFailed',
+        'AnalysisTaskKilled',
         'The analysis task was killed by SIGKILL (out of memory, or stopped from outside): reading 2 GB',
       );
     },
@@ -40,7 +40,7 @@ describe('the task runner', () => {
       await vi.waitFor(() =>
         expect(failing.reportExit).toHaveBeenCalledWith(
           'token-1',
-          'States.TaskFailed',
+          'AnalysisTaskExited',
           'The analysis task exited with code 3: boom',
         ),
       );

@@ -55,9 +55,10 @@ export function createTaskRunner(options: TaskRunnerOptions) {
       const cause = signal
         ? `The analysis task was killed by ${signal}${signal === 'SIGKILL' ? ' (out of memory, or stopped from outside)' : ''}${lastLine ? `: ${lastLine}` : ''}`
         : `The analysis task exited with code ${code}${lastLine ? `: ${lastLine}` : ''}`;
-      Promise.resolve(options.reportExit(environment.TASK_TOKEN!, 'States.TaskFailed', cause)).catch(
-        (error: unknown) =>
-          options.log?.(`[analysis ${label}] could not report its exit: ${(error as Error).message}`),
+      // Named as the task names its own failures, so the item's error is this sentence.
+      const error = signal ? 'AnalysisTaskKilled' : 'AnalysisTaskExited';
+      Promise.resolve(options.reportExit(environment.TASK_TOKEN!, error, cause)).catch((error: unknown) =>
+        options.log?.(`[analysis ${label}] could not report its exit: ${(error as Error).message}`),
       );
     });
     return {

@@ -1,0 +1,257 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CognitoIdentityProviderClient,
+  ConfirmSignUpCommand,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import type { ServerMessageOf } from '@cascade/core';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { LocalCloud } from '../../packages/local/src';
+import {
+  Client,
+  credentials,
+  csvAboveInlineLimit,
+  isResponseFor,
+  newUser,
+  root,
+  sendQuery,
+  startTestCloud,
+  uploadCsv,
+} from './harness';
+
+/**
+ * The faults a person meets, injected one by one: each ends every execution it touches, at once
+ * and with its cause, and loses nothing — the run's state is whole afterwards, its session and
+ * its place among the user's runs are free again.
+ */
+
+/** Asks in a session and returns the first answer: its `ack`, or an `error`. */
+function question(client: Client, sessionId: string) {
+  const messageId = randomUUID();
+  client.send({ action: 'query', messageId, sessionId, payload: { content: 'which datasets are there?' } });
+  return client.waitFor((m) => 'messageId' in m && m.messageId === messageId, 30_000);
+}
+
+/** A batch that runs for several seconds, one item at a time. */
+const longBatch = {
+  content: 'Describe',
+  items: Array.from({ length: 300 }, (_, i) => ({ id: `i${i}`, input: `which datasets are there? (${i})` })),
+  options: { maxConcurrency: 1 },
+};
+
+describe('an analysis task killed from outside (out of memory, a crash)', () => {
+  let cloud: LocalCloud;
+  let client: Client;
+  beforeAll(async () => {
+    cloud = await startTestCloud({
+      // Every task reads a little, then dies by SIGKILL, as the kernel's OOM killer ends it.
+      analysisCommand: [
+        process.execPath,
+        '-e',
+        "console.error('reading big.csv'); setTimeout(() => process.kill(process.pid, 'SIGKILL'), 300)",
+      ],
+    });
+    const user = await newUser(cloud);
+    client = await Client.connect(`${cloud.endpoints.websocketUrl}?token=${user.idToken}`);
+  }, 60_000);
+  afterAll(async () => {
+    client?.close();
+    await cloud?.stop();
+  });
+
+  it('fails its item at once, naming the signal; the run ends, its session takes the next question', async () => {
+    await uploadCsv(client, 'big.csv', csvAboveInlineLimit());
+    const ack = await sendQuery(client, 'profile big.csv');
+    // Far below the task's 60 s heartbeat timeout, which is what it used to wait for.
+    const response = await client.waitFor<ServerMessageOf<'response'>>(
+      isResponseFor(ack.executionId),
+      40_000,
+    );
+    expect(response.status).toBe('FAILED');
+    expect(response.items[0]!.error).toBe(
+      'The analysis task was killed by SIGKILL (out of memory, or stopped from outside): reading big.csv',
+    );
+
+    const state = await client.request<ServerMessageOf<'execution'>>({
+      action: 'execution.get',
+      payload: { executionId: ack.executionId },
+    });
+    expect(state).toMatchObject({ status: 'FAILED', completedItems: 1, failedItems: 1 });
+    expect(await question(client, ack.sessionId)).toMatchObject({ action: 'ack' });
+  }, 90_000);
+});
+
+/** `npm start` without npm, on a data directory of the test's own, on free ports. */
+function startCloud(data: string) {
+  const child = spawn(process.execPath, [join(root, 'scripts/start.mjs')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      CASCADE_DATA_DIR: data,
+      CASCADE_EDGE_PORT: '0',
+      CASCADE_WS_PORT: '0',
+      CASCADE_WEB_PORT: '0',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk;
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = vi.waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`the cloud exited:\n${output}`);
+      expect(output).toContain('Ctrl-C stops everything.');
+    },
+    { timeout: 60_000, interval: 100 },
+  );
+  return {
+    child,
+    exited,
+    output: () => output,
+    async endpoints() {
+      await ready;
+      return JSON.parse(readFileSync(join(data, 'endpoints.json'), 'utf8')) as LocalCloud['endpoints'];
+    },
+  };
+}
+
+/** The local cloud's own process: start.mjs's child. */
+function cloudProcessOf(starter: ChildProcess): number {
+  const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' });
+  const child = table
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .find(([, ppid]) => ppid === starter.pid);
+  if (!child) throw new Error('the local cloud process was not found');
+  return child[0]!;
+}
+
+const password = 'Correct-horse-7';
+
+/** Signs up (first start) or in (later starts), reading the code from the cloud's output. */
+async function signIn(endpoints: LocalCloud['endpoints'], email: string, output?: () => string) {
+  const cognito = new CognitoIdentityProviderClient({
+    region: 'us-east-1',
+    endpoint: endpoints.edgeUrl,
+    credentials,
+  });
+  const ClientId = endpoints.userPoolClientId;
+  try {
+    if (output) {
+      await cognito.send(new SignUpCommand({ ClientId, Username: email, Password: password }));
+      const code = await vi.waitFor(
+        () => {
+          const found = new RegExp(`Confirmation code for ${email}: (\\d+)`).exec(output());
+          if (!found) throw new Error('no code yet');
+          return found[1]!;
+        },
+        { timeout: 10_000, interval: 100 },
+      );
+      await cognito.send(new ConfirmSignUpCommand({ ClientId, Username: email, ConfirmationCode: code }));
+    }
+    const auth = await cognito.send(
+      new InitiateAuthCommand({
+        ClientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: email, PASSWORD: password },
+      }),
+    );
+    return auth.AuthenticationResult!.IdToken!;
+  } finally {
+    cognito.destroy();
+  }
+}
+
+describe('the local cloud stopping while a run is under way', () => {
+  let running: ReturnType<typeof startCloud> | undefined;
+  afterEach(async () => {
+    if (running && running.child.exitCode === null && running.child.signalCode === null) {
+      running.child.kill('SIGINT');
+      await running.exited;
+    }
+  });
+
+  it.each([
+    ['SIGINT (Ctrl-C), with a browser reconnecting all the while', 'SIGINT'],
+    ['SIGKILL (a crash)', 'SIGKILL'],
+  ] as const)(
+    'on %s: after the next start the run is ABORTED, whole, and its session free',
+    async (_how, signal) => {
+      const data = await mkdtemp(join(tmpdir(), 'cascade-faults-'));
+      const email = `${signal.toLowerCase()}-${Date.now()}@example.com`;
+      running = startCloud(data);
+      let endpoints = await running.endpoints();
+      let token = await signIn(endpoints, email, running.output);
+      const client = await Client.connect(`${endpoints.websocketUrl}?token=${token}`);
+      const ack = await client.request<ServerMessageOf<'ack'>>({ action: 'query', payload: longBatch });
+      expect(ack.action).toBe('ack');
+      await client.waitFor((m) => m.action === 'progress' && m.executionId === ack.executionId, 30_000);
+
+      // A browser tab that reconnects whenever its socket closes, as the web client does.
+      let reconnects = 0;
+      let browser: Client | undefined = await Client.connect(`${endpoints.websocketUrl}?token=${token}`);
+      let giveUp = false;
+      const reconnecting = (async () => {
+        const url = `${endpoints.websocketUrl}?token=${token}`;
+        for (let attempt = 0; attempt < 200 && !giveUp; attempt++) {
+          if (browser && !browser.closed) {
+            await new Promise((done) => setTimeout(done, 20));
+            continue;
+          }
+          browser = await Client.connect(url).catch(() => undefined);
+          reconnects++;
+        }
+      })();
+
+      if (signal === 'SIGINT') running.child.kill('SIGINT');
+      else process.kill(cloudProcessOf(running.child), 'SIGKILL');
+      const code = await running.exited;
+      giveUp = true;
+      await reconnecting;
+      browser?.close();
+      client.close();
+      if (signal === 'SIGINT') {
+        expect(code).toBe(0);
+        expect(reconnects).toBeGreaterThan(0);
+        expect(running.output()).not.toMatch(/stopped unexpectedly|Database is closed|at .*\.ts:\d+/);
+      }
+
+      running = startCloud(data);
+      endpoints = await running.endpoints();
+      token = await signIn(endpoints, email);
+      const again = await Client.connect(`${endpoints.websocketUrl}?token=${token}`);
+      try {
+        const state = await again.request<ServerMessageOf<'execution'>>({
+          action: 'execution.get',
+          payload: { executionId: ack.executionId },
+        });
+        expect(state.status).toBe('ABORTED');
+        expect(state.totalItems).toBe(300);
+        expect(state.items).toHaveLength(300);
+        // Every item has an end: what finished kept its answer, the rest were settled.
+        expect(state.items.filter((item) => item.status === 'RUNNING' || item.status === 'PENDING')).toEqual(
+          [],
+        );
+        expect(state.items.some((item) => item.status === 'SUCCEEDED')).toBe(true);
+        expect(await question(again, ack.sessionId)).toMatchObject({ action: 'ack' });
+      } finally {
+        again.close();
+      }
+      if (signal === 'SIGKILL')
+        expect(running.output()).toContain('1 run(s) left from the last start were ended as ABORTED.');
+    },
+    180_000,
+  );
+});
