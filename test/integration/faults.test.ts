@@ -185,6 +185,7 @@ describe('the local cloud stopping while a run is under way', () => {
 
   it.each([
     ['SIGINT (Ctrl-C), with a browser reconnecting all the while', 'SIGINT'],
+    ['SIGTERM, with a browser reconnecting all the while', 'SIGTERM'],
     ['SIGKILL (a crash)', 'SIGKILL'],
   ] as const)(
     'on %s: after the next start the run is ABORTED, whole, and its session free',
