@@ -1,8 +1,9 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, get, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { codesInPool, parseCodeDeliveries } from '../src/emulators/cognito';
 import { freePort, listenOn, PortInUseError } from '../src/ports';
@@ -89,6 +90,37 @@ describe('the web server', () => {
     expect(await fetch(`${base}/config.json`).then((r) => r.json())).toEqual({
       websocketUrl: 'ws://127.0.0.1:1/local',
       region: 'us-east-1',
+    });
+  });
+
+  it('sends text compressed as the browser accepts (brotli, else gzip, else as is), images as they are', async () => {
+    const base = await serve();
+    const script = 'console.log(1)';
+    const raw = (path: string, acceptEncoding?: string) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        get(
+          `${base}${path}`,
+          { headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          },
+        ).on('error', reject);
+      });
+    const br = await raw('/assets/app-abc.js', 'gzip, deflate, br, zstd');
+    expect(br.headers).toMatchObject({ 'content-encoding': 'br', vary: 'accept-encoding' });
+    expect(brotliDecompressSync(br.body).toString()).toBe(script);
+    const gz = await raw('/assets/app-abc.js', 'gzip;q=1.0, br;q=0');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).toString()).toBe(script);
+    const plain = await raw('/assets/app-abc.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toBe(script);
+    expect(Number(plain.headers['content-length'])).toBe(script.length);
+    expect((await raw('/', 'br')).headers).toMatchObject({
+      'content-encoding': 'br',
+      'cache-control': 'no-cache',
     });
   });
 
