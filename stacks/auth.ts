@@ -1,3 +1,5 @@
+import { passwordPolicy } from '@cascade/core/password-policy';
+
 /**
  * Sign-in: a Cognito user pool (email is the username) and the web client's app client. The
  * authorizer verifies ID tokens against the pool's issuer and the client id, which reach it
@@ -8,14 +10,8 @@ export function auth() {
     usernames: ['email'],
     transform: {
       userPool: (args) => {
-        args.passwordPolicy = {
-          minimumLength: 10,
-          requireLowercase: true,
-          requireUppercase: true,
-          requireNumbers: true,
-          requireSymbols: false,
-          temporaryPasswordValidityDays: 7,
-        };
+        // The same policy the local cloud enforces and the sign-up form explains.
+        args.passwordPolicy = { ...passwordPolicy, temporaryPasswordValidityDays: 7 };
         // Tokens carry `custom:tenantId` when an administrator sets it; users cannot (see the client).
         args.schemas = [
           {

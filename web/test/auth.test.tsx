@@ -94,6 +94,57 @@ describe('the sign-in screen', () => {
     expect(screen.getByLabelText('Confirmation code')).toBeInTheDocument();
   });
 
+  it('says what is missing before calling Cognito: no email, no password, a code that is not 6 digits', async () => {
+    const auth = fakeAuth();
+    const signIn = vi.fn();
+    render(<AuthScreen auth={auth} signIn={signIn} local />);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(screen.getByRole('alert')).toHaveTextContent('Enter your email address.');
+    await user.type(screen.getByLabelText('Email'), 'ada@example.com');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(screen.getByRole('alert')).toHaveTextContent('Enter your password.');
+    expect(signIn).not.toHaveBeenCalled();
+    // The button keeps the keyboard focus: it is never disabled under the person's hand.
+    expect(screen.getByRole('button', { name: 'Sign in' })).toHaveFocus();
+  });
+
+  it('shows the password rules at sign-up and refuses a password that breaks them, without calling Cognito', async () => {
+    const auth = fakeAuth();
+    render(<AuthScreen auth={auth} signIn={vi.fn()} local />);
+    await userEvent.click(screen.getByRole('button', { name: 'Create account' }));
+    expect(screen.getByLabelText('Password')).toHaveAccessibleDescription(
+      'Use at least 10 characters, an upper-case and a lower-case letter, a number.',
+    );
+    const user = await fillSignIn('new@example.com', 'short1A');
+    await user.click(screen.getByRole('button', { name: 'Sign up' }));
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      'Choose a password with at least 10 characters, an upper-case and a lower-case letter, a number.',
+    );
+    expect(auth.signUp).not.toHaveBeenCalled();
+  });
+
+  it('"Send a new code" says where the code is, and no earlier error stays beside it', async () => {
+    const auth = fakeAuth({
+      confirm: vi.fn(async () => {
+        throw describeAuthError(cognitoError('CodeMismatchException'), 'confirm');
+      }),
+    });
+    render(<AuthScreen auth={auth} signIn={vi.fn()} local />);
+    await userEvent.click(screen.getByRole('button', { name: 'Create account' }));
+    const user = await fillSignIn('new@example.com', 'Correct-horse-7');
+    await user.click(screen.getByRole('button', { name: 'Sign up' }));
+    await user.type(screen.getByLabelText('Confirmation code'), '000000');
+    await user.click(screen.getByRole('button', { name: 'Confirm' }));
+    expect(await screen.findByRole('alert')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Send a new code' }));
+    expect(auth.resendCode).toHaveBeenCalledWith('new@example.com');
+    expect(await screen.findByRole('status')).toHaveTextContent(
+      'Your code is printed again in the terminal of npm start.',
+    );
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('shows why a session ended on its own', () => {
     render(
       <AuthScreen auth={fakeAuth()} signIn={vi.fn()} local={false} reason="Your session has expired." />,

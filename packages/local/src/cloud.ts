@@ -199,7 +199,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     edgeServer.on(
       'request',
       createEdge({
-        cognitoUrl: cognito.url,
+        cognito: { url: cognito.url, resendCode: (username) => cognito.resendCode(username) },
         gateway,
         backend: backend.edge,
         allowedOrigins,

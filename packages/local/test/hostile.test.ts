@@ -83,7 +83,7 @@ async function edge(startTask = vi.fn(async () => undefined)) {
   };
   const url = await listen(
     createEdge({
-      cognitoUrl: 'http://127.0.0.1:1',
+      cognito: { url: 'http://127.0.0.1:1', resendCode: async () => 'unknown' },
       gateway: gateway(),
       backend: { dynamodb, s3: dynamodb, stepFunctions: {} as never },
       allowedOrigins: [webOrigin],

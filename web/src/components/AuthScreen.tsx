@@ -1,3 +1,4 @@
+import { passwordProblems, passwordRules } from '@cascade/core/password-policy';
 import { type FormEvent, useState } from 'react';
 import type { Auth } from '../auth/cognito';
 import { AuthError } from '../auth/cognito';
@@ -32,6 +33,8 @@ export function AuthScreen({ auth, signIn, reason, local }: AuthScreenProps) {
   const run = async (action: () => Promise<void>) => {
     setBusy(true);
     setError(undefined);
+    // A message from before would contradict whatever this action ends with.
+    setInfo(undefined);
     try {
       await action();
     } catch (caught) {
@@ -47,6 +50,12 @@ export function AuthScreen({ auth, signIn, reason, local }: AuthScreenProps) {
     event.preventDefault();
     if (busy) return;
     const address = email.trim();
+    // What Cognito would refuse is said here, without a round trip.
+    const missing = checkFields(mode, address, password, code.trim());
+    if (missing) {
+      setInfo(undefined);
+      return setError(missing);
+    }
     if (mode === 'signIn') return void run(() => signIn(address, password));
     if (mode === 'signUp')
       return void run(async () => {
@@ -100,8 +109,14 @@ export function AuthScreen({ auth, signIn, reason, local }: AuthScreenProps) {
                 value={password}
                 onChange={(e) => setPassword(e.target.value)}
                 readOnly={busy}
+                {...(mode === 'signUp' && { 'aria-describedby': 'password-rules' })}
               />
             </label>
+          )}
+          {mode === 'signUp' && (
+            <p id="password-rules" className="field-hint">
+              Use {passwordRules.join(', ')}.
+            </p>
           )}
           {mode === 'confirm' && (
             <label className="field">
@@ -126,7 +141,8 @@ export function AuthScreen({ auth, signIn, reason, local }: AuthScreenProps) {
               {info}
             </p>
           )}
-          <button type="submit" className="button primary wide" disabled={busy}>
+          {/* aria-disabled, not disabled: a disabled button drops the keyboard focus to the page. */}
+          <button type="submit" className="button primary wide" aria-disabled={busy}>
             {mode === 'signIn' ? 'Sign in' : mode === 'signUp' ? 'Sign up' : 'Confirm'}
           </button>
         </form>
@@ -157,7 +173,9 @@ export function AuthScreen({ auth, signIn, reason, local }: AuthScreenProps) {
                   void run(async () => {
                     await auth.resendCode(email.trim());
                     setInfo(
-                      local ? 'A new code is printed in the terminal of npm start.' : 'We sent a new code.',
+                      local
+                        ? 'Your code is printed again in the terminal of npm start.'
+                        : `We sent a new code to ${email.trim()}.`,
                     );
                   })
                 }
@@ -173,4 +191,17 @@ export function AuthScreen({ auth, signIn, reason, local }: AuthScreenProps) {
       </div>
     </main>
   );
+}
+
+/** The sentence for a form Cognito would refuse, or undefined when it can be sent. */
+export function checkFields(mode: Mode, email: string, password: string, code: string): string | undefined {
+  if (!email) return 'Enter your email address.';
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return `"${email}" is not an email address.`;
+  if (mode === 'confirm') return /^\d{6}$/.test(code) ? undefined : 'Enter the 6-digit code we sent you.';
+  if (!password) return 'Enter your password.';
+  if (mode === 'signUp') {
+    const problems = passwordProblems(password);
+    if (problems.length > 0) return `Choose a password with ${passwordRules.join(', ')}.`;
+  }
+  return undefined;
 }

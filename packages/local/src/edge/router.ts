@@ -4,13 +4,21 @@ import {
   type RequestListener,
   type ServerResponse,
 } from 'node:http';
+import { passwordProblems } from '@cascade/core/password-policy';
 import type { WebSocketGateway } from '../gateway/websocket';
 import { ServiceError, type StepFunctionsService } from '../stepfunctions/service';
 import { serviceOf } from './service';
 
-export interface EdgeTargets {
+/** Cognito as the edge serves it: cognito-local, plus what it lacks. */
+export interface CognitoTarget {
   /** cognito-local's own URL; the edge proxies to it. */
-  cognitoUrl: string;
+  url: string;
+  /** Delivers a user's pending confirmation code again (cognito-local has no ResendConfirmationCode). */
+  resendCode(username: string): Promise<'sent' | 'confirmed' | 'unknown'>;
+}
+
+export interface EdgeTargets {
+  cognito: CognitoTarget;
   gateway: WebSocketGateway;
   /** The emulators in this process — or, in LocalStack mode, LocalStack's URL for every other service. */
   backend:
@@ -102,27 +110,84 @@ function withoutEmulatorCors(response: ServerResponse): void {
   }) as ServerResponse['writeHead'];
 }
 
-/** Forwards a request to another local server, dropping its CORS headers (the edge sets its own). */
-function proxy(target: string, request: IncomingMessage, response: ServerResponse) {
+/**
+ * Forwards a request to another local server, dropping its CORS headers (the edge sets its own).
+ * `body` is the request's body when the edge has already read it.
+ */
+function proxy(target: string, request: IncomingMessage, response: ServerResponse, body?: Buffer) {
   const url = new URL(request.url ?? '/', target);
-  const upstream = httpRequest(
-    url,
-    { method: request.method, headers: { ...request.headers, host: url.host } },
-    (answer) => {
-      const headers = Object.fromEntries(
-        Object.entries(answer.headers).filter(([name]) => !name.startsWith('access-control-')),
-      );
-      response.writeHead(answer.statusCode ?? 502, headers);
-      answer.pipe(response);
-    },
-  );
+  const headers = { ...request.headers, host: url.host };
+  if (body) {
+    headers['content-length'] = String(body.length);
+    delete headers['transfer-encoding'];
+  }
+  const upstream = httpRequest(url, { method: request.method, headers }, (answer) => {
+    const headers = Object.fromEntries(
+      Object.entries(answer.headers).filter(([name]) => !name.startsWith('access-control-')),
+    );
+    response.writeHead(answer.statusCode ?? 502, headers);
+    answer.pipe(response);
+  });
   upstream.on('error', (error) =>
     json(response, 502, {
       __type: 'ServiceUnavailable',
       message: `The local emulator did not answer: ${error.message}`,
     }),
   );
-  request.pipe(upstream);
+  if (body) upstream.end(body);
+  else request.pipe(upstream);
+}
+
+/** The field that carries a new password, per Cognito operation. */
+const passwordFields: Record<string, string> = {
+  SignUp: 'Password',
+  ConfirmForgotPassword: 'Password',
+  ChangePassword: 'ProposedPassword',
+  AdminSetUserPassword: 'Password',
+  AdminCreateUser: 'TemporaryPassword',
+};
+
+/**
+ * Cognito in front of cognito-local: the pool's password policy enforced as Cognito enforces it
+ * (cognito-local stores the policy and ignores it), and ResendConfirmationCode answered by
+ * delivering the pending code again (cognito-local lacks the operation; real Cognito sends a
+ * new code, and either one confirms). Everything else goes to cognito-local as it came.
+ */
+async function cognito(target: CognitoTarget, request: IncomingMessage, response: ServerResponse) {
+  const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+  const field = passwordFields[operation];
+  if (!field && operation !== 'ResendConfirmationCode') return proxy(target.url, request, response);
+  const body = await readBody(request);
+  let input: Record<string, unknown>;
+  try {
+    input = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return proxy(target.url, request, response, body); // cognito-local's own answer to bad JSON
+  }
+  const error = (type: string, message: string) =>
+    json(response, 400, { __type: type, message }, { 'x-amzn-errortype': type });
+  if (field) {
+    const [problem] = typeof input[field] === 'string' ? passwordProblems(input[field]) : [];
+    if (problem) return error('InvalidPasswordException', `Password did not conform with policy: ${problem}`);
+    return proxy(target.url, request, response, body);
+  }
+  if (typeof input.Username !== 'string' || input.Username === '')
+    return error(
+      'InvalidParameterException',
+      "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must not be null",
+    );
+  const outcome = await target.resendCode(input.Username);
+  if (outcome === 'confirmed') return error('InvalidParameterException', 'User is already confirmed.');
+  // An unknown user gets the same answer as a known one, as the pool's client prevents
+  // user-existence errors (stacks/auth.ts): the answer must not tell who has an account.
+  const [name = '', domain = ''] = input.Username.split('@');
+  json(response, 200, {
+    CodeDeliveryDetails: {
+      Destination: `${name.slice(0, 1)}***@${domain.slice(0, 1)}***`,
+      DeliveryMedium: 'EMAIL',
+      AttributeName: 'email',
+    },
+  });
 }
 
 async function stepFunctions(
@@ -228,7 +293,7 @@ export function createEdge(targets: EdgeTargets): RequestListener {
     if (cors(request, response, targets.allowedOrigins)) return;
     withoutEmulatorCors(response);
     const service = serviceOf(request);
-    if (service === 'cognito-idp') return proxy(targets.cognitoUrl, request, response);
+    if (service === 'cognito-idp') return void cognito(targets.cognito, request, response);
     if (service === 'execute-api') return void management(targets.gateway, request, response);
     if (request.url === '/_cascade/health') return json(response, 200, { status: 'running' });
     if (request.url === '/_cascade/tasks' && request.method === 'POST' && targets.startTask) {

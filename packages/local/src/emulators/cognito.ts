@@ -10,6 +10,7 @@ import {
   CreateUserPoolCommand,
   DescribeUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { passwordPolicy } from '@cascade/core/password-policy';
 import { freePort } from '../ports';
 
 export interface PoolIds {
@@ -30,6 +31,8 @@ export interface LocalCognito {
   events: EventEmitter;
   /** The latest code sent to an address, waiting for it if none has come yet. */
   codeFor(destination: string, timeoutMs?: number): Promise<string>;
+  /** Delivers the pending sign-up code of a user again (ResendConfirmationCode). */
+  resendCode(username: string): Promise<'sent' | 'confirmed' | 'unknown'>;
   close(): Promise<void>;
 }
 
@@ -55,22 +58,41 @@ export function parseCodeDeliveries(text: string): ConfirmationCode[] {
  * by e-mail address. A file caught mid-write reads as none; the next change reads it whole.
  */
 export function codesInPool(text: string): ConfirmationCode[] {
+  return usersInPool(text).flatMap((user) =>
+    typeof user.code === 'string' && user.email
+      ? [{ username: user.username, destination: user.email, code: user.code }]
+      : [],
+  );
+}
+
+interface PoolUser {
+  username: string;
+  email?: string;
+  status?: string;
+  code?: string;
+}
+
+function usersInPool(text: string): PoolUser[] {
   let pool: { Users?: Record<string, unknown> } | undefined;
   try {
     pool = JSON.parse(text) as typeof pool;
   } catch {
     return [];
   }
-  return Object.values(pool?.Users ?? {}).flatMap((value) => {
+  return Object.values(pool?.Users ?? {}).map((value) => {
     const user = value as {
       Username?: string;
+      UserStatus?: string;
       ConfirmationCode?: unknown;
       Attributes?: { Name: string; Value?: string }[];
     };
     const email = user.Attributes?.find((a) => a.Name === 'email')?.Value;
-    return typeof user.ConfirmationCode === 'string' && email
-      ? [{ username: user.Username ?? email, destination: email, code: user.ConfirmationCode }]
-      : [];
+    return {
+      username: user.Username ?? email ?? '',
+      ...(email && { email }),
+      ...(user.UserStatus && { status: user.UserStatus }),
+      ...(typeof user.ConfirmationCode === 'string' && { code: user.ConfirmationCode }),
+    };
   });
 }
 
@@ -189,6 +211,19 @@ export async function startCognito(options: {
         else void readPool();
       });
     },
+    async resendCode(username) {
+      const text = await readFile(join(dbDirectory, poolFile), 'utf8').catch(() => '{}');
+      const wanted = username.toLowerCase();
+      const user = usersInPool(text).find(
+        (u) => u.username.toLowerCase() === wanted || u.email?.toLowerCase() === wanted,
+      );
+      if (!user) return 'unknown';
+      if (user.status !== 'UNCONFIRMED' || !user.code || !user.email) return 'confirmed';
+      // Told again even though it is the same code: the person asked for it.
+      codes.set(user.email.toLowerCase(), user.code);
+      events.emit('code', { username: user.username, destination: user.email, code: user.code });
+      return 'sent';
+    },
     close: () =>
       new Promise((resolve) => {
         closing = true;
@@ -228,7 +263,16 @@ async function ensurePool(url: string, file: string): Promise<PoolIds> {
         PoolName: 'cascade',
         UsernameAttributes: ['email'],
         AutoVerifiedAttributes: ['email'],
-        Policies: { PasswordPolicy: { MinimumLength: 8 } },
+        // cognito-local stores the policy but enforces none of it: the edge does (cognito-front.ts).
+        Policies: {
+          PasswordPolicy: {
+            MinimumLength: passwordPolicy.minimumLength,
+            RequireLowercase: passwordPolicy.requireLowercase,
+            RequireUppercase: passwordPolicy.requireUppercase,
+            RequireNumbers: passwordPolicy.requireNumbers,
+            RequireSymbols: passwordPolicy.requireSymbols,
+          },
+        },
       }),
     );
     const userPoolId = created.UserPool!.Id!;
