@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { executionArn } from '@cascade/core';
 import { StateMachine } from 'aws-local-stepfunctions';
 import {
+  ConcurrencyLimit,
   type EcsRunner,
   type LocalFunction,
   localTaskHandlers,
@@ -55,6 +56,27 @@ export interface StepFunctionsOptions {
   onExecutionEnded?: (execution: ExecutionRecord) => Promise<void>;
   /** How many ended executions to keep. */
   retain?: number;
+  /**
+   * How many step invocations (the Lambda tasks of all executions together) run at once; the
+   * rest wait their turn. Default: stepConcurrencyFor(process.env).
+   */
+  stepConcurrency?: number;
+}
+
+/**
+ * On AWS each step runs in a Lambda environment of its own, so runs never slow the WebSocket
+ * routes. Here they share one event loop with the gateway, the route handlers and the emulators:
+ * unbounded, a hundred runs' steps put every route's DynamoDB call behind thousands of theirs
+ * (bench/load.bench.ts: a query sent while they ran waited 3–15 s for its ack; with two steps at
+ * a time, about 0.2 s, and the runs took about as long in all). The offline planner's steps
+ * keep the CPU busy, so two at a time suffice on a 2-core machine; a model provider's steps
+ * mostly wait on the network, so more may wait at once. CASCADE_STEP_CONCURRENCY overrides.
+ * (AWS bounds Lambda concurrency too: reserved concurrency.)
+ */
+export function stepConcurrencyFor(env: NodeJS.ProcessEnv): number {
+  const chosen = Number(env.CASCADE_STEP_CONCURRENCY);
+  if (Number.isInteger(chosen) && chosen >= 1) return chosen;
+  return (env.CASCADE_AGENT_PROVIDER ?? 'rules') === 'rules' ? 2 : 16;
 }
 
 interface Running {
@@ -81,7 +103,8 @@ export class StepFunctionsService {
   private saving: Promise<void> = Promise.resolve();
   /** Lambda calls under way: an aborted execution's current step still runs to its end. */
   private readonly calls = new Set<Promise<unknown>>();
-  private readonly lambdas: Record<string, LocalFunction>;
+  /** Step invocations of all executions share this bound (see stepConcurrencyFor). */
+  readonly stepLimit: ConcurrencyLimit;
 
   constructor(private readonly options: StepFunctionsOptions) {
     // Not validated here (asl-validator costs ~200 ms per construction): the agent definition is
@@ -89,18 +112,7 @@ export class StepFunctionsService {
     this.machine = new StateMachine(options.definition as never, {
       validationOptions: { noValidate: true },
     });
-    this.lambdas = Object.fromEntries(
-      Object.entries(options.lambdas).map(([name, fn]) => [
-        name,
-        (event: unknown) => {
-          const call = fn(event);
-          this.calls.add(call);
-          const forget = () => this.calls.delete(call);
-          call.then(forget, forget);
-          return call;
-        },
-      ]),
-    );
+    this.stepLimit = new ConcurrencyLimit(options.stepConcurrency ?? stepConcurrencyFor(process.env));
     this.name = options.stateMachineArn.split(':').at(-1)!;
     if (options.dataFile && existsSync(options.dataFile)) {
       for (const record of JSON.parse(readFileSync(options.dataFile, 'utf8')) as ExecutionRecord[]) {
@@ -250,9 +262,33 @@ export class StepFunctionsService {
     return { executionArn: arn, startDate: seconds(execution.startDate) };
   }
 
+  /**
+   * The step functions as one execution calls them: each call waits for a slot of the shared
+   * bound, and one whose execution was stopped while it waited never starts, as on AWS a stopped
+   * execution invokes nothing more.
+   */
+  private lambdasFor(state: { aborted: boolean }): Record<string, LocalFunction> {
+    return Object.fromEntries(
+      Object.entries(this.options.lambdas).map(([name, fn]) => [
+        name,
+        (event: unknown) => {
+          const call = this.stepLimit.run(async () => {
+            if (state.aborted) throw new Error('The execution was stopped before this step started.');
+            return fn(event);
+          });
+          this.calls.add(call);
+          const forget = () => this.calls.delete(call);
+          call.then(forget, forget);
+          return call;
+        },
+      ]),
+    );
+  }
+
   private run(execution: ExecutionRecord, input: unknown) {
+    const state: Running = { abort: () => undefined, aborted: false, done: Promise.resolve() };
     const handlers = localTaskHandlers(this.options.definition as never, {
-      lambdas: this.lambdas,
+      lambdas: this.lambdasFor(state),
       ecs: this.options.ecs,
       tokens: this.options.tokens,
       executionArn: execution.executionArn,
@@ -289,7 +325,7 @@ export class StepFunctionsService {
         }
       }
     })().catch(() => undefined);
-    const state: Running = { abort: run.abort, aborted: false, done: Promise.resolve() };
+    state.abort = run.abort;
     state.done = run.result
       .then(
         (output) => {
