@@ -65,6 +65,20 @@ describe('the line under an answer', () => {
     ).toBeInTheDocument();
   });
 
+  it('names the dataset the answer came from, before who answered', () => {
+    const run = answered({ answeredBy: { provider: 'rules' } });
+    run.items['1'] = { ...run.items['1']!, datasets: ['churn.csv'] };
+    render(<Answer content="The mean is 4.2." run={run} />);
+    expect(screen.getByText('From churn.csv · Answered by the offline planner')).toBeInTheDocument();
+  });
+
+  it('names every dataset of an answer that read several', () => {
+    const run = answered();
+    run.items['1'] = { ...run.items['1']!, datasets: ['a.csv', 'b.csv', 'c.csv'] };
+    render(<Answer content="The mean is 4.2." run={run} />);
+    expect(screen.getByText('From a.csv, b.csv and c.csv')).toBeInTheDocument();
+  });
+
   it('is absent for a run that does not say who answered (an older run)', () => {
     render(<Answer content="The mean is 4.2." run={answered()} />);
     expect(screen.queryByText(/Answered by/)).toBeNull();

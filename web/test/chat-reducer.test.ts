@@ -471,12 +471,14 @@ describe('who answered and what it cost', () => {
           status: 'SUCCEEDED',
           output: { text: 'A' },
           usage: { inputTokens: 1_000, outputTokens: 40, modelCalls: 1 },
+          datasets: ['churn.csv'],
         },
       ],
       usage,
       answeredBy,
     });
     const run = state.runs.e1!;
+    expect(run.items.a!.datasets).toEqual(['churn.csv']);
     expect(run.usage).toEqual(usage);
     expect(run.answeredBy).toEqual(answeredBy);
     expect(run.items.a!.usage).toEqual({ inputTokens: 1_000, outputTokens: 40, modelCalls: 1 });
@@ -484,6 +486,14 @@ describe('who answered and what it cost', () => {
     state = server(state, snapshot({ status: 'SUCCEEDED', items: [{ id: 'a', status: 'SUCCEEDED' }] }));
     expect(state.runs.e1!.usage).toEqual(usage);
     expect(state.runs.e1!.items.a!.usage).toEqual({ inputTokens: 1_000, outputTokens: 40, modelCalls: 1 });
+    expect(state.runs.e1!.items.a!.datasets).toEqual(['churn.csv']);
+    // A reload takes them from the snapshot.
+    expect(
+      mergeSnapshot(
+        undefined,
+        snapshot({ items: [{ id: 'a', status: 'SUCCEEDED', datasets: ['lalonde.csv'] }] }),
+      ).items.a!.datasets,
+    ).toEqual(['lalonde.csv']);
   });
 
   it('takes them from a snapshot too', () => {

@@ -51,6 +51,56 @@ describe('execution and response views', () => {
     expect(executionMessage(execution, []).status).toBe('RUNNING');
   });
 
+  it('name the datasets each answer read: those of the tool calls that got a result, once each', () => {
+    const call = (toolUseId: string, datasetId: string) => ({
+      toolUseId,
+      name: 'describe_dataset',
+      input: { datasetId },
+    });
+    const answered: ItemRecord = {
+      ...item(0, 1),
+      turns: {
+        '000-model': {
+          kind: 'model',
+          turn: 0,
+          decision: { kind: 'tool', calls: [call('a', 'churn.csv'), call('b', 'missing.csv')] },
+        },
+        '000-tool': {
+          kind: 'tool',
+          turn: 0,
+          toolUseId: 'a',
+          name: 'describe_dataset',
+          ok: true,
+          observation: '{}',
+        },
+        '000-tool-01': {
+          kind: 'tool',
+          turn: 0,
+          toolUseId: 'b',
+          name: 'describe_dataset',
+          ok: false,
+          observation: 'There is no dataset named missing.csv.',
+        },
+        '001-model': { kind: 'model', turn: 1, decision: { kind: 'tool', calls: [call('c', 'churn.csv')] } },
+        '001-tool': {
+          kind: 'tool',
+          turn: 1,
+          toolUseId: 'c',
+          name: 'describe_dataset',
+          ok: true,
+          observation: '{}',
+        },
+        '002-model': { kind: 'model', turn: 2, decision: { kind: 'final', text: 'done' } },
+      },
+    };
+    expect(executionMessage(execution, [answered]).items[0]?.datasets).toEqual(['churn.csv']);
+    expect(responseMessage(execution, [answered], 'SUCCEEDED', 'done').items[0]?.datasets).toEqual([
+      'churn.csv',
+    ]);
+    // An item that read no dataset (a listing, a refusal) names none.
+    expect(executionMessage(execution, [{ ...answered, turns: {} }]).items[0]).not.toHaveProperty('datasets');
+  });
+
   it('keep full outputs when they fit', () => {
     const message = executionMessage(execution, [item(0, 10)]);
     expect(message.items[0]?.output?.charts).toHaveLength(1);

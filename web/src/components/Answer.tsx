@@ -3,7 +3,7 @@ import { lazy, Suspense } from 'react';
 import { onlyItem, type Run } from '../state/chat';
 import { DataTable } from './DataTable';
 import { Markdown } from './Markdown';
-import { answeredByText } from './usage';
+import { answeredByText, sourceText } from './usage';
 
 /** Observable Plot is loaded with the first chart, not with the app. */
 const Charts = lazy(() => import('../charts/Charts'));
@@ -60,6 +60,8 @@ export function LiveAnswer({ text }: { text?: string }) {
 /** An assistant message: the run's summary, and for a single question its tables and charts too. */
 export function Answer({ content, run }: { content: string; run?: Run }) {
   const output = run && onlyItem(run)?.output;
+  // Every answer says which data it is about, whatever was selected when it was asked.
+  const source = run && sourceText(onlyItem(run)?.datasets);
   const text = content || run?.summary || '';
   return (
     <article className="turn assistant" aria-label="Answer">
@@ -72,7 +74,13 @@ export function Answer({ content, run }: { content: string; run?: Run }) {
         {run?.outputsOmitted && (
           <p className="muted small">Some outputs were too large to send and are not shown.</p>
         )}
-        {run?.answeredBy && <p className="answered-by">{answeredByText(run.answeredBy, run.usage)}</p>}
+        {(source || run?.answeredBy) && (
+          <p className="answered-by">
+            {[source, run?.answeredBy && answeredByText(run.answeredBy, run.usage)]
+              .filter(Boolean)
+              .join(' · ')}
+          </p>
+        )}
       </div>
     </article>
   );

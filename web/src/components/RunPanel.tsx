@@ -2,7 +2,7 @@ import type { ExecutionStatus, ItemStatus } from '@cascade/core/protocol';
 import type { Run, RunItem, Step } from '../state/chat';
 import { liveText, runEnded } from '../state/chat';
 import { OutputView, StreamedText } from './Answer';
-import { tokensTotal } from './usage';
+import { sourceText, tokensTotal } from './usage';
 
 const runLabels: Record<ExecutionStatus, string> = {
   RUNNING: 'Running',
@@ -73,6 +73,7 @@ function ItemRow({ item, withOutput, live }: { item: RunItem; withOutput: boolea
         <details className="item-output">
           <summary>Show answer</summary>
           <OutputView output={item.output} />
+          {item.datasets && <p className="answered-by">{sourceText(item.datasets)}</p>}
         </details>
       )}
     </li>

@@ -25,3 +25,11 @@ export function tokensTotal(usage: Usage | undefined): string | undefined {
   const total = usage ? usage.inputTokens + usage.outputTokens : 0;
   return total > 0 ? plural(total, 'token', 'tokens') : undefined;
 }
+
+/** Which data an answer was computed from: "From churn.csv", "From a.csv and b.csv". */
+export function sourceText(datasets: readonly string[] | undefined): string | undefined {
+  if (!datasets || datasets.length === 0) return undefined;
+  const names =
+    datasets.length === 1 ? datasets[0] : `${datasets.slice(0, -1).join(', ')} and ${datasets.at(-1)}`;
+  return `From ${names}`;
+}

@@ -27,6 +27,8 @@ export interface RunItem {
   error?: string;
   output?: ItemOutput;
   usage?: Usage;
+  /** The datasets the answer was computed from, as the server names them. */
+  datasets?: string[];
   /** The answer as the model writes it, for the latest turn seen; dropped once the item has its output. */
   streamed?: { turn: number; text: string };
   /** The agent's steps as this client saw them happen (not kept by the server). */
@@ -261,6 +263,7 @@ function onResponse(run: Run, message: ServerMessageOf<'response'>): Run {
       status: item.status,
       ...(item.error !== undefined && { error: item.error }),
       ...(item.usage && { usage: item.usage }),
+      ...(item.datasets && { datasets: item.datasets }),
       ...((item.output ?? local.output) && { output: item.output ?? local.output }),
     }));
   }
@@ -297,6 +300,7 @@ export function mergeSnapshot(run: Run | undefined, message: ServerMessageOf<'ex
         ...(item.durationMs !== undefined && !keepLocal && { durationMs: item.durationMs }),
         ...(item.error !== undefined && !keepLocal && { error: item.error }),
         ...(item.usage && { usage: item.usage }),
+        ...(item.datasets && { datasets: item.datasets }),
         ...((item.output ?? local.output) && { output: item.output ?? local.output }),
       };
     });

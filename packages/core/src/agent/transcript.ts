@@ -99,6 +99,23 @@ export function answeredByOf(turns: Turn[]): { provider: string; model?: string 
   return { provider: last.provider, ...(last.decision.model && { model: last.decision.model }) };
 }
 
+/**
+ * The datasets an item's answer comes from: those its tool calls read and got a result from, in
+ * the order it first read them. Whoever decided (the planner or a model), the answer can say it.
+ */
+export function datasetsOf(turns: Turn[]): string[] {
+  const succeeded = new Set(turns.flatMap((t) => (t.kind === 'tool' && t.ok ? [t.toolUseId] : [])));
+  const read = turns.flatMap((turn) =>
+    turn.kind === 'model'
+      ? callsOf(turn.decision).flatMap((call) => {
+          const datasetId = (call.input as { datasetId?: unknown } | undefined)?.datasetId;
+          return succeeded.has(call.toolUseId) && typeof datasetId === 'string' ? [datasetId] : [];
+        })
+      : [],
+  );
+  return [...new Set(read)];
+}
+
 /** What an item's model calls cost, summed over its transcript. */
 export interface ItemUsage {
   inputTokens: number;

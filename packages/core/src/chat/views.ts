@@ -1,4 +1,4 @@
-import { orderedTurns, usageOf } from '../agent/transcript';
+import { datasetsOf, orderedTurns, usageOf } from '../agent/transcript';
 import { encodeServerMessage, fitsOneMessage } from '../notifier/notifier';
 import type { ExecutionStatus, ResponseStatus } from '../protocol/codes';
 import type {
@@ -34,8 +34,14 @@ function executionItem(item: ItemRecord, detail: OutputDetail): ExecutionItem {
   if (item.error !== undefined) view.error = item.error;
   const output = itemOutput(item, detail);
   if (output) view.output = output;
-  if (item.turns) view.usage = itemUsage(item);
+  if (item.turns) Object.assign(view, itemTrace(item));
   return view;
+}
+
+/** What an item's model calls cost so far and which datasets its answer read, from its transcript. */
+function itemTrace(item: ItemRecord): { usage: Usage; datasets?: string[] } {
+  const datasets = datasetsOf(orderedTurns(item.turns));
+  return { usage: itemUsage(item), ...(datasets.length > 0 && { datasets }) };
 }
 
 /** What an item's model calls cost so far, from its transcript. */
@@ -113,7 +119,7 @@ export function responseMessage(
       const output = itemOutput(item, detail);
       if (output) view.output = output;
       if (item.error !== undefined) view.error = item.error;
-      if (item.turns) view.usage = itemUsage(item);
+      if (item.turns) Object.assign(view, itemTrace(item));
       return view;
     }),
     usage: runUsage(items),

@@ -140,12 +140,16 @@ export const DeltaMessage = z.object({
   text: z.string(),
 });
 
+/** The datasets an item's answer was computed from (an addition; see the README's protocol notes). */
+const ItemDatasets = z.array(z.string()).optional();
+
 export const ResponseItem = z.object({
   id: z.string(),
   status: ItemStatus,
   output: ItemOutput.optional(),
   error: z.string().optional(),
   usage: Usage.optional(),
+  datasets: ItemDatasets,
 });
 
 export const ResponseMessage = z.object({
@@ -167,6 +171,7 @@ export const ExecutionItem = z.object({
   error: z.string().optional(),
   output: ItemOutput.optional(),
   usage: Usage.optional(),
+  datasets: ItemDatasets,
 });
 export type ExecutionItem = z.infer<typeof ExecutionItem>;
 
