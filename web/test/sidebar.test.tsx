@@ -2,6 +2,7 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { Sidebar, type SidebarProps } from '../src/components/Sidebar';
+import { checkCsvFile, uploadRefusal } from '../src/state/upload';
 
 const props = (overrides: Partial<SidebarProps>): SidebarProps => ({
   email: 'ada@example.com',
@@ -54,5 +55,77 @@ describe('uploading a dataset', () => {
     expect(onUpload).toHaveBeenCalledWith(file);
     expect(await screen.findByRole('status')).toHaveTextContent('Uploaded veracruz 2016.csv.');
     expect(onPickDataset).toHaveBeenCalledWith('veracruz-2016.csv');
+  });
+
+  const upload = async (file: File, overrides: Partial<SidebarProps> = {}) => {
+    const onUpload = vi.fn().mockResolvedValue('x.csv');
+    render(<Sidebar {...props({ onUpload, ...overrides })} />);
+    // applyAccept: false, as a person can pick "All files" in the dialog.
+    await userEvent.setup({ applyAccept: false }).upload(screen.getByLabelText('Upload CSV'), file);
+    return onUpload;
+  };
+
+  it('refuses an empty file, saying so, without sending anything', async () => {
+    const onUpload = await upload(new File([], 'empty.csv'));
+    expect(await screen.findByRole('alert')).toHaveTextContent('empty.csv is empty.');
+    expect(onUpload).not.toHaveBeenCalled();
+  });
+
+  it('refuses binary data named .csv before it becomes a dataset', async () => {
+    const onUpload = await upload(
+      new File([new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 0x14])], 'junk.csv'),
+    );
+    expect(await screen.findByRole('alert')).toHaveTextContent('junk.csv holds binary data, not CSV text');
+    expect(onUpload).not.toHaveBeenCalled();
+  });
+
+  it('refuses text that is not UTF-8, saying how to save it', async () => {
+    const latin1 = new Uint8Array([0x6e, 0x61, 0x6d, 0x65, 0x0a, 0x4a, 0x6f, 0x73, 0xe9, 0x0a]); // "name\nJosé" in Latin-1
+    const onUpload = await upload(new File([latin1], 'people.csv'));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'people.csv is not UTF-8 text. Save it as "CSV UTF-8"',
+    );
+    expect(onUpload).not.toHaveBeenCalled();
+  });
+
+  it('refuses a file that is not .csv', async () => {
+    const onUpload = await upload(new File(['x'], 'report.xlsx'));
+    expect(await screen.findByRole('alert')).toHaveTextContent('report.xlsx is not a .csv file.');
+    expect(onUpload).not.toHaveBeenCalled();
+  });
+
+  it('asks before replacing a file uploaded under the same name, and keeps it when told no', async () => {
+    const earlier = { id: 'sales.csv', name: 'sales.csv', sizeBytes: 10, sample: false };
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValueOnce(false);
+    const onUpload = await upload(new File(['a\n1\n'], 'sales.csv'), { datasets: [earlier] });
+    expect(confirm).toHaveBeenCalledWith(
+      'Replace sales.csv? The file you uploaded before under this name will be replaced.',
+    );
+    expect(onUpload).not.toHaveBeenCalled();
+    expect(await screen.findByRole('status')).toHaveTextContent('Kept the sales.csv you uploaded before.');
+    confirm.mockRestore();
+  });
+});
+
+describe('the checks before an upload', () => {
+  it('name the size limit in the sentence for a file over it', async () => {
+    const big = new File(['a,b\n1,2\n'], 'big.csv');
+    expect(await checkCsvFile(big, 4)).toBe('big.csv is 8 B; the largest file Cascade takes is 4 B.');
+    expect(await checkCsvFile(new File(['a,b\n1,2\n'], 'ok.CSV'))).toBeUndefined();
+  });
+
+  it("turn the server's refusal of a name into a sentence about the file", () => {
+    expect(
+      uploadRefusal('a/b.csv', {
+        code: 'BAD_REQUEST',
+        message: 'Invalid payload.name: must not contain / or \\.',
+        details: { field: 'payload.name' },
+      }),
+    ).toBe(
+      'a/b.csv cannot be uploaded under that name: must not contain / or \\. Rename the file and try again.',
+    );
+    expect(uploadRefusal('x.csv', { code: 'PAYLOAD_TOO_LARGE', message: 'Files up to 100 MB.' })).toBe(
+      'Files up to 100 MB.',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import type { DatasetSummary, SessionSummary } from '@cascade/core/protocol';
 import { type ChangeEvent, useState } from 'react';
+import { checkCsvFile, formatBytes } from '../state/upload';
 
 export interface SidebarProps {
   email: string;
@@ -28,11 +29,7 @@ export function relativeTime(iso: string, now = Date.now()): string {
   return new Date(iso).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
+export { formatBytes };
 
 function Datasets(props: SidebarProps) {
   const [upload, setUpload] = useState<{ state: 'busy' | 'done' | 'failed'; text: string }>();
@@ -40,8 +37,18 @@ function Datasets(props: SidebarProps) {
     const file = event.target.files?.[0];
     event.target.value = '';
     if (!file) return;
-    if (!file.name.toLowerCase().endsWith('.csv')) {
-      setUpload({ state: 'failed', text: `${file.name} is not a .csv file.` });
+    const problem = await checkCsvFile(file);
+    if (problem) {
+      setUpload({ state: 'failed', text: problem });
+      return;
+    }
+    // The same name again replaces that upload: ask first.
+    const earlier = props.datasets.find((d) => !d.sample && d.name === file.name);
+    if (
+      earlier &&
+      !window.confirm(`Replace ${file.name}? The file you uploaded before under this name will be replaced.`)
+    ) {
+      setUpload({ state: 'done', text: `Kept the ${file.name} you uploaded before.` });
       return;
     }
     setUpload({ state: 'busy', text: `Uploading ${file.name}…` });

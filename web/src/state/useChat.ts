@@ -10,6 +10,7 @@ import {
   type PendingQuery,
   runEnded,
 } from './chat';
+import { uploadRefusal } from './upload';
 
 export interface QueryInput {
   content: string;
@@ -196,7 +197,7 @@ export function useChat(websocketUrl: string, token: () => Promise<string>): Cha
         messageId: crypto.randomUUID(),
         payload: { name: file.name, sizeBytes: file.size },
       });
-      if (answer.action === 'error') throw new Error(answer.message);
+      if (answer.action === 'error') throw new Error(uploadRefusal(file.name, answer));
       if (answer.action !== 'upload') throw new Error('The server answered the upload request unexpectedly.');
       const put = await fetch(answer.url, {
         method: answer.method,
