@@ -9,6 +9,7 @@ import {
   liveText,
   mergeSnapshot,
   olderSessionsId,
+  refusalSentence,
 } from '../src/state/chat';
 
 const ids = { executionId: 'e1', sessionId: 's1' };
@@ -237,7 +238,7 @@ describe('the chat reducer', () => {
     expect(state.turns.map((t) => t.key)).toEqual(['m1', 'm2']);
   });
 
-  it('shows a refusal on the question it answers, and other errors as a notice', () => {
+  it('gives a refused question back to the composer with a sentence, and shows other errors as a notice', () => {
     let state = chatReducer(initialChatState, {
       type: 'querySent',
       at: '2026-11-22T10:00:00.000Z',
@@ -249,8 +250,26 @@ describe('the chat reducer', () => {
       code: 'CONFLICT',
       message: 'A run is already going.',
     });
-    expect(state.turns[0]!.error).toBe('A run is already going.');
+    // Nothing of it was kept: it leaves the conversation, and comes back to be sent again.
+    expect(state.turns).toEqual([]);
+    expect(state.returned).toEqual({
+      query: { messageId: 'm9', content: 'hi', batch: false, items: [{ id: '1', input: 'hi' }] },
+      reason: 'A run is already going.',
+    });
     expect(state.pending).toEqual({});
+    expect(
+      refusalSentence({
+        action: 'error',
+        code: 'BAD_REQUEST',
+        message: 'Invalid payload.items.0.input: must be at most 2000 characters.',
+        details: {
+          field: 'payload.items.0.input',
+          issues: [{ field: 'payload.items.0.input', message: 'must be at most 2000 characters' }],
+        },
+      }),
+    ).toBe(
+      'The question could not be sent as written: must be at most 2000 characters. Change it and send it again.',
+    );
     state = server(state, { action: 'error', code: 'RATE_LIMITED', message: 'Slow down.' });
     expect(state.notice).toBe('Slow down.');
   });

@@ -87,6 +87,52 @@ describe('the composer', () => {
     expect(screen.getByRole('textbox', { name: 'Message' })).toHaveValue('hello');
   });
 
+  it('gives back a question the server refused, with the reason, keeping what was typed since', async () => {
+    const refused = {
+      query: {
+        messageId: 'm1',
+        content: 'profile churn.csv',
+        batch: false,
+        items: [{ id: '1', input: 'profile churn.csv' }],
+      },
+      reason: 'You started 20 questions in the last minute, the most allowed; wait 12 s and ask again.',
+    };
+    const { rerender } = render(<Harness />);
+    rerender(<Harness returned={refused} />);
+    expect(screen.getByRole('textbox', { name: 'Message' })).toHaveValue('profile churn.csv');
+    expect(screen.getByRole('alert')).toHaveTextContent(refused.reason);
+
+    // Typed anew before the refusal came: the new text stays.
+    const user = userEvent.setup();
+    const message = screen.getByRole('textbox', { name: 'Message' });
+    await user.clear(message);
+    await user.type(message, 'something else');
+    rerender(<Harness returned={{ ...refused, query: { ...refused.query, messageId: 'm2' } }} />);
+    expect(message).toHaveValue('something else');
+  });
+
+  it('gives back a refused batch whole, in batch mode, ids as they were written', () => {
+    const refused = {
+      query: {
+        messageId: 'b1',
+        content: 'Batch of 2 items: profile churn.csv …',
+        batch: true,
+        items: [
+          { id: 'item-1', input: 'profile churn.csv' },
+          { id: 'q2', input: 'what columns does lalonde.csv have?' },
+        ],
+      },
+      reason: 'A run is already in progress in this session; wait for it to end or cancel it.',
+    };
+    const { rerender } = render(<Harness />);
+    rerender(<Harness returned={refused} />);
+    expect(screen.getByRole('switch', { name: 'Batch mode' })).toBeChecked();
+    expect(screen.getByRole('textbox', { name: 'Items' })).toHaveValue(
+      'profile churn.csv\nq2: what columns does lalonde.csv have?',
+    );
+    expect(screen.getByRole('alert')).toHaveTextContent('A run is already in progress');
+  });
+
   it('blocks sending while disconnected and says why', () => {
     render(<Harness blocked="Not connected to the server." />);
     expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();

@@ -198,11 +198,6 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
                   <article className="turn user" key={turn.key} aria-label="Question">
                     <div className="bubble">
                       <p className="user-text">{turn.content}</p>
-                      {turn.error && (
-                        <p className="turn-error" role="alert">
-                          {turn.error}
-                        </p>
-                      )}
                     </div>
                   </article>
                 ) : (
@@ -227,6 +222,7 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
           blocked={blocked}
           draft={draft}
           onDraftChange={setDraft}
+          {...(state.returned && { returned: state.returned })}
         />
       </main>
     </div>

@@ -1,7 +1,8 @@
 import { type DatasetSummary, limits } from '@cascade/core/protocol';
-import { type FormEvent, type KeyboardEvent, useId, useMemo, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { SendResult } from '../net/connection';
-import { batchContent, parseBatch } from '../state/batch';
+import { batchContent, parseBatch, batchText as textOfBatch } from '../state/batch';
+import type { PendingQuery } from '../state/chat';
 import type { QueryInput } from '../state/useChat';
 
 export interface ComposerProps {
@@ -13,6 +14,8 @@ export interface ComposerProps {
   blocked?: string;
   draft: string;
   onDraftChange: (text: string) => void;
+  /** A question the server refused: its text comes back here with the reason, unless something new was typed. */
+  returned?: { query: PendingQuery; reason: string };
 }
 
 /** Where questions are written: one message, or a batch of items one per line. */
@@ -30,6 +33,21 @@ export function Composer(props: ComposerProps) {
   // Once the text has no problems, they are shown again only after another send.
   if (checking && !parsed?.problems.length) setChecking(false);
   const problems = checking && parsed ? parsed.problems : [];
+
+  // A refused question comes back: its text (or its whole batch) and the reason, once per refusal.
+  const { returned, draft, onDraftChange } = props;
+  const returnedSeen = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (!returned || returnedSeen.current === returned.query.messageId) return;
+    returnedSeen.current = returned.query.messageId;
+    setRefusal(returned.reason);
+    if (returned.query.batch) {
+      setBatch(true);
+      setBatchText((current) => (current.trim() ? current : textOfBatch(returned.query.items)));
+    } else if (!draft.trim()) {
+      onDraftChange(returned.query.content);
+    }
+  }, [returned, draft, onDraftChange]);
 
   const setText = (value: string) => {
     setRefusal(undefined);

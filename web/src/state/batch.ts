@@ -82,3 +82,10 @@ export function batchContent(items: QueryItem[]): string {
   const text = first ? `${head}: ${first}${items.length > 1 ? ' …' : ''}` : head;
   return text.length > 300 ? `${text.slice(0, 299)}…` : text;
 }
+
+/** The text a batch was written as, from its items: `id: question` lines, bare where the id was given for it. */
+export function batchText(items: readonly QueryItem[]): string {
+  return items
+    .map((item, i) => (item.id === `item-${i + 1}` ? item.input : `${item.id}: ${item.input}`))
+    .join('\n');
+}

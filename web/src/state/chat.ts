@@ -59,8 +59,6 @@ export interface Turn {
   content: string;
   executionId?: string;
   createdAt: string;
-  /** Why the server refused this question, if it did. */
-  error?: string;
 }
 
 export interface PendingQuery {
@@ -95,6 +93,8 @@ export interface ChatState {
   datasetsLoaded: boolean;
   /** Questions sent and not yet acknowledged, by messageId (resent after a reconnect). */
   pending: Record<string, PendingQuery>;
+  /** The last question the server refused, given back to the composer with the reason. */
+  returned?: { query: PendingQuery; reason: string };
   notice?: string;
   /**
    * Bumped whenever what this client saw changes a session in the list: a run started (live) or a
@@ -466,10 +466,12 @@ function onServer(state: ChatState, message: ServerMessage): ChatState {
       if (query) {
         const pending = { ...state.pending };
         delete pending[query.messageId];
+        // Nothing of it was kept: it leaves the conversation and goes back to the composer.
         return {
           ...state,
           pending,
-          turns: state.turns.map((t) => (t.key === query.messageId ? { ...t, error: message.message } : t)),
+          turns: state.turns.filter((t) => t.key !== query.messageId),
+          returned: { query, reason: refusalSentence(message) },
         };
       }
       if (message.messageId === 'keepalive') return state;
@@ -482,6 +484,16 @@ function onServer(state: ChatState, message: ServerMessage): ChatState {
     default:
       return state;
   }
+}
+
+/** Why a question was refused, as a sentence: validation text from the server becomes one. */
+export function refusalSentence(error: ServerMessageOf<'error'>): string {
+  if (error.code !== 'BAD_REQUEST') return error.message;
+  if (typeof error.details?.field !== 'string') return error.message;
+  // "Invalid payload.items.0.input: too long." names a field; the person needs only what is wrong.
+  const [issue] = (error.details.issues as { message?: unknown }[] | undefined) ?? [];
+  const what = typeof issue?.message === 'string' ? issue.message : error.message.replace(/^[^:]*:\s*/, '');
+  return `The question could not be sent as written: ${what.replace(/\.$/, '')}. Change it and send it again.`;
 }
 
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
