@@ -133,9 +133,27 @@ describe('the composer', () => {
     expect(screen.getByRole('alert')).toHaveTextContent('A run is already in progress');
   });
 
-  it('blocks sending while disconnected and says why', () => {
-    render(<Harness blocked="Not connected to the server." />);
-    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
-    expect(screen.getByText('Not connected to the server.')).toBeInTheDocument();
+  it('blocks sending while disconnected, says why, and says so again where Enter was pressed, keeping the text', async () => {
+    const onSend = vi.fn(() => ({ ok: true as const }));
+    render(
+      <Harness
+        onSend={onSend}
+        blocked="Not connected to the server; your question can be sent once the connection is back."
+      />,
+    );
+    const send = screen.getByRole('button', { name: 'Send' });
+    expect(send).toHaveAttribute('aria-disabled', 'true');
+    expect(screen.getByText(/^Not connected to the server/)).toBeInTheDocument();
+    const user = userEvent.setup();
+    const message = screen.getByRole('textbox', { name: 'Message' });
+    await user.type(message, 'profile churn.csv{Enter}');
+    expect(onSend).not.toHaveBeenCalled();
+    expect(message).toHaveValue('profile churn.csv');
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      'Not sent: not connected to the server; your question can be sent once the connection is back. Your text is kept.',
+    );
+    await user.click(send);
+    expect(onSend).not.toHaveBeenCalled();
+    expect(send).toHaveFocus();
   });
 });

@@ -57,7 +57,11 @@ export function Composer(props: ComposerProps) {
 
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
-    if (props.blocked) return;
+    // Said where the person is looking, not only in the hint: Enter must never do nothing.
+    if (props.blocked)
+      return setRefusal(
+        `Not sent: ${props.blocked.replace(/^./, (c) => c.toLowerCase())} Your text is kept.`,
+      );
     const datasetId = props.datasetId || undefined;
     let query: QueryInput;
     if (parsed) {
@@ -138,7 +142,8 @@ export function Composer(props: ComposerProps) {
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" className="button primary" disabled={Boolean(props.blocked)}>
+        {/* aria-disabled, not disabled: the button keeps the focus, and a press says why it cannot send. */}
+        <button type="submit" className="button primary" aria-disabled={Boolean(props.blocked)}>
           Send
         </button>
       </div>
