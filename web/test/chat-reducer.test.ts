@@ -4,6 +4,7 @@ import {
   type ChatState,
   chatReducer,
   earlierHistoryId,
+  historyId,
   initialChatState,
   latestRun,
   liveText,
@@ -272,6 +273,23 @@ describe('the chat reducer', () => {
     );
     state = server(state, { action: 'error', code: 'RATE_LIMITED', message: 'Slow down.' });
     expect(state.notice).toBe('Slow down.');
+  });
+
+  it("closes a session the server will not open (another account's link) instead of loading it forever", () => {
+    const sessionId = '00000000-0000-4000-8000-00000000abcd';
+    let state = chatReducer(initialChatState, { type: 'sessionOpened', sessionId });
+    expect(state.historyLoading).toBe(true);
+    state = server(state, {
+      action: 'error',
+      messageId: historyId(sessionId),
+      code: 'NOT_FOUND',
+      message: `Session ${sessionId} was not found.`,
+    });
+    expect(state).toMatchObject({ historyLoading: false, turns: [] });
+    expect(state.activeSessionId).toBeUndefined();
+    expect(state.notice).toBe(
+      'That conversation was not found: it may belong to another account. A new one is open.',
+    );
   });
 
   it('lists sessions newest first and sample datasets first', () => {

@@ -32,6 +32,8 @@ export function useAuth(auth: Auth, storage: Storage = localStorage): AuthState 
     (reason?: string) => {
       update(undefined);
       setSignedOutReason(reason);
+      // The open session is this user's: whoever signs in next starts from no session.
+      if (location.hash) history.replaceState(null, '', `${location.pathname}${location.search}`);
     },
     [update],
   );

@@ -130,6 +130,8 @@ export type ChatAction =
 /** The messageIds of requests for older pages, which the answers echo. */
 export const olderSessionsId = 'sessions-older';
 export const earlierHistoryId = 'history-earlier';
+/** The messageId of a request for a session's newest messages, which names the session. */
+export const historyId = (sessionId: string) => `history:${sessionId}`;
 
 const finalItem = (status: ItemStatus) => status === 'SUCCEEDED' || status === 'FAILED';
 export const runEnded = (status: ExecutionStatus) => status !== 'RUNNING';
@@ -475,6 +477,19 @@ function onServer(state: ChatState, message: ServerMessage): ChatState {
         };
       }
       if (message.messageId === 'keepalive') return state;
+      // A link to a session this user cannot open (another account's, or deleted): start afresh.
+      if (state.activeSessionId && message.messageId === historyId(state.activeSessionId))
+        return {
+          ...state,
+          activeSessionId: undefined,
+          turns: [],
+          historyLoading: false,
+          historyCursor: undefined,
+          notice:
+            message.code === 'NOT_FOUND'
+              ? 'That conversation was not found: it may belong to another account. A new one is open.'
+              : message.message,
+        };
       if (message.messageId === olderSessionsId)
         return { ...state, loadingOlderSessions: false, notice: message.message };
       if (message.messageId === earlierHistoryId)

@@ -5,6 +5,7 @@ import {
   type ChatState,
   chatReducer,
   earlierHistoryId,
+  historyId,
   initialChatState,
   olderSessionsId,
   type PendingQuery,
@@ -83,8 +84,7 @@ export function useChat(websocketUrl: string, token: () => Promise<string>): Cha
     const current = stateRef.current;
     ask({ action: 'sessions.list', messageId: 'sessions' });
     ask({ action: 'datasets.list', messageId: 'datasets' });
-    if (current.activeSessionId)
-      ask({ action: 'session.history', payload: { sessionId: current.activeSessionId } });
+    if (current.activeSessionId) ask(historyRequest(current.activeSessionId));
     // A page asked for just before the connection dropped is asked for again.
     if (current.loadingOlderSessions && current.sessionsCursor)
       ask(olderSessionsRequest(current.sessionsCursor));
@@ -120,7 +120,7 @@ export function useChat(websocketUrl: string, token: () => Promise<string>): Cha
     const pendingHere = Object.values(state.pending).some((q) => q.sessionId === sessionId);
     if (stranger && !pendingHere && !historyAsked.current.has(stranger.executionId)) {
       historyAsked.current.add(stranger.executionId);
-      ask({ action: 'session.history', payload: { sessionId } });
+      ask(historyRequest(sessionId));
     }
   }, [state.runs, state.turns, state.pending, state.activeSessionId, status, ask]);
 
@@ -131,20 +131,29 @@ export function useChat(websocketUrl: string, token: () => Promise<string>): Cha
     if (sessionChanges > 0 && connection.isOpen) ask({ action: 'sessions.list', messageId: 'sessions' });
   }, [sessionChanges, connection, ask]);
 
-  // The open session lives in the URL, so a reload comes back to it.
+  // The open session lives in the URL, so a reload comes back to it and Back returns to the one before.
   useEffect(() => {
     const hash = state.activeSessionId ? `#/session/${state.activeSessionId}` : '';
-    if (location.hash !== hash)
-      history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
+    if (location.hash !== hash) history.pushState(null, '', `${location.pathname}${location.search}${hash}`);
   }, [state.activeSessionId]);
 
   const openSession = useCallback(
     (sessionId?: string) => {
       dispatch({ type: 'sessionOpened', sessionId });
-      if (sessionId) ask({ action: 'session.history', payload: { sessionId } });
+      if (sessionId) ask(historyRequest(sessionId));
     },
     [ask],
   );
+
+  // Back and Forward move between the sessions the URL has named.
+  useEffect(() => {
+    const follow = () => {
+      const sessionId = sessionFromHash();
+      if (sessionId !== stateRef.current.activeSessionId) openSession(sessionId);
+    };
+    window.addEventListener('popstate', follow);
+    return () => window.removeEventListener('popstate', follow);
+  }, [openSession]);
 
   const loadOlderSessions = useCallback(() => {
     const { sessionsCursor, loadingOlderSessions } = stateRef.current;
@@ -231,6 +240,12 @@ const olderSessionsRequest = (cursor: string): ClientMessage => ({
   action: 'sessions.list',
   messageId: olderSessionsId,
   payload: { cursor },
+});
+
+const historyRequest = (sessionId: string): ClientMessage => ({
+  action: 'session.history',
+  messageId: historyId(sessionId),
+  payload: { sessionId },
 });
 
 const earlierHistoryRequest = (sessionId: string, cursor: string): ClientMessage => ({
