@@ -31,6 +31,14 @@ const progressbar = (p: Page = page) => p.getByRole('progressbar');
 const itemRows = (p: Page = page) =>
   p.getByRole('list', { name: 'Items', exact: true }).locator(':scope > li');
 
+/** A single question's run panel, and when its item has finished. */
+const singleRun = (p: Page = page) => p.locator('section.run-single');
+async function untilAnswered(p: Page = page, timeout = 60_000) {
+  await p
+    .locator('section.run-single[data-status="SUCCEEDED"], section.run-single[data-status="FAILED"]')
+    .waitFor({ timeout });
+}
+
 /** Waits until the progress bar shows every item finished. */
 async function untilComplete(total: number, p: Page = page, timeout = 60_000) {
   await p
@@ -113,16 +121,17 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
     }
   });
 
-  it('asks about a dataset: the progress bar reaches 100 % and the answer renders with its table', async () => {
+  it('asks about a dataset: the run shows its steps, not counts, and the answer renders with its table', async () => {
     await page.getByRole('textbox', { name: 'Message' }).fill('what columns does shop.csv have?');
     await page.keyboard.press('Enter');
-    await untilComplete(1);
-    await expect(progressbar().getAttribute('aria-valuetext')).resolves.toContain('(100 %)');
+    await untilAnswered();
+    // A single question's run shows its steps and time, not "1 / 1 items · 100 %".
+    await expect(singleRun().getByRole('progressbar').count()).resolves.toBe(0);
     const answer = page.getByRole('log', { name: 'Conversation' }).getByRole('article', { name: 'Answer' });
     await answer.waitFor({ timeout: 15_000 });
     await expect(answer.getByRole('table').first().textContent()).resolves.toContain('order_id');
-    await expect(itemRows().first().getAttribute('data-status')).resolves.toBe('SUCCEEDED');
-    await expect(itemRows().first().locator('.step').count()).resolves.toBeGreaterThan(2);
+    await expect(singleRun().getAttribute('data-status')).resolves.toBe('SUCCEEDED');
+    await expect(singleRun().locator('.step').count()).resolves.toBeGreaterThan(2);
     await screenshot(page, 'answer-1280');
   });
 
@@ -130,8 +139,8 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
     await page.getByRole('button', { name: 'New session' }).click();
     await page.getByRole('textbox', { name: 'Message' }).fill('profile shop.csv');
     await page.keyboard.press('Enter');
-    await untilComplete(1, page, 90_000);
-    const item = itemRows().first();
+    await untilAnswered(page, 90_000);
+    const item = singleRun();
     if (analysisPresent) {
       // CHART ASSERTION: runs whenever packages/analysis/bin exists.
       await page.locator('.chart svg').first().waitFor({ timeout: 30_000 });
@@ -204,6 +213,11 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
       await itemRows()
         .nth(total - 1)
         .waitFor({ state: 'attached', timeout: 15_000 });
+      // Whole again: the total, and each row with its question, not only its id.
+      await expect(page.getByText(new RegExp(`of ${total} done`)).count()).resolves.toBe(1);
+      await expect(itemRows().first().locator('.item-input').textContent()).resolves.toBe(
+        'what columns does shop.csv have?',
+      );
       await screenshot(page, 'resumed-1280');
       await untilComplete(total, page, 90_000);
       await expect(itemRows().count()).resolves.toBe(total);

@@ -122,7 +122,9 @@ describe('an answer as the model writes it', () => {
     expect(live).toHaveTextContent('The median is');
     expect(live).toHaveTextContent('Writing…');
     expect(a!.querySelector('[aria-live]')).toBeNull();
-    expect(screen.getByText(/1 \/ 2/).closest('p')).toHaveTextContent('items · 50 % · 12,345 tokens');
+    expect(screen.getByText(/^1 of 2 done/)).toHaveTextContent(
+      '1 of 2 done · 1 running · 50 % · 12,345 tokens',
+    );
   });
 
   it('shows no streamed text once the run has ended', () => {

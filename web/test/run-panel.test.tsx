@@ -37,14 +37,68 @@ const run: Run = {
 };
 
 describe('the run panel', () => {
-  it('shows progress as a progressbar with completed of total', () => {
+  it('shows progress as a progressbar with done of total, the items running and the failed ones', () => {
     render(<RunPanel run={run} onCancel={vi.fn()} />);
     const bar = screen.getByRole('progressbar');
     expect(bar).toHaveAttribute('aria-valuenow', '3');
     expect(bar).toHaveAttribute('aria-valuemax', '4');
-    expect(bar).toHaveAttribute('aria-valuetext', '3 of 4 items finished (75 %)');
-    expect(screen.getByText(/75 %/)).toBeInTheDocument();
-    expect(screen.getByText(/1 failed/)).toBeInTheDocument();
+    expect(bar).toHaveAttribute('aria-valuetext', '3 of 4 done · 1 running · 1 failed · 75 %');
+    expect(screen.getByText('3 of 4 done · 1 running · 1 failed · 75 %')).toBeInTheDocument();
+  });
+
+  it('shows items in progress from the start, before any has finished', () => {
+    const starting: Run = {
+      ...run,
+      completed: 0,
+      failed: 0,
+      items: Object.fromEntries(run.order.map((id) => [id, { id, status: 'RUNNING' as const, steps: [] }])),
+    };
+    render(<RunPanel run={starting} onCancel={vi.fn()} />);
+    expect(screen.getByText('0 of 4 done · 4 running · 0 %')).toBeInTheDocument();
+    expect(document.querySelector('.progress-running')).toHaveStyle({ width: '100%' });
+  });
+
+  it('says "Cancelling…" at once, and a cancelled batch reads as cancelled, not as done', async () => {
+    const onCancel = vi.fn();
+    const { rerender } = render(<RunPanel run={run} onCancel={onCancel} />);
+    const cancel = screen.getByRole('button', { name: 'Cancel run' });
+    await userEvent.click(cancel);
+    expect(screen.getByRole('button', { name: 'Cancelling…' })).toHaveAttribute('aria-disabled', 'true');
+    await userEvent.click(screen.getByRole('button', { name: 'Cancelling…' }));
+    expect(onCancel).toHaveBeenCalledTimes(1);
+    // The server settles the unfinished items: every item ended, yet the run was cancelled.
+    rerender(<RunPanel run={{ ...run, status: 'ABORTED', completed: 4, failed: 2 }} onCancel={onCancel} />);
+    expect(screen.getByText('Cancelled · 2 of 4 answered before it stopped')).toBeInTheDocument();
+    expect(screen.queryByText(/100 %/)).toBeNull();
+  });
+
+  it("shows a single question's steps and time, without counts, a progress bar or the item's id", () => {
+    const single: Run = {
+      ...run,
+      total: 1,
+      completed: 1,
+      failed: 0,
+      status: 'SUCCEEDED',
+      order: ['1'],
+      items: {
+        '1': {
+          id: '1',
+          status: 'SUCCEEDED',
+          durationMs: 2_400,
+          steps: [
+            { name: 'parse', status: 'succeeded' },
+            { name: 'profile', status: 'succeeded' },
+          ],
+        },
+      },
+    };
+    render(<RunPanel run={single} onCancel={vi.fn()} />);
+    const panel = screen.getByRole('region', { name: 'Run' });
+    expect(within(panel).getByRole('list', { name: 'Steps' })).toHaveTextContent('parse');
+    expect(panel).toHaveTextContent('2.4 s');
+    expect(within(panel).queryByRole('progressbar')).toBeNull();
+    expect(panel).not.toHaveTextContent('1 / 1');
+    expect(panel).not.toHaveTextContent('100 %');
   });
 
   it('lists every item with its status, duration, error and steps', () => {

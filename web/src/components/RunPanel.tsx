@@ -1,4 +1,5 @@
 import type { ExecutionStatus, ItemStatus } from '@cascade/core/protocol';
+import { type ReactNode, useState } from 'react';
 import type { Run, RunItem, Step } from '../state/chat';
 import { liveText, runEnded } from '../state/chat';
 import { OutputView, StreamedText } from './Answer';
@@ -80,42 +81,104 @@ function ItemRow({ item, withOutput, live }: { item: RunItem; withOutput: boolea
   );
 }
 
+/** What a batch's progress says: finished, running, failed — or, cancelled, how far it got. */
+export function progressText(run: Run, items: RunItem[]): string {
+  const answered = items.filter((i) => i.status === 'SUCCEEDED').length;
+  const runningNow = items.filter((i) => i.status === 'RUNNING').length;
+  const failed = run.failed > 0 ? ` · ${run.failed} failed` : '';
+  if (run.status === 'ABORTED') return `Cancelled · ${answered} of ${run.total} answered before it stopped`;
+  if (runEnded(run.status)) return `${run.completed} of ${run.total} done${failed}`;
+  return `${run.completed} of ${run.total} done · ${runningNow} running${failed} · ${percentOf(run)} %`;
+}
+
+/** A single question's run: what it is doing and for how long; nothing that only counts to one. */
+function SingleRun({ run, item, cancel }: { run: Run; item: RunItem | undefined; cancel: ReactNode }) {
+  return (
+    <section
+      className={`run run-single run-${run.status.toLowerCase()}`}
+      aria-label="Run"
+      {...(item && { 'data-status': item.status })}
+    >
+      <header className="run-head">
+        <h2>Steps</h2>
+        <span className={`badge badge-${run.status.toLowerCase()}`}>{runLabels[run.status]}</span>
+        {item?.durationMs !== undefined && (
+          <span className="item-duration">{formatDuration(item.durationMs)}</span>
+        )}
+        {cancel}
+      </header>
+      {item && item.steps.length > 0 && (
+        <ol className="steps" aria-label="Steps">
+          {item.steps.map((step, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a step may repeat; its place is its identity
+            <StepChip key={i} step={step} />
+          ))}
+        </ol>
+      )}
+      {item?.error && <p className="item-error">{item.error}</p>}
+    </section>
+  );
+}
+
 /** The latest run of the session: progress, every item with its steps, and a way to stop it. */
 export function RunPanel({ run, onCancel }: { run: Run; onCancel: (executionId: string) => void }) {
-  const percent = percentOf(run);
   const running = !runEnded(run.status);
+  // "Cancelling…" from the press until the run ends: the stop takes a moment to arrive.
+  const [cancelling, setCancelling] = useState<string>();
   const items = run.order.map((id) => run.items[id]!).filter(Boolean);
-  const batch = items.length > 1;
-  const tokens = batch ? tokensTotal(run.usage) : undefined;
+  const batch = items.length > 1 || run.total > 1;
+  const cancel = running && (
+    <button
+      type="button"
+      className="button secondary small"
+      aria-disabled={cancelling === run.executionId}
+      onClick={() => {
+        if (cancelling === run.executionId) return;
+        setCancelling(run.executionId);
+        onCancel(run.executionId);
+      }}
+    >
+      {cancelling === run.executionId ? 'Cancelling…' : 'Cancel run'}
+    </button>
+  );
+  if (!batch) return <SingleRun run={run} item={items[0]} cancel={cancel} />;
+
+  const percent = percentOf(run);
+  const inProgress = items.filter((i) => i.status === 'RUNNING').length;
+  const runningPercent = run.total === 0 ? 0 : Math.round((100 * inProgress) / run.total);
+  const tokens = tokensTotal(run.usage);
+  const text = progressText(run, items);
   return (
     <section className={`run run-${run.status.toLowerCase()}`} aria-label="Run">
-      <header className="run-head">
-        <h2>{batch ? `Batch of ${run.total || items.length} items` : 'Run'}</h2>
-        <span className={`badge badge-${run.status.toLowerCase()}`}>{runLabels[run.status]}</span>
-        {running && (
-          <button type="button" className="button secondary small" onClick={() => onCancel(run.executionId)}>
-            Cancel run
-          </button>
-        )}
-      </header>
-      <div
-        className="progress"
-        role="progressbar"
-        aria-label="Run progress"
-        aria-valuemin={0}
-        aria-valuemax={run.total}
-        aria-valuenow={run.completed}
-        aria-valuetext={`${run.completed} of ${run.total} items finished (${percent} %)`}
-      >
-        <div className={`progress-bar${running ? ' live' : ''}`} style={{ width: `${percent}%` }} />
+      {/* Stays in view while the items scroll under it. */}
+      <div className="run-sticky">
+        <header className="run-head">
+          <h2>{`Batch of ${run.total || items.length} items`}</h2>
+          <span className={`badge badge-${run.status.toLowerCase()}`}>{runLabels[run.status]}</span>
+          {cancel}
+        </header>
+        <div
+          className="progress"
+          role="progressbar"
+          aria-label="Run progress"
+          aria-valuemin={0}
+          aria-valuemax={run.total}
+          aria-valuenow={run.completed}
+          aria-valuetext={text}
+        >
+          <div className={`progress-bar${running ? ' live' : ''}`} style={{ width: `${percent}%` }} />
+          {running && inProgress > 0 && (
+            <div
+              className="progress-running"
+              style={{ width: `${Math.min(runningPercent, 100 - percent)}%` }}
+            />
+          )}
+        </div>
+        <p className="progress-text">
+          {text}
+          {tokens && ` · ${tokens}`}
+        </p>
       </div>
-      <p className="progress-text">
-        <strong>
-          {run.completed} / {run.total}
-        </strong>{' '}
-        items · {percent} %{run.failed > 0 && <span className="failed-count"> · {run.failed} failed</span>}
-        {tokens && ` · ${tokens}`}
-      </p>
       <ul className="items" aria-label="Items">
         {items.map((item) => (
           <ItemRow key={item.id} item={item} withOutput={batch} live={liveText(run, item)} />

@@ -50,6 +50,11 @@ export interface Run {
   usage?: Usage;
   /** Absent on runs from before the server said who answered. */
   answeredBy?: AnsweredBy;
+  /**
+   * Its items, their order and questions are all known: it was asked here, or fetched whole. A run
+   * first seen through a live event (after a reload, or from another tab) is fetched whole once.
+   */
+  whole?: boolean;
 }
 
 export interface Turn {
@@ -281,6 +286,7 @@ function onResponse(run: Run, message: ServerMessageOf<'response'>): Run {
 export function mergeSnapshot(run: Run | undefined, message: ServerMessageOf<'execution'>): Run {
   let next: Run = run ? { ...run } : newRun(message.executionId, message.sessionId, message.totalItems);
   next.total = message.totalItems;
+  next.whole = true;
   if (!run || !runEnded(run.status)) next.status = message.status;
   if (message.summary !== undefined) next.summary = message.summary;
   if (message.outputsOmitted) next.outputsOmitted = true;
@@ -297,6 +303,8 @@ export function mergeSnapshot(run: Run | undefined, message: ServerMessageOf<'ex
           : local.steps;
       return {
         ...local,
+        // What this client sent is the whole question; the snapshot carries it shortened.
+        ...(!local.input && item.input !== undefined && { input: item.input }),
         status,
         steps,
         ...(item.durationMs !== undefined && !keepLocal && { durationMs: item.durationMs }),
@@ -360,9 +368,10 @@ function onServer(state: ChatState, message: ServerMessage): ChatState {
       const query = message.messageId ? state.pending[message.messageId] : undefined;
       const pending = { ...state.pending };
       if (message.messageId) delete pending[message.messageId];
-      const run =
-        state.runs[message.executionId] ??
-        newRun(message.executionId, message.sessionId, message.totalItems, query?.items);
+      const run = state.runs[message.executionId] ?? {
+        ...newRun(message.executionId, message.sessionId, message.totalItems, query?.items),
+        ...(query && { whole: true }),
+      };
       const opensSession = query && !query.sessionId && state.activeSessionId === undefined;
       const turns = state.turns.map((t) =>
         t.key === message.messageId ? { ...t, executionId: message.executionId } : t,

@@ -109,6 +109,17 @@ export function useChat(websocketUrl: string, token: () => Promise<string>): Cha
     }
   }, [state.turns, state.runs, status, ask]);
 
+  // A run first seen through a live event (the page was reloaded mid-run, or another tab started
+  // it) is fetched whole once: its total, its items in order and their questions.
+  useEffect(() => {
+    if (status.state !== 'open') return;
+    for (const run of Object.values(state.runs)) {
+      if (run.whole || requested.current.has(run.executionId)) continue;
+      requested.current.add(run.executionId);
+      ask({ action: 'execution.get', payload: { executionId: run.executionId } });
+    }
+  }, [state.runs, status, ask]);
+
   // A run of the open session that started in another tab: load the question that started it.
   useEffect(() => {
     const sessionId = state.activeSessionId;

@@ -27,8 +27,19 @@ function itemOutput(item: ItemRecord, detail: OutputDetail) {
   return detail === 'full' ? item.output : { text: item.output.text };
 }
 
+/** How much of each item's question an `execution` carries: enough to recognise it. */
+const inputChars: Record<OutputDetail, number> = { full: 200, text: 200, none: 80 };
+
+function shortened(text: string, chars: number): string {
+  return text.length <= chars ? text : `${text.slice(0, chars - 1)}…`;
+}
+
 function executionItem(item: ItemRecord, detail: OutputDetail): ExecutionItem {
-  const view: ExecutionItem = { id: item.itemId, status: item.status };
+  const view: ExecutionItem = {
+    id: item.itemId,
+    input: shortened(item.input, inputChars[detail]),
+    status: item.status,
+  };
   if (item.step !== undefined) view.step = item.step;
   if (item.durationMs !== undefined) view.durationMs = item.durationMs;
   if (item.error !== undefined) view.error = item.error;

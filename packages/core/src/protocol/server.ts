@@ -165,6 +165,8 @@ export const ResponseMessage = z.object({
 
 export const ExecutionItem = z.object({
   id: z.string(),
+  /** The item's question, shortened to fit (an addition; see the README's protocol notes). */
+  input: z.string().optional(),
   status: ItemStatus,
   step: z.string().optional(),
   durationMs: z.number().optional(),
