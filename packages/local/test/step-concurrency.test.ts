@@ -48,11 +48,19 @@ afterEach(async () => {
   service = undefined;
 });
 
-function startService(step: (event: unknown) => Promise<unknown>, stepConcurrency: number) {
+function startService(
+  step: (event: unknown) => Promise<unknown>,
+  stepConcurrency: number,
+  timeoutSeconds?: number,
+) {
+  const timed = structuredClone(definition) as typeof definition & {
+    States: { Items: { ItemProcessor: { States: { Step: { TimeoutSeconds?: number } } } } };
+  };
+  if (timeoutSeconds) timed.States.Items.ItemProcessor.States.Step.TimeoutSeconds = timeoutSeconds;
   service = new StepFunctionsService({
     stateMachineArn: arn,
     roleArn: 'arn:aws:iam::000000000000:role/demo',
-    definition,
+    definition: timed,
     lambdas: { step },
     ecs: async () => ({ stop: () => undefined }),
     tokens: new TaskTokens(),
@@ -143,5 +151,31 @@ describe('step invocations of the local Step Functions engine', () => {
     expect(started).toHaveLength(1);
     expect(await s.handle('DescribeExecution', running)).toMatchObject({ status: 'SUCCEEDED' });
     expect(await s.handle('DescribeExecution', stopped)).toMatchObject({ status: 'ABORTED' });
+  });
+
+  it("count a state's TimeoutSeconds from the moment its step starts, not while it waits for a slot", async () => {
+    const { step, started, releaseAll } = heldSteps();
+    const s = startService(step, 1, 1);
+    const slow = await startExecution(s, 'slow', 1);
+    const waiting = await startExecution(s, 'waiting', 1);
+    await vi.waitFor(() => expect(started).toHaveLength(1));
+
+    // The running step outlives its one second: its state times out, as on AWS.
+    await vi.waitFor(
+      () =>
+        expect(s.handle('DescribeExecution', slow)).resolves.toMatchObject({
+          status: 'FAILED',
+          error: 'States.Timeout',
+        }),
+      { timeout: 5_000 },
+    );
+    expect(started).toHaveLength(1); // the timed-out call still holds its slot, as a Lambda still running would
+
+    releaseAll();
+    await vi.waitFor(() => expect(started).toHaveLength(2));
+    releaseAll();
+    await s.settled();
+    // It waited longer than its limit for the slot, and still succeeded.
+    expect(await s.handle('DescribeExecution', waiting)).toMatchObject({ status: 'SUCCEEDED' });
   });
 });

@@ -20,6 +20,13 @@ export interface BindingOptions {
   ecs?: EcsRunner;
   tokens: TaskTokens;
   executionArn: string;
+  /**
+   * Runs a Lambda call once the function has capacity (the local Step Functions service's bound
+   * on concurrent steps). A state's TimeoutSeconds then counts from the moment the call starts,
+   * not while it waits: on AWS a throttled invocation is retried, and each attempt has its own
+   * time. The engine must then be given `withoutLambdaTimeouts(definition)`.
+   */
+  invoke?: <T>(call: () => Promise<T>) => Promise<T>;
 }
 
 type StateDefinition = Record<string, unknown> & { Type?: string; Resource?: string };
@@ -75,6 +82,45 @@ function invokeLocal(
   });
 }
 
+/** aws-local-stepfunctions' time limit for a Task state that sets none. */
+const engineDefaultTimeoutSeconds = 60;
+/** In effect no limit: 23 days, the longest a Node timer waits (a longer one fires at once). */
+const noTimeoutSeconds = 2_000_000;
+
+/**
+ * The definition as the engine runs it when Lambda calls wait for capacity (`invoke`): Lambda
+ * Task states get no time limit from the engine, whose timer would count the wait; the bindings
+ * enforce each state's own limit from the moment its call starts.
+ */
+export function withoutLambdaTimeouts<D extends { States?: Record<string, StateDefinition> }>(
+  definition: D,
+): D {
+  const copy = structuredClone(definition);
+  for (const state of taskStates(copy).values())
+    if (isLambdaTask(state.Resource ?? '')) state.TimeoutSeconds = noTimeoutSeconds;
+  return copy;
+}
+
+const isLambdaTask = (resource: string) => resource === lambdaInvoke || /^arn:aws:lambda:/.test(resource);
+
+/** Runs a Lambda call through `invoke`, with the state's time limit counted from its start. */
+function invokeInTime(options: BindingOptions, state: StateDefinition, call: () => Promise<unknown>) {
+  const invoke = options.invoke;
+  if (!invoke) return call();
+  const seconds =
+    typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : engineDefaultTimeoutSeconds;
+  return new Promise<unknown>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    // A call that runs out of time goes on to its end (as a Lambda does) and keeps its slot meanwhile.
+    invoke(() => {
+      timer = setTimeout(() => reject(new TaskError('States.Timeout', 'States.Timeout')), seconds * 1000);
+      return call();
+    })
+      .then(resolve, reject)
+      .finally(() => clearTimeout(timer));
+  });
+}
+
 /**
  * The engine's `taskResourceLocalHandlers` for one execution: Lambda tasks call the handler
  * modules in-process, with AWS's error shape; `ecs:runTask.waitForTaskToken` starts the
@@ -93,11 +139,14 @@ export function localTaskHandlers(
         return {
           StatusCode: 200,
           ExecutedVersion: '$LATEST',
-          Payload: await invokeLocal(options.lambdas, FunctionName, Payload),
+          Payload: await invokeInTime(options, state, () =>
+            invokeLocal(options.lambdas, FunctionName, Payload),
+          ),
         };
       };
     } else if (/^arn:aws:lambda:/.test(resource)) {
-      handlers[name] = (input) => invokeLocal(options.lambdas, resource, input);
+      handlers[name] = (input) =>
+        invokeInTime(options, state, () => invokeLocal(options.lambdas, resource, input));
     } else if (resource === ecsWithToken) {
       handlers[name] = (input) => runWithToken(state, input as Record<string, unknown>, options);
     } else {

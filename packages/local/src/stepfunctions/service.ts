@@ -12,6 +12,7 @@ import {
   localTaskHandlers,
   type TaskTokens,
   type TokenAnswer,
+  withoutLambdaTimeouts,
 } from '../engine';
 import { type HistoryEvent, toHistory } from './history';
 
@@ -109,7 +110,8 @@ export class StepFunctionsService {
   constructor(private readonly options: StepFunctionsOptions) {
     // Not validated here (asl-validator costs ~200 ms per construction): the agent definition is
     // validated by test/statemachine/definition.test.ts, and by Step Functions itself on deploy.
-    this.machine = new StateMachine(options.definition as never, {
+    // Steps wait for a slot of the bound; their time limits count from their start (bindings).
+    this.machine = new StateMachine(withoutLambdaTimeouts(options.definition as never) as never, {
       validationOptions: { noValidate: true },
     });
     this.stepLimit = new ConcurrencyLimit(options.stepConcurrency ?? stepConcurrencyFor(process.env));
@@ -263,32 +265,28 @@ export class StepFunctionsService {
   }
 
   /**
-   * The step functions as one execution calls them: each call waits for a slot of the shared
-   * bound, and one whose execution was stopped while it waited never starts, as on AWS a stopped
-   * execution invokes nothing more.
+   * How one execution's steps run: each waits for a slot of the shared bound, and one whose
+   * execution was stopped while it waited never starts, as on AWS a stopped execution invokes
+   * nothing more. Every call is tracked until it ends, so shutdown can wait for it.
    */
-  private lambdasFor(state: { aborted: boolean }): Record<string, LocalFunction> {
-    return Object.fromEntries(
-      Object.entries(this.options.lambdas).map(([name, fn]) => [
-        name,
-        (event: unknown) => {
-          const call = this.stepLimit.run(async () => {
-            if (state.aborted) throw new Error('The execution was stopped before this step started.');
-            return fn(event);
-          });
-          this.calls.add(call);
-          const forget = () => this.calls.delete(call);
-          call.then(forget, forget);
-          return call;
-        },
-      ]),
-    );
+  private invokerFor(state: { aborted: boolean }) {
+    return <T>(call: () => Promise<T>): Promise<T> => {
+      const running = this.stepLimit.run(async () => {
+        if (state.aborted) throw new Error('The execution was stopped before this step started.');
+        return call();
+      });
+      this.calls.add(running);
+      const forget = () => this.calls.delete(running);
+      running.then(forget, forget);
+      return running;
+    };
   }
 
   private run(execution: ExecutionRecord, input: unknown) {
     const state: Running = { abort: () => undefined, aborted: false, done: Promise.resolve() };
     const handlers = localTaskHandlers(this.options.definition as never, {
-      lambdas: this.lambdasFor(state),
+      lambdas: this.options.lambdas,
+      invoke: this.invokerFor(state),
       ecs: this.options.ecs,
       tokens: this.options.tokens,
       executionArn: execution.executionArn,
