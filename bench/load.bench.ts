@@ -30,8 +30,8 @@ const ackTargetMs = 250;
 const probeUsers = 10;
 const probeIntervalMs = 500;
 const maxProbes = 400;
-/** Every wait is bounded: the whole load must settle within this. */
-const deadlineMs = 240_000;
+/** Every wait is bounded: the whole load must settle within this (the runs took 2–2.5 min here, 4+ with other work on the machine). */
+const deadlineMs = 480_000;
 
 /** Everyday questions about the seeded samples (churn.csv, checkout_ab.csv, lalonde.csv). */
 const questions = [
