@@ -13,7 +13,10 @@ function ChartFigure({ chart }: { chart: Chart }) {
       const width = Math.max(260, Math.min(720, element.clientWidth || 640));
       if (width === drawnWidth) return;
       drawnWidth = width;
-      element.replaceChildren(Plot.plot(plotOptions(chart, width)));
+      const plot = Plot.plot(plotOptions(chart, width));
+      // The figure is the image and its title the text alternative; Plot's own aria-labels on <g> are not valid ARIA.
+      plot.setAttribute('aria-hidden', 'true');
+      element.replaceChildren(plot);
     };
     draw();
     const observer = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(() => draw());
