@@ -145,6 +145,45 @@ describe('the sign-in screen', () => {
     expect(screen.queryByRole('alert')).toBeNull();
   });
 
+  it('moves the focus to the first field of the form that replaces the one in use, never to the page', async () => {
+    const auth = fakeAuth();
+    render(<AuthScreen auth={auth} signIn={vi.fn()} local />);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Create account' }));
+    expect(screen.getByLabelText('Email')).toHaveFocus();
+
+    await user.type(screen.getByLabelText('Email'), 'ada@example.com');
+    await user.type(screen.getByLabelText('Password'), 'Correct-horse-7');
+    await user.click(screen.getByRole('button', { name: 'Sign up' }));
+    await screen.findByLabelText('Confirmation code');
+    expect(screen.getByLabelText('Confirmation code')).toHaveFocus();
+
+    await user.click(screen.getByRole('button', { name: 'Back to sign in' }));
+    // Both fields are kept: the form's first field.
+    expect(screen.getByLabelText('Email')).toHaveFocus();
+  });
+
+  it('"Send a new code" keeps the focus while it works (aria-disabled, not disabled)', async () => {
+    let finish = () => {};
+    const auth = fakeAuth({
+      signIn: vi.fn(),
+      resendCode: vi.fn(() => new Promise<void>((done) => (finish = done))),
+    });
+    const signIn = vi.fn(async () => {
+      throw new AuthError('Confirm your account first.', 'unconfirmed');
+    });
+    render(<AuthScreen auth={auth} signIn={signIn} local />);
+    const user = await fillSignIn('ada@example.com', 'Correct-horse-7');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    const resend = await screen.findByRole('button', { name: 'Send a new code' });
+    await user.click(resend);
+    expect(resend).toHaveAttribute('aria-disabled', 'true');
+    expect(resend).toHaveFocus();
+    await user.click(resend);
+    expect(auth.resendCode).toHaveBeenCalledOnce();
+    finish();
+  });
+
   it('shows why a session ended on its own', () => {
     render(
       <AuthScreen auth={fakeAuth()} signIn={vi.fn()} local={false} reason="Your session has expired." />,

@@ -36,6 +36,15 @@ describe('the composer', () => {
     expect(message).toHaveValue('');
   });
 
+  it('keeps the focus where the next question is written after Send is pressed', async () => {
+    render(<Harness />);
+    const user = userEvent.setup();
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'profile churn.csv');
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    expect(screen.getByRole('textbox', { name: 'Message' })).toHaveFocus();
+    expect(document.activeElement).not.toBe(document.body);
+  });
+
   it('sends the chosen dataset with the question', async () => {
     const onSend = vi.fn(() => ({ ok: true as const }));
     render(<Harness onSend={onSend} />);

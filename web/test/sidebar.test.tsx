@@ -39,7 +39,38 @@ describe('the session list', () => {
     expect(onMoreSessions).toHaveBeenCalledTimes(1);
 
     rerender(<Sidebar {...props({ onMoreSessions, moreSessions: true, loadingMoreSessions: true })} />);
-    expect(screen.getByRole('button', { name: 'Loading older sessions…' })).toBeDisabled();
+    // aria-disabled, not disabled: a disabled button would drop the focus to the page.
+    const loading = screen.getByRole('button', { name: 'Loading older sessions…' });
+    expect(loading).toHaveAttribute('aria-disabled', 'true');
+    expect(loading).toHaveFocus();
+    await userEvent.setup().click(loading);
+    expect(onMoreSessions).toHaveBeenCalledTimes(1);
+  });
+
+  it('hands the focus to the first older session when "Show older sessions" goes with the last page', async () => {
+    const older = {
+      sessionId: '00000000-0000-4000-8000-000000000002',
+      title: 'an older session',
+      createdAt: '2020-01-01T00:00:00Z',
+      updatedAt: '2020-01-01T00:00:00Z',
+    };
+    const base = props({});
+    const { rerender } = render(<Sidebar {...base} moreSessions />);
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Show older sessions' }));
+    rerender(<Sidebar {...base} moreSessions loadingMoreSessions />);
+    rerender(<Sidebar {...base} sessions={[...base.sessions, older]} />);
+
+    expect(screen.queryByRole('button', { name: /older sessions/ })).toBeNull();
+    expect(screen.getByRole('link', { name: /an older session/ })).toHaveFocus();
+  });
+
+  it('offers a Close button only when it is an open drawer', async () => {
+    const onClose = vi.fn();
+    const { rerender } = render(<Sidebar {...props({})} />);
+    expect(screen.queryByRole('button', { name: 'Close menu' })).toBeNull();
+    rerender(<Sidebar {...props({ onClose })} />);
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Close menu' }));
+    expect(onClose).toHaveBeenCalledOnce();
   });
 });
 

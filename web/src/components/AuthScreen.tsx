@@ -1,5 +1,5 @@
 import { passwordProblems, passwordRules } from '@cascade/core/password-policy';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { Auth } from '../auth/cognito';
 import { AuthError } from '../auth/cognito';
 
@@ -23,6 +23,17 @@ export function AuthScreen({ auth, signIn, reason, local }: AuthScreenProps) {
   const [error, setError] = useState<string | undefined>(reason);
   const [info, setInfo] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+
+  // Another form (sign up, confirm, sign in) replaces the one the focus was in: it goes to the first
+  // field left to fill, never to the page's body.
+  const shownMode = useRef(mode);
+  useEffect(() => {
+    if (shownMode.current === mode) return;
+    shownMode.current = mode;
+    const fields = [...(form.current?.querySelectorAll('input') ?? [])];
+    (fields.find((field) => !field.value) ?? fields[0])?.focus();
+  }, [mode]);
 
   const switchTo = (next: Mode) => {
     setMode(next);
@@ -87,7 +98,7 @@ export function AuthScreen({ auth, signIn, reason, local }: AuthScreenProps) {
         </div>
         <p className="tagline">Ask questions about your data, one at a time or a batch at once.</p>
         <h1>{title}</h1>
-        <form onSubmit={submit} noValidate>
+        <form ref={form} onSubmit={submit} noValidate>
           <label className="field">
             <span>Email</span>
             <input
@@ -168,8 +179,10 @@ export function AuthScreen({ auth, signIn, reason, local }: AuthScreenProps) {
               <button
                 type="button"
                 className="button ghost"
-                disabled={busy || !email.trim()}
+                aria-disabled={busy || !email.trim()}
                 onClick={() =>
+                  !busy &&
+                  email.trim() &&
                   void run(async () => {
                     await auth.resendCode(email.trim());
                     setInfo(

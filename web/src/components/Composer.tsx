@@ -28,6 +28,7 @@ export function Composer(props: ComposerProps) {
   const hintId = useId();
   const problemsId = useId();
   const datasetSelectId = useId();
+  const textarea = useRef<HTMLTextAreaElement>(null);
   const text = batch ? batchText : props.draft;
   const parsed = useMemo(() => (batch ? parseBatch(batchText) : undefined), [batch, batchText]);
   // Once the text has no problems, they are shown again only after another send.
@@ -82,6 +83,8 @@ export function Composer(props: ComposerProps) {
     setRefusal(undefined);
     if (batch) setBatchText('');
     else props.onDraftChange('');
+    // Sent with the button: the next question is written where this one was.
+    textarea.current?.focus();
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -129,6 +132,7 @@ export function Composer(props: ComposerProps) {
       </div>
       <div className="composer-box">
         <textarea
+          ref={textarea}
           aria-label={batch ? 'Items' : 'Message'}
           aria-describedby={describedBy}
           aria-invalid={problems.length > 0 || undefined}

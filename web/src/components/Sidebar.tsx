@@ -1,5 +1,5 @@
 import type { DatasetSummary, SessionSummary } from '@cascade/core/protocol';
-import { type ChangeEvent, useState } from 'react';
+import { type ChangeEvent, useEffect, useRef, useState } from 'react';
 import { checkCsvFile, formatBytes } from '../state/upload';
 
 export interface SidebarProps {
@@ -18,6 +18,8 @@ export interface SidebarProps {
   onPickDataset: (id: string) => void;
   onUpload: (file: File) => Promise<string>;
   onSignOut: () => void;
+  /** Set when the sidebar is an open drawer (on a phone): a Close button is shown. */
+  onClose?: () => void;
 }
 
 export function relativeTime(iso: string, now = Date.now()): string {
@@ -36,7 +38,7 @@ function Datasets(props: SidebarProps) {
   const onFile = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
     event.target.value = '';
-    if (!file) return;
+    if (!file || upload?.state === 'busy') return;
     const problem = await checkCsvFile(file);
     if (problem) {
       setUpload({ state: 'failed', text: problem });
@@ -67,7 +69,13 @@ function Datasets(props: SidebarProps) {
         <h2>Datasets</h2>
         <label className="button ghost small upload">
           Upload CSV
-          <input type="file" accept=".csv,text/csv" onChange={onFile} disabled={upload?.state === 'busy'} />
+          {/* aria-disabled, not disabled: the focus stays on it while the upload runs. */}
+          <input
+            type="file"
+            accept=".csv,text/csv"
+            onChange={onFile}
+            aria-disabled={upload?.state === 'busy'}
+          />
         </label>
       </div>
       {upload && (
@@ -108,11 +116,35 @@ function Datasets(props: SidebarProps) {
 
 /** Sessions (newest first), datasets, and the account. */
 export function Sidebar(props: SidebarProps) {
+  const list = useRef<HTMLUListElement>(null);
+  const moreButton = useRef<HTMLButtonElement>(null);
+  /** How many sessions were listed when "Show older sessions" was pressed with the focus on it. */
+  const listedBeforeMore = useRef<number | undefined>(undefined);
+  const { moreSessions, loadingMoreSessions, sessions } = props;
+  // The button goes when the oldest page is in: the focus moves to the first session it brought.
+  useEffect(() => {
+    if (loadingMoreSessions || listedBeforeMore.current === undefined) return;
+    if (!moreSessions) {
+      const links = list.current?.querySelectorAll('a');
+      links?.[Math.min(listedBeforeMore.current, links.length - 1)]?.focus();
+    }
+    listedBeforeMore.current = undefined;
+  }, [loadingMoreSessions, moreSessions]);
   return (
     <div className="sidebar-inner">
       <div className="brand">
         <span className="logo" aria-hidden="true" />
         Cascade
+        {props.onClose && (
+          <button
+            type="button"
+            className="button ghost small drawer-close"
+            aria-label="Close menu"
+            onClick={props.onClose}
+          >
+            Close
+          </button>
+        )}
       </div>
       <button type="button" className="button primary wide" onClick={() => props.onOpen(undefined)}>
         New session
@@ -122,7 +154,7 @@ export function Sidebar(props: SidebarProps) {
         {props.sessionsLoaded && props.sessions.length === 0 && (
           <p className="muted small">No sessions yet. Ask a question to start one.</p>
         )}
-        <ul>
+        <ul ref={list}>
           {props.sessions.map((s) => (
             <li key={s.sessionId}>
               <a
@@ -146,10 +178,15 @@ export function Sidebar(props: SidebarProps) {
         </ul>
         {props.moreSessions && (
           <button
+            ref={moreButton}
             type="button"
             className="button ghost small more-sessions"
-            onClick={props.onMoreSessions}
-            disabled={props.loadingMoreSessions}
+            onClick={() => {
+              if (loadingMoreSessions) return;
+              if (document.activeElement === moreButton.current) listedBeforeMore.current = sessions.length;
+              props.onMoreSessions();
+            }}
+            aria-disabled={loadingMoreSessions}
           >
             {props.loadingMoreSessions ? 'Loading older sessions…' : 'Show older sessions'}
           </button>
