@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { type Auth, createCognitoAuth } from './auth/cognito';
 import { useAuth } from './auth/useAuth';
 import { AuthScreen } from './components/AuthScreen';
@@ -7,6 +7,9 @@ import { type ClientConfig, loadConfig } from './config';
 
 function Signed({ config, auth }: { config: ClientConfig; auth: Auth }) {
   const session = useAuth(auth);
+  // The sign-in form was used in this page: its focus goes with it, so the chat takes it.
+  const signedInHere = useRef(false);
+  if (!session.tokens) signedInHere.current = true;
   if (!session.tokens)
     return (
       <AuthScreen
@@ -21,6 +24,7 @@ function Signed({ config, auth }: { config: ClientConfig; auth: Auth }) {
       key={session.tokens.email}
       websocketUrl={config.websocketUrl}
       email={session.tokens.email}
+      takeFocus={signedInHere.current}
       token={session.freshIdToken}
       onSignOut={() => session.signOut()}
     />

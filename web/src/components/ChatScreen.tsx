@@ -1,5 +1,6 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { type KeyboardEvent, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ConnectionStatus } from '../net/connection';
+import { type Announced, runAnnouncement } from '../state/announce';
 import { latestRun, liveText, onlyItem, runEnded } from '../state/chat';
 import { useChat } from '../state/useChat';
 import { Answer, LiveAnswer } from './Answer';
@@ -31,12 +32,46 @@ function ConnectionBadge({ status }: { status: ConnectionStatus }) {
             ? 'Reconnecting…'
             : 'Connecting…'
           : 'Disconnected';
+  // Not a live region: the countdown would be read out every second. Changes are announced once, elsewhere.
   return (
-    <span className={`connection connection-${status.state}`} role="status">
+    <span className={`connection connection-${status.state}`}>
       <span className="dot" aria-hidden="true" />
       {text}
     </span>
   );
+}
+
+/** Whether the sidebar is a drawer (the phone layout in styles.css). */
+function usePhoneLayout(): boolean {
+  const query = '(max-width: 760px)';
+  const [phone, setPhone] = useState(() => typeof matchMedia === 'function' && matchMedia(query).matches);
+  useEffect(() => {
+    if (typeof matchMedia !== 'function') return;
+    const list = matchMedia(query);
+    const onChange = () => setPhone(list.matches);
+    list.addEventListener('change', onChange);
+    return () => list.removeEventListener('change', onChange);
+  }, []);
+  return phone;
+}
+
+const focusable =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/** Tab and Shift+Tab stay inside `container`: it is a modal dialog. */
+function containTab(event: KeyboardEvent, container: HTMLElement | null) {
+  if (event.key !== 'Tab' || !container) return;
+  const all = [...container.querySelectorAll<HTMLElement>(focusable)].filter((e) => e.offsetParent !== null);
+  const first = all[0];
+  const last = all[all.length - 1];
+  if (!first || !last) return;
+  if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  }
 }
 
 export interface ChatScreenProps {
@@ -44,16 +79,24 @@ export interface ChatScreenProps {
   email: string;
   token: () => Promise<string>;
   onSignOut: () => void;
+  /** Shown in place of the sign-in form, which had the focus: move it to the conversation's heading. */
+  takeFocus?: boolean;
 }
 
 /** The signed-in app: sessions and datasets on the side, the conversation, the run, the composer. */
-export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreenProps) {
+export function ChatScreen({ websocketUrl, email, token, onSignOut, takeFocus }: ChatScreenProps) {
   const chat = useChat(websocketUrl, token);
   const { state, status } = chat;
   const [datasetId, setDatasetId] = useState('');
   const [draft, setDraft] = useState('');
   const [menuOpen, setMenuOpen] = useState(false);
-  const scroller = useRef<HTMLDivElement>(null);
+  const phone = usePhoneLayout();
+  /** On a phone the open sidebar is a modal dialog; on a wide screen it is always there. */
+  const drawer = phone && menuOpen;
+  const scroller = useRef<HTMLElement>(null);
+  const sidebar = useRef<HTMLElement>(null);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
   const run = latestRun(state);
   const session = state.sessions.find((s) => s.sessionId === state.activeSessionId);
   const inFlight =
@@ -76,7 +119,9 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
   // Earlier messages go in above what the person is reading; the view stays on it.
   const heightBeforeEarlier = useRef<number | undefined>(undefined);
   const loadEarlier = () => {
+    if (state.loadingEarlier) return;
     heightBeforeEarlier.current = scroller.current?.scrollHeight;
+    earlierHadFocus.current = document.activeElement === earlierButton.current;
     chat.loadEarlierMessages();
   };
   useLayoutEffect(() => {
@@ -87,20 +132,59 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
     // The earlier page's turns arrive in the same update that ends the loading.
   }, [state.loadingEarlier]);
 
-  // Escape closes the menu on a phone, as the scrim does for a pointer.
+  // Just signed in: the keyboard starts at the top of the conversation, not on the page's body.
+  const focusOnArrival = useRef(takeFocus);
   useEffect(() => {
-    if (!menuOpen) return;
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') setMenuOpen(false);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [menuOpen]);
+    if (focusOnArrival.current) heading.current?.focus({ preventScroll: true });
+  }, []);
+
+  // The drawer takes the focus when it opens and gives it back to the Menu button when it closes.
+  const wasDrawer = useRef(false);
+  useEffect(() => {
+    if (drawer) sidebar.current?.querySelector<HTMLElement>('.drawer-close')?.focus();
+    else if (wasDrawer.current) menuButton.current?.focus();
+    wasDrawer.current = drawer;
+  }, [drawer]);
+  const closeMenu = () => setMenuOpen(false);
+  const onDrawerKey = (event: KeyboardEvent<HTMLElement>) => {
+    if (!drawer) return;
+    if (event.key === 'Escape') {
+      event.stopPropagation();
+      closeMenu();
+    } else containTab(event, sidebar.current);
+  };
+
+  // Run start, each quarter of a batch and the end are said once, politely; so is a lost connection.
+  const [announcement, setAnnouncement] = useState({ text: '', n: 0 });
+  const say = useCallback((text: string) => setAnnouncement((a) => ({ text, n: a.n + 1 })), []);
+  const runAnnounced = useRef<Announced | undefined>(undefined);
+  useEffect(() => {
+    if (!run) return;
+    const { text, announced } = runAnnouncement(runAnnounced.current, run);
+    runAnnounced.current = announced;
+    if (text) say(text);
+  }, [run, say]);
+  const connectionLost = useRef(false);
+  useEffect(() => {
+    if (status.state === 'waiting' && !connectionLost.current) say('Connection lost; retrying.');
+    if (status.state === 'open' && connectionLost.current) say('Connected again.');
+    if (status.state === 'waiting' || status.state === 'open')
+      connectionLost.current = status.state === 'waiting';
+  }, [status.state, say]);
 
   const open = (sessionId?: string) => {
     chat.openSession(sessionId);
     setMenuOpen(false);
   };
+
+  // "Load earlier messages" goes once the first message is in: the focus moves to the conversation.
+  const earlierButton = useRef<HTMLButtonElement>(null);
+  const earlierHadFocus = useRef(false);
+  const canLoadEarlier = state.historyCursor !== undefined && state.turns.length > 0;
+  useEffect(() => {
+    if (!canLoadEarlier && earlierHadFocus.current) scroller.current?.focus({ preventScroll: true });
+    earlierHadFocus.current = false;
+  }, [canLoadEarlier]);
 
   const blocked =
     status.state !== 'open'
@@ -114,8 +198,19 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
   const writing = run && single && !runEnded(run.status) && !answerRuns.has(run.executionId);
   return (
     <div className={`app${menuOpen ? ' menu-open' : ''}`}>
-      <aside className="sidebar" id="sidebar">
+      {/* A button, not a link: the hash is the session's address. */}
+      <button type="button" className="skip-link" onClick={() => scroller.current?.focus()}>
+        Skip to the conversation
+      </button>
+      <aside
+        className="sidebar"
+        id="sidebar"
+        ref={sidebar}
+        onKeyDown={onDrawerKey}
+        {...(drawer && { role: 'dialog', 'aria-modal': true, 'aria-label': 'Menu' })}
+      >
         <Sidebar
+          {...(drawer && { onClose: closeMenu })}
           email={email}
           sessions={state.sessions}
           sessionsLoaded={state.sessionsLoaded}
@@ -132,12 +227,12 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
           onSignOut={onSignOut}
         />
       </aside>
-      {menuOpen && (
-        <button type="button" className="scrim" aria-label="Close menu" onClick={() => setMenuOpen(false)} />
-      )}
-      <main className="main">
+      {/* For a pointer only: the keyboard has Escape and the drawer's own Close button. */}
+      {menuOpen && <div className="scrim" aria-hidden="true" onClick={closeMenu} />}
+      <main className="main" inert={drawer}>
         <header className="topbar">
           <button
+            ref={menuButton}
             type="button"
             className="button ghost menu-button"
             aria-expanded={menuOpen}
@@ -146,7 +241,7 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
           >
             Menu
           </button>
-          <h1 className="session-heading">
+          <h1 className="session-heading" ref={heading} tabIndex={-1}>
             {session?.title ?? (state.activeSessionId ? 'Session' : 'New session')}
           </h1>
           <ConnectionBadge status={status} />
@@ -159,7 +254,16 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
             </button>
           </div>
         )}
-        <div className="scroller" ref={scroller} onScroll={onScroll}>
+        {/* Focusable, so the keyboard can scroll the conversation too. */}
+        <section
+          className="scroller"
+          id="conversation"
+          ref={scroller}
+          onScroll={onScroll}
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region takes the focus so the keyboard can scroll it
+          tabIndex={0}
+          aria-label="Conversation and run"
+        >
           <div className="column">
             {state.turns.length === 0 && !state.historyLoading && (
               <section className="welcome">
@@ -182,12 +286,13 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
             {state.historyLoading && state.turns.length === 0 && (
               <p className="muted">Loading the conversation…</p>
             )}
-            {state.historyCursor !== undefined && state.turns.length > 0 && (
+            {canLoadEarlier && (
               <button
+                ref={earlierButton}
                 type="button"
                 className="button ghost small earlier"
                 onClick={loadEarlier}
-                disabled={state.loadingEarlier}
+                aria-disabled={state.loadingEarlier}
               >
                 {state.loadingEarlier ? 'Loading earlier messages…' : 'Load earlier messages'}
               </button>
@@ -213,7 +318,10 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut }: ChatScreen
             </div>
             {run && <RunPanel run={run} onCancel={chat.cancelRun} />}
           </div>
-        </div>
+        </section>
+        <p className="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+          {announcement.text && <span key={announcement.n}>{announcement.text}</span>}
+        </p>
         <Composer
           datasets={state.datasets}
           datasetId={datasetId}
