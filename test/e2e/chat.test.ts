@@ -218,12 +218,21 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
       await expect(itemRows().first().locator('.item-input').textContent()).resolves.toBe(
         'what columns does shop.csv have?',
       );
+      // Scrolled to the last rows, the run's header (progress, Cancel) is still in view.
+      const header = page.locator('.run .run-head');
+      await itemRows()
+        .nth(total - 1)
+        .scrollIntoViewIfNeeded();
+      const box = await header.boundingBox();
+      expect(box).not.toBeNull();
+      expect(box!.y).toBeGreaterThanOrEqual(0);
+      expect(box!.y + box!.height).toBeLessThanOrEqual(desktop.height);
       await screenshot(page, 'resumed-1280');
       await untilComplete(total, page, 90_000);
       await expect(itemRows().count()).resolves.toBe(total);
       const ids = await itemRows().evaluateAll((rows) => rows.map((r) => r.getAttribute('data-item-id')));
       expect(new Set(ids).size).toBe(total);
-      await untilComplete(total, second, 30_000);
+      await untilComplete(total, second, 60_000);
       await expect(itemRows(second).count()).resolves.toBe(total);
     } finally {
       await second.close();
@@ -250,6 +259,33 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
       .waitFor({ state: 'attached', timeout: 15_000 });
     await page.locator('.dataset-name', { hasText: 'weather.csv' }).waitFor({ timeout: 15_000 });
     await expect(page.getByLabel('Dataset').inputValue()).resolves.toBe('weather.csv');
+
+    // A name as people name files is taken as it is; the id is the server's business.
+    await page.getByLabel('Upload CSV').setInputFiles({
+      name: 'my data (final) v2.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('city,temp\nOslo,4\n'),
+    });
+    await page
+      .locator('.upload-status', { hasText: 'Uploaded my data (final) v2.csv.' })
+      .waitFor({ state: 'attached', timeout: 15_000 });
+    await page.locator('.dataset-name', { hasText: 'my data (final) v2.csv' }).waitFor({ timeout: 15_000 });
+
+    // An empty file and binary junk are refused before anything is sent, in a sentence.
+    await page
+      .getByLabel('Upload CSV')
+      .setInputFiles({ name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.alloc(0) });
+    await page.getByRole('alert').filter({ hasText: 'empty.csv is empty.' }).waitFor({ timeout: 5_000 });
+    await page.getByLabel('Upload CSV').setInputFiles({
+      name: 'junk.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0x14, 0]),
+    });
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'junk.csv holds binary data' })
+      .waitFor({ timeout: 5_000 });
+    await expect(page.locator('.dataset-name', { hasText: 'junk.csv' }).count()).resolves.toBe(0);
   });
 
   it('pages back through older sessions and earlier messages', async () => {
@@ -303,9 +339,24 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
     await screenshot(page, 'earlier-messages-1280');
   });
 
-  it('signs out', async () => {
+  it("signs out, and the next person in the same tab starts clean, not in the previous one's session", async () => {
+    expect(page.url()).toContain('#/session/');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 10_000 });
     await expect(page.evaluate("localStorage.getItem('cascade.auth')")).resolves.toBeNull();
+    expect(page.url()).not.toContain('#/session/');
+
+    const next = `e2e-next-${randomUUID().slice(0, 8)}@example.com`;
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByLabel('Email').fill(next);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByLabel('Confirmation code').fill(await cloud.confirmationCode(next, 15_000));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('textbox', { name: 'Message' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('navigation', { name: 'Sessions' }).waitFor();
+    await expect(page.getByText('Loading the conversation').count()).resolves.toBe(0);
+    await expect(page.getByText(/was not found/).count()).resolves.toBe(0);
+    await expect(page.getByText('archived 0').count()).resolves.toBe(0);
   });
 });
