@@ -149,6 +149,16 @@ describe('npm start', () => {
     running = noEndpoint.child;
     expect(await noEndpoint.exited).toBe(1);
     expect(noEndpoint.output()).toContain('CASCADE_AGENT_PROVIDER=openai needs CASCADE_MODEL_BASE_URL');
+    const badLimit = start({ CASCADE_LIMIT_CONCURRENT_RUNS: 'many' });
+    running = badLimit.child;
+    expect(await badLimit.exited).toBe(1);
+    expect(badLimit.output()).toContain(
+      'The local cloud will not start: CASCADE_LIMIT_CONCURRENT_RUNS must be an integer from 1 to 100000, not "many".',
+    );
+    const badBound = start({ CASCADE_STEP_CONCURRENCY: '0' });
+    running = badBound.child;
+    expect(await badBound.exited).toBe(1);
+    expect(badBound.output()).toContain('CASCADE_STEP_CONCURRENCY must be an integer from 1 to 1000, not "0".');
   });
 
   it("refuses a port that browsers and Node's fetch will not connect to, naming the variable", async () => {

@@ -10,6 +10,7 @@ import {
 } from '@cascade/core';
 import { type LocalCloud, startLocalCloud } from './cloud';
 import { BlockedPortError, PortInUseError } from './ports';
+import { stepConcurrencyFor } from './stepfunctions/service';
 
 /**
  * `npm start`: the local cloud in the foreground. Ports and the data directory come from the
@@ -56,6 +57,7 @@ let rateLimits: RateLimits;
 try {
   agent = agentSettings(process.env, 'rules');
   rateLimits = rateLimitsFrom(process.env);
+  stepConcurrencyFor(process.env);
 } catch (error) {
   if (!(error instanceof SettingsError)) throw error;
   console.error(`The local cloud will not start: ${error.message}`);

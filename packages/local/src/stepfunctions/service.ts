@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { executionArn } from '@cascade/core';
+import { integerSetting } from '@cascade/core/agent-settings';
 import { StateMachine } from 'aws-local-stepfunctions';
 import {
   ConcurrencyLimit,
@@ -75,9 +76,9 @@ export interface StepFunctionsOptions {
  * (AWS bounds Lambda concurrency too: reserved concurrency.)
  */
 export function stepConcurrencyFor(env: NodeJS.ProcessEnv): number {
-  const chosen = Number(env.CASCADE_STEP_CONCURRENCY);
-  if (Number.isInteger(chosen) && chosen >= 1) return chosen;
-  return (env.CASCADE_AGENT_PROVIDER ?? 'rules') === 'rules' ? 2 : 16;
+  const fallback = (env.CASCADE_AGENT_PROVIDER || 'rules') === 'rules' ? 2 : 16;
+  // A value that cannot work stops the start with a sentence naming the variable.
+  return integerSetting(env, 'CASCADE_STEP_CONCURRENCY', fallback, 1, 1000);
 }
 
 interface Running {
