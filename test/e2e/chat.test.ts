@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -286,6 +286,35 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
       .filter({ hasText: 'junk.csv holds binary data' })
       .waitFor({ timeout: 5_000 });
     await expect(page.locator('.dataset-name', { hasText: 'junk.csv' }).count()).resolves.toBe(0);
+  });
+
+  it('gives a refused question back to the composer with a sentence, instead of losing it', async () => {
+    // The chosen dataset disappears (another tab removed it): the server refuses the question.
+    const auth = JSON.parse((await page.evaluate("localStorage.getItem('cascade.auth')")) as string);
+    const { sub } = JSON.parse(Buffer.from(auth.idToken.split('.')[1], 'base64url').toString());
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: cloud.endpoints.edgeUrl,
+      credentials,
+      forcePathStyle: true,
+    });
+    await s3.send(
+      new DeleteObjectCommand({ Bucket: cloud.endpoints.bucket, Key: `users/${sub}/weather.csv` }),
+    );
+    s3.destroy();
+    await page.getByLabel('Dataset').selectOption('weather.csv');
+    const message = page.getByRole('textbox', { name: 'Message' });
+    await message.fill('how many rows does it have?');
+    await page.keyboard.press('Enter');
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /weather\.csv/ })
+      .waitFor({ timeout: 15_000 });
+    await expect(message.inputValue()).resolves.toBe('how many rows does it have?');
+    await expect(
+      page.getByRole('log', { name: 'Conversation' }).getByText('how many rows does it have?').count(),
+    ).resolves.toBe(0);
+    await message.fill('');
   });
 
   it('pages back through older sessions and earlier messages', async () => {
