@@ -158,7 +158,9 @@ describe('npm start', () => {
     const badBound = start({ CASCADE_STEP_CONCURRENCY: '0' });
     running = badBound.child;
     expect(await badBound.exited).toBe(1);
-    expect(badBound.output()).toContain('CASCADE_STEP_CONCURRENCY must be an integer from 1 to 1000, not "0".');
+    expect(badBound.output()).toContain(
+      'CASCADE_STEP_CONCURRENCY must be an integer from 1 to 1000, not "0".',
+    );
   });
 
   it("refuses a port that browsers and Node's fetch will not connect to, naming the variable", async () => {

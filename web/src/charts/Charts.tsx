@@ -1,6 +1,8 @@
 import type { Chart } from '@cascade/core/protocol';
 import * as Plot from '@observablehq/plot';
 import { useEffect, useRef } from 'react';
+import { DataTable } from '../components/DataTable';
+import { chartNumbers } from './numbers';
 import { plotOptions } from './options';
 
 function ChartFigure({ chart }: { chart: Chart }) {
@@ -30,6 +32,11 @@ function ChartFigure({ chart }: { chart: Chart }) {
     <figure className="chart" data-chart={chart.kind}>
       <figcaption>{chart.title}</figcaption>
       <div ref={holder} className="chart-plot" role="img" aria-label={chart.title} />
+      {/* The chart's text alternative, and the values for anyone who wants them rather than the picture. */}
+      <details className="chart-numbers">
+        <summary>Show the numbers</summary>
+        <DataTable table={chartNumbers(chart)} />
+      </details>
     </figure>
   );
 }
