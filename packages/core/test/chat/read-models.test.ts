@@ -49,7 +49,8 @@ describe('getExecution', () => {
       completedItems: 0,
       failedItems: 0,
       startedAt: execution.startedAt,
-      items: [{ id: '1', status: 'RUNNING', step: 'profile' }],
+      // Each item with its question, so a client that reloads shows what is being answered.
+      items: [{ id: '1', input: 'profile it', status: 'RUNNING', step: 'profile' }],
       // Nothing asked of a model yet: the run's cost so far is zero, not unknown.
       usage: { inputTokens: 0, outputTokens: 0, modelCalls: 0 },
     });
