@@ -4,23 +4,18 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CognitoIdentityProviderClient,
-  ConfirmSignUpCommand,
-  InitiateAuthCommand,
-  SignUpCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import type { ServerMessageOf } from '@cascade/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
 import {
   Client,
-  credentials,
   csvAboveInlineLimit,
   isResponseFor,
   newUser,
   root,
   sendQuery,
+  signIn,
+  signUp,
   startTestCloud,
   uploadCsv,
 } from './harness';
@@ -138,41 +133,16 @@ function cloudProcessOf(starter: ChildProcess): number {
   return child[0]!;
 }
 
-const password = 'Correct-horse-7';
-
-/** Signs up (first start) or in (later starts), reading the code from the cloud's output. */
-async function signIn(endpoints: LocalCloud['endpoints'], email: string, output?: () => string) {
-  const cognito = new CognitoIdentityProviderClient({
-    region: 'us-east-1',
-    endpoint: endpoints.edgeUrl,
-    credentials,
-  });
-  const ClientId = endpoints.userPoolClientId;
-  try {
-    if (output) {
-      await cognito.send(new SignUpCommand({ ClientId, Username: email, Password: password }));
-      const code = await vi.waitFor(
-        () => {
-          const found = new RegExp(`Confirmation code for ${email}: (\\d+)`).exec(output());
-          if (!found) throw new Error('no code yet');
-          return found[1]!;
-        },
-        { timeout: 10_000, interval: 100 },
-      );
-      await cognito.send(new ConfirmSignUpCommand({ ClientId, Username: email, ConfirmationCode: code }));
-    }
-    const auth = await cognito.send(
-      new InitiateAuthCommand({
-        ClientId,
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        AuthParameters: { USERNAME: email, PASSWORD: password },
-      }),
-    );
-    return auth.AuthenticationResult!.IdToken!;
-  } finally {
-    cognito.destroy();
-  }
-}
+/** The code Cognito "emailed", as the cloud printed it in its output. */
+const codeIn = (output: () => string) => (email: string) =>
+  vi.waitFor(
+    () => {
+      const found = new RegExp(`Confirmation code for ${email}: (\\d+)`).exec(output());
+      if (!found) throw new Error('no code yet');
+      return found[1]!;
+    },
+    { timeout: 10_000, interval: 100 },
+  );
 
 describe('the local cloud stopping while a run is under way', () => {
   let running: ReturnType<typeof startCloud> | undefined;
@@ -194,7 +164,8 @@ describe('the local cloud stopping while a run is under way', () => {
       const email = `${signal.toLowerCase()}-${Date.now()}@example.com`;
       running = startCloud(data);
       let endpoints = await running.endpoints();
-      let token = await signIn(endpoints, email, running.output);
+      await signUp(endpoints, email, codeIn(running.output));
+      let { idToken: token } = await signIn(endpoints, email);
       const client = await Client.connect(`${endpoints.websocketUrl}?token=${token}`);
       const ack = await client.request<ServerMessageOf<'ack'>>({ action: 'query', payload: longBatch });
       expect(ack.action).toBe('ack');
@@ -208,7 +179,8 @@ describe('the local cloud stopping while a run is under way', () => {
         const url = `${endpoints.websocketUrl}?token=${token}`;
         for (let attempt = 0; attempt < 200 && !giveUp; attempt++) {
           if (browser && !browser.closed) {
-            await new Promise((done) => setTimeout(done, 20));
+            const open = browser;
+            await new Promise((closed) => open.socket.once('close', closed));
             continue;
           }
           browser = await Client.connect(url).catch(() => undefined);
@@ -216,14 +188,14 @@ describe('the local cloud stopping while a run is under way', () => {
         }
       })();
 
-      if (signal === 'SIGINT') running.child.kill('SIGINT');
-      else process.kill(cloudProcessOf(running.child), 'SIGKILL');
+      if (signal === 'SIGKILL') process.kill(cloudProcessOf(running.child), 'SIGKILL');
+      else running.child.kill(signal);
       const code = await running.exited;
       giveUp = true;
       await reconnecting;
       browser?.close();
       client.close();
-      if (signal === 'SIGINT') {
+      if (signal !== 'SIGKILL') {
         expect(code).toBe(0);
         expect(reconnects).toBeGreaterThan(0);
         expect(running.output()).not.toMatch(/stopped unexpectedly|Database is closed|at .*\.ts:\d+/);
@@ -231,7 +203,7 @@ describe('the local cloud stopping while a run is under way', () => {
 
       running = startCloud(data);
       endpoints = await running.endpoints();
-      token = await signIn(endpoints, email);
+      ({ idToken: token } = await signIn(endpoints, email));
       const again = await Client.connect(`${endpoints.websocketUrl}?token=${token}`);
       try {
         const state = await again.request<ServerMessageOf<'execution'>>({
