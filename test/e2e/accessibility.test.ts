@@ -1,11 +1,17 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Chart, Table } from '@cascade/core';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webServer } from '../../packages/local/src/web';
-import { browserUnavailable, ensureWebBuild, launchBrowser, root, screenshot } from './browser';
+import {
+  browserUnavailable,
+  ensureWebBuild,
+  type FakeServerGlobals,
+  fakeSocket,
+  launchBrowser,
+  root,
+  screenshot,
+  serveWebClient,
+} from './browser';
 
 const unavailable = browserUnavailable();
 const axeScript = join(root, 'node_modules/axe-core/axe.min.js');
@@ -94,10 +100,7 @@ interface Fixture {
  */
 function fakeServer(fixtureJson: string) {
   const { signedIn, ids, table, charts } = JSON.parse(fixtureJson) as Fixture;
-  const browserGlobals = globalThis as unknown as {
-    localStorage: { setItem(key: string, value: string): void };
-    WebSocket: unknown;
-  };
+  const browserGlobals = globalThis as unknown as FakeServerGlobals;
   if (!signedIn) return;
   const text = '**lalonde.csv** has 614 rows and 10 columns; the table lists each numeric one.';
   const at = '2026-11-22T10:00:00Z';
@@ -214,67 +217,35 @@ function fakeServer(fixtureJson: string) {
       summary: 'All 3 items succeeded.',
     },
   };
-  class FakeSocket extends EventTarget {
-    static OPEN = 1;
-    readyState = 0;
-    onopen: ((e: Event) => void) | null = null;
-    onmessage: ((e: { data: string }) => void) | null = null;
-    onclose: ((e: Event) => void) | null = null;
-    constructor() {
-      super();
-      setTimeout(() => {
-        this.readyState = 1;
-        this.onopen?.(new Event('open'));
-      }, 10);
+  browserGlobals.cascadeServer = (request, reply) => {
+    const { messageId } = request;
+    if (request.action === 'sessions.list') reply({ action: 'sessions', messageId, sessions });
+    if (request.action === 'datasets.list')
+      reply({
+        action: 'datasets',
+        messageId,
+        datasets: [
+          {
+            id: 'lalonde.csv',
+            name: 'lalonde.csv',
+            sizeBytes: 40960,
+            rows: 614,
+            columns: 10,
+            sample: true,
+          },
+        ],
+      });
+    if (request.action === 'session.history') {
+      const sessionId = request.payload.sessionId;
+      reply({ action: 'history', messageId, sessionId, messages: histories[sessionId] ?? [] });
     }
-    private reply(message: unknown) {
-      setTimeout(() => this.onmessage?.({ data: JSON.stringify(message) }), 5);
-    }
-    send(raw: string) {
-      const request = JSON.parse(raw);
-      const { messageId } = request;
-      if (request.action === 'sessions.list') this.reply({ action: 'sessions', messageId, sessions });
-      if (request.action === 'datasets.list')
-        this.reply({
-          action: 'datasets',
-          messageId,
-          datasets: [
-            {
-              id: 'lalonde.csv',
-              name: 'lalonde.csv',
-              sizeBytes: 40960,
-              rows: 614,
-              columns: 10,
-              sample: true,
-            },
-          ],
-        });
-      if (request.action === 'session.history') {
-        const sessionId = request.payload.sessionId;
-        this.reply({ action: 'history', messageId, sessionId, messages: histories[sessionId] ?? [] });
-      }
-      if (request.action === 'execution.get')
-        this.reply({
-          action: 'execution',
-          messageId,
-          ...(executions[request.payload.executionId] as object),
-        });
-    }
-    close() {}
-  }
-  const header = btoa(JSON.stringify({ alg: 'none' }));
-  const payload = btoa(JSON.stringify({ exp: 4_000_000_000, email: 'ada@example.com' }));
-  browserGlobals.localStorage.setItem(
-    'cascade.auth',
-    JSON.stringify({
-      idToken: `${header}.${payload}.x`,
-      accessToken: 'a',
-      refreshToken: 'r',
-      expiresAt: 4_000_000_000_000,
-      email: 'ada@example.com',
-    }),
-  );
-  browserGlobals.WebSocket = FakeSocket;
+    if (request.action === 'execution.get')
+      reply({
+        action: 'execution',
+        messageId,
+        ...(executions[request.payload.executionId] as object),
+      });
+  };
 }
 
 interface Violation {
@@ -316,9 +287,8 @@ interface BrowserGlobals {
 const hasFocus = (element: Locator) =>
   element.evaluate((e) => e === (globalThis as unknown as BrowserGlobals).document.activeElement);
 
-let server: Server;
+let site: Awaited<ReturnType<typeof serveWebClient>>;
 let browser: Browser;
-let url: string;
 
 async function open(
   viewport: (typeof viewports)[number],
@@ -331,7 +301,8 @@ async function open(
   });
   const page = await context.newPage();
   await page.addInitScript(fakeServer, JSON.stringify({ signedIn, ids, table: wideTable, charts }));
-  await page.goto(`${url}${hash}`);
+  if (signedIn) await page.addInitScript(fakeSocket);
+  await page.goto(`${site.url}${hash}`);
   return { context, page };
 }
 
@@ -346,16 +317,7 @@ async function check(page: Page, state: string, viewport: (typeof viewports)[num
 describe.skipIf(unavailable !== undefined)('accessibility and layout in Chromium', () => {
   beforeAll(async () => {
     ensureWebBuild();
-    const handler = webServer(join(root, 'web/dist'), {
-      region: 'us-east-1',
-      cognitoEndpoint: 'http://127.0.0.1:9',
-      userPoolId: 'local_x',
-      userPoolClientId: 'client',
-      websocketUrl: 'ws://127.0.0.1:9/local',
-    });
-    server = createServer(handler);
-    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    site = await serveWebClient();
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -363,8 +325,7 @@ describe.skipIf(unavailable !== undefined)('accessibility and layout in Chromium
     try {
       await browser?.close();
     } finally {
-      server?.closeAllConnections();
-      await new Promise((closed) => server?.close(closed));
+      await site?.close();
     }
   });
 
@@ -394,7 +355,7 @@ describe.skipIf(unavailable !== undefined)('accessibility and layout in Chromium
         await page.getByText('Connected', { exact: true }).waitFor();
         await check(page, 'empty', viewport);
 
-        await page.goto(`${url}#/session/${ids.answer.sessionId}`);
+        await page.goto(`${site.url}#/session/${ids.answer.sessionId}`);
         const answer = page.getByRole('article', { name: 'Answer' });
         await answer.getByRole('table').waitFor({ timeout: 15_000 });
         await answer.locator('.chart svg').first().waitFor({ timeout: 15_000 });
@@ -421,7 +382,7 @@ describe.skipIf(unavailable !== undefined)('accessibility and layout in Chromium
         await page.getByText('describe re74 in lalonde.csv').waitFor();
         await check(page, 'batch-running', viewport);
 
-        await page.goto(`${url}#/session/${ids.batch.sessionId}`);
+        await page.goto(`${site.url}#/session/${ids.batch.sessionId}`);
         await page.getByText('3 of 3 done').waitFor({ timeout: 15_000 });
         const items = page.getByRole('list', { name: 'Items', exact: true });
         for (const summary of await items.getByText('Show answer').all()) await summary.click();

@@ -1,12 +1,17 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
-import { webServer } from '../../packages/local/src/web';
 import { newUser, startTestCloud } from '../integration/harness';
-import { browserUnavailable, ensureWebBuild, launchBrowser, root, screenshot, screenshotOf } from './browser';
+import {
+  browserUnavailable,
+  ensureWebBuild,
+  type FakeServerGlobals,
+  fakeSocket,
+  launchBrowser,
+  screenshot,
+  screenshotOf,
+  serveWebClient,
+} from './browser';
 
 const unavailable = browserUnavailable();
 const viewport = { width: 1280, height: 800 };
@@ -23,77 +28,41 @@ function streamingServer() {
   };
   const answer =
     'Mean **re78** is **6,349** for the treated and **4,555** for the controls.\n\n| group | mean re78 |\n|---|---|\n| treated | 6,349 |\n| control | 4,555 |';
-  const page = globalThis as unknown as {
-    localStorage: { setItem(key: string, value: string): void };
-    WebSocket: unknown;
-    finishAnswer?: () => void;
+  const page = globalThis as unknown as FakeServerGlobals & { finishAnswer?: () => void };
+  page.cascadeServer = (request, reply) => {
+    if (request.action === 'sessions.list')
+      reply({ action: 'sessions', messageId: request.messageId, sessions: [] });
+    if (request.action === 'datasets.list')
+      reply({
+        action: 'datasets',
+        messageId: request.messageId,
+        datasets: [
+          { id: 'lalonde.csv', name: 'lalonde.csv', sizeBytes: 40960, rows: 614, columns: 9, sample: true },
+        ],
+      });
+    if (request.action !== 'query') return;
+    const event = { ...ids, itemId: '1' };
+    reply({ action: 'ack', messageId: request.messageId, ...ids, totalItems: 1 });
+    reply({ action: 'step', ...event, step: 'model', status: 'started' });
+    reply({ action: 'delta', ...event, turn: 1, text: 'Let me look at the columns first.' });
+    reply({ action: 'step', ...event, step: 'compare_groups', status: 'started' });
+    // The second turn replaces the first; its text arrives in pieces and stops half-way.
+    for (const piece of ['Mean **re78** is **6,349** ', 'for the treated and ', '**4,555** for'])
+      reply({ action: 'delta', ...event, turn: 2, text: piece });
+    page.finishAnswer = () => {
+      const usage = { inputTokens: 4_400, outputTokens: 90, modelCalls: 2, cacheReadTokens: 1_500 };
+      reply({
+        action: 'response',
+        messageId: request.messageId,
+        ...ids,
+        status: 'SUCCEEDED',
+        summary: answer,
+        items: [{ id: '1', status: 'SUCCEEDED', output: { text: answer }, usage }],
+        usage,
+        answeredBy: { provider: 'bedrock', model: 'amazon.nova-pro-v1:0' },
+      });
+    };
   };
-  class FakeSocket extends EventTarget {
-    static OPEN = 1;
-    readyState = 0;
-    onopen: ((e: Event) => void) | null = null;
-    onmessage: ((e: { data: string }) => void) | null = null;
-    onclose: ((e: Event) => void) | null = null;
-    constructor() {
-      super();
-      setTimeout(() => {
-        this.readyState = 1;
-        this.onopen?.(new Event('open'));
-      }, 10);
-    }
-    private reply(message: unknown) {
-      setTimeout(() => this.onmessage?.({ data: JSON.stringify(message) }), 5);
-    }
-    send(text: string) {
-      const request = JSON.parse(text);
-      if (request.action === 'sessions.list')
-        this.reply({ action: 'sessions', messageId: request.messageId, sessions: [] });
-      if (request.action === 'datasets.list')
-        this.reply({
-          action: 'datasets',
-          messageId: request.messageId,
-          datasets: [
-            { id: 'lalonde.csv', name: 'lalonde.csv', sizeBytes: 40960, rows: 614, columns: 9, sample: true },
-          ],
-        });
-      if (request.action !== 'query') return;
-      const event = { ...ids, itemId: '1' };
-      this.reply({ action: 'ack', messageId: request.messageId, ...ids, totalItems: 1 });
-      this.reply({ action: 'step', ...event, step: 'model', status: 'started' });
-      this.reply({ action: 'delta', ...event, turn: 1, text: 'Let me look at the columns first.' });
-      this.reply({ action: 'step', ...event, step: 'compare_groups', status: 'started' });
-      // The second turn replaces the first; its text arrives in pieces and stops half-way.
-      for (const piece of ['Mean **re78** is **6,349** ', 'for the treated and ', '**4,555** for'])
-        this.reply({ action: 'delta', ...event, turn: 2, text: piece });
-      page.finishAnswer = () => {
-        const usage = { inputTokens: 4_400, outputTokens: 90, modelCalls: 2, cacheReadTokens: 1_500 };
-        this.reply({
-          action: 'response',
-          messageId: request.messageId,
-          ...ids,
-          status: 'SUCCEEDED',
-          summary: answer,
-          items: [{ id: '1', status: 'SUCCEEDED', output: { text: answer }, usage }],
-          usage,
-          answeredBy: { provider: 'bedrock', model: 'amazon.nova-pro-v1:0' },
-        });
-      };
-    }
-    close() {}
-  }
-  const header = btoa(JSON.stringify({ alg: 'none' }));
-  const payload = btoa(JSON.stringify({ exp: 4_000_000_000, email: 'ada@example.com' }));
-  page.localStorage.setItem(
-    'cascade.auth',
-    JSON.stringify({
-      idToken: `${header}.${payload}.x`,
-      accessToken: 'a',
-      refreshToken: 'r',
-      expiresAt: 4_000_000_000_000,
-      email: 'ada@example.com',
-    }),
-  );
-  page.WebSocket = FakeSocket;
 }
 
 let browser: Browser;
@@ -110,21 +79,13 @@ describe.skipIf(unavailable !== undefined)(
     });
 
     it('shows a model’s answer as it streams, then the answer with its cost underneath', async () => {
-      const server: Server = createServer(
-        webServer(join(root, 'web/dist'), {
-          region: 'us-east-1',
-          cognitoEndpoint: 'http://127.0.0.1:9',
-          userPoolId: 'local_x',
-          userPoolClientId: 'client',
-          websocketUrl: 'ws://127.0.0.1:9/local',
-        }),
-      );
-      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      const site = await serveWebClient();
       const context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
       try {
         const page = await context.newPage();
         await page.addInitScript(streamingServer);
-        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+        await page.addInitScript(fakeSocket);
+        await page.goto(site.url);
         await page
           .getByRole('textbox', { name: 'Message' })
           .fill('what is the mean re78 by treat in lalonde.csv?');
@@ -145,8 +106,7 @@ describe.skipIf(unavailable !== undefined)(
         await screenshotOf(answer, 'answer-footer-model-1280');
       } finally {
         await context.close();
-        server.closeAllConnections();
-        await new Promise((done) => server.close(done));
+        await site.close();
       }
     });
 

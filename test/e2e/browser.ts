@@ -1,7 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { webServer } from '../../packages/local/src/web';
 
 /** The repository; defined here so a page-level browser test need not load the local cloud. */
 export const root = resolve(import.meta.dirname, '../..');
@@ -83,4 +86,87 @@ export async function screenshotOf(element: Locator, name: string): Promise<stri
   const path = join(artifacts, `${name}.png`);
   await element.screenshot({ path });
   return path;
+}
+
+/** A request the web client sent, as the page's stand-in server sees it. */
+export interface FakeRequest {
+  action: string;
+  messageId?: string;
+  // biome-ignore lint/suspicious/noExplicitAny: the stand-ins read whichever payload their action has
+  payload?: any;
+}
+
+/** What a test's init script defines in the page: the server that answers the client's messages. */
+export interface FakeServerGlobals {
+  cascadeServer?: (request: FakeRequest, reply: (message: unknown) => void) => void;
+}
+
+/**
+ * An init script (`page.addInitScript(fakeSocket)`, after the script that defines
+ * `cascadeServer`): the page is signed in with a token that expires in 2096, and its WebSocket is
+ * replaced by one that hands each message to `cascadeServer` and delivers its replies, so the
+ * client runs against scripted answers. It runs in the page, so it refers to nothing outside itself.
+ */
+export function fakeSocket(): void {
+  const page = globalThis as unknown as FakeServerGlobals & {
+    localStorage: { setItem(key: string, value: string): void };
+    WebSocket: unknown;
+  };
+  class FakeSocket extends EventTarget {
+    static OPEN = 1;
+    readyState = 0;
+    onopen: ((e: Event) => void) | null = null;
+    onmessage: ((e: { data: string }) => void) | null = null;
+    onclose: ((e: Event) => void) | null = null;
+    constructor() {
+      super();
+      setTimeout(() => {
+        this.readyState = 1;
+        this.onopen?.(new Event('open'));
+      }, 10);
+    }
+    send(text: string) {
+      page.cascadeServer?.(JSON.parse(text), (message) =>
+        setTimeout(() => this.onmessage?.({ data: JSON.stringify(message) }), 5),
+      );
+    }
+    close() {}
+  }
+  const header = btoa(JSON.stringify({ alg: 'none' }));
+  const payload = btoa(JSON.stringify({ exp: 4_000_000_000, email: 'ada@example.com' }));
+  page.localStorage.setItem(
+    'cascade.auth',
+    JSON.stringify({
+      idToken: `${header}.${payload}.x`,
+      accessToken: 'a',
+      refreshToken: 'r',
+      expiresAt: 4_000_000_000_000,
+      email: 'ada@example.com',
+    }),
+  );
+  page.WebSocket = FakeSocket;
+}
+
+/**
+ * The built web client on a free port, with endpoints that lead nowhere: for pages whose
+ * WebSocket is `fakeSocket`. `close` ends every connection the browser still holds.
+ */
+export async function serveWebClient(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(
+    webServer(join(root, 'web/dist'), {
+      region: 'us-east-1',
+      cognitoEndpoint: 'http://127.0.0.1:9',
+      userPoolId: 'local_x',
+      userPoolClientId: 'client',
+      websocketUrl: 'ws://127.0.0.1:9/local',
+    }),
+  );
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((closed) => server.close(closed));
+    },
+  };
 }

@@ -1,11 +1,16 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Chart } from '@cascade/core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webServer } from '../../packages/local/src/web';
-import { browserUnavailable, ensureWebBuild, launchBrowser, root, screenshot, screenshotOf } from './browser';
+import {
+  browserUnavailable,
+  ensureWebBuild,
+  type FakeServerGlobals,
+  fakeSocket,
+  launchBrowser,
+  screenshot,
+  screenshotOf,
+  serveWebClient,
+} from './browser';
 
 const unavailable = browserUnavailable();
 
@@ -114,131 +119,83 @@ function fakeServer(chartsJson: string) {
     executionId: '11111111-1111-4111-8111-111111111111',
     sessionId: '22222222-2222-4222-8222-222222222222',
   };
-  class FakeSocket extends EventTarget {
-    static OPEN = 1;
-    readyState = 0;
-    onopen: ((e: Event) => void) | null = null;
-    onmessage: ((e: { data: string }) => void) | null = null;
-    onclose: ((e: Event) => void) | null = null;
-    constructor() {
-      super();
-      setTimeout(() => {
-        this.readyState = 1;
-        this.onopen?.(new Event('open'));
-      }, 10);
-    }
-    private reply(message: unknown) {
-      setTimeout(() => this.onmessage?.({ data: JSON.stringify(message) }), 5);
-    }
-    send(text: string) {
-      const request = JSON.parse(text);
-      if (request.action === 'sessions.list')
-        this.reply({
-          action: 'sessions',
-          messageId: request.messageId,
-          sessions: [
-            {
-              sessionId: ids.sessionId,
-              title: 'profile lalonde.csv',
-              createdAt: '2026-11-22T10:00:00Z',
-              updatedAt: '2026-11-22T10:00:09Z',
-              lastExecutionStatus: 'SUCCEEDED',
-            },
-          ],
-        });
-      if (request.action === 'datasets.list')
-        this.reply({
-          action: 'datasets',
-          messageId: request.messageId,
-          datasets: [
-            { id: 'lalonde.csv', name: 'lalonde.csv', sizeBytes: 40960, rows: 614, columns: 9, sample: true },
-          ],
-        });
-      if (request.action === 'session.history')
-        this.reply({
-          action: 'history',
-          sessionId: ids.sessionId,
-          messages: [
-            {
-              messageId: 'm1',
-              role: 'user',
-              content: 'profile lalonde.csv',
-              createdAt: '2026-11-22T10:00:00Z',
-              executionId: ids.executionId,
-            },
-            {
-              messageId: 'm2',
-              role: 'assistant',
-              content: answer,
-              createdAt: '2026-11-22T10:00:09Z',
-              executionId: ids.executionId,
-            },
-          ],
-        });
-      if (request.action === 'execution.get')
-        this.reply({
-          action: 'execution',
-          messageId: request.messageId,
-          ...ids,
-          status: 'SUCCEEDED',
-          totalItems: 1,
-          completedItems: 1,
-          failedItems: 0,
-          startedAt: '2026-11-22T10:00:00Z',
-          completedAt: '2026-11-22T10:00:09Z',
-          items: [{ id: '1', status: 'SUCCEEDED', durationMs: 8700, output: { text: answer, charts } }],
-          summary: answer,
-        });
-    }
-    close() {}
-  }
-  const header = btoa(JSON.stringify({ alg: 'none' }));
-  const payload = btoa(JSON.stringify({ exp: 4_000_000_000, email: 'ada@example.com' }));
-  // Runs in the page; typed here without the DOM library.
-  const browserGlobals = globalThis as unknown as {
-    localStorage: { setItem(key: string, value: string): void };
-    WebSocket: unknown;
-    location: { hash: string };
-  };
-  browserGlobals.localStorage.setItem(
-    'cascade.auth',
-    JSON.stringify({
-      idToken: `${header}.${payload}.x`,
-      accessToken: 'a',
-      refreshToken: 'r',
-      expiresAt: 4_000_000_000_000,
-      email: 'ada@example.com',
-    }),
-  );
-  browserGlobals.WebSocket = FakeSocket;
+  const browserGlobals = globalThis as unknown as FakeServerGlobals & { location: { hash: string } };
   browserGlobals.location.hash = `#/session/${ids.sessionId}`;
+  browserGlobals.cascadeServer = (request, reply) => {
+    if (request.action === 'sessions.list')
+      reply({
+        action: 'sessions',
+        messageId: request.messageId,
+        sessions: [
+          {
+            sessionId: ids.sessionId,
+            title: 'profile lalonde.csv',
+            createdAt: '2026-11-22T10:00:00Z',
+            updatedAt: '2026-11-22T10:00:09Z',
+            lastExecutionStatus: 'SUCCEEDED',
+          },
+        ],
+      });
+    if (request.action === 'datasets.list')
+      reply({
+        action: 'datasets',
+        messageId: request.messageId,
+        datasets: [
+          { id: 'lalonde.csv', name: 'lalonde.csv', sizeBytes: 40960, rows: 614, columns: 9, sample: true },
+        ],
+      });
+    if (request.action === 'session.history')
+      reply({
+        action: 'history',
+        sessionId: ids.sessionId,
+        messages: [
+          {
+            messageId: 'm1',
+            role: 'user',
+            content: 'profile lalonde.csv',
+            createdAt: '2026-11-22T10:00:00Z',
+            executionId: ids.executionId,
+          },
+          {
+            messageId: 'm2',
+            role: 'assistant',
+            content: answer,
+            createdAt: '2026-11-22T10:00:09Z',
+            executionId: ids.executionId,
+          },
+        ],
+      });
+    if (request.action === 'execution.get')
+      reply({
+        action: 'execution',
+        messageId: request.messageId,
+        ...ids,
+        status: 'SUCCEEDED',
+        totalItems: 1,
+        completedItems: 1,
+        failedItems: 0,
+        startedAt: '2026-11-22T10:00:00Z',
+        completedAt: '2026-11-22T10:00:09Z',
+        items: [{ id: '1', status: 'SUCCEEDED', durationMs: 8700, output: { text: answer, charts } }],
+        summary: answer,
+      });
+  };
 }
 
-let server: Server;
+let site: Awaited<ReturnType<typeof serveWebClient>>;
 let browser: Browser;
-let url: string;
 
 describe.skipIf(unavailable !== undefined)('charts in Chromium', () => {
   beforeAll(async () => {
     ensureWebBuild();
-    const handler = webServer(join(root, 'web/dist'), {
-      region: 'us-east-1',
-      cognitoEndpoint: 'http://127.0.0.1:9',
-      userPoolId: 'local_x',
-      userPoolClientId: 'client',
-      websocketUrl: 'ws://127.0.0.1:9/local',
-    });
-    server = createServer(handler);
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    site = await serveWebClient();
     browser = await launchBrowser();
   });
   afterAll(async () => {
     try {
       await browser?.close();
     } finally {
-      server?.closeAllConnections();
-      await new Promise((done) => server?.close(done));
+      await site?.close();
     }
   });
 
@@ -251,7 +208,8 @@ describe.skipIf(unavailable !== undefined)('charts in Chromium', () => {
       try {
         const page = await context.newPage();
         await page.addInitScript(fakeServer, JSON.stringify(charts));
-        await page.goto(url);
+        await page.addInitScript(fakeSocket);
+        await page.goto(site.url);
         for (const chart of charts)
           await page
             .getByRole('img', { name: chart.title })
