@@ -1,41 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import {
-  AdminConfirmSignUpCommand,
-  CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-  SignUpCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { signIn, signUp as signUpUser } from '../test/integration/harness';
 
 /**
- * Signs a new user up and in, confirming with AdminConfirmSignUp instead of the emailed code:
- * the benches create dozens of users, and cognito-local stops printing codes after a few
- * sign-ups in a row (its log is where the local cloud reads them from).
+ * Signs a new user up and in, confirmed with AdminConfirmSignUp: the shutdown bench's cloud runs
+ * in another process, where its codes are only in that process's output.
  */
 export async function signUp(endpoints: {
   edgeUrl: string;
   userPoolId: string;
   userPoolClientId: string;
 }): Promise<string> {
-  const cognito = new CognitoIdentityProviderClient({
-    region: 'us-east-1',
-    endpoint: endpoints.edgeUrl,
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  });
   const email = `${randomUUID()}@example.com`;
-  const password = 'Correct-horse-7';
-  try {
-    const ClientId = endpoints.userPoolClientId;
-    await cognito.send(new SignUpCommand({ ClientId, Username: email, Password: password }));
-    await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: endpoints.userPoolId, Username: email }));
-    const auth = await cognito.send(
-      new InitiateAuthCommand({
-        ClientId,
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        AuthParameters: { USERNAME: email, PASSWORD: password },
-      }),
-    );
-    return auth.AuthenticationResult!.IdToken!;
-  } finally {
-    cognito.destroy();
-  }
+  await signUpUser(endpoints, email);
+  return (await signIn(endpoints, email)).idToken;
 }

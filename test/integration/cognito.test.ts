@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
   ResendConfirmationCodeCommand,
@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
-import { credentials, startTestCloud } from './harness';
+import { cognitoAt, startTestCloud, testPassword } from './harness';
 
 /**
  * Sign-up as the deployed pool behaves: its password policy (cognito-local enforces none) and
@@ -19,11 +19,7 @@ let cognito: CognitoIdentityProviderClient;
 const printed: string[] = [];
 beforeAll(async () => {
   cloud = await startTestCloud({ log: (line) => printed.push(line) });
-  cognito = new CognitoIdentityProviderClient({
-    region: 'us-east-1',
-    endpoint: cloud.endpoints.edgeUrl,
-    credentials,
-  });
+  cognito = cognitoAt(cloud.endpoints.edgeUrl);
 }, 60_000);
 afterAll(async () => {
   cognito?.destroy();
@@ -73,9 +69,7 @@ describe('the password policy', () => {
 describe('"Send a new code"', () => {
   it('delivers the pending code again; it confirms the account; then there is nothing to resend', async () => {
     const email = `${randomUUID()}@example.com`;
-    await cognito.send(
-      new SignUpCommand({ ClientId: ClientId(), Username: email, Password: 'Correct-horse-7' }),
-    );
+    await cognito.send(new SignUpCommand({ ClientId: ClientId(), Username: email, Password: testPassword }));
     const first = await cloud.confirmationCode(email);
     const before = printed.filter((line) => line.includes(email)).length;
 

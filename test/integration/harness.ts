@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  AdminConfirmSignUpCommand,
   CognitoIdentityProviderClient,
   ConfirmSignUpCommand,
   InitiateAuthCommand,
@@ -31,31 +32,67 @@ export async function startTestCloud(options: Partial<LocalCloudOptions> = {}): 
 
 export const credentials = { accessKeyId: 'it', secretAccessKey: 'it' };
 
+/** The password every test user has: one the pool's policy accepts. */
+export const testPassword = 'Correct-horse-7';
+
+/** Cognito through a local cloud's edge, whether it runs in this process or another. */
+export function cognitoAt(edgeUrl: string) {
+  return new CognitoIdentityProviderClient({ region: 'us-east-1', endpoint: edgeUrl, credentials });
+}
+
+/** Signs a confirmed user in with the test password: their ID and access tokens. */
+export async function signIn(
+  endpoints: Pick<LocalCloud['endpoints'], 'edgeUrl' | 'userPoolClientId'>,
+  email: string,
+) {
+  const cognito = cognitoAt(endpoints.edgeUrl);
+  try {
+    const auth = await cognito.send(
+      new InitiateAuthCommand({
+        ClientId: endpoints.userPoolClientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: email, PASSWORD: testPassword },
+      }),
+    );
+    return {
+      idToken: auth.AuthenticationResult!.IdToken!,
+      accessToken: auth.AuthenticationResult!.AccessToken!,
+    };
+  } finally {
+    cognito.destroy();
+  }
+}
+
+/**
+ * Signs `email` up and confirms it with the code `codeFor` finds (the one Cognito "emailed"), or
+ * with AdminConfirmSignUp when there is no `codeFor`.
+ */
+export async function signUp(
+  endpoints: Pick<LocalCloud['endpoints'], 'edgeUrl' | 'userPoolId' | 'userPoolClientId'>,
+  email: string,
+  codeFor?: (email: string) => Promise<string>,
+): Promise<void> {
+  const cognito = cognitoAt(endpoints.edgeUrl);
+  const ClientId = endpoints.userPoolClientId;
+  try {
+    await cognito.send(new SignUpCommand({ ClientId, Username: email, Password: testPassword }));
+    if (codeFor)
+      await cognito.send(
+        new ConfirmSignUpCommand({ ClientId, Username: email, ConfirmationCode: await codeFor(email) }),
+      );
+    else
+      await cognito.send(
+        new AdminConfirmSignUpCommand({ UserPoolId: endpoints.userPoolId, Username: email }),
+      );
+  } finally {
+    cognito.destroy();
+  }
+}
+
 /** Signs a new user up through Cognito, confirms with the code it "emailed", and signs in. */
 export async function newUser(cloud: LocalCloud, email = `${randomUUID()}@example.com`) {
-  const cognito = new CognitoIdentityProviderClient({
-    region: 'us-east-1',
-    endpoint: cloud.endpoints.edgeUrl,
-    credentials,
-  });
-  const ClientId = cloud.endpoints.userPoolClientId;
-  const password = 'Correct-horse-7';
-  await cognito.send(new SignUpCommand({ ClientId, Username: email, Password: password }));
-  const code = await cloud.confirmationCode(email);
-  await cognito.send(new ConfirmSignUpCommand({ ClientId, Username: email, ConfirmationCode: code }));
-  const auth = await cognito.send(
-    new InitiateAuthCommand({
-      ClientId,
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      AuthParameters: { USERNAME: email, PASSWORD: password },
-    }),
-  );
-  cognito.destroy();
-  return {
-    email,
-    idToken: auth.AuthenticationResult!.IdToken!,
-    accessToken: auth.AuthenticationResult!.AccessToken!,
-  };
+  await signUp(cloud.endpoints, email, (address) => cloud.confirmationCode(address));
+  return { email, ...(await signIn(cloud.endpoints, email)) };
 }
 
 /** A WebSocket client that keeps every message and can wait for the one a test expects. */
