@@ -31,8 +31,6 @@ export function relativeTime(iso: string, now = Date.now()): string {
   return new Date(iso).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
 }
 
-export { formatBytes };
-
 function Datasets(props: SidebarProps) {
   const [upload, setUpload] = useState<{ state: 'busy' | 'done' | 'failed'; text: string }>();
   const onFile = async (event: ChangeEvent<HTMLInputElement>) => {
