@@ -1,4 +1,3 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -12,13 +11,13 @@ import {
   csvAboveInlineLimit,
   isResponseFor,
   newUser,
-  root,
   sendQuery,
   signIn,
   signUp,
   startTestCloud,
   uploadCsv,
 } from './harness';
+import { descendants, startScript } from './npm-start';
 
 /**
  * The faults a person meets, injected one by one: each ends every execution it touches, at once
@@ -82,55 +81,16 @@ describe('an analysis task killed from outside (out of memory, a crash)', () => 
   }, 90_000);
 });
 
-/** `npm start` without npm, on a data directory of the test's own, on free ports. */
+/** `npm start` on a data directory of the test's own, and the endpoints it wrote once ready. */
 function startCloud(data: string) {
-  const child = spawn(process.execPath, [join(root, 'scripts/start.mjs')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      CASCADE_DATA_DIR: data,
-      CASCADE_EDGE_PORT: '0',
-      CASCADE_WS_PORT: '0',
-      CASCADE_WEB_PORT: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    output += chunk;
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const ready = vi.waitFor(
-    () => {
-      if (child.exitCode !== null) throw new Error(`the cloud exited:\n${output}`);
-      expect(output).toContain('Ctrl-C stops everything.');
-    },
-    { timeout: 60_000, interval: 100 },
-  );
+  const started = startScript({ CASCADE_DATA_DIR: data });
   return {
-    child,
-    exited,
-    output: () => output,
+    ...started,
     async endpoints() {
-      await ready;
+      await started.waitFor('Ctrl-C stops everything.', 60_000);
       return JSON.parse(readFileSync(join(data, 'endpoints.json'), 'utf8')) as LocalCloud['endpoints'];
     },
   };
-}
-
-/** The local cloud's own process: start.mjs's child. */
-function cloudProcessOf(starter: ChildProcess): number {
-  const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' });
-  const child = table
-    .trim()
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number))
-    .find(([, ppid]) => ppid === starter.pid);
-  if (!child) throw new Error('the local cloud process was not found');
-  return child[0]!;
 }
 
 /** The code Cognito "emailed", as the cloud printed it in its output. */
@@ -188,7 +148,7 @@ describe('the local cloud stopping while a run is under way', () => {
         }
       })();
 
-      if (signal === 'SIGKILL') process.kill(cloudProcessOf(running.child), 'SIGKILL');
+      if (signal === 'SIGKILL') process.kill(descendants(running.child.pid!)[0]!, 'SIGKILL');
       else running.child.kill(signal);
       const code = await running.exited;
       giveUp = true;
