@@ -261,6 +261,36 @@ describe('startQuery', () => {
     ]);
   });
 
+  it('when storing the message fails: no ack, the run FAILED only after the other writes settled, the session free', async () => {
+    const { messages: store, sessions } = h.deps;
+    const append = store.append.bind(store);
+    const recordExecution = sessions.recordExecution.bind(sessions);
+    // The session's write lands late, after the message's failure: it must not overwrite FAILED.
+    store.append = (message) =>
+      message.role === 'user' ? Promise.reject(new Error('Messages table unavailable')) : append(message);
+    sessions.recordExecution = async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return recordExecution(...args);
+    };
+    try {
+      const request = query('unlucky message');
+      const { messages, reply } = h.replies();
+      const error = await startQuery(h.deps, alice, request, reply).catch((e: unknown) => e);
+      expect((error as Error).message).toBe('Messages table unavailable');
+
+      const executionId = executionIdFor(alice.userId, request.messageId);
+      const sessionId = newSessionIdFor(alice.userId, request.messageId);
+      expect(messages).toEqual([]);
+      expect(h.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+      expect(await h.deps.executions.get(executionId)).toMatchObject({ status: 'FAILED' });
+      expect((await h.deps.sessions.get(sessionId))?.lastExecutionStatus).toBe('FAILED');
+      expect(await h.deps.locks.get(sessionLockName(sessionId))).toBeUndefined();
+    } finally {
+      store.append = append;
+      sessions.recordExecution = recordExecution;
+    }
+  });
+
   it('a retry completes a run that crashed after it was recorded but before it started', async () => {
     const request = query('crash before start');
     const executionId = executionIdFor(alice.userId, request.messageId);
