@@ -1,4 +1,8 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../src/datasets/random';
 import { logistic } from '../src/engines/causal/logistic';
@@ -105,5 +109,23 @@ describe('a worker whose module cannot be built', () => {
   it('rejects when asked to run, so the caller can do the work itself', async () => {
     const missing = new URL('./support/no-such-worker.ts', import.meta.url);
     await expect(runWorker(missing, {})).rejects.toThrow(/Could not resolve|no-such-worker/);
+  });
+});
+
+describe('a worker built ahead of time beside a bundle', () => {
+  it('is started as it is, without building the module it is named after', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'cascade-prebuilt-'));
+    try {
+      // What the task image's build puts beside its bundle for `./answer.ts` (which does not exist here).
+      await writeFile(
+        join(directory, 'answer.mjs'),
+        `import { parentPort } from 'node:worker_threads';
+parentPort.once('message', (data) => parentPort.postMessage({ prebuilt: data }));
+`,
+      );
+      expect(await runWorker(pathToFileURL(join(directory, 'answer.ts')), 7)).toEqual({ prebuilt: 7 });
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });

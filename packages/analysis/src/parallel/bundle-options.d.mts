@@ -6,3 +6,6 @@ export declare const bundleOptions: {
   readonly target: 'node20';
   readonly logLevel: 'silent';
 };
+
+/** The source of a worker thread's entry module for the module at `path`, which exports `work`. */
+export declare function workerEntry(path: string): string;

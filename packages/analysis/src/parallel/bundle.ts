@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { bundleOptions } from './bundle-options.mjs';
 
@@ -17,4 +18,15 @@ export function bundleSource(contents: string, resolveDir: string, sourcefile: s
     write: false,
   }).outputFiles;
   return output!.text;
+}
+
+/**
+ * The module built ahead of time beside a bundled engine, if there is one: a bundle still names
+ * `./x.ts` relative to itself, and the task image's build (scripts/build-task.mjs) puts `x.mjs`
+ * there, since the image has neither sources nor esbuild to build it at run time.
+ */
+export function prebuiltBeside(module: URL): URL | undefined {
+  if (!module.pathname.endsWith('.ts')) return undefined;
+  const prebuilt = new URL(module.href.replace(/\.ts$/, '.mjs'));
+  return existsSync(prebuilt) ? prebuilt : undefined;
 }

@@ -1,7 +1,8 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { bundleSource } from './bundle';
+import { bundleSource, prebuiltBeside } from './bundle';
+import { workerEntry } from './bundle-options.mjs';
 
 export interface PendingWorker<T> {
   /** Sends the data and resolves with the worker's answer; the worker ends afterwards either way. */
@@ -10,32 +11,28 @@ export interface PendingWorker<T> {
   close(): void;
 }
 
-/** The worker's entry: load the module, then answer one message with `work(data)`. */
-const entry = (path: string) => `
-import { parentPort } from 'node:worker_threads';
-import { work } from ${JSON.stringify(path)};
-parentPort.once('message', async (data) => {
-  parentPort.postMessage(await work(data));
-});
-`;
-
 const bundles = new Map<string, URL>();
 
 /**
- * The module and everything it imports as one plain JavaScript module that answers one message,
- * as a data: URL; built once per process. A worker that loaded TypeScript through tsx itself
- * spent about a quarter of a second of CPU starting up; the first build here takes tens of
- * milliseconds and later ones none. Synchronous on purpose: the caller usually goes on with
- * synchronous work of its own, and an asynchronous build would wait for it to finish.
+ * The module and everything it imports as one plain JavaScript module that answers one message:
+ * the file built ahead of time beside a bundled engine, else a data: URL built once per process.
+ * A worker that loaded TypeScript through tsx itself spent about a quarter of a second of CPU
+ * starting up; the first build here takes tens of milliseconds and later ones none. Synchronous
+ * on purpose: the caller usually goes on with synchronous work of its own, and an asynchronous
+ * build would wait for it to finish.
  */
 function bundle(module: URL): URL {
   let url = bundles.get(module.href);
   if (!url) {
-    // A bundled copy of the engine (the Dispatch Lambda) cannot build one: the worker then fails
-    // to start and the caller does the work itself.
-    const path = fileURLToPath(module);
-    const text = bundleSource(entry(path), dirname(path), 'worker-entry.js');
-    url = new URL(`data:text/javascript;base64,${Buffer.from(text).toString('base64')}`);
+    // A bundled copy of the engine finds the worker built ahead of time beside it (the task
+    // image), or cannot build one (the Dispatch Lambda): the worker then fails to start and the
+    // caller does the work itself.
+    url = prebuiltBeside(module);
+    if (!url) {
+      const path = fileURLToPath(module);
+      const text = bundleSource(workerEntry(path), dirname(path), 'worker-entry.js');
+      url = new URL(`data:text/javascript;base64,${Buffer.from(text).toString('base64')}`);
+    }
     bundles.set(module.href, url);
   }
   return url;

@@ -8,7 +8,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { QueryResult } from '@cascade/core/contract';
 import { AnalysisFailedError, type LimitExceededError } from '../../errors';
-import { bundleSource } from '../../parallel/bundle';
+import { bundleSource, prebuiltBeside } from '../../parallel/bundle';
 import { type ChildMessage, errorFrom, type IsolatedJob, serveAsQueryChild } from './child-protocol';
 import { memoryLimitExceeded, type ResolvedLimits, timeLimitExceeded } from './limits';
 
@@ -74,14 +74,17 @@ function prebuiltChild(): string | undefined {
 
 /**
  * What to run as the query's process. From the TypeScript sources, the child module bundled
- * once (childScript). From a bundle (the Dispatch Lambda, which has no esbuild and no sources),
- * the same module built ahead of time into the engine layer when childScriptVariable names it:
- * a process that loads only the query's code, not the function's AWS SDK clients and handler.
- * Otherwise that same bundle file, told by childFlag to serve the query instead.
+ * once (childScript). From a bundle, which has no esbuild and no sources, the same module built
+ * ahead of time: beside the bundle (the task image) or into the engine layer when
+ * childScriptVariable names it (the Dispatch Lambda), a process that loads only the query's
+ * code, not the AWS SDK clients and the rest of the bundle. Otherwise that same bundle file,
+ * told by childFlag to serve the query instead.
  */
 async function childCommand(): Promise<{ args: string[]; env: Record<string, string> }> {
   const self = fileURLToPath(import.meta.url);
   if (self.endsWith('.ts')) return { args: [await childScript()], env: {} };
+  const beside = prebuiltBeside(new URL('./query-child.ts', import.meta.url));
+  if (beside) return { args: [fileURLToPath(beside)], env: {} };
   const layered = prebuiltChild();
   if (layered) return { args: [layered], env: {} };
   return { args: [self], env: { [childFlag]: '1' } };
