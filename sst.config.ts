@@ -6,12 +6,16 @@
  * stacks/functions.ts and becomes its links and IAM statements (stacks/permissions.ts).
  */
 export default $config({
-  app(input) {
+  async app(input) {
+    // CASCADE_PROTECT, read here once (app() runs before run(), and the config may not import at
+    // its top level); the stacks read the answer from `$app.protect`.
+    const { protectedStage } = await import('./stacks/settings');
+    const protect = protectedStage(input?.stage);
     return {
       name: 'cascade',
       home: 'aws',
-      removal: input?.stage === 'production' ? 'retain' : 'remove',
-      protect: input?.stage === 'production',
+      removal: protect ? 'retain' : 'remove',
+      protect,
       providers: { aws: { version: '7.20.0' } },
     };
   },
@@ -22,6 +26,7 @@ export default $config({
     const { gateway, limits, routes } = await import('./stacks/api');
     const { orchestration } = await import('./stacks/orchestration');
     const { site } = await import('./stacks/web');
+    const { monitoring } = await import('./stacks/monitoring');
 
     linksCarryNamesOnly();
     const data = storage();
@@ -46,8 +51,20 @@ export default $config({
         },
       },
     });
-    routes(api, agent.resources);
+    const routed = routes(api, agent.resources);
     const { web } = site({ api, auth: identity, storage: data });
+    monitoring({
+      stateMachineArn: agent.machine.arn,
+      functions: {
+        ...routed.functions,
+        ...Object.fromEntries(
+          Object.entries(agent.steps).map(([step, fn]) => [step.replace(/FunctionArn$/, 'Step'), fn.name]),
+        ),
+        ExecutionEnded: agent.ended.fn.name,
+      },
+      clusterArn: agent.task.cluster,
+      deadLetterQueueName: agent.ended.deadLetters.name,
+    });
 
     return {
       web: web.url,
@@ -55,6 +72,10 @@ export default $config({
       region: identity.region,
       userPool: identity.userPool.id,
       userPoolClient: identity.webClient.id,
+      signUp:
+        identity.signUp.mode === 'domains'
+          ? `domains:${identity.signUp.domains.join(',')}`
+          : identity.signUp.mode,
       datasets: data.bucket.name,
       stateMachine: agent.machine.arn,
     };

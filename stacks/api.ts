@@ -34,6 +34,7 @@ const routeName = (routeKey: string) =>
  * Every route of the protocol, each with its own function, linked and granted only what it
  * uses. The Lambda REQUEST authorizer guards `$connect` only, which is where API Gateway
  * WebSocket APIs authorize: the token comes in `?token=` because browsers cannot set headers.
+ * Returns the routes' function names, for their alarms.
  */
 export function routes(api: sst.aws.ApiGatewayWebSocket, resources: FunctionResources) {
   const authorizer = api.addAuthorizer('Cognito', {
@@ -43,10 +44,12 @@ export function routes(api: sst.aws.ApiGatewayWebSocket, resources: FunctionReso
     },
   });
 
+  const functions: Record<string, $util.Output<string>> = {};
   for (const [routeKey, definition] of Object.entries(routeDefinitions)) {
-    api.route(routeKey, functionArgs(definition, resources), {
+    const route = api.route(routeKey, functionArgs(definition, resources), {
       ...(routeKey === '$connect' ? { auth: { lambda: authorizer.id } } : { name: routeName(routeKey) }),
     });
+    functions[`Route${routeName(routeKey)}`] = route.nodes.function.name;
   }
-  return { authorizer };
+  return { authorizer, functions };
 }

@@ -1,13 +1,29 @@
 import { passwordPolicy } from '@cascade/core/password-policy';
+import { preSignUp } from './functions';
+import { functionArgs } from './lambda';
+import { cognitoEmail, signUpPolicy } from './settings';
 
 /**
  * Sign-in: a Cognito user pool (email is the username) and the web client's app client. The
  * authorizer verifies ID tokens against the pool's issuer and the client id, which reach it
- * through the `Auth` link.
+ * through the `Auth` link. Who may sign up is CASCADE_SIGNUP (settings.ts): anyone, only those an
+ * administrator creates, or only addresses at listed domains, which the pre-sign-up trigger checks.
  */
 export function auth() {
+  const signUp = signUpPolicy($app.protect);
+  const email = cognitoEmail();
+  // The trigger's only resource: the allowed domains, as configuration in its link.
+  const allowedDomains =
+    signUp.mode === 'domains'
+      ? new sst.Linkable('SignUp', { properties: { domains: signUp.domains } })
+      : undefined;
+
   const userPool = new sst.aws.CognitoUserPool('UserPool', {
     usernames: ['email'],
+    ...(allowedDomains && {
+      // SST also grants cognito-idp.amazonaws.com lambda:InvokeFunction on it, for this pool only.
+      triggers: { preSignUp: functionArgs(preSignUp, { links: { SignUp: allowedDomains }, arns: {} }) },
+    }),
     transform: {
       userPool: (args) => {
         // The same policy the local cloud enforces and the sign-up form explains.
@@ -21,7 +37,16 @@ export function auth() {
             stringAttributeConstraints: { minLength: '1', maxLength: '64' },
           },
         ];
-        args.deletionProtection = $app.stage === 'production' ? 'ACTIVE' : 'INACTIVE';
+        args.deletionProtection = $app.protect ? 'ACTIVE' : 'INACTIVE';
+        // `invite`: SignUp answers NotAuthorizedException; administrators create accounts.
+        args.adminCreateUserConfig = { allowAdminCreateUserOnly: signUp.mode === 'invite' };
+        // Cognito's own sender sends 50 emails a day for the whole account; SES sends as many as SES allows.
+        if (email)
+          args.emailConfiguration = {
+            emailSendingAccount: 'DEVELOPER',
+            fromEmailAddress: email.from,
+            sourceArn: email.identityArn,
+          };
       },
     },
   });
@@ -29,12 +54,9 @@ export function auth() {
   const webClient = userPool.addClient('WebClient', {
     transform: {
       client: (args) => {
-        // The browser signs in through the API (no hosted UI): password or SRP, then refresh.
-        args.explicitAuthFlows = [
-          'ALLOW_USER_PASSWORD_AUTH',
-          'ALLOW_USER_SRP_AUTH',
-          'ALLOW_REFRESH_TOKEN_AUTH',
-        ];
+        // The browser signs in through the API (no hosted UI) with USER_PASSWORD_AUTH, then
+        // refreshes; no client uses SRP, so it is not allowed.
+        args.explicitAuthFlows = ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
         args.generateSecret = false;
         args.preventUserExistenceErrors = 'ENABLED';
         args.enableTokenRevocation = true;
@@ -60,7 +82,7 @@ export function auth() {
     },
   });
 
-  return { userPool, webClient, region, link };
+  return { userPool, webClient, region, link, signUp };
 }
 
 export type Auth = ReturnType<typeof auth>;

@@ -34,6 +34,8 @@ export interface Access {
   agent?: 'config' | 'model';
   /** Reads the rate limits (core's chat/limits.ts); the counters live in tables it names. */
   limits?: true;
+  /** Reads the sign-up policy's allowed email domains (configuration; no AWS permission). */
+  signUp?: true;
 }
 
 export interface LambdaDefinition {
@@ -193,10 +195,21 @@ export const stepFunctions = {
 /** Ends a run that stopped without reaching Finish (FAILED, TIMED_OUT, ABORTED), from EventBridge. */
 export const executionEnded: LambdaDefinition = step('execution-ended', concludes, '60 seconds');
 
+/**
+ * Cognito's pre-sign-up trigger, deployed only with CASCADE_SIGNUP=domains:…: refuses a self
+ * sign-up whose email is at no allowed domain. It touches nothing; Cognito waits 5 s for it.
+ */
+export const preSignUp: LambdaDefinition = {
+  handler: 'packages/functions/src/cognito/pre-sign-up.handler',
+  access: { signUp: true },
+  timeout: '5 seconds',
+  memory: '256 MB',
+};
+
 /** The ASL placeholders that are not functions: the analysis task and where it runs. */
 export const taskPlaceholders = [
   'ClusterArn',
-  'AnalysisTaskDefinitionArn',
+  'AnalysisTaskDefinitionFamily',
   'AnalysisContainerName',
   'Subnets',
   'SecurityGroups',
@@ -210,12 +223,13 @@ export const placeholders: Placeholder[] = [
   ...taskPlaceholders,
 ];
 
-/** Every function, by a readable name, for the tests' tables. */
+/** Every function, by a readable name, for the tests' tables; a stage deploys the trigger only when it is asked for. */
 export const allFunctions: Record<string, LambdaDefinition> = {
   authorizer,
   ...Object.fromEntries(Object.entries(routes).map(([key, fn]) => [`route ${key}`, fn])),
   ...Object.fromEntries(Object.entries(stepFunctions).map(([key, fn]) => [`step ${key}`, fn])),
   executionEnded,
+  'trigger preSignUp': preSignUp,
 };
 
 /** The tables a function may touch, a notifier's Connections included. */
@@ -235,5 +249,6 @@ export function linksOf(access: Access): LinkName[] {
   if (access.auth) links.push('Auth');
   if (access.agent) links.push('Agent');
   if (access.limits) links.push('RateLimits');
+  if (access.signUp) links.push('SignUp');
   return [...new Set(links)].sort();
 }

@@ -5,13 +5,14 @@ import {
   type LinkName,
   linksOf,
   type TableName,
+  tablesOf,
 } from './functions';
-import { type AppArns, functionStatements } from './permissions';
+import { type AppArns, functionStatements, functionTracingStatement } from './permissions';
 
 /**
  * Turns a function's definition (functions.ts) into SST's function arguments: it is linked to
  * exactly the resources its access names, and its role holds exactly the statements
- * permissions.ts derives from that access.
+ * permissions.ts derives from that access, plus the one every function needs for its X-Ray trace.
  */
 
 type Linkable = { getSSTLink(): unknown; urn: $util.Output<string> };
@@ -19,7 +20,9 @@ type Linkable = { getSSTLink(): unknown; urn: $util.Output<string> };
 /** What functions can be linked to and granted, as far as it exists at the time of the call. */
 export interface FunctionResources {
   links: Partial<Record<LinkName, Linkable>>;
-  arns: Partial<AppArns<$util.Input<string>>> & { tables: Record<TableName, $util.Input<string>> };
+  arns: Partial<Omit<AppArns<$util.Input<string>>, 'tables'>> & {
+    tables?: Partial<Record<TableName, $util.Input<string>>>;
+  };
   /** The engine layer's version ARN, for functions that run the analysis engine. */
   engineLayer?: $util.Input<string>;
 }
@@ -43,10 +46,16 @@ export function functionArgs(
     ...(access.notify ? (['api'] as const) : []),
     ...(access.agent === 'model' ? (['model'] as const) : []),
   ];
-  const missing = needed.filter((key) => resources.arns[key] === undefined);
+  const missing = [
+    ...needed.filter((key) => resources.arns[key] === undefined),
+    ...(Object.keys(tablesOf(access)) as TableName[]).filter((name) => !resources.arns.tables?.[name]),
+  ];
   if (missing.length > 0)
     throw new Error(`${definition.handler} needs ${missing.join(', ')}, which do not exist yet`);
-  const permissions = functionStatements(access, resources.arns as AppArns<$util.Input<string>>, join);
+  const permissions = [
+    ...functionStatements(access, resources.arns as AppArns<$util.Input<string>>, join),
+    functionTracingStatement,
+  ];
   if (definition.engine && !resources.engineLayer)
     throw new Error(`${definition.handler} runs the analysis engine and needs the engine layer`);
   const external = [...bundling.external, ...(definition.engine ? engineBundling.external : [])];
@@ -70,6 +79,9 @@ export function functionArgs(
     link: links,
     permissions,
     logging: { retention: '1 month', format: 'json' },
+    // Active X-Ray tracing, which SST's Function has no option of its own for: Lambda records each
+    // invocation, and the functions' tracer (packages/functions/src/observability.ts) its AWS calls.
+    transform: { function: { tracingConfig: { mode: 'Active' } } },
   };
 }
 

@@ -12,7 +12,12 @@ import {
 } from './functions';
 import { type FunctionResources, functionArgs, join } from './lambda';
 import { network } from './network';
-import { analysisTaskStatements, bedrockModelResources, stateMachineStatements } from './permissions';
+import {
+  analysisTaskStatements,
+  bedrockModelResources,
+  stateMachineObservabilityStatements,
+  stateMachineStatements,
+} from './permissions';
 import { agentSettings } from './settings';
 import type { Storage } from './storage';
 
@@ -36,7 +41,7 @@ export function orchestration(input: {
   const account = aws.getCallerIdentityOutput().accountId;
 
   // Known before the state machine exists, so its role can name it (a distributed Map starts
-  // child executions of the machine itself) and the task's role can scope its task tokens.
+  // child executions of the machine itself).
   const name = `${$app.name}-${$app.stage}-agent`;
   const stateMachineArn = $interpolate`arn:${partition}:states:${region}:${account}:stateMachine:${name}`;
   const executionsArn = $interpolate`arn:${partition}:states:${region}:${account}:execution:${name}`;
@@ -65,7 +70,7 @@ export function orchestration(input: {
   };
 
   const { vpc, modelStep } = network(settings);
-  const { task } = analysisTask({ storage, vpc, stateMachineArn, region });
+  const { task } = analysisTask({ storage, vpc, region });
 
   /**
    * A step's arguments; the one that calls an OpenAI-compatible endpoint also gets the endpoint's
@@ -97,7 +102,9 @@ export function orchestration(input: {
     RecordFailureFunctionArn: steps.RecordFailureFunctionArn.arn,
     FinishFunctionArn: steps.FinishFunctionArn.arn,
     ClusterArn: task.cluster,
-    AnalysisTaskDefinitionArn: task.taskDefinition,
+    // The family, not a revision: RunTask takes its latest ACTIVE revision, so runs in flight
+    // during a deploy start the new one instead of being denied the old.
+    AnalysisTaskDefinitionFamily: task.nodes.taskDefinition.family,
     AnalysisContainerName: task.containers.apply((names) => names[0]!),
     Subnets: task.subnets.apply((subnets) => subnets as string[]),
     SecurityGroups: task.securityGroups.apply((groups) => groups as string[]),
@@ -122,28 +129,43 @@ export function orchestration(input: {
       {
         name: 'agent',
         policy: aws.iam.getPolicyDocumentOutput({
-          statements: stateMachineStatements(
-            {
-              stateMachine: stateMachineArn,
-              executions: executionsArn,
-              functions: Object.values(steps).map((fn) => fn.arn),
-              taskDefinition: task.taskDefinition,
-              cluster: task.cluster,
-              taskRoles: [task.nodes.taskRole.arn, task.nodes.executionRole.arn],
-              eventRules: $interpolate`arn:${partition}:events:${region}:${account}:rule/`,
-            },
-            join,
-          ),
+          statements: [
+            ...stateMachineStatements(
+              {
+                stateMachine: stateMachineArn,
+                executions: executionsArn,
+                functions: Object.values(steps).map((fn) => fn.arn),
+                taskDefinitions: $interpolate`arn:${partition}:ecs:${region}:${account}:task-definition/${task.nodes.taskDefinition.family}:*`,
+                cluster: task.cluster,
+                taskRoles: [task.nodes.taskRole.arn, task.nodes.executionRole.arn],
+                eventRules: $interpolate`arn:${partition}:events:${region}:${account}:rule/`,
+              },
+              join,
+            ),
+            ...stateMachineObservabilityStatements,
+          ],
         }).json,
       },
     ],
   });
 
+  // Failed states (their error and cause, without the items' data) go to CloudWatch Logs; every
+  // execution, the Map's children included, is traced in X-Ray with the functions it calls.
+  const logs = new aws.cloudwatch.LogGroup('AgentMachineLogs', {
+    name: `/aws/vendedlogs/states/${name}`,
+    retentionInDays: 30,
+  });
   const machine = new aws.sfn.StateMachine('AgentMachine', {
     name,
     type: 'STANDARD',
     roleArn: role.arn,
     definition: rendered,
+    loggingConfiguration: {
+      level: 'ERROR',
+      includeExecutionData: false,
+      logDestination: $interpolate`${logs.arn}:*`,
+    },
+    tracingConfiguration: { enabled: true },
   });
 
   const stateMachine = new sst.Linkable('AgentStateMachine', { properties: { arn: machine.arn } });
@@ -161,19 +183,11 @@ export function orchestration(input: {
  * result in the bucket, then reports through the task token; under `sst dev` the same command
  * runs on the developer's machine.
  */
-function analysisTask(input: {
-  storage: Storage;
-  vpc: sst.aws.Vpc;
-  stateMachineArn: $util.Output<string>;
-  region: $util.Output<string>;
-}) {
+function analysisTask(input: { storage: Storage; vpc: sst.aws.Vpc; region: $util.Output<string> }) {
   const { vpc } = input;
   const cluster = new sst.aws.Cluster('Cluster', { vpc });
 
-  const statements = analysisTaskStatements(
-    { bucket: input.storage.bucket.arn, stateMachine: input.stateMachineArn },
-    join,
-  );
+  const statements = analysisTaskStatements({ bucket: input.storage.bucket.arn }, join);
   const policy = aws.iam.getPolicyDocumentOutput({ statements }).json;
 
   const task = new sst.aws.Task('Analysis', {
@@ -221,12 +235,32 @@ function settleEndedRuns(input: { stateMachineArn: $util.Output<string>; resourc
     principal: 'events.amazonaws.com',
     sourceArn: rule.arn,
   });
+  // What EventBridge could not deliver in an hour of retries waits here (14 days) and raises an
+  // alarm (monitoring.ts): a run whose end was never recorded keeps its session locked.
+  const deadLetters = new aws.sqs.Queue('ExecutionEndedDeadLetters', {
+    messageRetentionSeconds: 14 * 24 * 3600,
+    sqsManagedSseEnabled: true,
+  });
+  new aws.sqs.QueuePolicy('ExecutionEndedDeadLettersPolicy', {
+    queueUrl: deadLetters.url,
+    policy: aws.iam.getPolicyDocumentOutput({
+      statements: [
+        {
+          actions: ['sqs:SendMessage'],
+          principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+          resources: [deadLetters.arn],
+          conditions: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: [rule.arn] }],
+        },
+      ],
+    }).json,
+  });
   new aws.cloudwatch.EventTarget('ExecutionEndedTarget', {
     rule: rule.name,
     arn: fn.arn,
     retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 3600 },
+    deadLetterConfig: { arn: deadLetters.arn },
   });
-  return { fn, rule };
+  return { fn, rule, deadLetters };
 }
 
 /**

@@ -92,6 +92,20 @@ export function functionStatements<R>(access: Access, arns: AppArns<R>, join: Jo
   return statements;
 }
 
+/**
+ * What every function needs to send its X-Ray trace (Active tracing, lambda.ts). Neither action
+ * has resource types in the Service Authorization Reference
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html, "Actions
+ * defined by AWS X-Ray": the Resource types column is empty for both), so IAM matches them only
+ * against "*". Inline rather than the AWSXRayDaemonWriteAccess managed policy, which adds the
+ * sampling-rule reads (GetSamplingRules, GetSamplingTargets, GetSamplingStatisticSummaries): in
+ * Lambda the service samples and the X-Ray SDK turns centralized sampling off, so they go unused.
+ */
+export const functionTracingStatement: Statement<'*'> = {
+  actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+  resources: ['*'],
+};
+
 /** Builds an ARN in this partition: in this region or any, with this account or none. */
 export type ArnOf<R> = (parts: {
   service: string;
@@ -126,7 +140,8 @@ export interface StateMachineArns<R> {
   /** `arn:…:execution:<name>`: the distributed Map's child executions are `<this>/<mapRun>:<id>`. */
   executions: R;
   functions: R[];
-  taskDefinition: R;
+  /** Every revision of the analysis task's family (`…:task-definition/<family>:*`). */
+  taskDefinitions: R;
   cluster: R;
   /** The analysis task's task role and execution role, which RunTask passes to ECS. */
   taskRoles: R[];
@@ -149,7 +164,7 @@ export function stateMachineStatements<R>(arns: StateMachineArns<R>, join: Join<
     },
     {
       actions: ['ecs:RunTask'],
-      resources: [arns.taskDefinition],
+      resources: [arns.taskDefinitions],
       conditions: [{ test: 'ArnEquals', variable: 'ecs:cluster', values: [arns.cluster] }],
     },
     {
@@ -167,19 +182,54 @@ export function stateMachineStatements<R>(arns: StateMachineArns<R>, join: Join<
   ];
 }
 
+/**
+ * What the state machine needs to log to CloudWatch Logs and trace in X-Ray. Neither set of actions
+ * has resource types in the Service Authorization Reference
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html
+ * for the log-delivery actions, …/list_awsx-ray.html for the two X-Ray ones), so IAM matches them
+ * only against "*"; this is the policy Step Functions' developer guide gives for both
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html, …/concepts-xray-tracing.html).
+ */
+export const stateMachineObservabilityStatements: Statement<'*'>[] = [
+  {
+    actions: [
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ],
+    resources: ['*'],
+  },
+  {
+    actions: [
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+    ],
+    resources: ['*'],
+  },
+];
+
 /** The analysis task: read its job and the data, write its result, report through the task token. */
-export function analysisTaskStatements<R>(
-  arns: { bucket: R; stateMachine: R },
-  join: Join<R>,
-): Statement<R>[] {
+export function analysisTaskStatements<R>(arns: { bucket: R }, join: Join<R>): Statement<R | '*'>[] {
   const objects = (prefixes: Prefix[]) => prefixes.map((prefix) => join(arns.bucket, `/${prefix}*`));
   return [
     { actions: ['s3:GetObject'], resources: objects(['jobs/', 'samples/', 'users/']) },
     { actions: ['s3:PutObject'], resources: objects(['results/']) },
     {
       actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-      // The token comes from a child execution of the distributed Map, `<stateMachine>/<mapRun>`.
-      resources: [arns.stateMachine, join(arns.stateMachine, '/*')],
+      // These three actions have no resource types and no condition keys in the Service
+      // Authorization Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html,
+      // "Actions defined by AWS Step Functions": the Resource types column is empty for each), so
+      // IAM matches them only against "*"; a statement naming the state machine would deny every
+      // report. What limits them is the task token itself: only the task that was started with it
+      // can name the step it answers.
+      resources: ['*'],
     },
   ];
 }

@@ -19,6 +19,9 @@ interface CatalogEntry {
   columns?: number;
 }
 
+/** How long a replaced or deleted object's previous version is kept. */
+export const uploadHistoryDays = 30;
+
 /** S3 user metadata travels in HTTP headers: ASCII only. */
 const ascii = (text: string) => text.replace(/[^\x20-\x7e]/g, '-');
 
@@ -43,17 +46,34 @@ export function storage() {
         ]),
       ),
       ...('ttlAttribute' in table && { ttl: table.ttlAttribute }),
-      deletionProtection: $app.stage === 'production',
+      deletionProtection: $app.protect,
     });
   }
 
   const bucket = new sst.aws.Bucket('Datasets', {
     // The web stack allows PUT from the site's origin once the site's URL exists.
     cors: false,
+    // An upload under a name already used replaces it (users/<id>/<name>): the replaced file stays
+    // recoverable as a noncurrent version for uploadHistoryDays, then goes.
+    versioning: true,
     lifecycle: [
       { id: 'expire-jobs', prefix: 'jobs/', expiresIn: '7 days' },
       { id: 'expire-results', prefix: 'results/', expiresIn: '30 days' },
     ],
+    transform: {
+      lifecycle: (args) => {
+        args.rules = $output(args.rules).apply((rules) => [
+          ...(rules ?? []),
+          {
+            id: 'expire-replaced-versions',
+            status: 'Enabled',
+            filter: {},
+            noncurrentVersionExpiration: { noncurrentDays: uploadHistoryDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+        ]);
+      },
+    },
   });
 
   seedSamples(bucket);

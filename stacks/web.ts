@@ -1,8 +1,9 @@
 import type { Auth } from './auth';
 import type { Storage } from './storage';
 
-/** Vite's dev server, where `sst dev` runs the web client. */
+/** Vite's dev server, where `sst dev` runs the web client; it may be opened by either name. */
 const devOrigin = 'http://localhost:5173';
+export const devOrigins = [devOrigin, 'http://127.0.0.1:5173'];
 
 /**
  * The web client: a static Vite build on CloudFront, told at build time where to sign in and
@@ -26,7 +27,7 @@ export function site(input: { api: sst.aws.ApiGatewayWebSocket; auth: Auth; stor
     dev: { command: 'npm run dev', url: devOrigin },
   });
 
-  const origins = web.url.apply((url) => [url]);
+  const origins = $dev ? devOrigins : web.url.apply((url) => [url]);
   new aws.s3.BucketCorsConfiguration('DatasetsUploadCors', {
     bucket: storage.bucket.name,
     corsRules: [

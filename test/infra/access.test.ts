@@ -33,7 +33,12 @@ import {
 import type { Links } from '@cascade/functions/resources';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { authorizerEvent, connectEvent, messageEvent } from '../../packages/functions/test/harness';
+import {
+  authorizerEvent,
+  connectEvent,
+  messageEvent,
+  preSignUpEvent,
+} from '../../packages/functions/test/harness';
 import { tableLinks } from '../../packages/local/src/links';
 import {
   type Access,
@@ -210,6 +215,7 @@ beforeAll(async () => {
     Auth: { issuer: issuer.issuer, clientId: issuer.clientId },
     Agent: { provider: 'rules', maxSteps: 6 },
     RateLimits: defaultRateLimits,
+    SignUp: { domains: ['example.com'] },
   };
   Object.assign(linkStore, links);
 
@@ -243,7 +249,11 @@ beforeAll(async () => {
     ),
   }));
 
-  // Sign-in and connection.
+  // Sign-up (CASCADE_SIGNUP=domains:…), then sign-in and connection.
+  await as('trigger preSignUp', async (handler) => {
+    await handler(preSignUpEvent(alice.email));
+    await expect(handler(preSignUpEvent('eve@gmail.com'))).rejects.toThrow('Sign-up is open');
+  });
   await as('authorizer', async (handler) => {
     const allowed = await handler(authorizerEvent(await issuer.idToken(alice.userId)));
     expect(allowed).toMatchObject({ policyDocument: { Statement: [{ Effect: 'Allow' }] } });
@@ -584,12 +594,13 @@ function observedAccess(seen: Observation[]): Access {
         ? ('model' as const)
         : ('config' as const),
     }),
+    ...(refs.has('SignUp') && { signUp: true as const }),
   };
 }
 
 /** The declared access in the same shape: notify's Connections folded in, prefixes sorted. */
 function declaredAccess(access: Access): Access {
-  const { datasets, notify, auth, agent, stateMachine } = access;
+  const { datasets, notify, auth, agent, stateMachine, signUp } = access;
   const tables = tablesOf(access);
   return {
     ...(Object.keys(tables).length > 0 && { tables }),
@@ -606,6 +617,7 @@ function declaredAccess(access: Access): Access {
     ...(notify && { notify }),
     ...(auth && { auth }),
     ...(agent && { agent }),
+    ...(signUp && { signUp }),
   };
 }
 

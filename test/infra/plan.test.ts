@@ -9,6 +9,7 @@ import {
   engineBundling,
   linksOf,
   placeholders,
+  preSignUp,
   routes,
   stepFunctions,
   tablesOf,
@@ -20,7 +21,14 @@ import {
   functionStatements,
   stateMachineStatements,
 } from '../../stacks/permissions';
-import { agentSettings, modelEndpoint } from '../../stacks/settings';
+import {
+  agentSettings,
+  alarmEmail,
+  cognitoEmail,
+  modelEndpoint,
+  protectedStage,
+  signUpPolicy,
+} from '../../stacks/settings';
 import asl from '../../statemachines/agent.asl.json';
 
 const arns: AppArns<string> = {
@@ -202,23 +210,30 @@ describe('IAM statements', () => {
     ]);
   });
 
-  it("the state machine's and the task's statements name their resources, never *", () => {
+  it("the state machine's and the task's statements name their resources; only the task-token reports, which have no resource types, say *", () => {
     const statements = [
       ...stateMachineStatements(
         {
           stateMachine: arns.stateMachine,
           executions: arns.executions,
           functions: ['arn:fn'],
-          taskDefinition: 'arn:td',
+          taskDefinitions: 'arn:td:*',
           cluster: 'arn:cluster',
           taskRoles: ['arn:role'],
           eventRules: 'arn:aws:events:us-east-1:1:rule/',
         },
         join,
       ),
-      ...analysisTaskStatements({ bucket: arns.bucket, stateMachine: arns.stateMachine }, join),
+      ...analysisTaskStatements({ bucket: arns.bucket }, join),
     ];
-    for (const statement of statements) {
+    const unscoped = statements.filter((statement) => statement.resources.includes('*'));
+    expect(unscoped).toEqual([
+      {
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+        resources: ['*'],
+      },
+    ]);
+    for (const statement of statements.filter((s) => !unscoped.includes(s))) {
       expect(statement.resources.length).toBeGreaterThan(0);
       expect(statement.resources).not.toContain('*');
       expect(statement.actions.filter((a) => a.endsWith('*'))).toEqual([]);
@@ -286,6 +301,77 @@ describe('deploy-time settings', () => {
   });
 });
 
+describe('sign-up, protection and email settings', () => {
+  it('protect the stage named production only, unless CASCADE_PROTECT says otherwise', () => {
+    expect(protectedStage('production', {})).toBe(true);
+    expect(protectedStage('prod', {})).toBe(false);
+    expect(protectedStage(undefined, {})).toBe(false);
+    expect(protectedStage('production', { CASCADE_PROTECT: 'false' })).toBe(false);
+    expect(protectedStage('staging', { CASCADE_PROTECT: 'True' })).toBe(true);
+    expect(() => protectedStage('staging', { CASCADE_PROTECT: '1' })).toThrow(
+      'CASCADE_PROTECT must be true or false, not "1".',
+    );
+  });
+
+  it('make a protected stage invite-only and any other open, unless CASCADE_SIGNUP says otherwise', () => {
+    expect(signUpPolicy(true, {})).toEqual({ mode: 'invite' });
+    expect(signUpPolicy(false, {})).toEqual({ mode: 'open' });
+    expect(signUpPolicy(true, { CASCADE_SIGNUP: 'open' })).toEqual({ mode: 'open' });
+    expect(signUpPolicy(false, { CASCADE_SIGNUP: 'domains:example.com' })).toEqual({
+      mode: 'domains',
+      domains: ['example.com'],
+    });
+  });
+
+  it('give the pre-sign-up trigger its domains and nothing else: no table, no statement', () => {
+    expect(linksOf(preSignUp.access)).toEqual(['SignUp']);
+    expect(functionStatements(preSignUp.access, arns, join)).toEqual([]);
+  });
+
+  it("send Cognito's email through an SES identity that covers the From address, or leave Cognito's sender", () => {
+    const identity = (name: string) => `arn:aws:ses:eu-west-1:123456789012:identity/${name}`;
+    expect(cognitoEmail({})).toBeUndefined();
+    expect(
+      cognitoEmail({
+        CASCADE_SES_FROM: 'no-reply@example.com',
+        CASCADE_SES_IDENTITY_ARN: identity('example.com'),
+      }),
+    ).toEqual({ from: 'no-reply@example.com', identityArn: identity('example.com') });
+    expect(
+      cognitoEmail({
+        CASCADE_SES_FROM: 'Cascade <No-Reply@Example.com>',
+        CASCADE_SES_IDENTITY_ARN: identity('no-reply@example.com'),
+      }),
+    ).toEqual({ from: 'Cascade <No-Reply@Example.com>', identityArn: identity('no-reply@example.com') });
+    expect(() => cognitoEmail({ CASCADE_SES_IDENTITY_ARN: identity('example.com') })).toThrow('go together');
+    expect(() =>
+      cognitoEmail({ CASCADE_SES_FROM: 'Cascade', CASCADE_SES_IDENTITY_ARN: identity('example.com') }),
+    ).toThrow('CASCADE_SES_FROM must be an email address');
+    expect(() =>
+      cognitoEmail({ CASCADE_SES_FROM: 'a@example.com', CASCADE_SES_IDENTITY_ARN: 'example.com' }),
+    ).toThrow("CASCADE_SES_IDENTITY_ARN must be an SES identity's ARN");
+    // A verified domain sends for its subdomains too, not for a domain that merely ends like it.
+    expect(
+      cognitoEmail({
+        CASCADE_SES_FROM: 'a@mail.example.com',
+        CASCADE_SES_IDENTITY_ARN: identity('example.com'),
+      }),
+    ).toMatchObject({ from: 'a@mail.example.com' });
+    expect(() =>
+      cognitoEmail({
+        CASCADE_SES_FROM: 'a@notexample.com',
+        CASCADE_SES_IDENTITY_ARN: identity('example.com'),
+      }),
+    ).toThrow('does not cover');
+    expect(() =>
+      cognitoEmail({
+        CASCADE_SES_FROM: 'b@example.com',
+        CASCADE_SES_IDENTITY_ARN: identity('a@example.com'),
+      }),
+    ).toThrow('does not cover');
+  });
+});
+
 describe("a deployed model step's endpoint", () => {
   it('is the host and port of the base URL, the port implied by the scheme when not written', () => {
     expect(modelEndpoint('https://api.openai.com/v1')).toEqual({ host: 'api.openai.com', port: 443 });
@@ -302,5 +388,18 @@ describe("a deployed model step's endpoint", () => {
     for (const url of ['http://127.0.0.1:11434/v1', 'http://localhost:11434/v1', 'http://[::1]:8000/v1'])
       expect(() => modelEndpoint(url), url).toThrow('a deployed function cannot reach it');
     expect(() => modelEndpoint('http://[fd00::5]:8000/v1')).toThrow("the stage's VPC is IPv4 only");
+  });
+});
+
+describe('alarm settings', () => {
+  it('subscribe CASCADE_ALARM_EMAIL to the alarms, or nobody when unset, and refuse anything but one address', () => {
+    expect(alarmEmail({})).toBeUndefined();
+    expect(alarmEmail({ CASCADE_ALARM_EMAIL: ' oncall@example.com ' })).toBe('oncall@example.com');
+    expect(() => alarmEmail({ CASCADE_ALARM_EMAIL: 'a@example.com,b@example.com' })).toThrow(
+      'CASCADE_ALARM_EMAIL must be one email address',
+    );
+    expect(() => alarmEmail({ CASCADE_ALARM_EMAIL: 'oncall' })).toThrow(
+      'CASCADE_ALARM_EMAIL must be one email address',
+    );
   });
 });

@@ -11,11 +11,14 @@ import {
   bundling,
   engineBundling,
   executionEnded,
+  type LambdaDefinition,
   linksOf,
   type Placeholder,
+  preSignUp,
   routes,
   stepFunctions,
 } from '../../stacks/functions';
+import { stateMachineObservabilityStatements } from '../../stacks/permissions';
 import { samplesDirectory } from '../../stacks/settings';
 import asl from '../../statemachines/agent.asl.json';
 import { root } from './platform';
@@ -39,6 +42,27 @@ beforeAll(async () => {
 }, 180_000);
 
 const inputs = <T>(resource: SynthesizedResource) => resource.inputs as T;
+
+/** The analysis task's reports through its task token: IAM matches them only against *. */
+const taskTokenReports = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
+
+/** What every function sends its X-Ray trace with: IAM matches these only against * too. */
+const functionTraceWrites = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+
+/**
+ * The only statements that may apply to every resource (*): actions without resource types in
+ * the Service Authorization Reference (permissions.ts cites it for each).
+ */
+const unscopedActions = [
+  ...taskTokenReports,
+  ...functionTraceWrites,
+  ...stateMachineObservabilityStatements.flatMap((statement) => statement.actions),
+];
+
+/** What this stage deploys: every function but the pre-sign-up trigger, which CASCADE_SIGNUP=domains:… adds (sign-up.test.ts). */
+const deployed: Record<string, LambdaDefinition> = Object.fromEntries(
+  Object.entries(allFunctions).filter(([, definition]) => definition !== preSignUp),
+);
 
 /** The SST function (and its role) a definition was deployed as, found by its handler. */
 function deployedFunction(handler: string) {
@@ -143,7 +167,7 @@ describe('the functions', () => {
   const engineLayerArn = 'arn:aws:lambda:us-east-1:123456789012:layer:cascade-ci-engine:1';
 
   it('each runs on the runtime, memory, timeout and architecture of its definition', () => {
-    for (const [name, definition] of Object.entries(allFunctions)) {
+    for (const [name, definition] of Object.entries(deployed)) {
       const { runtime, memorySize, timeout, architectures, layers, environment } = lambda(
         definition.handler,
       ).inputs;
@@ -164,7 +188,7 @@ describe('the functions', () => {
   });
 
   it('only Dispatch runs the analysis engine: x86-64, 2048 MB, with the engine layer', () => {
-    const engines = Object.entries(allFunctions).filter(([, definition]) => definition.engine);
+    const engines = Object.entries(deployed).filter(([, definition]) => definition.engine);
     expect(engines.map(([name]) => name)).toEqual(['step DispatchFunctionArn']);
     expect(lambda(stepFunctions.DispatchFunctionArn.handler).inputs).toMatchObject({
       architectures: ['x86_64'],
@@ -175,7 +199,7 @@ describe('the functions', () => {
   });
 
   it('each is bundled as the bundle tests bundle it: esm, minified, DuckDB left to the layer only where it runs', () => {
-    for (const [name, definition] of Object.entries(allFunctions)) {
+    for (const [name, definition] of Object.entries(deployed)) {
       const { runtime, properties } = deployedFunction(definition.handler);
       expect({ name, runtime, properties }).toEqual({
         name,
@@ -190,6 +214,27 @@ describe('the functions', () => {
         },
       });
     }
+  });
+
+  it('each runs with Active X-Ray tracing, its role allowed to send the trace and nothing more of X-Ray', () => {
+    for (const [name, definition] of Object.entries(deployed)) {
+      const { tracingConfig } = lambda(definition.handler).inputs;
+      const xray = q
+        .roleStatements(deployedFunction(definition.handler).role)
+        .filter((s) => s.Action?.some((action) => action.startsWith('xray:')))
+        .map(({ Effect, Action, Resource }) => ({ Effect, Action, Resource }));
+      expect({ name, tracingConfig, xray }).toEqual({
+        name,
+        tracingConfig: { mode: 'Active' },
+        xray: [{ Effect: 'Allow', Action: functionTraceWrites, Resource: ['*'] }],
+      });
+    }
+    // Every Lambda function of the app, whatever built it.
+    for (const fn of q.ofType('aws:lambda/function:Function'))
+      expect({ fn: fn.name, tracingConfig: fn.inputs.tracingConfig }).toEqual({
+        fn: fn.name,
+        tracingConfig: { mode: 'Active' },
+      });
   });
 
   it('the engine layer is the pinned DuckDB for x86-64, built by scripts/build-engine-layer.mjs where a deploy builds it', () => {
@@ -233,7 +278,7 @@ describe('the state machine', () => {
         Object.entries(stepFunctions).map(([placeholder, step]) => [placeholder, lambdaArn(step.handler)]),
       ) as Record<keyof typeof stepFunctions, string>),
       ClusterArn: `arn:aws:ecs:us-east-1:123456789012:cluster/${cluster.inputs.name}`,
-      AnalysisTaskDefinitionArn: `arn:aws:ecs:us-east-1:123456789012:task-definition/${taskDefinition.inputs.family}:1`,
+      AnalysisTaskDefinitionFamily: taskDefinition.inputs.family,
       AnalysisContainerName: 'Analysis',
       Subnets: q
         .ofType('aws:ec2/subnet:Subnet')
@@ -298,7 +343,7 @@ describe('least privilege', () => {
   const roles = () => q.ofType('aws:iam/role:Role');
   const isWildcardAction = (action: string) => action === '*' || action.endsWith(':*');
 
-  it('no role statement grants a * action, and none applies to every resource (*)', () => {
+  it('no role statement grants a * action, and only actions without resource types (task-token reports, logs, X-Ray) apply to every resource', () => {
     const statements = roles().flatMap((role) =>
       q.roleStatements(role).map((statement) => ({ role: role.name, ...statement })),
     );
@@ -308,8 +353,29 @@ describe('least privilege', () => {
         role,
         wildcardActions: [],
       });
+      if (Action.every((action) => unscopedActions.includes(action))) continue;
       expect({ role, everyResource: Resource.filter((r) => r === '*') }).toEqual({ role, everyResource: [] });
     }
+    expect(
+      statements
+        .filter(({ Resource = [] }) => Resource.includes('*'))
+        .map(({ role, Action }) => ({ role, Action })),
+    ).toHaveLength(3 + Object.keys(deployed).length);
+    expect(
+      statements
+        .filter(({ Resource = [] }) => Resource.includes('*'))
+        .map(({ role, Action }) => ({ role, Action })),
+    ).toEqual(
+      expect.arrayContaining([
+        { role: 'AgentMachineRole', Action: stateMachineObservabilityStatements[0]!.actions },
+        { role: 'AgentMachineRole', Action: stateMachineObservabilityStatements[1]!.actions },
+        { role: 'AnalysisTaskRole', Action: taskTokenReports },
+        ...Object.values(deployed).map((definition) => ({
+          role: deployedFunction(definition.handler).role.name,
+          Action: functionTraceWrites,
+        })),
+      ]),
+    );
   });
 
   it('roles use only the AWS managed policies for logging and pulling the task image', () => {
@@ -335,7 +401,7 @@ describe('least privilege', () => {
   });
 
   it('each function is linked to exactly the resources its access names', () => {
-    for (const [name, definition] of Object.entries(allFunctions)) {
+    for (const [name, definition] of Object.entries(deployed)) {
       const fn = deployedFunction(definition.handler);
       expect({ name, links: Object.keys(fn.links).sort() }).toEqual({
         name,
@@ -345,7 +411,7 @@ describe('least privilege', () => {
   });
 
   it('only query and execution.cancel touch the state machine: start + describe, and stop', () => {
-    const touching = Object.entries(allFunctions).flatMap(([name, definition]) => {
+    const touching = Object.entries(deployed).flatMap(([name, definition]) => {
       const actions = q
         .roleStatements(deployedFunction(definition.handler).role)
         .flatMap((s) => (s.Action ?? []).filter((a) => a.startsWith('states:')).map((a) => [a, s.Resource]));
@@ -363,7 +429,7 @@ describe('least privilege', () => {
   });
 
   it("functions that notify may only POST to this API's connections", () => {
-    for (const [name, definition] of Object.entries(allFunctions)) {
+    for (const [name, definition] of Object.entries(deployed)) {
       const manage = q
         .roleStatements(deployedFunction(definition.handler).role)
         .filter((s) => s.Action?.includes('execute-api:ManageConnections'));
@@ -377,7 +443,7 @@ describe('least privilege', () => {
   });
 
   it('the model is invoked by InvokeModel only, on the configured model', () => {
-    const invoking = Object.entries(allFunctions).filter(([, definition]) =>
+    const invoking = Object.entries(deployed).filter(([, definition]) =>
       q
         .roleStatements(deployedFunction(definition.handler).role)
         .some((s) => s.Action?.some((a) => a.startsWith('bedrock:'))),
@@ -389,11 +455,12 @@ describe('least privilege', () => {
     expect(statement!.Resource).toEqual(['arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0']);
   });
 
-  it("the state machine's role invokes its six functions, runs its task and its Map's child executions", () => {
+  it("the state machine's role invokes its six functions, runs its task and its Map's child executions, logs and traces", () => {
     const statements = q.roleStatements(q.named('aws:iam/role:Role', 'AgentMachineRole'));
     const byAction = Object.fromEntries(statements.flatMap((s) => (s.Action ?? []).map((a) => [a, s])));
     expect(Object.keys(byAction).sort()).toEqual(
       [
+        ...stateMachineObservabilityStatements.flatMap((s) => s.actions),
         'ecs:RunTask',
         'events:DescribeRule',
         'events:PutRule',
@@ -421,6 +488,11 @@ describe('least privilege', () => {
     expect(byAction['states:StopExecution']!.Resource).toEqual([
       'arn:aws:states:us-east-1:123456789012:execution:cascade-ci-agent/*',
     ]);
+    // Every revision of the family: a run that starts its task during a deploy is not denied.
+    const family = q.ofType('aws:ecs/taskDefinition:TaskDefinition')[0]!.inputs.family as string;
+    expect(byAction['ecs:RunTask']!.Resource).toEqual([
+      `arn:aws:ecs:us-east-1:123456789012:task-definition/${family}:*`,
+    ]);
     expect(byAction['ecs:RunTask']!.Condition).toEqual({
       ArnEquals: { 'ecs:cluster': [expect.stringContaining(':cluster/cascade-ci-ClusterCluster-')] },
     });
@@ -430,7 +502,7 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('the analysis task reads its job and the data, writes results, and answers task tokens of this machine', () => {
+  it('the analysis task reads its job and the data, writes results, and answers its task token', () => {
     const statements = q.roleStatements(q.named('aws:iam/role:Role', 'AnalysisTaskRole'));
     const bucket = q.named('aws:s3/bucket:Bucket', 'DatasetsBucket').inputs.bucket as string;
     expect(statements.map(({ Action, Resource }) => ({ Action, Resource }))).toEqual([
@@ -440,11 +512,9 @@ describe('least privilege', () => {
       },
       { Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${bucket}/results/*`] },
       {
-        Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-        Resource: [
-          'arn:aws:states:us-east-1:123456789012:stateMachine:cascade-ci-agent',
-          'arn:aws:states:us-east-1:123456789012:stateMachine:cascade-ci-agent/*',
-        ],
+        Action: taskTokenReports,
+        // No resource types in the Service Authorization Reference: IAM matches them only against *.
+        Resource: ['*'],
       },
     ]);
     expect(q.roleStatements(q.named('aws:iam/role:Role', 'AnalysisExecutionRole'))).toEqual([]);
@@ -461,16 +531,31 @@ describe('least privilege', () => {
 });
 
 describe('sign-in, data and the web client', () => {
-  it('the web client signs in with USER_PASSWORD_AUTH or SRP and refreshes, without a secret', () => {
+  it('the web client signs in with USER_PASSWORD_AUTH and refreshes, without SRP or a secret', () => {
     const [client] = q.ofType('aws:cognito/userPoolClient:UserPoolClient');
     expect(client!.inputs).toMatchObject({
-      explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       generateSecret: false,
       preventUserExistenceErrors: 'ENABLED',
       writeAttributes: ['email'],
     });
     const [pool] = q.ofType('aws:cognito/userPool:UserPool');
     expect(pool!.inputs).toMatchObject({ usernameAttributes: ['email'] });
+  });
+
+  it('a stage that is not production is open to sign-up and unprotected by default', () => {
+    const [pool] = q.ofType('aws:cognito/userPool:UserPool');
+    expect(pool!.inputs).toMatchObject({
+      adminCreateUserConfig: { allowAdminCreateUserOnly: false },
+      deletionProtection: 'INACTIVE',
+      emailConfiguration: { emailSendingAccount: 'COGNITO_DEFAULT' },
+    });
+    expect(pool!.inputs.lambdaConfig).toBeUndefined();
+    expect(synthesis.builds.map((b) => b.handler)).not.toContain(preSignUp.handler);
+    expect(synthesis.outputs!.signUp).toBe('open');
+    expect(synthesis.app).toMatchObject({ protect: false, removal: 'remove' });
+    for (const table of q.ofType('aws:dynamodb/table:Table'))
+      expect(table.inputs.deletionProtectionEnabled, table.name).toBe(false);
   });
 
   it("the authorizer's Auth link carries the pool's issuer and the web client's id", () => {
@@ -496,7 +581,7 @@ describe('sign-in, data and the web client', () => {
     expect(links).not.toHaveProperty('ModelApiKey');
   });
 
-  it('the data bucket takes presigned PUTs from the web origin only, and expires jobs and results', () => {
+  it('the data bucket takes presigned PUTs from the web origin only, keeps replaced uploads 30 days, and expires jobs and results', () => {
     const cors = q.named('aws:s3/bucketCorsConfiguration:BucketCorsConfiguration', 'DatasetsUploadCors');
     expect(cors.inputs.corsRules).toEqual([
       {
@@ -516,7 +601,18 @@ describe('sign-in, data and the web client', () => {
     ).toEqual([
       { id: 'expire-jobs', status: 'Enabled', filter: { prefix: 'jobs/' }, expiration: { days: 7 } },
       { id: 'expire-results', status: 'Enabled', filter: { prefix: 'results/' }, expiration: { days: 30 } },
+      {
+        id: 'expire-replaced-versions',
+        status: 'Enabled',
+        filter: {},
+        noncurrentVersionExpiration: { noncurrentDays: 30 },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+      },
     ]);
+    expect(
+      q.named('aws:s3/bucketVersioning:BucketVersioning', 'DatasetsVersioning').inputs
+        .versioningConfiguration,
+    ).toEqual({ status: 'Enabled' });
   });
 
   it("seeds samples/ with every dataset of the analysis package's catalog, with its metadata", () => {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
   type CognitoIdentityProviderClient,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
@@ -8,11 +10,12 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
-import { cognitoAt, startTestCloud, testPassword } from './harness';
+import { cognitoAt, signIn, startTestCloud, testPassword } from './harness';
 
 /**
- * Sign-up as the deployed pool behaves: its password policy (cognito-local enforces none) and
- * "Send a new code" (cognito-local lacks ResendConfirmationCode), answered by the edge.
+ * Sign-up as the deployed pool behaves: its password policy (cognito-local enforces none),
+ * "Send a new code" (cognito-local lacks ResendConfirmationCode) and the sign-up policy
+ * (CASCADE_SIGNUP: an admin-only pool, or the pre-sign-up trigger's domains), answered by the edge.
  */
 let cloud: LocalCloud;
 let cognito: CognitoIdentityProviderClient;
@@ -102,5 +105,119 @@ describe('"Send a new code"', () => {
       new ResendConfirmationCodeCommand({ ClientId: ClientId(), Username: `${randomUUID()}@example.com` }),
     );
     expect(resent.CodeDeliveryDetails).toMatchObject({ DeliveryMedium: 'EMAIL', AttributeName: 'email' });
+  });
+});
+
+describe('sign-up open to anyone (the local default)', () => {
+  it('takes an address at any domain', async () => {
+    const email = `${randomUUID()}@gmail.com`;
+    await cognito.send(new SignUpCommand({ ClientId: ClientId(), Username: email, Password: testPassword }));
+    expect(await cloud.confirmationCode(email)).toMatch(/^\d+$/);
+  });
+});
+
+/** A local cloud of its own under a sign-up policy, and Cognito through its edge. */
+function cloudWith(signUp: NonNullable<Parameters<typeof startTestCloud>[0]>['signUp']) {
+  const own: { cloud?: LocalCloud; cognito?: CognitoIdentityProviderClient } = {};
+  beforeAll(async () => {
+    own.cloud = await startTestCloud({ signUp });
+    own.cognito = cognitoAt(own.cloud.endpoints.edgeUrl);
+  }, 60_000);
+  afterAll(async () => {
+    own.cognito?.destroy();
+    await own.cloud?.stop();
+  });
+  return own as Required<typeof own>;
+}
+
+/** An administrator's account: created without an email, given a permanent password. */
+async function adminCreates(
+  own: { cloud: LocalCloud; cognito: CognitoIdentityProviderClient },
+  email: string,
+) {
+  const UserPoolId = own.cloud.endpoints.userPoolId;
+  await own.cognito.send(
+    new AdminCreateUserCommand({
+      UserPoolId,
+      Username: email,
+      UserAttributes: [{ Name: 'email', Value: email }],
+      MessageAction: 'SUPPRESS',
+    }),
+  );
+  await own.cognito.send(
+    new AdminSetUserPasswordCommand({ UserPoolId, Username: email, Password: testPassword, Permanent: true }),
+  );
+}
+
+describe('CASCADE_SIGNUP=invite', () => {
+  const own = cloudWith({ mode: 'invite' });
+
+  it('refuses SignUp as an admin-only pool does, before it looks at the password', async () => {
+    for (const Password of [testPassword, 'weak'])
+      expect(
+        await failure(
+          own.cognito.send(
+            new SignUpCommand({
+              ClientId: own.cloud.endpoints.userPoolClientId,
+              Username: `${randomUUID()}@example.com`,
+              Password,
+            }),
+          ),
+        ),
+      ).toEqual({ name: 'NotAuthorizedException', message: 'SignUp is not permitted for this user pool' });
+  });
+
+  it('lets an administrator create an account, which then signs in', async () => {
+    const email = `${randomUUID()}@example.com`;
+    await adminCreates(own, email);
+    expect((await signIn(own.cloud.endpoints, email)).idToken).toMatch(/^ey/);
+  });
+});
+
+describe('CASCADE_SIGNUP=domains:example.com,b.org', () => {
+  const own = cloudWith({ mode: 'domains', domains: ['example.com', 'b.org'] });
+  const signUp = (Username: string, extra: Partial<{ email: string; Password: string }> = {}) =>
+    own.cognito.send(
+      new SignUpCommand({
+        ClientId: own.cloud.endpoints.userPoolClientId,
+        Username,
+        Password: extra.Password ?? testPassword,
+        UserAttributes: [{ Name: 'email', Value: extra.email ?? Username }],
+      }),
+    );
+  const refused = {
+    name: 'UserLambdaValidationException',
+    message:
+      'PreSignUp failed with error Sign-up is open to email addresses at example.com or b.org only; ask an administrator if you need an account.',
+  };
+
+  it('takes an address at a listed domain, whatever its case', async () => {
+    const email = `${randomUUID()}@Example.COM`;
+    await signUp(email);
+    expect(await own.cloud.confirmationCode(email)).toMatch(/^\d+$/);
+  });
+
+  it.each(['gmail.com', 'eu.example.com', 'example.com.evil.net'])(
+    'refuses an address at %s as the trigger refuses it through Cognito',
+    async (domain) => {
+      expect(await failure(signUp(`${randomUUID()}@${domain}`))).toEqual(refused);
+    },
+  );
+
+  it('refuses an email attribute outside the domains, whatever the username says', async () => {
+    expect(await failure(signUp(`${randomUUID()}@example.com`, { email: 'eve@gmail.com' }))).toEqual(refused);
+  });
+
+  // Which of the two AWS checks first is not documented; the edge reports the password first.
+  it('reports a weak password before the domain', async () => {
+    expect(await failure(signUp(`${randomUUID()}@gmail.com`, { Password: 'weak' }))).toMatchObject({
+      name: 'InvalidPasswordException',
+    });
+  });
+
+  it('lets an administrator create an account at any domain', async () => {
+    const email = `${randomUUID()}@gmail.com`;
+    await adminCreates(own, email);
+    expect((await signIn(own.cloud.endpoints, email)).idToken).toMatch(/^ey/);
   });
 });

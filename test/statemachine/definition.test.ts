@@ -46,16 +46,21 @@ describe('statemachines/agent.asl.json', () => {
     }
     expect(tasks.get('RunAnalysis')).toMatchObject({
       Resource: 'arn:aws:states:::ecs:runTask.waitForTaskToken',
-      HeartbeatSeconds: 60,
+      // The first heartbeat may wait for Fargate's provisioning and the image pull.
+      HeartbeatSeconds: 300,
       TimeoutSeconds: 900,
     });
   });
 
-  it('passes the task token and a job pointer to the task, and takes back only a pointer', () => {
+  it("passes the task token, a job pointer and the tool's size to the task, and takes back only a pointer", () => {
     const runAnalysis = definition.States.ProcessItems.ItemProcessor.States.RunAnalysis;
-    expect(runAnalysis.Parameters.Overrides.ContainerOverrides[0]!.Environment).toEqual([
+    expect(runAnalysis.Parameters.TaskDefinition).toBe('${AnalysisTaskDefinitionFamily}');
+    const { ContainerOverrides, ...task } = runAnalysis.Parameters.Overrides;
+    expect(task).toEqual({ 'Cpu.$': '$.job.cpu', 'Memory.$': '$.job.memory' });
+    expect(ContainerOverrides[0]!.Environment).toEqual([
       { Name: 'TASK_TOKEN', 'Value.$': '$$.Task.Token' },
       { Name: 'JOB_URI', 'Value.$': '$.job.uri' },
+      { Name: 'ANALYSIS_MEMORY_LIMIT', 'Value.$': '$.job.memoryLimit' },
     ]);
     expect(runAnalysis.ResultSelector).toEqual({ 'resultUri.$': '$.resultUri' });
   });

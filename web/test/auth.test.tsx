@@ -51,6 +51,32 @@ describe('describeAuthError', () => {
     expect(describeAuthError(new TypeError('Failed to fetch'), 'signIn').problem).toBe('network');
     expect(describeAuthError(cognitoError('NotAuthorizedException'), 'refresh').problem).toBe('expired');
   });
+
+  it('says who may sign up when the pool refuses a stranger', () => {
+    expect(
+      describeAuthError(
+        cognitoError('NotAuthorizedException', 'SignUp is not permitted for this user pool'),
+        'signUp',
+      ),
+    ).toMatchObject({
+      problem: 'closed',
+      message: 'Accounts here are created by an administrator: ask one to invite you.',
+    });
+    // The trigger's sentence, without the prefix Cognito puts before it.
+    expect(
+      describeAuthError(
+        cognitoError(
+          'UserLambdaValidationException',
+          'PreSignUp failed with error Sign-up is open to email addresses at example.com only; ask an administrator if you need an account.',
+        ),
+        'signUp',
+      ),
+    ).toMatchObject({
+      problem: 'closed',
+      message:
+        'Sign-up is open to email addresses at example.com only; ask an administrator if you need an account.',
+    });
+  });
 });
 
 describe('the sign-in screen', () => {

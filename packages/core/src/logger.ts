@@ -1,10 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 
+/** The service every log line and trace segment names (the functions' tracer uses it too). */
+export const serviceName = 'cascade';
+
 /**
  * The one logger. Handlers append correlation keys (connectionId, executionId, messageId) per
  * invocation and reset them after; nobody logs a token, a password or a raw event.
  */
-export const logger = new Logger({ serviceName: 'cascade' });
+export const logger = new Logger({ serviceName });
 
 export type CorrelationKeys = Partial<
   Record<'connectionId' | 'executionId' | 'messageId' | 'itemId' | 'userId', string>

@@ -5,6 +5,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   type AgentDeps,
   type AnalysisEngine,
+  bedrockClient,
   type ChatDeps,
   ConnectionsRepository,
   createDocumentClient,
@@ -23,13 +24,15 @@ import {
   SessionsRepository,
   tables,
 } from '@cascade/core';
+import { traced } from './observability';
 import { type Links, linked } from './resources';
 
 /**
  * Clients and repositories, each built on first use and reused while the Lambda container lives.
  * Built lazily so a handler reads only the links it uses: each function is linked (and granted)
  * only what it touches, and reading an unlinked resource fails loudly in SST.
- * SDK clients take region and endpoint from the environment like any AWS SDK program.
+ * SDK clients take region and endpoint from the environment like any AWS SDK program; each is
+ * built through `traced`, so every AWS call is an X-Ray subsegment where tracing is on.
  */
 let chat: ChatDeps | undefined;
 let analysisEngine: AnalysisEngine | undefined;
@@ -58,7 +61,7 @@ export function builtOnFirstUse<T extends object>(builders: { [K in keyof T]-?: 
 }
 
 function table(name: TableLink) {
-  documentClient ??= createDocumentClient();
+  documentClient ??= traced(createDocumentClient());
   return { client: documentClient, tableName: linked(name).name };
 }
 
@@ -71,10 +74,11 @@ export function chatDeps(): ChatDeps {
     locks: () => new LocksRepository(table(tables.locks.name)),
     connections: () => new ConnectionsRepository(table(tables.connections.name)),
     datasets: () => new DatasetCatalog({ s3: s3Client(), bucket: linked('Datasets').name }),
-    orchestrator: () => createStepFunctionsOrchestrator(new SFNClient({}), linked('AgentStateMachine').arn),
+    orchestrator: () =>
+      createStepFunctionsOrchestrator(traced(new SFNClient({})), linked('AgentStateMachine').arn),
     notifier: () =>
       createNotifier({
-        api: new ApiGatewayManagementApiClient({ endpoint: linked('Api').managementEndpoint }),
+        api: traced(new ApiGatewayManagementApiClient({ endpoint: linked('Api').managementEndpoint })),
         connections: chatDeps().connections,
       }),
     limits: () => {
@@ -102,13 +106,17 @@ export function provideAnalysisEngine(engine: AnalysisEngine | undefined): void 
 
 export function s3Client(): S3Client {
   // Presigned uploads must not sign a checksum of an empty body (real S3 would reject the PUT).
-  s3 ??= new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' });
+  s3 ??= traced(new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' }));
   return s3;
 }
 
-/** The provider the deployment chose; the OpenAI-compatible one gets its key from the secret. */
+/**
+ * The provider the deployment chose: Bedrock's client is traced like the others, the
+ * OpenAI-compatible one gets its key from the secret.
+ */
 function modelProvider() {
   const settings = linked('Agent');
+  if (settings.provider === 'bedrock') return createProvider(settings, { bedrock: traced(bedrockClient()) });
   if (settings.provider !== 'openai') return createProvider(settings);
   // Linked only where a key was given (the local cloud) or the secret exists (deployed).
   let apiKey: string | undefined;

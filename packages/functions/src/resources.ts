@@ -24,6 +24,8 @@ export interface Links {
   RateLimits: RateLimits;
   /** The OpenAI-compatible endpoint's API key (an SST secret; empty when it needs none). */
   ModelApiKey?: { value: string };
+  /** The email domains that may sign up (CASCADE_SIGNUP=domains:…), for the pre-sign-up trigger only. */
+  SignUp?: { domains: string[] };
 }
 
 export function linked<K extends keyof Links>(name: K): Links[K] {

@@ -6,7 +6,7 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { RateLimits, ServerMessage } from '@cascade/core';
-import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import type { APIGatewayRequestAuthorizerEvent, PreSignUpTriggerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { startDynamo, type TestDynamo } from '../../../test/support/dynamo';
 import { provideLinks, unlimited } from '../../../test/support/links';
@@ -129,4 +129,21 @@ export function authorizerEvent(token?: string): APIGatewayRequestAuthorizerEven
     queryStringParameters: token === undefined ? {} : { token },
     requestContext: { requestId: randomUUID() } as APIGatewayRequestAuthorizerEvent['requestContext'],
   };
+}
+
+/** Cognito's pre-sign-up event for a pool whose username is the email (the username is the new user's sub). */
+export function preSignUpEvent(
+  email: string | undefined,
+  triggerSource: PreSignUpTriggerEvent['triggerSource'] = 'PreSignUp_SignUp',
+): PreSignUpTriggerEvent {
+  return {
+    version: '1',
+    triggerSource,
+    region: 'us-east-1',
+    userPoolId: 'us-east-1_Pool12345',
+    userName: randomUUID(),
+    callerContext: { awsSdkVersion: 'aws-sdk-js-3', clientId: 'webclient' },
+    request: { userAttributes: email === undefined ? {} : { email } },
+    response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
+  } as PreSignUpTriggerEvent;
 }

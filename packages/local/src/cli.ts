@@ -8,6 +8,7 @@ import {
   rateLimitsFrom,
   SettingsError,
 } from '@cascade/core';
+import { type SignUpPolicy, signUpPolicyFrom } from '@cascade/core/sign-up-policy';
 import { type LocalCloud, startLocalCloud } from './cloud';
 import { BlockedPortError, PortInUseError } from './ports';
 import { stepConcurrencyFor } from './stepfunctions/service';
@@ -36,7 +37,8 @@ if (values.help) {
 Environment: CASCADE_EDGE_PORT (4566), CASCADE_WS_PORT (4510), CASCADE_WEB_PORT (4600),
 CASCADE_DATA_DIR (.cascade), CASCADE_AGENT_PROVIDER (rules | bedrock | openai), CASCADE_MODEL_ID,
 CASCADE_MODEL_BASE_URL and CASCADE_MODEL_API_KEY (openai), CASCADE_MAX_OUTPUT_TOKENS (4096),
-CASCADE_MAX_STEPS (8), AWS_ENDPOINT_URL_BEDROCK_RUNTIME (a Bedrock-compatible gateway).`);
+CASCADE_MAX_STEPS (8), AWS_ENDPOINT_URL_BEDROCK_RUNTIME (a Bedrock-compatible gateway),
+CASCADE_SIGNUP (open | invite | domains:<domain,…>; open).`);
   process.exit(0);
 }
 
@@ -54,9 +56,12 @@ const port = (name: string, fallback: number) => {
 
 let agent: AgentSettings;
 let rateLimits: RateLimits;
+let signUp: SignUpPolicy;
 try {
   agent = agentSettings(process.env, 'rules');
   rateLimits = rateLimitsFrom(process.env);
+  // Open locally unless asked, so a developer can try a deployment's policy before deploying it.
+  signUp = signUpPolicyFrom(process.env, 'open');
   stepConcurrencyFor(process.env);
 } catch (error) {
   if (!(error instanceof SettingsError)) throw error;
@@ -104,6 +109,7 @@ try {
     },
     agent,
     rateLimits,
+    signUp,
     ...(process.env.CASCADE_MODEL_API_KEY && { modelApiKey: process.env.CASCADE_MODEL_API_KEY }),
     log: (line) => console.log(line),
   });
@@ -153,9 +159,21 @@ console.log(
       'Data',
       `${relative(process.cwd(), cloud.dataDirectory) || '.'}/   (npm start -- --fresh or npm run reset wipes it)`,
     ),
+    ...(signUp.mode === 'domains'
+      ? [row('Sign-up', `only addresses at ${signUp.domains.join(', ')} (CASCADE_SIGNUP)`)]
+      : []),
     '',
-    'Sign up in the web client (or with `aws cognito-idp sign-up`): the confirmation code is printed',
-    'here, as Cognito would email it. Ctrl-C stops everything.',
+    ...(signUp.mode === 'invite'
+      ? [
+          'Sign-up is invite-only (CASCADE_SIGNUP=invite): create a user with',
+          `  aws cognito-idp admin-create-user --endpoint-url ${e.edgeUrl} --user-pool-id ${e.userPoolId} --username <email> --message-action SUPPRESS`,
+          `  aws cognito-idp admin-set-user-password --endpoint-url ${e.edgeUrl} --user-pool-id ${e.userPoolId} --username <email> --password <password> --permanent`,
+          'then sign in with it in the web client. Ctrl-C stops everything.',
+        ]
+      : [
+          'Sign up in the web client (or with `aws cognito-idp sign-up`): the confirmation code is printed',
+          'here, as Cognito would email it. Ctrl-C stops everything.',
+        ]),
     '',
   ].join('\n'),
 );

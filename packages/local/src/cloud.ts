@@ -2,6 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { type AgentSettings, defaultRateLimits, logger, type RateLimits, type TableKey } from '@cascade/core';
+import type { SignUpPolicy } from '@cascade/core/sign-up-policy';
 import { startEmulatedBackend } from './backends/emulated';
 import { startLocalStackBackend } from './backends/localstack';
 import type { Backend, BackendContext } from './backends/types';
@@ -41,6 +42,8 @@ export interface LocalCloudOptions {
   agent?: AgentSettings;
   /** What a user and a connection may ask; the deployed defaults unless told otherwise. */
   rateLimits?: Partial<RateLimits>;
+  /** Who may sign up (CASCADE_SIGNUP), enforced by the edge's Cognito front; open unless told otherwise. */
+  signUp?: SignUpPolicy;
   /** The OpenAI-compatible endpoint's API key (CASCADE_MODEL_API_KEY). */
   modelApiKey?: string;
   /** The analysis task's command; default runs packages/analysis in task mode. */
@@ -199,7 +202,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     edgeServer.on(
       'request',
       createEdge({
-        cognito: { url: cognito.url, resendCode: (username) => cognito.resendCode(username) },
+        cognito: {
+          url: cognito.url,
+          resendCode: (username) => cognito.resendCode(username),
+          ...(options.signUp && { signUp: options.signUp }),
+        },
         gateway,
         backend: backend.edge,
         allowedOrigins,

@@ -27,7 +27,7 @@ export function localPlaceholders(
       Object.entries(stepFunctionNames).map(([placeholder, name]) => [placeholder, arn(name)]),
     ),
     ClusterArn: `arn:aws:ecs:${region}:${account}:cluster/${prefix}`,
-    AnalysisTaskDefinitionArn: `arn:aws:ecs:${region}:${account}:task-definition/${prefix}-analysis:1`,
+    AnalysisTaskDefinitionFamily: `${prefix}-analysis`,
     AnalysisContainerName: 'analysis',
     Subnets: ['subnet-local'],
     SecurityGroups: ['sg-local'],

@@ -46,10 +46,11 @@ describe('LocalStack mode', () => {
           environment: [
             { Name: 'TASK_TOKEN', 'Value.$': '$$.Task.Token' },
             { Name: 'JOB_URI', 'Value.$': '$.job.uri' },
+            { Name: 'ANALYSIS_MEMORY_LIMIT', 'Value.$': '$.job.memoryLimit' },
           ],
         },
       },
-      HeartbeatSeconds: 60,
+      HeartbeatSeconds: 300,
       TimeoutSeconds: 900,
       ResultSelector: { 'resultUri.$': '$.resultUri' },
       Next: 'Append',

@@ -1,5 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 /**
@@ -75,4 +77,75 @@ export async function buildApp(options: AppBuild) {
     },
     logLevel: 'silent',
   });
+}
+
+/** What sst.config.ts's app() returns, as the SST CLI reads it. */
+export interface AppConfig {
+  name: string;
+  removal: string;
+  protect: boolean;
+  providers: Record<string, unknown>;
+}
+
+/**
+ * Evaluates sst.config.ts's app() the way the SST CLI does before it runs anything (anomalyco/sst
+ * pkg/project/project.go): the config bundled with `$config` as the identity and no other global,
+ * top-level imports refused (pkg/js/js.go), then `await mod.app({ stage })` in a Node process of
+ * its own, with the deploying shell's variables.
+ */
+export async function evaluateApp(options: {
+  root: string;
+  platform: string;
+  stage: string;
+  env: Record<string, string | undefined>;
+}): Promise<AppConfig> {
+  const { root, platform } = options;
+  const outfile = join(platform, 'synth', `config-${process.pid}-${randomUUID().slice(0, 8)}.mjs`);
+  mkdirSync(dirname(outfile), { recursive: true });
+  try {
+    await build({
+      stdin: {
+        contents: [
+          `import mod from ${JSON.stringify(join(root, 'sst.config.ts'))};`,
+          `console.log('~j' + JSON.stringify(await mod.app({ stage: ${JSON.stringify(options.stage)} })));`,
+        ].join('\n'),
+        resolveDir: root,
+        sourcefile: 'eval.ts',
+        loader: 'ts',
+      },
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      outfile,
+      write: true,
+      nodePaths: [join(platform, 'node_modules')],
+      mainFields: ['module', 'main'],
+      external: ['@pulumi/*', '@aws-sdk/*', 'esbuild'],
+      banner: { js: 'function $config(input) { return input }' },
+      plugins: [
+        {
+          name: 'disallow-top-level-imports',
+          setup(build) {
+            build.onResolve({ filter: /.*/ }, (args) => {
+              if (basename(args.importer) === 'sst.config.ts' && args.kind === 'import-statement')
+                return { errors: [{ text: 'sst.config.ts may not import at its top level' }] };
+              return undefined;
+            });
+          },
+        },
+      ],
+      logLevel: 'silent',
+    });
+    const result = spawnSync(process.execPath, ['--no-warnings', outfile], {
+      env: options.env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const line = result.stdout.split('\n').find((l) => l.startsWith('~j'));
+    if (result.status !== 0 || !line)
+      throw new Error(`Evaluating sst.config.ts's app() failed:\n${result.stdout}${result.stderr}`);
+    return JSON.parse(line.slice(2)) as AppConfig;
+  } finally {
+    rmSync(outfile, { force: true });
+  }
 }

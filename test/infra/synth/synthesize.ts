@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import {
   mkdirSync,
   mkdtempSync,
@@ -11,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { platform, root } from '../platform';
-import { buildApp } from './build';
+import { type AppConfig, buildApp, evaluateApp } from './build';
 
 export interface SynthesizedResource {
   type: string;
@@ -48,6 +49,8 @@ export interface Synthesis {
   outputs: Record<string, unknown> | null;
   failure: string | null;
   ms: number;
+  /** What sst.config.ts's app() answered for the stage and the variables (removal, protect…). */
+  app: AppConfig;
 }
 
 /**
@@ -68,7 +71,11 @@ export async function synthesize(
 ): Promise<Synthesis> {
   const stage = options.stage ?? 'ci';
   const dev = options.dev ?? false;
+  const env = { ...process.env, ...options.env };
+  // The CLI evaluates app() first and gives its answer to run() as `$app`.
+  const app = await evaluateApp({ root, platform, stage, env });
   const scratch = mkdtempSync(join(tmpdir(), 'cascade-synth-'));
+  const cleanups: (() => void)[] = [];
   try {
     const scratchRoot = join(scratch, 'root');
     mkdirSync(scratchRoot);
@@ -86,19 +93,19 @@ export async function synthesize(
     writeFileSync(join(scratchRoot, 'web/package.json'), '{ "name": "web", "private": true }\n');
     writeFileSync(join(scratchRoot, 'web/dist/index.html'), '<!doctype html><title>Cascade</title>\n');
 
-    const outfile = join(platform, 'synth', `app-${stage}${dev ? '-dev' : ''}.mjs`);
+    // One build per synthesis: test files synthesizing the same stage with other variables run at once.
+    const outfile = join(
+      platform,
+      'synth',
+      `app-${stage}${dev ? '-dev' : ''}-${randomUUID().slice(0, 8)}.mjs`,
+    );
+    cleanups.push(() => rmSync(outfile, { force: true }));
     await buildApp({
       root,
       platform,
       outfile,
       dev,
-      app: {
-        name: 'cascade',
-        stage,
-        removal: stage === 'production' ? 'retain' : 'remove',
-        protect: stage === 'production',
-        providers: { aws: { version: '7.20.0' } },
-      },
+      app: { ...app, stage },
       cli: {
         command: dev ? 'dev' : 'deploy',
         dev,
@@ -116,7 +123,7 @@ export async function synthesize(
     const runner = join(import.meta.dirname, 'runner.mjs');
     const stderr = await new Promise<string>((resolve, reject) => {
       const child = spawn(process.execPath, [runner, outfile, platform, output], {
-        env: { ...process.env, ...options.env, SYNTH_WORK: join(scratch, 'work') },
+        env: { ...env, SYNTH_WORK: join(scratch, 'work') },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let text = '';
@@ -138,8 +145,9 @@ export async function synthesize(
     }
     if (synthesis.failure)
       throw new Error(`The SST app failed to synthesize:\n${synthesis.failure}\n${stderr}`);
-    return synthesis;
+    return { ...synthesis, app };
   } finally {
+    for (const cleanup of cleanups) cleanup();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

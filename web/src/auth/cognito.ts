@@ -5,6 +5,7 @@ import {
   ResendConfirmationCodeCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { preSignUpPrefix } from '@cascade/core/sign-up-policy';
 import type { ClientConfig } from '../config';
 import { type Tokens, tokenExpiry } from './tokens';
 
@@ -17,6 +18,7 @@ export type AuthProblem =
   | 'expired'
   | 'limit'
   | 'network'
+  | 'closed'
   | 'other';
 
 /** A Cognito failure as a sentence a person can act on. */
@@ -40,7 +42,17 @@ export function describeAuthError(error: unknown, operation: Operation): AuthErr
   if (error instanceof AuthError) return error;
   const name = (error as { name?: string })?.name ?? '';
   const detail = (error as { message?: string })?.message ?? '';
+  // Only administrators create accounts in this pool (CASCADE_SIGNUP=invite).
+  if (operation === 'signUp' && name === 'NotAuthorizedException')
+    return new AuthError('Accounts here are created by an administrator: ask one to invite you.', 'closed');
   switch (name) {
+    // The pre-sign-up trigger refused (CASCADE_SIGNUP=domains:…); its sentence says why, after
+    // Cognito's prefix.
+    case 'UserLambdaValidationException':
+      return new AuthError(
+        detail.startsWith(preSignUpPrefix) ? detail.slice(preSignUpPrefix.length) : detail,
+        'closed',
+      );
     case 'NotAuthorizedException':
     case 'InvalidPasswordException':
     case 'UserNotFoundException':

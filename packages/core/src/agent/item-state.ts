@@ -20,8 +20,12 @@ export interface ItemState {
   call?: number;
   /** Where Dispatch sends the item next. */
   route?: 'inline' | 'task' | 'finish';
-  /** The analysis job for RunAnalysis: passed to the task as JOB_URI. */
-  job?: { uri: string };
+  /**
+   * The analysis job for RunAnalysis: its document (the task's JOB_URI) and the task's size for
+   * the tool — ECS's task-level CPU and memory overrides and the engine's memory limit
+   * (ANALYSIS_MEMORY_LIMIT).
+   */
+  job?: { uri: string; cpu: string; memory: string; memoryLimit: string };
   /** What the analysis task reported through its task token. */
   taskResult?: { resultUri: string };
   /** True once the item has finished, either way. */

@@ -20,7 +20,13 @@ import { parseRequest } from './request';
 import { observationOf } from './results';
 import { getJson, putJson, s3Uri } from './s3-json';
 import { summarizeRun } from './summary';
-import { type EngineToolName, isEngineTool, toolDeclarations, validateToolCall } from './tools';
+import {
+  type EngineToolName,
+  isEngineTool,
+  taskOverridesFor,
+  toolDeclarations,
+  validateToolCall,
+} from './tools';
 import {
   answeredByOf,
   type ContextMessage,
@@ -334,7 +340,7 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
     ...job,
     resultUri: s3Uri(deps.bucket, `results/${base}.json`),
   } satisfies AnalysisJob);
-  return { ...state, route: 'task', job: { uri } };
+  return { ...state, route: 'task', job: { uri, ...taskOverridesFor(tool) } };
 }
 
 /** Inline outputs above this size stay in S3 and are read back when the item finishes. */

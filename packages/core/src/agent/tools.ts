@@ -22,7 +22,27 @@ interface ToolDeclaration {
   runs: ToolPlacement;
   /** Engine tools: the largest dataset (CSV bytes) run inside Dispatch rather than on Fargate. */
   inlineMaxBytes?: number;
+  /** Engine tools: the Fargate task's size when the dataset is larger than that. */
+  task?: TaskSize;
 }
+
+/** A Fargate task size: one of Fargate's CPU and memory combinations. */
+export interface TaskSize {
+  /** CPU units (1024 = 1 vCPU). */
+  cpu: 1024 | 2048;
+  memoryMiB: number;
+}
+
+/** Reading, counting, testing, fitting: one vCPU and 2 GB, the task definition's own size. */
+export const standardTask: TaskSize = { cpu: 1024, memoryMiB: 2048 };
+/** Causal estimation (propensity models, matching, bootstrap): 2 vCPU and 4 GB. */
+export const causalTask: TaskSize = { cpu: 2048, memoryMiB: 4096 };
+
+/**
+ * The share of a task's memory the engine's database may use (its spill threshold); the rest is
+ * for Node.js (the statistics' matrices live on its heap), the runtime and the operating system.
+ */
+export const engineMemoryShare = 0.6;
 
 const MB = 1024 * 1024;
 
@@ -49,6 +69,7 @@ export const toolDeclarations = {
     input: QueryDataInput,
     runs: 'engine',
     inlineMaxBytes: 64 * MB,
+    task: standardTask,
   },
   compare_groups: {
     description:
@@ -56,6 +77,7 @@ export const toolDeclarations = {
     input: CompareGroupsInput,
     runs: 'engine',
     inlineMaxBytes: 64 * MB,
+    task: standardTask,
   },
   fit_regression: {
     description:
@@ -63,6 +85,7 @@ export const toolDeclarations = {
     input: FitRegressionInput,
     runs: 'engine',
     inlineMaxBytes: 64 * MB,
+    task: standardTask,
   },
   profile: {
     description:
@@ -70,6 +93,7 @@ export const toolDeclarations = {
     input: ProfileInput,
     runs: 'engine',
     inlineMaxBytes: 16 * MB,
+    task: standardTask,
   },
   estimate_effect: {
     description:
@@ -77,6 +101,7 @@ export const toolDeclarations = {
     input: EstimateEffectInput,
     runs: 'engine',
     inlineMaxBytes: 16 * MB,
+    task: causalTask,
   },
   final_answer: {
     description:
@@ -87,6 +112,19 @@ export const toolDeclarations = {
 } as const satisfies Record<string, ToolDeclaration>;
 
 export type ToolName = keyof typeof toolDeclarations;
+
+/**
+ * What RunAnalysis passes to ECS for a tool: the task-level CPU and memory overrides (strings, as
+ * RunTask takes them) and the engine's memory limit in the container's environment.
+ */
+export function taskOverridesFor(tool: EngineToolName): { cpu: string; memory: string; memoryLimit: string } {
+  const { cpu, memoryMiB } = toolDeclarations[tool].task;
+  return {
+    cpu: String(cpu),
+    memory: String(memoryMiB),
+    memoryLimit: `${Math.floor(memoryMiB * engineMemoryShare)}MB`,
+  };
+}
 
 /** The tools the analysis engine runs. */
 export type EngineToolName = {

@@ -17,6 +17,7 @@ import {
   type ItemState,
   ItemsRepository,
   invokeModel,
+  isEngineTool,
   LocksRepository,
   MessagesRepository,
   type ModelProvider,
@@ -27,6 +28,8 @@ import {
   type ServerMessage,
   SessionsRepository,
   startQuery,
+  taskOverridesFor,
+  toolNames,
   turnKey,
 } from '../../src';
 
@@ -417,5 +420,36 @@ describe('Dispatch and the analysis engine', () => {
 
     const small = await modelCalledQuery();
     expect(await dispatch(deps, small)).toMatchObject({ route: 'task' });
+  });
+
+  it("sizes the task for its tool: 1 vCPU and 2 GB to profile, 2 vCPU and 4 GB to estimate an effect, the engine's memory limit 60 % of it", async () => {
+    const routedCall = async (name: string, input: Record<string, unknown>) => {
+      const state = await parseItem(deps, await newItem());
+      decisions.push({ kind: 'tool', calls: [{ toolUseId: 't0', name, input }] });
+      await invokeModel(deps, state);
+      return dispatch(deps, state);
+    };
+    expect((await routedCall('profile', { datasetId: 'tiny.csv' })).job).toMatchObject({
+      cpu: '1024',
+      memory: '2048',
+      memoryLimit: '1228MB',
+    });
+    const effect = { datasetId: 'tiny.csv', treatment: 'a', outcome: 'a', covariates: [] };
+    expect((await routedCall('estimate_effect', effect)).job).toMatchObject({
+      cpu: '2048',
+      memory: '4096',
+      memoryLimit: '2457MB',
+    });
+  });
+
+  it("gives every engine tool a size Fargate offers (Fargate's CPU and memory combinations)", () => {
+    const fargate: Record<number, [number, number]> = { 1024: [2048, 8192], 2048: [4096, 16384] };
+    for (const tool of toolNames.filter(isEngineTool)) {
+      const { cpu, memory } = taskOverridesFor(tool);
+      const [least, most] = fargate[Number(cpu)]!;
+      expect(Number(memory) % 1024, tool).toBe(0);
+      expect(Number(memory), tool).toBeGreaterThanOrEqual(least);
+      expect(Number(memory), tool).toBeLessThanOrEqual(most);
+    }
   });
 });

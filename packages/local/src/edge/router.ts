@@ -5,6 +5,12 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { passwordProblems } from '@cascade/core/password-policy';
+import {
+  adminOnlySignUpMessage,
+  preSignUpFailure,
+  type SignUpPolicy,
+  signUpRefusal,
+} from '@cascade/core/sign-up-policy';
 import type { WebSocketGateway } from '../gateway/websocket';
 import { ServiceError, type StepFunctionsService } from '../stepfunctions/service';
 import { serviceOf } from './service';
@@ -15,6 +21,8 @@ export interface CognitoTarget {
   url: string;
   /** Delivers a user's pending confirmation code again (cognito-local has no ResendConfirmationCode). */
   resendCode(username: string): Promise<'sent' | 'confirmed' | 'unknown'>;
+  /** Who may sign up (CASCADE_SIGNUP); open when absent, as cognito-local is. */
+  signUp?: SignUpPolicy;
 }
 
 export interface EdgeTargets {
@@ -148,10 +156,39 @@ const passwordFields: Record<string, string> = {
 };
 
 /**
+ * Why SignUp is refused under the sign-up policy, in the deployed pool's words: an admin-only pool
+ * (`invite`) answers NotAuthorizedException; the pre-sign-up trigger (`domains:`) refuses through
+ * Cognito as UserLambdaValidationException. The address is the email attribute, else the username
+ * (the pool's usernames are emails, and Cognito fills the attribute from it).
+ */
+function signUpRefused(
+  policy: SignUpPolicy | undefined,
+  input: Record<string, unknown>,
+): { type: string; message: string } | undefined {
+  if (!policy || policy.mode === 'open') return undefined;
+  if (policy.mode === 'invite') return { type: 'NotAuthorizedException', message: adminOnlySignUpMessage };
+  const attributes = Array.isArray(input.UserAttributes) ? (input.UserAttributes as unknown[]) : [];
+  const email = attributes.find(
+    (a): a is { Name: string; Value: string } =>
+      typeof a === 'object' &&
+      a !== null &&
+      (a as { Name?: unknown }).Name === 'email' &&
+      typeof (a as { Value?: unknown }).Value === 'string',
+  )?.Value;
+  const addresses = [email, typeof input.Username === 'string' ? input.Username : undefined];
+  for (const address of addresses.filter((a) => a !== undefined)) {
+    const refusal = signUpRefusal(policy.domains, address);
+    if (refusal) return { type: 'UserLambdaValidationException', message: preSignUpFailure(refusal) };
+  }
+  return undefined;
+}
+
+/**
  * Cognito in front of cognito-local: the pool's password policy enforced as Cognito enforces it
- * (cognito-local stores the policy and ignores it), and ResendConfirmationCode answered by
- * delivering the pending code again (cognito-local lacks the operation; real Cognito sends a
- * new code, and either one confirms). Everything else goes to cognito-local as it came.
+ * (cognito-local stores the policy and ignores it), the sign-up policy as the deployed pool and
+ * its trigger enforce it, and ResendConfirmationCode answered by delivering the pending code again
+ * (cognito-local lacks the operation; real Cognito sends a new code, and either one confirms).
+ * Everything else goes to cognito-local as it came.
  */
 async function cognito(target: CognitoTarget, request: IncomingMessage, response: ServerResponse) {
   const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
@@ -167,8 +204,13 @@ async function cognito(target: CognitoTarget, request: IncomingMessage, response
   const error = (type: string, message: string) =>
     json(response, 400, { __type: type, message }, { 'x-amzn-errortype': type });
   if (field) {
+    // An admin-only pool refuses SignUp whatever the password; the trigger is checked after the
+    // password here (AWS does not document which of the two comes first).
+    const refused = operation === 'SignUp' ? signUpRefused(target.signUp, input) : undefined;
+    if (refused?.type === 'NotAuthorizedException') return error(refused.type, refused.message);
     const [problem] = typeof input[field] === 'string' ? passwordProblems(input[field]) : [];
     if (problem) return error('InvalidPasswordException', `Password did not conform with policy: ${problem}`);
+    if (refused) return error(refused.type, refused.message);
     return proxy(target.url, request, response, body);
   }
   if (typeof input.Username !== 'string' || input.Username === '')

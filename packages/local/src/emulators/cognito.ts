@@ -280,7 +280,7 @@ async function ensurePool(url: string, file: string): Promise<PoolIds> {
       new CreateUserPoolClientCommand({
         UserPoolId: userPoolId,
         ClientName: 'cascade-web',
-        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       }),
     );
     const pool = { userPoolId, userPoolClientId: appClient.UserPoolClient!.ClientId! };

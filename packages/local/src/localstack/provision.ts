@@ -191,6 +191,9 @@ export async function provisionLocalStack(
     ),
     CASCADE_TASKS_URL: `${target.localCloudUrl}/_cascade/tasks`,
     POWERTOOLS_LOG_LEVEL: 'INFO',
+    // LocalStack's Lambda sets AWS_EXECUTION_ENV, which turns Powertools' tracer on, but records no
+    // X-Ray traces here: off, the tracer leaves the clients alone (functions' observability.ts).
+    POWERTOOLS_TRACE_ENABLED: 'false',
   };
 
   const lambda = new LambdaClient(config);
