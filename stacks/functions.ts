@@ -96,6 +96,7 @@ const actionAccess: Record<ClientAction, Access> = {
   'sessions.list': { tables: { Sessions: 'read' }, notify: true },
   'session.history': { tables: { Sessions: 'read', Messages: 'read' }, notify: true },
   'execution.get': { tables: { Executions: 'read', Items: 'read' }, notify: true },
+  'executions.list': { tables: { Executions: 'read' }, notify: true },
   'execution.cancel': {
     tables: { Executions: 'write', Items: 'read', Messages: 'write', Sessions: 'write', Locks: 'write' },
     stateMachine: ['stop'],

@@ -314,6 +314,10 @@ beforeAll(async () => {
   await route('route sessions.list', { action: 'sessions.list' });
   await route('route session.history', { action: 'session.history', payload: { sessionId: sessionA } });
   await route('route execution.get', { action: 'execution.get', payload: { executionId: executionA } });
+  await route('route executions.list', {
+    action: 'executions.list',
+    payload: { limit: 5, status: 'RUNNING' },
+  });
   await route('route datasets.list', { action: 'datasets.list' });
   const [upload] = await route('route dataset.upload', {
     action: 'dataset.upload',

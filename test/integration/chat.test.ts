@@ -4,7 +4,7 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/
 import { createDocumentClient, type ServerMessageOf } from '@cascade/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
-import { Client, credentials, isResponseFor, newUser, startTestCloud } from './harness';
+import { askQuestion, Client, credentials, isResponseFor, newUser, startTestCloud } from './harness';
 
 let cloud: LocalCloud;
 let user: Awaited<ReturnType<typeof newUser>>;
@@ -151,6 +151,54 @@ describe('the local cloud, end to end', () => {
     });
     expect(history.messages[0]).toMatchObject({ role: 'user', content: 'what columns does shop.csv have?' });
     again.close();
+  });
+
+  it('lists a user’s executions newest first with executions.list, and none of another user’s', async () => {
+    const lister = await newUser(cloud);
+    const client = await connect(lister.idToken);
+    const first = await askQuestion(client, 'what columns does shop.csv have?');
+    const second = await askQuestion(client, 'how many rows does shop.csv have?');
+
+    // Exactly these two: the runs of this suite's other user are not listed.
+    const listed = await client.request<ServerMessageOf<'executions'>>({ action: 'executions.list' });
+    expect(listed.executions).toEqual([
+      expect.objectContaining({
+        executionId: second.ack.executionId,
+        sessionId: second.ack.sessionId,
+        status: 'SUCCEEDED',
+        totalItems: 1,
+        input: 'how many rows does shop.csv have?',
+      }),
+      expect.objectContaining({
+        executionId: first.ack.executionId,
+        status: 'SUCCEEDED',
+        input: 'what columns does shop.csv have?',
+      }),
+    ]);
+    expect(listed.executions[0]!.completedAt).toBeTypeOf('string');
+    expect(listed).not.toHaveProperty('cursor');
+
+    // One at a time, following the cursor; the other user may not follow it.
+    const page = await client.request<ServerMessageOf<'executions'>>({
+      action: 'executions.list',
+      payload: { limit: 1, status: 'SUCCEEDED' },
+    });
+    expect(page.executions.map((e) => e.executionId)).toEqual([second.ack.executionId]);
+    const next = await client.request<ServerMessageOf<'executions'>>({
+      action: 'executions.list',
+      payload: { limit: 1, status: 'SUCCEEDED', cursor: page.cursor },
+    });
+    expect(next.executions.map((e) => e.executionId)).toEqual([first.ack.executionId]);
+    client.close();
+
+    const other = await connect();
+    const theirs = await other.request({ action: 'executions.list', payload: { cursor: page.cursor } });
+    expect(theirs).toMatchObject({
+      action: 'error',
+      code: 'BAD_REQUEST',
+      details: { field: 'payload.cursor' },
+    });
+    other.close();
   });
 
   it('answers an unknown action, bad JSON and an oversize message with their codes, and keeps the connection open', async () => {

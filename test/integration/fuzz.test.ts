@@ -147,6 +147,12 @@ function malformed(): { body: string; codes: string[]; fragmented?: boolean }[] 
     });
   for (const limit of [0, -1, 101, 1.5, '10'])
     out.push(json({ action: 'sessions.list', payload: { limit } }));
+  for (const cursor of [...cursors, b64({ userId: 'someone-else', startedAt: '2026', executionId: 'e' })])
+    out.push(json({ action: 'executions.list', payload: { cursor } }));
+  for (const limit of [0, -1, 101, 1.5, '10', null])
+    out.push(json({ action: 'executions.list', payload: { limit } }));
+  for (const status of ['PENDING', 'running', '', 42, null, ['FAILED'], 'FAILED OR 1=1'])
+    out.push(json({ action: 'executions.list', payload: { status } }));
 
   // Executions that are not there, or ids that are not ids.
   for (const executionId of ['', 42, null, 'x'.repeat(300)]) {
@@ -191,6 +197,8 @@ function malformed(): { body: string; codes: string[]; fragmented?: boolean }[] 
     { action: 'ping', messageId: 42 },
     { action: 'ping', messageId: { a: 1 } },
     { action: 'sessions.list', payload: 'x' },
+    { action: 'executions.list', payload: 'x' },
+    { action: 'executions.list', payload: [] },
     { action: 'session.history', payload: {} },
     { action: 'session.history', payload: { sessionId: 42 } },
     { action: 'query', messageId: uuid(), payload: { content: 'ok', items: [null] } },

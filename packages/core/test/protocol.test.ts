@@ -45,6 +45,16 @@ describe('parseClientMessage accepts every action of protocol v1', () => {
     ['execution.cancel', JSON.stringify({ action: 'execution.cancel', payload: { executionId: sessionId } })],
     ['datasets.list', JSON.stringify({ action: 'datasets.list' })],
     ['ping', JSON.stringify({ action: 'ping' })],
+    ['executions.list', JSON.stringify({ action: 'executions.list' })],
+    [
+      'executions.list with everything',
+      JSON.stringify({
+        action: 'executions.list',
+        messageId: 'x1',
+        payload: { limit: 100, cursor: 'abc', status: 'TIMED_OUT' },
+      }),
+    ],
+    ['executions.list of one', JSON.stringify({ action: 'executions.list', payload: { limit: 1 } })],
   ])('%s', (_name, body) => {
     expect(parseClientMessage(body).ok).toBe(true);
   });
@@ -149,6 +159,46 @@ describe('parseClientMessage refuses malformed messages with BAD_REQUEST naming 
       JSON.stringify({ action: 'sessions.list', payload: { limit: 0 } }),
       'payload.limit',
     ],
+    [
+      'executions.list with limit 0',
+      JSON.stringify({ action: 'executions.list', payload: { limit: 0 } }),
+      'payload.limit',
+    ],
+    [
+      'executions.list with limit 101',
+      JSON.stringify({ action: 'executions.list', payload: { limit: 101 } }),
+      'payload.limit',
+    ],
+    [
+      'executions.list with limit 1.5',
+      JSON.stringify({ action: 'executions.list', payload: { limit: 1.5 } }),
+      'payload.limit',
+    ],
+    [
+      'executions.list with limit "10"',
+      JSON.stringify({ action: 'executions.list', payload: { limit: '10' } }),
+      'payload.limit',
+    ],
+    [
+      'executions.list with an empty cursor',
+      JSON.stringify({ action: 'executions.list', payload: { cursor: '' } }),
+      'payload.cursor',
+    ],
+    [
+      'executions.list with a status no execution has',
+      JSON.stringify({ action: 'executions.list', payload: { status: 'PENDING' } }),
+      'payload.status',
+    ],
+    [
+      'executions.list with a lower-case status',
+      JSON.stringify({ action: 'executions.list', payload: { status: 'failed' } }),
+      'payload.status',
+    ],
+    [
+      'executions.list with a payload that is not an object',
+      JSON.stringify({ action: 'executions.list', payload: 'all' }),
+      'payload',
+    ],
   ])('%s', (_name, body, field) => {
     const result = refusal(body);
     expect(result.code).toBe('BAD_REQUEST');
@@ -235,8 +285,44 @@ describe('server message schemas', () => {
       },
       { action: 'pong' },
       { action: 'error', code: 'NOT_FOUND', message: 'Session x was not found.' },
+      {
+        action: 'executions',
+        messageId: 'x1',
+        executions: [
+          {
+            executionId: 'e',
+            sessionId: 's',
+            status: 'SUCCEEDED',
+            totalItems: 2,
+            completedItems: 2,
+            failedItems: 0,
+            startedAt: '2026-03-01T00:00:00.000Z',
+            completedAt: '2026-03-01T00:01:00.000Z',
+            input: 'profile lalonde.csv',
+          },
+        ],
+        cursor: 'abc',
+      },
+      { action: 'executions', executions: [] },
     ];
     for (const message of messages) expect(ServerMessage.safeParse(message).success).toBe(true);
+  });
+
+  it('refuse an executions entry without its question or with a status no client sees', () => {
+    const entry = {
+      executionId: 'e',
+      sessionId: 's',
+      status: 'RUNNING',
+      totalItems: 1,
+      completedItems: 0,
+      failedItems: 0,
+      startedAt: '2026-03-01T00:00:00.000Z',
+      input: 'q',
+    };
+    const listing = (executions: unknown[]) => ServerMessage.safeParse({ action: 'executions', executions });
+    expect(listing([entry]).success).toBe(true);
+    expect(listing([{ ...entry, input: undefined }]).success).toBe(false);
+    expect(listing([{ ...entry, status: 'PENDING' }]).success).toBe(false);
   });
 
   it('refuse an error code outside the closed set', () => {

@@ -9,6 +9,7 @@ import { handler as datasetsList } from '../src/ws/datasets-list';
 import { handler as fallback } from '../src/ws/default';
 import { handler as executionCancel } from '../src/ws/execution-cancel';
 import { handler as executionGet } from '../src/ws/execution-get';
+import { handler as executionsList } from '../src/ws/executions-list';
 import { handler as ping } from '../src/ws/ping';
 import { handler as query } from '../src/ws/query';
 import { handler as sessionHistory } from '../src/ws/session-history';
@@ -179,6 +180,41 @@ describe('the read routes', () => {
       action: 'sessions',
       messageId: 'l1',
       sessions: [{ sessionId: (ack as { sessionId: string }).sessionId, title: 'a session of carol' }],
+    });
+  });
+
+  it('executions.list lists the caller’s executions newest first, and refuses another user’s cursor', async () => {
+    const dora = { userId: 'dora' };
+    const [older] = await send(query, newQuery('first of dora'), dora, 'dora-1');
+    const [newer] = await send(query, newQuery('second of dora'), dora, 'dora-1');
+    await send(query, newQuery('of erin'), { userId: 'erin' }, 'erin-1');
+    const list = (payload: unknown, who = dora, connectionId = 'dora-1') =>
+      send(executionsList, { action: 'executions.list', messageId: 'x1', payload }, who, connectionId);
+
+    const [all] = await list({ status: 'RUNNING' });
+    expect(all).toMatchObject({
+      action: 'executions',
+      messageId: 'x1',
+      executions: [
+        { executionId: (newer as { executionId: string }).executionId, input: 'second of dora' },
+        { executionId: (older as { executionId: string }).executionId, input: 'first of dora' },
+      ],
+    });
+    expect(all).not.toHaveProperty('cursor');
+    const [first] = (await list({ limit: 1 })) as { cursor: string }[];
+    expect(first!.cursor).toBeTypeOf('string');
+    const [refused] = await list({ cursor: first!.cursor }, { userId: 'erin' }, 'erin-1');
+    expect(refused).toMatchObject({
+      action: 'error',
+      messageId: 'x1',
+      code: 'BAD_REQUEST',
+      details: { field: 'payload.cursor' },
+    });
+    const [tooMany] = await list({ limit: 101 });
+    expect(tooMany).toMatchObject({
+      action: 'error',
+      code: 'BAD_REQUEST',
+      details: { field: 'payload.limit' },
     });
   });
 

@@ -1,7 +1,8 @@
+import type { ExecutionStatus } from '../protocol/codes';
 import type { ServerMessageOf } from '../protocol/server';
 import type { PageRequest } from '../repositories/dynamo';
 import type { Caller, ChatDeps } from './deps';
-import { executionMessage, historyEntry, sessionSummary } from './views';
+import { executionMessage, executionsMessage, historyEntry, sessionSummary, statesShownAs } from './views';
 
 /** The complete state of one of the caller's executions, for a client that reconnects. */
 export async function getExecution(
@@ -12,6 +13,19 @@ export async function getExecution(
 ): Promise<ServerMessageOf<'execution'>> {
   const execution = await deps.executions.getOwned(executionId, caller.userId);
   return executionMessage(execution, await deps.items.list(executionId), messageId);
+}
+
+/** One page of the caller's executions, newest first, optionally only those of one status. */
+export async function listExecutions(
+  deps: Pick<ChatDeps, 'executions'>,
+  caller: Caller,
+  page: PageRequest & { status?: ExecutionStatus },
+  messageId?: string,
+): Promise<ServerMessageOf<'executions'>> {
+  const { status, ...paging } = page;
+  const states = status === undefined ? undefined : statesShownAs(status);
+  const { items, cursor } = await deps.executions.listByUser(caller.userId, paging, states);
+  return executionsMessage(items, cursor, messageId);
 }
 
 export async function listSessions(

@@ -4,6 +4,7 @@ import type { ExecutionStatus, ResponseStatus } from '../protocol/codes';
 import type {
   ExecutionItem,
   ExecutionMessage,
+  ExecutionSummary,
   HistoryEntry,
   ServerMessage,
   ServerMessageOf,
@@ -18,6 +19,11 @@ import type { SessionRecord } from '../repositories/sessions';
 /** Clients never see PENDING: an accepted execution is running as far as they can tell. */
 export function publicStatus(state: ExecutionState): ExecutionStatus {
   return state === 'PENDING' ? 'RUNNING' : state;
+}
+
+/** The stored states a client's status stands for: RUNNING covers PENDING too. */
+export function statesShownAs(status: ExecutionStatus): ExecutionState[] {
+  return status === 'RUNNING' ? ['PENDING', 'RUNNING'] : [status];
 }
 
 type OutputDetail = 'full' | 'text' | 'none';
@@ -93,23 +99,48 @@ export function executionMessage(
     const message: ExecutionMessage = {
       action: 'execution',
       ...(messageId !== undefined && { messageId }),
-      executionId: execution.executionId,
-      sessionId: execution.sessionId,
-      status: publicStatus(execution.status),
-      totalItems: execution.totalItems,
-      completedItems: execution.completedItems,
-      failedItems: execution.failedItems,
-      startedAt: execution.startedAt,
+      ...executionHead(execution),
       items: items.map((item) => executionItem(item, detail)),
       usage: runUsage(items),
     };
     const answeredBy = runAnsweredBy(items);
     if (answeredBy) message.answeredBy = answeredBy;
-    if (execution.completedAt) message.completedAt = execution.completedAt;
     if (execution.summary !== undefined) message.summary = execution.summary;
     if (detail !== 'full' && items.some((item) => item.output)) message.outputsOmitted = true;
     return message;
   });
+}
+
+/** A page of the user's executions, each with its question shortened as an `execution`'s items are. */
+export function executionsMessage(
+  executions: ExecutionRecord[],
+  cursor: string | undefined,
+  messageId?: string,
+): ServerMessageOf<'executions'> {
+  return fitting((detail) => ({
+    action: 'executions',
+    ...(messageId !== undefined && { messageId }),
+    executions: executions.map((execution) => executionSummary(execution, inputChars[detail])),
+    ...(cursor && { cursor }),
+  }));
+}
+
+/** What an `execution` and a listed run both say about the run itself. */
+function executionHead(execution: ExecutionRecord): Omit<ExecutionSummary, 'input'> {
+  return {
+    executionId: execution.executionId,
+    sessionId: execution.sessionId,
+    status: publicStatus(execution.status),
+    totalItems: execution.totalItems,
+    completedItems: execution.completedItems,
+    failedItems: execution.failedItems,
+    startedAt: execution.startedAt,
+    ...(execution.completedAt && { completedAt: execution.completedAt }),
+  };
+}
+
+function executionSummary(execution: ExecutionRecord, chars: number): ExecutionSummary {
+  return { ...executionHead(execution), input: shortened(execution.request.content, chars) };
 }
 
 export function responseMessage(

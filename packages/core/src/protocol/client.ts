@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ExecutionStatus } from './codes';
 import { limits } from './limits';
 
 const Uuid = z.uuid({ error: 'must be a UUID' });
@@ -92,6 +93,13 @@ export const ExecutionGetRequest = z.object({
   payload: z.object({ executionId: Uuid }),
 });
 
+/** Extension: the caller's executions, newest first, optionally only those of one status. */
+export const ExecutionsListRequest = z.object({
+  action: z.literal('executions.list'),
+  messageId: MessageId.optional(),
+  payload: PageRequest.extend({ status: ExecutionStatus.optional() }).optional(),
+});
+
 export const ExecutionCancelRequest = z.object({
   action: z.literal('execution.cancel'),
   messageId: MessageId.optional(),
@@ -126,6 +134,7 @@ export const ClientMessage = z.discriminatedUnion('action', [
   SessionsListRequest,
   SessionHistoryRequest,
   ExecutionGetRequest,
+  ExecutionsListRequest,
   ExecutionCancelRequest,
   DatasetsListRequest,
   DatasetUploadRequest,

@@ -196,6 +196,28 @@ export const ExecutionMessage = z.object({
 });
 export type ExecutionMessage = z.infer<typeof ExecutionMessage>;
 
+/** One of the user's executions as `executions` lists it (an extension; see the README's protocol notes). */
+export const ExecutionSummary = z.object({
+  ...ExecutionRef,
+  status: ExecutionStatus,
+  totalItems: z.number().int(),
+  completedItems: z.number().int(),
+  failedItems: z.number().int(),
+  startedAt: Iso,
+  completedAt: Iso.optional(),
+  /** The question's content, shortened like the `input` of an `execution`'s items. */
+  input: z.string(),
+});
+export type ExecutionSummary = z.infer<typeof ExecutionSummary>;
+
+export const ExecutionsMessage = z.object({
+  action: z.literal('executions'),
+  ...RequestEcho,
+  /** Newest first; `cursor` leads to older ones. */
+  executions: z.array(ExecutionSummary),
+  cursor: z.string().optional(),
+});
+
 export const DatasetSummary = z.object({
   id: z.string(),
   name: z.string(),
@@ -277,6 +299,7 @@ export const ServerMessage = z.discriminatedUnion('action', [
   DeltaMessage,
   ResponseMessage,
   ExecutionMessage,
+  ExecutionsMessage,
   DatasetsMessage,
   SessionsMessage,
   HistoryMessage,

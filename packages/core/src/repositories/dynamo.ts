@@ -181,9 +181,14 @@ export async function putIfAbsent(
   );
 }
 
+/** How many reads a filtered page may take to fill up before it is returned short, with its cursor. */
+const filteredPageReads = 10;
+
 /**
  * One page of a query over one partition, newest first by default. The cursor must point into
  * that same partition (`partition`), so a client cannot page through someone else's data.
+ * DynamoDB filters after it reads `Limit` records, so a query with a FilterExpression reads on
+ * (a few times at most) to fill the page; a short page with a cursor means more may follow.
  */
 export async function queryPage<T>(
   ctx: TableContext,
@@ -192,23 +197,47 @@ export async function queryPage<T>(
   page: PageRequest,
   defaultLimit: number,
 ): Promise<Page<T>> {
-  const command = new QueryCommand({
-    ScanIndexForward: false,
-    ...query,
-    TableName: ctx.tableName,
-    Limit: page.limit ?? defaultLimit,
-    ExclusiveStartKey: decodeCursor(page.cursor, partition),
-  });
-  let out: QueryCommandOutput;
+  const limit = page.limit ?? defaultLimit;
+  const items: T[] = [];
+  let start = decodeCursor(page.cursor, partition);
+  for (let read = 1; ; read++) {
+    const out = await queryOnce(
+      ctx,
+      query,
+      start,
+      limit - items.length,
+      read === 1 && page.cursor !== undefined,
+    );
+    items.push(...((out.Items ?? []) as T[]));
+    start = out.LastEvaluatedKey as Key | undefined;
+    if (!start || items.length >= limit || !query.FilterExpression || read >= filteredPageReads) break;
+  }
+  return { items, cursor: encodeCursor(start) };
+}
+
+async function queryOnce(
+  ctx: TableContext,
+  query: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>,
+  start: Key | undefined,
+  limit: number,
+  fromClientCursor: boolean,
+): Promise<QueryCommandOutput> {
   try {
-    out = await ctx.client.send(command);
+    return await ctx.client.send(
+      new QueryCommand({
+        ScanIndexForward: false,
+        ...query,
+        TableName: ctx.tableName,
+        Limit: limit,
+        ExclusiveStartKey: start,
+      }),
+    );
   } catch (error) {
     // A cursor of the right partition with the wrong attributes: DynamoDB refuses the start key.
-    if (page.cursor !== undefined && (error as Error).name === 'ValidationException')
+    if (fromClientCursor && (error as Error).name === 'ValidationException')
       throw new ValidationError('The cursor is not valid here; start again without one.', {
         field: 'payload.cursor',
       });
     throw error;
   }
-  return { items: (out.Items ?? []) as T[], cursor: encodeCursor(out.LastEvaluatedKey as Key | undefined) };
 }

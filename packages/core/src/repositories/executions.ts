@@ -99,8 +99,13 @@ export class ExecutionsRepository {
     return this.listByIndex(bySession.name, 'sessionId', sessionId, page);
   }
 
-  listByUser(userId: string, page: PageRequest = {}): Promise<Page<ExecutionRecord>> {
-    return this.listByIndex(byUser.name, 'userId', userId, page);
+  /** The user's executions, newest first; with `states`, only those in one of them. */
+  listByUser(
+    userId: string,
+    page: PageRequest = {},
+    states?: ExecutionState[],
+  ): Promise<Page<ExecutionRecord>> {
+    return this.listByIndex(byUser.name, 'userId', userId, page, states);
   }
 
   private listByIndex(
@@ -108,14 +113,18 @@ export class ExecutionsRepository {
     keyName: string,
     keyValue: string,
     page: PageRequest,
+    states?: ExecutionState[],
   ): Promise<Page<ExecutionRecord>> {
+    const stateValues = Object.fromEntries((states ?? []).map((state, i) => [`:state${i}`, state]));
+    const filtered = Object.keys(stateValues).length > 0;
     return queryPage<ExecutionRecord>(
       this.ctx,
       {
         IndexName: indexName,
         KeyConditionExpression: '#key = :value',
-        ExpressionAttributeNames: { '#key': keyName },
-        ExpressionAttributeValues: { ':value': keyValue },
+        ...(filtered && { FilterExpression: `#status IN (${Object.keys(stateValues).join(', ')})` }),
+        ExpressionAttributeNames: { '#key': keyName, ...(filtered && { '#status': 'status' }) },
+        ExpressionAttributeValues: { ':value': keyValue, ...stateValues },
       },
       { [keyName]: keyValue },
       page,
