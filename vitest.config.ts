@@ -57,6 +57,7 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'analysis', include: ['packages/analysis/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'cli', include: ['packages/cli/test/**/*.test.ts'] } },
       // The evaluation's grader (pure functions); the evaluation itself runs with `npm run eval`.
       { extends: true, test: { name: 'eval', include: ['bench/eval/**/*.test.ts'] } },
     ],

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type ClientAction,
+  type ClientRequest,
+  clientSchemaFor,
+  type ErrorCode,
+  type ServerAction,
+  ServerMessage,
+  type ServerMessageOf,
+} from '@cascade/core/protocol';
+import WebSocket from 'ws';
+import { CliError, UsageError } from './errors';
+
+/** A server message as parsed by the protocol's schema, and as it came (`--json` prints that, extensions and all). */
+export interface Received<M extends ServerMessage = ServerMessage> {
+  message: M;
+  raw: Record<string, unknown>;
+}
+
+/** A request before it is sent: the connection gives it a messageId unless it has one. */
+export type Outgoing<A extends ClientAction> = Omit<ClientRequest<A>, 'messageId'> & { messageId?: string };
+
+/** The server's `error` answer: its sentence is for the person as it is. */
+export class ProtocolError extends CliError {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+interface Pending {
+  answer: ServerAction;
+  resolve: (received: Received) => void;
+  reject: (error: CliError) => void;
+}
+
+/** API Gateway ends an integration after 29 s; an answer later than this is not coming. */
+const answerTimeoutMs = 35_000;
+
+/** One WebSocket to Cascade, speaking PROTOCOL.md: requests answered by messageId, events to listeners. */
+export class Connection {
+  private readonly pending = new Map<string, Pending>();
+  private readonly listeners = new Set<(received: Received) => void>();
+  private readonly closeListeners = new Set<(error: CliError) => void>();
+  private closing = false;
+
+  private constructor(private readonly socket: WebSocket) {
+    socket.on('message', (data) => this.receive(data.toString()));
+    socket.on('close', (code) => {
+      const error = new CliError(`The connection to Cascade closed (code ${code}): try again.`);
+      for (const pending of this.pending.values()) pending.reject(error);
+      this.pending.clear();
+      if (!this.closing) for (const listener of this.closeListeners) listener(error);
+    });
+  }
+
+  static open(websocketUrl: string, idToken: string): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(`${websocketUrl}?token=${encodeURIComponent(idToken)}`);
+      socket.once('open', () => resolve(new Connection(socket)));
+      socket.once('unexpected-response', (_request, response) => {
+        socket.terminate();
+        const status = response.statusCode ?? 0;
+        if (status === 401 || status === 403)
+          reject(
+            new CliError(
+              `Cascade refused your sign-in (HTTP ${status}): log in again with \`cascade login EMAIL\`.`,
+            ),
+          );
+        else if (status === 429)
+          reject(new CliError('You have too many connections to Cascade open: close some and try again.'));
+        else reject(new CliError(`Cascade refused the connection with HTTP ${status}: try again later.`));
+      });
+      socket.once('error', () =>
+        reject(
+          new CliError(
+            `Could not reach Cascade at ${websocketUrl}: check your connection, or start the local cloud with \`npm start\`.`,
+          ),
+        ),
+      );
+    });
+  }
+
+  /** Sends a request after checking it against the protocol's own schema; answers its messageId. */
+  send<A extends ClientAction>(request: Outgoing<A>): string {
+    const messageId = request.messageId ?? randomUUID();
+    const message = { ...request, messageId };
+    const checked = clientSchemaFor(request.action).safeParse(message);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      throw new UsageError(`The ${issue.path.join('.') || 'request'} ${issue.message}.`);
+    }
+    this.socket.send(JSON.stringify(message));
+    return messageId;
+  }
+
+  /** Sends a request and waits for its answer (`answer`), or throws the server's `error` sentence. */
+  request<A extends ClientAction, R extends ServerAction>(
+    request: Outgoing<A>,
+    answer: R,
+  ): Promise<Received<ServerMessageOf<R>>> {
+    const messageId = this.send(request);
+    return this.expect(messageId, answer);
+  }
+
+  /** Waits for the answer to a message already sent. */
+  expect<R extends ServerAction>(messageId: string, answer: R): Promise<Received<ServerMessageOf<R>>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(messageId);
+        reject(new CliError(`Cascade did not answer within ${answerTimeoutMs / 1000} s: try again.`));
+      }, answerTimeoutMs);
+      this.pending.set(messageId, {
+        answer,
+        resolve: (received) => {
+          clearTimeout(timer);
+          resolve(received as Received<ServerMessageOf<R>>);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+    });
+  }
+
+  /** Every server message that parses, answers and events alike; returns how to stop listening. */
+  onMessage(listener: (received: Received) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Called if the server closes the connection (not when this side closes it). */
+  onClose(listener: (error: CliError) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  close(): void {
+    this.closing = true;
+    this.socket.close();
+  }
+
+  private receive(text: string): void {
+    let raw: Record<string, unknown>;
+    try {
+      raw = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    const parsed = ServerMessage.safeParse(raw);
+    const messageId = typeof raw.messageId === 'string' ? raw.messageId : undefined;
+    const pending = messageId === undefined ? undefined : this.pending.get(messageId);
+    if (!parsed.success) {
+      // A newer server's events this client does not know are skipped; an answer it cannot read is an error.
+      if (pending && messageId) {
+        this.pending.delete(messageId);
+        pending.reject(
+          new CliError(`Cascade answered in a form this client does not understand (${String(raw.action)}).`),
+        );
+      }
+      return;
+    }
+    const received: Received = { message: parsed.data, raw };
+    if (pending && messageId) {
+      if (parsed.data.action === 'error') {
+        this.pending.delete(messageId);
+        pending.reject(new ProtocolError(parsed.data.code, parsed.data.message));
+      } else if (parsed.data.action === pending.answer) {
+        this.pending.delete(messageId);
+        pending.resolve(received);
+      }
+    }
+    for (const listener of this.listeners) listener(received);
+  }
+}
