@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
   AdminCreateUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
   AdminSetUserPasswordCommand,
   type CognitoIdentityProviderClient,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
+  InitiateAuthCommand,
   ResendConfirmationCodeCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -219,5 +222,40 @@ describe('CASCADE_SIGNUP=domains:example.com,b.org', () => {
     const email = `${randomUUID()}@gmail.com`;
     await adminCreates(own, email);
     expect((await signIn(own.cloud.endpoints, email)).idToken).toMatch(/^ey/);
+  });
+});
+
+describe('a disabled user (cognito-local records AdminDisableUser but still signs the user in)', () => {
+  it('is refused sign-in and refresh as Cognito refuses them, and signs in again once enabled', async () => {
+    const own = { cloud, cognito };
+    const email = `${randomUUID()}@example.com`;
+    await adminCreates(own, email);
+    const auth = await cognito.send(
+      new InitiateAuthCommand({
+        ClientId: ClientId(),
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: email, PASSWORD: testPassword },
+      }),
+    );
+    const refreshToken = auth.AuthenticationResult!.RefreshToken!;
+    const UserPoolId = cloud.endpoints.userPoolId;
+    await cognito.send(new AdminDisableUserCommand({ UserPoolId, Username: email }));
+
+    const refused = { name: 'NotAuthorizedException', message: 'User is disabled.' };
+    expect(await failure(signIn(cloud.endpoints, email))).toEqual(refused);
+    expect(
+      await failure(
+        cognito.send(
+          new InitiateAuthCommand({
+            ClientId: ClientId(),
+            AuthFlow: 'REFRESH_TOKEN_AUTH',
+            AuthParameters: { REFRESH_TOKEN: refreshToken },
+          }),
+        ),
+      ),
+    ).toEqual(refused);
+
+    await cognito.send(new AdminEnableUserCommand({ UserPoolId, Username: email }));
+    expect((await signIn(cloud.endpoints, email)).idToken).toMatch(/^ey/);
   });
 });

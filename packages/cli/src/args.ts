@@ -78,9 +78,19 @@ function locateCommand(argv: readonly string[]): number {
 export function parseArgs(
   argv: readonly string[],
   optionsOf: (command: string) => readonly OptionSpec[] | undefined,
+  /** A word that is followed by a subcommand (`admin` in `cascade admin add-user`). */
+  isNamespace: (word: string) => boolean = () => false,
 ): Invocation {
   const at = locateCommand(argv);
-  const command = at >= 0 ? argv[at] : undefined;
+  let command = at >= 0 ? argv[at] : undefined;
+  let subAt = -1;
+  if (command !== undefined && isNamespace(command)) {
+    const next = argv[at + 1];
+    if (next === undefined || isOption(next))
+      throw new UsageError(`\`cascade ${command}\` needs a subcommand: see \`cascade help\` for them.`);
+    subAt = at + 1;
+    command = `${command} ${next}`;
+  }
   const commandOptions = command === undefined ? [] : optionsOf(command);
   if (commandOptions === undefined)
     throw new UsageError(`Unknown command "${command}": see \`cascade help\` for the commands.`);
@@ -91,9 +101,9 @@ export function parseArgs(
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
-    if (i === at) continue;
+    if (i === at || i === subAt) continue;
     if (token === '--') {
-      positionals.push(...argv.slice(i + 1).filter((_, j) => i + 1 + j !== at));
+      positionals.push(...argv.slice(i + 1).filter((_, j) => i + 1 + j !== at && i + 1 + j !== subAt));
       break;
     }
     if (!isOption(token)) {

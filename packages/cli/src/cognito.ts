@@ -41,6 +41,8 @@ export function describeCognitoError(error: CognitoError, operation: Operation):
       return new CliError('The email or password is wrong: check both and try again.');
     case 'NotAuthorizedException':
     case 'UserNotFoundException':
+      if (type === 'NotAuthorizedException' && /user is disabled/i.test(message))
+        return new CliError('This account is disabled: ask an administrator to enable it.');
       if (operation === 'confirm' && type === 'NotAuthorizedException')
         return new CliError('That account is already confirmed: log in with `cascade login EMAIL`.');
       return new CliError('The email or password is wrong: check both and try again.');

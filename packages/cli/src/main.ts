@@ -1,6 +1,6 @@
 import { bindArguments, parseArgs } from './args';
 import { helpFor } from './commands/help';
-import { commandGroups, findCommand } from './commands/index';
+import { commandGroups, findCommand, isNamespace } from './commands/index';
 import { createContext } from './context';
 import { CliError, exitCodes, sentenceFor, UsageError } from './errors';
 import { type Io, processIo } from './io';
@@ -19,14 +19,18 @@ export async function main(
   cwd: string = process.cwd(),
 ): Promise<number> {
   try {
-    const invocation = parseArgs(argv, (name) =>
-      name === 'help' ? helpOptions : findCommand(name)?.options,
+    const invocation = parseArgs(
+      argv,
+      (name) => (name === 'help' ? helpOptions : findCommand(name)?.options),
+      isNamespace,
     );
     const { command: name, positionals, options } = invocation;
     if (name === undefined || name === 'help' || options.flag('help')) {
-      if (name === 'help' && positionals.length > 1)
-        throw new UsageError(`\`cascade help\` takes one command name, but got "${positionals[1]}".`);
-      const topic = name === 'help' ? positionals[0] : name;
+      // `cascade help admin add-user` names one command in two words.
+      const words = name === 'help' && isNamespace(positionals[0] ?? '') ? 2 : 1;
+      if (name === 'help' && positionals.length > words)
+        throw new UsageError(`\`cascade help\` takes one command name, but got "${positionals[words]}".`);
+      const topic = name === 'help' ? positionals.slice(0, words).join(' ') || undefined : name;
       io.stdout.write(`${helpFor(topic, commandGroups, findCommand)}\n`);
       return exitCodes.ok;
     }

@@ -21,6 +21,8 @@ export interface Target {
   userPoolId: string;
   userPoolClientId: string;
   cognitoUrl: string;
+  /** The local cloud's edge, which also answers Cognito's admin API; absent for a deployed stage. */
+  edgeUrl?: string;
   /** Tokens are kept per target: one user pool's app client. */
   key: string;
 }
@@ -60,6 +62,7 @@ export async function loadTarget(file: string, cwd: string): Promise<Target> {
     userPoolId,
     userPoolClientId,
     cognitoUrl: edgeUrl ?? `https://cognito-idp.${region}.amazonaws.com`,
+    ...(edgeUrl !== undefined && { edgeUrl }),
     key: `${userPoolId}/${userPoolClientId}`,
   };
 }

@@ -205,6 +205,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         cognito: {
           url: cognito.url,
           resendCode: (username) => cognito.resendCode(username),
+          isDisabled: (who) => cognito.isDisabled(who),
           ...(options.signUp && { signUp: options.signUp }),
         },
         gateway,

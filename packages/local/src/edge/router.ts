@@ -21,6 +21,8 @@ export interface CognitoTarget {
   url: string;
   /** Delivers a user's pending confirmation code again (cognito-local has no ResendConfirmationCode). */
   resendCode(username: string): Promise<'sent' | 'confirmed' | 'unknown'>;
+  /** Whether a user is disabled (cognito-local records AdminDisableUser but still signs the user in). */
+  isDisabled?(who: { username?: string; refreshToken?: string }): Promise<boolean>;
   /** Who may sign up (CASCADE_SIGNUP); open when absent, as cognito-local is. */
   signUp?: SignUpPolicy;
 }
@@ -193,7 +195,9 @@ function signUpRefused(
 async function cognito(target: CognitoTarget, request: IncomingMessage, response: ServerResponse) {
   const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
   const field = passwordFields[operation];
-  if (!field && operation !== 'ResendConfirmationCode') return proxy(target.url, request, response);
+  const signsIn = operation === 'InitiateAuth' || operation === 'AdminInitiateAuth';
+  if (!field && !signsIn && operation !== 'ResendConfirmationCode')
+    return proxy(target.url, request, response);
   const body = await readBody(request);
   let input: Record<string, unknown>;
   try {
@@ -203,6 +207,19 @@ async function cognito(target: CognitoTarget, request: IncomingMessage, response
   }
   const error = (type: string, message: string) =>
     json(response, 400, { __type: type, message }, { 'x-amzn-errortype': type });
+  if (signsIn) {
+    // A disabled user can neither sign in nor refresh, as on AWS; ID tokens already issued still work.
+    const parameters = (input.AuthParameters ?? {}) as Record<string, unknown>;
+    const text = (name: string) => (typeof parameters[name] === 'string' ? parameters[name] : undefined);
+    const username = text('USERNAME');
+    const refreshToken = text('REFRESH_TOKEN');
+    const disabled = await target.isDisabled?.({
+      ...(username !== undefined && { username }),
+      ...(refreshToken !== undefined && { refreshToken }),
+    });
+    if (disabled) return error('NotAuthorizedException', 'User is disabled.');
+    return proxy(target.url, request, response, body);
+  }
   if (field) {
     // An admin-only pool refuses SignUp whatever the password; the trigger is checked after the
     // password here (AWS does not document which of the two comes first).

@@ -33,6 +33,8 @@ export interface LocalCognito {
   codeFor(destination: string, timeoutMs?: number): Promise<string>;
   /** Delivers the pending sign-up code of a user again (ResendConfirmationCode). */
   resendCode(username: string): Promise<'sent' | 'confirmed' | 'unknown'>;
+  /** Whether the user named, or holding the refresh token, is disabled (AdminDisableUser). */
+  isDisabled(who: { username?: string; refreshToken?: string }): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,8 @@ interface PoolUser {
   email?: string;
   status?: string;
   code?: string;
+  enabled: boolean;
+  refreshTokens: string[];
 }
 
 function usersInPool(text: string): PoolUser[] {
@@ -84,6 +88,8 @@ function usersInPool(text: string): PoolUser[] {
       Username?: string;
       UserStatus?: string;
       ConfirmationCode?: unknown;
+      Enabled?: boolean;
+      RefreshTokens?: unknown;
       Attributes?: { Name: string; Value?: string }[];
     };
     const email = user.Attributes?.find((a) => a.Name === 'email')?.Value;
@@ -92,6 +98,8 @@ function usersInPool(text: string): PoolUser[] {
       ...(email && { email }),
       ...(user.UserStatus && { status: user.UserStatus }),
       ...(typeof user.ConfirmationCode === 'string' && { code: user.ConfirmationCode }),
+      enabled: user.Enabled !== false,
+      refreshTokens: Array.isArray(user.RefreshTokens) ? user.RefreshTokens.map(String) : [],
     };
   });
 }
@@ -223,6 +231,17 @@ export async function startCognito(options: {
       codes.set(user.email.toLowerCase(), user.code);
       events.emit('code', { username: user.username, destination: user.email, code: user.code });
       return 'sent';
+    },
+    async isDisabled({ username, refreshToken }) {
+      const text = await readFile(join(dbDirectory, poolFile), 'utf8').catch(() => '{}');
+      const wanted = username?.toLowerCase();
+      return usersInPool(text).some(
+        (u) =>
+          !u.enabled &&
+          ((wanted !== undefined &&
+            (u.username.toLowerCase() === wanted || u.email?.toLowerCase() === wanted)) ||
+            (refreshToken !== undefined && u.refreshTokens.includes(refreshToken))),
+      );
     },
     close: () =>
       new Promise((resolve) => {

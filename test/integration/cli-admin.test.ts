@@ -1,0 +1,150 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalCloud } from '../../packages/local/src';
+import { root, startTestCloud, testPassword } from './harness';
+
+/** `cascade admin …` as an administrator runs it: the real bin against a local cloud's Cognito admin API. */
+let cloud: LocalCloud;
+let endpointsFile: string;
+let configHome: string;
+const email = `${randomUUID()}@example.com`;
+const printed: string[] = [];
+
+beforeAll(async () => {
+  cloud = await startTestCloud({ log: (line) => printed.push(line) });
+  endpointsFile = join(cloud.dataDirectory, 'endpoints.json');
+  configHome = await mkdtemp(join(tmpdir(), 'cascade-cli-admin-'));
+}, 60_000);
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const bin = join(root, 'packages/cli/bin/cascade.mjs');
+
+/** No AWS credentials and no SDK warning switch in the shell: the CLI must cope with both alone. */
+function cascade(args: string[], input?: string): Promise<Run> {
+  const {
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _w,
+    AWS_PROFILE: _p,
+    AWS_ACCESS_KEY_ID: _a,
+    AWS_SECRET_ACCESS_KEY: _s,
+    ...env
+  } = process.env;
+  const child = spawn(process.execPath, [bin, ...args, '--endpoints', endpointsFile], {
+    env: { ...env, XDG_CONFIG_HOME: configHome, CASCADE_ENDPOINTS: '' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdin.end(input);
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk) => {
+    output.stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output.stderr += chunk;
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, ...output })));
+}
+
+const login = () => cascade(['login', email, '--password-stdin'], testPassword);
+
+describe('cascade admin', () => {
+  it('adds a confirmed user with a permanent password and a tenant, who can log in at once', async () => {
+    const added = await cascade(
+      ['admin', 'add-user', email, '--tenant', 'acme', '--password-stdin'],
+      testPassword,
+    );
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    expect(added.stdout).toContain(`Added ${email} to tenant acme`);
+    expect(await login()).toMatchObject({ code: 0, stderr: '' });
+    const whoami = JSON.parse((await cascade(['whoami', '--json'])).stdout);
+    expect(whoami).toMatchObject({ email, tenantId: 'acme' });
+  });
+
+  it('lists the user, as a table and as a JSON array', async () => {
+    const text = await cascade(['admin', 'list-users']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/Email\s+Status\s+Enabled\s+Tenant\s+Created/);
+    expect(text.stdout).toMatch(new RegExp(`${email}\\s+CONFIRMED\\s+yes\\s+acme`));
+    const json = await cascade(['admin', 'list-users', '--json']);
+    const users = JSON.parse(json.stdout) as unknown[];
+    expect(Array.isArray(users)).toBe(true);
+    expect(users).toContainEqual(
+      expect.objectContaining({ email, status: 'CONFIRMED', enabled: true, tenantId: 'acme' }),
+    );
+  });
+
+  it('a disabled user cannot log in or refresh; enabled again, they can', async () => {
+    const tokensBefore = await login();
+    expect(tokensBefore.code).toBe(0);
+    expect(await cascade(['admin', 'disable-user', email])).toMatchObject({
+      code: 0,
+      stdout: `Disabled ${email}.\n`,
+    });
+    const refused = await login();
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe('This account is disabled: ask an administrator to enable it.\n');
+    const users = JSON.parse((await cascade(['admin', 'list-users', '--json'])).stdout) as {
+      email: string;
+      enabled: boolean;
+    }[];
+    expect(users.find((u) => u.email === email)?.enabled).toBe(false);
+    expect(await cascade(['admin', 'enable-user', email])).toMatchObject({ code: 0, stderr: '' });
+    expect(await login()).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('invites a user without a password: the local cloud prints the temporary password', async () => {
+    const invited = `${randomUUID()}@example.com`;
+    const run = await cascade(['admin', 'add-user', invited]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain(`Invited ${invited}`);
+    await expect.poll(() => printed.join('\n'), { timeout: 10_000 }).toContain(invited);
+    const users = JSON.parse((await cascade(['admin', 'list-users', '--json'])).stdout) as {
+      email: string;
+      status: string;
+    }[];
+    expect(users.find((u) => u.email === invited)?.status).toBe('FORCE_CHANGE_PASSWORD');
+  });
+
+  it('refuses to add an existing email in one sentence', async () => {
+    const again = await cascade(['admin', 'add-user', email, '--password-stdin'], testPassword);
+    expect(again).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `A user with the email ${email} already exists.\n`,
+    });
+  });
+
+  it('says so in one sentence when the user does not exist', async () => {
+    const missing = await cascade(['admin', 'disable-user', `${randomUUID()}@example.com`]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^There is no user \S+ in this user pool\.\n$/);
+  });
+
+  it('answers an unknown subcommand, or none, with a usage error', async () => {
+    const unknown = await cascade(['admin', 'frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('Unknown command "admin frobnicate": see `cascade help` for the commands.\n');
+    expect((await cascade(['admin'])).code).toBe(2);
+  });
+
+  it('has help for each command, and lists them under Administration', async () => {
+    const general = await cascade(['help']);
+    expect(general.stdout).toMatch(/Administration:\n\s+admin add-user/);
+    const help = await cascade(['help', 'admin', 'add-user']);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toContain('Usage: cascade admin add-user EMAIL [--tenant TENANT] [--password-stdin]');
+    expect((await cascade(['admin', 'list-users', '--help'])).stdout).toContain(
+      'Usage: cascade admin list-users',
+    );
+  });
+});
