@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
-import { root, startTestCloud, testPassword } from './harness';
+import { cliRunner } from './cli-runner';
+import { startTestCloud, testPassword } from './harness';
 
 /** `cascade admin …` as an administrator runs it: the real bin against a local cloud's Cognito admin API. */
 let cloud: LocalCloud;
@@ -23,37 +23,12 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const bin = join(root, 'packages/cli/bin/cascade.mjs');
-
-/** No AWS credentials and no SDK warning switch in the shell: the CLI must cope with both alone. */
-function cascade(args: string[], input?: string): Promise<Run> {
-  const {
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _w,
-    AWS_PROFILE: _p,
-    AWS_ACCESS_KEY_ID: _a,
-    AWS_SECRET_ACCESS_KEY: _s,
-    ...env
-  } = process.env;
-  const child = spawn(process.execPath, [bin, ...args, '--endpoints', endpointsFile], {
-    env: { ...env, XDG_CONFIG_HOME: configHome, CASCADE_ENDPOINTS: '' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  child.stdin.end(input);
-  const output = { stdout: '', stderr: '' };
-  child.stdout.on('data', (chunk) => {
-    output.stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    output.stderr += chunk;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, ...output })));
-}
+const { cascade } = cliRunner({
+  endpointsFile: () => endpointsFile,
+  configHome: () => configHome,
+  // No AWS credentials in the shell: locally the CLI must cope alone.
+  withoutAwsCredentials: true,
+});
 
 const login = () => cascade(['login', email, '--password-stdin'], testPassword);
 

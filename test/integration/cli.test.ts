@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
-import { root, startTestCloud, testPassword } from './harness';
+import { cliRunner, type Run } from './cli-runner';
+import { startTestCloud, testPassword } from './harness';
 
 /** The terminal client as a person runs it: a child process, against a local cloud's endpoints.json. */
 let cloud: LocalCloud;
@@ -24,39 +24,11 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const bin = join(root, 'packages/cli/bin/cascade.mjs');
-/** Without the AWS SDK's warning switch: the CLI uses no SDK, so nothing but its own sentence reaches stderr. */
-function cliEnv(): NodeJS.ProcessEnv {
-  const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _warning, ...env } = process.env;
-  return { ...env, XDG_CONFIG_HOME: configHome, CASCADE_ENDPOINTS: '' };
-}
-
-function start(args: string[], input?: string) {
-  const target = args.includes('--endpoints') ? [] : ['--endpoints', endpointsFile];
-  const child = spawn(process.execPath, [bin, ...args, ...target], {
-    cwd: work,
-    env: cliEnv(),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  child.stdin.end(input);
-  const output = { stdout: '', stderr: '' };
-  child.stdout.on('data', (chunk) => {
-    output.stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    output.stderr += chunk;
-  });
-  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, ...output })));
-  return { child, output, done };
-}
-
-const cascade = (args: string[], input?: string) => start(args, input).done;
+const { start, cascade } = cliRunner({
+  endpointsFile: () => endpointsFile,
+  configHome: () => configHome,
+  cwd: () => work,
+});
 
 /** A failure is one sentence on one line of stderr, and never a stack trace. */
 function expectOneSentence(run: Run) {
