@@ -22,7 +22,7 @@ export default $config({
   async run() {
     const { linksCarryNamesOnly } = await import('./stacks/lambda');
     const { storage } = await import('./stacks/storage');
-    const { auth } = await import('./stacks/auth');
+    const { administration, auth } = await import('./stacks/auth');
     const { gateway, limits, routes } = await import('./stacks/api');
     const { orchestration } = await import('./stacks/orchestration');
     const { site } = await import('./stacks/web');
@@ -40,6 +40,7 @@ export default $config({
           Datasets: data.bucket,
           Api: api,
           Auth: identity.link,
+          Directory: identity.directory,
           RateLimits: limits(),
         },
         arns: {
@@ -48,10 +49,12 @@ export default $config({
           ) as Record<keyof typeof data.tables, $util.Output<string>>,
           bucket: data.bucket.arn,
           api: api.nodes.api.executionArn,
+          userPool: identity.userPool.arn,
         },
       },
     });
     const routed = routes(api, agent.resources);
+    const admin = administration(agent.resources);
     const { web } = site({ api, auth: identity, storage: data });
     monitoring({
       stateMachineArn: agent.machine.arn,
@@ -61,6 +64,7 @@ export default $config({
           Object.entries(agent.steps).map(([step, fn]) => [step.replace(/FunctionArn$/, 'Step'), fn.name]),
         ),
         ExecutionEnded: agent.ended.fn.name,
+        Admin: admin.name,
       },
       clusterArn: agent.task.cluster,
       deadLetterQueueName: agent.ended.deadLetters.name,
@@ -78,6 +82,7 @@ export default $config({
           : identity.signUp.mode,
       datasets: data.bucket.name,
       stateMachine: agent.machine.arn,
+      adminFunction: admin.name,
     };
   },
 });

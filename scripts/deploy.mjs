@@ -23,6 +23,7 @@ export function endpointsFromOutputs(outputs) {
     ...(outputs.web && { webUrl: outputs.web }),
     ...(outputs.datasets && { bucket: outputs.datasets }),
     ...(outputs.stateMachine && { stateMachineArn: outputs.stateMachine }),
+    ...(outputs.adminFunction && { adminFunction: outputs.adminFunction }),
   };
 }
 

@@ -33,14 +33,17 @@ const routeName = (routeKey: string) =>
 /**
  * Every route of the protocol, each with its own function, linked and granted only what it
  * uses. The Lambda REQUEST authorizer guards `$connect` only, which is where API Gateway
- * WebSocket APIs authorize: the token comes in `?token=` because browsers cannot set headers.
+ * WebSocket APIs authorize: a token in `?token=` (browsers cannot set headers) or an API key in `?apiKey=`.
  * Returns the routes' function names, for their alarms.
  */
 export function routes(api: sst.aws.ApiGatewayWebSocket, resources: FunctionResources) {
   const authorizer = api.addAuthorizer('Cognito', {
     lambda: {
       function: functionArgs(authorizerDefinition, resources),
-      identitySources: ['route.request.querystring.token'],
+      // None: `?token=` or `?apiKey=` may carry the credential, and with an identity source API
+      // Gateway would refuse the other with 401 before the authorizer runs. Without one it also
+      // caches nothing, so a revocation counts from the next connect.
+      identitySources: [],
     },
   });
 

@@ -1,6 +1,6 @@
 import { passwordPolicy } from '@cascade/core/password-policy';
-import { preSignUp } from './functions';
-import { functionArgs } from './lambda';
+import { admin, preSignUp } from './functions';
+import { type FunctionResources, functionArgs } from './lambda';
 import { cognitoEmail, signUpPolicy } from './settings';
 
 /**
@@ -82,7 +82,18 @@ export function auth() {
     },
   });
 
-  return { userPool, webClient, region, link, signUp };
+  // The pool's id for the functions that use its admin API (global sign-out, looking users up).
+  const directory = new sst.Linkable('Directory', { properties: { userPoolId: userPool.id } });
+
+  return { userPool, webClient, region, link, directory, signUp };
+}
+
+/**
+ * The administrators' function (functions.ts `admin`), which `cascade admin` invokes with the
+ * administrator's own AWS credentials. Nothing else invokes it: no trigger, no URL.
+ */
+export function administration(resources: FunctionResources) {
+  return new sst.aws.Function('Admin', functionArgs(admin, resources));
 }
 
 export type Auth = ReturnType<typeof auth>;

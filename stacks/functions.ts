@@ -36,7 +36,13 @@ export interface Access {
   limits?: true;
   /** Reads the sign-up policy's allowed email domains (configuration; no AWS permission). */
   signUp?: true;
+  /** Closes connections (DeleteConnection), forgetting them in Connections. */
+  disconnect?: true;
+  /** The user pool's admin API: `find` looks a user up (AdminGetUser), `signOut` ends their refresh tokens. */
+  cognito?: CognitoOperation[];
 }
+
+export type CognitoOperation = 'find' | 'signOut';
 
 export interface LambdaDefinition {
   /** SST's handler: the file from the repository root, without extension, then the export. */
@@ -109,6 +115,19 @@ const actionAccess: Record<ClientAction, Access> = {
     datasets: { list: true, read: ['samples/', 'users/'], write: ['users/'] },
     notify: true,
   },
+  'key.create': { tables: { ApiKeys: 'write' }, notify: true },
+  'keys.list': { tables: { ApiKeys: 'read' }, notify: true },
+  // Closes the connections the key opened.
+  'key.revoke': { tables: { ApiKeys: 'write' }, notify: true, disconnect: true },
+  'connections.list': { notify: true },
+  'locks.list': { tables: { Sessions: 'read', Locks: 'read' }, notify: true },
+  // The only route that writes a revocation record (the admin function is the other writer).
+  'signout.everywhere': {
+    tables: { Revocations: 'write' },
+    cognito: ['signOut'],
+    notify: true,
+    disconnect: true,
+  },
   ping: { notify: true },
 };
 
@@ -126,8 +145,30 @@ export const routes: Record<string, LambdaDefinition> = {
   ),
 };
 
-/** The `$connect` authorizer: verifies the Cognito ID token from `?token=`. */
-export const authorizer: LambdaDefinition = route('authorizer', { auth: true });
+/**
+ * The `$connect` authorizer: verifies the Cognito ID token from `?token=` against the user's
+ * revocation record, or the API key from `?apiKey=` (recording its use: the key's one write).
+ */
+export const authorizer: LambdaDefinition = route('authorizer', {
+  auth: true,
+  tables: { Revocations: 'read', ApiKeys: 'write' },
+});
+
+/**
+ * What `cascade admin` invokes with the administrator's AWS credentials: cuts a user off at once
+ * (revocation record, Cognito global sign-out, connections closed), lifts it, lists and revokes
+ * anyone's keys. Invoking it is the administrator's privilege, granted by their own IAM policy.
+ */
+export const admin: LambdaDefinition = {
+  handler: 'packages/functions/src/admin/index.handler',
+  access: {
+    tables: { Revocations: 'write', ApiKeys: 'write' },
+    cognito: ['find', 'signOut'],
+    disconnect: true,
+  },
+  timeout: '30 seconds',
+  memory: '512 MB',
+};
 
 const step = (module: string, access: Access, timeout: LambdaDefinition['timeout']): LambdaDefinition => ({
   handler: sfn(module),
@@ -230,14 +271,15 @@ export const allFunctions: Record<string, LambdaDefinition> = {
   ...Object.fromEntries(Object.entries(routes).map(([key, fn]) => [`route ${key}`, fn])),
   ...Object.fromEntries(Object.entries(stepFunctions).map(([key, fn]) => [`step ${key}`, fn])),
   executionEnded,
+  admin,
   'trigger preSignUp': preSignUp,
 };
 
-/** The tables a function may touch, a notifier's Connections included. */
+/** The tables a function may touch, the Connections a notifier (or a closer) forgets included. */
 export function tablesOf(access: Access): Partial<Record<TableName, 'read' | 'write'>> {
   return {
     ...access.tables,
-    ...(access.notify && { [tables.connections.name]: 'write' as const }),
+    ...((access.notify || access.disconnect) && { [tables.connections.name]: 'write' as const }),
   };
 }
 
@@ -246,7 +288,8 @@ export function linksOf(access: Access): LinkName[] {
   const links: LinkName[] = Object.keys(tablesOf(access)) as TableName[];
   if (access.datasets) links.push('Datasets');
   if (access.stateMachine?.length) links.push('AgentStateMachine');
-  if (access.notify) links.push('Api');
+  if (access.notify || access.disconnect) links.push('Api');
+  if (access.cognito?.length) links.push('Directory');
   if (access.auth) links.push('Auth');
   if (access.agent) links.push('Agent');
   if (access.limits) links.push('RateLimits');

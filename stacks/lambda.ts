@@ -43,7 +43,8 @@ export function functionArgs(
   const needed: (keyof AppArns<unknown>)[] = [
     ...(access.datasets ? (['bucket'] as const) : []),
     ...(access.stateMachine?.length ? (['stateMachine', 'executions'] as const) : []),
-    ...(access.notify ? (['api'] as const) : []),
+    ...(access.notify || access.disconnect ? (['api'] as const) : []),
+    ...(access.cognito?.length ? (['userPool'] as const) : []),
     ...(access.agent === 'model' ? (['model'] as const) : []),
   ];
   const missing = [

@@ -1,5 +1,12 @@
 import { tables } from '@cascade/core/tables';
-import { type Access, type Prefix, type StateMachineOperation, type TableName, tablesOf } from './functions';
+import {
+  type Access,
+  type CognitoOperation,
+  type Prefix,
+  type StateMachineOperation,
+  type TableName,
+  tablesOf,
+} from './functions';
 
 /**
  * Every IAM statement Cascade writes, as plain functions of the resources' ARNs. The stacks call
@@ -25,6 +32,8 @@ export interface AppArns<R> {
   api: R;
   /** What the model provider may invoke (see bedrockModelResources). */
   model: R[];
+  /** `arn:…:cognito-idp:<region>:<account>:userpool/<poolId>` */
+  userPool: R;
 }
 
 const tableActions = {
@@ -43,6 +52,11 @@ const stateMachineActions: Record<StateMachineOperation, string> = {
   start: 'states:StartExecution',
   describe: 'states:DescribeExecution',
   stop: 'states:StopExecution',
+};
+
+const cognitoActions: Record<CognitoOperation, string> = {
+  find: 'cognito-idp:AdminGetUser',
+  signOut: 'cognito-idp:AdminUserGlobalSignOut',
 };
 
 const hasIndexes = (name: TableName) =>
@@ -75,11 +89,23 @@ export function functionStatements<R>(access: Access, arns: AppArns<R>, join: Jo
   if (onExecutions.length > 0)
     statements.push({ actions: onExecutions, resources: [join(arns.executions, ':*')] });
 
-  // PostToConnection only: the notifier never reads or closes a connection through the API.
+  // PostToConnection and DeleteConnection are separate resources (the method is in the ARN): a
+  // notifier can post but not close, and only what ends access can close.
   if (access.notify)
     statements.push({
       actions: ['execute-api:ManageConnections'],
       resources: [join(arns.api, '/*/POST/@connections/*')],
+    });
+  if (access.disconnect)
+    statements.push({
+      actions: ['execute-api:ManageConnections'],
+      resources: [join(arns.api, '/*/DELETE/@connections/*')],
+    });
+
+  if (access.cognito?.length)
+    statements.push({
+      actions: access.cognito.map((operation) => cognitoActions[operation]),
+      resources: [arns.userPool],
     });
 
   // Converse needs InvokeModel; ConverseStream (the answer streamed as it is written) the streaming one.

@@ -5,7 +5,7 @@ import type { TableName } from './functions';
 import { samplesDirectory } from './settings';
 
 /**
- * The six tables, built from core's definitions (the same ones LocalStack's init and the local
+ * The tables, built from core's definitions (the same ones LocalStack's init and the local
  * cloud use), and the data bucket: samples/ (seeded here), users/<id>/ (presigned uploads from
  * the browser), jobs/ and results/ (the analysis task's pointers, expired after a while).
  */

@@ -26,6 +26,8 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const email = `e2e-${randomUUID().slice(0, 8)}@example.com`;
+/** The person who signs up after the first signs out. */
+let next = '';
 
 const progressbar = (p: Page = page) => p.getByRole('progressbar');
 const itemRows = (p: Page = page) =>
@@ -370,12 +372,12 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
 
   it("signs out, and the next person in the same tab starts clean, not in the previous one's session", async () => {
     expect(page.url()).toContain('#/session/');
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 10_000 });
     await expect(page.evaluate("localStorage.getItem('cascade.auth')")).resolves.toBeNull();
     expect(page.url()).not.toContain('#/session/');
 
-    const next = `e2e-next-${randomUUID().slice(0, 8)}@example.com`;
+    next = `e2e-next-${randomUUID().slice(0, 8)}@example.com`;
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByLabel('Email').fill(next);
     await page.getByLabel('Password').fill(password);
@@ -387,5 +389,30 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
     await expect(page.getByText('Loading the conversation').count()).resolves.toBe(0);
     await expect(page.getByText(/was not found/).count()).resolves.toBe(0);
     await expect(page.getByText('archived 0').count()).resolves.toBe(0);
+  });
+
+  it('signs out of all devices: this tab and another browser both end up at the sign-in form', async () => {
+    const elsewhere = await browser.newContext({ viewport: desktop, reducedMotion: 'reduce' });
+    try {
+      const device = await elsewhere.newPage();
+      await device.goto(cloud.endpoints.webUrl!);
+      await device.getByLabel('Email').fill(next);
+      await device.getByLabel('Password').fill(password);
+      await device.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await device.getByRole('navigation', { name: 'Sessions' }).waitFor({ timeout: 15_000 });
+
+      await page.getByRole('button', { name: 'Sign out of all devices' }).click();
+      await page.getByRole('button', { name: 'Sign out everywhere' }).waitFor();
+      await screenshot(page, 'sign-out-everywhere-1280');
+      await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+      await page.getByText('You signed out of all devices.').waitFor({ timeout: 15_000 });
+      await expect(page.evaluate("localStorage.getItem('cascade.auth')")).resolves.toBeNull();
+      // The other browser's connection is closed; its token and refresh token are refused, so it
+      // lands on the sign-in form too.
+      await device.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 30_000 });
+      await expect(device.evaluate("localStorage.getItem('cascade.auth')")).resolves.toBeNull();
+    } finally {
+      await elsewhere.close();
+    }
   });
 });

@@ -2,10 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
   ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { BedrockRuntimeClient, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
+import {
+  AdminGetUserCommand,
+  AdminUserGlobalSignOutCommand,
+  CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
 import {
   DescribeExecutionCommand,
   SFNClient,
@@ -98,6 +104,8 @@ const s3 = memoryS3();
 const sfn = mockClient(SFNClient);
 const apiGateway = mockClient(ApiGatewayManagementApiClient);
 const bedrock = mockClient(BedrockRuntimeClient);
+const cognito = mockClient(CognitoIdentityProviderClient);
+const userPoolId = 'us-east-1_pool';
 const observations = new Map<FunctionName, Observation[]>();
 
 // SST's link store, read by `Resource` from `sst/resource`: gated to the running function's links.
@@ -129,7 +137,7 @@ DynamoDBDocumentClient.prototype.send = function (
 } as typeof documentSend;
 
 const mockedCalls = () =>
-  [s3.mock, sfn, apiGateway, bedrock].flatMap((mock) =>
+  [s3.mock, sfn, apiGateway, bedrock, cognito].flatMap((mock) =>
     mock.calls().map((call) => {
       const command = call.args[0] as { constructor: { name: string }; input: Record<string, unknown> };
       return { command: command.constructor.name, input: command.input };
@@ -142,7 +150,7 @@ type Handler = (event: unknown) => Promise<unknown>;
 async function as<T>(name: FunctionName, body: (handler: Handler) => Promise<T>): Promise<T> {
   const definition: LambdaDefinition = allFunctions[name]!;
   vi.resetModules();
-  for (const mock of [s3.mock, sfn, apiGateway, bedrock]) mock.resetHistory();
+  for (const mock of [s3.mock, sfn, apiGateway, bedrock, cognito]) mock.resetHistory();
   linked = new Set(linksOf(definition.access));
   const observation: Observation = { calls: [], read: new Set(), refused: new Set(), presigned: [] };
   current = observation;
@@ -213,6 +221,7 @@ beforeAll(async () => {
     AgentStateMachine: { arn: stateMachineArn },
     Api: { managementEndpoint: `https://${api.id}.execute-api.${region}.amazonaws.com/${api.stage}` },
     Auth: { issuer: issuer.issuer, clientId: issuer.clientId },
+    Directory: { userPoolId },
     Agent: { provider: 'rules', maxSteps: 6 },
     RateLimits: defaultRateLimits,
     SignUp: { domains: ['example.com'] },
@@ -238,6 +247,17 @@ beforeAll(async () => {
     .on(DescribeExecutionCommand)
     .rejects(new SFNServiceException({ name: 'ExecutionDoesNotExist', $fault: 'client', $metadata: {} }));
   apiGateway.on(PostToConnectionCommand).resolves({});
+  apiGateway.on(DeleteConnectionCommand).resolves({});
+  cognito.on(AdminGetUserCommand, { Username: alice.email }).resolves({
+    Username: alice.userId,
+    Enabled: true,
+    UserAttributes: [
+      { Name: 'sub', Value: alice.userId },
+      { Name: 'email', Value: alice.email },
+      { Name: 'custom:tenantId', Value: alice.tenantId },
+    ],
+  });
+  cognito.on(AdminUserGlobalSignOutCommand).resolves({});
   apiGateway
     .on(PostToConnectionCommand, { ConnectionId: 'gone-1' })
     .rejects(new GoneException({ message: 'gone', $metadata: { httpStatusCode: 410 } }));
@@ -319,6 +339,25 @@ beforeAll(async () => {
     payload: { limit: 5, status: 'RUNNING' },
   });
   await route('route datasets.list', { action: 'datasets.list' });
+  await route('route locks.list', { action: 'locks.list' });
+  await route('route connections.list', { action: 'connections.list' });
+
+  // A personal API key: made, let in at the handshake, listed, revoked (closing what it opened).
+  const [minted] = await route('route key.create', { action: 'key.create', payload: { name: 'ci' } });
+  const keyId = (minted!.key as { keyId: string }).keyId;
+  await as('authorizer', async (handler) => {
+    const allowed = await handler(authorizerEvent(undefined, { apiKey: minted!.secret as string }));
+    expect(allowed).toMatchObject({ policyDocument: { Statement: [{ Effect: 'Allow' }] } });
+  });
+  await route('route keys.list', { action: 'keys.list' });
+  await connections().put({
+    connectionId: 'key-1',
+    userId: alice.userId,
+    tenantId: alice.tenantId,
+    via: 'apiKey',
+    keyId,
+  });
+  await route('route key.revoke', { action: 'key.revoke', payload: { keyId } });
   const [upload] = await route('route dataset.upload', {
     action: 'dataset.upload',
     payload: { name: 'new.csv', sizeBytes: 120 },
@@ -429,6 +468,18 @@ beforeAll(async () => {
     action: 'execution.cancel',
     payload: { executionId: ackC!.executionId },
   });
+
+  // Ending access, last: from here on alice's tokens are refused.
+  await route('route signout.everywhere', { action: 'signout.everywhere' });
+  const [again] = await route('route key.create', { action: 'key.create' });
+  await as('admin', async (handler) => {
+    expect(await handler({ action: 'listKeys', email: alice.email })).toMatchObject({ ok: true });
+    await connectAlice();
+    expect(await handler({ action: 'disableUser', email: alice.email })).toMatchObject({ ok: true });
+    expect(await handler({ action: 'enableUser', email: alice.email })).toMatchObject({ ok: true });
+    const keyId = (again!.key as { keyId: string }).keyId;
+    expect(await handler({ action: 'revokeKey', keyId })).toMatchObject({ ok: true });
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -453,6 +504,7 @@ const arns = (): AppArns<string> => ({
   stateMachine: stateMachineArn,
   executions: stateMachineArn.replace(':stateMachine:', ':execution:'),
   api: `arn:aws:execute-api:${region}:${account}:${api.id}`,
+  userPool: `arn:aws:cognito-idp:${region}:${account}:userpool/${userPoolId}`,
   model: bedrockModelResources(
     modelId,
     (p) =>
@@ -518,6 +570,21 @@ function needs(call: Call): Need[] {
           resource: `arn:aws:execute-api:${region}:${account}:${api.id}/${api.stage}/POST/@connections/${input.ConnectionId}`,
         },
       ];
+    case 'DeleteConnectionCommand':
+      return [
+        {
+          action: 'execute-api:ManageConnections',
+          resource: `arn:aws:execute-api:${region}:${account}:${api.id}/${api.stage}/DELETE/@connections/${input.ConnectionId}`,
+        },
+      ];
+    case 'AdminGetUserCommand':
+    case 'AdminUserGlobalSignOutCommand':
+      return [
+        {
+          action: `cognito-idp:${call.command.replace(/Command$/, '')}`,
+          resource: `arn:aws:cognito-idp:${region}:${account}:userpool/${input.UserPoolId}`,
+        },
+      ];
     case 'ConverseStreamCommand':
       return [
         {
@@ -581,6 +648,11 @@ function observedAccess(seen: Observation[]): Access {
     ),
   );
   const refs = new Set(seen.flatMap((o) => [...o.read]));
+  const cognitoOperations = (['find', 'signOut'] as const).filter((op) =>
+    all.some(
+      (n) => n.action === `cognito-idp:${{ find: 'AdminGetUser', signOut: 'AdminUserGlobalSignOut' }[op]}`,
+    ),
+  );
   return {
     ...(Object.keys(tables).length > 0 && { tables }),
     ...((list || read.length > 0 || write.length > 0) && {
@@ -591,7 +663,9 @@ function observedAccess(seen: Observation[]): Access {
       },
     }),
     ...(operations.length > 0 && { stateMachine: operations }),
-    ...(all.some((n) => n.action === 'execute-api:ManageConnections') && { notify: true as const }),
+    ...(all.some((n) => n.resource.includes('/POST/@connections/')) && { notify: true as const }),
+    ...(all.some((n) => n.resource.includes('/DELETE/@connections/')) && { disconnect: true as const }),
+    ...(cognitoOperations.length > 0 && { cognito: cognitoOperations }),
     ...(refs.has('Auth') && { auth: true as const }),
     ...(refs.has('Agent') && {
       agent: all.some((n) => n.action.startsWith('bedrock:InvokeModel'))
@@ -604,7 +678,7 @@ function observedAccess(seen: Observation[]): Access {
 
 /** The declared access in the same shape: notify's Connections folded in, prefixes sorted. */
 function declaredAccess(access: Access): Access {
-  const { datasets, notify, auth, agent, stateMachine, signUp } = access;
+  const { datasets, notify, auth, agent, stateMachine, signUp, disconnect, cognito } = access;
   const tables = tablesOf(access);
   return {
     ...(Object.keys(tables).length > 0 && { tables }),
@@ -619,6 +693,8 @@ function declaredAccess(access: Access): Access {
       stateMachine: (['start', 'describe', 'stop'] as const).filter((op) => stateMachine.includes(op)),
     }),
     ...(notify && { notify }),
+    ...(disconnect && { disconnect }),
+    ...(cognito && { cognito: (['find', 'signOut'] as const).filter((op) => cognito.includes(op)) }),
     ...(auth && { auth }),
     ...(agent && { agent }),
     ...(signUp && { signUp }),

@@ -64,8 +64,8 @@ describe('alarms', () => {
         expect(metrics.map((m) => m.metricName).sort()).toEqual(['Errors', 'Throttles']);
         return metrics[0]!.dimensions.FunctionName;
       });
-    // Every route, every step and ExecutionEnded; not the authorizer (SST keeps its function to itself).
-    const expected = Object.keys(routes).length + Object.keys(stepFunctions).length + 1;
+    // Every route, every step, ExecutionEnded and Admin; not the authorizer (SST keeps its function to itself).
+    const expected = Object.keys(routes).length + Object.keys(stepFunctions).length + 2;
     expect(watched).toHaveLength(expected);
     for (const name of watched) expect(functionNames).toContain(name);
     expect(functionNames.filter((name) => !watched.includes(name))).toEqual([

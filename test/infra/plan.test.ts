@@ -39,12 +39,15 @@ const arns: AppArns<string> = {
     Items: 'arn:aws:dynamodb:us-east-1:1:table/items',
     Connections: 'arn:aws:dynamodb:us-east-1:1:table/connections',
     Locks: 'arn:aws:dynamodb:us-east-1:1:table/locks',
+    Revocations: 'arn:aws:dynamodb:us-east-1:1:table/revocations',
+    ApiKeys: 'arn:aws:dynamodb:us-east-1:1:table/api-keys',
   },
   bucket: 'arn:aws:s3:::data',
   stateMachine: 'arn:aws:states:us-east-1:1:stateMachine:agent',
   executions: 'arn:aws:states:us-east-1:1:execution:agent',
   api: 'arn:aws:execute-api:us-east-1:1:api',
   model: ['arn:aws:bedrock:us-east-1::foundation-model/m'],
+  userPool: 'arn:aws:cognito-idp:us-east-1:1:userpool/us-east-1_pool',
 };
 const join = (arn: string, suffix: string) => `${arn}${suffix}`;
 
@@ -123,7 +126,7 @@ describe('the function list', () => {
     expect(linksOf(routes.ping!.access)).toEqual(['Api', 'Connections', 'RateLimits']);
     expect(linksOf(routes.$connect!.access)).toEqual(['Connections', 'RateLimits']);
     expect(linksOf(routes.$disconnect!.access)).toEqual(['Connections']);
-    expect(linksOf(allFunctions.authorizer!.access)).toEqual(['Auth']);
+    expect(linksOf(allFunctions.authorizer!.access)).toEqual(['ApiKeys', 'Auth', 'Revocations']);
   });
 });
 

@@ -1,3 +1,4 @@
+import { tables } from '@cascade/core/tables';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { preSignUp } from '../../stacks/functions';
 import { platform, root } from './platform';
@@ -127,7 +128,7 @@ describe('a protected stage', () => {
     expect(production.app).toMatchObject({ protect: true, removal: 'retain' });
     expect(production.outputs!._protect).toBe(true);
     expect(pool(production).deletionProtection).toBe('ACTIVE');
-    expect(tablesProtected(production).length).toBe(6);
+    expect(tablesProtected(production).length).toBe(Object.keys(tables).length);
     expect(new Set(tablesProtected(production))).toEqual(new Set([true]));
     expect(pool(production).adminCreateUserConfig).toEqual({ allowAdminCreateUserOnly: true });
     expect(trigger(production)).toBeUndefined();

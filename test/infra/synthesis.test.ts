@@ -6,6 +6,7 @@ import { tables } from '@cascade/core/tables';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { engineVersion, queryChildFile } from '../../scripts/build-engine-layer.mjs';
 import {
+  admin,
   allFunctions,
   authorizer,
   bundling,
@@ -79,13 +80,11 @@ describe('the WebSocket API', () => {
     expect(routeKeys.sort()).toEqual(['$connect', '$disconnect', '$default', ...clientActions].sort());
   });
 
-  it('authorizes $connect only, with the Lambda REQUEST authorizer reading ?token=', () => {
+  it('authorizes $connect only, with the Lambda REQUEST authorizer, called on every connect', () => {
     const [cognito, ...others] = q.ofType('aws:apigatewayv2/authorizer:Authorizer');
     expect(others).toEqual([]);
-    expect(cognito!.inputs).toMatchObject({
-      authorizerType: 'REQUEST',
-      identitySources: ['route.request.querystring.token'],
-    });
+    // No identity source: `?token=` or `?apiKey=` may carry the credential, and nothing is cached.
+    expect(cognito!.inputs).toMatchObject({ authorizerType: 'REQUEST', identitySources: [] });
     const authorizerFunction = deployedFunction(authorizer.handler);
     expect(cognito!.inputs.authorizerUri).toContain(
       `:function:cascade-ci-${authorizerFunction.functionID}Function-`,
@@ -428,18 +427,51 @@ describe('least privilege', () => {
     });
   });
 
-  it("functions that notify may only POST to this API's connections", () => {
+  it("functions that notify may only POST to this API's connections; only those that end access may close one", () => {
+    const connections = (method: string) =>
+      `arn:aws:execute-api:us-east-1:123456789012:wsapi123/*/${method}/@connections/*`;
+    const closers: string[] = [];
     for (const [name, definition] of Object.entries(deployed)) {
       const manage = q
         .roleStatements(deployedFunction(definition.handler).role)
         .filter((s) => s.Action?.includes('execute-api:ManageConnections'));
-      if (definition.access.notify)
-        expect({ name, manage: manage.map((s) => s.Resource) }).toEqual({
-          name,
-          manage: [['arn:aws:execute-api:us-east-1:123456789012:wsapi123/*/POST/@connections/*']],
-        });
-      else expect({ name, manage }).toEqual({ name, manage: [] });
+      const expected = [
+        ...(definition.access.notify ? [[connections('POST')]] : []),
+        ...(definition.access.disconnect ? [[connections('DELETE')]] : []),
+      ];
+      expect({ name, manage: manage.map((s) => s.Resource) }).toEqual({ name, manage: expected });
+      if (definition.access.disconnect) closers.push(name);
     }
+    expect(closers.sort()).toEqual(['admin', 'route key.revoke', 'route signout.everywhere']);
+  });
+
+  it('the revocation record is written only by signout.everywhere and the admin function, read by the authorizer', () => {
+    const onTable = (name: string) =>
+      q
+        .roleStatements(deployedFunction(deployed[name]!.handler).role)
+        .filter((s) => [s.Resource].flat().some((r) => /:table\/[^/]*Revocations/i.test(String(r))))
+        .flatMap((s) => s.Action ?? []);
+    const writers = Object.keys(deployed).filter((name) => onTable(name).includes('dynamodb:UpdateItem'));
+    const readers = Object.keys(deployed).filter((name) => onTable(name).includes('dynamodb:GetItem'));
+    expect(writers.sort()).toEqual(['admin', 'route signout.everywhere']);
+    expect(readers.sort()).toEqual(['admin', 'authorizer', 'route signout.everywhere']);
+  });
+
+  it('only the admin function may look users up; it and signout.everywhere may end their sign-ins', () => {
+    const cognito = Object.entries(deployed)
+      .map(([name, definition]) => ({
+        name,
+        actions: q
+          .roleStatements(deployedFunction(definition.handler).role)
+          .flatMap((s) => s.Action ?? [])
+          .filter((a) => a.startsWith('cognito-idp:'))
+          .sort(),
+      }))
+      .filter((f) => f.actions.length > 0);
+    expect(cognito).toEqual([
+      { name: 'route signout.everywhere', actions: ['cognito-idp:AdminUserGlobalSignOut'] },
+      { name: 'admin', actions: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminUserGlobalSignOut'] },
+    ]);
   });
 
   it('the model is invoked by InvokeModel only, on the configured model', () => {
@@ -560,13 +592,21 @@ describe('sign-in, data and the web client', () => {
 
   it("the authorizer's Auth link carries the pool's issuer and the web client's id", () => {
     // `type` is what SST reads from the URN, whose form differs under the mocks.
-    expect(deployedFunction(authorizer.handler).links).toEqual({
-      Auth: {
-        type: expect.stringMatching(/sst\.sst\.Linkable$/),
-        issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool12345',
-        clientId: synthesis.outputs!.userPoolClient,
-      },
+    const links = deployedFunction(authorizer.handler).links;
+    expect(Object.keys(links).sort()).toEqual(['ApiKeys', 'Auth', 'Revocations']);
+    expect(links.Auth).toEqual({
+      type: expect.stringMatching(/sst\.sst\.Linkable$/),
+      issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool12345',
+      clientId: synthesis.outputs!.userPoolClient,
     });
+  });
+
+  it("the admin function's Directory link names the user pool, and the deploy outputs the function's name", () => {
+    expect(deployedFunction(admin.handler).links.Directory).toEqual({
+      type: expect.stringMatching(/sst\.sst\.Linkable$/),
+      userPoolId: 'us-east-1_Pool12345',
+    });
+    expect(synthesis.outputs!.adminFunction).toEqual(expect.stringMatching(/Admin/));
   });
 
   it('the agent link carries the provider, the model and the budgets, and no key unless one is asked for', () => {

@@ -63,7 +63,7 @@ describe('cascade admin', () => {
     expect(tokensBefore.code).toBe(0);
     expect(await cascade(['admin', 'disable-user', email])).toMatchObject({
       code: 0,
-      stdout: `Disabled ${email}.\n`,
+      stdout: `Disabled ${email}: signed out everywhere, 0 connections closed, API keys refused.\n`,
     });
     const refused = await login();
     expect(refused.code).toBe(1);

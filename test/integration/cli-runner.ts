@@ -28,11 +28,11 @@ export function cliRunner(options: {
     return { ...env, XDG_CONFIG_HOME: options.configHome(), CASCADE_ENDPOINTS: '' };
   };
 
-  function start(args: string[], input?: string) {
+  function start(args: string[], input?: string, env: NodeJS.ProcessEnv = {}) {
     const target = args.includes('--endpoints') ? [] : ['--endpoints', options.endpointsFile()];
     const child = spawn(process.execPath, [bin, ...args, ...target], {
       ...(options.cwd && { cwd: options.cwd() }),
-      env: environment(),
+      env: { ...environment(), ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     child.stdin.end(input);
@@ -47,5 +47,9 @@ export function cliRunner(options: {
     return { child, output, done };
   }
 
-  return { start, cascade: (args: string[], input?: string) => start(args, input).done };
+  return {
+    start,
+    /** Runs the bin to its end; `env` adds to (or overrides) its environment. */
+    cascade: (args: string[], input?: string, env?: NodeJS.ProcessEnv) => start(args, input, env).done,
+  };
 }

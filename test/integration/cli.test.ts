@@ -254,7 +254,8 @@ describe('cascade, the terminal client, against a local cloud', () => {
       [['status', 'not-a-uuid'], 2, /must be a UUID/],
       [['frobnicate'], 2, /^Unknown command "frobnicate"/],
       [['datasets', '--everything'], 2, /^Unknown option --everything for `cascade datasets`/],
-      [['logout', '--everywhere'], 2, /not available yet/],
+      [['keys', 'create', '--expires', '0'], 2, /^--expires must be a whole number of days from 1 to 365\./],
+      [['keys', 'revoke', 'nope'], 2, /^"nope" is not a key id \(16 hex digits\)\./],
       [['upload', join(work, 'missing.csv')], 1, /^No file at /],
     ];
     const runs = await Promise.all(cases.map(([args]) => cascade(args)));

@@ -184,6 +184,7 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
     AgentStateMachine: { arn: stateMachineArn },
     Api: { managementEndpoint: 'https://api.test/local' },
     Auth: { issuer: 'http://127.0.0.1:1/unused', clientId: 'unused' },
+    Directory: { userPoolId: 'us-east-1_unused' },
     Agent: agent,
     RateLimits: unlimited,
   });

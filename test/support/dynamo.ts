@@ -16,7 +16,7 @@ export interface TestDynamo {
 export const testCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 /**
- * A real DynamoDB API (dynalite, in memory, on 127.0.0.1) with Cascade's six tables created from
+ * A real DynamoDB API (dynalite, in memory, on 127.0.0.1) with Cascade's tables created from
  * core's definitions, so repository tests exercise real conditions, indexes and paging.
  */
 export async function startDynamo(prefix = 'test'): Promise<TestDynamo> {

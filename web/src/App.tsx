@@ -26,7 +26,7 @@ function Signed({ config, auth }: { config: ClientConfig; auth: Auth }) {
       email={session.tokens.email}
       takeFocus={signedInHere.current}
       token={session.freshIdToken}
-      onSignOut={() => session.signOut()}
+      onSignOut={(reason) => session.signOut(reason)}
     />
   );
 }

@@ -120,6 +120,33 @@ describe('the connection', () => {
     expect(FakeSocket.all).toHaveLength(3);
   });
 
+  it('asks for a renewed token only after a handshake the server refused', async () => {
+    const renewals: boolean[] = [];
+    const connection = new Connection({
+      url: 'ws://127.0.0.1:1/local',
+      token: async (renew) => {
+        renewals.push(Boolean(renew));
+        return 't';
+      },
+      onMessage: () => undefined,
+      onStatus: () => undefined,
+      createSocket: (url) => new FakeSocket(url) as unknown as WebSocket,
+      random: () => 1,
+    });
+    connection.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeSocket.all[0]!.open();
+    FakeSocket.all[0]!.drop(); // an open connection the server closed (signed out elsewhere)
+    await vi.advanceTimersByTimeAsync(500);
+    FakeSocket.all[1]!.drop(); // then the handshake refused: the token may be revoked
+    await vi.advanceTimersByTimeAsync(1000);
+    FakeSocket.all[2]!.open();
+    FakeSocket.all[2]!.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(renewals).toEqual([false, false, true, false]);
+    connection.stop();
+  });
+
   it('never opens two sockets when stopped and started again at once (React StrictMode)', async () => {
     const { connection } = connect(['t']);
     connection.start();

@@ -25,7 +25,39 @@ const props = (overrides: Partial<SidebarProps>): SidebarProps => ({
   onPickDataset: vi.fn(),
   onUpload: vi.fn(),
   onSignOut: vi.fn(),
+  onSignOutEverywhere: vi.fn(async () => undefined),
   ...overrides,
+});
+
+describe('signing out of all devices', () => {
+  it('asks first, then signs out everywhere; Cancel does nothing', async () => {
+    const onSignOutEverywhere = vi.fn(async () => undefined);
+    render(<Sidebar {...props({ onSignOutEverywhere })} />);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Sign out of all devices' }));
+    const group = screen.getByRole('group', { name: 'Sign out of all devices' });
+    expect(group).toHaveTextContent('This ends your sign-in on every browser and terminal, this one too.');
+    expect(screen.getByRole('button', { name: 'Sign out everywhere' })).toHaveFocus();
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(onSignOutEverywhere).not.toHaveBeenCalled();
+    await user.click(screen.getByRole('button', { name: 'Sign out of all devices' }));
+    await user.click(screen.getByRole('button', { name: 'Sign out everywhere' }));
+    expect(onSignOutEverywhere).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows the server's sentence when it cannot, and offers it again", async () => {
+    const onSignOutEverywhere = vi.fn(async () => {
+      throw new Error('Too many requests: wait a minute and try again.');
+    });
+    render(<Sidebar {...props({ onSignOutEverywhere })} />);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Sign out of all devices' }));
+    await user.click(screen.getByRole('button', { name: 'Sign out everywhere' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Too many requests: wait a minute and try again.',
+    );
+    expect(screen.getByRole('button', { name: 'Sign out of all devices' })).toBeInTheDocument();
+  });
 });
 
 describe('the session list', () => {

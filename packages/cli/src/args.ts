@@ -24,6 +24,11 @@ export const globalOptions: OptionSpec[] = [
     description:
       'The target: an endpoints file (default $CASCADE_ENDPOINTS, else .cascade/endpoints.json, the local cloud).',
   },
+  {
+    name: 'api-key-stdin',
+    description:
+      'Read a personal API key from stdin and use it instead of a login (or set CASCADE_API_KEY); see `cascade keys create`.',
+  },
   { name: 'help', short: 'h', description: 'Show help for the command.' },
 ];
 

@@ -10,6 +10,7 @@ import {
 } from '@cascade/core/protocol';
 import WebSocket from 'ws';
 import { CliError, UsageError } from './errors';
+import { version } from './version';
 
 /** A server message as parsed by the protocol's schema, and as it came (`--json` prints that, extensions and all). */
 export interface Received<M extends ServerMessage = ServerMessage> {
@@ -37,6 +38,11 @@ interface Pending {
   reject: (error: CliError) => void;
 }
 
+/** How the connection signs in: the logged-in person's ID token, or a personal API key. */
+export type Credential = { idToken: string } | { apiKey: string };
+
+const userAgent = `cascade-cli/${version} node/${process.versions.node}`;
+
 /** API Gateway ends an integration after 29 s; an answer later than this is not coming. */
 const answerTimeoutMs = 35_000;
 
@@ -57,17 +63,29 @@ export class Connection {
     });
   }
 
-  static open(websocketUrl: string, idToken: string): Promise<Connection> {
+  /** Opens the socket with an ID token (`?token=`) or a personal API key (`?apiKey=`). */
+  static open(websocketUrl: string, credential: Credential): Promise<Connection> {
+    const query =
+      'apiKey' in credential
+        ? `apiKey=${encodeURIComponent(credential.apiKey)}`
+        : `token=${encodeURIComponent(credential.idToken)}`;
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(`${websocketUrl}?token=${encodeURIComponent(idToken)}`);
+      // The User-Agent names this client in the person's list of devices.
+      const socket = new WebSocket(`${websocketUrl}?${query}`, { headers: { 'user-agent': userAgent } });
       socket.once('open', () => resolve(new Connection(socket)));
       socket.once('unexpected-response', (_request, response) => {
         socket.terminate();
         const status = response.statusCode ?? 0;
-        if (status === 401 || status === 403)
+        if ((status === 401 || status === 403) && 'apiKey' in credential)
           reject(
             new CliError(
-              `Cascade refused your sign-in (HTTP ${status}): log in again with \`cascade login EMAIL\`.`,
+              `Cascade refused the API key (HTTP ${status}): it may be revoked or expired, or its account disabled; create a new one with \`cascade keys create\`.`,
+            ),
+          );
+        else if (status === 401 || status === 403)
+          reject(
+            new CliError(
+              `Cascade refused your sign-in (HTTP ${status}): it may have ended (signed out everywhere, or the account disabled); log in again with \`cascade login EMAIL\`.`,
             ),
           );
         else if (status === 429)

@@ -2,8 +2,8 @@ import type { Options } from './args';
 import { type CognitoApi, cognitoAt } from './cognito';
 import { Connection } from './connection';
 import { CredentialStore, credentialsPath, needsRefresh, type Tokens } from './credentials';
-import { CliError } from './errors';
-import type { Io } from './io';
+import { CliError, UsageError } from './errors';
+import { type Io, readStdin } from './io';
 import { endpointsFileFrom, loadTarget, type Target } from './target';
 
 /** What a command works with: where it writes, the target, the token store, Cognito and the API. */
@@ -17,6 +17,8 @@ export interface Context {
   store: CredentialStore;
   cognito(target: Target): CognitoApi;
   now(): number;
+  /** The API key read from stdin, once (see apiKeyOf). */
+  apiKey?: Promise<string>;
 }
 
 export function createContext(io: Io, env: NodeJS.ProcessEnv, cwd: string, options: Options): Context {
@@ -47,10 +49,32 @@ export async function currentTokens(context: Context): Promise<{ target: Target;
   return { target, tokens };
 }
 
-/** Opens the WebSocket as the logged-in person; the caller closes it. */
+/**
+ * The personal API key to use instead of a login: `--api-key-stdin` (read once), else
+ * $CASCADE_API_KEY; undefined when neither is given.
+ */
+export async function apiKeyOf(context: Context): Promise<string | undefined> {
+  if (context.options.flag('api-key-stdin')) {
+    context.apiKey ??= readStdin(context.io).then((text) => {
+      const key = text.trim();
+      if (!key)
+        throw new UsageError(
+          'No API key on stdin: pipe it in, e.g. `cascade ask "…" --api-key-stdin < key`.',
+        );
+      return key;
+    });
+    return context.apiKey;
+  }
+  const key = context.env.CASCADE_API_KEY?.trim();
+  return key ? key : undefined;
+}
+
+/** Opens the WebSocket as the logged-in person, or with the API key given; the caller closes it. */
 export async function connect(context: Context): Promise<Connection> {
+  const apiKey = await apiKeyOf(context);
+  if (apiKey !== undefined) return Connection.open((await context.target()).websocketUrl, { apiKey });
   const { target, tokens } = await currentTokens(context);
-  return Connection.open(target.websocketUrl, tokens.idToken);
+  return Connection.open(target.websocketUrl, { idToken: tokens.idToken });
 }
 
 /** Runs `work` on a fresh connection and closes it whatever happens. */

@@ -11,6 +11,8 @@ export const TargetFile = z.object({
   userPoolClientId: z.string().min(1),
   /** Locally, the edge answers Cognito; on AWS it is Cognito's regional endpoint. */
   edgeUrl: z.string().min(1).optional(),
+  /** The administrators' function `cascade admin` invokes to cut access at once. */
+  adminFunction: z.string().min(1).optional(),
 });
 
 export interface Target {
@@ -23,6 +25,7 @@ export interface Target {
   cognitoUrl: string;
   /** The local cloud's edge, which also answers Cognito's admin API; absent for a deployed stage. */
   edgeUrl?: string;
+  adminFunction?: string;
   /** Tokens are kept per target: one user pool's app client. */
   key: string;
 }
@@ -54,7 +57,7 @@ export async function loadTarget(file: string, cwd: string): Promise<Target> {
     throw new CliError(
       `The endpoints file ${file} lacks ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}: it needs region, websocketUrl, userPoolId and userPoolClientId.`,
     );
-  const { region, websocketUrl, userPoolId, userPoolClientId, edgeUrl } = parsed.data;
+  const { region, websocketUrl, userPoolId, userPoolClientId, edgeUrl, adminFunction } = parsed.data;
   return {
     file,
     region,
@@ -63,6 +66,7 @@ export async function loadTarget(file: string, cwd: string): Promise<Target> {
     userPoolClientId,
     cognitoUrl: edgeUrl ?? `https://cognito-idp.${region}.amazonaws.com`,
     ...(edgeUrl !== undefined && { edgeUrl }),
+    ...(adminFunction !== undefined && { adminFunction }),
     key: `${userPoolId}/${userPoolClientId}`,
   };
 }

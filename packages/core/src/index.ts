@@ -1,4 +1,6 @@
 export * from './agent';
+export * from './auth/access';
+export * from './auth/directory';
 export * from './auth/id-token';
 export * from './chat';
 export * from './datasets/catalog';

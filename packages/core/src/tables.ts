@@ -1,7 +1,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /**
- * The six tables, declared once. SST (stacks/storage), the LocalStack init and the local cloud
+ * The tables, declared once. SST (stacks/storage), the LocalStack init and the local cloud
  * all build their tables from these definitions; the repositories read the key names from here.
  */
 export interface KeyAttribute {
@@ -64,6 +64,18 @@ export const tables = {
     partitionKey: S('lockName'),
     indexes: [],
     ttlAttribute: 'expiresAt',
+  },
+  /** Per user: from when tokens issued earlier stop working, and whether the account is cut off. */
+  revocations: {
+    name: 'Revocations',
+    partitionKey: S('userId'),
+    indexes: [],
+  },
+  /** Personal API keys, by key id; only each key's SHA-256 hash is kept. */
+  apiKeys: {
+    name: 'ApiKeys',
+    partitionKey: S('keyId'),
+    indexes: [{ name: 'byUser', partitionKey: S('userId'), sortKey: S('createdAt') }],
   },
 } as const satisfies Record<string, TableDefinition>;
 

@@ -27,7 +27,12 @@ async function refusalOf(token: string) {
 describe('ID token verification', () => {
   it('accepts a valid ID token and reads who the caller is', async () => {
     const identity = await verifier.verify(await issuer.idToken('user-1', { 'custom:tenantId': 'acme' }));
-    expect(identity).toEqual({ userId: 'user-1', email: 'user-1@example.com', tenantId: 'acme' });
+    expect(identity).toEqual({
+      userId: 'user-1',
+      email: 'user-1@example.com',
+      tenantId: 'acme',
+      issuedAt: expect.any(Number),
+    });
   });
 
   it('uses the user as their own tenant when the pool has no tenant attribute', async () => {

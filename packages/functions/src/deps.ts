@@ -1,13 +1,17 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
+  type AccessDeps,
   type AgentDeps,
   type AnalysisEngine,
+  ApiKeysRepository,
   bedrockClient,
   type ChatDeps,
   ConnectionsRepository,
+  createCognitoDirectory,
   createDocumentClient,
   createIdTokenVerifier,
   createNotifier,
@@ -21,6 +25,7 @@ import {
   LocksRepository,
   MessagesRepository,
   RateLimitsRepository,
+  RevocationsRepository,
   SessionsRepository,
   tables,
 } from '@cascade/core';
@@ -92,6 +97,10 @@ export function chatDeps(): ChatDeps {
         limits: () => linked('RateLimits'),
       });
     },
+    revocations: () => new RevocationsRepository(table(tables.revocations.name)),
+    apiKeys: () => new ApiKeysRepository(table(tables.apiKeys.name)),
+    directory: () =>
+      createCognitoDirectory(traced(new CognitoIdentityProviderClient({})), linked('Directory').userPoolId),
   });
   return chat;
 }
@@ -154,4 +163,9 @@ export function agentDeps(): AgentDeps {
 export function idTokenVerifier(): IdTokenVerifier {
   verifier ??= createIdTokenVerifier(linked('Auth'));
   return verifier;
+}
+
+/** What `$connect` checks a caller against: the pool's keys, the revocation record, the API keys. */
+export function accessDeps(): AccessDeps {
+  return { verifier: idTokenVerifier(), revocations: chatDeps().revocations, apiKeys: chatDeps().apiKeys };
 }

@@ -14,10 +14,14 @@ export interface Links {
   Items: { name: string };
   Connections: { name: string };
   Locks: { name: string };
+  Revocations: { name: string };
+  ApiKeys: { name: string };
   Datasets: { name: string };
   AgentStateMachine: { arn: string };
   Api: { managementEndpoint: string };
   Auth: { issuer: string; clientId: string };
+  /** The user pool, for its admin API (global sign-out, looking users up). */
+  Directory: { userPoolId: string };
   /** How the agent thinks: the provider, its model, and the step budget per item. */
   Agent: AgentSettings;
   /** What one user and one connection may ask (core's chat/limits.ts). */

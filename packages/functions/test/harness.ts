@@ -28,6 +28,7 @@ export async function startHandlerHarness(options: { limits?: RateLimits } = {})
     AgentStateMachine: { arn: stateMachineArn },
     Api: { managementEndpoint: 'https://abc123.execute-api.us-east-1.amazonaws.com/test' },
     Auth: { issuer: issuer.issuer, clientId: issuer.clientId },
+    Directory: { userPoolId: 'us-east-1_test' },
     Agent: { provider: 'rules', maxSteps: 6 },
     RateLimits: options.limits ?? unlimited,
   });
@@ -114,7 +115,11 @@ export function connectEvent(connectionId: string, who: Who | null): WebSocketEv
   };
 }
 
-export function authorizerEvent(token?: string): APIGatewayRequestAuthorizerEvent {
+/** `$connect`'s authorizer event: a token in `?token=`, or any other query (`{ apiKey }`). */
+export function authorizerEvent(
+  token?: string,
+  query: Record<string, string> = {},
+): APIGatewayRequestAuthorizerEvent {
   return {
     type: 'REQUEST',
     methodArn: 'arn:aws:execute-api:us-east-1:123456789012:abc123/test/$connect',
@@ -126,7 +131,7 @@ export function authorizerEvent(token?: string): APIGatewayRequestAuthorizerEven
     stageVariables: {},
     resource: '',
     multiValueQueryStringParameters: {},
-    queryStringParameters: token === undefined ? {} : { token },
+    queryStringParameters: { ...(token !== undefined && { token }), ...query },
     requestContext: { requestId: randomUUID() } as APIGatewayRequestAuthorizerEvent['requestContext'],
   };
 }

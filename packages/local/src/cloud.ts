@@ -8,6 +8,7 @@ import { startLocalStackBackend } from './backends/localstack';
 import type { Backend, BackendContext } from './backends/types';
 import { createEdge } from './edge/router';
 import { startCognito } from './emulators/cognito';
+import { adminFunctionName } from './functions';
 import { apiGatewayLimits, WebSocketGateway } from './gateway/websocket';
 import { listenOn } from './ports';
 import type { StepFunctionsService } from './stepfunctions/service';
@@ -22,6 +23,8 @@ export interface Endpoints {
   userPoolId: string;
   userPoolClientId: string;
   stateMachineArn: string;
+  /** The administrators' function, which `cascade admin` invokes through Lambda's API. */
+  adminFunction: string;
   bucket: string;
   tables: Record<TableKey, string>;
   /** LocalStack mode: where DynamoDB, S3, Lambda and Step Functions really are. */
@@ -151,6 +154,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       bucket,
       edgeUrl,
       auth: { issuer: `${edgeUrl}/${cognito.pool.userPoolId}`, clientId: cognito.pool.userPoolClientId },
+      userPoolId: cognito.pool.userPoolId,
       agent: options.agent ?? { provider: 'rules', maxSteps: 6 },
       rateLimits: { ...defaultRateLimits, ...options.rateLimits },
       ...(options.modelApiKey && { modelApiKey: options.modelApiKey }),
@@ -206,6 +210,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           url: cognito.url,
           resendCode: (username) => cognito.resendCode(username),
           isDisabled: (who) => cognito.isDisabled(who),
+          signOuts: cognito.signOuts,
           ...(options.signUp && { signUp: options.signUp }),
         },
         gateway,
@@ -240,6 +245,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       userPoolId: cognito.pool.userPoolId,
       userPoolClientId: cognito.pool.userPoolClientId,
       stateMachineArn: backend.stateMachineArn,
+      adminFunction: adminFunctionName(prefix),
       bucket,
       tables: backend.tableNames,
       ...(options.awsEndpoint && { awsEndpoint: options.awsEndpoint }),

@@ -35,6 +35,9 @@ export function localPlaceholders(
   };
 }
 
+/** The administrators' function, by the name `cascade admin` invokes (endpoints.json's `adminFunction`). */
+export const adminFunctionName = (prefix: string) => `${prefix}-admin`;
+
 export const functionArn = (region: string, account: string, prefix: string, name: string) =>
   `arn:aws:lambda:${region}:${account}:function:${prefix}-${name}`;
 
@@ -68,5 +71,6 @@ export async function loadHandlers(arn: (name: string) => string) {
   // One route per protocol action, each in the module named after it (sessions.list → ws/sessions-list).
   for (const action of clientActions) routes[action] = await ws(routeModule(action));
   const gateway: GatewayHandlers = { authorizer: await ws('authorizer'), routes };
-  return { lambdas, gateway, executionEnded: sfn.executionEnded };
+  const { handler: admin } = await import('@cascade/functions/admin');
+  return { lambdas, gateway, executionEnded: sfn.executionEnded, admin };
 }

@@ -3,7 +3,7 @@ import type { Links } from '@cascade/functions/resources';
 
 type TableLinks = Pick<Links, (typeof tables)[TableKey]['name']>;
 
-/** The six table links (`Resource.Sessions.name`, …) for the given physical table names. */
+/** The table links (`Resource.Sessions.name`, …) for the given physical table names. */
 export function tableLinks(tableNames: Record<TableKey, string>): TableLinks {
   return Object.fromEntries(
     Object.entries(tables).map(([key, table]) => [table.name, { name: tableNames[key as TableKey] }]),

@@ -27,7 +27,8 @@ describe('edge routing', () => {
     [{ headers: {}, url: '/local_abc/.well-known/jwks.json' }, 'cognito-idp'],
     [{ headers: {}, url: '/@connections/abc' }, 'execute-api'],
     [{ headers: {}, url: '/' }, undefined],
-    [{ headers: { authorization: sigv4('lambda') }, url: '/' }, undefined],
+    [{ headers: { authorization: sigv4('lambda') }, url: '/' }, 'lambda'],
+    [{ headers: { authorization: sigv4('sqs') }, url: '/' }, undefined],
   ])('%j → %s', (request, service) => {
     expect(serviceOf(request as never)).toBe(service);
   });

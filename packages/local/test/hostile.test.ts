@@ -85,7 +85,7 @@ async function edge(startTask = vi.fn(async () => undefined)) {
     createEdge({
       cognito: { url: 'http://127.0.0.1:1', resendCode: async () => 'unknown' },
       gateway: gateway(),
-      backend: { dynamodb, s3: dynamodb, stepFunctions: {} as never },
+      backend: { dynamodb, s3: dynamodb, stepFunctions: {} as never, functions: {} },
       allowedOrigins: [webOrigin],
       startTask,
     }),

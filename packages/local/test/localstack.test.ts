@@ -116,6 +116,7 @@ describe('LocalStack mode', () => {
         root,
         prefix: 'cascade-local',
         bucket: 'cascade-local-data',
+        userPoolId: 'us-east-1_local',
         tableNames,
         localCloudUrl: 'http://127.0.0.1:4567',
         stage: 'local',
@@ -127,7 +128,7 @@ describe('LocalStack mode', () => {
       expect(result.stateMachineArn).toBe(
         'arn:aws:states:us-east-1:000000000000:stateMachine:cascade-local-agent',
       );
-      expect(dynamo.commandCalls(CreateTableCommand)).toHaveLength(6);
+      expect(dynamo.commandCalls(CreateTableCommand)).toHaveLength(Object.keys(tables).length);
       expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input.Bucket).toBe('cascade-local-data');
       expect(s3.commandCalls(PutBucketCorsCommand)).toHaveLength(1);
       const created = lambda.commandCalls(CreateFunctionCommand).map((c) => c.args[0].input);

@@ -8,8 +8,8 @@ export interface AuthState {
   signedOutReason: string | undefined;
   signIn(email: string, password: string): Promise<void>;
   signOut(reason?: string): void;
-  /** An ID token good for at least another minute, refreshed first if need be. */
-  freshIdToken(): Promise<string>;
+  /** An ID token good for at least another minute, refreshed first if need be (always, with `renew`). */
+  freshIdToken(renew?: boolean): Promise<string>;
 }
 
 /** Keeps the Cognito tokens (in localStorage, so a reload stays signed in) and refreshes them before they expire. */
@@ -66,12 +66,15 @@ export function useAuth(auth: Auth, storage: Storage = localStorage): AuthState 
     return () => clearTimeout(timer);
   }, [tokens, refresh]);
 
-  const freshIdToken = useCallback(async () => {
-    const held = current.current;
-    if (!held) throw new AuthError('You are signed out.', 'expired');
-    if (held.expiresAt - Date.now() > 60_000) return held.idToken;
-    return (await refresh()).idToken;
-  }, [refresh]);
+  const freshIdToken = useCallback(
+    async (renew = false) => {
+      const held = current.current;
+      if (!held) throw new AuthError('You are signed out.', 'expired');
+      if (!renew && held.expiresAt - Date.now() > 60_000) return held.idToken;
+      return (await refresh()).idToken;
+    },
+    [refresh],
+  );
 
   const signIn = useCallback(
     async (email: string, password: string) => {

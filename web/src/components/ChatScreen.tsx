@@ -77,8 +77,9 @@ function containTab(event: KeyboardEvent, container: HTMLElement | null) {
 export interface ChatScreenProps {
   websocketUrl: string;
   email: string;
-  token: () => Promise<string>;
-  onSignOut: () => void;
+  token: (renew?: boolean) => Promise<string>;
+  /** Signs out here; `reason` is shown on the sign-in screen. */
+  onSignOut: (reason?: string) => void;
   /** Shown in place of the sign-in form, which had the focus: move it to the conversation's heading. */
   takeFocus?: boolean;
 }
@@ -224,7 +225,11 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut, takeFocus }:
           datasetId={datasetId}
           onPickDataset={setDatasetId}
           onUpload={chat.upload}
-          onSignOut={onSignOut}
+          onSignOut={() => onSignOut()}
+          onSignOutEverywhere={async () => {
+            await chat.signOutEverywhere();
+            onSignOut('You signed out of all devices. Sign in again to continue here.');
+          }}
         />
       </aside>
       {/* For a pointer only: the keyboard has Escape and the drawer's own Close button. */}

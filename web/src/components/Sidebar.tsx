@@ -18,6 +18,8 @@ export interface SidebarProps {
   onPickDataset: (id: string) => void;
   onUpload: (file: File) => Promise<string>;
   onSignOut: () => void;
+  /** Ends the sign-in on every device (this one too); rejects with a sentence to show. */
+  onSignOutEverywhere: () => Promise<void>;
   /** Set when the sidebar is an open drawer (on a phone): a Close button is shown. */
   onClose?: () => void;
 }
@@ -113,6 +115,75 @@ function Datasets(props: SidebarProps) {
 }
 
 /** Sessions (newest first), datasets, and the account. */
+/**
+ * Who is signed in, and signing out: here, or on every device at once (which asks first, since it
+ * also ends the sign-in of every other browser and terminal).
+ */
+function Account(props: SidebarProps) {
+  const [step, setStep] = useState<'idle' | 'confirm' | 'busy'>('idle');
+  const [failure, setFailure] = useState<string>();
+  const confirm = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (step === 'confirm') confirm.current?.focus();
+  }, [step]);
+  const everywhere = async () => {
+    setStep('busy');
+    setFailure(undefined);
+    try {
+      await props.onSignOutEverywhere();
+    } catch (error) {
+      setFailure((error as Error).message);
+      setStep('idle');
+    }
+  };
+  return (
+    <footer className="account">
+      <div className="account-row">
+        <span className="email" title={props.email}>
+          {props.email}
+        </span>
+        <button type="button" className="button ghost small" onClick={props.onSignOut}>
+          Sign out
+        </button>
+      </div>
+      {step === 'idle' ? (
+        <button type="button" className="button ghost small" onClick={() => setStep('confirm')}>
+          Sign out of all devices
+        </button>
+      ) : (
+        <fieldset className="confirm-everywhere">
+          <legend className="visually-hidden">Sign out of all devices</legend>
+          <p>This ends your sign-in on every browser and terminal, this one too. API keys keep working.</p>
+          <div className="account-row">
+            <button
+              ref={confirm}
+              type="button"
+              className="button small danger"
+              onClick={() => void everywhere()}
+              aria-disabled={step === 'busy'}
+            >
+              {step === 'busy' ? 'Signing out…' : 'Sign out everywhere'}
+            </button>
+            <button
+              type="button"
+              className="button ghost small"
+              onClick={() => setStep('idle')}
+              disabled={step === 'busy'}
+            >
+              Cancel
+            </button>
+          </div>
+        </fieldset>
+      )}
+      {failure && (
+        <p role="alert" className="account-failure">
+          {failure}
+        </p>
+      )}
+    </footer>
+  );
+}
+
 export function Sidebar(props: SidebarProps) {
   const list = useRef<HTMLUListElement>(null);
   const moreButton = useRef<HTMLButtonElement>(null);
@@ -191,14 +262,7 @@ export function Sidebar(props: SidebarProps) {
         )}
       </nav>
       <Datasets {...props} />
-      <footer className="account">
-        <span className="email" title={props.email}>
-          {props.email}
-        </span>
-        <button type="button" className="button ghost small" onClick={props.onSignOut}>
-          Sign out
-        </button>
-      </footer>
+      <Account {...props} />
     </div>
   );
 }

@@ -22,8 +22,12 @@ export function backoffDelay(attempt: number, random = Math.random): number {
 
 export interface ConnectionOptions {
   url: string;
-  /** A valid ID token; called before every attempt, so a refreshed token is used on reconnect. */
-  token: () => Promise<string>;
+  /**
+   * A valid ID token; called before every attempt, so a refreshed token is used on reconnect.
+   * `renew` after a handshake the server refused: the token may have been revoked (signed out
+   * everywhere, account disabled), and only a refresh tells; if that fails, the auth layer signs out.
+   */
+  token: (renew?: boolean) => Promise<string>;
   onMessage: (message: ServerMessage) => void;
   onStatus: (status: ConnectionStatus) => void;
   /** Keeps the connection from API Gateway's 10-minute idle timeout. */
@@ -42,6 +46,8 @@ export class Connection {
   /** Bumped by every start, so an attempt begun before a stop never opens a second socket. */
   private generation = 0;
   private readonly waiters = new Map<string, (message: ServerMessage) => void>();
+  /** The last socket closed before it opened: its handshake was refused (or never reached the server). */
+  private refused = false;
 
   constructor(private readonly options: ConnectionOptions) {}
 
@@ -110,7 +116,7 @@ export class Connection {
     this.options.onStatus({ state: 'connecting', attempt: this.attempt });
     let token: string;
     try {
-      token = await this.options.token();
+      token = await this.options.token(this.refused);
     } catch {
       // No token (signed out or refresh failed): the auth layer decides what happens next.
       return;
@@ -119,8 +125,11 @@ export class Connection {
     const url = `${this.options.url}${this.options.url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
     const socket = (this.options.createSocket ?? ((u) => new WebSocket(u)))(url);
     this.socket = socket;
+    let opened = false;
     socket.onopen = () => {
       if (this.socket !== socket) return;
+      opened = true;
+      this.refused = false;
       this.attempt = 0;
       clearInterval(this.keepAlive);
       this.keepAlive = setInterval(
@@ -153,6 +162,7 @@ export class Connection {
       if (this.socket !== socket) return;
       this.socket = undefined;
       clearInterval(this.keepAlive);
+      if (!opened) this.refused = true;
       if (this.stopped) return;
       const delay = backoffDelay(this.attempt, this.options.random);
       this.attempt += 1;

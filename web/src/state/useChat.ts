@@ -30,6 +30,8 @@ export interface Chat {
   loadEarlierMessages(): void;
   cancelRun(executionId: string): void;
   upload(file: File): Promise<string>;
+  /** Ends every sign-in of this user's, on every device; rejects with the server's sentence. */
+  signOutEverywhere(): Promise<void>;
   dismissNotice(): void;
 }
 
@@ -43,7 +45,7 @@ const sessionFromHash = () => /^#\/session\/([0-9a-f-]{36})$/i.exec(location.has
  * (re)connecting — the session list, the datasets, the open session's history and the full
  * state of every run still in flight, so nothing is lost while the network was away.
  */
-export function useChat(websocketUrl: string, token: () => Promise<string>): Chat {
+export function useChat(websocketUrl: string, token: (renew?: boolean) => Promise<string>): Chat {
   const [state, dispatch] = useReducer(chatReducer, initialChatState, (s) => ({
     ...s,
     activeSessionId: sessionFromHash(),
@@ -232,6 +234,12 @@ export function useChat(websocketUrl: string, token: () => Promise<string>): Cha
     [connection, ask],
   );
 
+  const signOutEverywhere = useCallback(async () => {
+    const answer = await connection.request({ action: 'signout.everywhere', messageId: crypto.randomUUID() });
+    if (answer.action === 'error') throw new Error(answer.message);
+    if (answer.action !== 'signedOut') throw new Error('The server answered the sign-out unexpectedly.');
+  }, [connection]);
+
   const dismissNotice = useCallback(() => dispatch({ type: 'notice' }), []);
 
   return {
@@ -243,6 +251,7 @@ export function useChat(websocketUrl: string, token: () => Promise<string>): Cha
     loadEarlierMessages,
     cancelRun,
     upload,
+    signOutEverywhere,
     dismissNotice,
   };
 }

@@ -1,5 +1,5 @@
 import type { OptionSpec } from '../args';
-import { type Context, print } from '../context';
+import { type Context, print, withConnection } from '../context';
 import { jwtClaims } from '../credentials';
 import { CliError, exitCodes, sentenceFor, UsageError } from '../errors';
 import { canPrompt, promptHidden, readStdin } from '../io';
@@ -34,6 +34,27 @@ function email(args: Record<string, string | undefined>): string {
   const value = args.EMAIL!.trim();
   if (!/^[^\s@]+@[^\s@]+$/.test(value)) throw new UsageError(`"${value}" is not an email address.`);
   return value;
+}
+
+/** Ends every sign-in through the protocol (which also ends Cognito's refresh tokens), then forgets the tokens here. */
+async function logoutEverywhere(context: Context): Promise<number> {
+  const target = await context.target();
+  const tokens = await context.store.get(target.key);
+  if (!tokens) throw new CliError(`You are not logged in to ${target.file}: run \`cascade login EMAIL\`.`);
+  const answer = await withConnection(context, async (connection) => {
+    // The server closes this connection right after its answer: that close is expected.
+    connection.onClose(() => undefined);
+    return connection.request({ action: 'signout.everywhere' }, 'signedOut');
+  });
+  await context.store.remove(target.key);
+  const { connections, revokedBefore } = answer.message;
+  print(
+    context,
+    { ...answer.raw, loggedOut: true, email: tokens.email, target: target.file },
+    () =>
+      `Signed ${tokens.email} out everywhere: ${connections} connection${connections === 1 ? '' : 's'} closed, and sign-ins from before ${formatTime(revokedBefore)} no longer work.`,
+  );
+  return exitCodes.ok;
 }
 
 export const account: CommandGroup = {
@@ -103,12 +124,19 @@ export const account: CommandGroup = {
       name: 'logout',
       summary: 'Revoke the refresh token with Cognito and forget the tokens here.',
       args: [],
-      options: [{ name: 'everywhere', description: 'Sign out on every device (not available yet).' }],
+      options: [
+        {
+          name: 'everywhere',
+          description:
+            'End every sign-in of yours at once, on every device: refresh tokens, ID tokens already issued, open connections.',
+        },
+      ],
+      details: [
+        'With --everywhere, the browser tabs and terminals you are signed in on are disconnected and must',
+        'log in again; API keys keep working (revoke them with `cascade keys revoke`).',
+      ],
       async run(context) {
-        if (context.options.flag('everywhere'))
-          throw new UsageError(
-            '`cascade logout --everywhere` is not available yet: log out on each device instead.',
-          );
+        if (context.options.flag('everywhere')) return logoutEverywhere(context);
         const target = await context.target();
         const tokens = await context.store.get(target.key);
         if (!tokens) {

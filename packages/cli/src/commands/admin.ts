@@ -1,9 +1,12 @@
+import type { AdminResult } from '@cascade/core';
+import { invokeAdmin } from '../admin-function';
 import type { OptionSpec } from '../args';
 import { type CognitoAdmin, cognitoAdminFor, type PoolUser } from '../cognito-admin';
 import { type Context, print } from '../context';
-import { exitCodes, UsageError } from '../errors';
+import { CliError, exitCodes, UsageError } from '../errors';
 import { readStdin } from '../io';
 import { formatTime, table } from '../render';
+import { renderKeys } from './access';
 import type { CommandGroup } from './command';
 
 const emailArg = { name: 'EMAIL', description: "The person's email address (their username)." };
@@ -32,12 +35,37 @@ const tenant: OptionSpec = {
   description: 'The tenant the person belongs to (their custom:tenantId).',
 };
 
+const functionNote =
+  "Also invokes the stage's admin function (endpoints file: adminFunction) with your shell's AWS credentials: lambda:InvokeFunction on it.";
+
+/**
+ * Cognito first (no new sign-in or refresh), then the admin function: disabling cuts what Cognito
+ * cannot (ID tokens already issued, API keys, open connections) at once; enabling lifts that cut.
+ */
 function setEnabled(enabled: boolean) {
-  const verb = enabled ? 'Enabled' : 'Disabled';
   return async (context: Context, args: Record<string, string | undefined>) => {
     const address = email(args);
+    const target = await context.target();
     await (await admin(context)).setEnabled(address, enabled);
-    print(context, { email: address, enabled }, () => `${verb} ${address}.`);
+    let result: AdminResult;
+    try {
+      result = await invokeAdmin(target, context.env, {
+        action: enabled ? 'enableUser' : 'disableUser',
+        email: address,
+      });
+    } catch (error) {
+      const problem = error instanceof Error ? error.message : String(error);
+      throw new CliError(
+        enabled
+          ? `Enabled ${address} in Cognito, but their access is still cut: ${problem}`
+          : `Disabled ${address} in Cognito (no new sign-in), but tokens already issued and API keys still work: ${problem}`,
+      );
+    }
+    print(context, { email: address, enabled, ...result }, () =>
+      result.action === 'disableUser'
+        ? `Disabled ${address}: signed out everywhere, ${result.closedConnections} connection${result.closedConnections === 1 ? '' : 's'} closed, API keys refused.`
+        : `Enabled ${address}: they can log in again (their API keys work again unless revoked).`,
+    );
     return exitCodes.ok;
   };
 }
@@ -88,13 +116,11 @@ export const administration: CommandGroup = {
     },
     {
       name: 'admin disable-user',
-      summary: 'Refuse a person their next login and token refresh.',
+      summary:
+        'Cut a person off at once: no login, no refresh, tokens and API keys refused, connections closed.',
       args: [emailArg],
       options: [],
-      details: [
-        'An ID token already issued keeps working until it expires (at most an hour on AWS).',
-        credentialsNote,
-      ],
+      details: [credentialsNote, functionNote],
       run: setEnabled(false),
     },
     {
@@ -102,7 +128,11 @@ export const administration: CommandGroup = {
       summary: 'Let a disabled person log in again.',
       args: [emailArg],
       options: [],
-      details: [credentialsNote],
+      details: [
+        'Sign-ins from before the disable stay ended: the person logs in afresh.',
+        credentialsNote,
+        functionNote,
+      ],
       run: setEnabled(true),
     },
     {
@@ -118,6 +148,41 @@ export const administration: CommandGroup = {
             ? 'No users yet: add one with `cascade admin add-user EMAIL`.'
             : table(['Email', 'Status', 'Enabled', 'Tenant', 'Created'], users.map(userRow)),
         );
+        return exitCodes.ok;
+      },
+    },
+    {
+      name: 'admin keys',
+      summary: "List a person's API keys: name, prefix, created, last used, expires, revoked.",
+      args: [emailArg],
+      options: [],
+      details: [functionNote],
+      async run(context, args) {
+        const address = email(args);
+        const result = await invokeAdmin(await context.target(), context.env, {
+          action: 'listKeys',
+          email: address,
+        });
+        print(context, result, () =>
+          result.action === 'listKeys' && result.keys.length === 0
+            ? `${address} has no API keys.`
+            : renderKeys(result.action === 'listKeys' ? result.keys : [], context.now()),
+        );
+        return exitCodes.ok;
+      },
+    },
+    {
+      name: 'admin revoke-key',
+      summary: "Revoke anyone's API key at once; connections it opened close.",
+      args: [{ name: 'KEY_ID', description: 'The key id, as `cascade admin keys EMAIL` shows it.' }],
+      options: [],
+      details: [functionNote],
+      async run(context, args) {
+        const keyId = args.KEY_ID!.trim();
+        if (!/^[0-9a-f]{16}$/.test(keyId))
+          throw new UsageError(`"${keyId}" is not a key id (16 hex digits).`);
+        const result = await invokeAdmin(await context.target(), context.env, { action: 'revokeKey', keyId });
+        print(context, result, () => `Revoked API key ${keyId}.`);
         return exitCodes.ok;
       },
     },

@@ -1,3 +1,4 @@
+import { access } from './access';
 import { account } from './account';
 import { administration } from './admin';
 import type { Command, CommandGroup } from './command';
@@ -5,7 +6,7 @@ import { data } from './data';
 import { runs } from './runs';
 
 /** Every command, in the order help lists them; a new group (administration, keys, …) is one more entry. */
-export const commandGroups: readonly CommandGroup[] = [account, runs, data, administration];
+export const commandGroups: readonly CommandGroup[] = [account, runs, data, access, administration];
 
 export function findCommand(name: string): Command | undefined {
   return commandGroups.flatMap((group) => group.commands).find((command) => command.name === name);

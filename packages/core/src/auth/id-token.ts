@@ -14,6 +14,8 @@ export interface Identity {
   userId: string;
   email: string;
   tenantId: string;
+  /** When the token was issued (`iat`, epoch seconds); a revocation refuses tokens issued before it. */
+  issuedAt?: number;
 }
 
 export interface IdTokenVerifier {
@@ -79,7 +81,12 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
       const userId = payload.sub;
       const email = typeof payload.email === 'string' ? payload.email : '';
       const tenant = payload['custom:tenantId'];
-      return { userId, email, tenantId: typeof tenant === 'string' && tenant ? tenant : userId };
+      return {
+        userId,
+        email,
+        tenantId: typeof tenant === 'string' && tenant ? tenant : userId,
+        ...(typeof payload.iat === 'number' && { issuedAt: payload.iat }),
+      };
     },
   };
 }

@@ -1,11 +1,14 @@
+import type { UserDirectory } from '../auth/directory';
 import type { DatasetCatalog } from '../datasets/catalog';
 import type { Notifier } from '../notifier/notifier';
 import type { Orchestrator } from '../orchestration/orchestrator';
+import type { ApiKeysRepository } from '../repositories/api-keys';
 import type { ConnectionsRepository } from '../repositories/connections';
 import type { ExecutionsRepository } from '../repositories/executions';
 import type { ItemsRepository } from '../repositories/items';
 import type { LocksRepository } from '../repositories/locks';
 import type { MessagesRepository } from '../repositories/messages';
+import type { RevocationsRepository } from '../repositories/revocations';
 import type { SessionsRepository } from '../repositories/sessions';
 import type { RateLimiter } from './limits';
 
@@ -22,6 +25,10 @@ export interface ChatDeps {
   notifier: Notifier;
   /** Per-user and per-connection limits (limits.ts). */
   limits: RateLimiter;
+  revocations: RevocationsRepository;
+  apiKeys: ApiKeysRepository;
+  /** The user pool's admin side: global sign-out and looking users up. */
+  directory: UserDirectory;
 }
 
 /** The signed-in caller, as the authorizer established it. */
@@ -29,6 +36,8 @@ export interface Caller {
   userId: string;
   tenantId: string;
   email?: string;
+  /** How the connection signed in; an API key may not mint keys or end sign-ins. */
+  via?: 'token' | 'apiKey';
 }
 
 export const runPolicy = {

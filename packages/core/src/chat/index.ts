@@ -1,3 +1,5 @@
+export * from './account';
+export * from './admin';
 export * from './cancel-execution';
 export * from './conclude';
 export * from './deps';

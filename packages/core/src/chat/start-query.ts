@@ -22,6 +22,9 @@ function itemsOf(request: QueryRequest): NewItem[] {
   return items.map((item, index) => ({ itemId: item.id, index, input: item.input }));
 }
 
+/** What a question touches: everything of the chat's but access control. */
+export type QueryDeps = Omit<ChatDeps, 'revocations' | 'apiKeys' | 'directory'>;
+
 /**
  * Accepts a question and starts its run: opens or continues the session, takes the session's
  * lock, records the execution and its items, stores the user's message and starts the state
@@ -31,7 +34,7 @@ function itemsOf(request: QueryRequest): NewItem[] {
  * is completed by its retry. Returns the executionId.
  */
 export async function startQuery(
-  deps: ChatDeps,
+  deps: QueryDeps,
   caller: Caller,
   request: QueryRequest,
   reply: Reply,
@@ -113,7 +116,7 @@ export async function startQuery(
 
 /** Writes the items and the user's message, acknowledges, then starts the state machine. */
 async function launch(
-  deps: ChatDeps,
+  deps: QueryDeps,
   execution: ExecutionRecord,
   request: QueryRequest,
   reply: Reply,
@@ -184,7 +187,7 @@ function ackFor(execution: ExecutionRecord): ServerMessageOf<'ack'> {
 }
 
 /** A repeated messageId: the first execution's ack again and, if it has ended, its final response. */
-async function replay(deps: ChatDeps, execution: ExecutionRecord, reply: Reply): Promise<string> {
+async function replay(deps: QueryDeps, execution: ExecutionRecord, reply: Reply): Promise<string> {
   await reply(ackFor(execution));
   if (isFinal(execution.status)) {
     const status = execution.status === 'TIMED_OUT' ? 'FAILED' : execution.status;

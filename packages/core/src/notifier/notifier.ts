@@ -1,5 +1,6 @@
 import {
   type ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { PayloadTooLargeError } from '../errors';
@@ -21,6 +22,8 @@ export interface Notifier {
   toConnection(connectionId: string, message: ServerMessage): Promise<Delivery>;
   /** Sends to every live connection of the user; one dead connection never stops the others. */
   toUser(userId: string, message: ServerMessage): Promise<UserDelivery>;
+  /** Closes a connection (API Gateway's DeleteConnection); one already gone counts as closed. */
+  disconnect(connectionId: string): Promise<void>;
 }
 
 export interface NotifierDeps {
@@ -80,6 +83,15 @@ export function createNotifier({ api, connections }: NotifierDeps): Notifier {
         gone: outcomes.filter((o) => o === 'gone').length,
         failed: outcomes.filter((o) => o === 'failed').length,
       };
+    },
+
+    async disconnect(connectionId) {
+      try {
+        await api.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+      } catch (error) {
+        if (!isGone(error)) throw error;
+      }
+      await connections.delete(connectionId);
     },
   };
 }

@@ -123,6 +123,60 @@ export const DatasetUploadRequest = z.object({
   }),
 });
 
+const NoPayload = z.object({}).optional();
+
+/** Extension: a personal API key for scripts, shown once in the answer. */
+export const KeyCreateRequest = z.object({
+  action: z.literal('key.create'),
+  messageId: MessageId.optional(),
+  payload: z
+    .object({
+      name: NotBlank(limits.apiKeys.nameChars)
+        .refine((name) => ![...name].some(isControl), { error: 'must not contain control characters' })
+        .optional(),
+      /** Days until the key stops working; `limits.apiKeys.defaultDays` when left out. */
+      expiresInDays: z.number().int().min(1).max(limits.apiKeys.maxDays).optional(),
+    })
+    .optional(),
+});
+
+/** Extension: the caller's API keys (never the keys themselves). */
+export const KeysListRequest = z.object({
+  action: z.literal('keys.list'),
+  messageId: MessageId.optional(),
+  payload: NoPayload,
+});
+
+export const KeyId = z.string().regex(/^[0-9a-f]{16}$/, { error: 'must be a key id (16 hex digits)' });
+
+/** Extension: revokes one of the caller's API keys at once. */
+export const KeyRevokeRequest = z.object({
+  action: z.literal('key.revoke'),
+  messageId: MessageId.optional(),
+  payload: z.object({ keyId: KeyId }),
+});
+
+/** Extension: the caller's open connections (their devices). */
+export const ConnectionsListRequest = z.object({
+  action: z.literal('connections.list'),
+  messageId: MessageId.optional(),
+  payload: NoPayload,
+});
+
+/** Extension: the caller's sessions that a run holds locked. */
+export const LocksListRequest = z.object({
+  action: z.literal('locks.list'),
+  messageId: MessageId.optional(),
+  payload: NoPayload,
+});
+
+/** Extension: ends every sign-in of the caller's, this connection's included. */
+export const SignOutEverywhereRequest = z.object({
+  action: z.literal('signout.everywhere'),
+  messageId: MessageId.optional(),
+  payload: NoPayload,
+});
+
 export const PingRequest = z.object({
   action: z.literal('ping'),
   messageId: MessageId.optional(),
@@ -138,6 +192,12 @@ export const ClientMessage = z.discriminatedUnion('action', [
   ExecutionCancelRequest,
   DatasetsListRequest,
   DatasetUploadRequest,
+  KeyCreateRequest,
+  KeysListRequest,
+  KeyRevokeRequest,
+  ConnectionsListRequest,
+  LocksListRequest,
+  SignOutEverywhereRequest,
   PingRequest,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;

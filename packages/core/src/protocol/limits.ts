@@ -14,6 +14,8 @@ export const limits = {
   requestBytes: 64 * 1024,
   /** The largest CSV a user may upload (a presigned S3 PUT). */
   uploadBytes: 100 * 1024 * 1024,
+  /** Personal API keys: how many a user may hold unrevoked, and for how long each works. */
+  apiKeys: { perUser: 10, nameChars: 64, defaultDays: 90, maxDays: 365 },
   /** API Gateway refuses to post a message above 128 KB to a connection. */
   serverMessageBytes: 128 * 1024,
 } as const;

@@ -280,6 +280,82 @@ export const UploadMessage = z.object({
   expiresAt: Iso,
 });
 
+/** A personal API key as its owner sees it; the key itself only in the `key.create` answer. */
+export const ApiKeySummary = z.object({
+  keyId: z.string(),
+  name: z.string(),
+  /** The key's first characters, to tell keys apart. */
+  prefix: z.string(),
+  createdAt: Iso,
+  expiresAt: Iso.optional(),
+  lastUsedAt: Iso.optional(),
+  revokedAt: Iso.optional(),
+});
+export type ApiKeySummary = z.infer<typeof ApiKeySummary>;
+
+/** Extension: the answer to `key.create` (with `secret`, shown this once) and `key.revoke`. */
+export const KeyMessage = z.object({
+  action: z.literal('key'),
+  ...RequestEcho,
+  key: ApiKeySummary,
+  secret: z.string().optional(),
+});
+
+export const KeysMessage = z.object({
+  action: z.literal('keys'),
+  ...RequestEcho,
+  /** Newest first, revoked and expired ones included. */
+  keys: z.array(ApiKeySummary),
+});
+
+/** One of the user's open connections: a browser tab, a terminal, a script. */
+export const ConnectionSummary = z.object({
+  connectionId: z.string(),
+  connectedAt: Iso,
+  sourceIp: z.string().optional(),
+  /** What the User-Agent says it is ("Chrome on Linux", "cascade CLI 0.1.0"). */
+  client: z.string(),
+  /** How it signed in: a password sign-in's token, or an API key (then its id). */
+  via: z.enum(['token', 'apiKey']),
+  keyId: z.string().optional(),
+  /** The connection this answer goes to. */
+  current: z.boolean(),
+});
+export type ConnectionSummary = z.infer<typeof ConnectionSummary>;
+
+export const ConnectionsMessage = z.object({
+  action: z.literal('connections'),
+  ...RequestEcho,
+  connections: z.array(ConnectionSummary),
+});
+
+/** A session a run holds: no other question may start in it until the run ends or the lock expires. */
+export const LockSummary = z.object({
+  sessionId: z.string(),
+  title: z.string(),
+  executionId: z.string(),
+  acquiredAt: Iso,
+  expiresAt: Iso,
+});
+export type LockSummary = z.infer<typeof LockSummary>;
+
+export const LocksMessage = z.object({
+  action: z.literal('locks'),
+  ...RequestEcho,
+  locks: z.array(LockSummary),
+});
+
+/**
+ * Extension: every sign-in of the user's has ended. Tokens issued before `revokedBefore` are
+ * refused from now on; the user's connections, this one included, close right after this message.
+ */
+export const SignedOutMessage = z.object({
+  action: z.literal('signedOut'),
+  ...RequestEcho,
+  revokedBefore: Iso,
+  connections: z.number().int(),
+});
+
 export const PongMessage = z.object({ action: z.literal('pong'), ...RequestEcho });
 
 export const ErrorMessage = z.object({
@@ -304,6 +380,11 @@ export const ServerMessage = z.discriminatedUnion('action', [
   SessionsMessage,
   HistoryMessage,
   UploadMessage,
+  KeyMessage,
+  KeysMessage,
+  ConnectionsMessage,
+  LocksMessage,
+  SignedOutMessage,
   PongMessage,
   ErrorMessage,
 ]);

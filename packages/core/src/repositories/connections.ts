@@ -3,10 +3,19 @@ import { tables } from '../tables';
 import { epochSeconds, queryAll, type TableContext } from './dynamo';
 import { countInWindow, type Verdict } from './rate-limits';
 
-export interface ConnectionRecord {
+/** Who opened a connection and how, as `$connect` saw it. */
+export interface NewConnection {
   connectionId: string;
   userId: string;
   tenantId: string;
+  /** How it signed in: a Cognito ID token, or an API key (`keyId`). */
+  via?: 'token' | 'apiKey';
+  keyId?: string;
+  sourceIp?: string;
+  userAgent?: string;
+}
+
+export interface ConnectionRecord extends NewConnection {
   connectedAt: string;
   /** Epoch seconds; DynamoDB TTL removes the record lazily, readers ignore it from then on. */
   expiresAt: number;
@@ -24,7 +33,7 @@ export class ConnectionsRepository {
     return (this.ctx.now ?? Date.now)();
   }
 
-  async put(input: { connectionId: string; userId: string; tenantId: string }): Promise<ConnectionRecord> {
+  async put(input: NewConnection): Promise<ConnectionRecord> {
     const now = this.nowMs();
     const record: ConnectionRecord = {
       ...input,

@@ -1,3 +1,4 @@
+export * from './api-keys';
 export * from './connections';
 export * from './dynamo';
 export * from './executions';
@@ -5,4 +6,5 @@ export * from './items';
 export * from './locks';
 export * from './messages';
 export * from './rate-limits';
+export * from './revocations';
 export * from './sessions';

@@ -6,6 +6,7 @@ import {
   type Page,
   type PageRequest,
   putIfAbsent,
+  queryAll,
   queryPage,
   sendIfConditionHolds,
   type TableContext,
@@ -78,6 +79,18 @@ export class SessionsRepository {
       page,
       20,
     );
+  }
+
+  /** The user's sessions whose latest run is still going (or was never concluded). */
+  listRunning(userId: string): Promise<SessionRecord[]> {
+    return queryAll<SessionRecord>(this.ctx.client, {
+      TableName: this.ctx.tableName,
+      IndexName: table.indexes[0].name,
+      KeyConditionExpression: 'userId = :userId',
+      FilterExpression: 'lastExecutionStatus = :running',
+      ExpressionAttributeValues: { ':userId': userId, ':running': 'RUNNING' },
+      ScanIndexForward: false,
+    });
   }
 
   /** Marks the session as active with a new execution. */

@@ -174,6 +174,7 @@ describe('streamed answer text as events', () => {
     const sent: ServerMessage[] = [];
     const notifier = {
       toConnection: async () => 'sent' as const,
+      disconnect: async () => undefined,
       toUser: async (_user: string, message: ServerMessage) => {
         sent.push(message);
         return { sent: 1, gone: 0, failed: 0 };

@@ -413,7 +413,7 @@ describe('runEvents', () => {
 
   it('computes percent from finished items and never goes past 100', async () => {
     const toUser = vi.fn().mockResolvedValue({ sent: 1, gone: 0, failed: 0 });
-    const events = runEvents({ toUser, toConnection: vi.fn() } as Notifier, run);
+    const events = runEvents({ toUser, toConnection: vi.fn(), disconnect: vi.fn() } as Notifier, run);
     await events.progress(
       { totalItems: 3, completedItems: 1, failedItems: 0 },
       { id: 'a', status: 'SUCCEEDED', durationMs: 5 },
@@ -428,7 +428,11 @@ describe('runEvents', () => {
   it('never fails a step because an event could not be sent', async () => {
     const toUser = vi.fn().mockRejectedValue(new Error('too large'));
     await expect(
-      runEvents({ toUser, toConnection: vi.fn() } as Notifier, run).step('a', 'parse', 'started'),
+      runEvents({ toUser, toConnection: vi.fn(), disconnect: vi.fn() } as Notifier, run).step(
+        'a',
+        'parse',
+        'started',
+      ),
     ).resolves.toBeUndefined();
   });
 });

@@ -51,6 +51,7 @@ beforeAll(async () => {
   });
   const notifier: Notifier = {
     toConnection: async () => 'sent',
+    disconnect: async () => undefined,
     toUser: async (_u, message) => {
       sent.push(message);
       return { sent: 1, gone: 0, failed: 0 };

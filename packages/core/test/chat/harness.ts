@@ -4,19 +4,23 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { startDynamo, type TestDynamo } from '../../../../test/support/dynamo';
 import { unlimited } from '../../../../test/support/links';
 import {
+  ApiKeysRepository,
   type Caller,
   type ChatDeps,
   ConnectionsRepository,
   createRateLimiter,
   createStepFunctionsOrchestrator,
   DatasetCatalog,
+  type DirectoryUser,
   ExecutionsRepository,
   ItemsRepository,
   LocksRepository,
   MessagesRepository,
+  NotFoundError,
   type Notifier,
   type RateLimits,
   RateLimitsRepository,
+  RevocationsRepository,
   type ServerMessage,
   SessionsRepository,
 } from '../../src';
@@ -45,7 +49,15 @@ export async function startChatHarness(options: { limits?: Partial<RateLimits> }
       sent.push({ to: `user:${userId}`, message });
       return { sent: 1, gone: 0, failed: 0 };
     },
+    async disconnect(connectionId) {
+      closed.push(connectionId);
+      await deps.connections.delete(connectionId);
+    },
   };
+  const closed: string[] = [];
+  /** The pool as the tests set it up; `signedOut` lists whose refresh tokens were ended. */
+  const users = new Map<string, DirectoryUser>();
+  const signedOut: string[] = [];
   const table = (name: keyof TestDynamo['tableNames']) => ({
     client: dynamo.client,
     tableName: dynamo.tableNames[name],
@@ -65,6 +77,18 @@ export async function startChatHarness(options: { limits?: Partial<RateLimits> }
       counters: () => new RateLimitsRepository(table('locks')),
       limits: () => ({ ...unlimited, ...options.limits }),
     }),
+    revocations: new RevocationsRepository(table('revocations')),
+    apiKeys: new ApiKeysRepository(table('apiKeys')),
+    directory: {
+      async signOut(userId) {
+        signedOut.push(userId);
+      },
+      async find(username) {
+        const user = users.get(username);
+        if (!user) throw new NotFoundError(`There is no user ${username}.`);
+        return user;
+      },
+    },
   };
   return {
     deps,
@@ -72,6 +96,9 @@ export async function startChatHarness(options: { limits?: Partial<RateLimits> }
     sfn,
     s3,
     sent,
+    closed,
+    users,
+    signedOut,
     /** Collects what a use case replies to the asking connection. */
     replies() {
       const messages: ServerMessage[] = [];

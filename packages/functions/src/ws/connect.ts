@@ -1,6 +1,6 @@
 import { logger, toProtocolError, withCorrelation } from '@cascade/core';
 import { chatDeps } from '../deps';
-import { callerOf, ok, type WebSocketEvent, type WebSocketResult } from './event';
+import { callerOf, connectionOrigin, ok, type WebSocketEvent, type WebSocketResult } from './event';
 
 /**
  * `$connect`: the authorizer has let the caller in; remember the connection so events can reach
@@ -20,7 +20,12 @@ export async function handler(event: WebSocketEvent): Promise<WebSocketResult> {
       logger.info('connection refused', { code: body.code, details: body.details });
       return { statusCode: 429, body: JSON.stringify(body) };
     }
-    await deps.connections.put({ connectionId, userId: caller.userId, tenantId: caller.tenantId });
+    await deps.connections.put({
+      connectionId,
+      userId: caller.userId,
+      tenantId: caller.tenantId,
+      ...connectionOrigin(event),
+    });
     return ok;
   });
 }

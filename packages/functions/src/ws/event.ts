@@ -20,6 +20,8 @@ export interface WebSocketEvent {
     disconnectReason?: string;
     /** What the authorizer returned as context, plus its principalId. */
     authorizer?: Record<string, unknown> | null;
+    /** Where the connection comes from (on `$connect`). */
+    identity?: { sourceIp?: string; userAgent?: string };
   };
 }
 
@@ -39,7 +41,21 @@ export function callerOf(event: WebSocketEvent): Caller {
   }
   const tenantId = typeof context?.tenantId === 'string' && context.tenantId ? context.tenantId : userId;
   const email = typeof context?.email === 'string' ? context.email : '';
-  return { userId, tenantId, email };
+  return { userId, tenantId, email, via: context?.via === 'apiKey' ? 'apiKey' : 'token' };
+}
+
+/** How the authorizer let the connection in, and from where, for the user's list of devices. */
+export function connectionOrigin(event: WebSocketEvent) {
+  const context = event.requestContext.authorizer;
+  const keyId = typeof context?.keyId === 'string' && context.keyId ? context.keyId : undefined;
+  const { sourceIp, userAgent } = event.requestContext.identity ?? {};
+  return {
+    via: context?.via === 'apiKey' ? ('apiKey' as const) : ('token' as const),
+    ...(keyId && { keyId }),
+    ...(sourceIp && { sourceIp }),
+    // A User-Agent is the caller's to choose: kept short enough to list.
+    ...(userAgent && { userAgent: userAgent.slice(0, 256) }),
+  };
 }
 
 /** API Gateway may hand binary frames over base64-encoded. */

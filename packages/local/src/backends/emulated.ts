@@ -4,7 +4,7 @@ import { renderStateMachine } from '@cascade/core';
 import { startDynamo } from '../emulators/dynamodb';
 import { seedSamples, startS3 } from '../emulators/s3';
 import { TaskTokens } from '../engine';
-import { functionArn, loadHandlers, localPlaceholders } from '../functions';
+import { adminFunctionName, functionArn, loadHandlers, localPlaceholders } from '../functions';
 import { provideLinks, tableLinks } from '../links';
 import { StepFunctionsService } from '../stepfunctions/service';
 import type { Backend, BackendContext } from './types';
@@ -35,6 +35,7 @@ export async function startEmulatedBackend(context: BackendContext): Promise<Bac
       AgentStateMachine: { arn: stateMachineArn },
       Api: { managementEndpoint: `${context.edgeUrl}/${context.stage}` },
       Auth: context.auth,
+      Directory: { userPoolId: context.userPoolId },
       Agent: context.agent,
       RateLimits: context.rateLimits,
       ...(context.modelApiKey && { ModelApiKey: { value: context.modelApiKey } }),
@@ -73,7 +74,12 @@ export async function startEmulatedBackend(context: BackendContext): Promise<Bac
   });
 
   return {
-    edge: { dynamodb: dynamo.handle, s3: s3.handle, stepFunctions },
+    edge: {
+      dynamodb: dynamo.handle,
+      s3: s3.handle,
+      stepFunctions,
+      functions: { [adminFunctionName(context.prefix)]: handlers.admin },
+    },
     gateway: handlers.gateway,
     stateMachineArn,
     tableNames: dynamo.tableNames,

@@ -40,6 +40,7 @@ export async function startLocalStackBackend(context: BackendContext, endpoint: 
     localCloudUrl: context.edgeUrl,
     stage: context.stage,
     auth: context.auth,
+    userPoolId: context.userPoolId,
     agent: context.agent,
     rateLimits: context.rateLimits,
     ...(context.modelApiKey && { modelApiKey: context.modelApiKey }),

@@ -16,6 +16,7 @@ export interface BackendContext {
   bucket: string;
   edgeUrl: string;
   auth: Links['Auth'];
+  userPoolId: string;
   agent: Links['Agent'];
   rateLimits: Links['RateLimits'];
   /** The OpenAI-compatible endpoint's key, linked as the ModelApiKey secret would be. */

@@ -25,6 +25,32 @@ export interface CognitoTarget {
   isDisabled?(who: { username?: string; refreshToken?: string }): Promise<boolean>;
   /** Who may sign up (CASCADE_SIGNUP); open when absent, as cognito-local is. */
   signUp?: SignUpPolicy;
+  /** Global sign-out, which cognito-local answers "Unsupported"; absent, the edge passes it on as it came. */
+  signOuts?: GlobalSignOuts;
+}
+
+/** A user as cognito-local names them: their pool, and the `Username` their tokens carry. */
+export interface UserInPool {
+  userPoolId: string;
+  username: string;
+}
+
+/** A token's user and when it was issued (`iat`, epoch seconds). */
+export interface IssuedToken {
+  user: UserInPool;
+  issuedAt: number;
+}
+
+/** Global sign-outs and the tokens they revoke. */
+export interface GlobalSignOuts {
+  /** The token if Cognito would take it as an access token (signed by the pool, unexpired). */
+  readAccessToken(token: string): Promise<IssuedToken | 'expired' | 'invalid'>;
+  /** Who a refresh token was issued to and when; undefined if it is none cognito-local issued. */
+  readRefreshToken(token: string): IssuedToken | undefined;
+  /** Signs the user out everywhere: every token issued to them until now stops working, later ones do not. */
+  signOut(user: UserInPool): Promise<void>;
+  /** Whether a global sign-out since the token was issued revoked it. */
+  isRevoked(token: IssuedToken): Promise<boolean>;
 }
 
 export interface EdgeTargets {
@@ -32,7 +58,13 @@ export interface EdgeTargets {
   gateway: WebSocketGateway;
   /** The emulators in this process — or, in LocalStack mode, LocalStack's URL for every other service. */
   backend:
-    | { dynamodb: RequestListener; s3: RequestListener; stepFunctions: StepFunctionsService }
+    | {
+        dynamodb: RequestListener;
+        s3: RequestListener;
+        stepFunctions: StepFunctionsService;
+        /** The functions a caller may invoke through Lambda's API (the admin function), by name. */
+        functions: Record<string, (event: unknown) => Promise<unknown>>;
+      }
     | { upstream: string };
   /** Starts an analysis task (LocalStack mode: the launcher Lambda posts here). */
   startTask?: (environment: Record<string, string>) => Promise<void>;
@@ -185,19 +217,86 @@ function signUpRefused(
   return undefined;
 }
 
+/** The operations a user's access token authorizes: a revoked or expired one is refused before cognito-local sees it. */
+const accessTokenOperations = new Set([
+  'GetUser',
+  'GlobalSignOut',
+  'ChangePassword',
+  'UpdateUserAttributes',
+  'DeleteUser',
+  'DeleteUserAttributes',
+  'VerifyUserAttribute',
+  'GetUserAttributeVerificationCode',
+  'SetUserMFAPreference',
+  'SetUserSettings',
+  'AssociateSoftwareToken',
+  'VerifySoftwareToken',
+  'ListDevices',
+  'GetDevice',
+  'ForgetDevice',
+  'UpdateDeviceStatus',
+  'ConfirmDevice',
+]);
+
+/** The operations the edge reads before (or instead of) cognito-local. */
+const frontedOperations = new Set([
+  ...Object.keys(passwordFields),
+  ...accessTokenOperations,
+  'InitiateAuth',
+  'AdminInitiateAuth',
+  'ResendConfirmationCode',
+  'AdminUserGlobalSignOut',
+]);
+
+/** A Cognito error answer, as AWS sends it (the SDK reads the type from the header). */
+function refuse(response: ServerResponse, type: string, message: string) {
+  json(response, 400, { __type: type, message }, { 'x-amzn-errortype': type });
+}
+
+/** AWS's answer to a request without a required field. */
+function missing(response: ServerResponse, field: string) {
+  refuse(
+    response,
+    'InvalidParameterException',
+    `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`,
+  );
+}
+
+/** One operation asked of cognito-local by the edge itself: its status and parsed answer. */
+async function askEmulator(
+  url: string,
+  operation: string,
+  input: Record<string, unknown>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const answer = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `AWSCognitoIdentityProviderService.${operation}`,
+    },
+    body: JSON.stringify(input),
+  });
+  const text = await answer.text();
+  return { status: answer.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** cognito-local's error answer, passed on with the header the SDK reads its type from. */
+function relayError(response: ServerResponse, answer: { status: number; body: Record<string, unknown> }) {
+  const type = typeof answer.body.__type === 'string' ? answer.body.__type : 'InternalErrorException';
+  json(response, answer.status, answer.body, { 'x-amzn-errortype': type });
+}
+
 /**
  * Cognito in front of cognito-local: the pool's password policy enforced as Cognito enforces it
  * (cognito-local stores the policy and ignores it), the sign-up policy as the deployed pool and
- * its trigger enforce it, and ResendConfirmationCode answered by delivering the pending code again
- * (cognito-local lacks the operation; real Cognito sends a new code, and either one confirms).
- * Everything else goes to cognito-local as it came.
+ * its trigger enforce it, ResendConfirmationCode answered by delivering the pending code again
+ * (cognito-local lacks the operation; real Cognito sends a new code, and either one confirms),
+ * disabled users refused sign-in, and global sign-out (cognito-local lacks it) with the checks on
+ * access and refresh tokens it implies. Everything else goes to cognito-local as it came.
  */
 async function cognito(target: CognitoTarget, request: IncomingMessage, response: ServerResponse) {
   const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-  const field = passwordFields[operation];
-  const signsIn = operation === 'InitiateAuth' || operation === 'AdminInitiateAuth';
-  if (!field && !signsIn && operation !== 'ResendConfirmationCode')
-    return proxy(target.url, request, response);
+  if (!frontedOperations.has(operation)) return proxy(target.url, request, response);
   const body = await readBody(request);
   let input: Record<string, unknown>;
   try {
@@ -205,38 +304,106 @@ async function cognito(target: CognitoTarget, request: IncomingMessage, response
   } catch {
     return proxy(target.url, request, response, body); // cognito-local's own answer to bad JSON
   }
-  const error = (type: string, message: string) =>
-    json(response, 400, { __type: type, message }, { 'x-amzn-errortype': type });
-  if (signsIn) {
-    // A disabled user can neither sign in nor refresh, as on AWS; ID tokens already issued still work.
-    const parameters = (input.AuthParameters ?? {}) as Record<string, unknown>;
-    const text = (name: string) => (typeof parameters[name] === 'string' ? parameters[name] : undefined);
-    const username = text('USERNAME');
-    const refreshToken = text('REFRESH_TOKEN');
-    const disabled = await target.isDisabled?.({
-      ...(username !== undefined && { username }),
-      ...(refreshToken !== undefined && { refreshToken }),
-    });
-    if (disabled) return error('NotAuthorizedException', 'User is disabled.');
+  if (typeof input !== 'object' || input === null) return proxy(target.url, request, response, body);
+  const { signOuts } = target;
+  if (signOuts && accessTokenOperations.has(operation) && typeof input.AccessToken === 'string') {
+    // cognito-local only decodes access tokens: it takes expired, forged and signed-out ones alike.
+    const token = await signOuts.readAccessToken(input.AccessToken);
+    if (token === 'invalid') return refuse(response, 'NotAuthorizedException', 'Invalid Access Token');
+    if (token === 'expired') return refuse(response, 'NotAuthorizedException', 'Access Token has expired');
+    if (await signOuts.isRevoked(token))
+      return refuse(response, 'NotAuthorizedException', 'Access Token has been revoked');
+    if (operation === 'GlobalSignOut')
+      return globalSignOut(target.url, signOuts, input.AccessToken, token, response);
+  }
+  if (signOuts && operation === 'GlobalSignOut') return missing(response, 'accessToken');
+  if (signOuts && operation === 'AdminUserGlobalSignOut')
+    return adminUserGlobalSignOut(target.url, signOuts, input, response);
+  if (operation === 'InitiateAuth' || operation === 'AdminInitiateAuth') {
+    const refusal = await signInRefusal(target, input);
+    if (refusal) return refuse(response, 'NotAuthorizedException', refusal);
     return proxy(target.url, request, response, body);
   }
+  const field = passwordFields[operation];
   if (field) {
     // An admin-only pool refuses SignUp whatever the password; the trigger is checked after the
     // password here (AWS does not document which of the two comes first).
     const refused = operation === 'SignUp' ? signUpRefused(target.signUp, input) : undefined;
-    if (refused?.type === 'NotAuthorizedException') return error(refused.type, refused.message);
+    if (refused?.type === 'NotAuthorizedException') return refuse(response, refused.type, refused.message);
     const [problem] = typeof input[field] === 'string' ? passwordProblems(input[field]) : [];
-    if (problem) return error('InvalidPasswordException', `Password did not conform with policy: ${problem}`);
-    if (refused) return error(refused.type, refused.message);
+    if (problem)
+      return refuse(response, 'InvalidPasswordException', `Password did not conform with policy: ${problem}`);
+    if (refused) return refuse(response, refused.type, refused.message);
     return proxy(target.url, request, response, body);
   }
-  if (typeof input.Username !== 'string' || input.Username === '')
-    return error(
-      'InvalidParameterException',
-      "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must not be null",
-    );
+  if (operation === 'ResendConfirmationCode') return resendConfirmationCode(target, input, response);
+  return proxy(target.url, request, response, body);
+}
+
+/**
+ * Why a sign-in or refresh is refused, in Cognito's words: a disabled user can neither sign in nor
+ * refresh, as on AWS (ID tokens already issued still work); a refresh token issued before the user
+ * signed out everywhere is revoked.
+ */
+async function signInRefusal(target: CognitoTarget, input: Record<string, unknown>) {
+  const parameters = (input.AuthParameters ?? {}) as Record<string, unknown>;
+  const text = (name: string) => (typeof parameters[name] === 'string' ? parameters[name] : undefined);
+  const username = text('USERNAME');
+  const refreshToken = text('REFRESH_TOKEN');
+  const disabled = await target.isDisabled?.({
+    ...(username !== undefined && { username }),
+    ...(refreshToken !== undefined && { refreshToken }),
+  });
+  if (disabled) return 'User is disabled.';
+  const issued = refreshToken === undefined ? undefined : target.signOuts?.readRefreshToken(refreshToken);
+  if (issued && (await target.signOuts?.isRevoked(issued))) return 'Refresh Token has been revoked';
+  return undefined;
+}
+
+/** GlobalSignOut with a valid access token: its user, if cognito-local still has them, signed out everywhere. */
+async function globalSignOut(
+  url: string,
+  signOuts: GlobalSignOuts,
+  accessToken: string,
+  token: IssuedToken,
+  response: ServerResponse,
+) {
+  const user = await askEmulator(url, 'GetUser', { AccessToken: accessToken });
+  if (user.status !== 200 || typeof user.body.Username !== 'string') return relayError(response, user);
+  await signOuts.signOut({ userPoolId: token.user.userPoolId, username: user.body.Username });
+  json(response, 200, {});
+}
+
+/**
+ * AdminUserGlobalSignOut: the user found as cognito-local's AdminGetUser finds them (by username,
+ * email or `sub`, as AWS does for a local user), then signed out everywhere.
+ */
+async function adminUserGlobalSignOut(
+  url: string,
+  signOuts: GlobalSignOuts,
+  input: Record<string, unknown>,
+  response: ServerResponse,
+) {
+  const { UserPoolId, Username } = input;
+  if (typeof UserPoolId !== 'string' || UserPoolId === '') return missing(response, 'userPoolId');
+  if (typeof Username !== 'string' || Username === '') return missing(response, 'username');
+  const user = await askEmulator(url, 'AdminGetUser', { UserPoolId, Username });
+  if (user.body.__type === 'ResourceNotFoundException')
+    return refuse(response, 'ResourceNotFoundException', `User pool ${UserPoolId} does not exist.`);
+  if (user.status !== 200 || typeof user.body.Username !== 'string') return relayError(response, user);
+  await signOuts.signOut({ userPoolId: UserPoolId, username: user.body.Username });
+  json(response, 200, {});
+}
+
+async function resendConfirmationCode(
+  target: CognitoTarget,
+  input: Record<string, unknown>,
+  response: ServerResponse,
+) {
+  if (typeof input.Username !== 'string' || input.Username === '') return missing(response, 'username');
   const outcome = await target.resendCode(input.Username);
-  if (outcome === 'confirmed') return error('InvalidParameterException', 'User is already confirmed.');
+  if (outcome === 'confirmed')
+    return refuse(response, 'InvalidParameterException', 'User is already confirmed.');
   // An unknown user gets the same answer as a known one, as the pool's client prevents
   // user-existence errors (stacks/auth.ts): the answer must not tell who has an account.
   const [name = '', domain = ''] = input.Username.split('@');
@@ -305,6 +472,69 @@ async function startTask(
   }
 }
 
+const invocationPath = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+/**
+ * Lambda's Invoke (RequestResponse) for the functions the local cloud lets a caller invoke: the
+ * handler's result as the body, or, when it throws, `X-Amz-Function-Error: Unhandled` with the
+ * error's message and type, as Lambda answers. A name or an ARN names the function.
+ */
+async function invoke(
+  functions: Record<string, (event: unknown) => Promise<unknown>>,
+  request: IncomingMessage,
+  response: ServerResponse,
+) {
+  const path = (request.url ?? '').split('?')[0]!;
+  const match = request.method === 'POST' ? invocationPath.exec(path) : null;
+  const lambdaJson = { 'content-type': 'application/json' };
+  if (!match)
+    return json(
+      response,
+      400,
+      { message: 'The local cloud answers only Lambda Invoke.' },
+      { ...lambdaJson, 'x-amzn-errortype': 'InvalidRequestContentException' },
+    );
+  const name = decodeURIComponent(match[1]!).split(':function:').pop()!.split(':')[0]!;
+  const handler = functions[name];
+  if (!handler)
+    return json(
+      response,
+      404,
+      { Type: 'User', message: `Function not found: ${name}` },
+      { ...lambdaJson, 'x-amzn-errortype': 'ResourceNotFoundException' },
+    );
+  if ((request.headers['x-amz-invocation-type'] ?? 'RequestResponse') !== 'RequestResponse')
+    return json(
+      response,
+      400,
+      { message: 'The local cloud invokes functions synchronously only (RequestResponse).' },
+      { ...lambdaJson, 'x-amzn-errortype': 'InvalidParameterValueException' },
+    );
+  let event: unknown;
+  try {
+    const text = (await readBody(request)).toString('utf8');
+    event = text ? JSON.parse(text) : {};
+  } catch {
+    return json(
+      response,
+      400,
+      { Type: 'User', message: 'Could not parse request body into json' },
+      { ...lambdaJson, 'x-amzn-errortype': 'InvalidRequestContentException' },
+    );
+  }
+  try {
+    json(response, 200, (await handler(event)) ?? null, lambdaJson);
+  } catch (error) {
+    const { name: errorType = 'Error', message = String(error) } = error as Error;
+    json(
+      response,
+      200,
+      { errorType, errorMessage: message },
+      { ...lambdaJson, 'x-amz-function-error': 'Unhandled' },
+    );
+  }
+}
+
 async function management(gateway: WebSocketGateway, request: IncomingMessage, response: ServerResponse) {
   // As on AWS, only a signed (IAM) caller may post to a connection; a browser never may.
   const signed = /^AWS4-HMAC-SHA256 Credential=\S+\/execute-api\/aws4_request/.test(
@@ -352,7 +582,15 @@ export function createEdge(targets: EdgeTargets): RequestListener {
     if (cors(request, response, targets.allowedOrigins)) return;
     withoutEmulatorCors(response);
     const service = serviceOf(request);
-    if (service === 'cognito-idp') return void cognito(targets.cognito, request, response);
+    if (service === 'cognito-idp')
+      return void cognito(targets.cognito, request, response).catch((error: unknown) => {
+        console.error('[cognito] request failed:', error);
+        if (!response.headersSent)
+          json(response, 500, {
+            __type: 'InternalErrorException',
+            message: 'The local Cognito front failed.',
+          });
+      });
     if (service === 'execute-api') return void management(targets.gateway, request, response);
     if (request.url === '/_cascade/health') return json(response, 200, { status: 'running' });
     if (request.url === '/_cascade/tasks' && request.method === 'POST' && targets.startTask) {
@@ -367,6 +605,8 @@ export function createEdge(targets: EdgeTargets): RequestListener {
       return backend.s3(request, response);
     } else if (service === 'states') {
       return void stepFunctions(backend.stepFunctions, request, response);
+    } else if (service === 'lambda') {
+      return void invoke(backend.functions, request, response);
     }
     json(response, 400, {
       __type: 'UnknownService',

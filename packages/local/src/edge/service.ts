@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 
-export type Service = 'dynamodb' | 'cognito-idp' | 's3' | 'states' | 'execute-api';
+export type Service = 'dynamodb' | 'cognito-idp' | 's3' | 'states' | 'execute-api' | 'lambda';
 
 const targetPrefixes: [string, Service][] = [
   ['DynamoDB_', 'dynamodb'],
@@ -26,7 +26,8 @@ export function serviceOf(request: Pick<IncomingMessage, 'headers' | 'url'>): Se
     scoped === 'cognito-idp' ||
     scoped === 's3' ||
     scoped === 'states' ||
-    scoped === 'execute-api'
+    scoped === 'execute-api' ||
+    scoped === 'lambda'
   ) {
     return scoped;
   }

@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createPublicKey, type JsonWebKey, randomUUID, verify } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, watch } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
@@ -11,6 +13,7 @@ import {
   DescribeUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { passwordPolicy } from '@cascade/core/password-policy';
+import type { GlobalSignOuts, IssuedToken, UserInPool } from '../edge/router';
 import { freePort } from '../ports';
 
 export interface PoolIds {
@@ -35,6 +38,8 @@ export interface LocalCognito {
   resendCode(username: string): Promise<'sent' | 'confirmed' | 'unknown'>;
   /** Whether the user named, or holding the refresh token, is disabled (AdminDisableUser). */
   isDisabled(who: { username?: string; refreshToken?: string }): Promise<boolean>;
+  /** Global sign-out, which cognito-local lacks, recorded in `sign-outs.json` beside its own state. */
+  signOuts: GlobalSignOuts;
   close(): Promise<void>;
 }
 
@@ -102,6 +107,131 @@ function usersInPool(text: string): PoolUser[] {
       refreshTokens: Array.isArray(user.RefreshTokens) ? user.RefreshTokens.map(String) : [],
     };
   });
+}
+
+/** A JSON object from one base64url part of a JWT, or undefined. */
+function jwtPart(part: string | undefined): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The user and issue time a token's claims name (cognito-local's issuer ends in the pool id). */
+function issuedToken(claims: Record<string, unknown>, usernameClaim: string): IssuedToken | undefined {
+  const username = claims[usernameClaim];
+  const userPoolId = typeof claims.iss === 'string' ? claims.iss.split('/').at(-1) : undefined;
+  if (typeof username !== 'string' || !userPoolId || typeof claims.iat !== 'number') return undefined;
+  return { user: { userPoolId, username }, issuedAt: claims.iat };
+}
+
+/**
+ * Cognito's checks on an access token, which cognito-local skips (it only decodes one): an RS256
+ * signature by a key of the pool's JWKS, `token_use` access, not expired at `nowSeconds`.
+ * Checked with node:crypto rather than a JWT library: the key is cognito-local's one fixed key.
+ */
+export function readAccessToken(
+  token: string,
+  keys: readonly (JsonWebKey & { kid?: string })[],
+  nowSeconds: number,
+): IssuedToken | 'expired' | 'invalid' {
+  const [head, body, signature, ...rest] = token.split('.');
+  const header = jwtPart(head);
+  const claims = jwtPart(body);
+  const key = keys.find((k) => k.kid === header?.kid);
+  if (rest.length > 0 || !claims || header?.alg !== 'RS256' || !key || signature === undefined)
+    return 'invalid';
+  let signed: boolean;
+  try {
+    signed = verify(
+      'RSA-SHA256',
+      Buffer.from(`${head}.${body}`),
+      createPublicKey({ key, format: 'jwk' }),
+      Buffer.from(signature, 'base64url'),
+    );
+  } catch {
+    signed = false;
+  }
+  const issued = issuedToken(claims, 'username');
+  if (!signed || claims.token_use !== 'access' || typeof claims.exp !== 'number' || !issued) return 'invalid';
+  return claims.exp <= nowSeconds ? 'expired' : issued;
+}
+
+/**
+ * Who a refresh token was issued to and when. cognito-local's refresh tokens are JWTs naming the
+ * user; its claims are read unverified, since cognito-local takes only refresh tokens it stored.
+ */
+export function readRefreshToken(token: string): IssuedToken | undefined {
+  const claims = jwtPart(token.split('.')[1]);
+  return claims ? issuedToken(claims, 'cognito:username') : undefined;
+}
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
+
+/**
+ * Global sign-outs, which cognito-local lacks: for each user, the epoch second from which their
+ * tokens count as issued after their last sign-out everywhere. Kept in a file of its own (never in
+ * cognito-local's, which it rewrites whole), replaced whole through a rename so a crash leaves the
+ * old record or the new one; read on every check, so every instance on the directory agrees.
+ */
+export class SignOutRecord {
+  private writing: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly file: string,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /**
+   * Tokens carry their issue time in whole seconds: the sign-out takes effect from the next second
+   * and resolves once it has begun, so every token issued before it resolves is revoked and every
+   * token issued after it is not.
+   */
+  async signOut(user: UserInPool): Promise<void> {
+    const from = Math.floor(this.clock.now() / 1000) + 1;
+    const write = this.writing.then(async () => {
+      const record = await this.read();
+      const key = this.keyOf(user);
+      record.set(key, Math.max(record.get(key) ?? 0, from));
+      const temporary = `${this.file}.${randomUUID()}.tmp`;
+      await writeFile(temporary, `${JSON.stringify(Object.fromEntries(record), null, 2)}\n`);
+      await rename(temporary, this.file);
+    });
+    this.writing = write.catch(() => undefined);
+    await write;
+    const wait = from * 1000 - this.clock.now();
+    if (wait > 0) await this.clock.sleep(wait);
+  }
+
+  async isRevoked(token: IssuedToken): Promise<boolean> {
+    const from = (await this.read()).get(this.keyOf(token.user));
+    return from !== undefined && token.issuedAt < from;
+  }
+
+  private keyOf(user: UserInPool) {
+    return `${user.userPoolId}/${user.username}`;
+  }
+
+  /** The record by `<userPoolId>/<username>`; none before the first sign-out. */
+  private async read(): Promise<Map<string, number>> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+      throw error;
+    }
+    const entries = Object.entries(JSON.parse(text) as Record<string, unknown>);
+    return new Map(entries.filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+  }
 }
 
 async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -196,6 +326,21 @@ export async function startCognito(options: {
   const watcher = watch(dbDirectory, (_event, name) => {
     if (name === poolFile) void readPool();
   });
+  const signOutRecord = new SignOutRecord(join(options.directory, 'sign-outs.json'));
+  // cognito-local signs every pool's tokens with one fixed key, served at any pool's JWKS URL.
+  let jwks: Promise<JsonWebKey[]> | undefined;
+  const keys = () => {
+    if (!jwks) {
+      jwks = fetch(`${url}/${pool.userPoolId}/.well-known/jwks.json`).then(async (answer) => {
+        if (!answer.ok) throw new Error(`cognito-local answered its JWKS with ${answer.status}`);
+        return ((await answer.json()) as { keys: JsonWebKey[] }).keys;
+      });
+      jwks.catch(() => {
+        jwks = undefined; // asked again next time
+      });
+    }
+    return jwks;
+  };
   return {
     url,
     pool,
@@ -242,6 +387,12 @@ export async function startCognito(options: {
             (u.username.toLowerCase() === wanted || u.email?.toLowerCase() === wanted)) ||
             (refreshToken !== undefined && u.refreshTokens.includes(refreshToken))),
       );
+    },
+    signOuts: {
+      readAccessToken: async (token) => readAccessToken(token, await keys(), Math.floor(Date.now() / 1000)),
+      readRefreshToken,
+      signOut: (user) => signOutRecord.signOut(user),
+      isRevoked: (token) => signOutRecord.isRevoked(token),
     },
     close: () =>
       new Promise((resolve) => {

@@ -32,6 +32,7 @@ export interface LocalStackTarget {
   localCloudUrl: string;
   stage: string;
   auth: { issuer: string; clientId: string };
+  userPoolId: string;
   agent: Links['Agent'];
   rateLimits: Links['RateLimits'];
   modelApiKey?: string;
@@ -66,6 +67,7 @@ export function functionsOf(root: string): { name: string; entry: string; timeou
     ...clientActions.map((action) => functions('ws', routeModule(action))),
     ...Object.values(stepFunctionNames).map((name) => functions('sfn', name)),
     functions('sfn', 'execution-ended'),
+    { ...functions('admin', 'index'), name: 'admin' },
     { name: 'ecs-launcher', entry: join(root, 'packages/local/src/localstack/launcher.ts'), timeout: 30 },
   ];
 }
@@ -180,6 +182,7 @@ export async function provisionLocalStack(
     AgentStateMachine: { arn: stateMachineArn },
     Api: { managementEndpoint: `${target.localCloudUrl}/${target.stage}` },
     Auth: target.auth,
+    Directory: { userPoolId: target.userPoolId },
     Agent: target.agent,
     RateLimits: target.rateLimits,
     ...(target.modelApiKey && { ModelApiKey: { value: target.modelApiKey } }),
