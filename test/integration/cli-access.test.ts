@@ -1,50 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
-import { cliRunner } from './cli-runner';
-import { Client, cognitoAt, startTestCloud, testPassword } from './harness';
+import { describe, expect, it } from 'vitest';
+import { cliSuite } from './cli-runner';
+import { Client, cognitoAt, testPassword } from './harness';
 
 /**
  * Access from a terminal, end to end: personal API keys, devices, locks, signing out everywhere,
  * and an administrator cutting someone off — each through the real `cascade` bin against a local
  * cloud, and checked at the WebSocket handshake itself.
  */
-let cloud: LocalCloud;
-let endpointsFile: string;
-let configHome: string;
+const suite = cliSuite({ withoutAwsCredentials: true });
+const { cascade } = suite;
 const email = `${randomUUID()}@example.com`;
-
-beforeAll(async () => {
-  cloud = await startTestCloud();
-  endpointsFile = join(cloud.dataDirectory, 'endpoints.json');
-  configHome = await mkdtemp(join(tmpdir(), 'cascade-cli-access-'));
-}, 60_000);
-afterAll(async () => {
-  await cloud?.stop();
-});
-
-const { cascade } = cliRunner({
-  endpointsFile: () => endpointsFile,
-  configHome: () => configHome,
-  withoutAwsCredentials: true,
-});
 
 const login = () => cascade(['login', email, '--password-stdin'], testPassword);
 
 /** The tokens `cascade login` stored for the local cloud. */
-async function storedTokens(): Promise<{ idToken: string; refreshToken: string }> {
-  const file = JSON.parse(await readFile(join(configHome, 'cascade', 'credentials.json'), 'utf8')) as {
-    targets: Record<string, { idToken: string; refreshToken: string }>;
-  };
-  return Object.values(file.targets)[0]!;
+async function storedTokens() {
+  const tokens = await suite.storedTokens();
+  if (!tokens) throw new Error('nobody is logged in');
+  return tokens;
 }
 
-const withToken = (idToken: string) => `${cloud.endpoints.websocketUrl}?token=${encodeURIComponent(idToken)}`;
-const withKey = (key: string) => `${cloud.endpoints.websocketUrl}?apiKey=${encodeURIComponent(key)}`;
+const withToken = (idToken: string) =>
+  `${suite.cloud().endpoints.websocketUrl}?token=${encodeURIComponent(idToken)}`;
+const withKey = (key: string) => `${suite.cloud().endpoints.websocketUrl}?apiKey=${encodeURIComponent(key)}`;
 
 /** The handshake's status when refused, or 101 when let in. */
 async function handshake(url: string): Promise<number> {
@@ -173,11 +153,11 @@ describe('ending access at once', () => {
     expect(JSON.parse(out.stdout)).toMatchObject({ action: 'signedOut', connections: 2, loggedOut: true });
     expect(await closedBy(elsewhere)).toBe(true);
     expect(await handshake(withToken(before.idToken))).toBe(403);
-    const cognito = cognitoAt(cloud.endpoints.edgeUrl);
+    const cognito = cognitoAt(suite.cloud().endpoints.edgeUrl);
     await expect(
       cognito.send(
         new InitiateAuthCommand({
-          ClientId: cloud.endpoints.userPoolClientId,
+          ClientId: suite.cloud().endpoints.userPoolClientId,
           AuthFlow: 'REFRESH_TOKEN_AUTH',
           AuthParameters: { REFRESH_TOKEN: before.refreshToken },
         }),

@@ -1,34 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
-import { cliRunner } from './cli-runner';
-import { startTestCloud, testPassword } from './harness';
+import { describe, expect, it } from 'vitest';
+import { cliSuite } from './cli-runner';
+import { testPassword } from './harness';
 
 /** `cascade admin …` as an administrator runs it: the real bin against a local cloud's Cognito admin API. */
-let cloud: LocalCloud;
-let endpointsFile: string;
-let configHome: string;
-const email = `${randomUUID()}@example.com`;
 const printed: string[] = [];
-
-beforeAll(async () => {
-  cloud = await startTestCloud({ log: (line) => printed.push(line) });
-  endpointsFile = join(cloud.dataDirectory, 'endpoints.json');
-  configHome = await mkdtemp(join(tmpdir(), 'cascade-cli-admin-'));
-}, 60_000);
-afterAll(async () => {
-  await cloud?.stop();
-});
-
-const { cascade } = cliRunner({
-  endpointsFile: () => endpointsFile,
-  configHome: () => configHome,
-  // No AWS credentials in the shell: locally the CLI must cope alone.
-  withoutAwsCredentials: true,
-});
+// No AWS credentials in the shell: locally the CLI must cope alone.
+const { cascade } = cliSuite({ cloud: { log: (line) => printed.push(line) }, withoutAwsCredentials: true });
+const email = `${randomUUID()}@example.com`;
 
 const login = () => cascade(['login', email, '--password-stdin'], testPassword);
 

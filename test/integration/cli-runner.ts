@@ -1,6 +1,11 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root } from './harness';
+import { afterAll, beforeAll } from 'vitest';
+import type { Tokens } from '../../packages/cli/src/credentials';
+import type { LocalCloud, LocalCloudOptions } from '../../packages/local/src';
+import { root, startTestCloud } from './harness';
 
 export interface Run {
   code: number | null;
@@ -51,5 +56,49 @@ export function cliRunner(options: {
     start,
     /** Runs the bin to its end; `env` adds to (or overrides) its environment. */
     cascade: (args: string[], input?: string, env?: NodeJS.ProcessEnv) => start(args, input, env).done,
+  };
+}
+
+/**
+ * A CLI suite's fixture: a local cloud started before the suite's tests and stopped after, a
+ * config directory (and a working directory) of its own, and the runner pointed at both.
+ */
+export function cliSuite(
+  options: { cloud?: Partial<LocalCloudOptions>; withoutAwsCredentials?: boolean } = {},
+) {
+  let cloud: LocalCloud | undefined;
+  let configHome = '';
+  let work = '';
+  beforeAll(async () => {
+    cloud = await startTestCloud(options.cloud);
+    configHome = await mkdtemp(join(tmpdir(), 'cascade-cli-config-'));
+    work = await mkdtemp(join(tmpdir(), 'cascade-cli-work-'));
+  }, 60_000);
+  afterAll(async () => {
+    await cloud?.stop();
+  });
+  const started = () => {
+    if (!cloud) throw new Error('the local cloud has not started');
+    return cloud;
+  };
+  const endpointsFile = () => join(started().dataDirectory, 'endpoints.json');
+  const credentialsFile = () => join(configHome, 'cascade', 'credentials.json');
+  const targetKey = () => `${started().endpoints.userPoolId}/${started().endpoints.userPoolClientId}`;
+  return {
+    ...cliRunner({
+      endpointsFile,
+      configHome: () => configHome,
+      cwd: () => work,
+      ...(options.withoutAwsCredentials && { withoutAwsCredentials: true }),
+    }),
+    cloud: started,
+    endpointsFile,
+    configHome: () => configHome,
+    work: () => work,
+    credentialsFile,
+    targetKey,
+    /** The tokens `cascade login` keeps for this cloud, if any. */
+    storedTokens: async (): Promise<Tokens | undefined> =>
+      JSON.parse(await readFile(credentialsFile(), 'utf8')).targets[targetKey()],
   };
 }

@@ -1,34 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
-import { cliRunner, type Run } from './cli-runner';
-import { startTestCloud, testPassword } from './harness';
+import { describe, expect, it } from 'vitest';
+import { cliSuite, type Run } from './cli-runner';
+import { testPassword } from './harness';
 
 /** The terminal client as a person runs it: a child process, against a local cloud's endpoints.json. */
-let cloud: LocalCloud;
-let endpointsFile: string;
-let configHome: string;
-let work: string;
+const suite = cliSuite();
+const { start, cascade, credentialsFile, targetKey, storedTokens } = suite;
 const email = `${randomUUID()}@example.com`;
-
-beforeAll(async () => {
-  cloud = await startTestCloud();
-  endpointsFile = join(cloud.dataDirectory, 'endpoints.json');
-  configHome = await mkdtemp(join(tmpdir(), 'cascade-cli-config-'));
-  work = await mkdtemp(join(tmpdir(), 'cascade-cli-work-'));
-});
-afterAll(async () => {
-  await cloud?.stop();
-});
-
-const { start, cascade } = cliRunner({
-  endpointsFile: () => endpointsFile,
-  configHome: () => configHome,
-  cwd: () => work,
-});
 
 /** A failure is one sentence on one line of stderr, and never a stack trace. */
 function expectOneSentence(run: Run) {
@@ -36,10 +16,6 @@ function expectOneSentence(run: Run) {
   expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
   expect(run.stderr).not.toMatch(/\bat .+:\d+:\d+|Error:/);
 }
-
-const credentialsFile = () => join(configHome, 'cascade', 'credentials.json');
-const targetKey = () => `${cloud.endpoints.userPoolId}/${cloud.endpoints.userPoolClientId}`;
-const storedTokens = async () => JSON.parse(await readFile(credentialsFile(), 'utf8')).targets[targetKey()];
 
 async function editTokens(change: (tokens: Record<string, unknown>) => void) {
   const file = JSON.parse(await readFile(credentialsFile(), 'utf8'));
@@ -56,14 +32,14 @@ describe('cascade, the terminal client, against a local cloud', () => {
     expect(signup).toMatchObject({ code: 0, stderr: '' });
     expect(signup.stdout).toContain(`cascade confirm ${email} CODE`);
 
-    const confirm = await cascade(['confirm', email, await cloud.confirmationCode(email)]);
+    const confirm = await cascade(['confirm', email, await suite.cloud().confirmationCode(email)]);
     expect(confirm).toMatchObject({ code: 0, stderr: '' });
 
     const login = await cascade(['login', email, '--password-stdin'], testPassword);
     expect(login).toMatchObject({ code: 0, stderr: '' });
     expect(login.stdout).toContain(`Logged in as ${email}`);
     expect((await stat(credentialsFile())).mode & 0o777).toBe(0o600);
-    expect((await stat(join(configHome, 'cascade'))).mode & 0o777).toBe(0o700);
+    expect((await stat(join(suite.configHome(), 'cascade'))).mode & 0o777).toBe(0o700);
     const file = await readFile(credentialsFile(), 'utf8');
     expect(file).not.toContain(testPassword);
     expect(Object.keys(JSON.parse(file).targets)).toEqual([targetKey()]);
@@ -71,7 +47,7 @@ describe('cascade, the terminal client, against a local cloud', () => {
     const whoami = await cascade(['whoami', '--json']);
     expect(whoami.code).toBe(0);
     const me = JSON.parse(whoami.stdout);
-    expect(me).toMatchObject({ email, expired: false, target: { file: endpointsFile } });
+    expect(me).toMatchObject({ email, expired: false, target: { file: suite.endpointsFile() } });
     expect(me.sub).toMatch(/^[0-9a-f-]{36}$/);
     expect((await cascade(['whoami'])).stdout).toMatch(new RegExp(`Email:\\s+${email}`));
   });
@@ -106,7 +82,7 @@ describe('cascade, the terminal client, against a local cloud', () => {
   });
 
   it('runs a three-line batch with a line per finished item, exiting as its status says', async () => {
-    const file = join(work, 'questions.txt');
+    const file = join(suite.work(), 'questions.txt');
     await writeFile(
       file,
       '# three questions\nrows: how many rows are in churn.csv?\n\nwhat columns does churn.csv have?\ntenure: what is the average tenure in churn.csv?\n',
@@ -174,7 +150,7 @@ describe('cascade, the terminal client, against a local cloud', () => {
   });
 
   it('uploads a CSV, prints its dataset id, and answers a question about it', async () => {
-    const file = join(work, 'cli sales.csv');
+    const file = join(suite.work(), 'cli sales.csv');
     await writeFile(file, 'region,amount\nnorth,10\nsouth,20\nnorth,30\nwest,5\neast,7\n');
     const upload = await cascade(['upload', file, '--json']);
     expect(upload).toMatchObject({ code: 0, stderr: '' });
@@ -195,7 +171,7 @@ describe('cascade, the terminal client, against a local cloud', () => {
   });
 
   it('leaves a run going on Ctrl-C without a terminal (exit 130, its id printed); `cancel` then aborts it', async () => {
-    const file = join(work, 'long.txt');
+    const file = join(suite.work(), 'long.txt');
     await writeFile(file, Array.from({ length: 60 }, () => 'what columns does churn.csv have?').join('\n'));
     const run = start(['batch', file]);
     const executionId = await new Promise<string>((resolve) => {
@@ -226,11 +202,11 @@ describe('cascade, the terminal client, against a local cloud', () => {
     });
     const datasets = await cascade(['datasets']);
     expect(datasets).toMatchObject({ code: 0, stderr: '' });
-    const after = await storedTokens();
+    const after = (await storedTokens())!;
     expect(after.idToken).not.toBe('expired.token.here');
     expect(after.idToken.split('.')).toHaveLength(3);
     expect(after.expiresAt).toBeGreaterThan(Date.now() + 60_000);
-    expect(after.refreshToken).toBe(before.refreshToken);
+    expect(after.refreshToken).toBe(before!.refreshToken);
   });
 
   it('says the session has ended when the refresh token no longer works', async () => {
@@ -249,14 +225,14 @@ describe('cascade, the terminal client, against a local cloud', () => {
     const cases: [string[], number, RegExp][] = [
       [['ask'], 2, /^`cascade ask` needs QUESTION: see `cascade help ask`\.$/],
       [['ask', '   '], 2, /^The question is empty/],
-      [['batch', join(work, 'missing.txt')], 1, /^No file at .*missing\.txt\.$/],
+      [['batch', join(suite.work(), 'missing.txt')], 1, /^No file at .*missing\.txt\.$/],
       [['status', randomUUID()], 1, /^Execution [0-9a-f-]{36} was not found\.$/],
       [['status', 'not-a-uuid'], 2, /must be a UUID/],
       [['frobnicate'], 2, /^Unknown command "frobnicate"/],
       [['datasets', '--everything'], 2, /^Unknown option --everything for `cascade datasets`/],
       [['keys', 'create', '--expires', '0'], 2, /^--expires must be a whole number of days from 1 to 365\./],
       [['keys', 'revoke', 'nope'], 2, /^"nope" is not a key id \(16 hex digits\)\./],
-      [['upload', join(work, 'missing.csv')], 1, /^No file at /],
+      [['upload', join(suite.work(), 'missing.csv')], 1, /^No file at /],
     ];
     const runs = await Promise.all(cases.map(([args]) => cascade(args)));
     runs.forEach((run, i) => {
@@ -267,24 +243,24 @@ describe('cascade, the terminal client, against a local cloud', () => {
       expect(run.stdout).toBe('');
     });
 
-    const noTarget = await cascade(['--endpoints', join(work, 'nowhere.json'), 'datasets']);
+    const noTarget = await cascade(['--endpoints', join(suite.work(), 'nowhere.json'), 'datasets']);
     expect(noTarget.code).toBe(1);
     expectOneSentence(noTarget);
   });
 
   it('logs out: revokes the refresh token with Cognito and forgets the tokens here', async () => {
-    const { refreshToken } = await storedTokens();
+    const { refreshToken } = (await storedTokens())!;
     const logout = await cascade(['logout']);
     expect(logout).toMatchObject({ code: 0, stderr: '' });
     expect(await storedTokens()).toBeUndefined();
-    const refresh = await fetch(cloud.endpoints.edgeUrl, {
+    const refresh = await fetch(suite.cloud().endpoints.edgeUrl, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-amz-json-1.1',
         'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
       },
       body: JSON.stringify({
-        ClientId: cloud.endpoints.userPoolClientId,
+        ClientId: suite.cloud().endpoints.userPoolClientId,
         AuthFlow: 'REFRESH_TOKEN_AUTH',
         AuthParameters: { REFRESH_TOKEN: refreshToken },
       }),
@@ -292,6 +268,8 @@ describe('cascade, the terminal client, against a local cloud', () => {
     expect(refresh.status).toBe(400);
     const whoami = await cascade(['whoami']);
     expect(whoami.code).toBe(1);
-    expect(whoami.stderr).toBe(`You are not logged in to ${endpointsFile}: run \`cascade login EMAIL\`.\n`);
+    expect(whoami.stderr).toBe(
+      `You are not logged in to ${suite.endpointsFile()}: run \`cascade login EMAIL\`.\n`,
+    );
   });
 });

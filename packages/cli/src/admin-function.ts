@@ -1,4 +1,5 @@
 import type { AdminRequest, AdminResult, ProtocolErrorBody } from '@cascade/core';
+import { adminClientConfig, credentialsProblem } from './aws';
 import { CliError } from './errors';
 import type { Target } from './target';
 
@@ -7,31 +8,17 @@ type AdminAnswer = { ok: true; result: AdminResult } | { ok: false; error: Proto
 
 /** A refused invocation as one sentence a person can act on. */
 export function describeInvokeError(error: unknown, functionName: string): CliError {
+  const credentials = credentialsProblem(
+    error,
+    `invoke ${functionName}: use a profile allowed lambda:InvokeFunction on it`,
+  );
+  if (credentials) return credentials;
   const name = (error as { name?: string }).name ?? '';
-  switch (name) {
-    case 'AccessDeniedException':
-    case 'AccessDenied':
-    case 'UnrecognizedClientException':
-    case 'InvalidSignatureException':
-    case 'ExpiredTokenException':
-      return new CliError(
-        `Your AWS credentials may not invoke ${functionName} (${name}): use a profile allowed lambda:InvokeFunction on it.`,
-      );
-    case 'CredentialsProviderError':
-      return new CliError(
-        'No AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) to an administrator.',
-      );
-    case 'ResourceNotFoundException':
-      return new CliError(`The admin function ${functionName} does not exist: deploy the stage again.`);
-    default:
-      if ((error as { code?: string }).code === 'ECONNREFUSED' || name === 'TimeoutError')
-        return new CliError(
-          'Could not reach Lambda: check your connection, or start the local cloud with `npm start`.',
-        );
-      return new CliError(
-        `The admin function failed${name ? ` (${name})` : ''}: ${(error as Error).message || 'no details'}.`,
-      );
-  }
+  if (name === 'ResourceNotFoundException')
+    return new CliError(`The admin function ${functionName} does not exist: deploy the stage again.`);
+  return new CliError(
+    `The admin function failed${name ? ` (${name})` : ''}: ${(error as Error).message || 'no details'}.`,
+  );
 }
 
 /**
@@ -49,17 +36,9 @@ export async function invokeAdmin(
     throw new CliError(
       `The endpoints file ${target.file} names no admin function: deploy the stage again (npm run deploy -- STAGE) to write it.`,
     );
-  // Before the SDK loads: its Node-version warning would add a second line to stderr.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const config = adminClientConfig(target, env);
   const sdk = await import('@aws-sdk/client-lambda');
-  const local = target.edgeUrl !== undefined;
-  const hasShellCredentials = Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE);
-  const client = new sdk.LambdaClient({
-    region: target.region,
-    ...(local && { endpoint: target.edgeUrl }),
-    ...(local && !hasShellCredentials && { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-    maxAttempts: local ? 1 : 3,
-  });
+  const client = new sdk.LambdaClient(config);
   let out: { FunctionError?: string; Payload?: Uint8Array };
   try {
     out = await client.send(

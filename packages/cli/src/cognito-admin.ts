@@ -1,3 +1,4 @@
+import { adminClientConfig } from './aws';
 import { CliError } from './errors';
 import type { Target } from './target';
 
@@ -73,17 +74,9 @@ const attribute = (attributes: Attributes, name: string) => attributes?.find((a)
  * answers and takes any SigV4-shaped credentials, so fixed ones stand in when the shell has none.
  */
 export async function cognitoAdminFor(target: Target, env: NodeJS.ProcessEnv): Promise<CognitoAdmin> {
-  // Before the SDK loads: its Node-version warning would add a second line to stderr.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const config = adminClientConfig(target, env);
   const sdk = await import('@aws-sdk/client-cognito-identity-provider');
-  const local = target.edgeUrl !== undefined;
-  const hasShellCredentials = Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE);
-  const client = new sdk.CognitoIdentityProviderClient({
-    region: target.region,
-    ...(local && { endpoint: target.edgeUrl }),
-    ...(local && !hasShellCredentials && { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-    maxAttempts: local ? 1 : 3,
-  });
+  const client = new sdk.CognitoIdentityProviderClient(config);
   const UserPoolId = target.userPoolId;
   async function send<T>(operation: Operation, email: string | undefined, work: () => Promise<T>) {
     try {
