@@ -102,6 +102,7 @@ const actionAccess: Record<ClientAction, Access> = {
   'sessions.list': { tables: { Sessions: 'read' }, notify: true },
   'session.history': { tables: { Sessions: 'read', Messages: 'read' }, notify: true },
   'execution.get': { tables: { Executions: 'read', Items: 'read' }, notify: true },
+  'execution.trace': { tables: { Executions: 'read', Items: 'read' }, notify: true },
   'executions.list': { tables: { Executions: 'read' }, notify: true },
   'execution.cancel': {
     tables: { Executions: 'write', Items: 'read', Messages: 'write', Sessions: 'write', Locks: 'write' },

@@ -334,6 +334,10 @@ beforeAll(async () => {
   await route('route sessions.list', { action: 'sessions.list' });
   await route('route session.history', { action: 'session.history', payload: { sessionId: sessionA } });
   await route('route execution.get', { action: 'execution.get', payload: { executionId: executionA } });
+  await route('route execution.trace', {
+    action: 'execution.trace',
+    payload: { executionId: executionA, itemId: 'first' },
+  });
   await route('route executions.list', {
     action: 'executions.list',
     payload: { limit: 5, status: 'RUNNING' },

@@ -1,4 +1,4 @@
-import { clientActions, routeModule } from '@cascade/core';
+import { clientActions, functionSizes, routeModule } from '@cascade/core';
 import { placeholdersIn, renderStateMachine } from '@cascade/core/orchestration/definition';
 import { describe, expect, it } from 'vitest';
 import { defaultTimeoutMs } from '../../packages/analysis/src/engines/query/limits';
@@ -52,6 +52,24 @@ const arns: AppArns<string> = {
 const join = (arn: string, suffix: string) => `${arn}${suffix}`;
 
 describe('the function list', () => {
+  it("gives the cost estimate each function's deployed memory and architecture", () => {
+    const deployed = {
+      query: routes.query!,
+      Parse: stepFunctions.ParseFunctionArn,
+      InvokeModel: stepFunctions.InvokeModelFunctionArn,
+      Dispatch: stepFunctions.DispatchFunctionArn,
+      Append: stepFunctions.AppendFunctionArn,
+      RecordFailure: stepFunctions.RecordFailureFunctionArn,
+      Finish: stepFunctions.FinishFunctionArn,
+    };
+    for (const [name, definition] of Object.entries(deployed))
+      expect({
+        name,
+        memoryMb: Number.parseInt(definition.memory, 10),
+        architecture: definition.engine ? engineBundling.architecture : bundling.architecture,
+      }).toEqual({ name, ...functionSizes[name as keyof typeof functionSizes] });
+  });
+
   it('routes $connect, $disconnect, $default and every protocol action, each to the module named after it', () => {
     expect(Object.keys(routes)).toEqual(['$connect', '$disconnect', '$default', ...clientActions]);
     for (const action of clientActions) {

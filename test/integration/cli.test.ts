@@ -114,6 +114,39 @@ describe('cascade, the terminal client, against a local cloud', () => {
     });
   });
 
+  it("shows each item's steps and the run's cost with logs, and one item's full trace with --item", async () => {
+    const [text, json, one] = await Promise.all([
+      cascade(['logs', batchExecutionId]),
+      cascade(['status', batchExecutionId, '--json']),
+      cascade(['logs', batchExecutionId, '--item', 'rows', '--json']),
+    ]);
+    expect(text).toMatchObject({ code: 0, stderr: '' });
+    expect(text.stdout).toMatch(/^rows\s+(SUCCEEDED|FAILED)/m);
+    expect(text.stdout).toMatch(/^ {2}Parse\s+\d/m);
+    expect(text.stdout).toMatch(/^ {2}Model #0 rules/m);
+    expect(text.stdout).toMatch(/^SERVICE\s+QUANTITY\s+UNIT\s+USD$/m);
+    expect(text.stdout).toMatch(/^Step Functions state transitions\s+\d+\s+transitions/m);
+    expect(text.stdout).toContain("An estimate at AWS's us-east-1 on-demand prices");
+    const execution = JSON.parse(json.stdout);
+    expect(execution.cost).toMatchObject({ estimate: true, region: 'us-east-1', usd: expect.any(Number) });
+    expect(execution.items[0].steps[0]).toMatchObject({
+      node: 'Parse',
+      outcome: 'ok',
+      durationMs: expect.any(Number),
+    });
+    const { traces } = JSON.parse(one.stdout);
+    expect(traces).toEqual([
+      expect.objectContaining({
+        action: 'trace',
+        itemId: 'rows',
+        input: expect.any(String),
+        steps: expect.any(Array),
+      }),
+    ]);
+    const missing = await cascade(['logs', batchExecutionId, '--item', 'nope']);
+    expect(missing).toMatchObject({ code: 1, stderr: `Run ${batchExecutionId} has no item nope.\n` });
+  });
+
   it('lists the runs newest first, as a table and as the executions message, filtered by status', async () => {
     const [text, json, aborted] = await Promise.all([
       cascade(['list']),

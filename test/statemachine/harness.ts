@@ -305,8 +305,26 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
       overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: noWaits },
       context: { Task: { Token: 'TOKEN_FROM_CONTEXT' } } as never,
     });
+    /** Every state the engine entered, and every retry: what Step Functions bills as transitions. */
+    const entered: string[] = [];
+    let retries = 0;
+    const logged = (async () => {
+      for await (const event of execution.eventLogs) {
+        if (event.type === 'StateEntered') entered.push(event.state.name);
+        if (event.type === 'StateRetried') retries += 1;
+      }
+    })();
     const output = await execution.result;
-    return { executionId, replies, output, calls, sessionId: (input as AgentInput).sessionId };
+    await logged;
+    return {
+      executionId,
+      replies,
+      output,
+      calls,
+      entered,
+      retries: () => retries,
+      sessionId: (input as AgentInput).sessionId,
+    };
   }
 
   return {

@@ -88,6 +88,9 @@ describe('the analysis task', () => {
     expect(success.taskToken).toBe('token-1');
     const output = JSON.parse(success.output!);
     expect(output.resultUri).toBe('s3://results/j1.json');
+    // When the process began and when it reported, for the run's trace (wait versus run).
+    expect(output.startedAt).toBeLessThanOrEqual(output.finishedAt);
+    expect(output.finishedAt).toBeLessThanOrEqual(Date.now());
     expect(sfn.commandCalls(SendTaskHeartbeatCommand).length).toBeGreaterThanOrEqual(1);
     expect(sfn.commandCalls(SendTaskFailureCommand)).toHaveLength(0);
   });

@@ -1,4 +1,5 @@
 import type {
+  Cost,
   DatasetSummary,
   ExecutionMessage,
   ExecutionSummary,
@@ -7,6 +8,7 @@ import type {
   ServerMessageOf,
   SessionSummary,
   Table,
+  TraceStep,
 } from '@cascade/core/protocol';
 
 /** A cell longer than this is cut with an ellipsis, so a table stays a table in a terminal. */
@@ -152,6 +154,11 @@ export function renderExecution(execution: ExecutionMessage): string {
     ['Started', formatTime(execution.startedAt)],
     ...(execution.completedAt ? [['Completed', formatTime(execution.completedAt)] as [string, string]] : []),
   ];
+  if (execution.cost)
+    facts.push([
+      'Cost',
+      `≈ ${formatUsd(execution.cost.usd)} (an estimate at ${execution.cost.region} prices; see \`cascade logs\`)`,
+    ]);
   const header = keyValues(facts);
   const [only] = execution.items;
   if (execution.items.length === 1 && only?.output)
@@ -215,4 +222,55 @@ export function renderDatasets(datasets: readonly DatasetSummary[]): string {
     d.name,
   ]);
   return table(['ID', 'SIZE', 'ROWS', 'COLUMNS', 'KIND', 'NAME'], rows);
+}
+
+/** Dollars as a person reads a small amount: cents to four places below a cent. */
+export function formatUsd(usd: number): string {
+  if (usd === 0) return '$0';
+  if (usd < 0.01) return `$${usd.toPrecision(2)}`;
+  return `$${usd.toFixed(2)}`;
+}
+
+const ms = (value: number | undefined) => (value === undefined ? '' : formatDuration(value));
+
+/** One step of an item's trace, as one line. */
+export function renderStep(step: TraceStep): string {
+  const what =
+    step.node === 'Model'
+      ? `Model #${step.turn ?? 0}${step.provider ? ` ${step.provider}${step.model ? `/${step.model}` : ''}` : ''}`
+      : step.node === 'Dispatch' || step.node === 'Analysis'
+        ? `${step.node} ${step.tool ?? ''}`.trim()
+        : step.node === 'Failure' && step.tool
+          ? `Failure in ${step.tool}`
+          : step.node;
+  const facts = [
+    ms(step.durationMs),
+    step.outcome === 'ok' ? '' : step.outcome,
+    step.inputTokens !== undefined ? `${step.inputTokens} in / ${step.outputTokens ?? 0} out tokens` : '',
+    step.queueMs !== undefined ? `waited ${ms(step.queueMs)}, ran ${ms(step.runMs)}` : '',
+    step.input ?? '',
+    step.detail ?? '',
+  ].filter(Boolean);
+  return `  ${what.padEnd(28)} ${facts.join('  ')}`.trimEnd();
+}
+
+/** An item's steps under a line naming it. */
+export function renderItemSteps(
+  item: { id: string; status: string; durationMs?: number; input?: string },
+  steps: readonly TraceStep[],
+): string {
+  const head = [item.id, item.status, ms(item.durationMs), item.input ? firstLine(item.input) : '']
+    .filter(Boolean)
+    .join('  ');
+  return [head, ...(steps.length > 0 ? steps.map(renderStep) : ['  (no steps yet)'])].join('\n');
+}
+
+/** A run's cost estimate as a table with its total. */
+export function renderCost(cost: Cost): string {
+  const rows = cost.lines.map((l) => [l.service, String(l.quantity), l.unit, formatUsd(l.usd)]);
+  rows.push(['Total', '', '', formatUsd(cost.usd)]);
+  return [
+    table(['SERVICE', 'QUANTITY', 'UNIT', 'USD'], rows),
+    `An estimate at AWS's ${cost.region} on-demand prices (for the local cloud: as if the run had been on AWS).`,
+  ].join('\n');
 }

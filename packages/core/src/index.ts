@@ -3,6 +3,8 @@ export * from './auth/access';
 export * from './auth/directory';
 export * from './auth/id-token';
 export * from './chat';
+export * from './cost/estimate';
+export * from './cost/prices';
 export * from './datasets/catalog';
 export * from './datasets/dictionary';
 export * from './errors';

@@ -88,7 +88,12 @@ export async function runTask(env: NodeJS.ProcessEnv, deps: TaskDependencies): P
       stopped,
     ]);
     clearInterval(timer);
-    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ resultUri }) }));
+    // When the process began (after ECS placed it and pulled the image) and ended: the run's trace
+    // splits the task's time into its wait and its run with them.
+    const timing = { startedAt: Math.round(performance.timeOrigin), finishedAt: Date.now() };
+    await sfn.send(
+      new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ resultUri, ...timing }) }),
+    );
     logger.info('Analysis succeeded.', { resultUri });
     return 'succeeded';
   } catch (error) {

@@ -6,7 +6,7 @@ import type { Outgoing } from '../connection';
 import { type Context, print, withConnection } from '../context';
 import { CliError, exitCodes, UsageError } from '../errors';
 import { type ProgressView, plainProgress, silentProgress, terminalProgress } from '../progress';
-import { renderExecution, renderResponse } from '../render';
+import { renderCost, renderExecution, renderItemSteps, renderResponse } from '../render';
 import { followRun, type RunEnd } from '../run';
 import type { CommandGroup } from './command';
 
@@ -161,6 +161,69 @@ export const runs: CommandGroup = {
           ),
         );
         print(context, execution.raw, () => renderExecution(execution.message));
+        return exitCodes.ok;
+      },
+    },
+    {
+      name: 'logs',
+      summary: "Show each item's steps and tool calls, with their times and tokens, and the run's cost.",
+      args: [executionArg],
+      options: [
+        {
+          name: 'item',
+          value: 'ID',
+          description: 'Only this item, with what each tool was asked (its full trace, `execution.trace`).',
+        },
+      ],
+      details: [
+        'Steps: Parse, each model call (provider, model, tokens), each tool run in Dispatch or as the',
+        'analysis task (its wait and its run), and where an item failed. A batch too large for one',
+        'message leaves its steps out: then name an item with --item.',
+        'With --json, prints `{ execution, traces }`: the `execution` message and, with --item, its `trace`.',
+      ],
+      async run(context, args) {
+        const executionId = args.EXECUTION_ID!;
+        const itemId = context.options.value('item');
+        const { execution, traces } = await withConnection(context, async (connection) => {
+          const execution = await connection.request(
+            { action: 'execution.get', payload: { executionId } },
+            'execution',
+          );
+          const traces =
+            itemId === undefined
+              ? []
+              : [
+                  await connection.request(
+                    { action: 'execution.trace', payload: { executionId, itemId } },
+                    'trace',
+                  ),
+                ];
+          return { execution, traces };
+        });
+        const run = execution.message;
+        print(context, { execution: execution.raw, traces: traces.map((t) => t.raw) }, () => {
+          const items = traces.length
+            ? traces.map(({ message: t }) =>
+                renderItemSteps(
+                  {
+                    id: t.itemId,
+                    status: t.status,
+                    input: t.input,
+                    ...(t.durationMs !== undefined && { durationMs: t.durationMs }),
+                  },
+                  t.steps,
+                ),
+              )
+            : run.items.map((item) => renderItemSteps(item, item.steps ?? []));
+          return [
+            `${run.executionId}  ${run.status}  ${run.completedItems}/${run.totalItems} done, ${run.failedItems} failed`,
+            ...items,
+            ...(run.stepsOmitted && traces.length === 0
+              ? ['This batch is too large to list every step at once: add --item ID for one item.']
+              : []),
+            ...(run.cost ? [renderCost(run.cost)] : []),
+          ].join('\n\n');
+        });
         return exitCodes.ok;
       },
     },

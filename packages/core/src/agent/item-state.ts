@@ -25,9 +25,9 @@ export interface ItemState {
    * the tool — ECS's task-level CPU and memory overrides and the engine's memory limit
    * (ANALYSIS_MEMORY_LIMIT).
    */
-  job?: { uri: string; cpu: string; memory: string; memoryLimit: string };
-  /** What the analysis task reported through its task token. */
-  taskResult?: { resultUri: string };
+  job?: { uri: string; cpu: string; memory: string; memoryLimit: string; dispatchedAt?: number };
+  /** What the analysis task reported through its task token: its result, and when it began and ended (epoch ms). */
+  taskResult?: { resultUri: string; startedAt?: number; finishedAt?: number };
   /** True once the item has finished, either way. */
   done?: boolean;
   /** Set by a Catch: the error that stopped the item. */

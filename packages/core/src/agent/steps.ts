@@ -33,6 +33,7 @@ import {
   callsOf,
   type Decision,
   orderedTurns,
+  type Timed,
   type ToolCall,
   type Turn,
   toolTurnKey,
@@ -88,7 +89,7 @@ async function finishItem(
   deps: AgentDeps,
   state: ItemState,
   item: ItemRecord,
-  outcome: { output: ItemOutput } | { error: string },
+  outcome: { output: ItemOutput } | { error: string; failedIn?: string; inTask?: boolean },
 ): Promise<void> {
   const durationMs = elapsed(deps, item);
   // Who answered, from the transcript: Finish and Catch have no model of their own.
@@ -104,6 +105,8 @@ async function finishItem(
           durationMs,
           error: outcome.error,
           ...(answeredBy && { answeredBy }),
+          ...(outcome.failedIn && { failedIn: outcome.failedIn }),
+          ...(outcome.inTask && { inTask: true }),
         });
   if (!won) return;
   const failed = 'error' in outcome;
@@ -152,6 +155,35 @@ export function trimHistory(messages: ContextMessage[], budget = historyBudget):
   return kept.reverse();
 }
 
+const now = (deps: AgentDeps) => (deps.now ?? Date.now)();
+
+/** Times a step for the run's trace: when it began, and (on `timed()`) how long it has taken. */
+function stopwatch(deps: AgentDeps) {
+  const startedMs = now(deps);
+  return {
+    startedMs,
+    timed: (): Timed => ({ startedAt: new Date(startedMs).toISOString(), durationMs: now(deps) - startedMs }),
+  };
+}
+
+/**
+ * A task's part of the trace: from Dispatch writing its job to Append reading its result, split
+ * into the wait before the task began (ECS placement, image pull, start-up) and its own run, as
+ * the task reported them.
+ */
+function taskTiming(state: ItemState, endMs: number): Timed & { queueMs?: number; runMs?: number } {
+  const dispatchedAt = state.job?.dispatchedAt;
+  const { startedAt, finishedAt } = state.taskResult ?? {};
+  if (dispatchedAt === undefined) return {};
+  return {
+    startedAt: new Date(dispatchedAt).toISOString(),
+    durationMs: endMs - dispatchedAt,
+    ...(startedAt !== undefined && { queueMs: Math.max(0, startedAt - dispatchedAt) }),
+    ...(startedAt !== undefined &&
+      finishedAt !== undefined && { runMs: Math.max(0, finishedAt - startedAt) }),
+  };
+}
+
 /** Twenty questions and their answers: longer chains of follow-ups than people write. */
 const parseHistoryMessages = 40;
 
@@ -164,6 +196,7 @@ export async function parseItem(deps: AgentDeps, state: ItemState): Promise<Item
   ]);
   if (isItemFinished(item)) return { ...state, done: true };
   await events.step(state.itemId, 'parse', 'started');
+  const clock = stopwatch(deps);
   await deps.items.markRunning(state.executionId, state.itemId, 'parse');
   const [history, datasets] = await Promise.all([
     // Parse reads the conversation further back than a model's context: a follow-up's chain is replayed from its start.
@@ -178,7 +211,7 @@ export async function parseItem(deps: AgentDeps, state: ItemState): Promise<Item
     history,
     schemaOf: (datasetId) => datasetSchema(deps.datasets, state.userId, datasetId),
   });
-  await deps.items.saveRequest(state.executionId, state.itemId, request);
+  await deps.items.saveRequest(state.executionId, state.itemId, request, clock.timed());
   const detail = request.datasetId ? `${request.intent} · ${request.datasetId}` : request.intent;
   await events.step(state.itemId, 'parse', 'succeeded', detail);
   return { ...state, turn: 0, done: false };
@@ -193,6 +226,7 @@ export async function invokeModel(deps: AgentDeps, state: ItemState): Promise<It
   await events.step(state.itemId, 'model', 'started');
   await deps.items.markRunning(state.executionId, state.itemId, 'model');
   const stream = events.deltas(state.itemId, state.turn, deps.deltaIntervalMs ?? 100);
+  const clock = stopwatch(deps);
   let decision: Decision;
   try {
     decision = await deps.provider.decide({
@@ -212,6 +246,7 @@ export async function invokeModel(deps: AgentDeps, state: ItemState): Promise<It
     turn: state.turn,
     decision,
     provider: deps.provider.name,
+    ...clock.timed(),
   });
   await events.step(state.itemId, 'model', 'succeeded', describeDecision(decision));
   return state;
@@ -263,6 +298,7 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
   const events = runEvents(deps.notifier, state);
   const calls = callsOf(decision);
   const current = currentCall(decision, state);
+  const clock = stopwatch(deps);
   const record = (run: ToolRun) =>
     deps.items.putTurn(state.executionId, state.itemId, toolKey, {
       kind: 'tool',
@@ -273,6 +309,8 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
       observation: run.observation,
       ...(run.output && { output: run.output }),
       ...(run.resultUri && { resultUri: run.resultUri }),
+      where: 'inline',
+      ...clock.timed(),
     });
 
   const call = validateToolCall(current.name, current.input);
@@ -340,7 +378,7 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
     ...job,
     resultUri: s3Uri(deps.bucket, `results/${base}.json`),
   } satisfies AnalysisJob);
-  return { ...state, route: 'task', job: { uri, ...taskOverridesFor(tool) } };
+  return { ...state, route: 'task', job: { uri, ...taskOverridesFor(tool), dispatchedAt: clock.startedMs } };
 }
 
 /** Inline outputs above this size stay in S3 and are read back when the item finishes. */
@@ -424,6 +462,8 @@ export async function append(deps: AgentDeps, state: ItemState): Promise<ItemSta
       observation: observe(call.name, result),
       resultUri: state.taskResult.resultUri,
       ...(small && { output }),
+      where: 'task',
+      ...taskTiming(state, now(deps)),
     });
     await events.step(state.itemId, call.name, 'succeeded');
   }
@@ -470,7 +510,12 @@ export async function recordFailure(deps: AgentDeps, state: ItemState): Promise<
   const item = await loadItem(deps, state);
   if (!isItemFinished(item)) {
     await runEvents(deps.notifier, state).step(state.itemId, item.step ?? 'parse', 'failed', error);
-    await finishItem(deps, state, item, { error });
+    // A Catch after RunAnalysis still carries Dispatch's route: the task is what failed.
+    await finishItem(deps, state, item, {
+      error,
+      failedIn: item.step ?? 'parse',
+      ...(state.route === 'task' && { inTask: true }),
+    });
   }
   return {
     executionId: state.executionId,

@@ -51,15 +51,21 @@ export type Decision =
   | ({ kind: 'final'; text: string; toolUseId?: string } & Accounted);
 
 /** One entry of an item's transcript, stored in the item under `turns.<key>`. */
+/** When a step began and how long it took: the run's trace (absent on records older than it). */
+export interface Timed {
+  startedAt?: string;
+  durationMs?: number;
+}
+
 export type Turn =
-  | {
+  | ({
       kind: 'model';
       turn: number;
       decision: Decision;
       /** The provider that decided ('rules', 'bedrock', 'openai'). */
       provider?: string;
-    }
-  | {
+    } & Timed)
+  | ({
       kind: 'tool';
       turn: number;
       toolUseId: string;
@@ -71,7 +77,12 @@ export type Turn =
       output?: ItemOutput;
       /** Where the tool's full result document lives (S3), for large results. */
       resultUri?: string;
-    };
+      /** `task`: the Fargate task ran it; else the Dispatch step itself. */
+      where?: 'inline' | 'task';
+      /** A task's wait from dispatch to its start (image pull and start-up included), then its run. */
+      queueMs?: number;
+      runMs?: number;
+    } & Timed);
 
 export function turnKey(turn: number, kind: Turn['kind']): string {
   return `${String(turn).padStart(3, '0')}-${kind}`;

@@ -7,4 +7,5 @@ export * from './limits';
 export * from './rate-limit-settings';
 export * from './read-models';
 export * from './start-query';
+export * from './trace';
 export * from './views';

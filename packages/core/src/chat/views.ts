@@ -1,4 +1,5 @@
 import { datasetsOf, orderedTurns, usageOf } from '../agent/transcript';
+import { executionCost } from '../cost/estimate';
 import { encodeServerMessage, fitsOneMessage } from '../notifier/notifier';
 import type { ExecutionStatus, ResponseStatus } from '../protocol/codes';
 import type {
@@ -15,6 +16,7 @@ import type { ExecutionRecord, ExecutionState } from '../repositories/executions
 import type { ItemRecord } from '../repositories/items';
 import type { MessageRecord } from '../repositories/messages';
 import type { SessionRecord } from '../repositories/sessions';
+import { itemSteps } from './trace';
 
 /** Clients never see PENDING: an accepted execution is running as far as they can tell. */
 export function publicStatus(state: ExecutionState): ExecutionStatus {
@@ -52,6 +54,11 @@ function executionItem(item: ItemRecord, detail: OutputDetail): ExecutionItem {
   const output = itemOutput(item, detail);
   if (output) view.output = output;
   if (item.turns) Object.assign(view, itemTrace(item));
+  // The steps go only with the outputs: a batch too large for either leaves both out.
+  if (detail !== 'none') {
+    const steps = itemSteps(item, false);
+    if (steps.length > 0) view.steps = steps;
+  }
   return view;
 }
 
@@ -102,11 +109,13 @@ export function executionMessage(
       ...executionHead(execution),
       items: items.map((item) => executionItem(item, detail)),
       usage: runUsage(items),
+      cost: executionCost(execution, items),
     };
     const answeredBy = runAnsweredBy(items);
     if (answeredBy) message.answeredBy = answeredBy;
     if (execution.summary !== undefined) message.summary = execution.summary;
     if (detail !== 'full' && items.some((item) => item.output)) message.outputsOmitted = true;
+    if (detail === 'none' && items.some((item) => item.status !== 'PENDING')) message.stepsOmitted = true;
     return message;
   });
 }

@@ -93,6 +93,13 @@ export const ExecutionGetRequest = z.object({
   payload: z.object({ executionId: Uuid }),
 });
 
+/** Extension: one item's full trace (every step, with its timing, tokens and tool input). */
+export const ExecutionTraceRequest = z.object({
+  action: z.literal('execution.trace'),
+  messageId: MessageId.optional(),
+  payload: z.object({ executionId: Uuid, itemId: QueryItem.shape.id }),
+});
+
 /** Extension: the caller's executions, newest first, optionally only those of one status. */
 export const ExecutionsListRequest = z.object({
   action: z.literal('executions.list'),
@@ -188,6 +195,7 @@ export const ClientMessage = z.discriminatedUnion('action', [
   SessionsListRequest,
   SessionHistoryRequest,
   ExecutionGetRequest,
+  ExecutionTraceRequest,
   ExecutionsListRequest,
   ExecutionCancelRequest,
   DatasetsListRequest,

@@ -163,6 +163,56 @@ export const ResponseMessage = z.object({
   answeredBy: AnsweredBy.optional(),
 });
 
+/**
+ * One step of an item's path through the agent's graph (an addition; see the README's protocol
+ * notes): `Parse`; `Model`, each model call; `Dispatch`, a tool run inside the Dispatch step;
+ * `Analysis`, a tool run as the Fargate task (`queueMs` from dispatch to the task's start, which
+ * holds the image pull and start-up, then `runMs`); `Failure`, where the item failed.
+ */
+export const TraceNode = z.enum(['Parse', 'Model', 'Dispatch', 'Analysis', 'Failure']);
+export type TraceNode = z.infer<typeof TraceNode>;
+
+export const TraceStep = z.object({
+  node: TraceNode,
+  outcome: z.enum(['ok', 'failed', 'running']),
+  /** The agent's turn (0 for the first model call); absent for Parse. */
+  turn: z.number().int().optional(),
+  startedAt: Iso.optional(),
+  durationMs: z.number().optional(),
+  /** Model: who answered and what it cost. */
+  provider: z.string().optional(),
+  model: z.string().optional(),
+  inputTokens: z.number().int().optional(),
+  outputTokens: z.number().int().optional(),
+  /** Dispatch and Analysis: the tool, and for a task its wait and its run. */
+  tool: z.string().optional(),
+  queueMs: z.number().optional(),
+  runMs: z.number().optional(),
+  /** `execution.trace` only: what the tool was asked (shortened), what came of the step. */
+  input: z.string().optional(),
+  detail: z.string().optional(),
+});
+export type TraceStep = z.infer<typeof TraceStep>;
+
+/** One line of a run's cost estimate: a service's quantity and what it comes to. */
+export const CostLine = z.object({
+  service: z.string(),
+  quantity: z.number(),
+  unit: z.string(),
+  usd: z.number(),
+});
+export type CostLine = z.infer<typeof CostLine>;
+
+/** What a run cost, or would have cost on AWS (an estimate; see the README's cost table). */
+export const Cost = z.object({
+  usd: z.number(),
+  estimate: z.literal(true),
+  /** The region whose prices were used. */
+  region: z.string(),
+  lines: z.array(CostLine),
+});
+export type Cost = z.infer<typeof Cost>;
+
 export const ExecutionItem = z.object({
   id: z.string(),
   /** The item's question, shortened to fit (an addition; see the README's protocol notes). */
@@ -174,6 +224,8 @@ export const ExecutionItem = z.object({
   output: ItemOutput.optional(),
   usage: Usage.optional(),
   datasets: ItemDatasets,
+  /** The item's steps so far, without their inputs and details (`execution.trace` has those). */
+  steps: z.array(TraceStep).optional(),
 });
 export type ExecutionItem = z.infer<typeof ExecutionItem>;
 
@@ -193,8 +245,26 @@ export const ExecutionMessage = z.object({
   outputsOmitted: z.boolean().optional(),
   usage: Usage.optional(),
   answeredBy: AnsweredBy.optional(),
+  /** What the run has cost so far, as if on AWS. */
+  cost: Cost.optional(),
+  /** Set when the items' steps were left out to keep the message under the size limit. */
+  stepsOmitted: z.boolean().optional(),
 });
 export type ExecutionMessage = z.infer<typeof ExecutionMessage>;
+
+/** Extension: one item's full trace, the answer to `execution.trace`. */
+export const TraceMessage = z.object({
+  action: z.literal('trace'),
+  ...RequestEcho,
+  ...ExecutionRef,
+  itemId: z.string(),
+  input: z.string(),
+  status: ItemStatus,
+  startedAt: Iso.optional(),
+  durationMs: z.number().optional(),
+  error: z.string().optional(),
+  steps: z.array(TraceStep),
+});
 
 /** One of the user's executions as `executions` lists it (an extension; see the README's protocol notes). */
 export const ExecutionSummary = z.object({
@@ -380,6 +450,7 @@ export const ServerMessage = z.discriminatedUnion('action', [
   SessionsMessage,
   HistoryMessage,
   UploadMessage,
+  TraceMessage,
   KeyMessage,
   KeysMessage,
   ConnectionsMessage,

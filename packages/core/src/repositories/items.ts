@@ -1,5 +1,5 @@
 import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ParsedRequest, Turn } from '../agent/transcript';
+import type { ParsedRequest, Timed, Turn } from '../agent/transcript';
 import type { ItemStatus } from '../protocol/codes';
 import type { AnsweredBy, ItemOutput } from '../protocol/server';
 import { queryAll, sendIfConditionHolds, setClause, storable, type TableContext } from './dynamo';
@@ -21,6 +21,12 @@ export interface ItemRecord {
   outputRef?: string;
   /** What Parse made of the item's question. */
   request?: ParsedRequest;
+  /** When Parse ran, and for how long. */
+  parsed?: Timed;
+  /** The step a failure stopped the item in (set by RecordFailure, the steps' Catch). */
+  failedIn?: string;
+  /** Set when that step was the analysis task (RunAnalysis), not the Dispatch Lambda. */
+  failedInTask?: boolean;
   /** The item's transcript, keyed by `turnKey()` so a retried step rewrites its own entry. */
   turns?: Record<string, Turn>;
   /** Which provider (and model) answered, set when the item finishes. */
@@ -121,7 +127,7 @@ export class ItemsRepository {
   markFailed(
     executionId: string,
     itemId: string,
-    failure: { durationMs: number; error: string; answeredBy?: AnsweredBy },
+    failure: { durationMs: number; error: string; answeredBy?: AnsweredBy; failedIn?: string; inTask?: boolean },
   ): Promise<boolean> {
     return this.updateUnfinished(executionId, itemId, {
       status: 'FAILED',
@@ -129,12 +135,17 @@ export class ItemsRepository {
       durationMs: failure.durationMs,
       error: failure.error,
       answeredBy: failure.answeredBy,
+      failedIn: failure.failedIn,
+      failedInTask: failure.inTask,
     });
   }
 
-  /** Stores Parse's result and starts an empty transcript (kept if one exists: a retried Parse). */
-  saveRequest(executionId: string, itemId: string, request: ParsedRequest): Promise<boolean> {
-    return this.updateUnfinished(executionId, itemId, { request }, { turns: {} });
+  /**
+   * Stores Parse's result and when Parse ran (the trace's first step), and starts an empty
+   * transcript (kept if one exists: a retried Parse).
+   */
+  saveRequest(executionId: string, itemId: string, request: ParsedRequest, parsed?: Timed): Promise<boolean> {
+    return this.updateUnfinished(executionId, itemId, { request, ...(parsed && { parsed }) }, { turns: {} });
   }
 
   /** Records one transcript entry; writing the same key again replaces it, so retries add nothing. */

@@ -54,9 +54,20 @@ describe('getExecution', () => {
       failedItems: 0,
       startedAt: execution.startedAt,
       // Each item with its question, so a client that reloads shows what is being answered.
-      items: [{ id: '1', input: 'profile it', status: 'RUNNING', step: 'profile' }],
+      items: [
+        {
+          id: '1',
+          input: 'profile it',
+          status: 'RUNNING',
+          step: 'profile',
+          // Nothing recorded yet: the first step is under way.
+          steps: [{ node: 'Parse', outcome: 'running' }],
+        },
+      ],
       // Nothing asked of a model yet: the run's cost so far is zero, not unknown.
       usage: { inputTokens: 0, outputTokens: 0, modelCalls: 0 },
+      // What has run so far, priced: the route that started it, Parse, the Map state.
+      cost: expect.objectContaining({ estimate: true, region: 'us-east-1', usd: expect.any(Number) }),
     });
   });
 
