@@ -127,7 +127,13 @@ export class ItemsRepository {
   markFailed(
     executionId: string,
     itemId: string,
-    failure: { durationMs: number; error: string; answeredBy?: AnsweredBy; failedIn?: string; inTask?: boolean },
+    failure: {
+      durationMs: number;
+      error: string;
+      answeredBy?: AnsweredBy;
+      failedIn?: string;
+      inTask?: boolean;
+    },
   ): Promise<boolean> {
     return this.updateUnfinished(executionId, itemId, {
       status: 'FAILED',
