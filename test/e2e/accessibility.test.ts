@@ -427,9 +427,11 @@ describe.skipIf(unavailable !== undefined)('accessibility and layout in Chromium
       expect(width).toBeGreaterThan(300);
       expect(width).toBeLessThanOrEqual(1280 * 0.35);
       // Every control of the sidebar can be reached and shows its whole name.
-      for (const name of ['New session', 'Upload CSV', 'Sign out']) {
+      for (const name of ['New session', 'Upload CSV', 'Sign out', 'Sign out of all devices']) {
         const control =
-          name === 'Upload CSV' ? page.locator('label.upload') : sidebar.getByRole('button', { name });
+          name === 'Upload CSV'
+            ? page.locator('label.upload')
+            : sidebar.getByRole('button', { name, exact: true });
         await control.scrollIntoViewIfNeeded();
         // Its text ends inside its box.
         const cut = await control.evaluate((element) => {
