@@ -138,7 +138,7 @@ console.log(
       e.webUrl ??
         (existsSync(resolve(root, 'web')) ? 'not built (npm run build -w web)' : 'not part of this checkout'),
     ),
-    row('WebSocket', `${e.websocketUrl}?token=<Cognito ID token>`),
+    row('WebSocket', `${e.websocketUrl}?token=<Cognito ID token> (or ?apiKey=<personal API key>)`),
     row('AWS endpoint', `${e.edgeUrl}   (AWS_ENDPOINT_URL for SDKs; --endpoint-url for the AWS CLI)`),
     row('Region', e.region),
     row('User pool', `${e.userPoolId}   app client ${e.userPoolClientId}`),
