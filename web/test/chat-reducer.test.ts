@@ -548,3 +548,70 @@ describe('who answered and what it cost', () => {
     expect(run.items.a!.usage).toEqual({ inputTokens: 3, outputTokens: 2, modelCalls: 1 });
   });
 });
+
+describe("what a run's details are drawn from", () => {
+  const cost = {
+    usd: 0.0004,
+    estimate: true as const,
+    region: 'us-east-1',
+    lines: [{ service: 'Lambda requests', quantity: 9, unit: 'requests', usd: 0.0000018 }],
+  };
+  const parsed = {
+    node: 'Parse' as const,
+    outcome: 'ok' as const,
+    startedAt: '2026-11-22T10:00:00.010Z',
+    durationMs: 12,
+  };
+
+  it("keeps a snapshot's steps, times and cost, and drops the flag once a snapshot has the steps again", () => {
+    let state = started();
+    state = server(
+      state,
+      snapshot({
+        stepsOmitted: true,
+        items: [
+          { id: 'a', status: 'RUNNING' },
+          { id: 'b', status: 'PENDING' },
+          { id: 'c', status: 'PENDING' },
+        ],
+      }),
+    );
+    expect(latestRun(state)).toMatchObject({ stepsOmitted: true, startedAt: '2026-11-22T10:00:00.000Z' });
+    state = server(
+      state,
+      snapshot({
+        status: 'PARTIAL',
+        completedAt: '2026-11-22T10:00:09.000Z',
+        cost,
+        items: [
+          { id: 'a', status: 'SUCCEEDED', steps: [parsed] },
+          { id: 'b', status: 'FAILED', error: 'boom' },
+          { id: 'c', status: 'PENDING' },
+        ],
+      }),
+    );
+    const run = latestRun(state)!;
+    expect(run).toMatchObject({ stepsOmitted: false, completedAt: '2026-11-22T10:00:09.000Z', cost });
+    expect(run.items.a!.trace).toEqual([parsed]);
+    expect(run.items.b!.trace).toBeUndefined();
+  });
+
+  it('counts the live step and progress events of a run, so an open view knows to ask again', () => {
+    let state = started();
+    state = server(state, { action: 'step', ...ids, itemId: 'a', step: 'parse', status: 'started' });
+    state = server(state, progress(1, 'a'));
+    expect(latestRun(state)!.events).toBe(2);
+    state = server(state, snapshot());
+    expect(latestRun(state)!.events).toBe(2);
+  });
+
+  it('leaves a failed request of the details to the details: it is no notice', () => {
+    const state = server(started(), {
+      action: 'error',
+      messageId: 'details:1234',
+      code: 'NOT_FOUND',
+      message: 'Run e1 has no item z.',
+    });
+    expect(state.notice).toBeUndefined();
+  });
+});

@@ -2,8 +2,9 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { Answer } from '../src/components/Answer';
+import { formatDuration } from '../src/components/format';
 import { Markdown } from '../src/components/Markdown';
-import { formatDuration, RunPanel } from '../src/components/RunPanel';
+import { RunPanel } from '../src/components/RunPanel';
 import type { Run } from '../src/state/chat';
 
 const run: Run = {

@@ -1,3 +1,4 @@
+import { formatUsd } from '@cascade/core/contract';
 import type {
   Cost,
   DatasetSummary,
@@ -222,13 +223,6 @@ export function renderDatasets(datasets: readonly DatasetSummary[]): string {
     d.name,
   ]);
   return table(['ID', 'SIZE', 'ROWS', 'COLUMNS', 'KIND', 'NAME'], rows);
-}
-
-/** Dollars as a person reads a small amount: cents to four places below a cent. */
-export function formatUsd(usd: number): string {
-  if (usd === 0) return '$0';
-  if (usd < 0.01) return `$${usd.toPrecision(2)}`;
-  return `$${usd.toFixed(2)}`;
 }
 
 const ms = (value: number | undefined) => (value === undefined ? '' : formatDuration(value));

@@ -108,6 +108,43 @@ describe("an item's trace", () => {
     expect(itemSteps(analysed, true)[2]).toMatchObject({ input: '{"datasetId":"big.csv"}' });
   });
 
+  it('shows no model call in flight while a final answer goes through Dispatch and Append', () => {
+    const answering: ItemRecord = { ...structuredClone(analysed), status: 'RUNNING', step: 'model' };
+    expect(itemSteps(answering, false).map((s) => [s.node, s.outcome])).toEqual([
+      ['Parse', 'ok'],
+      ['Model', 'ok'],
+      ['Analysis', 'ok'],
+      ['Model', 'ok'],
+    ]);
+  });
+
+  it('times a failed task from its dispatch to the failure, and bills it', () => {
+    const failed: ItemRecord = structuredClone(analysed);
+    delete failed.turns!['000-tool'];
+    delete failed.turns!['001-model'];
+    Object.assign(failed, {
+      status: 'FAILED',
+      error: 'The analysis task was killed by SIGKILL.',
+      failedIn: 'profile',
+      failedInTask: true,
+      failedStep: { startedAt: at(4), durationMs: 120_000 },
+    });
+    expect(itemSteps(failed, false).slice(-2)).toEqual([
+      {
+        node: 'Analysis',
+        outcome: 'failed',
+        turn: 0,
+        tool: 'profile',
+        startedAt: at(4),
+        durationMs: 120_000,
+      },
+      { node: 'Failure', outcome: 'failed', tool: 'profile' },
+    ]);
+    expect(itemUsage(failed).tasks).toEqual([{ tool: 'profile', seconds: 120 }]);
+    // Parse, InvokeModel, Dispatch, Route, RunAnalysis, RecordFailure, ItemDone.
+    expect(itemUsage(failed).transitions).toBe(7);
+  });
+
   it('shows a step in flight as running', () => {
     expect(itemSteps(thinking, false).map((s) => [s.node, s.outcome])).toEqual([
       ['Parse', 'ok'],

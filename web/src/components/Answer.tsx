@@ -1,5 +1,5 @@
 import type { ItemOutput } from '@cascade/core/protocol';
-import { lazy, Suspense } from 'react';
+import { lazy, type ReactNode, Suspense } from 'react';
 import { onlyItem, type Run } from '../state/chat';
 import { DataTable } from './DataTable';
 import { Markdown } from './Markdown';
@@ -57,8 +57,11 @@ export function LiveAnswer({ text }: { text?: string }) {
   );
 }
 
-/** An assistant message: the run's summary, and for a single question its tables and charts too. */
-export function Answer({ content, run }: { content: string; run?: Run }) {
+/**
+ * An assistant message: the run's summary, and for a single question its tables and charts too;
+ * `runDetails` goes last (the run's details, opened from the answer).
+ */
+export function Answer({ content, run, runDetails }: { content: string; run?: Run; runDetails?: ReactNode }) {
   const output = run && onlyItem(run)?.output;
   // Every answer says which data it is about, whatever was selected when it was asked.
   const source = run && sourceText(onlyItem(run)?.datasets);
@@ -81,6 +84,7 @@ export function Answer({ content, run }: { content: string; run?: Run }) {
               .join(' · ')}
           </p>
         )}
+        {runDetails}
       </div>
     </article>
   );

@@ -1,5 +1,6 @@
 import { type KeyboardEvent, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ConnectionStatus } from '../net/connection';
+import { RunDetailsDisclosure } from '../run-details/RunDetails';
 import { type Announced, runAnnouncement } from '../state/announce';
 import { latestRun, liveText, onlyItem, runEnded } from '../state/chat';
 import { useChat } from '../state/useChat';
@@ -315,13 +316,24 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut, takeFocus }:
                     key={turn.key}
                     content={turn.content}
                     run={turn.executionId ? state.runs[turn.executionId] : undefined}
+                    // The run in the panel below opens its details there.
+                    runDetails={
+                      turn.executionId &&
+                      turn.executionId !== run?.executionId && (
+                        <RunDetailsDisclosure
+                          executionId={turn.executionId}
+                          run={state.runs[turn.executionId]}
+                          inspect={chat}
+                        />
+                      )
+                    }
                   />
                 ),
               )}
               {run?.summary && !answerRuns.has(run.executionId) && <Answer content={run.summary} run={run} />}
               {writing && <LiveAnswer text={liveText(run, single)} />}
             </div>
-            {run && <RunPanel run={run} onCancel={chat.cancelRun} />}
+            {run && <RunPanel key={run.executionId} run={run} onCancel={chat.cancelRun} inspect={chat} />}
           </div>
         </section>
         <p className="visually-hidden" role="status" aria-live="polite" aria-atomic="true">

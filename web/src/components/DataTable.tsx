@@ -1,5 +1,5 @@
 import type { Table } from '@cascade/core/protocol';
-import { useEffect, useRef, useState } from 'react';
+import { useOverflows } from './useOverflows';
 
 const format = (cell: Table['rows'][number][number]) =>
   cell === null
@@ -8,26 +8,9 @@ const format = (cell: Table['rows'][number][number]) =>
       ? Number(cell.toPrecision(6)).toLocaleString('en-US')
       : String(cell);
 
-/** Whether the element's content is wider than it, so it scrolls sideways. */
-function useScrollsSideways<T extends HTMLElement>() {
-  const ref = useRef<T>(null);
-  const [scrolls, setScrolls] = useState(false);
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    const measure = () => setScrolls(element.scrollWidth > element.clientWidth);
-    measure();
-    if (typeof ResizeObserver === 'undefined') return;
-    const observer = new ResizeObserver(measure);
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
-  return [ref, scrolls] as const;
-}
-
 /** A table from an answer's structured output. */
 export function DataTable({ table }: { table: Table }) {
-  const [scroller, scrolls] = useScrollsSideways<HTMLDivElement>();
+  const [scroller, scrolls] = useOverflows<HTMLDivElement>('x');
   return (
     <figure className="data-table">
       {table.title && <figcaption>{table.title}</figcaption>}

@@ -1,8 +1,10 @@
 import type { ExecutionStatus, ItemStatus } from '@cascade/core/protocol';
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, useId, useState } from 'react';
+import { RunDetails, RunDetailsButton, type RunInspector } from '../run-details/RunDetails';
 import type { Run, RunItem, Step } from '../state/chat';
 import { liveText, runEnded } from '../state/chat';
 import { OutputView, StreamedText } from './Answer';
+import { formatDuration } from './format';
 import { sourceText, tokensTotal } from './usage';
 
 const runLabels: Record<ExecutionStatus, string> = {
@@ -21,13 +23,6 @@ const itemLabels: Record<ItemStatus, string> = {
   SUCCEEDED: 'Succeeded',
   FAILED: 'Failed',
 };
-
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined) return '';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
 
 export const percentOf = (run: Pick<Run, 'completed' | 'total'>) =>
   run.total === 0 ? 0 : Math.round((100 * run.completed) / run.total);
@@ -92,7 +87,17 @@ export function progressText(run: Run, items: RunItem[]): string {
 }
 
 /** A single question's run: what it is doing and for how long; nothing that only counts to one. */
-function SingleRun({ run, item, cancel }: { run: Run; item: RunItem | undefined; cancel: ReactNode }) {
+function SingleRun({
+  run,
+  item,
+  cancel,
+  details,
+}: {
+  run: Run;
+  item: RunItem | undefined;
+  cancel: ReactNode;
+  details: { button: ReactNode; region: ReactNode };
+}) {
   return (
     <section
       className={`run run-single run-${run.status.toLowerCase()}`}
@@ -105,6 +110,7 @@ function SingleRun({ run, item, cancel }: { run: Run; item: RunItem | undefined;
         {item?.durationMs !== undefined && (
           <span className="item-duration">{formatDuration(item.durationMs)}</span>
         )}
+        {details.button}
         {cancel}
       </header>
       {item && item.steps.length > 0 && (
@@ -116,13 +122,34 @@ function SingleRun({ run, item, cancel }: { run: Run; item: RunItem | undefined;
         </ol>
       )}
       {item?.error && <p className="item-error">{item.error}</p>}
+      {details.region}
     </section>
   );
 }
 
-/** The latest run of the session: progress, every item with its steps, and a way to stop it. */
-export function RunPanel({ run, onCancel }: { run: Run; onCancel: (executionId: string) => void }) {
+export interface RunPanelProps {
+  run: Run;
+  onCancel: (executionId: string) => void;
+  /** How its details ask the server; without it there are no details to open. */
+  inspect?: RunInspector;
+}
+
+/**
+ * The latest run of the session: progress, every item with its steps, a way to stop it, and its
+ * details (graph, timeline, cost).
+ */
+export function RunPanel({ run, onCancel, inspect }: RunPanelProps) {
   const running = !runEnded(run.status);
+  const [detailsOpen, setDetailsOpen] = useState(false);
+  const detailsId = useId();
+  const details = {
+    button: inspect && (
+      <RunDetailsButton open={detailsOpen} onToggle={() => setDetailsOpen((o) => !o)} controls={detailsId} />
+    ),
+    region: inspect && detailsOpen && (
+      <RunDetails id={detailsId} executionId={run.executionId} run={run} inspect={inspect} />
+    ),
+  };
   // "Cancelling…" from the press until the run ends: the stop takes a moment to arrive.
   const [cancelling, setCancelling] = useState<string>();
   const items = run.order.map((id) => run.items[id]!).filter(Boolean);
@@ -141,7 +168,7 @@ export function RunPanel({ run, onCancel }: { run: Run; onCancel: (executionId: 
       {cancelling === run.executionId ? 'Cancelling…' : 'Cancel run'}
     </button>
   );
-  if (!batch) return <SingleRun run={run} item={items[0]} cancel={cancel} />;
+  if (!batch) return <SingleRun run={run} item={items[0]} cancel={cancel} details={details} />;
 
   const percent = percentOf(run);
   const inProgress = items.filter((i) => i.status === 'RUNNING').length;
@@ -155,6 +182,7 @@ export function RunPanel({ run, onCancel }: { run: Run; onCancel: (executionId: 
         <header className="run-head">
           <h2>{`Batch of ${run.total || items.length} items`}</h2>
           <span className={`badge badge-${run.status.toLowerCase()}`}>{runLabels[run.status]}</span>
+          {details.button}
           {cancel}
         </header>
         <div
@@ -179,6 +207,7 @@ export function RunPanel({ run, onCancel }: { run: Run; onCancel: (executionId: 
           {tokens && ` · ${tokens}`}
         </p>
       </div>
+      {details.region}
       <ul className="items" aria-label="Items">
         {items.map((item) => (
           <ItemRow key={item.id} item={item} withOutput={batch} live={liveText(run, item)} />

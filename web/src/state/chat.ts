@@ -1,5 +1,6 @@
 import type {
   AnsweredBy,
+  Cost,
   DatasetSummary,
   ExecutionStatus,
   HistoryEntry,
@@ -10,6 +11,7 @@ import type {
   ServerMessageOf,
   SessionSummary,
   StepStatus,
+  TraceStep,
   Usage,
 } from '@cascade/core/protocol';
 
@@ -33,6 +35,8 @@ export interface RunItem {
   streamed?: { turn: number; text: string };
   /** The agent's steps as this client saw them happen (not kept by the server). */
   steps: Step[];
+  /** Its path through the agent's graph as the server recorded it (`execution.get`), timed. */
+  trace?: TraceStep[];
 }
 
 export interface Run {
@@ -50,6 +54,14 @@ export interface Run {
   usage?: Usage;
   /** Absent on runs from before the server said who answered. */
   answeredBy?: AnsweredBy;
+  /** From `execution.get`: when the run started and ended, and what it cost so far. */
+  startedAt?: string;
+  completedAt?: string;
+  cost?: Cost;
+  /** The last snapshot left the items' steps out (a batch too large for one message). */
+  stepsOmitted?: boolean;
+  /** Live `step` and `progress` events seen: a view of the server's record refreshes when it moves. */
+  events?: number;
   /**
    * Its items, their order and questions are all known: it was asked here, or fetched whole. A run
    * first seen through a live event (after a reload, or from another tab) is fetched whole once.
@@ -137,6 +149,9 @@ export const olderSessionsId = 'sessions-older';
 export const earlierHistoryId = 'history-earlier';
 /** The messageId of a request for a session's newest messages, which names the session. */
 export const historyId = (sessionId: string) => `history:${sessionId}`;
+/** Requests of a run's details view, which shows their errors itself (not as a notice). */
+export const detailsRequestId = () => `details:${crypto.randomUUID()}`;
+const isDetailsRequest = (messageId: string | undefined) => messageId?.startsWith('details:') === true;
 
 const finalItem = (status: ItemStatus) => status === 'SUCCEEDED' || status === 'FAILED';
 export const runEnded = (status: ExecutionStatus) => status !== 'RUNNING';
@@ -205,8 +220,10 @@ function addStep(steps: Step[], step: Step): Step[] {
   return [...steps, step].slice(-60);
 }
 
+const counted = (run: Run): Run => ({ ...run, events: (run.events ?? 0) + 1 });
+
 function onStep(run: Run, message: ServerMessageOf<'step'>): Run {
-  return withItem(run, message.itemId, (item) => ({
+  return withItem(counted(run), message.itemId, (item) => ({
     ...item,
     status: advance(item, 'RUNNING'),
     steps: addStep(item.steps, {
@@ -243,7 +260,7 @@ export function liveText(run: Run, item: RunItem): string | undefined {
 }
 
 function onProgress(run: Run, message: ServerMessageOf<'progress'>): Run {
-  const next = withItem({ ...run, total: message.total || run.total }, message.item.id, (item) => ({
+  const next = withItem(counted({ ...run, total: message.total || run.total }), message.item.id, (item) => ({
     ...item,
     status: advance(item, message.item.status),
     durationMs: message.item.durationMs,
@@ -292,6 +309,10 @@ export function mergeSnapshot(run: Run | undefined, message: ServerMessageOf<'ex
   if (message.outputsOmitted) next.outputsOmitted = true;
   if (message.usage) next.usage = message.usage;
   if (message.answeredBy) next.answeredBy = message.answeredBy;
+  next.startedAt = message.startedAt;
+  if (message.completedAt) next.completedAt = message.completedAt;
+  if (message.cost) next.cost = message.cost;
+  next.stepsOmitted = message.stepsOmitted === true;
   const order = message.items.map((i) => i.id);
   for (const item of message.items) {
     next = withItem(next, item.id, (local) => {
@@ -312,6 +333,7 @@ export function mergeSnapshot(run: Run | undefined, message: ServerMessageOf<'ex
         ...(item.usage && { usage: item.usage }),
         ...(item.datasets && { datasets: item.datasets }),
         ...((item.output ?? local.output) && { output: item.output ?? local.output }),
+        ...(item.steps && { trace: item.steps }),
       };
     });
   }
@@ -485,7 +507,7 @@ function onServer(state: ChatState, message: ServerMessage): ChatState {
           returned: { query, reason: refusalSentence(message) },
         };
       }
-      if (message.messageId === 'keepalive') return state;
+      if (message.messageId === 'keepalive' || isDetailsRequest(message.messageId)) return state;
       // A link to a session this user cannot open (another account's, or deleted): start afresh.
       if (state.activeSessionId && message.messageId === historyId(state.activeSessionId))
         return {

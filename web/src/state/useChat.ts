@@ -1,9 +1,10 @@
-import type { ClientMessage, QueryItem, ServerMessage } from '@cascade/core/protocol';
+import type { ClientMessage, QueryItem, ServerMessage, ServerMessageOf } from '@cascade/core/protocol';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { Connection, type ConnectionStatus, type SendResult } from '../net/connection';
 import {
   type ChatState,
   chatReducer,
+  detailsRequestId,
   earlierHistoryId,
   historyId,
   initialChatState,
@@ -29,6 +30,10 @@ export interface Chat {
   /** The next page of the open session's earlier messages, if there is one. */
   loadEarlierMessages(): void;
   cancelRun(executionId: string): void;
+  /** Asks for a run's whole state again (its trace and cost); the answer lands in `state.runs`. */
+  refreshRun(executionId: string): Promise<void>;
+  /** One item's full trace: every step with what its tool was asked. */
+  traceItem(executionId: string, itemId: string): Promise<ServerMessageOf<'trace'>>;
   upload(file: File): Promise<string>;
   /** Ends every sign-in of this user's, on every device; rejects with the server's sentence. */
   signOutEverywhere(): Promise<void>;
@@ -212,6 +217,32 @@ export function useChat(websocketUrl: string, token: (renew?: boolean) => Promis
     [ask],
   );
 
+  const refreshRun = useCallback(
+    async (executionId: string) => {
+      const answer = await connection.request({
+        action: 'execution.get',
+        messageId: detailsRequestId(),
+        payload: { executionId },
+      });
+      if (answer.action === 'error') throw new Error(answer.message);
+    },
+    [connection],
+  );
+
+  const traceItem = useCallback(
+    async (executionId: string, itemId: string) => {
+      const answer = await connection.request({
+        action: 'execution.trace',
+        messageId: detailsRequestId(),
+        payload: { executionId, itemId },
+      });
+      if (answer.action === 'error') throw new Error(answer.message);
+      if (answer.action !== 'trace') throw new Error('The server answered the trace request unexpectedly.');
+      return answer;
+    },
+    [connection],
+  );
+
   const upload = useCallback(
     async (file: File): Promise<string> => {
       const answer = await connection.request({
@@ -250,6 +281,8 @@ export function useChat(websocketUrl: string, token: (renew?: boolean) => Promis
     loadOlderSessions,
     loadEarlierMessages,
     cancelRun,
+    refreshRun,
+    traceItem,
     upload,
     signOutEverywhere,
     dismissNotice,

@@ -89,7 +89,9 @@ async function finishItem(
   deps: AgentDeps,
   state: ItemState,
   item: ItemRecord,
-  outcome: { output: ItemOutput } | { error: string; failedIn?: string; inTask?: boolean },
+  outcome:
+    | { output: ItemOutput }
+    | { error: string; failedIn?: string; inTask?: boolean; failedStep?: Timed },
 ): Promise<void> {
   const durationMs = elapsed(deps, item);
   // Who answered, from the transcript: Finish and Catch have no model of their own.
@@ -107,6 +109,7 @@ async function finishItem(
           ...(answeredBy && { answeredBy }),
           ...(outcome.failedIn && { failedIn: outcome.failedIn }),
           ...(outcome.inTask && { inTask: true }),
+          ...(outcome.failedStep && { failedStep: outcome.failedStep }),
         });
   if (!won) return;
   const failed = 'error' in outcome;
@@ -514,7 +517,7 @@ export async function recordFailure(deps: AgentDeps, state: ItemState): Promise<
     await finishItem(deps, state, item, {
       error,
       failedIn: item.step ?? 'parse',
-      ...(state.route === 'task' && { inTask: true }),
+      ...(state.route === 'task' && { inTask: true, failedStep: taskTiming(state, now(deps)) }),
     });
   }
   return {

@@ -78,14 +78,22 @@ export function itemSteps(item: ItemRecord, full: boolean): TraceStep[] {
       if (!run) break;
     }
   }
-  // A step in flight has not recorded itself yet; a finished item's last step is settled.
-  if (item.status === 'RUNNING' && item.step === 'model' && !steps.some((s) => s.outcome === 'running'))
+  // A model call in flight has not recorded itself yet: the item is at `model` with every call of
+  // the last reply answered (a final answer on its way through Dispatch and Append is not one).
+  const lastModel = turns.filter((t) => t.kind === 'model').at(-1);
+  if (
+    item.status === 'RUNNING' &&
+    item.step === 'model' &&
+    lastModel?.decision.kind !== 'final' &&
+    !steps.some((s) => s.outcome === 'running')
+  )
     steps.push({ node: 'Model', outcome: 'running' });
   if (item.failedIn !== undefined && item.failedIn !== 'parse') {
     const last = steps.at(-1);
     if (last?.outcome === 'running') {
       last.outcome = 'failed';
       if (item.failedInTask) last.node = 'Analysis';
+      Object.assign(last, timing(item.failedStep ?? {}));
     }
     steps.push({
       node: 'Failure',

@@ -49,3 +49,10 @@ export function significant(value: number | null | undefined, digits = 6): numbe
   if (value === null || value === undefined || !Number.isFinite(value)) return null;
   return Number(value.toPrecision(digits));
 }
+
+/** Dollars as a person reads them: cents from a dollar up, three significant digits below, never an exponent. */
+export function formatUsd(usd: number): string {
+  if (usd === 0) return '$0';
+  if (usd >= 1) return `$${usd.toFixed(2)}`;
+  return `$${usd.toLocaleString('en-US', { maximumSignificantDigits: 3, maximumFractionDigits: 12 })}`;
+}

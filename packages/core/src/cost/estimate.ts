@@ -130,7 +130,10 @@ export function itemUsage(item: ItemRecord): RunUsage {
     state('DispatchTask', 'Dispatch');
     choice(); // Route
     state('Analysis'); // RunAnalysis, billed for at least its minimum
-    usage.tasks.push({ tool: item.failedIn ?? 'profile', seconds: 0 });
+    usage.tasks.push({
+      tool: item.failedIn ?? 'profile',
+      seconds: (item.failedStep?.durationMs ?? 0) / 1000,
+    });
   } else if (item.failedIn !== undefined && item.failedIn !== 'parse' && item.failedIn !== 'append')
     state('DispatchInline', 'Dispatch');
   if (item.failedIn !== undefined) state('RecordFailure', 'RecordFailure');

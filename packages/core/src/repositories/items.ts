@@ -27,6 +27,8 @@ export interface ItemRecord {
   failedIn?: string;
   /** Set when that step was the analysis task (RunAnalysis), not the Dispatch Lambda. */
   failedInTask?: boolean;
+  /** When the failed step began and how long it ran until the failure, where known. */
+  failedStep?: Timed;
   /** The item's transcript, keyed by `turnKey()` so a retried step rewrites its own entry. */
   turns?: Record<string, Turn>;
   /** Which provider (and model) answered, set when the item finishes. */
@@ -133,6 +135,8 @@ export class ItemsRepository {
       answeredBy?: AnsweredBy;
       failedIn?: string;
       inTask?: boolean;
+      /** When the failed step began and how long it ran, where it is known (a task: from its dispatch). */
+      failedStep?: Timed;
     },
   ): Promise<boolean> {
     return this.updateUnfinished(executionId, itemId, {
@@ -143,6 +147,7 @@ export class ItemsRepository {
       answeredBy: failure.answeredBy,
       failedIn: failure.failedIn,
       failedInTask: failure.inTask,
+      failedStep: failure.failedStep,
     });
   }
 

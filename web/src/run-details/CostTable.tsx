@@ -1,0 +1,70 @@
+import { formatNumber } from '@cascade/core/contract';
+import type { Cost } from '@cascade/core/protocol';
+import { formatUsd } from '../components/format';
+import { useOverflows } from '../components/useOverflows';
+
+/**
+ * A run's cost estimate line by line, with its total and what kind of figure it is: an estimate
+ * at one region's AWS prices, also for a run on the local cloud (what it would have cost on AWS).
+ */
+export function CostTable({ cost, live }: { cost: Cost | undefined; live: boolean }) {
+  if (cost) return <CostLines cost={cost} live={live} />;
+  return (
+    <div className="details-part cost">
+      <h3 className="details-title">Cost</h3>
+      <p className="muted small">There is no cost estimate for this run.</p>
+    </div>
+  );
+}
+
+function CostLines({ cost, live }: { cost: Cost; live: boolean }) {
+  const [scroller, scrolls] = useOverflows<HTMLDivElement>('x');
+  return (
+    <div className="details-part cost">
+      <div
+        ref={scroller}
+        className="table-scroll"
+        {...(scrolls && { tabIndex: 0, role: 'region', 'aria-label': 'Cost, scrollable' })}
+      >
+        <table className="cost-table">
+          <caption>
+            <h3 className="details-title">Cost</h3>
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Service</th>
+              <th scope="col" className="num">
+                Quantity
+              </th>
+              <th scope="col">Unit</th>
+              <th scope="col" className="num">
+                USD
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {cost.lines.map((line) => (
+              <tr key={line.service}>
+                <th scope="row">{line.service}</th>
+                <td className="num">{formatNumber(line.quantity)}</td>
+                <td>{line.unit}</td>
+                <td className="num">{formatUsd(line.usd)}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" colSpan={3}>
+                {live ? 'Total so far' : 'Total'}
+              </th>
+              <td className="num">{formatUsd(cost.usd)}</td>
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+      <p className="cost-note">
+        {`An estimate at AWS's ${cost.region} prices: what the run costs on AWS, or would cost there when it ran on the local cloud. Retries are not counted.`}
+      </p>
+    </div>
+  );
+}
