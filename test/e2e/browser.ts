@@ -3,8 +3,11 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { LocalCloud } from '../../packages/local/src';
 import { webServer } from '../../packages/local/src/web';
+import { credentials } from '../integration/harness';
 
 /** The repository; defined here so a page-level browser test need not load the local cloud. */
 export const root = resolve(import.meta.dirname, '../..');
@@ -169,4 +172,34 @@ export async function serveWebClient(): Promise<{ url: string; close(): Promise<
       await new Promise((closed) => server.close(closed));
     },
   };
+}
+
+/** The small shop dataset the browser suites ask about, whatever samples the analysis package ships. */
+export const shopCsv =
+  'order_id,region,amount,returned\n1,north,10.5,0\n2,south,22,1\n3,north,7.25,0\n4,east,13,0\n';
+
+/** Puts CSV files among a local cloud's samples, with the rows and columns its catalog shows. */
+export async function putSamples(
+  cloud: LocalCloud,
+  files: { name: string; body: string; rows: number; columns: number }[],
+): Promise<void> {
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: cloud.endpoints.edgeUrl,
+    credentials,
+    forcePathStyle: true,
+  });
+  try {
+    for (const file of files)
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: cloud.endpoints.bucket,
+          Key: `samples/${file.name}`,
+          Body: file.body,
+          Metadata: { rows: String(file.rows), columns: String(file.columns) },
+        }),
+      );
+  } finally {
+    s3.destroy();
+  }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,7 +11,14 @@ import {
 } from '../../packages/core/src/repositories';
 import type { LocalCloud } from '../../packages/local/src';
 import { credentials, root, startTestCloud } from '../integration/harness';
-import { browserUnavailable, ensureWebBuild, launchBrowser, screenshot } from './browser';
+import {
+  browserUnavailable,
+  ensureWebBuild,
+  launchBrowser,
+  putSamples,
+  screenshot,
+  shopCsv,
+} from './browser';
 
 const unavailable = browserUnavailable();
 /** The chart assertion needs the analysis task (issue 4); without it, profiling fails its item readably. */
@@ -60,22 +67,7 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
     ensureWebBuild();
     cloud = await startTestCloud();
     if (!cloud.endpoints.webUrl) throw new Error('the local cloud did not serve web/dist');
-    // A small dataset of our own, whatever samples the analysis package ships.
-    const s3 = new S3Client({
-      region: 'us-east-1',
-      endpoint: cloud.endpoints.edgeUrl,
-      credentials,
-      forcePathStyle: true,
-    });
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: cloud.endpoints.bucket,
-        Key: 'samples/shop.csv',
-        Body: 'order_id,region,amount,returned\n1,north,10.5,0\n2,south,22,1\n3,north,7.25,0\n4,east,13,0\n',
-        Metadata: { rows: '4', columns: '4' },
-      }),
-    );
-    s3.destroy();
+    await putSamples(cloud, [{ name: 'shop.csv', body: shopCsv, rows: 4, columns: 4 }]);
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: desktop, reducedMotion: 'reduce' });
     page = await context.newPage();

@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
-import { credentials, root, signUp, startTestCloud, testPassword } from '../integration/harness';
-import { browserUnavailable, ensureWebBuild, launchBrowser, screenshot, screenshotOf } from './browser';
+import { root, signUp, startTestCloud, testPassword } from '../integration/harness';
+import {
+  browserUnavailable,
+  ensureWebBuild,
+  launchBrowser,
+  putSamples,
+  screenshot,
+  screenshotOf,
+  shopCsv,
+} from './browser';
 
 /**
  * A run's details in the browser, against a local cloud: the execution graph, the timeline and
@@ -93,29 +100,10 @@ describe.skipIf(unavailable !== undefined)("a run's details in Chromium, against
       ],
     });
     if (!cloud.endpoints.webUrl) throw new Error('the local cloud did not serve web/dist');
-    const s3 = new S3Client({
-      region: 'us-east-1',
-      endpoint: cloud.endpoints.edgeUrl,
-      credentials,
-      forcePathStyle: true,
-    });
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: cloud.endpoints.bucket,
-        Key: 'samples/shop.csv',
-        Body: 'order_id,region,amount,returned\n1,north,10.5,0\n2,south,22,1\n3,north,7.25,0\n4,east,13,0\n',
-        Metadata: { rows: '4', columns: '4' },
-      }),
-    );
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: cloud.endpoints.bucket,
-        Key: 'samples/big.csv',
-        Body: csvAboveInlineLimit(),
-        Metadata: { rows: '4400000', columns: '2' },
-      }),
-    );
-    s3.destroy();
+    await putSamples(cloud, [
+      { name: 'shop.csv', body: shopCsv, rows: 4, columns: 4 },
+      { name: 'big.csv', body: csvAboveInlineLimit(), rows: 4_400_000, columns: 2 },
+    ]);
     browser = await launchBrowser();
     page = await (await browser.newContext({ viewport: desktop, reducedMotion: 'reduce' })).newPage();
   });
