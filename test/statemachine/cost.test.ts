@@ -78,6 +78,7 @@ describe("a run's cost, counted from its items' records", () => {
     expect(run.retries()).toBe(0);
     // Every state entered, the Map and Finish included, is one transition.
     expect(usage.transitions).toBe(run.entered.length);
+    expect(records.every((r) => !itemSteps(r, false).some((s) => s.retries))).toBe(true);
     // The `query` route is not the engine's: every other invocation is one the engine made.
     const { query, ...steps } = invoked;
     expect(query).toBe(1);
@@ -107,6 +108,37 @@ describe("a run's cost, counted from its items' records", () => {
       cost.lines.reduce((sum, l) => sum + l.usd, 0),
       6,
     );
+  });
+
+  it('counts a retried model call, as the engine ran it', async () => {
+    const provider = h.agent().provider;
+    const decide = provider.decide.bind(provider);
+    let calls = 0;
+    h.scriptModel(
+      async (input) => {
+        calls += 1;
+        if (calls === 1) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+        return decide(input);
+      },
+      { name: 'rules' },
+    );
+    try {
+      const { run, usage, invoked, engineInvoked, records } = await counted({
+        content: 'what columns does lalonde.csv have?',
+      });
+      expect(run.retries()).toBe(1);
+      expect(records[0]!.attempts).toEqual(['parse', '000-model', '000-model', '000-tool', '001-model']);
+      // A retry is a transition of its own, and one more invocation.
+      expect(usage.transitions).toBe(run.entered.length + run.retries());
+      const { query: _query, ...steps } = invoked;
+      expect(steps).toEqual(engineInvoked);
+      expect(itemSteps(records[0]!, false).find((s) => s.node === 'Model')).toMatchObject({
+        turn: 0,
+        retries: 1,
+      });
+    } finally {
+      h.scriptModel();
+    }
   });
 
   it('matches the engine for an analysis Dispatch answers itself', async () => {

@@ -63,7 +63,7 @@ function CostLines({ cost, live }: { cost: Cost; live: boolean }) {
         </table>
       </div>
       <p className="cost-note">
-        {`An estimate at AWS's ${cost.region} prices: what the run costs on AWS, or would cost there when it ran on the local cloud. Retries are not counted.`}
+        {`An estimate at AWS's ${cost.region} prices: what the run costs on AWS, or would cost there when it ran on the local cloud. Retried steps count; a retried task start or Append does not.`}
       </p>
     </div>
   );

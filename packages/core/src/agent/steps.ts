@@ -200,7 +200,7 @@ export async function parseItem(deps: AgentDeps, state: ItemState): Promise<Item
   if (isItemFinished(item)) return { ...state, done: true };
   await events.step(state.itemId, 'parse', 'started');
   const clock = stopwatch(deps);
-  await deps.items.markRunning(state.executionId, state.itemId, 'parse');
+  await deps.items.markRunning(state.executionId, state.itemId, 'parse', 'parse');
   const [history, datasets] = await Promise.all([
     // Parse reads the conversation further back than a model's context: a follow-up's chain is replayed from its start.
     sessionHistory(deps, state, parseHistoryMessages),
@@ -227,7 +227,7 @@ export async function invokeModel(deps: AgentDeps, state: ItemState): Promise<It
   if (item.turns?.[key]) return state;
   const events = runEvents(deps.notifier, state);
   await events.step(state.itemId, 'model', 'started');
-  await deps.items.markRunning(state.executionId, state.itemId, 'model');
+  await deps.items.markRunning(state.executionId, state.itemId, 'model', key);
   const stream = events.deltas(state.itemId, state.turn, deps.deltaIntervalMs ?? 100);
   const clock = stopwatch(deps);
   let decision: Decision;
@@ -327,7 +327,7 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
     return { ...state, route: 'inline' };
   }
   await events.step(state.itemId, call.name, 'started');
-  await deps.items.markRunning(state.executionId, state.itemId, call.name);
+  await deps.items.markRunning(state.executionId, state.itemId, call.name, toolKey);
 
   if (toolDeclarations[call.name].runs === 'inline') {
     const run = await runInlineTool(

@@ -1,4 +1,4 @@
-import { callsOf, orderedTurns, type Turn } from '../agent/transcript';
+import { callsOf, orderedTurns, type Turn, toolTurnKey, turnKey } from '../agent/transcript';
 import { NotFoundError } from '../errors';
 import type { ServerMessageOf, TraceStep } from '../protocol/server';
 import type { ItemRecord } from '../repositories/items';
@@ -23,14 +23,24 @@ function timing(step: { startedAt?: string; durationMs?: number }) {
   };
 }
 
+/** How often each step was started again after a start that did not finish (`attempts`). */
+export function retriesOf(item: Pick<ItemRecord, 'attempts'>): Map<string, number> {
+  const starts = new Map<string, number>();
+  for (const key of item.attempts ?? []) starts.set(key, (starts.get(key) ?? 0) + 1);
+  return new Map([...starts].filter(([, n]) => n > 1).map(([key, n]) => [key, n - 1]));
+}
+
 export function itemSteps(item: ItemRecord, full: boolean): TraceStep[] {
   const steps: TraceStep[] = [];
   if (item.status === 'PENDING') return steps;
+  const retried = retriesOf(item);
+  const retries = (key: string) => (retried.has(key) ? { retries: retried.get(key)! } : {});
   const parsing = !item.request && item.status === 'RUNNING';
   steps.push({
     node: 'Parse',
     outcome: parsing ? 'running' : item.failedIn === 'parse' ? 'failed' : 'ok',
     ...timing(item.parsed ?? {}),
+    ...retries('parse'),
     ...(full && item.request && { detail: item.request.intent }),
   });
   const turns = orderedTurns(item.turns);
@@ -45,6 +55,7 @@ export function itemSteps(item: ItemRecord, full: boolean): TraceStep[] {
       outcome: 'ok',
       turn: turn.turn,
       ...timing(turn),
+      ...retries(turnKey(turn.turn, 'model')),
       ...(turn.provider && { provider: turn.provider }),
       ...(decision.model && { model: decision.model }),
       ...(decision.usage && {
@@ -61,7 +72,7 @@ export function itemSteps(item: ItemRecord, full: boolean): TraceStep[] {
       }),
     });
     if (decision.kind !== 'tool') continue;
-    for (const call of callsOf(decision)) {
+    for (const [index, call] of callsOf(decision).entries()) {
       const run = tools.get(`${turn.turn}:${call.toolUseId}`) as Extract<Turn, { kind: 'tool' }> | undefined;
       const step: TraceStep = {
         node: run?.where === 'task' ? 'Analysis' : 'Dispatch',
@@ -69,6 +80,7 @@ export function itemSteps(item: ItemRecord, full: boolean): TraceStep[] {
         turn: turn.turn,
         tool: call.name,
         ...(run && timing(run)),
+        ...retries(toolTurnKey(turn.turn, index)),
         ...(run?.queueMs !== undefined && { queueMs: run.queueMs }),
         ...(run?.runMs !== undefined && { runMs: run.runMs }),
         ...(full && { input: shortened(JSON.stringify(call.input ?? {}), inputChars) }),

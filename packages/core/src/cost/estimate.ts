@@ -1,5 +1,6 @@
 import { isEngineTool, taskOverridesFor } from '../agent/tools';
 import { callsOf, orderedTurns, type Turn } from '../agent/transcript';
+import { retriesOf } from '../chat/trace';
 import type { Cost, CostLine } from '../protocol/server';
 import type { ExecutionRecord } from '../repositories/executions';
 import { type ItemRecord, isItemFinished } from '../repositories/items';
@@ -8,7 +9,8 @@ import { modelPrice, prices } from './prices';
 /**
  * What a run costs on AWS, estimated from the path each item took through the state machine
  * (`statemachines/agent.asl.json`, counted state by state) and the trace its steps recorded.
- * Locally it is what the same run would have cost on AWS. Retries are not seen, so not counted.
+ * Locally it is what the same run would have cost on AWS. A retried Parse, model call or tool run
+ * counts (each start is recorded); a retried Append, Finish or task start is not seen.
  */
 
 type Architecture = keyof typeof prices.lambdaGbSecond;
@@ -138,6 +140,15 @@ export function itemUsage(item: ItemRecord): RunUsage {
     state('DispatchInline', 'Dispatch');
   if (item.failedIn !== undefined) state('RecordFailure', 'RecordFailure');
   if (isItemFinished(item)) state('ItemDone');
+  // A retried step ran again: one more transition and invocation each time (at the assumed time).
+  for (const [key, times] of retriesOf(item)) {
+    const lambda: LambdaName =
+      key === 'parse' ? 'Parse' : key.endsWith('-model') ? 'InvokeModel' : 'Dispatch';
+    for (let i = 0; i < times; i++) {
+      usage.transitions += 1;
+      usage.invocations.push({ name: lambda, ms: assumedStepMs });
+    }
+  }
   return usage;
 }
 

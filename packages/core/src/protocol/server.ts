@@ -188,6 +188,8 @@ export const TraceStep = z.object({
   tool: z.string().optional(),
   queueMs: z.number().optional(),
   runMs: z.number().optional(),
+  /** How many times Step Functions ran the step again after a start that did not finish. */
+  retries: z.number().int().optional(),
   /** `execution.trace` only: what the tool was asked (shortened), what came of the step. */
   input: z.string().optional(),
   detail: z.string().optional(),

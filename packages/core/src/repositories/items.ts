@@ -23,6 +23,8 @@ export interface ItemRecord {
   request?: ParsedRequest;
   /** When Parse ran, and for how long. */
   parsed?: Timed;
+  /** Every start of a step, by its trace key (`parse`, `000-model`, `000-tool`): a key twice is a retry. */
+  attempts?: string[];
   /** The step a failure stopped the item in (set by RecordFailure, the steps' Catch). */
   failedIn?: string;
   /** Set when that step was the analysis task (RunAnalysis), not the Dispatch Lambda. */
@@ -102,8 +104,18 @@ export class ItemsRepository {
   }
 
   /** Puts a pending or running item into `step`; the first call stamps startedAt. False once it has finished. */
-  markRunning(executionId: string, itemId: string, step: string): Promise<boolean> {
-    return this.updateUnfinished(executionId, itemId, { status: 'RUNNING', step }, { startedAt: this.now() });
+  /**
+   * The item is in `step` now. `attempt` names the step's run in the trace (`parse`, a turn key):
+   * each start is appended to `attempts`, so a step retried after it started counts its retries.
+   */
+  markRunning(executionId: string, itemId: string, step: string, attempt?: string): Promise<boolean> {
+    return this.updateUnfinished(
+      executionId,
+      itemId,
+      { status: 'RUNNING', step },
+      { startedAt: this.now() },
+      attempt,
+    );
   }
 
   /**
@@ -180,17 +192,31 @@ export class ItemsRepository {
     itemId: string,
     fields: Partial<ItemRecord>,
     ifAbsent: Partial<ItemRecord> = {},
+    attempt?: string,
   ): Promise<boolean> {
     const set = setClause(fields, ifAbsent);
+    const attempts: { expression: string; names: Record<string, string>; values: Record<string, unknown> } =
+      attempt
+        ? {
+            expression: ', #attempts = list_append(if_not_exists(#attempts, :noAttempts), :attempt)',
+            names: { '#attempts': 'attempts' },
+            values: { ':noAttempts': [], ':attempt': [attempt] },
+          }
+        : { expression: '', names: {}, values: {} };
     return sendIfConditionHolds(
       this.ctx,
       new UpdateCommand({
         TableName: this.ctx.tableName,
         Key: { executionId, itemId },
-        UpdateExpression: set.expression,
+        UpdateExpression: set.expression + attempts.expression,
         ConditionExpression: 'attribute_exists(itemId) AND #status IN (:pending, :running)',
-        ExpressionAttributeNames: { ...set.names, '#status': 'status' },
-        ExpressionAttributeValues: { ...set.values, ':pending': 'PENDING', ':running': 'RUNNING' },
+        ExpressionAttributeNames: { ...set.names, ...attempts.names, '#status': 'status' },
+        ExpressionAttributeValues: {
+          ...set.values,
+          ...attempts.values,
+          ':pending': 'PENDING',
+          ':running': 'RUNNING',
+        },
       }),
     );
   }
