@@ -73,7 +73,11 @@ export function ItemTimeline({ run, live, now, picked, onPick, traceId }: ItemTi
         <span />
         <span className="timeline-track">
           {ticks.map((tick) => (
-            <span key={tick} className="timeline-tick" style={{ left: `${percentOf(tick, timeline.spanMs)}%` }}>
+            <span
+              key={tick}
+              className="timeline-tick"
+              style={{ left: `${percentOf(tick, timeline.spanMs)}%` }}
+            >
               {tickLabel(tick)}
             </span>
           ))}
