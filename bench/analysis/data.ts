@@ -2,11 +2,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadCsv } from '../../packages/analysis/src/data/csv';
+import { withDatabase } from '../../packages/analysis/src/data/database';
+import { stringLiteral } from '../../packages/analysis/src/data/sql';
 import { confounded } from '../../packages/analysis/src/datasets/confounded';
 import { type Cell, writeCsv } from '../../packages/analysis/src/datasets/csv-writer';
 import { round, seededRandom } from '../../packages/analysis/src/datasets/random';
 
-const directory = join(tmpdir(), 'cascade-bench');
+export const directory = join(tmpdir(), 'cascade-bench');
 
 /** Writes a file once per version: the data is seeded, so a present file is the same file. */
 async function cached(name: string, write: (path: string) => Promise<void>): Promise<string> {
@@ -64,4 +67,18 @@ export function effectData(rows = 1_000_000): Promise<string> {
     const table = confounded({ rows, covariates: 10, effect: 2, seed: 20_240_602 });
     await writeCsv(path, table.columns, table.rows);
   });
+}
+
+/** The same data as a Parquet file, written from the table the engine reads the CSV into. */
+export function parquetOf(csv: string): Promise<string> {
+  const name = `${csv
+    .split('/')
+    .at(-1)!
+    .replace(/\.csv$/, '')}.parquet`;
+  return cached(name, (path) =>
+    withDatabase({}, async (db) => {
+      await loadCsv(db, csv);
+      await db.run(`COPY data TO ${stringLiteral(path)} (FORMAT parquet)`);
+    }),
+  );
 }

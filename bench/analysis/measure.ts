@@ -13,3 +13,7 @@ export async function measure(run: () => Promise<unknown>): Promise<void> {
     JSON.stringify({ seconds, cpuSeconds, peakMb: process.resourceUsage().maxRSS / 1024, result }),
   );
 }
+
+/** The engine's options as the task passes them: ANALYSIS_MEMORY_LIMIT when set. */
+export const engineOptions = () =>
+  process.env.ANALYSIS_MEMORY_LIMIT ? { memoryLimit: process.env.ANALYSIS_MEMORY_LIMIT } : {};

@@ -172,6 +172,8 @@ describe('the analysis task image, built as `docker build` builds it', () => {
     expect(files.filter((file) => file.startsWith('dist/'))).toEqual([
       'dist/cascade-analysis.mjs',
       'dist/column-stats-worker.mjs',
+      'dist/csv-scan-worker.mjs',
+      'dist/profile-helper-worker.mjs',
       'dist/query-child.mjs',
       'dist/regression-worker.mjs',
       'dist/weighting-worker.mjs',
@@ -333,8 +335,8 @@ process.on('worker', (worker) => worker.once('message', () => writeSync(2, 'a wo
       expect({ method, covers: ci[0] < 2 && 2 < ci[1] }).toEqual({ method, covers: true });
     // With its chat output, which the state machine's Append step reads from here.
     expect(ItemOutput.parse(result.output).text).toContain('treat');
-    // The regression and a share of the weighting ran in threads built ahead of time, not here.
-    expect(workersAnswered).toBe(2);
+    // Half the file's scan, the regression and a share of the weighting ran in threads built ahead of time, not here.
+    expect(workersAnswered).toBe(3);
   });
 
   it('profiles a large file with a worker thread', async () => {

@@ -5,6 +5,7 @@ import { differenceInMeans } from '../src/engines/causal/difference-in-means';
 import { type IpwInput, ipwAtt, ipwHajek, ipwHorvitzThompson } from '../src/engines/causal/ipw';
 import { logistic } from '../src/engines/causal/logistic';
 import { matchNearestNeighbourAtt, nearestBlocks } from '../src/engines/causal/matching';
+import { Standardized } from '../src/engines/causal/standardized';
 
 const array = (values: number[]) => Float64Array.from(values);
 
@@ -50,7 +51,8 @@ function bruteForceStandardError(
   theta: number[],
   contrast: number[],
 ): number {
-  const { y, t, design } = input;
+  const { y, t } = input;
+  const design = input.design.columns();
   const n = y.length;
   const k = design.length;
   // β in the design's (standardized) parameterization: refit the logit on the design directly.
@@ -96,7 +98,8 @@ describe('inverse probability weighting', () => {
       y: array([10, 12, 4, 6]),
       t: array([1, 1, 0, 0]),
       e: array([0.5, 0.8, 0.25, 0.5]),
-      design: [array([1, 1, 1, 1]), array([0, 1, -1, 0])],
+      // An intercept and one covariate, taken as it is (centre 0, scale 1).
+      design: new Standardized([array([0, 1, -1, 0])], [0], [1]),
     };
     // Hájek: (10/0.5 + 12/0.8) / (1/0.5 + 1/0.8) − (4/0.75 + 6/0.5) / (1/0.75 + 1/0.5).
     expect(ipwHajek(input).estimate).toBeCloseTo((20 + 15) / 3.25 - (4 / 0.75 + 12) / (1 / 0.75 + 2), 12);

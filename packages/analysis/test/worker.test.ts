@@ -49,7 +49,7 @@ describe('the analysis worker modules, run as worker threads', () => {
 
   it('describes columns as this thread does', async () => {
     const columns = [shared([3, 1, Number.NaN, 2, 2]), shared([0.5, -1, 4, 4, 8])];
-    const here = columns.map(describeColumn);
+    const here = columns.map((column) => describeColumn(column));
     const there = await runWorker(new URL('../src/engines/profile/column-stats-worker.ts', import.meta.url), {
       columns,
     });

@@ -5,13 +5,13 @@ import { type Method, methods } from '../engines/causal/types';
 import { BadRequestError } from '../errors';
 
 export const usage = `Usage:
-  cascade-analysis profile --data <file.csv | s3://bucket/key> [--json]
-  cascade-analysis estimate-effect --data <file.csv | s3://bucket/key> --treatment <column> --outcome <column>
+  cascade-analysis profile --data <file.csv | file.parquet | s3://bucket/key> [--json]
+  cascade-analysis estimate-effect --data <file.csv | file.parquet | s3://bucket/key> --treatment <column> --outcome <column>
                                    [--covariates a,b,c] [--methods m1,m2] [--json]
-  cascade-analysis query --data <file.csv | s3://bucket/key> --sql "<one SELECT over the table data>" [--json]
-  cascade-analysis compare-groups --data <file.csv | s3://bucket/key> --outcome <column> --group <column>
+  cascade-analysis query --data <file.csv | file.parquet | s3://bucket/key> --sql "<one SELECT over the table data>" [--json]
+  cascade-analysis compare-groups --data <file.csv | file.parquet | s3://bucket/key> --outcome <column> --group <column>
                                   [--groups a,b] [--json]
-  cascade-analysis fit-regression --data <file.csv | s3://bucket/key> --outcome <column> --predictors a,b
+  cascade-analysis fit-regression --data <file.csv | file.parquet | s3://bucket/key> --outcome <column> --predictors a,b
                                   [--model ${regressionModels.join('|')}] [--json]
   cascade-analysis task      (Fargate: reads TASK_TOKEN and JOB_URI from the environment)
 

@@ -253,3 +253,22 @@ async function findNonNumbers(
   }
   return findCells(file.path, file.delimiter, searches);
 }
+
+/**
+ * Integer columns beyond 2^53, which no JSON number holds exactly, read as doubles: the part of
+ * readNumbers that applies to any table, whatever file it came from.
+ */
+export async function widenIntegers(
+  db: Database,
+  table: string,
+  columns: readonly TableColumn[],
+): Promise<TableColumn[]> {
+  const quoted = ident(table);
+  const { wide } = await survey(
+    db,
+    quoted,
+    columns.filter((c) => c.sqlType !== 'VARCHAR'),
+  );
+  for (const name of wide) await db.run(`ALTER TABLE ${quoted} ALTER ${ident(name)} SET DATA TYPE DOUBLE`);
+  return retype(columns, new Map(wide.map((name) => [name, 'DOUBLE'])));
+}

@@ -6,30 +6,10 @@ import { explainLoadFailure, maxLineBytes, notCsv } from './csv-failures';
 import { fileHeader, headerRenames } from './csv-headers';
 import { readNumbers } from './csv-numbers';
 import { type Database, parseBytes } from './database';
+import { missingMarkers } from './missing-markers';
 import { ident, stringLiteral } from './sql';
 
-/** The cells pandas reads as missing by default, so both tools agree on what "missing" means. */
-export const missingMarkers = [
-  '',
-  '#N/A',
-  '#N/A N/A',
-  '#NA',
-  '-1.#IND',
-  '-1.#QNAN',
-  '-NaN',
-  '-nan',
-  '1.#IND',
-  '1.#QNAN',
-  '<NA>',
-  'N/A',
-  'NA',
-  'NULL',
-  'NaN',
-  'None',
-  'n/a',
-  'nan',
-  'null',
-];
+export { missingMarkers } from './missing-markers';
 
 const delimiterCandidates = [',', ';', '\t', '|'] as const;
 
@@ -86,14 +66,21 @@ async function readHead(
   }
 }
 
+/** What every reading of a CSV file starts from: its first bytes checked, its delimiter, and DuckDB's read_csv options. */
+export interface CsvFile {
+  path: string;
+  /** The file's first bytes (as read, byte order mark and all), their text, and whether they are the whole file. */
+  head: { bytes: Uint8Array; text: string; whole: boolean };
+  delimiter: string;
+  /** read_csv's options, as SQL. */
+  options: string[];
+}
+
 /**
- * Loads a CSV file into the table `data`: header row required, RFC 4180 quoting, pandas'
- * missing markers, types sniffed by DuckDB, then numbers that DuckDB left as text read as
- * numbers where the text says so (csv-numbers.ts). Every way the file can be unusable becomes a
- * BadDataError with a sentence that says what to fix; every way the reading changes what the
- * numbers mean becomes a note in `reading`.
+ * Checks that `path` is a CSV file at all and settles how DuckDB reads it: header row required,
+ * RFC 4180 quoting, pandas' missing markers. A file that is not there or not a CSV is an error.
  */
-export async function loadCsv(db: Database, path: string, table = 'data'): Promise<LoadedTable> {
+export async function openCsv(db: Database, path: string): Promise<CsvFile> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile()) throw new DataNotFoundError(`There is no file at ${path}.`);
   const head = await readHead(path, 64 * 1024);
@@ -117,6 +104,23 @@ export async function loadCsv(db: Database, path: string, table = 'data'): Promi
   const limit = db.options.memoryLimit ? parseBytes(db.options.memoryLimit) : undefined;
   if (limit !== undefined)
     options.push(`buffer_size = ${Math.round(Math.min(32 * 2 ** 20, Math.max(4 * 2 ** 20, limit / 8)))}`);
+  return { path, head, delimiter, options };
+}
+
+/** The notes on a header DuckDB renamed: a repeated or empty column name. */
+export const renamedHeaders = (file: CsvFile, names: readonly string[]): ReadNote[] =>
+  headerRenames(fileHeader(file.head.text, file.delimiter, file.head.whole), names);
+
+/**
+ * Loads a CSV file into the table `data`: header row required, RFC 4180 quoting, pandas'
+ * missing markers, types sniffed by DuckDB, then numbers that DuckDB left as text read as
+ * numbers where the text says so (csv-numbers.ts). Every way the file can be unusable becomes a
+ * BadDataError with a sentence that says what to fix; every way the reading changes what the
+ * numbers mean becomes a note in `reading`.
+ */
+export async function loadCsv(db: Database, path: string, table = 'data'): Promise<LoadedTable> {
+  const file = await openCsv(db, path);
+  const { delimiter, options } = file;
   const load = (extra: string[]) =>
     db.run(
       `CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM read_csv(${stringLiteral(path)}, ${[...options, ...extra].join(', ')})`,
@@ -142,8 +146,8 @@ export async function loadCsv(db: Database, path: string, table = 'data'): Promi
   const [rows] = (await db.values(`SELECT count(*) FROM ${ident(table)}`)) as [number];
   if (rows === 0) throw new BadDataError('The file has a header row but no data rows.');
   const { columns, notes } = await readNumbers(db, table, sniffed, { path, delimiter });
-  const renames = headerRenames(
-    fileHeader(head.text, delimiter, head.whole),
+  const renames = renamedHeaders(
+    file,
     sniffed.map((column) => column.name),
   );
   return { table, source: basename(path), rows, columns, reading: [...renames, ...notes] };

@@ -33,6 +33,25 @@ export function parseBytes(setting: string): number | undefined {
   return match && unit ? Number(match[1]) * unit : undefined;
 }
 
+/** Without ANALYSIS_MEMORY_LIMIT, the bytes of data an analysis holds in its own arrays before it streams. */
+export const defaultDataBytes = 2 ** 30;
+
+/**
+ * How an analysis that holds data itself as well as in DuckDB honours the memory limit: half of
+ * it is DuckDB's (its memory_limit, beyond which it spills), half the analysis's own arrays
+ * (beyond which they stream through files on disk). Without a limit DuckDB keeps its default and
+ * the arrays get defaultDataBytes.
+ */
+export function shareMemory(options: DatabaseOptions): { database: DatabaseOptions; dataBytes: number } {
+  const limit = options.memoryLimit ? parseBytes(options.memoryLimit) : undefined;
+  if (limit === undefined) return { database: options, dataBytes: defaultDataBytes };
+  const half = Math.floor(limit / 2);
+  return {
+    database: { ...options, memoryLimit: `${Math.max(1, Math.floor(half / 2 ** 20))}MiB` },
+    dataBytes: half,
+  };
+}
+
 /** DuckDB hands back BIGINT counts as bigint, also inside lists and maps; every count here fits a double. */
 function plain(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);

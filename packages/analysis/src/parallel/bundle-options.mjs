@@ -13,11 +13,12 @@ export const bundleOptions = Object.freeze({
   logLevel: 'silent',
 });
 
-/** A worker thread's entry: load the module at `path`, then answer one message with `work(data)`. */
+/** A worker thread's entry: load the module at `path`, then answer each message with `work(data)`, in turn. */
 export const workerEntry = (path) => `
 import { parentPort } from 'node:worker_threads';
 import { work } from ${JSON.stringify(path)};
-parentPort.once('message', async (data) => {
-  parentPort.postMessage(await work(data));
+let queue = Promise.resolve();
+parentPort.on('message', (data) => {
+  queue = queue.then(async () => parentPort.postMessage(await work(data)));
 });
 `;

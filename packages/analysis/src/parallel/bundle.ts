@@ -20,6 +20,21 @@ export function bundleSource(contents: string, resolveDir: string, sourcefile: s
   return output!.text;
 }
 
+/** bundleSource without blocking: esbuild works in its own process while this thread goes on. */
+export async function bundleSourceAsync(
+  contents: string,
+  resolveDir: string,
+  sourcefile: string,
+): Promise<string> {
+  const { build } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  const { outputFiles } = await build({
+    ...bundleOptions,
+    stdin: { contents, resolveDir, sourcefile },
+    write: false,
+  });
+  return outputFiles[0]!.text;
+}
+
 /**
  * The module built ahead of time beside a bundled engine, if there is one: a bundle still names
  * `./x.ts` relative to itself, and the task image's build (scripts/build-task.mjs) puts `x.mjs`

@@ -1,12 +1,14 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { bundleSource, prebuiltBeside } from './bundle';
+import { bundleSource, bundleSourceAsync, prebuiltBeside } from './bundle';
 import { workerEntry } from './bundle-options.mjs';
 
 export interface PendingWorker<T> {
   /** Sends the data and resolves with the worker's answer; the worker ends afterwards either way. */
   run(data: unknown): Promise<T>;
+  /** Sends the data and resolves with the worker's answer; the worker stays for more work. */
+  ask<R = T>(data: unknown): Promise<R>;
   /** Ends the worker now, answered or not; a pending answer then rejects. */
   close(): void;
 }
@@ -39,6 +41,27 @@ function bundle(module: URL): URL {
 }
 
 /**
+ * Builds a worker's module in the background (esbuild in its own process), so that a later
+ * startWorker finds it ready instead of building it while the caller waits. Never fails: a
+ * module that cannot be built here fails at startWorker, as it would have.
+ */
+export async function prepareWorker(module: URL): Promise<void> {
+  if (bundles.has(module.href)) return;
+  const prebuilt = prebuiltBeside(module);
+  try {
+    const path = fileURLToPath(module);
+    const url =
+      prebuilt ??
+      new URL(
+        `data:text/javascript;base64,${Buffer.from(await bundleSourceAsync(workerEntry(path), dirname(path), 'worker-entry.js')).toString('base64')}`,
+      );
+    bundles.set(module.href, url);
+  } catch {
+    // startWorker tries again, and its caller falls back to doing the work itself.
+  }
+}
+
+/**
  * Starts a worker thread for `work(data)` from a TypeScript module (which exports `work`) before
  * the data is ready, so its start-up overlaps the caller's own work. Typed arrays over
  * SharedArrayBuffers reach the worker without a copy.
@@ -50,22 +73,40 @@ export function startWorker<T>(module: URL): PendingWorker<T> {
     worker = new Worker(bundle(module), { execArgv: [] });
   } catch (error) {
     // The callers fall back to doing the work themselves when `run` rejects.
-    return { run: () => Promise.reject(error), close: () => {} };
+    const refused = () => Promise.reject(error);
+    return { run: refused, ask: refused, close: () => {} };
   }
-  const answer = new Promise<T>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`The worker exited with code ${code} before answering`)));
+  // Answers come in the order the jobs were sent.
+  const waiting: { resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
+  let failure: unknown;
+  const fail = (error: unknown) => {
+    failure ??= error;
+    for (const pending of waiting.splice(0)) pending.reject(failure);
+  };
+  worker.on('message', (answer) => {
+    waiting.shift()?.resolve(answer);
+    // Idle, the worker must not keep the process alive: a caller that fails before sending more
+    // simply leaves it behind.
+    if (waiting.length === 0) worker.unref();
   });
-  // Until it has work, the worker must not keep the process alive: a caller that fails before
-  // sending data simply leaves it behind. (After the listeners: adding one refs the worker again.)
+  worker.once('error', fail);
+  worker.once('exit', (code) => fail(new Error(`The worker exited with code ${code} before answering`)));
   worker.unref();
-  // Observed here so an answer nobody asks for (the caller failed first) is no unhandled rejection.
-  answer.catch(() => {});
+  const ask = <R>(data: unknown) => {
+    if (failure !== undefined) return Promise.reject(failure);
+    const answer = new Promise<R>((resolve, reject) => {
+      waiting.push({ resolve: resolve as (value: unknown) => void, reject });
+    });
+    worker.ref();
+    worker.postMessage(data);
+    return answer;
+  };
   return {
+    ask,
     run(data) {
-      worker.ref();
-      worker.postMessage(data);
+      const answer = ask<T>(data);
+      // Observed here so an answer nobody asks for (the caller failed first) is no unhandled rejection.
+      answer.catch(() => {});
       return answer.finally(() => void worker.terminate());
     },
     close() {

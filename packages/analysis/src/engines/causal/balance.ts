@@ -8,17 +8,15 @@ export type { Balance } from '@cascade/core/contract';
  * d = x − shift (the mean) keeps the squares exact. A small top-level kernel, so V8 optimizes
  * it on the first covariate.
  */
-function balanceSums(
+export function balanceSums(
   values: Float64Array,
   t: Float64Array,
   ate: Float64Array,
   att: Float64Array,
   out: Float64Array,
+  shift: number,
 ) {
   const n = t.length;
-  let shift = 0;
-  for (let i = 0; i < n; i++) shift += values[i]!;
-  shift /= n;
   let treated = 0;
   let treatedD = 0;
   let allD = 0;
@@ -52,7 +50,7 @@ function balanceSums(
     treatedAttW += g * b;
     allAttW += b;
   }
-  out.set([
+  const sums = [
     treated,
     treatedD,
     allD,
@@ -66,7 +64,16 @@ function balanceSums(
     allAtt,
     treatedAttW,
     allAttW,
-  ]);
+  ];
+  // Added to what `out` holds, so the sums can run over the rows a block at a time.
+  for (let j = 0; j < sums.length; j++) out[j]! += sums[j]!;
+}
+
+/** The plain mean of a covariate, the shift its balance sums are taken from. */
+export function shiftOf(values: Float64Array): number {
+  let shift = 0;
+  for (let i = 0; i < values.length; i++) shift += values[i]!;
+  return shift / values.length;
 }
 
 /**
@@ -84,40 +91,51 @@ export function standardizedDifferences(
   const none = new Float64Array(n);
   const sums = new Float64Array(13);
   return covariates.map(({ name, values }) => {
-    balanceSums(values, t, ateWeights ?? none, attWeights ?? none, sums);
-    const [
-      treated,
-      treatedD,
-      allD,
-      treatedD2,
-      allD2,
-      treatedAte,
-      allAte,
-      treatedAteW,
-      allAteW,
-      treatedAtt,
-      allAtt,
-      treatedAttW,
-      allAttW,
-    ] = sums as unknown as number[];
-    const control = n - treated!;
-    const variance = (count: number, sum: number, squares: number) =>
-      (squares - (sum * sum) / count) / (count - 1);
-    const scale = Math.sqrt(
-      (variance(treated!, treatedD!, treatedD2!) +
-        variance(control, allD! - treatedD!, allD2! - treatedD2!)) /
-        2,
-    );
-    const smd = (difference: number) => (scale > 0 ? difference / scale : null);
-    return {
-      covariate: name,
-      smdBefore: smd(treatedD! / treated! - (allD! - treatedD!) / control),
-      smdAfter: ateWeights
-        ? smd(treatedAte! / treatedAteW! - (allAte! - treatedAte!) / (allAteW! - treatedAteW!))
-        : null,
-      smdAfterAtt: attWeights
-        ? smd(treatedAtt! / treatedAttW! - (allAtt! - treatedAtt!) / (allAttW! - treatedAttW!))
-        : null,
-    };
+    sums.fill(0);
+    balanceSums(values, t, ateWeights ?? none, attWeights ?? none, sums, shiftOf(values));
+    return balanceFromSums(name, sums, n, ateWeights !== undefined, attWeights !== undefined);
   });
+}
+
+/** A covariate's standardized differences from its balance sums over all n rows. */
+export function balanceFromSums(
+  name: string,
+  sums: Float64Array,
+  n: number,
+  ate: boolean,
+  att: boolean,
+): Balance {
+  const [
+    treated,
+    treatedD,
+    allD,
+    treatedD2,
+    allD2,
+    treatedAte,
+    allAte,
+    treatedAteW,
+    allAteW,
+    treatedAtt,
+    allAtt,
+    treatedAttW,
+    allAttW,
+  ] = sums as unknown as number[];
+  const control = n - treated!;
+  const variance = (count: number, sum: number, squares: number) =>
+    (squares - (sum * sum) / count) / (count - 1);
+  const scale = Math.sqrt(
+    (variance(treated!, treatedD!, treatedD2!) + variance(control, allD! - treatedD!, allD2! - treatedD2!)) /
+      2,
+  );
+  const smd = (difference: number) => (scale > 0 ? difference / scale : null);
+  return {
+    covariate: name,
+    smdBefore: smd(treatedD! / treated! - (allD! - treatedD!) / control),
+    smdAfter: ate
+      ? smd(treatedAte! / treatedAteW! - (allAte! - treatedAte!) / (allAteW! - treatedAteW!))
+      : null,
+    smdAfterAtt: att
+      ? smd(treatedAtt! / treatedAttW! - (allAtt! - treatedAtt!) / (allAttW! - treatedAttW!))
+      : null,
+  };
 }

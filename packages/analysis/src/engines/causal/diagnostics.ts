@@ -63,14 +63,32 @@ export function weightWarnings(t: Float64Array, weights: Float64Array, estimand:
         largest = Math.max(largest, weights[i]!);
         count++;
       }
-    const effective = (sum * sum) / squares;
-    const label = group === 1 ? 'treated' : 'untreated';
-    if (effective < limits.effectiveShare * count || largest / sum > limits.maxWeightShare)
-      warnings.push(
-        `Extreme ${estimand} weights: the ${count} ${label} rows count as only ${Math.round(effective)} after weighting, and the heaviest row carries ${percent(largest / sum)} of the weight. Weighting estimates are fragile here; trim extreme propensities or compare with matching.`,
-      );
+    warnings.push(...groupWeightWarnings({ group, sum, squares, largest, count }, estimand));
   }
   return warnings;
+}
+
+/** One group's weights, summed. */
+export interface GroupWeights {
+  group: number;
+  sum: number;
+  squares: number;
+  largest: number;
+  count: number;
+}
+
+/** The warning for one group's weights, if they are extreme. */
+export function groupWeightWarnings(
+  { group, sum, squares, largest, count }: GroupWeights,
+  estimand: 'ATE' | 'ATT',
+): string[] {
+  const effective = (sum * sum) / squares;
+  const label = group === 1 ? 'treated' : 'untreated';
+  if (effective < limits.effectiveShare * count || largest / sum > limits.maxWeightShare)
+    return [
+      `Extreme ${estimand} weights: the ${count} ${label} rows count as only ${Math.round(effective)} after weighting, and the heaviest row carries ${percent(largest / sum)} of the weight. Weighting estimates are fragile here; trim extreme propensities or compare with matching.`,
+    ];
+  return [];
 }
 
 export function balanceWarnings(balance: readonly Balance[]): string[] {

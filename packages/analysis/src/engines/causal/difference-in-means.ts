@@ -24,8 +24,17 @@ function groupMoments(y: Float64Array, t: Float64Array, group: 0 | 1) {
 
 /** The treated mean minus the control mean; needs at least two units in each group. */
 export function differenceInMeans(y: Float64Array, t: Float64Array): DifferenceInMeans {
-  const treated = groupMoments(y, t, 1);
-  const control = groupMoments(y, t, 0);
+  return fromGroupMoments(groupMoments(y, t, 1), groupMoments(y, t, 0));
+}
+
+export interface GroupMoments {
+  n: number;
+  mean: number;
+  variance: number;
+}
+
+/** The difference in means from each group's count, mean and sample variance. */
+export function fromGroupMoments(treated: GroupMoments, control: GroupMoments): DifferenceInMeans {
   const df = treated.n + control.n - 2;
   const pooled = ((treated.n - 1) * treated.variance + (control.n - 1) * control.variance) / df;
   const a = treated.variance / treated.n;

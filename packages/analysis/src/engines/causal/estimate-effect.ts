@@ -1,5 +1,7 @@
-import { loadCsv } from '../../data/csv';
-import { type DatabaseOptions, withDatabase } from '../../data/database';
+import { readColumnar } from '../../data/csv-columns';
+import { type DatabaseOptions, shareMemory, withDatabase } from '../../data/database';
+import { loadData } from '../../data/load';
+import { readsAsParquet } from '../../data/parquet';
 import { BadDataError } from '../../errors';
 import { runWorker, startWorker } from '../../parallel/worker';
 import { type Balance, standardizedDifferences } from './balance';
@@ -11,6 +13,7 @@ import {
   weightWarnings,
 } from './diagnostics';
 import { differenceInMeans } from './difference-in-means';
+import { estimateStreamed } from './estimate-streamed';
 import { assertFinite } from './finite';
 import { normalInterval, normalTwoSidedP, tInterval, tTwoSidedP } from './inference';
 import { ateWeights, attWeights } from './ipw';
@@ -26,7 +29,7 @@ import {
   regressionMessage,
 } from './regression';
 import { selectRows } from './rows';
-import { loadStudy, type Study } from './study';
+import { loadStudy, type Study, studyFromColumns } from './study';
 import { type EffectResult, type EffectSpec, type Estimate, type Method, methods } from './types';
 import {
   type WeightingMethod,
@@ -181,18 +184,18 @@ export async function estimateFromStudy(
           methods: weightingMethods.filter((m) => wanted.has(m)),
           overlap: true,
         };
-        // With a helper, it takes every estimator but Hájek's, and the overlap; this thread the rest and the balance.
+        // With a helper, it takes every estimator but Hájek's; this thread Hájek's, the balance and the overlap.
         const remote: WeightingMethod[] = helper ? request.methods.filter((m) => m !== 'ipw_hajek') : [];
         const elsewhere = helper
-          ?.run({ ...request, methods: remote })
-          .catch(() => weighting({ ...request, methods: remote }));
+          ?.run({ ...request, methods: remote, overlap: false })
+          .catch(() => weighting({ ...request, methods: remote, overlap: false }));
         const ate = ateWeights(t, e);
         const att = attWeights(t, e);
         balance = standardizedDifferences(covariates, t, ate, att);
         const here = weighting({
           ...request,
           methods: request.methods.filter((m) => !remote.includes(m)),
-          overlap: !elsewhere,
+          overlap: true,
         });
         const there = (await elsewhere) ?? { estimates: {} };
         overlap = (here.overlap ?? there.overlap)!;
@@ -280,14 +283,32 @@ export async function estimateFromStudy(
   }
 }
 
-/** Effect of a binary treatment on an outcome in a CSV file, by every estimator requested. */
+/** Effect of a binary treatment on an outcome in a CSV or Parquet file, by every estimator requested. */
 export async function estimateEffect(
   path: string,
   spec: EffectSpec,
   options: DatabaseOptions & EstimateOptions = {},
 ): Promise<EffectResult> {
-  return withDatabase(options, async (db) => {
-    const loaded = await loadCsv(db, path);
+  const { database, dataBytes } = shareMemory(options);
+  return withDatabase(database, async (db) => {
+    // A plain file of numbers is read straight into columns; anything else (filters, text or
+    // true/false columns, data a check refuses) goes through a DuckDB table, which also words the errors.
+    if ((spec.filters ?? []).length === 0 && !(await readsAsParquet(path))) {
+      const table = await readColumnar(db, path, {
+        only: [spec.treatment, spec.outcome, ...(spec.covariates ?? [])],
+        shared: true,
+        maxBytes: dataBytes,
+      });
+      const study = typeof table === 'object' ? studyFromColumns(table, spec) : undefined;
+      if (typeof table === 'object' && study)
+        return { ...(await estimateFromStudy(study, spec, table.source, options)), reading: table.reading };
+      // Too large for memory: the rows stream through a study file on disk.
+      if (table === 'too large') {
+        const streamed = await estimateStreamed(db, path, spec, dataBytes);
+        if (streamed) return streamed;
+      }
+    }
+    const loaded = await loadData(db, path);
     // "…only for mobile": the study is the rows that meet the filters (a view of the table).
     const filters = spec.filters ?? [];
     const scoped =

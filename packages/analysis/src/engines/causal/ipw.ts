@@ -1,5 +1,6 @@
 import { Matrix, solve } from 'ml-matrix';
-import { weightedGram, weightedSums } from './gram';
+import { designGram } from './gram';
+import type { Standardized } from './standardized';
 
 /**
  * Inverse probability weighting estimators, with standard errors from the stacked estimating
@@ -14,8 +15,8 @@ export interface IpwInput {
   t: Float64Array;
   /** Fitted propensities P(t = 1 | x), strictly inside (0, 1). */
   e: Float64Array;
-  /** The propensity model's design columns (intercept first), as fitted. */
-  design: readonly Float64Array[];
+  /** The propensity model's design (intercept first), as fitted. */
+  design: Standardized;
   /** mean(e(1-e)·x x'), the propensity model's information; shared by the estimators, computed once if absent. */
   information?: Matrix;
 }
@@ -26,102 +27,125 @@ export interface IpwEstimate {
 }
 
 /** The propensity model's average information, mean(e(1-e)·x x'): the β block of every Jacobian here (negated). */
-export function propensityInformation(design: readonly Float64Array[], e: Float64Array): Matrix {
+export function propensityInformation(design: Standardized, e: Float64Array): Matrix {
   const n = e.length;
-  return weightedGram(
-    design,
-    e.map((p) => p * (1 - p)),
-  ).div(n);
+  const weights = new Float64Array(n);
+  for (let i = 0; i < n; i++) weights[i] = e[i]! * (1 - e[i]!);
+  return designGram(design, weights).div(n);
 }
 
 /**
- * The estimator's own equations beyond β, each depending on its own parameter only:
- * ψ_m(i) (at the estimates), ∂ψ_m/∂β = factor_m(i)·x_i', and the mean of ∂ψ_m/∂θ_m.
+ * The estimator's own equations beyond β at row i, each depending on its own parameter only:
+ * writes ψ_m(i) (at the estimates) and factor_m(i), where ∂ψ_m/∂β = factor_m(i)·x_i'. Row by
+ * row, so no column of them is ever held.
  */
+type RowEquations = (i: number, psi: Float64Array, factor: Float64Array) => void;
+
 interface Equations {
-  psi: Float64Array[];
-  factor: Float64Array[];
+  count: number;
+  at: RowEquations;
+  /** The mean of each ∂ψ_m/∂θ_m. */
   slope: number[];
   contrast: number[];
 }
 
-function stackedStandardError(input: IpwInput, { psi, factor, slope, contrast }: Equations): number {
-  const { t, e, design } = input;
-  const n = t.length;
-  const k = design.length;
-  const m = psi.length;
-  const information = input.information ?? propensityInformation(design, e);
+/**
+ * a in a' = c'J⁻¹, the weights that make unit i's influence φ_i = a'ψ_i: J is the Jacobian of
+ * the stacked equations, from the propensity model's information, each equation's mean
+ * ∂ψ_m/∂β (`rows`, already divided by n) and its ∂ψ_m/∂θ_m (`slope`).
+ */
+export function influenceWeights(
+  information: Matrix,
+  rows: readonly number[][],
+  slope: readonly number[],
+  contrast: readonly number[],
+): number[] {
+  const k = information.rows;
+  const m = rows.length;
   const jacobian = Matrix.zeros(k + m, k + m);
   for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) jacobian.set(a, b, -information.get(a, b));
   for (let r = 0; r < m; r++) {
-    weightedSums(design, factor[r]!).forEach((sum, a) => {
-      jacobian.set(k + r, a, sum / n);
-    });
+    for (const [a, value] of rows[r]!.entries()) jacobian.set(k + r, a, value);
     jacobian.set(k + r, k + r, slope[r]!);
   }
-
-  // a' = c'J⁻¹, i.e. J'a = c; then φ_i = a'ψ_i.
+  // a' = c'J⁻¹, i.e. J'a = c.
   const c = Matrix.columnVector([...new Array<number>(k).fill(0), ...contrast]);
-  const a = solve(jacobian.transpose(), c).to1DArray();
-  const phi = new Float64Array(n);
-  for (let j = 0; j < k; j++) {
-    const column = design[j]!;
-    const aj = a[j]!;
-    for (let i = 0; i < n; i++) phi[i]! += aj * column[i]!;
+  return solve(jacobian.transpose(), c).to1DArray();
+}
+
+/**
+ * √(Σ φ_i²)/n for φ_i = a'ψ_i, the influence of unit i, with a from influenceWeights: one pass
+ * for the Jacobian's mean derivatives in β (summed per column in row order, as weightedSums
+ * sums), one for the influences.
+ */
+function stackedStandardError(input: IpwInput, { count, at, slope, contrast }: Equations): number {
+  const { t, e, design } = input;
+  const n = t.length;
+  const k = design.width;
+  const information = input.information ?? propensityInformation(design, e);
+  const psi = new Float64Array(count);
+  const factor = new Float64Array(count);
+  const sums = Array.from({ length: count }, () => new Float64Array(k));
+  // One row of the design at a time, the same doubles as a stored design's.
+  const z = new Float64Array(k);
+  const row = (i: number) => {
+    z[0] = 1;
+    for (let j = 1; j < k; j++)
+      z[j] = (design.covariates[j - 1]![i]! - design.means[j - 1]!) * design.scales[j - 1]!;
+  };
+  for (let i = 0; i < n; i++) {
+    at(i, psi, factor);
+    row(i);
+    for (let r = 0; r < count; r++) {
+      const f = factor[r]!;
+      const into = sums[r]!;
+      for (let j = 0; j < k; j++) into[j]! += f * z[j]!;
+    }
   }
-  for (let i = 0; i < n; i++) phi[i] = phi[i]! * (t[i]! - e[i]!);
-  for (let r = 0; r < m; r++) {
-    const ar = a[k + r]!;
-    const p = psi[r]!;
-    for (let i = 0; i < n; i++) phi[i]! += ar * p[i]!;
-  }
+  const a = influenceWeights(
+    information,
+    sums.map((row) => Array.from(row, (sum) => sum / n)),
+    slope,
+    contrast,
+  );
   let sumSquares = 0;
-  for (let i = 0; i < n; i++) sumSquares += phi[i]! * phi[i]!;
-  return Math.sqrt(sumSquares) / n;
-}
-
-function weightedMean(y: Float64Array, weights: Float64Array): number {
-  let sum = 0;
-  let total = 0;
-  for (let i = 0; i < y.length; i++) {
-    sum += weights[i]! * y[i]!;
-    total += weights[i]!;
+  for (let i = 0; i < n; i++) {
+    let phi = 0;
+    row(i);
+    for (let j = 0; j < k; j++) phi += a[j]! * z[j]!;
+    phi *= t[i]! - e[i]!;
+    at(i, psi, factor);
+    for (let r = 0; r < count; r++) phi += a[k + r]! * psi[r]!;
+    sumSquares += phi * phi;
   }
-  return sum / total;
-}
-
-const make = (n: number) => new Float64Array(n);
-
-function sum(values: Float64Array): number {
-  let total = 0;
-  for (let i = 0; i < values.length; i++) total += values[i]!;
-  return total;
+  return Math.sqrt(sumSquares) / n;
 }
 
 /** ATE by normalized weights 1/e and 1/(1-e) (Hájek): the difference of two weighted means. */
 export function ipwHajek(input: IpwInput): IpwEstimate {
   const { y, t, e } = input;
   const n = y.length;
-  const w1 = make(n);
-  const w0 = make(n);
+  let [sum1, total1, sum0, total0] = [0, 0, 0, 0];
   for (let i = 0; i < n; i++) {
-    w1[i] = t[i]! / e[i]!;
-    w0[i] = (1 - t[i]!) / (1 - e[i]!);
+    const w1 = t[i]! / e[i]!;
+    const w0 = (1 - t[i]!) / (1 - e[i]!);
+    sum1 += w1 * y[i]!;
+    total1 += w1;
+    sum0 += w0 * y[i]!;
+    total0 += w0;
   }
-  const mu1 = weightedMean(y, w1);
-  const mu0 = weightedMean(y, w0);
-  const [psi1, psi0, f1, f0] = [make(n), make(n), make(n), make(n)];
-  for (let i = 0; i < n; i++) {
-    psi1[i] = w1[i]! * (y[i]! - mu1);
-    psi0[i] = w0[i]! * (y[i]! - mu0);
-    // ∂(1/e)/∂β = -(1-e)/e·x and ∂(1/(1-e))/∂β = e/(1-e)·x.
-    f1[i] = -psi1[i]! * (1 - e[i]!);
-    f0[i] = psi0[i]! * e[i]!;
-  }
+  const mu1 = sum1 / total1;
+  const mu0 = sum0 / total0;
   const se = stackedStandardError(input, {
-    psi: [psi1, psi0],
-    factor: [f1, f0],
-    slope: [-sum(w1) / n, -sum(w0) / n],
+    count: 2,
+    at: (i, psi, factor) => {
+      psi[0] = (t[i]! / e[i]!) * (y[i]! - mu1);
+      psi[1] = ((1 - t[i]!) / (1 - e[i]!)) * (y[i]! - mu0);
+      // ∂(1/e)/∂β = -(1-e)/e·x and ∂(1/(1-e))/∂β = e/(1-e)·x.
+      factor[0] = -psi[0]! * (1 - e[i]!);
+      factor[1] = psi[1]! * e[i]!;
+    },
+    slope: [-total1 / n, -total0 / n],
     contrast: [1, -1],
   });
   return { estimate: mu1 - mu0, se };
@@ -131,21 +155,17 @@ export function ipwHajek(input: IpwInput): IpwEstimate {
 export function ipwHorvitzThompson(input: IpwInput): IpwEstimate {
   const { y, t, e } = input;
   const n = y.length;
-  const terms = make(n);
-  const factor = make(n);
   let total = 0;
-  for (let i = 0; i < n; i++) {
-    const treated = (t[i]! * y[i]!) / e[i]!;
-    const control = ((1 - t[i]!) * y[i]!) / (1 - e[i]!);
-    terms[i] = treated - control;
-    factor[i] = -treated * (1 - e[i]!) - control * e[i]!;
-    total += terms[i]!;
-  }
+  for (let i = 0; i < n; i++) total += (t[i]! * y[i]!) / e[i]! - ((1 - t[i]!) * y[i]!) / (1 - e[i]!);
   const tau = total / n;
-  for (let i = 0; i < n; i++) terms[i] = terms[i]! - tau;
   const se = stackedStandardError(input, {
-    psi: [terms],
-    factor: [factor],
+    count: 1,
+    at: (i, psi, factor) => {
+      const treated = (t[i]! * y[i]!) / e[i]!;
+      const control = ((1 - t[i]!) * y[i]!) / (1 - e[i]!);
+      psi[0] = treated - control - tau;
+      factor[0] = -treated * (1 - e[i]!) - control * e[i]!;
+    },
     slope: [-1],
     contrast: [1],
   });
@@ -156,20 +176,26 @@ export function ipwHorvitzThompson(input: IpwInput): IpwEstimate {
 export function ipwAtt(input: IpwInput): IpwEstimate {
   const { y, t, e } = input;
   const n = y.length;
-  const w0 = make(n);
-  for (let i = 0; i < n; i++) w0[i] = ((1 - t[i]!) * e[i]!) / (1 - e[i]!);
-  const mu1 = weightedMean(y, t);
-  const mu0 = weightedMean(y, w0);
-  const [psi1, psi0] = [make(n), make(n)];
+  let [sum1, total1, sum0, total0] = [0, 0, 0, 0];
   for (let i = 0; i < n; i++) {
-    psi1[i] = t[i]! * (y[i]! - mu1);
-    // ∂odds/∂β = odds·x, so the control equation's factor is the equation itself.
-    psi0[i] = w0[i]! * (y[i]! - mu0);
+    const odds = ((1 - t[i]!) * e[i]!) / (1 - e[i]!);
+    sum1 += t[i]! * y[i]!;
+    total1 += t[i]!;
+    sum0 += odds * y[i]!;
+    total0 += odds;
   }
+  const mu1 = sum1 / total1;
+  const mu0 = sum0 / total0;
   const se = stackedStandardError(input, {
-    psi: [psi1, psi0],
-    factor: [make(n), psi0],
-    slope: [-sum(t) / n, -sum(w0) / n],
+    count: 2,
+    at: (i, psi, factor) => {
+      psi[0] = t[i]! * (y[i]! - mu1);
+      // ∂odds/∂β = odds·x, so the control equation's factor is the equation itself.
+      psi[1] = (((1 - t[i]!) * e[i]!) / (1 - e[i]!)) * (y[i]! - mu0);
+      factor[0] = 0;
+      factor[1] = psi[1]!;
+    },
+    slope: [-total1 / n, -total0 / n],
     contrast: [1, -1],
   });
   return { estimate: mu1 - mu0, se };
@@ -177,9 +203,13 @@ export function ipwAtt(input: IpwInput): IpwEstimate {
 
 /** The weights each estimand puts on a unit: 1/e or 1/(1-e) for the ATE, 1 or e/(1-e) for the ATT. */
 export function ateWeights(t: Float64Array, e: Float64Array): Float64Array {
-  return t.map((ti, i) => (ti === 1 ? 1 / e[i]! : 1 / (1 - e[i]!)));
+  const weights = new Float64Array(t.length);
+  for (let i = 0; i < t.length; i++) weights[i] = t[i] === 1 ? 1 / e[i]! : 1 / (1 - e[i]!);
+  return weights;
 }
 
 export function attWeights(t: Float64Array, e: Float64Array): Float64Array {
-  return t.map((ti, i) => (ti === 1 ? 1 : e[i]! / (1 - e[i]!)));
+  const weights = new Float64Array(t.length);
+  for (let i = 0; i < t.length; i++) weights[i] = t[i] === 1 ? 1 : e[i]! / (1 - e[i]!);
+  return weights;
 }

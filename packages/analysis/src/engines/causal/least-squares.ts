@@ -26,7 +26,7 @@ export class CollinearityError extends Error {
 }
 
 /** A column is collinear when QR leaves less than this share of its norm outside the span of the others. */
-const collinearityTolerance = 1e-10;
+export const collinearityTolerance = 1e-10;
 
 function norm(values: Float64Array, from: number): number {
   let sum = 0;
@@ -95,7 +95,7 @@ export function leastSquares(columns: readonly Float64Array[], y: Float64Array):
   return { coefficients, residuals, r, xtxInverse: rInverse.mmul(rInverse.transpose()) };
 }
 
-function upperTriangularInverse(r: Matrix): Matrix {
+export function upperTriangularInverse(r: Matrix): Matrix {
   const k = r.rows;
   const inverse = Matrix.zeros(k, k);
   for (let j = 0; j < k; j++) {
@@ -107,4 +107,78 @@ function upperTriangularInverse(r: Matrix): Matrix {
     }
   }
   return inverse;
+}
+
+/**
+ * Least squares of y on columns, a block of rows at a time: R of [X y] is kept, and each block's
+ * rows are stacked under it and reflected away by Householder, so R and Q'y come out as from one
+ * QR of all rows (tall-skinny QR), as stable, without a copy of the columns: memory holds R and
+ * one block.
+ */
+export class BlockedQr {
+  /** R's columns (upper triangle), p × p for p = k + 1 (the last column is y's). */
+  private readonly r: Float64Array[];
+  private readonly squares: Float64Array;
+  private stacked: Float64Array[] = [];
+
+  constructor(private readonly k: number) {
+    this.r = Array.from({ length: k + 1 }, () => new Float64Array(k + 1));
+    this.squares = new Float64Array(k);
+  }
+
+  /** Adds rows: `columns` are the design's k columns and then y, each of the same length. */
+  add(columns: readonly Float64Array[]): void {
+    const p = this.k + 1;
+    const rows = columns[0]!.length;
+    const m = p + rows;
+    if ((this.stacked[0]?.length ?? 0) < m) this.stacked = columns.map(() => new Float64Array(m));
+    for (let j = 0; j < this.k; j++) {
+      const column = columns[j]!;
+      let s = 0;
+      for (let i = 0; i < rows; i++) s += column[i]! * column[i]!;
+      this.squares[j]! += s;
+    }
+    const stacked = this.stacked.map((buffer, j) => {
+      const out = buffer.subarray(0, m);
+      out.set(this.r[j]!);
+      out.set(columns[j]!, p);
+      return out;
+    });
+    for (let j = 0; j < p; j++) {
+      const v = stacked[j]!;
+      let norm = 0;
+      for (let i = j; i < m; i++) norm += v[i]! * v[i]!;
+      norm = Math.sqrt(norm);
+      if (norm === 0) continue;
+      const vj = v[j]!;
+      const alpha = vj > 0 ? -norm : norm;
+      v[j] = vj - alpha;
+      const vtv = 2 * norm * (norm + Math.abs(vj));
+      for (let l = j + 1; l < p; l++) reflect(v, stacked[l]!, j, vtv);
+      v.fill(0, j + 1);
+      v[j] = alpha;
+    }
+    for (let j = 0; j < p; j++) this.r[j]!.set(stacked[j]!.subarray(0, p));
+  }
+
+  /** Coefficients and (X'X)⁻¹; a column nearly in the span of those before it is a CollinearityError. */
+  solve(): { coefficients: number[]; xtxInverse: Matrix } {
+    const { k } = this;
+    const r = Matrix.zeros(k, k);
+    for (let j = 0; j < k; j++) {
+      const diagonal = Math.abs(this.r[j]![j]!);
+      if (diagonal === 0 || diagonal <= collinearityTolerance * Math.sqrt(this.squares[j]!))
+        throw new CollinearityError(j);
+      for (let i = 0; i <= j; i++) r.set(i, j, this.r[j]![i]!);
+    }
+    const qty = this.r[k]!;
+    const coefficients = new Array<number>(k).fill(0);
+    for (let j = k - 1; j >= 0; j--) {
+      let s = qty[j]!;
+      for (let l = j + 1; l < k; l++) s -= r.get(j, l) * coefficients[l]!;
+      coefficients[j] = s / r.get(j, j);
+    }
+    const inverse = upperTriangularInverse(r);
+    return { coefficients, xtxInverse: inverse.mmul(inverse.transpose()) };
+  }
 }

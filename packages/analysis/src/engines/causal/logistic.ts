@@ -1,5 +1,6 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
-import { weightedGram, weightedSums } from './gram';
+import { alike, designGramAndGradient } from './gram';
+import { Standardized } from './standardized';
 
 export interface LogisticFit {
   /** Coefficients on the design's columns (first the intercept), in the columns' own units. */
@@ -8,8 +9,8 @@ export interface LogisticFit {
   probabilities: Float64Array;
   /** The linear predictor x'β (the logit of the probability). */
   linearPredictor: Float64Array;
-  /** The columns the model was fitted on: ones, then each covariate standardized. Scores use these. */
-  design: Float64Array[];
+  /** The design the model was fitted on: ones, then each covariate standardized. Scores use it. */
+  design: Standardized;
   iterations: number;
   converged: boolean;
   /** The information matrix stopped being positive definite: collinear covariates, or separation far along. */
@@ -21,19 +22,23 @@ export interface LogisticFit {
   separated: boolean;
 }
 
-const maxIterations = 50;
+export const maxIterations = 50;
+/** Rows per block of a likelihood evaluation. */
+const evaluateRows = 4096;
 /** Beyond |x'β| = 30 a probability is within 1e-13 of 0 or 1: the sign of separation, not of data. */
-const separationLogit = 30;
+export const separationLogit = 30;
 /** Above this many rows, Newton first converges on an evenly spaced subsample, then polishes on all rows. */
-const warmStartRows = 100_000;
+export const warmStartRows = 100_000;
 
 interface Design {
-  columns: Float64Array[];
+  design: Standardized;
   outcome: Float64Array;
 }
 
 interface NewtonResult {
   beta: number[];
+  /** The probabilities at `beta` (as `eta` holds x'β). */
+  probability: Float64Array;
   iterations: number;
   converged: boolean;
   singular: boolean;
@@ -43,31 +48,38 @@ interface NewtonResult {
  * Newton's method (iteratively reweighted least squares) with step halving, from `start`.
  * `eta` holds x'β for the current β on return.
  */
-function newton(
-  { columns, outcome }: Design,
+export function newton(
+  { design, outcome }: Design,
   start: number[],
   tolerance: number,
   eta: Float64Array,
 ): NewtonResult {
   const n = outcome.length;
-  const k = columns.length;
-  const probability = new Float64Array(n);
+  const k = design.width;
+  // Working arrays in the same kind of memory as the columns, so each loop sees one kind.
+  const probability = alike(outcome);
 
-  // One exp per row gives both the probability and the log-likelihood term.
+  // One exp per row gives both the probability and the log-likelihood term. A block of rows at a
+  // time, so x'β builds up in cache over the columns rather than in a pass over memory per column.
   const evaluate = (b: number[]) => {
-    eta.fill(0);
-    for (let j = 0; j < k; j++) {
-      const column = columns[j]!;
-      const bj = b[j]!;
-      for (let i = 0; i < n; i++) eta[i] = eta[i]! + bj * column[i]!;
-    }
     let loss = 0;
-    for (let i = 0; i < n; i++) {
-      const x = eta[i]!;
-      const z = Math.exp(-Math.abs(x));
-      probability[i] = x >= 0 ? 1 / (1 + z) : z / (1 + z);
-      // Negative log-likelihood: log(1 + e^x) - y·x, computed without overflow.
-      loss += Math.max(x, 0) + Math.log1p(z) - outcome[i]! * x;
+    for (let start = 0; start < n; start += evaluateRows) {
+      const end = Math.min(n, start + evaluateRows);
+      for (let i = start; i < end; i++) eta[i] = b[0]!;
+      for (let j = 1; j < k; j++) {
+        const x = design.covariates[j - 1]!;
+        const mean = design.means[j - 1]!;
+        const scale = design.scales[j - 1]!;
+        const bj = b[j]!;
+        for (let i = start; i < end; i++) eta[i] = eta[i]! + bj * ((x[i]! - mean) * scale);
+      }
+      for (let i = start; i < end; i++) {
+        const x = eta[i]!;
+        const z = Math.exp(-Math.abs(x));
+        probability[i] = x >= 0 ? 1 / (1 + z) : z / (1 + z);
+        // Negative log-likelihood: log(1 + e^x) - y·x, computed without overflow.
+        loss += Math.max(x, 0) + Math.log1p(z) - outcome[i]! * x;
+      }
     }
     return loss;
   };
@@ -75,17 +87,10 @@ function newton(
   let beta = start;
   let loss = evaluate(beta);
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
-    const weights = new Float64Array(n);
-    const residuals = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      weights[i] = probability[i]! * (1 - probability[i]!);
-      residuals[i] = outcome[i]! - probability[i]!;
-    }
-    const gradient = weightedSums(columns, residuals);
-    const information = weightedGram(columns, weights);
+    const { gram: information, gradient } = designGramAndGradient(design, probability, outcome);
     const cholesky = new CholeskyDecomposition(information);
     if (!cholesky.isPositiveDefinite())
-      return { beta, iterations: iteration, converged: false, singular: true };
+      return { beta, probability, iterations: iteration, converged: false, singular: true };
     const step = cholesky.solve(Matrix.columnVector(gradient)).to1DArray();
 
     // Newton's step can overshoot far from the optimum; halve it until the likelihood improves.
@@ -107,9 +112,9 @@ function newton(
       Math.abs(loss - candidateLoss) <= 1e-15 * Math.abs(loss);
     beta = candidate;
     loss = candidateLoss;
-    if (converged) return { beta, iterations: iteration, converged: true, singular: false };
+    if (converged) return { beta, probability, iterations: iteration, converged: true, singular: false };
   }
-  return { beta, iterations: maxIterations, converged: false, singular: false };
+  return { beta, probability, iterations: maxIterations, converged: false, singular: false };
 }
 
 /**
@@ -131,12 +136,15 @@ export function logistic(
   } = {},
 ): LogisticFit {
   const n = outcome.length;
-  const allocate = () =>
+  const allocateFor = (length: number) =>
     options.shared
-      ? new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT))
-      : new Float64Array(n);
-  const standardized = covariates.map((column) => {
-    // Any centre and scale near the column's own condition the fit; shifted sums give both in one pass.
+      ? new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT))
+      : new Float64Array(length);
+  const allocate = () => allocateFor(n);
+  // Any centre and scale near each column's own condition the fit; shifted sums give both in one pass.
+  const means: number[] = [];
+  const sds: number[] = [];
+  for (const column of covariates) {
     const first = column[0]!;
     let sum = 0;
     let squares = 0;
@@ -145,49 +153,44 @@ export function logistic(
       sum += d;
       squares += d * d;
     }
-    const mean = first + sum / n;
-    const sd = Math.sqrt(Math.max(squares / n - (sum / n) ** 2, 0)) || 1;
-    const z = allocate();
-    for (let i = 0; i < n; i++) z[i] = (column[i]! - mean) / sd;
-    return { z, mean, sd };
-  });
-  const design = [allocate().fill(1), ...standardized.map((s) => s.z)];
+    means.push(first + sum / n);
+    sds.push(Math.sqrt(Math.max(squares / n - (sum / n) ** 2, 0)) || 1);
+  }
+  const design = new Standardized(covariates, means, sds, n);
 
   let share = 0;
   for (let i = 0; i < n; i++) share += outcome[i]!;
   share /= n;
-  let start = design.map((_, j) => (j === 0 ? Math.log(share / (1 - share)) : 0));
+  let start = Array.from({ length: design.width }, (_, j) => (j === 0 ? Math.log(share / (1 - share)) : 0));
   let warmIterations = 0;
   const sampleRows = options.warmStartRows ?? warmStartRows;
   if (n > sampleRows) {
     const stride = Math.ceil(n / sampleRows);
+    // In the same kind of memory as the full columns: code that has seen only one kind runs faster.
     const pick = (column: Float64Array) => {
-      const out = new Float64Array(Math.ceil(n / stride));
+      const out = allocateFor(Math.ceil(n / stride));
       for (let i = 0, j = 0; i < n; i += stride, j++) out[j] = column[i]!;
       return out;
     };
-    const sample = { columns: design.map(pick), outcome: pick(outcome) };
-    const warm = newton(sample, start, 1e-6, new Float64Array(sample.outcome.length));
+    const sample = { design: new Standardized(covariates.map(pick), means, sds), outcome: pick(outcome) };
+    const warm = newton(sample, start, 1e-6, allocateFor(sample.outcome.length));
     if (warm.converged) {
       start = warm.beta;
       warmIterations = warm.iterations;
     }
   }
-  const eta = new Float64Array(n);
-  const fit = newton({ columns: design, outcome }, start, options.tolerance ?? 1e-8, eta);
+  const eta = allocate();
+  const fit = newton({ design, outcome }, start, options.tolerance ?? 1e-8, eta);
 
-  const probabilities = allocate();
+  // Newton's last evaluation was at the β it returns: its probabilities are the fitted ones.
+  const probabilities = fit.probability;
   let extreme = 0;
-  for (let i = 0; i < n; i++) {
-    const z = Math.exp(-Math.abs(eta[i]!));
-    probabilities[i] = eta[i]! >= 0 ? 1 / (1 + z) : z / (1 + z);
-    extreme = Math.max(extreme, Math.abs(eta[i]!));
-  }
+  for (let i = 0; i < n; i++) extreme = Math.max(extreme, Math.abs(eta[i]!));
   // Back to the original scale: β_j / sd_j, and the intercept absorbs the means.
   const { beta } = fit;
   const coefficients = [
-    beta[0]! - standardized.reduce((sum, s, j) => sum + (beta[j + 1]! * s.mean) / s.sd, 0),
-    ...standardized.map((s, j) => beta[j + 1]! / s.sd),
+    beta[0]! - means.reduce((sum, mean, j) => sum + (beta[j + 1]! * mean) / sds[j]!, 0),
+    ...sds.map((sd, j) => beta[j + 1]! / sd),
   ];
   return {
     coefficients,

@@ -1,5 +1,6 @@
 import { readDoubleColumns } from '../../data/columns';
 import type { LoadedTable } from '../../data/csv';
+import type { ColumnarTable } from '../../data/csv-columns';
 import type { Database } from '../../data/database';
 import { ident } from '../../data/sql';
 import { BadDataError, BadRequestError, ColumnNotFoundError } from '../../errors';
@@ -148,5 +149,53 @@ export async function loadStudy(db: Database, loaded: LoadedTable, spec: EffectS
     t: t!,
     covariates: plan.names.map((name, i) => ({ name, values: columns[i]! })),
     dropped: loaded.rows - n,
+  };
+}
+
+/**
+ * The study from a file read into columns (csv-columns.ts), when every requested column is a
+ * number column and the data passes every check loadStudy makes; undefined otherwise, and the
+ * caller then goes the table way, which gives the reason in words. The columns themselves are
+ * used when no row is incomplete, else their complete rows are copied out (into shared memory,
+ * for the worker threads).
+ */
+export function studyFromColumns(table: ColumnarTable, spec: EffectSpec): Study | undefined {
+  const covariates = spec.covariates ?? [];
+  const used = [spec.outcome, spec.treatment, ...covariates];
+  if (new Set(used).size !== used.length) return undefined;
+  const columns: Float64Array[] = [];
+  for (const name of used) {
+    const column = table.columns.find((c) => c.name === name);
+    if (column?.kind !== 'number') return undefined;
+    columns.push(column.values);
+  }
+  const rows = table.rows;
+  let n = 0;
+  const complete = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let ok = 1;
+    for (const column of columns) if (Number.isNaN(column[i]!)) ok = 0;
+    complete[i] = ok;
+    n += ok;
+  }
+  if (n === 0) return undefined;
+  const compact = (column: Float64Array): Float64Array => {
+    if (n === rows) return column;
+    const out = new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT));
+    for (let i = 0, j = 0; i < rows; i++) if (complete[i]) out[j++] = column[i]!;
+    return out;
+  };
+  const [y, t, ...design] = columns.map(compact) as [Float64Array, Float64Array, ...Float64Array[]];
+  let treated = 0;
+  for (let i = 0; i < n; i++) {
+    if (t[i] !== 0 && t[i] !== 1) return undefined;
+    treated += t[i]!;
+  }
+  if (treated === 0 || treated === n || !varies(y) || !design.every(varies)) return undefined;
+  return {
+    y,
+    t,
+    covariates: covariates.map((name, j) => ({ name, values: design[j]! })),
+    dropped: rows - n,
   };
 }

@@ -7,6 +7,7 @@ import {
   propensityInformation,
 } from './ipw';
 import { type Overlap, propensityOverlap } from './overlap';
+import { Standardized } from './standardized';
 
 /** The weighting estimators, in the order results list them. */
 export const weightingMethods = ['ipw_hajek', 'ipw_horvitz_thompson', 'ipw_att'] as const;
@@ -21,9 +22,9 @@ const estimators: Record<WeightingMethod, (input: IpwInput) => IpwEstimate> = {
 export interface WeightingRequest {
   y: Float64Array;
   t: Float64Array;
-  /** Fitted propensities and the propensity model's design columns. */
+  /** Fitted propensities and the propensity model's design (a worker receives its fields). */
   e: Float64Array;
-  design: Float64Array[];
+  design: Standardized;
   methods: WeightingMethod[];
   /** Whether to describe the propensities' overlap too. */
   overlap: boolean;
@@ -39,7 +40,8 @@ export interface WeightingResult {
  * estimate that needs only the fitted propensities, so on large data one share of it runs in a
  * worker thread (weighting-worker.ts) while this thread does the other.
  */
-export function weighting({ y, t, e, design, methods, overlap }: WeightingRequest): WeightingResult {
+export function weighting({ y, t, e, design: sent, methods, overlap }: WeightingRequest): WeightingResult {
+  const design = Standardized.from(sent);
   const result: WeightingResult = { estimates: {} };
   if (methods.length > 0) {
     // The propensity model's information is shared by every estimator's standard error.

@@ -6,8 +6,8 @@ import {
   type TestResult,
 } from '@cascade/core/contract';
 import { readDoubleColumns } from '../../data/columns';
-import { loadCsv } from '../../data/csv';
 import { type Database, type DatabaseOptions, withDatabase } from '../../data/database';
+import { loadData } from '../../data/load';
 import { ident, stringLiteral } from '../../data/sql';
 import { BadDataError, BadRequestError } from '../../errors';
 import { allFinite } from '../causal/design';
@@ -254,7 +254,7 @@ export async function compareGroups(
       `The outcome and the group are both "${args.outcome}"; name two different columns.`,
     );
   return withDatabase(options, async (db) => {
-    const loaded = await loadCsv(db, path);
+    const loaded = await loadData(db, path);
     const rows = await selectRows(db, loaded, [args.outcome, args.group], args.filters);
     const scope = args.filters?.length ? ' among the rows that meet the filters' : '';
     const { counts, missingGroup } = await countGroups(db, rows, args, scope);

@@ -1,6 +1,6 @@
 // Run in a worker thread (see parallel/worker.ts): half of a profile's numeric columns.
-import { type ColumnStats, describeColumn } from './column-stats';
+import { type ColumnStats, describeAll } from './column-stats';
 
 export function work({ columns }: { columns: Float64Array[] }): (ColumnStats | undefined)[] {
-  return columns.map(describeColumn);
+  return describeAll(columns);
 }

@@ -9,6 +9,27 @@ export type ColumnStats = Pick<
   'unique' | 'mean' | 'std' | 'min' | 'q25' | 'q50' | 'q75' | 'max' | 'histogram' | 'top'
 >;
 
+/** Working memory for describing columns of up to `rows` values, allocated once and reused for each. */
+export class ColumnScratch {
+  readonly values: Float64Array;
+  constructor(rows: number) {
+    this.values = new Float64Array(rows);
+  }
+}
+
+/**
+ * Describes each column in its own memory, which it reorders: for columns no one reads
+ * afterwards, so no scratch is needed.
+ */
+export const describeInPlace = (columns: readonly Float64Array[]): (ColumnStats | undefined)[] =>
+  columns.map((column) => describeColumn(column, { values: column }));
+
+/** Describes each column with one scratch for all. */
+export const describeAll = (columns: readonly Float64Array[]): (ColumnStats | undefined)[] => {
+  const scratch = new ColumnScratch(Math.max(0, ...columns.map((c) => c.length)));
+  return columns.map((column) => describeColumn(column, scratch));
+};
+
 /** A numeric column with at most this many distinct values also lists them all with their counts. */
 export const fewValues = 12;
 
@@ -35,12 +56,15 @@ function valueCounts(values: Float64Array, unique: number): TopValue[] {
  * value counts of a column with few values.
  * Undefined when no value is present. The column itself is left as it is.
  */
-export function describeColumn(column: Float64Array): ColumnStats | undefined {
-  const summary = summarize(column);
+export function describeColumn(
+  column: Float64Array,
+  scratch?: { values: Float64Array },
+): ColumnStats | undefined {
+  const summary = summarize(column, scratch?.values);
   if (!summary) return undefined;
   const { values, mean, std, min, max } = summary;
+  // Counting may reorder the values, and so does quantile selection: no statistic here needs their order.
   const unique = countDistinct(values);
-  // The histogram reads the values in order; quantile selection then reorders them in place.
   const binned = histogram(values, min, max);
   const top = unique <= fewValues ? valueCounts(values, unique) : undefined;
   const [q25, q50, q75] = quantiles(values, [0.25, 0.5, 0.75]);

@@ -105,35 +105,59 @@ function coefficient({ n, sx, sy, sxx, syy, sxy }: PairSums): number | null {
 
 /**
  * Pearson's r of every pair of columns over the rows where both have a value (NaN marks a
- * missing one), as pandas' DataFrame.corr computes it. Values are taken relative to each
- * column's mean, so the sums of each pair lose no digits; the pair's own means are then
- * corrected for exactly. Null where r is undefined: fewer than two shared rows, or no spread
- * (also on the diagonal). The columns are read a block of rows at a time, so each value comes
- * from memory once rather than once per pair.
+ * missing one), as pandas' DataFrame.corr computes it, taking the rows a chunk at a time. Values
+ * are taken relative to each column's mean, so the sums of each pair lose no digits; the pair's
+ * own means are then corrected for exactly. Null where r is undefined: fewer than two shared
+ * rows, or no spread (also on the diagonal). The columns are read a block of rows at a time, so
+ * each value comes from memory once rather than once per pair; chunks whose lengths are
+ * multiples of the block give exactly the sums of one pass over all rows.
  */
+export class PairwiseCorrelation {
+  private readonly blocks: Block[];
+  // sums[a][b] for a ≤ b; a column with itself gives its diagonal entry.
+  private readonly sums: PairSums[][];
+
+  constructor(private readonly means: readonly number[]) {
+    const k = means.length;
+    this.blocks = Array.from({ length: k }, () => new Block());
+    this.sums = Array.from({ length: k }, () => Array.from({ length: k }, noSums));
+  }
+
+  /** Adds the rows of a chunk: one array per column, all of the same length. */
+  add(columns: readonly Float64Array[]): void {
+    const { blocks, sums, means } = this;
+    const k = means.length;
+    const rows = k === 0 ? 0 : columns[0]!.length;
+    for (let start = 0; start < rows; start += blockRows) {
+      const length = Math.min(blockRows, rows - start);
+      for (let a = 0; a < k; a++) blocks[a]!.fill(columns[a]!, means[a]!, start, length);
+      for (let a = 0; a < k; a++)
+        for (let b = a; b < k; b++) accumulate(sums[a]![b]!, blocks[a]!, blocks[b]!, length);
+    }
+  }
+
+  matrix(): (number | null)[][] {
+    const k = this.means.length;
+    const matrix = Array.from({ length: k }, () => new Array<number | null>(k).fill(null));
+    for (let a = 0; a < k; a++)
+      for (let b = a; b < k; b++) {
+        const r = coefficient(this.sums[a]![b]!);
+        matrix[a]![b] = r;
+        matrix[b]![a] = r;
+      }
+    return matrix;
+  }
+}
+
+/** Rows a chunk of PairwiseCorrelation.add may hold and still sum as one pass does. */
+export const correlationBlockRows = blockRows;
+
+/** The pairwise correlations of columns held whole in memory. */
 export function pairwiseCorrelation(
   columns: readonly Float64Array[],
   means: readonly number[],
 ): (number | null)[][] {
-  const k = columns.length;
-  const rows = k === 0 ? 0 : columns[0]!.length;
-  const blocks = Array.from({ length: k }, () => new Block());
-  // sums[a][b] for a ≤ b; a column with itself gives its diagonal entry.
-  const sums = Array.from({ length: k }, () => Array.from({ length: k }, noSums));
-
-  for (let start = 0; start < rows; start += blockRows) {
-    const length = Math.min(blockRows, rows - start);
-    for (let a = 0; a < k; a++) blocks[a]!.fill(columns[a]!, means[a]!, start, length);
-    for (let a = 0; a < k; a++)
-      for (let b = a; b < k; b++) accumulate(sums[a]![b]!, blocks[a]!, blocks[b]!, length);
-  }
-
-  const matrix = Array.from({ length: k }, () => new Array<number | null>(k).fill(null));
-  for (let a = 0; a < k; a++)
-    for (let b = a; b < k; b++) {
-      const r = coefficient(sums[a]![b]!);
-      matrix[a]![b] = r;
-      matrix[b]![a] = r;
-    }
-  return matrix;
+  const correlation = new PairwiseCorrelation(means);
+  correlation.add(columns);
+  return correlation.matrix();
 }

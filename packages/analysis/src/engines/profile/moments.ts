@@ -7,7 +7,7 @@ export interface Moments {
 }
 
 export interface ColumnSummary extends Moments {
-  /** The present values, in row order, in a fresh array (quantile selection may reorder it). */
+  /** The present values, in row order, in a fresh or lent array (quantile selection may reorder it). */
   values: Float64Array;
 }
 
@@ -16,8 +16,9 @@ export interface ColumnSummary extends Moments {
  * together with its present values: the first pass gathers the values, extremes and a
  * compensated sum; the second, the squared deviations, as pandas computes them.
  */
-export function summarize(column: Float64Array): ColumnSummary | undefined {
-  const values = new Float64Array(column.length);
+export function summarize(column: Float64Array, into?: Float64Array): ColumnSummary | undefined {
+  // A caller describing many columns lends one buffer for all of them.
+  const values = into && into.length >= column.length ? into : new Float64Array(column.length);
   let n = 0;
   let sum = 0;
   let compensation = 0;
@@ -47,6 +48,22 @@ export function summarize(column: Float64Array): ColumnSummary | undefined {
   // The deviations' sum is zero in exact arithmetic; subtracting its square corrects the rounding of the mean.
   const variance = (squares - (deviations * deviations) / n) / (n - 1);
   return { values: present, mean, std: Math.sqrt(Math.max(variance, 0)), min, max };
+}
+
+/** The mean of the present values (NaN marks a missing one), summed exactly as `summarize` sums them. */
+export function presentMean(column: Float64Array): number {
+  let n = 0;
+  let sum = 0;
+  let compensation = 0;
+  for (let i = 0; i < column.length; i++) {
+    const x = column[i]!;
+    if (Number.isNaN(x)) continue;
+    n++;
+    const t = sum + x;
+    compensation += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+    sum = t;
+  }
+  return (sum + compensation) / n;
 }
 
 /** Moments of values with none missing. */

@@ -1,16 +1,29 @@
+import { stat } from 'node:fs/promises';
 import { readDoubleColumns } from '../../data/columns';
-import { type LoadedTable, loadCsv } from '../../data/csv';
-import { type Database, type DatabaseOptions, inSession, withDatabase } from '../../data/database';
+import type { LoadedTable } from '../../data/csv';
+import { readColumnar } from '../../data/csv-columns';
+import {
+  type Database,
+  type DatabaseOptions,
+  inSession,
+  shareMemory,
+  withDatabase,
+} from '../../data/database';
+import { loadData } from '../../data/load';
+import { readsAsParquet } from '../../data/parquet';
 import { ident } from '../../data/sql';
-import { type PendingWorker, startWorker } from '../../parallel/worker';
-import { type ColumnStats, describeColumn } from './column-stats';
+import { type PendingWorker, prepareWorker, startWorker } from '../../parallel/worker';
+import { type ColumnStats, describeAll } from './column-stats';
 import { typeFromSql, typeOfStrings } from './column-types';
 import { pairwiseCorrelation } from './correlation';
+import { presentMean } from './moments';
+import { profileColumns } from './profile-columns';
+import { profileStream } from './profile-stream';
 import type { ColumnProfile, ColumnType, Correlation, ProfileResult, TopValue } from './types';
 
 /** Correlating more columns than this is slow and unreadable; the first ones are kept. */
 export const maxCorrelationColumns = 50;
-const topValueCount: Partial<Record<ColumnType, number>> = { categorical: 10, boolean: 2, text: 5 };
+export const topValueCount: Partial<Record<ColumnType, number>> = { categorical: 10, boolean: 2, text: 5 };
 
 export interface ProfileOptions extends DatabaseOptions {
   /**
@@ -22,7 +35,13 @@ export interface ProfileOptions extends DatabaseOptions {
   columnGroupBytes?: number;
   /** Describe half the numeric columns in a worker thread; by default from two million values on. */
   parallel?: boolean;
+  /** A worker thread (profile-helper-worker.ts) already started, for the columns' share. */
+  helper?: PendingWorker<unknown>;
 }
+
+const profileHelper = new URL('./profile-helper-worker.ts', import.meta.url);
+/** From this size on, a file is scanned and described in two threads. */
+const parallelBytes = 16 * 1024 * 1024;
 
 const defaultColumnGroupBytes = 256 * 1024 * 1024;
 
@@ -83,31 +102,22 @@ async function countAndCorrelate(
 }
 
 /** Below this many values a worker thread costs more to start than it saves. */
-const parallelValues = 2_000_000;
+export const parallelValues = 2_000_000;
 
-/** Describes columns here, or half of them in `helper` (a worker thread) while this thread does the other half. */
-async function describeColumns(
+/**
+ * Describes columns here, or the first `half` of them here while `helper` (a worker thread)
+ * does the rest.
+ */
+export async function describeColumns(
   columns: Float64Array[],
-  helper: PendingWorker<(ColumnStats | undefined)[]> | undefined,
+  helper: PendingWorker<unknown> | undefined,
+  half = Math.floor(columns.length / 2),
 ): Promise<(ColumnStats | undefined)[]> {
-  if (!helper || columns.length < 2) return columns.map(describeColumn);
-  const half = Math.floor(columns.length / 2);
-  const elsewhere = helper.run({ columns: columns.slice(half) });
-  const here = columns.slice(0, half).map(describeColumn);
+  if (!helper || columns.length < 2) return describeAll(columns);
+  const elsewhere = helper.ask<(ColumnStats | undefined)[]>({ columns: columns.slice(half) });
+  const here = describeAll(columns.slice(0, half));
   // If the worker failed, this thread does the rest.
-  return [...here, ...(await elsewhere.catch(() => columns.slice(half).map(describeColumn)))];
-}
-
-/** The mean of the present values (NaN marks a missing one). */
-function meanOf(column: Float64Array): number {
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < column.length; i++)
-    if (!Number.isNaN(column[i]!)) {
-      sum += column[i]!;
-      n++;
-    }
-  return sum / n;
+  return [...here, ...(await elsewhere.catch(() => describeAll(columns.slice(half))))];
 }
 
 /**
@@ -134,7 +144,7 @@ async function describeDistributions(
     const threaded = (parallel ?? toDescribe.length * loaded.rows >= parallelValues) && toDescribe.length > 1;
     // Started before the read, so the worker is ready when the columns are.
     const helper = threaded
-      ? startWorker<(ColumnStats | undefined)[]>(new URL('./column-stats-worker.ts', import.meta.url))
+      ? startWorker<unknown>(new URL('./column-stats-worker.ts', import.meta.url))
       : undefined;
     let columns: Float64Array[];
     let stats: (ColumnStats | undefined)[];
@@ -158,7 +168,7 @@ async function describeDistributions(
       correlation = pairwiseCorrelation(
         columns.slice(0, correlated.length),
         correlated.map((name, i) =>
-          described.has(name) ? (distributions.get(name)?.mean ?? Number.NaN) : meanOf(columns[i]!),
+          described.has(name) ? (distributions.get(name)?.mean ?? Number.NaN) : presentMean(columns[i]!),
         ),
       );
   }
@@ -201,7 +211,7 @@ async function clearNonFinite(db: Database, loaded: LoadedTable, kinds: readonly
   return affected;
 }
 
-function describeWarnings(
+export function describeWarnings(
   profiles: readonly ColumnProfile[],
   rows: number,
   correlatableCount: number,
@@ -315,7 +325,38 @@ export async function profileTable(
   };
 }
 
-/** Exploratory profile of a CSV file: per-column types and statistics, histograms, correlations. */
+/**
+ * Exploratory profile of a CSV or Parquet file: per-column types and statistics, histograms,
+ * correlations. A plain CSV file is read straight into columns, or, when they would not fit in
+ * the memory the analysis may use (shareMemory), streamed through files on disk; anything else
+ * becomes a DuckDB table first. One helper thread scans half the file and describes a share of
+ * the columns.
+ */
 export async function profileCsv(path: string, options: ProfileOptions = {}): Promise<ProfileResult> {
-  return withDatabase(options, async (db) => profileTable(db, await loadCsv(db, path), options));
+  const { database, dataBytes } = shareMemory(options);
+  const tableOptions = {
+    ...options,
+    columnGroupBytes: options.columnGroupBytes ?? Math.min(defaultColumnGroupBytes, dataBytes / 2),
+  };
+  return withDatabase(database, async (db) => {
+    if (await readsAsParquet(path)) return profileTable(db, await loadData(db, path), tableOptions);
+    const large = (await stat(path).catch(() => undefined))?.size ?? 0;
+    const threaded = options.parallel ?? large >= parallelBytes;
+    if (threaded) await prepareWorker(profileHelper);
+    const helper = threaded ? startWorker<unknown>(profileHelper) : undefined;
+    try {
+      const columns = await readColumnar(db, path, {
+        maxBytes: dataBytes,
+        ...(helper && { helper }),
+        ...(options.parallel !== undefined && { parallel: options.parallel }),
+      });
+      if (columns === 'too large') {
+        const streamed = await profileStream(db, path, { bytes: dataBytes, ...(helper && { helper }) });
+        if (streamed) return streamed;
+      } else if (columns) return await profileColumns(columns, { ...options, ...(helper && { helper }) });
+    } finally {
+      helper?.close();
+    }
+    return profileTable(db, await loadData(db, path), tableOptions);
+  });
 }

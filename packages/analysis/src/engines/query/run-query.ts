@@ -5,8 +5,8 @@ import {
   QueryDataInput,
   type QueryResult,
 } from '@cascade/core/contract';
-import { loadCsv } from '../../data/csv';
 import { type DatabaseOptions, withDatabase } from '../../data/database';
+import { loadData } from '../../data/load';
 import { BadRequestError } from '../../errors';
 import { drawChart } from './chart';
 import { type QueryLimits, resolveLimits } from './limits';
@@ -43,7 +43,7 @@ export async function queryDataInProcess(
   const sql = checkedSql(args.sql);
   const limits = resolveLimits(options);
   return withDatabase(options, async (db) => {
-    const table = await loadCsv(db, path);
+    const table = await loadData(db, path);
     // Locked before the SQL is even parsed: DuckDB reads IMPORT DATABASE's files while parsing.
     await lockDown(db, limits, options.threads);
     const sandbox = new Sandbox(

@@ -1,7 +1,7 @@
 import { type AnalysisArgs, formatCount, type RegressionResult, stringLiteral } from '@cascade/core/contract';
 import { readDoubleColumns } from '../../data/columns';
-import { loadCsv } from '../../data/csv';
 import { type Database, type DatabaseOptions, withDatabase } from '../../data/database';
+import { loadData } from '../../data/load';
 import { ident } from '../../data/sql';
 import { BadDataError, BadRequestError } from '../../errors';
 import {
@@ -167,7 +167,7 @@ export async function fitRegression(
 ): Promise<RegressionResult> {
   checkRequest(args);
   return withDatabase(options, async (db) => {
-    const loaded = await loadCsv(db, path);
+    const loaded = await loadData(db, path);
     const used = [args.outcome, ...args.predictors];
     const rows = await selectRows(db, loaded, used, args.filters);
     const scope = args.filters?.length ? ' among the rows that meet the filters' : '';
