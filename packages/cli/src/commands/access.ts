@@ -1,5 +1,5 @@
 import type { ApiKeySummary, ConnectionSummary, LockSummary } from '@cascade/core/protocol';
-import { limits } from '@cascade/core/protocol';
+import { KeyId, limits } from '@cascade/core/protocol';
 import { type Context, print, withConnection } from '../context';
 import { exitCodes, UsageError } from '../errors';
 import { formatTime, table } from '../render';
@@ -139,7 +139,7 @@ export const access: CommandGroup = {
       options: [],
       async run(context, args) {
         const keyId = args.KEY_ID!.trim();
-        if (!/^[0-9a-f]{16}$/.test(keyId))
+        if (!KeyId.safeParse(keyId).success)
           throw new UsageError(`"${keyId}" is not a key id (16 hex digits).`);
         const answer = await withConnection(context, (connection) =>
           connection.request({ action: 'key.revoke', payload: { keyId } }, 'key'),

@@ -1,4 +1,5 @@
 import type { AdminResult } from '@cascade/core';
+import { KeyId } from '@cascade/core/protocol';
 import { invokeAdmin } from '../admin-function';
 import type { OptionSpec } from '../args';
 import { type CognitoAdmin, cognitoAdminFor, type PoolUser } from '../cognito-admin';
@@ -179,7 +180,7 @@ export const administration: CommandGroup = {
       details: [functionNote],
       async run(context, args) {
         const keyId = args.KEY_ID!.trim();
-        if (!/^[0-9a-f]{16}$/.test(keyId))
+        if (!KeyId.safeParse(keyId).success)
           throw new UsageError(`"${keyId}" is not a key id (16 hex digits).`);
         const result = await invokeAdmin(await context.target(), context.env, { action: 'revokeKey', keyId });
         print(context, result, () => `Revoked API key ${keyId}.`);

@@ -12,7 +12,8 @@ import type { Caller, ChatDeps } from './deps';
 
 const inputChars = 300;
 
-function shortened(text: string, chars: number): string {
+/** Text cut to `chars` characters with an ellipsis: a question or a tool's input, recognisable. */
+export function shortened(text: string, chars: number): string {
   return text.length <= chars ? text : `${text.slice(0, chars - 1)}…`;
 }
 

@@ -16,7 +16,7 @@ import type { ExecutionRecord, ExecutionState } from '../repositories/executions
 import type { ItemRecord } from '../repositories/items';
 import type { MessageRecord } from '../repositories/messages';
 import type { SessionRecord } from '../repositories/sessions';
-import { itemSteps } from './trace';
+import { itemSteps, shortened } from './trace';
 
 /** Clients never see PENDING: an accepted execution is running as far as they can tell. */
 export function publicStatus(state: ExecutionState): ExecutionStatus {
@@ -37,10 +37,6 @@ function itemOutput(item: ItemRecord, detail: OutputDetail) {
 
 /** How much of each item's question an `execution` carries: enough to recognise it. */
 const inputChars: Record<OutputDetail, number> = { full: 200, text: 200, none: 80 };
-
-function shortened(text: string, chars: number): string {
-  return text.length <= chars ? text : `${text.slice(0, chars - 1)}…`;
-}
 
 function executionItem(item: ItemRecord, detail: OutputDetail): ExecutionItem {
   const view: ExecutionItem = {
