@@ -220,7 +220,7 @@ export const stepFunctions = {
   AppendFunctionArn: step(
     'append',
     {
-      tables: { Items: 'write', Executions: 'write', Locks: 'write' },
+      tables: { Items: 'write', Executions: 'write' },
       datasets: { read: ['results/'] },
       agent: 'config',
       notify: true,

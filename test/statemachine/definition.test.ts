@@ -1,4 +1,4 @@
-import { placeholdersIn, renderStateMachine, UnfilledPlaceholderError } from '@cascade/core';
+import { placeholdersIn, renderStateMachine, runPolicy, UnfilledPlaceholderError } from '@cascade/core';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { taskStates } from '../../packages/local/src/engine';
@@ -63,6 +63,12 @@ describe('statemachines/agent.asl.json', () => {
       { Name: 'ANALYSIS_MEMORY_LIMIT', 'Value.$': '$.job.memoryLimit' },
     ]);
     expect(runAnalysis.ResultSelector).toEqual({ 'resultUri.$': '$.resultUri' });
+  });
+
+  it('ends every run within runPolicy.timeoutSeconds, which the session lock and the run claim outlive', () => {
+    // Nothing renews the lock or the claim while a run goes on: the run's own time limit keeps it inside them.
+    expect(definition.TimeoutSeconds).toBe(runPolicy.timeoutSeconds);
+    expect(runPolicy.sessionLockSeconds).toBeGreaterThan(runPolicy.timeoutSeconds);
   });
 
   it('runs Finish even when the Map fails', () => {

@@ -112,4 +112,91 @@ describe('Notifier', () => {
       failed: 0,
     });
   });
+
+  describe("a run's live events", () => {
+    const step: ServerMessage = {
+      action: 'step',
+      executionId: 'e',
+      sessionId: 's',
+      itemId: 'i',
+      step: 'parse',
+      status: 'started',
+    };
+    /** Counts the Connections table's reads through the notifier. */
+    function counted() {
+      let reads = 0;
+      const repository = {
+        listByUser: (userId: string) => {
+          reads += 1;
+          return connections.listByUser(userId);
+        },
+        delete: (id: string) => connections.delete(id),
+      };
+      return { repository, reads: () => reads };
+    }
+
+    it('reuse the connections read within 2 s; an older read is read again', async () => {
+      await connections.put({ connectionId: 'f-1', userId: 'fay', tenantId: 't' });
+      apiMock.on(PostToConnectionCommand).resolves({});
+      let clock = 1_000_000;
+      const table = counted();
+      const notifier = createNotifier({ api, connections: table.repository, now: () => clock });
+      await notifier.toUser('fay', step);
+      clock += 1_500;
+      await notifier.toUser('fay', { ...step, status: 'succeeded' });
+      expect(table.reads()).toBe(1);
+      // A connection opened since is reached once the read is 2 s old.
+      await connections.put({ connectionId: 'f-2', userId: 'fay', tenantId: 't' });
+      clock += 600;
+      await notifier.toUser('fay', step);
+      expect(table.reads()).toBe(2);
+      expect(sentTo()).toEqual(['f-1', 'f-1', 'f-1', 'f-2']);
+    });
+
+    it('never hold back a response: it goes to the connections as they are now', async () => {
+      await connections.put({ connectionId: 'g-1', userId: 'gus', tenantId: 't' });
+      apiMock.on(PostToConnectionCommand).resolves({});
+      const table = counted();
+      const notifier = createNotifier({ api, connections: table.repository, now: () => 5_000 });
+      await notifier.toUser('gus', step);
+      await connections.put({ connectionId: 'g-2', userId: 'gus', tenantId: 't' });
+      const response: ServerMessage = {
+        action: 'response',
+        executionId: 'e',
+        sessionId: 's',
+        status: 'SUCCEEDED',
+        summary: 'done',
+        items: [],
+      };
+      await notifier.toUser('gus', response);
+      expect(table.reads()).toBe(2);
+      expect(sentTo()).toEqual(['g-1', 'g-1', 'g-2']);
+    });
+
+    it('stop going to a connection found gone or closed, without reading the table again', async () => {
+      await connections.put({ connectionId: 'h-dead', userId: 'hal', tenantId: 't' });
+      await connections.put({ connectionId: 'h-closed', userId: 'hal', tenantId: 't' });
+      await connections.put({ connectionId: 'h-live', userId: 'hal', tenantId: 't' });
+      apiMock.on(PostToConnectionCommand).resolves({});
+      apiMock.on(PostToConnectionCommand, { ConnectionId: 'h-dead' }).rejects(gone());
+      const table = counted();
+      const notifier = createNotifier({ api, connections: table.repository, now: () => 9_000 });
+      expect(await notifier.toUser('hal', step)).toEqual({ sent: 2, gone: 1, failed: 0 });
+      await notifier.disconnect('h-closed');
+      apiMock.resetHistory();
+      expect(await notifier.toUser('hal', step)).toEqual({ sent: 1, gone: 0, failed: 0 });
+      expect(sentTo()).toEqual(['h-live']);
+      expect(table.reads()).toBe(1);
+    });
+
+    it('are read for every message when the cache is turned off', async () => {
+      await connections.put({ connectionId: 'i-1', userId: 'ivy', tenantId: 't' });
+      apiMock.on(PostToConnectionCommand).resolves({});
+      const table = counted();
+      const notifier = createNotifier({ api, connections: table.repository, eventAudienceMaxAgeMs: 0 });
+      await notifier.toUser('ivy', step);
+      await notifier.toUser('ivy', step);
+      expect(table.reads()).toBe(2);
+    });
+  });
 });

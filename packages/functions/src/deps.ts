@@ -24,6 +24,7 @@ import {
   ItemsRepository,
   LocksRepository,
   MessagesRepository,
+  type Notifier,
   RateLimitsRepository,
   RevocationsRepository,
   SessionsRepository,
@@ -45,6 +46,7 @@ let agent: AgentDeps | undefined;
 let verifier: IdTokenVerifier | undefined;
 let s3: S3Client | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
+let managementApi: ApiGatewayManagementApiClient | undefined;
 
 type TableLink = keyof Links & (typeof tables)[keyof typeof tables]['name'];
 
@@ -81,11 +83,7 @@ export function chatDeps(): ChatDeps {
     datasets: () => new DatasetCatalog({ s3: s3Client(), bucket: linked('Datasets').name }),
     orchestrator: () =>
       createStepFunctionsOrchestrator(traced(new SFNClient({})), linked('AgentStateMachine').arn),
-    notifier: () =>
-      createNotifier({
-        api: traced(new ApiGatewayManagementApiClient({ endpoint: linked('Api').managementEndpoint })),
-        connections: chatDeps().connections,
-      }),
+    notifier: () => newNotifier(),
     limits: () => {
       let counters: RateLimitsRepository | undefined;
       return createRateLimiter({
@@ -103,6 +101,16 @@ export function chatDeps(): ChatDeps {
       createCognitoDirectory(traced(new CognitoIdentityProviderClient({})), linked('Directory').userPoolId),
   });
   return chat;
+}
+
+/**
+ * A notifier with its own memory of who is connected (see createNotifier), as each Lambda
+ * function's containers have theirs: the item steps each take one, so the local cloud, where all
+ * functions share a process, reads connections as often as the deployed functions do.
+ */
+export function newNotifier(): Notifier {
+  managementApi ??= traced(new ApiGatewayManagementApiClient({ endpoint: linked('Api').managementEndpoint }));
+  return createNotifier({ api: managementApi, connections: chatDeps().connections });
 }
 
 /**

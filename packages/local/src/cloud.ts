@@ -10,6 +10,7 @@ import { createEdge } from './edge/router';
 import { startCognito } from './emulators/cognito';
 import { adminFunctionName } from './functions';
 import { apiGatewayLimits, WebSocketGateway } from './gateway/websocket';
+import { RequestMeter } from './meter';
 import { listenOn } from './ports';
 import type { StepFunctionsService } from './stepfunctions/service';
 import { createTaskRunner } from './tasks/runner';
@@ -66,6 +67,8 @@ export interface LocalCloud {
   confirmationCode(email: string, timeoutMs?: number): Promise<string>;
   /** Analysis task processes running now. */
   runningTasks(): number;
+  /** What the cloud has served so far, by service and operation (see RequestMeter). */
+  requests: RequestMeter;
   /** The emulated Step Functions service (absent in LocalStack mode). */
   stepFunctions?: StepFunctionsService;
   /** Called if an emulator process dies. */
@@ -145,8 +148,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // Handler logs stay quiet in the terminal unless asked for (POWERTOOLS_LOG_LEVEL=INFO).
     if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
 
+    const meter = new RequestMeter();
     const context: BackendContext = {
       root: options.root,
+      meter,
       dataDirectory,
       region,
       stage,
@@ -216,6 +221,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         gateway,
         backend: backend.edge,
         allowedOrigins,
+        meter,
         ...(backend.startTask && { startTask: backend.startTask }),
       }),
     );
@@ -257,6 +263,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       dataDirectory,
       confirmationCode: (email, timeoutMs) => cognito.codeFor(email, timeoutMs),
       runningTasks: () => backend.runningTasks(),
+      requests: meter,
       ...(backend.stepFunctions && { stepFunctions: backend.stepFunctions }),
       onCrash: (listener) => crashListeners.push(listener),
       stop: stopAll,

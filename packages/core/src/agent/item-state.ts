@@ -18,6 +18,11 @@ export interface ItemState {
    * sends the item back to Dispatch until each has its result, then on to the model.
    */
   call?: number;
+  /**
+   * How many tool calls the turn's decision made, 0 for the final answer (set by InvokeModel), so
+   * Dispatch and Append need not read the item to know where the item goes next.
+   */
+  calls?: number;
   /** Where Dispatch sends the item next. */
   route?: 'inline' | 'task' | 'finish';
   /**

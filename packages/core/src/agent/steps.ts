@@ -1,10 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { concludeExecution } from '../chat/conclude';
-import { type ChatDeps, runPolicy } from '../chat/deps';
+import type { ChatDeps } from '../chat/deps';
 import type { AnalysisResult } from '../contract';
 import type { DatasetLocation } from '../datasets/catalog';
 import { DomainError } from '../errors';
-import { sessionLockName } from '../ids';
 import { logger } from '../logger';
 import type { ResponseStatus } from '../protocol/codes';
 import type { ItemOutput } from '../protocol/server';
@@ -193,11 +192,10 @@ const parseHistoryMessages = 40;
 /** Parse: what is this item asking, about which dataset and columns? */
 export async function parseItem(deps: AgentDeps, state: ItemState): Promise<ItemState> {
   const events = runEvents(deps.notifier, state);
-  const [execution, item] = await Promise.all([
-    loadExecution(deps, state.executionId),
-    loadItem(deps, state),
-  ]);
+  const item = await loadItem(deps, state);
   if (isItemFinished(item)) return { ...state, done: true };
+  // What the message said around this item came with it; an item written before it did reads the run.
+  const message = item.message ?? (await loadExecution(deps, state.executionId)).request;
   await events.step(state.itemId, 'parse', 'started');
   const clock = stopwatch(deps);
   await deps.items.markRunning(state.executionId, state.itemId, 'parse', 'parse');
@@ -207,9 +205,9 @@ export async function parseItem(deps: AgentDeps, state: ItemState): Promise<Item
     datasetNames(deps.datasets, state.userId),
   ]);
   const request = await parseRequest({
-    content: execution.request.content,
+    content: message.content ?? item.input,
     input: item.input,
-    ...(execution.request.datasetId && { datasetId: execution.request.datasetId }),
+    ...(message.datasetId && { datasetId: message.datasetId }),
     datasets,
     history,
     schemaOf: (datasetId) => datasetSchema(deps.datasets, state.userId, datasetId),
@@ -224,7 +222,8 @@ export async function parseItem(deps: AgentDeps, state: ItemState): Promise<Item
 export async function invokeModel(deps: AgentDeps, state: ItemState): Promise<ItemState> {
   const item = await loadItem(deps, state);
   const key = turnKey(state.turn, 'model');
-  if (item.turns?.[key]) return state;
+  const recorded = item.turns?.[key];
+  if (recorded?.kind === 'model') return { ...state, ...callCount(recorded.decision) };
   const events = runEvents(deps.notifier, state);
   await events.step(state.itemId, 'model', 'started');
   await deps.items.markRunning(state.executionId, state.itemId, 'model', key);
@@ -234,7 +233,7 @@ export async function invokeModel(deps: AgentDeps, state: ItemState): Promise<It
   try {
     decision = await deps.provider.decide({
       request: item.request ?? { text: item.input, intent: 'refusal' },
-      history: trimHistory(await sessionHistory(deps, state)),
+      history: deps.provider.readsHistory === false ? [] : trimHistory(await sessionHistory(deps, state)),
       turns: orderedTurns(item.turns),
       turn: state.turn,
       maxSteps: deps.maxSteps,
@@ -252,7 +251,14 @@ export async function invokeModel(deps: AgentDeps, state: ItemState): Promise<It
     ...clock.timed(),
   });
   await events.step(state.itemId, 'model', 'succeeded', describeDecision(decision));
-  return state;
+  return { ...state, ...callCount(decision) };
+}
+
+/** What the next steps need to know of a decision without reading the item: 0 calls is the answer. */
+function callCount(decision: Decision): Pick<ItemState, 'calls'> {
+  if (decision.kind === 'final') return { calls: 0 };
+  const calls = callsOf(decision).length;
+  return calls > 0 ? { calls } : {};
 }
 
 function describeDecision(decision: Decision): string {
@@ -292,6 +298,8 @@ function modelTurn(item: ItemRecord, turn: number): ModelTurn {
  * tools become a job in S3 for the Fargate task; a final answer goes straight to Append.
  */
 export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemState> {
+  // A final answer needs nothing from the item: Append finishes it.
+  if (state.calls === 0) return { ...state, route: 'finish' };
   const item = await loadItem(deps, state);
   const { decision } = modelTurn(item, state.turn);
   if (decision.kind === 'final') return { ...state, route: 'finish' };
@@ -446,13 +454,24 @@ async function analysisArtifacts(
  * when its step budget is spent, otherwise send it round to the model again.
  */
 export async function append(deps: AgentDeps, state: ItemState): Promise<ItemState> {
-  const item = await loadItem(deps, state);
   const events = runEvents(deps.notifier, state);
-  const { decision } = modelTurn(item, state.turn);
   const index = state.call ?? 0;
   const toolKey = toolTurnKey(state.turn, index);
+  // After a tool run inside Dispatch its result is in the item already, and the state says what
+  // follows (another call, or the next turn): the item is read only to write a task's result,
+  // to finish, or when the state does not say (a state from before `calls` existed).
+  const lastTurn = index + 1 >= (state.calls ?? 0) && state.turn + 1 >= deps.maxSteps;
+  const item = state.route === 'task' || !state.calls || lastTurn ? await loadItem(deps, state) : undefined;
+  const decision = item && modelTurn(item, state.turn).decision;
+  const calls = decision ? (decision.kind === 'final' ? 0 : callsOf(decision).length) : state.calls!;
 
-  if (state.route === 'task' && state.taskResult && !item.turns?.[toolKey] && decision.kind === 'tool') {
+  if (
+    item &&
+    decision?.kind === 'tool' &&
+    state.route === 'task' &&
+    state.taskResult &&
+    !item.turns?.[toolKey]
+  ) {
     const call = currentCall(decision, state);
     const { output, ...result } = await getJson<ResultDocument>(deps.s3, state.taskResult.resultUri);
     const small = output && JSON.stringify(output).length <= inlineOutputBytes;
@@ -472,23 +491,20 @@ export async function append(deps: AgentDeps, state: ItemState): Promise<ItemSta
   }
 
   await events.step(state.itemId, 'append', 'started');
-  // A long run keeps its session and its place among the user's runs; a cancelled one has lost
-  // both and does not get them back.
-  await deps.locks.extend(sessionLockName(state.sessionId), state.executionId, runPolicy.sessionLockSeconds);
-  await deps.limits.extendRun(state.userId, state.executionId);
   const next: ItemState = { ...state, turn: state.turn + 1, done: false };
   delete next.route;
   delete next.job;
   delete next.taskResult;
   delete next.call;
+  delete next.calls;
 
   // More calls in the same reply: each gets its result before the model is asked again.
-  if (decision.kind === 'tool' && index + 1 < callsOf(decision).length) {
+  if (index + 1 < calls) {
     await events.step(state.itemId, 'append', 'succeeded');
-    return { ...next, turn: state.turn, call: index + 1 };
+    return { ...next, turn: state.turn, call: index + 1, calls };
   }
 
-  if (decision.kind === 'final') {
+  if (item && decision?.kind === 'final') {
     if (!isItemFinished(item)) {
       const artifacts = await analysisArtifacts(deps, orderedTurns(item.turns));
       await finishItem(deps, state, item, { output: { text: decision.text, ...artifacts } });
@@ -496,7 +512,7 @@ export async function append(deps: AgentDeps, state: ItemState): Promise<ItemSta
     await events.step(state.itemId, 'append', 'succeeded', 'answered');
     return { ...next, turn: state.turn, done: true };
   }
-  if (next.turn >= deps.maxSteps) {
+  if (item && next.turn >= deps.maxSteps) {
     const error = `The agent did not reach an answer within ${deps.maxSteps} steps.`;
     await finishItem(deps, state, item, { error });
     await events.step(state.itemId, 'append', 'failed', error);
@@ -508,9 +524,9 @@ export async function append(deps: AgentDeps, state: ItemState): Promise<ItemSta
 
 /** The Catch of every item step: the item fails with a readable reason; the batch goes on. */
 export async function recordFailure(deps: AgentDeps, state: ItemState): Promise<ItemState> {
-  const error = readableError(state);
   logger.warn('item failed', { executionId: state.executionId, itemId: state.itemId, cause: state.error });
   const item = await loadItem(deps, state);
+  const error = readableError(state);
   if (!isItemFinished(item)) {
     await runEvents(deps.notifier, state).step(state.itemId, item.step ?? 'parse', 'failed', error);
     // A Catch after RunAnalysis still carries Dispatch's route: the task is what failed.

@@ -41,9 +41,12 @@ export interface Caller {
 }
 
 export const runPolicy = {
-  /** The state machine's own TimeoutSeconds. */
+  /** The state machine's own TimeoutSeconds (statemachines/agent.asl.json): no run lasts longer. */
   timeoutSeconds: 60 * 60,
-  /** A session's lock outlives the longest possible run, so a crash frees it but a live run keeps it. */
+  /**
+   * A session's lock, and a run's place among the user's runs, outlive the longest possible run,
+   * so a live run keeps both without renewing them and a crash frees them.
+   */
   sessionLockSeconds: 65 * 60,
   defaultMaxConcurrency: 10,
 } as const;

@@ -14,7 +14,6 @@ export interface RateLimiter {
   query(userId: string): Promise<void>;
   /** Takes one of the user's concurrent runs for an execution; RATE_LIMITED when all are taken. */
   claimRun(userId: string, executionId: string): Promise<void>;
-  extendRun(userId: string, executionId: string): Promise<void>;
   releaseRun(userId: string, executionId: string): Promise<void>;
   /** RATE_LIMITED when the user already has `open` connections, as many as allowed. */
   connection(open: number): void;
@@ -22,7 +21,7 @@ export interface RateLimiter {
 
 /**
  * The limits, enforced with the repositories' counters. Each is built on first use: a route that
- * counts messages needs only its Connections table, the steps that only extend or release a run
+ * counts messages needs only its Connections table, the steps that only release a run
  * read no limits, and `$connect` touches no counter.
  */
 export function createRateLimiter(input: {
@@ -67,9 +66,6 @@ export function createRateLimiter(input: {
           15,
           { limit: 'concurrentRuns', max: concurrentRuns, executionIds: claim.running },
         );
-    },
-    async extendRun(userId, executionId) {
-      await counters().extendRun(userId, executionId, runPolicy.sessionLockSeconds);
     },
     releaseRun: (userId, executionId) => counters().releaseRun(userId, executionId),
     connection(open) {

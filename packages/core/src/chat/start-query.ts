@@ -18,8 +18,14 @@ export type Reply = (message: ServerMessage) => Promise<unknown>;
 export const singleItemId = '1';
 
 function itemsOf(request: QueryRequest): NewItem[] {
-  const items = request.payload.items ?? [{ id: singleItemId, input: request.payload.content }];
-  return items.map((item, index) => ({ itemId: item.id, index, input: item.input }));
+  const { content, datasetId } = request.payload;
+  const items = request.payload.items ?? [{ id: singleItemId, input: content }];
+  return items.map((item, index) => ({
+    itemId: item.id,
+    index,
+    input: item.input,
+    message: { ...(item.input !== content && { content }), ...(datasetId && { datasetId }) },
+  }));
 }
 
 /** What a question touches: everything of the chat's but access control. */

@@ -32,20 +32,28 @@ type LambdaName = keyof typeof functionSizes;
 export const assumedStepMs = 250;
 
 /**
- * DynamoDB, S3 and WebSocket requests per state, estimated from each handler's code path (one
- * open connection per user; every `step` event reads the user's connections once).
+ * DynamoDB, S3 and WebSocket requests per state, from each handler's code path with one open
+ * connection, as `npm run bench -- requests` measures them at the local cloud's edge. The user's
+ * connections are read once per item (in Parse): a Lambda container reuses them for 2 s, which
+ * a batch's steps share; a lone item's steps in cold containers read them up to once per step.
+ * S3 reads grow with the user's datasets (Parse lists them), and are counted for none here.
  */
 export const requestsPerState = {
-  run: { dynamoRead: 6, dynamoWrite: 11, s3Get: 1, s3Put: 0, messages: 3 },
-  Parse: { dynamoRead: 5, dynamoWrite: 2, s3Get: 2, s3Put: 0, messages: 2 },
-  InvokeModel: { dynamoRead: 4, dynamoWrite: 2, s3Get: 0, s3Put: 0, messages: 2 },
-  DispatchInline: { dynamoRead: 3, dynamoWrite: 2, s3Get: 1, s3Put: 1, messages: 2 },
-  DispatchTask: { dynamoRead: 2, dynamoWrite: 1, s3Get: 0, s3Put: 1, messages: 1 },
-  DispatchFinal: { dynamoRead: 1, dynamoWrite: 0, s3Get: 0, s3Put: 0, messages: 0 },
+  run: { dynamoRead: 14, dynamoWrite: 17, s3Get: 1, s3Put: 0, messages: 2 },
+  Parse: { dynamoRead: 3, dynamoWrite: 2, s3Get: 2, s3Put: 0, messages: 2 },
+  InvokeModel: { dynamoRead: 1, dynamoWrite: 2, s3Get: 0, s3Put: 0, messages: 2 },
+  /** A language model's turn also reads the session's earlier messages (the offline planner does not). */
+  ModelHistory: { dynamoRead: 1, dynamoWrite: 0, s3Get: 0, s3Put: 0, messages: 0 },
+  DispatchInline: { dynamoRead: 1, dynamoWrite: 2, s3Get: 1, s3Put: 1, messages: 2 },
+  DispatchTask: { dynamoRead: 1, dynamoWrite: 1, s3Get: 0, s3Put: 1, messages: 1 },
+  DispatchFinal: { dynamoRead: 0, dynamoWrite: 0, s3Get: 0, s3Put: 0, messages: 0 },
   Analysis: { dynamoRead: 0, dynamoWrite: 0, s3Get: 2, s3Put: 1, messages: 0 },
-  Append: { dynamoRead: 3, dynamoWrite: 3, s3Get: 0, s3Put: 0, messages: 2 },
-  ItemDone: { dynamoRead: 1, dynamoWrite: 2, s3Get: 0, s3Put: 0, messages: 1 },
-  RecordFailure: { dynamoRead: 2, dynamoWrite: 2, s3Get: 0, s3Put: 0, messages: 1 },
+  /** After a tool that ran inside Dispatch: the state says what follows, so nothing is read. */
+  AppendInline: { dynamoRead: 0, dynamoWrite: 0, s3Get: 0, s3Put: 0, messages: 2 },
+  AppendTask: { dynamoRead: 1, dynamoWrite: 1, s3Get: 1, s3Put: 0, messages: 3 },
+  AppendFinal: { dynamoRead: 1, dynamoWrite: 0, s3Get: 0, s3Put: 0, messages: 2 },
+  ItemDone: { dynamoRead: 0, dynamoWrite: 2, s3Get: 0, s3Put: 0, messages: 1 },
+  RecordFailure: { dynamoRead: 1, dynamoWrite: 0, s3Get: 0, s3Put: 0, messages: 1 },
 } as const;
 
 type Requests = { dynamoRead: number; dynamoWrite: number; s3Get: number; s3Put: number; messages: number };
@@ -93,6 +101,7 @@ export function itemUsage(item: ItemRecord): RunUsage {
   for (const turn of turns) {
     if (turn.kind !== 'model') continue;
     state('InvokeModel', 'InvokeModel', turn.durationMs);
+    if (turn.provider !== 'rules') add(usage.requests, requestsPerState.ModelHistory);
     const { decision } = turn;
     if (decision.model && decision.usage)
       usage.tokens.push({
@@ -104,7 +113,7 @@ export function itemUsage(item: ItemRecord): RunUsage {
       if (!isItemFinished(item)) continue;
       state('DispatchFinal', 'Dispatch');
       choice(); // Route
-      state('Append', 'Append');
+      state('AppendFinal', 'Append');
       choice(); // Loop
       continue;
     }
@@ -120,7 +129,7 @@ export function itemUsage(item: ItemRecord): RunUsage {
         state('DispatchInline', 'Dispatch', run.durationMs);
         choice(); // Route
       }
-      state('Append', 'Append');
+      state(run.where === 'task' ? 'AppendTask' : 'AppendInline', 'Append');
       choice(); // Loop
     }
   }

@@ -9,6 +9,8 @@ export interface ItemRecord {
   itemId: string;
   index: number;
   input: string;
+  /** Absent on items written before it was (Parse then reads the execution). */
+  message?: ItemMessage;
   status: ItemStatus;
   /** The step the item is in now: parse, model, a tool name, append. */
   step?: string;
@@ -46,6 +48,17 @@ export interface NewItem {
   itemId: string;
   index: number;
   input: string;
+  /** Set by startQuery for every item; without it Parse reads the execution. */
+  message?: ItemMessage;
+}
+
+/**
+ * What the message said around an item, written with it so Parse need not read the run: the
+ * message's content where the item has an input of its own (a batch), and the dataset it chose.
+ */
+export interface ItemMessage {
+  content?: string;
+  datasetId?: string;
 }
 
 /** DynamoDB's BatchWriteItem limit. */

@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds, isConditionFailure, sendIfConditionHolds, type TableContext } from './dynamo';
 
 export interface LockRecord {
@@ -59,27 +59,6 @@ export class LocksRepository {
     }
     const holder = await this.get(lockName);
     return holder ? { acquired: false, holder } : undefined;
-  }
-
-  /**
-   * Pushes the expiry of a lock `owner` still holds; a lock that was released or taken over is
-   * left alone, so a late step of a cancelled run cannot lock its session again.
-   */
-  async extend(lockName: string, owner: string, ttlSeconds: number): Promise<boolean> {
-    return sendIfConditionHolds(
-      this.ctx,
-      new UpdateCommand({
-        TableName: this.ctx.tableName,
-        Key: { lockName },
-        UpdateExpression: 'SET expiresAt = :expiresAt',
-        ConditionExpression: '#owner = :owner',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: {
-          ':owner': owner,
-          ':expiresAt': epochSeconds(this.nowMs()) + ttlSeconds,
-        },
-      }),
-    );
   }
 
   /** Releases the lock if `owner` still holds it; someone else's lock is left alone. */

@@ -145,22 +145,6 @@ export class RateLimitsRepository {
     throw new Error(`The runs of ${userId} kept changing; giving up after ${claimAttempts} attempts`);
   }
 
-  /** Keeps a long run's claim; a claim already released stays released. */
-  async extendRun(userId: string, executionId: string, ttlSeconds: number): Promise<boolean> {
-    const expires = epochSeconds(this.nowMs()) + ttlSeconds;
-    return sendIfConditionHolds(
-      this.locks,
-      new UpdateCommand({
-        TableName: this.locks.tableName,
-        Key: { lockName: runsKey(userId) },
-        UpdateExpression: 'SET runs.#run = :expires, expiresAt = :expires ADD #version :one',
-        ConditionExpression: 'attribute_exists(runs.#run)',
-        ExpressionAttributeNames: { '#run': executionId, '#version': 'version' },
-        ExpressionAttributeValues: { ':expires': expires, ':one': 1 },
-      }),
-    );
-  }
-
   /** Gives a run's place back. Idempotent. */
   async releaseRun(userId: string, executionId: string): Promise<void> {
     await sendIfConditionHolds(

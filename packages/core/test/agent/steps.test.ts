@@ -454,3 +454,119 @@ describe('Dispatch and the analysis engine', () => {
     }
   });
 });
+
+describe('what each step reads', () => {
+  it('Parse reads the item alone: what the message said came with it', async () => {
+    const state = await newItem('describe tiny.csv');
+    const runs = vi.spyOn(deps.executions, 'get');
+    try {
+      await parseItem(deps, state);
+      expect(runs).not.toHaveBeenCalled();
+      const item = await deps.items.get(state.executionId, '1');
+      expect(item?.message).toEqual({});
+      expect(item?.request).toMatchObject({ datasetId: 'tiny.csv' });
+    } finally {
+      runs.mockRestore();
+    }
+  });
+
+  it('Parse of an item written without the message reads it from the run', async () => {
+    const state = await newItem('describe tiny.csv');
+    await deps.items.createBatch(state.executionId, [
+      { itemId: 'old', index: 1, input: 'describe tiny.csv' },
+    ]);
+    const runs = vi.spyOn(deps.executions, 'get');
+    try {
+      await parseItem(deps, { ...state, itemId: 'old' });
+      expect(runs).toHaveBeenCalledTimes(1);
+      expect((await deps.items.get(state.executionId, 'old'))?.request).toMatchObject({
+        datasetId: 'tiny.csv',
+      });
+    } finally {
+      runs.mockRestore();
+    }
+  });
+
+  it('InvokeModel reads the session only for a provider that reads it', async () => {
+    const recent = vi.spyOn(deps.messages, 'recent');
+    try {
+      const state = await parseItem(deps, await newItem());
+      recent.mockClear();
+      await invokeModel({ ...deps, provider: { name: 'planner', readsHistory: false, decide } }, state);
+      expect(recent).not.toHaveBeenCalled();
+      const other = await parseItem(deps, await newItem());
+      recent.mockClear();
+      await invokeModel(deps, other);
+      expect(recent).toHaveBeenCalledTimes(1);
+    } finally {
+      recent.mockRestore();
+    }
+  });
+
+  it('Dispatch of the final answer and Append after a tool Dispatch ran read no item: the state says where it goes', async () => {
+    const reads = vi.spyOn(deps.items, 'get');
+    try {
+      const parsed = await parseItem(deps, await newItem());
+      decisions.push({
+        kind: 'tool',
+        calls: [{ toolUseId: 't0', name: 'describe_dataset', input: { datasetId: 'tiny.csv' } }],
+      });
+      const decided = await invokeModel(deps, parsed);
+      expect(decided.calls).toBe(1);
+      const ran = await dispatch(deps, decided);
+      reads.mockClear();
+      const next = await append(deps, ran);
+      expect(reads).not.toHaveBeenCalled();
+      expect(next).toMatchObject({ turn: 1, done: false });
+      expect(next.calls).toBeUndefined();
+
+      const answered = await invokeModel(deps, next);
+      expect(answered.calls).toBe(0);
+      reads.mockClear();
+      const routed = await dispatch(deps, answered);
+      expect(routed.route).toBe('finish');
+      expect(reads).not.toHaveBeenCalled();
+      const done = await append(deps, routed);
+      expect(done.done).toBe(true);
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect((await deps.items.get(parsed.executionId, '1'))?.status).toBe('SUCCEEDED');
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
+  it('the last turn Append reads the item to fail it when the step budget is spent', async () => {
+    const parsed = await parseItem(deps, await newItem());
+    let state: ItemState = parsed;
+    for (let turn = 0; turn < deps.maxSteps; turn++) {
+      decisions.push({
+        kind: 'tool',
+        calls: [{ toolUseId: `t${turn}`, name: 'describe_dataset', input: { datasetId: 'tiny.csv' } }],
+      });
+      state = await append(deps, await dispatch(deps, await invokeModel(deps, state)));
+    }
+    expect(state.done).toBe(true);
+    const item = await deps.items.get(parsed.executionId, '1');
+    expect(item).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/within 4 steps/) });
+  });
+
+  it('a state that still carries the next call goes back to Dispatch for it without reading the item', async () => {
+    const parsed = await parseItem(deps, await newItem());
+    decisions.push({
+      kind: 'tool',
+      calls: [
+        { toolUseId: 'a', name: 'describe_dataset', input: { datasetId: 'tiny.csv' } },
+        { toolUseId: 'b', name: 'list_datasets', input: {} },
+      ],
+    });
+    const first = await dispatch(deps, await invokeModel(deps, parsed));
+    const reads = vi.spyOn(deps.items, 'get');
+    try {
+      const next = await append(deps, first);
+      expect(next).toMatchObject({ turn: 0, call: 1, calls: 2 });
+      expect(reads).not.toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
+    }
+  });
+});

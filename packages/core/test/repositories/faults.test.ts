@@ -84,7 +84,6 @@ describe('repositories under DynamoDB faults', () => {
       new ItemsRepository(ctx).markFailed('e', 'i', { durationMs: 1, error: 'x' }),
       new LocksRepository(ctx).acquire('l', 'o', 60),
       new LocksRepository(ctx).release('l', 'o'),
-      new LocksRepository(ctx).extend('l', 'o', 60),
       new ItemsRepository(ctx).putTurn('e', 'i', 'k', {
         kind: 'model',
         turn: 0,

@@ -1,5 +1,5 @@
-import { type ItemState, withCorrelation } from '@cascade/core';
-import { agentDeps } from '../deps';
+import { type AgentDeps, type ItemState, withCorrelation } from '@cascade/core';
+import { agentDeps, newNotifier } from '../deps';
 
 type Step = (deps: ReturnType<typeof agentDeps>, state: ItemState) => Promise<ItemState>;
 
@@ -9,6 +9,16 @@ type Step = (deps: ReturnType<typeof agentDeps>, state: ItemState) => Promise<It
  * decide what happens (retry a transient fault, record the item as failed otherwise).
  */
 export function itemStep(step: Step) {
+  // The shared deps, with a notifier of this function's own (see newNotifier); built on first use.
+  let deps: AgentDeps | undefined;
+  const depsOfThisFunction = () => {
+    deps ??= Object.create(agentDeps(), {
+      notifier: { value: newNotifier(), enumerable: true },
+    }) as AgentDeps;
+    return deps;
+  };
   return (state: ItemState): Promise<ItemState> =>
-    withCorrelation({ executionId: state.executionId, itemId: state.itemId }, () => step(agentDeps(), state));
+    withCorrelation({ executionId: state.executionId, itemId: state.itemId }, () =>
+      step(depsOfThisFunction(), state),
+    );
 }

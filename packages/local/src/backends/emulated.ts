@@ -59,6 +59,7 @@ export async function startEmulatedBackend(context: BackendContext): Promise<Bac
     lambdas: handlers.lambdas,
     ecs: tasks.run,
     tokens,
+    meter: context.meter,
     dataFile: join(context.dataDirectory, 'stepfunctions', 'executions.json'),
     // What EventBridge does on AWS: a run that ended without Finish is settled by execution-ended.
     onExecutionEnded: async (execution) => {

@@ -3,6 +3,7 @@ import type { Links } from '@cascade/functions/resources';
 import type { EdgeTargets } from '../edge/router';
 import type { EcsRunner } from '../engine';
 import type { GatewayHandlers } from '../gateway/websocket';
+import type { RequestMeter } from '../meter';
 import type { StepFunctionsService } from '../stepfunctions/service';
 import type { createTaskRunner } from '../tasks/runner';
 
@@ -22,6 +23,8 @@ export interface BackendContext {
   /** The OpenAI-compatible endpoint's key, linked as the ModelApiKey secret would be. */
   modelApiKey?: string;
   log: (line: string) => void;
+  /** Counts what the engine does: state transitions, Lambda invocations, task starts. */
+  meter: RequestMeter;
   /** Builds the ECS stand-in once the back end knows how a silent task's exit is reported. */
   tasks: (
     reportExit: (token: string, error: string, cause: string) => Promise<void> | void,

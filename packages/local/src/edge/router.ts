@@ -12,6 +12,7 @@ import {
   signUpRefusal,
 } from '@cascade/core/sign-up-policy';
 import type { WebSocketGateway } from '../gateway/websocket';
+import { operationOf, type RequestMeter } from '../meter';
 import { ServiceError, type StepFunctionsService } from '../stepfunctions/service';
 import { serviceOf } from './service';
 
@@ -74,6 +75,8 @@ export interface EdgeTargets {
    * every request: the web server's port is known only once it listens.
    */
   allowedOrigins: readonly string[];
+  /** Counts each request by service and operation (the bench's per-item figures). */
+  meter?: RequestMeter;
 }
 
 /** What the task launcher may set in the task's environment: the two values Step Functions passes. */
@@ -582,6 +585,7 @@ export function createEdge(targets: EdgeTargets): RequestListener {
     if (cors(request, response, targets.allowedOrigins)) return;
     withoutEmulatorCors(response);
     const service = serviceOf(request);
+    if (service) targets.meter?.count(`${service}:${operationOf(request, service)}`);
     if (service === 'cognito-idp')
       return void cognito(targets.cognito, request, response).catch((error: unknown) => {
         console.error('[cognito] request failed:', error);

@@ -1,3 +1,4 @@
+import type { RequestMeter } from '../meter';
 import '../engine/polyfill';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -58,6 +59,8 @@ export interface StepFunctionsOptions {
   onExecutionEnded?: (execution: ExecutionRecord) => Promise<void>;
   /** How many ended executions to keep. */
   retain?: number;
+  /** Counts state transitions, Lambda invocations and task starts (the bench's per-item figures). */
+  meter?: RequestMeter;
   /**
    * How many step invocations (the Lambda tasks of all executions together) run at once; the
    * rest wait their turn. Default: stepConcurrencyFor(process.env).
@@ -274,6 +277,7 @@ export class StepFunctionsService {
     return <T>(call: () => Promise<T>): Promise<T> => {
       const running = this.stepLimit.run(async () => {
         if (state.aborted) throw new Error('The execution was stopped before this step started.');
+        this.options.meter?.count('lambda:Invoke');
         return call();
       });
       this.calls.add(running);
@@ -288,7 +292,10 @@ export class StepFunctionsService {
     const handlers = localTaskHandlers(this.options.definition as never, {
       lambdas: this.options.lambdas,
       invoke: this.invokerFor(state),
-      ecs: this.options.ecs,
+      ecs: (request) => {
+        this.options.meter?.count('ecs:RunTask');
+        return this.options.ecs(request);
+      },
       tokens: this.options.tokens,
       executionArn: execution.executionArn,
     });
@@ -312,6 +319,7 @@ export class StepFunctionsService {
     const record = (async () => {
       for await (const event of run.eventLogs) {
         const mapped = toHistory(event as never);
+        if (mapped?.type.endsWith('StateEntered')) this.options.meter?.count('states:StateTransition');
         if (mapped) {
           const id = history.length + 1;
           history.push({

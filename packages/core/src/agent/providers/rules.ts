@@ -27,6 +27,8 @@ export function refusalText(refusal: Refusal): string {
 export function createRulesPlanner(): ModelProvider {
   return {
     name: 'rules',
+    // Follow-ups are Parse's work (it replays the conversation); the planner reads only the frame.
+    readsHistory: false,
     async decide(context) {
       const final = (text: string): Decision => ({ kind: 'final', text: `${text}${rulesFooter}` });
       const { request } = context;

@@ -26,5 +26,10 @@ export interface ModelProvider {
   readonly name: string;
   /** The model it calls, when it calls one. */
   readonly model?: string;
+  /**
+   * False when `decide` never looks at `history` (the offline planner: Parse has read the
+   * conversation already), so InvokeModel does not read it for every turn. Absent means it does.
+   */
+  readonly readsHistory?: boolean;
   decide(context: ModelContext): Promise<Decision>;
 }
