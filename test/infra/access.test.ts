@@ -459,6 +459,10 @@ beforeAll(async () => {
   const parsedB = await step('step ParseFunctionArn', stateB);
   await step('step InvokeModelFunctionArn', parsedB);
   linkStore.Agent = { provider: 'rules', maxSteps: 6 };
+  // An item written before items carried their message (a run in flight across a deploy): Parse
+  // reads what the message said from the run.
+  await items.createBatch(executionB, [{ itemId: 'b0', index: 2, input: 'describe lalonde.csv' }]);
+  await step('step ParseFunctionArn', { ...stateB, itemId: 'b0' });
   await step('step RecordFailureFunctionArn', { ...parsedB, error: { Error: 'Boom', Cause: 'it broke' } });
   await as('executionEnded', async (handler) => {
     await connectAlice();
