@@ -23,6 +23,8 @@ const scaleRows = Number(process.env.BENCH_SCALE_ROWS ?? 20_000_000);
 /** What RunAnalysis passes a 2 GB task: 60 % of its memory (taskOverridesFor in @cascade/core). */
 const taskMemoryLimit = '1228MB';
 const taskMemoryMb = 2048;
+/** That limit in the unit peak memory is measured in (maxRSS / 1024: MiB). */
+const engineLimitMb = 1228e6 / 2 ** 20;
 const here = (name: string) => fileURLToPath(new URL(`./analysis/${name}`, import.meta.url));
 
 interface Run<T> {
@@ -205,12 +207,13 @@ console.log(
 
 if (scaleRows > 0) {
   console.log(
-    `\nScale: ${scaleRows.toLocaleString('en')} rows (generated once, cached), ANALYSIS_MEMORY_LIMIT=${taskMemoryLimit} as a ${taskMemoryMb} MB task gets`,
+    `\nScale: ${scaleRows.toLocaleString('en')} rows (generated once, cached), ANALYSIS_MEMORY_LIMIT=${taskMemoryLimit} as a ${taskMemoryMb} MB task gets; peak memory must stay within it`,
   );
   const [bigProfile, bigEffect] = [await profileData(scaleRows), await effectData(scaleRows)];
   const limited = { ANALYSIS_MEMORY_LIMIT: taskMemoryLimit };
+  // Every scale run must stay within the memory the engine is given, not just the task's.
   const within = (run: Run<unknown>) =>
-    `${run.peakMb <= taskMemoryMb ? 'within' : 'OVER'} ${taskMemoryMb} MB`;
+    `peak ${run.peakMb <= engineLimitMb ? 'within' : 'OVER'} the ${taskMemoryLimit} (${engineLimitMb.toFixed(0)} MiB) the engine is given: ${run.peakMb <= engineLimitMb ? 'met' : 'missed'}`;
 
   const scaledProfile = measure<ProfileResult>(ours('profile-worker.ts', [bigProfile], limited));
   checkProfile(
@@ -255,7 +258,7 @@ FROM data GROUP BY product ORDER BY product`;
         problems.push(`scale GROUP BY row ${i} column ${j}: cascade ${got}, polars ${want}`);
     });
   console.log(
-    `${line('GROUP BY', grouped)} (${within(grouped)}; the query process itself; every group as polars gives it)`,
+    `${line('GROUP BY', grouped)} (${within(grouped)}; the query's process itself, its time limit raised for the load; every group as polars gives it)`,
   );
 }
 

@@ -173,10 +173,9 @@ describe('the analysis task image, built as `docker build` builds it', () => {
       'dist/cascade-analysis.mjs',
       'dist/column-stats-worker.mjs',
       'dist/csv-scan-worker.mjs',
+      'dist/effect-helper-worker.mjs',
       'dist/profile-helper-worker.mjs',
       'dist/query-child.mjs',
-      'dist/regression-worker.mjs',
-      'dist/weighting-worker.mjs',
     ]);
     const packages = new Set(
       files.flatMap((file) => /^node_modules\/((@[^/]+\/)?[^/]+)\//.exec(file)?.[1] ?? []),
@@ -335,8 +334,8 @@ process.on('worker', (worker) => worker.once('message', () => writeSync(2, 'a wo
       expect({ method, covers: ci[0] < 2 && 2 < ci[1] }).toEqual({ method, covers: true });
     // With its chat output, which the state machine's Append step reads from here.
     expect(ItemOutput.parse(result.output).text).toContain('treat');
-    // Half the file's scan, the regression and a share of the weighting ran in threads built ahead of time, not here.
-    expect(workersAnswered).toBe(3);
+    // Half the file's scan and ranges of every pass over the rows ran in one thread built ahead of time, not here.
+    expect(workersAnswered).toBe(1);
   });
 
   it('profiles a large file with a worker thread', async () => {

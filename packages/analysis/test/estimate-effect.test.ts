@@ -117,6 +117,16 @@ describe('estimating a known effect', () => {
       methods: ['regression_adjustment', 'ipw_att'],
     });
     expect(result.estimates.map((e) => e.method)).toEqual(['regression_adjustment', 'ipw_att']);
+    // Matching alone still reports the overlap and the balance after weighting, as the weighting estimators would.
+    const matched = await estimateEffect(path, {
+      treatment: 'treat',
+      outcome: 'outcome',
+      covariates: ['x1', 'x2'],
+      methods: ['matching_nn1_att'],
+    });
+    expect(matched.estimates.map((e) => e.method)).toEqual(['matching_nn1_att']);
+    expect(matched.overlap?.histogram.treated.reduce((a, b) => a + b, 0)).toBe(matched.treated);
+    expect(matched.balance.every((b) => b.smdAfter !== null)).toBe(true);
   });
 });
 

@@ -2,61 +2,127 @@ import { Matrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { seededRandom, logistic as sigmoid } from '../src/datasets/random';
 import { differenceInMeans } from '../src/engines/causal/difference-in-means';
-import { type IpwInput, ipwAtt, ipwHajek, ipwHorvitzThompson } from '../src/engines/causal/ipw';
-import { logistic } from '../src/engines/causal/logistic';
+import {
+  evaluationPass,
+  fitPropensity,
+  fittedValues,
+  logistic,
+  type PropensityModel,
+  sharedArray,
+} from '../src/engines/causal/logistic';
 import { matchNearestNeighbourAtt, nearestBlocks } from '../src/engines/causal/matching';
-import { Standardized } from '../src/engines/causal/standardized';
+import type { ScoreTarget } from '../src/engines/causal/overlap';
+import { runner } from '../src/engines/causal/passes';
+import {
+  columnRows,
+  forEachChunk,
+  passRanges,
+  rangeOf,
+  type StudyRows,
+} from '../src/engines/causal/study-rows';
+import { firstPassParams, weighting, weightingMethods } from '../src/engines/causal/weighting';
 
 const array = (values: number[]) => Float64Array.from(values);
 
 describe('difference in means', () => {
   // Treated 3, 5, 7 (mean 5, variance 4); control 1, 2, 3, 6 (mean 3, variance 14/3).
-  const y = array([3, 5, 7, 1, 2, 3, 6]);
-  const t = array([1, 1, 1, 0, 0, 0, 0]);
+  const rows = columnRows({
+    y: array([3, 5, 7, 1, 2, 3, 6]),
+    t: array([1, 1, 1, 0, 0, 0, 0]),
+    covariates: [],
+  });
 
   it('uses the pooled variance for the classical error', () => {
-    const d = differenceInMeans(y, t);
+    const d = differenceInMeans(rows);
     expect(d.estimate).toBe(2);
     // Pooled variance (2·4 + 3·14/3) / 5 = 4.4.
     expect(d.se).toBeCloseTo(Math.sqrt(4.4 * (1 / 3 + 1 / 4)), 14);
     expect(d.df).toBe(5);
   });
 
+  it('gives a zero-width interval on the pooled degrees of freedom when neither group varies', () => {
+    const flat = differenceInMeans(
+      columnRows({ y: array([4, 4, 1, 1]), t: array([1, 1, 0, 0]), covariates: [] }),
+    );
+    expect([flat.estimate, flat.se, flat.seWelch, flat.dfWelch]).toEqual([3, 0, 0, 2]);
+  });
+
   it("uses each group's own variance and Satterthwaite's degrees of freedom for Welch's error", () => {
-    const d = differenceInMeans(y, t);
+    const d = differenceInMeans(rows);
     const [a, b] = [4 / 3, 14 / 3 / 4];
     expect(d.seWelch).toBeCloseTo(Math.sqrt(a + b), 14);
     expect(d.dfWelch).toBeCloseTo((a + b) ** 2 / (a ** 2 / 2 + b ** 2 / 3), 12);
   });
 });
 
+/** The three weighting estimators over a study's rows with a fitted (or given) propensity model. */
+async function weigh(rows: StudyRows, model: PropensityModel) {
+  const treated = rows.treated;
+  const targets: [ScoreTarget, ScoreTarget] = [
+    { memory: sharedArray(rows.n - treated) },
+    { memory: sharedArray(treated) },
+  ];
+  const run = runner(rows);
+  // The first pass, as it rides along the fit's last.
+  const { first } = await run.run(evaluationPass, {
+    standardization: model,
+    beta: model.beta,
+    hessian: false,
+    first: firstPassParams(rows.n, treatedByRange(rows), targets),
+  });
+  return (await weighting(run, model, first!, targets, weightingMethods, names(rows))).estimates;
+}
+
+const names = (rows: StudyRows) => Array.from({ length: rows.covariateCount }, (_, j) => `x${j + 1}`);
+
+/** Treated rows in each range of a pass. */
+function treatedByRange(rows: StudyRows): number[] {
+  return Array.from({ length: passRanges }, (_, index) => {
+    let count = 0;
+    forEachChunk(
+      rows,
+      ({ t }, from, length) => {
+        for (let i = from; i < from + length; i++) count += t[i]!;
+      },
+      rangeOf(rows.n, index),
+    );
+    return count;
+  });
+}
+
 /** A seeded confounded study with its fitted propensity model, for the weighting estimators. */
-function study(n: number, seed: number) {
+async function study(n: number, seed: number) {
   const random = seededRandom(seed);
   const x = array(Array.from({ length: n }, () => random.normal()));
   const z = array(Array.from({ length: n }, () => random.normal()));
   const t = x.map((v, i) => (random.bernoulli(sigmoid(0.6 * v - 0.4 * z[i]!)) ? 1 : 0));
   const y = x.map((v, i) => 1 + 2 * t[i]! + 1.5 * v - z[i]! + random.normal());
-  const fit = logistic([x, z], t);
-  return { input: { y, t, e: fit.probabilities, design: fit.design } satisfies IpwInput, fit };
+  const rows = columnRows({ y, t, covariates: [x, z] });
+  const model = await fitPropensity(runner(rows));
+  // The design as the model was fitted on it: an intercept and each covariate standardized.
+  const design = [
+    new Float64Array(n).fill(1),
+    ...[x, z].map((c, j) => c.map((v) => (v - model.means[j]!) * model.scales[j]!)),
+  ];
+  return { rows, model, y, t, e: fittedValues(rows, model).probabilities, design };
 }
+
+type Study = Awaited<ReturnType<typeof study>>;
 
 /**
  * The textbook sandwich, computed the slow way: stack the propensity score equations with the
  * estimator's, differentiate their mean numerically, and form J⁻¹ B J⁻ᵀ / n.
  */
-function bruteForceStandardError(
-  input: IpwInput,
+async function bruteForceStandardError(
+  { y, t, design }: Study,
   extra: (y: number, t: number, e: number, theta: number[]) => number[],
   theta: number[],
   contrast: number[],
-): number {
-  const { y, t } = input;
-  const design = input.design.columns();
+): Promise<number> {
   const n = y.length;
   const k = design.length;
   // β in the design's (standardized) parameterization: refit the logit on the design directly.
-  const beta = logistic(design.slice(1), t).coefficients;
+  const beta = (await logistic(design.slice(1), t)).coefficients;
   const full = [...beta, ...theta];
   const scores = (params: number[]) => {
     const rows: number[][] = [];
@@ -93,59 +159,73 @@ function bruteForceStandardError(
 }
 
 describe('inverse probability weighting', () => {
-  it('computes the three estimators as their formulas say on a hand-sized example', () => {
-    const input: IpwInput = {
+  it('computes the three estimators as their formulas say on a hand-sized example', async () => {
+    // An intercept and one covariate taken as it is, with β = (0, ln 4): propensities 0.5, 0.8, 0.2, 0.5.
+    const rows = columnRows({
       y: array([10, 12, 4, 6]),
       t: array([1, 1, 0, 0]),
-      e: array([0.5, 0.8, 0.25, 0.5]),
-      // An intercept and one covariate, taken as it is (centre 0, scale 1).
-      design: new Standardized([array([0, 1, -1, 0])], [0], [1]),
+      covariates: [array([0, 1, -1, 0])],
+    });
+    const model: PropensityModel = {
+      means: [0],
+      sds: [1],
+      scales: [1],
+      beta: [0, Math.log(4)],
+      coefficients: [0, Math.log(4)],
+      information: Matrix.eye(2),
+      iterations: 0,
+      converged: true,
+      singular: false,
+      separated: false,
     };
-    // Hájek: (10/0.5 + 12/0.8) / (1/0.5 + 1/0.8) − (4/0.75 + 6/0.5) / (1/0.75 + 1/0.5).
-    expect(ipwHajek(input).estimate).toBeCloseTo((20 + 15) / 3.25 - (4 / 0.75 + 12) / (1 / 0.75 + 2), 12);
-    // Horvitz–Thompson: (20 + 15 − 4/0.75 − 12) / 4.
-    expect(ipwHorvitzThompson(input).estimate).toBeCloseTo((35 - 4 / 0.75 - 12) / 4, 12);
-    // ATT: mean of treated minus controls weighted by odds 1/3 and 1.
-    expect(ipwAtt(input).estimate).toBeCloseTo(11 - (4 / 3 + 6) / (1 / 3 + 1), 12);
+    const estimates = await weigh(rows, model);
+    // Hájek: (10/0.5 + 12/0.8) / (1/0.5 + 1/0.8) − (4/0.8 + 6/0.5) / (1/0.8 + 1/0.5).
+    expect(estimates.ipw_hajek!.estimate).toBeCloseTo(35 / 3.25 - 17 / 3.25, 12);
+    // Horvitz–Thompson: (20 + 15 − 4/0.8 − 12) / 4.
+    expect(estimates.ipw_horvitz_thompson!.estimate).toBeCloseTo(18 / 4, 12);
+    // ATT: mean of treated minus controls weighted by odds 1/4 and 1.
+    expect(estimates.ipw_att!.estimate).toBeCloseTo(11 - (4 / 4 + 6) / (1 / 4 + 1), 12);
   });
 
-  it('gives standard errors equal to the brute-force stacked sandwich', () => {
-    const { input } = study(400, 21);
-    const hajek = ipwHajek(input);
-    const ht = ipwHorvitzThompson(input);
-    const att = ipwAtt(input);
+  it('gives standard errors equal to the brute-force stacked sandwich', async () => {
+    const fitted = await study(400, 21);
+    const {
+      ipw_hajek: hajek,
+      ipw_horvitz_thompson: ht,
+      ipw_att: att,
+    } = await weigh(fitted.rows, fitted.model);
     const mu = (weight: (t: number, e: number) => number) => {
       let s = 0;
       let w = 0;
-      input.y.forEach((y, i) => {
-        s += weight(input.t[i]!, input.e[i]!) * y;
-        w += weight(input.t[i]!, input.e[i]!);
+      fitted.y.forEach((y, i) => {
+        s += weight(fitted.t[i]!, fitted.e[i]!) * y;
+        w += weight(fitted.t[i]!, fitted.e[i]!);
       });
       return s / w;
     };
     const [mu1, mu0] = [mu((t, e) => t / e), mu((t, e) => (1 - t) / (1 - e))];
-    expect(hajek.se).toBeCloseTo(
-      bruteForceStandardError(
-        input,
+    expect(hajek!.se).toBeCloseTo(
+      await bruteForceStandardError(
+        fitted,
         (y, t, e, [m1, m0]) => [(t * (y - m1!)) / e, ((1 - t) * (y - m0!)) / (1 - e)],
         [mu1, mu0],
         [1, -1],
       ),
       6,
     );
-    expect(ht.se).toBeCloseTo(
-      bruteForceStandardError(
-        input,
+    expect(ht!.se).toBeCloseTo(
+      await bruteForceStandardError(
+        fitted,
         (y, t, e, [tau]) => [(t * y) / e - ((1 - t) * y) / (1 - e) - tau!],
-        [ht.estimate],
+        [ht!.estimate],
         [1],
       ),
       6,
     );
     const [a1, a0] = [mu((t) => t), mu((t, e) => ((1 - t) * e) / (1 - e))];
-    expect(att.se).toBeCloseTo(
-      bruteForceStandardError(
-        input,
+    expect(att!.se).toBeCloseTo(
+      await bruteForceStandardError(
+        fitted,
         (y, t, e, [m1, m0]) => [t * (y - m1!), ((1 - t) * e * (y - m0!)) / (1 - e)],
         [a1, a0],
         [1, -1],
@@ -154,19 +234,19 @@ describe('inverse probability weighting', () => {
     );
   });
 
-  it('has errors that match the spread of the estimates over 200 seeded repetitions', () => {
+  it('has errors that match the spread of the estimates over 200 seeded repetitions', async () => {
     const estimates: Record<string, number[]> = { hajek: [], ht: [], att: [] };
     const errors: Record<string, number[]> = { hajek: [], ht: [], att: [] };
     for (let rep = 0; rep < 200; rep++) {
-      const { input } = study(500, 1000 + rep);
-      for (const [name, fn] of [
-        ['hajek', ipwHajek],
-        ['ht', ipwHorvitzThompson],
-        ['att', ipwAtt],
+      const { rows, model } = await study(500, 1000 + rep);
+      const all = await weigh(rows, model);
+      for (const [name, method] of [
+        ['hajek', 'ipw_hajek'],
+        ['ht', 'ipw_horvitz_thompson'],
+        ['att', 'ipw_att'],
       ] as const) {
-        const result = fn(input);
-        estimates[name]!.push(result.estimate);
-        errors[name]!.push(result.se);
+        estimates[name]!.push(all[method]!.estimate);
+        errors[name]!.push(all[method]!.se);
       }
     }
     for (const name of ['hajek', 'ht', 'att']) {

@@ -6,6 +6,7 @@ import { stringLiteral } from '../src/data/sql';
 import type { ProfileResult } from '../src/engines/profile/types';
 import { BadDataError, DataNotFoundError } from '../src/errors';
 import { scratchDirectory } from './support/files';
+import { expectAllClose } from './support/reference';
 
 const files = scratchDirectory();
 const dataset = (name: string) => join(import.meta.dirname, '..', 'datasets', name);
@@ -27,19 +28,7 @@ const fromCsv = (name: string) =>
   );
 
 /** Equal up to the last few bits of a double (Parquet rows may come out in another order, so sums round apart). */
-function expectClose(actual: unknown, expected: unknown, path = '$'): void {
-  if (typeof expected === 'number' && typeof actual === 'number') {
-    expect(Math.abs(actual - expected), path).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(expected)));
-  } else if (Array.isArray(expected)) {
-    expect(Array.isArray(actual), path).toBe(true);
-    expect((actual as unknown[]).length, path).toBe(expected.length);
-    for (const [i, item] of expected.entries()) expectClose((actual as unknown[])[i], item, `${path}[${i}]`);
-  } else if (expected && typeof expected === 'object') {
-    expect(Object.keys(actual as object).sort(), path).toEqual(Object.keys(expected).sort());
-    for (const [key, item] of Object.entries(expected))
-      expectClose((actual as Record<string, unknown>)[key], item, `${path}.${key}`);
-  } else expect(actual, path).toEqual(expected);
-}
+const expectClose = (actual: unknown, expected: unknown) => expectAllClose(actual, expected, 1e-12);
 
 const withoutSource = <T extends { source?: string }>(result: T) => ({ ...result, source: undefined });
 

@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { histogram } from '../src/engines/profile/histogram';
 import { drawChart } from '../src/engines/query/chart';
 import { answer, type ChildMessage, errorFrom } from '../src/engines/query/child-protocol';
+import { memoryCeiling } from '../src/engines/query/isolation';
 import { resolveLimits } from '../src/engines/query/limits';
 import { queryData } from '../src/engines/query/query-data';
 import type { CollectedRows } from '../src/engines/query/result-rows';
@@ -989,12 +990,21 @@ describe('the parts of the sandbox, one by one', () => {
     expect(() => resolveLimits({ timeoutMs: 0 })).toThrow(
       'The query time limit must be a positive number of milliseconds.',
     );
-    // The database's own limit caps the query's.
+    // DuckDB's share of the analysis's limit caps the query's; the whole is the process's ceiling.
     expect(resolveLimits({ memoryLimit: '256MB' })).toEqual({
       timeoutMs: 10_000,
-      memoryBytes: 256e6,
+      memoryBytes: 128e6,
       spillBytes: 4e9,
+      processBytes: 256e6,
     });
+  });
+
+  it("stops the query's process at the analysis's memory limit, even where DuckDB's would allow more", () => {
+    const mb = 1e6;
+    // 100 MB held at the first statement, a query allowance of 1 GB and 512 MiB of headroom…
+    expect(memoryCeiling(100 * mb, resolveLimits({}))).toBe(100 * mb + 1e9 + 512 * 2 ** 20);
+    // …but never past the 1228 MB the analysis was given.
+    expect(memoryCeiling(100 * mb, resolveLimits({ memoryLimit: '1228MB' }))).toBe(1228 * mb);
   });
 
   it('runs with the threads it is given', async () => {

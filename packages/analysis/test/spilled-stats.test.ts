@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SpillDirectory } from '../src/data/spill';
 import { seededRandom } from '../src/datasets/random';
@@ -57,5 +58,22 @@ describe('describing a column from its file on disk', () => {
   it('says nothing of a column with no value present', () => {
     const path = spilled(new Float64Array(10).fill(Number.NaN));
     expect(describeSpilled({ path, rows: 10, budgetValues: 3 })).toBeUndefined();
+  });
+});
+
+describe('a spill directory', () => {
+  it('closes a column file still open when it is removed, and closing twice does nothing', () => {
+    const own = new SpillDirectory();
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    const done = own.column();
+    done.append(Float64Array.of(1, 2));
+    done.close();
+    done.close();
+    own.column().append(Float64Array.of(3));
+    expect(open()).toBe(before + 1);
+    own.remove();
+    expect(open()).toBe(before);
+    expect(existsSync(own.path)).toBe(false);
   });
 });

@@ -4,9 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { SpillDirectory } from '../src/data/spill';
 import { seededRandom } from '../src/datasets/random';
-import { logistic } from '../src/engines/causal/logistic';
-import { type WeightingRequest, weighting } from '../src/engines/causal/weighting';
+import { fitPropensity } from '../src/engines/causal/logistic';
+import { runner } from '../src/engines/causal/passes';
+import { gramPass } from '../src/engines/causal/regression';
+import { StudyFile } from '../src/engines/causal/study-file';
+import { columnRows, passRanges, studyRows } from '../src/engines/causal/study-rows';
 import { describeColumn } from '../src/engines/profile/column-stats';
 import { runWorker, startWorker } from '../src/parallel/worker';
 
@@ -28,15 +32,43 @@ describe('worker threads', () => {
   });
 });
 
-describe('the regression worker module', () => {
-  it('answers with the adjustment, or with the collinear column', async () => {
-    const { work } = await import('../src/engines/causal/regression-worker');
-    const t = Float64Array.from([1, 0, 1, 0, 1, 0]);
-    const x = Float64Array.from([1, 2, 2, 3, 5, 4]);
-    const y = Float64Array.from([3, 1, 4, 2, 6, 3]);
-    const answer = work({ t, covariates: [x], y });
-    expect('ok' in answer && answer.ok.df).toBe(3);
-    expect(work({ t, covariates: [t], y })).toEqual({ collinear: 2 });
+describe("an effect's helper module", () => {
+  it('takes ranges of a pass over the rows, as this thread would', async () => {
+    const { work } = await import('../src/engines/causal/effect-helper-worker');
+    const random = seededRandom(4);
+    const column = () => Float64Array.from({ length: 1500 }, () => random.normal());
+    const source = {
+      columns: { y: column(), t: column().map((v) => (v > 0 ? 1 : 0)), covariates: [column()] },
+    };
+    // Every range is left to it: the counter says none is taken yet.
+    const claims = new Int32Array(new SharedArrayBuffer(4 * (1 + passRanges)));
+    const rows = studyRows(source);
+    expect(work({ pass: 'gram', source, params: {}, claims })).toEqual(
+      Array.from({ length: passRanges }, (_, index) => [index, gramPass.run(rows, index, {})]),
+    );
+  });
+
+  it('opens a study file once for every pass over it, and counts the lines of a part of a file', async () => {
+    const { work } = await import('../src/engines/causal/effect-helper-worker');
+    const spill = new SpillDirectory();
+    try {
+      const file = new StudyFile(spill, 1, 1024);
+      for (let i = 0; i < 2500; i++) file.push(i % 7, i % 2, [i % 5]);
+      const source = { file: file.close() };
+      const expected = Array.from({ length: passRanges }, (_, index) => [
+        index,
+        gramPass.run(studyRows(source), index, {}),
+      ]);
+      for (let pass = 0; pass < 2; pass++) {
+        const claims = new Int32Array(new SharedArrayBuffer(4 * (1 + passRanges)));
+        expect(work({ pass: 'gram', source, params: {}, claims })).toEqual(expected);
+      }
+      const text = join(spill.path, 'lines.csv');
+      await writeFile(text, 'a\n1\n2\n3\n');
+      expect(work({ count: { path: text, start: 2, end: 8 } })).toEqual({ lines: 3, quoted: false });
+    } finally {
+      spill.remove();
+    }
   });
 });
 
@@ -56,26 +88,26 @@ describe('the analysis worker modules, run as worker threads', () => {
     expect(there).toEqual(here);
   });
 
-  it('weighs as this thread does', async () => {
-    const rows = 400;
+  it("runs half of an effect's passes and gives this thread's numbers, from shared columns and from a study file", async () => {
+    const rows = 3000;
     const random = seededRandom(23);
     const x = shared(Array.from({ length: rows }, () => random.normal()));
     const t = shared([...x].map((v) => (random.bernoulli(1 / (1 + Math.exp(-v))) ? 1 : 0)));
     const y = shared([...x].map((v, i) => 2 * t[i]! + v + random.normal()));
-    const fit = logistic([x], t, { shared: true });
-    const request: WeightingRequest = {
-      y,
-      t,
-      e: fit.probabilities,
-      design: fit.design,
-      methods: ['ipw_hajek', 'ipw_horvitz_thompson', 'ipw_att'],
-      overlap: true,
-    };
-    const there = await runWorker(
-      new URL('../src/engines/causal/weighting-worker.ts', import.meta.url),
-      request,
-    );
-    expect(there).toEqual(weighting(request));
+    const study = columnRows({ y, t, covariates: [x] });
+    const alone = await fitPropensity(runner(study));
+    const helper = startWorker(new URL('../src/engines/causal/effect-helper-worker.ts', import.meta.url));
+    const spill = new SpillDirectory();
+    try {
+      expect(await fitPropensity(runner(study, helper))).toEqual(alone);
+      // The same rows written to disk in blocks of two chunks.
+      const file = new StudyFile(spill, 1, 1024);
+      for (let i = 0; i < rows; i++) file.push(y[i]!, t[i]!, [x[i]!]);
+      expect(await fitPropensity(runner(studyRows({ file: file.close() }), helper))).toEqual(alone);
+    } finally {
+      helper.close();
+      spill.remove();
+    }
   });
 });
 

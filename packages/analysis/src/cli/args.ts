@@ -16,7 +16,7 @@ export const usage = `Usage:
   cascade-analysis task      (Fargate: reads TASK_TOKEN and JOB_URI from the environment)
 
 Methods: ${methods.join(', ')}
-Environment: ANALYSIS_MEMORY_LIMIT (e.g. 2GB) caps DuckDB's memory; beyond it data spills to disk.`;
+Environment: ANALYSIS_MEMORY_LIMIT (e.g. 2GB) bounds the analysis's memory, half of it DuckDB's; beyond it data spills to disk.`;
 
 export type Command =
   | { command: 'help' }

@@ -23,7 +23,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const quote = 34;
 const newline = 10;
 const carriage = 13;
-const maxExactMantissa = 2 ** 53;
+/**
+ * Digits whose value stays below this were summed exactly; at or above it the sum may have been
+ * rounded (2^53 + 1 sums to 2^53), so the text goes to Number, which rounds once.
+ */
+const exactMantissaBound = 2 ** 53;
 const powersOfTen = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /**
@@ -138,11 +142,11 @@ function otherNumberCell(bytes: Uint8Array, start: number, end: number): number 
 }
 
 /**
- * Parses a number from bytes[start, end): [+-]digits[.digits][(e|E)[+-]digits]. Up to 2^53 in
- * the digits and 22 in the power of ten, one correctly rounded multiplication or division gives
- * the double (Clinger's fast path); beyond, the text goes to Number, which rounds correctly too.
- * `integral` is cleared at a cell that is not written as a whole number within 2^53 (which a
- * BIGINT column cannot hold as DuckDB reads it).
+ * Parses a number from bytes[start, end): [+-]digits[.digits][(e|E)[+-]digits]. Below 2^53 in
+ * the digits and up to 22 in the power of ten, one correctly rounded multiplication or division
+ * gives the double (Clinger's fast path); beyond, the text goes to Number, which rounds correctly
+ * too. `integral` is cleared at a cell that is not written as a whole number below 2^53 (which
+ * the scan could not tell from its neighbours, as DuckDB's BIGINT can).
  */
 function parseNumber(
   bytes: Uint8Array,
@@ -197,12 +201,12 @@ function parseNumber(
     exact = false;
   }
   if (p !== end) return otherNumberCell(bytes, start, end);
-  if (mantissa > maxExactMantissa) {
+  if (mantissa >= exactMantissaBound) {
     integral[column] = 0;
     exact = false;
   }
   let value: number;
-  if (exact || (mantissa <= maxExactMantissa && scale >= -22 && scale <= 22))
+  if (exact || (mantissa < exactMantissaBound && scale >= -22 && scale <= 22))
     value = scale >= 0 ? mantissa * powersOfTen[scale]! : mantissa / powersOfTen[-scale]!;
   else value = Number(String.fromCharCode(...bytes.subarray(start, end)));
   if (!Number.isFinite(value)) throw new IrregularCsv('an infinite number');
@@ -309,7 +313,7 @@ class Scanner {
         }
         if (
           digits > 0 &&
-          mantissa <= maxExactMantissa &&
+          mantissa < exactMantissaBound &&
           scale <= 22 &&
           (b === delimiter || b === newline || (b === carriage && buffer[q + 1] === newline)) &&
           q < this.filled
@@ -443,18 +447,22 @@ const isSpace = (b: number) => b === 32 || b === 9;
 const noNumbers = new Float64Array(0);
 const noCodes = new Int32Array(0);
 
+/** Where a scan reads: the lines in bytes [start, end) of the file (each starting a line), into rows `firstRow` to `capacity`. */
+export interface ScanRange {
+  path: string;
+  start: number;
+  end: number;
+  firstRow: number;
+  capacity: number;
+}
+
 /**
- * Scans the lines of the file in bytes [start, end) (each starting a line) into the target from
- * row `firstRow`, up to row `capacity`; returns the number of rows read and the byte at which
- * the first line not read starts (`end` when all were).
+ * Scans the lines of a range into the target; returns the number of rows read and the byte at
+ * which the first line not read (for want of capacity) starts: `end` when all were.
  */
 export function scanLines(
-  path: string,
-  start: number,
-  end: number,
+  { path, start, end, firstRow, capacity }: ScanRange,
   target: ScanTarget,
-  firstRow: number,
-  capacity: number,
 ): { rows: number; next: number } {
   const scanner = new Scanner(target);
   scanner.row = firstRow;
@@ -495,17 +503,10 @@ export function scanLines(
   return { rows: scanner.row - firstRow, next: end };
 }
 
-/** Scans all the lines in bytes [start, end) into the target from row `firstRow`; more than `capacity` rows is irregular. */
-export function scanFile(
-  path: string,
-  start: number,
-  end: number,
-  target: ScanTarget,
-  firstRow: number,
-  capacity: number,
-): number {
-  const { rows, next } = scanLines(path, start, end, target, firstRow, capacity);
-  if (next < end) throw new IrregularCsv('more rows than lines');
+/** Scans all the lines of a range into the target; more rows than its capacity is irregular. */
+export function scanFile(range: ScanRange, target: ScanTarget): number {
+  const { rows, next } = scanLines(range, target);
+  if (next < range.end) throw new IrregularCsv('more rows than lines');
   return rows;
 }
 
@@ -514,16 +515,11 @@ export type ScanMessage =
   | { rows: number; dictionaries: ({ values: string[]; missing: boolean[] } | null)[]; integral: Uint8Array }
   | { irregular: string };
 
-export interface ScanRequest {
-  path: string;
-  start: number;
-  end: number;
+export interface ScanRequest extends ScanRange {
   kinds: ScanKind[];
   delimiter: number;
   numbers: (Float64Array | undefined)[];
   codes: (Int32Array | undefined)[];
-  firstRow: number;
-  capacity: number;
 }
 
 /** Scans a part of the file as a worker does: its own dictionaries, codes in the shared arrays. */
@@ -531,14 +527,7 @@ export function scanPart(request: ScanRequest): ScanMessage {
   const dictionaries = request.kinds.map((kind) => (kind === 'text' ? new Dictionary() : undefined));
   const integral = new Uint8Array(request.kinds.length).fill(1);
   try {
-    const rows = scanFile(
-      request.path,
-      request.start,
-      request.end,
-      { ...request, dictionaries, integral },
-      request.firstRow,
-      request.capacity,
-    );
+    const rows = scanFile(request, { ...request, dictionaries, integral });
     return {
       rows,
       dictionaries: dictionaries.map((d) => (d ? { values: d.values, missing: d.missing } : null)),
@@ -554,21 +543,40 @@ export function scanPart(request: ScanRequest): ScanMessage {
 export function countLines(path: string, start: number, end: number): { lines: number; quoted: boolean } {
   const fd = openSync(path, 'r');
   try {
-    const buffer = new Uint8Array(chunkBytes);
+    const buffer = Buffer.alloc(chunkBytes);
+    const words = new Uint32Array(buffer.buffer, buffer.byteOffset, chunkBytes / 4);
     let lines = 0;
     let quoted = false;
     for (let position = start; position < end; ) {
       const read = readSync(fd, buffer, 0, Math.min(buffer.length, end - position), position);
       if (read === 0) break;
-      const bytes = read === buffer.length ? buffer : buffer.subarray(0, read);
-      if (!quoted && bytes.indexOf(quote) >= 0) quoted = true;
-      for (let at = bytes.indexOf(newline); at >= 0; at = bytes.indexOf(newline, at + 1)) lines++;
+      // Buffer's search is the C library's; a typed array's looks at each byte in turn.
+      if (!quoted && buffer.subarray(0, read).indexOf(quote) >= 0) quoted = true;
+      lines += newlinesIn(buffer, words, read);
       position += read;
     }
     return { lines, quoted };
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Newline bytes among the first `length` of `bytes` (`words` the same memory), four at a time: a
+ * byte of w ^ 0x0a0a0a0a is zero exactly where a newline is, and the classic bit trick sets the
+ * top bit of each zero byte (without the carries of the shorter one that can misfire), which a
+ * multiplication then counts.
+ */
+function newlinesIn(bytes: Uint8Array, words: Uint32Array, length: number): number {
+  let count = 0;
+  const whole = length >>> 2;
+  for (let i = 0; i < whole; i++) {
+    const v = words[i]! ^ 0x0a0a0a0a;
+    const zero = ~(((v & 0x7f7f7f7f) + 0x7f7f7f7f) | v | 0x7f7f7f7f);
+    count += Math.imul((zero >>> 7) & 0x01010101, 0x01010101) >>> 24;
+  }
+  for (let i = whole << 2; i < length; i++) if (bytes[i] === newline) count++;
+  return count;
 }
 
 export interface CountRequest {

@@ -98,7 +98,10 @@ export function streamBatches(
   let rows = 0;
   try {
     for (let position = plan.dataStart; position < plan.size; ) {
-      const { rows: read, next } = scanLines(plan.file.path, position, plan.size, target, 0, batchRows);
+      const { rows: read, next } = scanLines(
+        { path: plan.file.path, start: position, end: plan.size, firstRow: 0, capacity: batchRows },
+        target,
+      );
       if (read === 0) break;
       each({
         rows: read,

@@ -5,18 +5,21 @@ import { join } from 'node:path';
 /**
  * Columns of doubles on disk, for data larger than the memory the analysis may use: each column
  * is a file of its values in row order (NaN where missing), written once and then read in chunks
- * as often as a statistic needs. Files live in a private temporary directory, removed with it.
+ * as often as a statistic needs. Files live in a private temporary directory, removed with it,
+ * and a writer still open then (the analysis failed while writing) is closed first.
  */
 export class SpillDirectory {
   readonly path = mkdtempSync(join(tmpdir(), 'cascade-spill-'));
   private count = 0;
+  private readonly open = new Set<ColumnWriter>();
 
   /** A new column file in this directory. */
   column(): ColumnWriter {
-    return new ColumnWriter(join(this.path, `column-${this.count++}.f64`));
+    return new ColumnWriter(join(this.path, `column-${this.count++}.f64`), this.open);
   }
 
   remove(): void {
+    for (const writer of this.open) writer.close();
     rmSync(this.path, { recursive: true, force: true });
   }
 }
@@ -26,8 +29,12 @@ export class ColumnWriter {
   private readonly fd: number;
   length = 0;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly open: Set<ColumnWriter>,
+  ) {
     this.fd = openSync(path, 'w');
+    open.add(this);
   }
 
   append(values: Float64Array): void {
@@ -37,7 +44,9 @@ export class ColumnWriter {
     this.length += values.length;
   }
 
+  /** Ends writing; closing again does nothing. */
   close(): void {
+    if (!this.open.delete(this)) return;
     closeSync(this.fd);
   }
 }

@@ -48,3 +48,22 @@ export function expectAllFinite(value: unknown): void {
   else if (Array.isArray(value)) value.forEach(expectAllFinite);
   else if (value && typeof value === 'object') Object.values(value).forEach(expectAllFinite);
 }
+
+/**
+ * Equal number by number to within `relative` of each number's size (absolutely below 1), and
+ * equal in everything else: for results reached by sums taken in another order.
+ */
+export function expectAllClose(actual: unknown, expected: unknown, relative: number, path = '$'): void {
+  if (typeof expected === 'number' && typeof actual === 'number')
+    expect(Math.abs(actual - expected), path).toBeLessThanOrEqual(relative * Math.max(1, Math.abs(expected)));
+  else if (Array.isArray(expected)) {
+    expect(Array.isArray(actual), path).toBe(true);
+    expect((actual as unknown[]).length, path).toBe(expected.length);
+    for (const [i, item] of expected.entries())
+      expectAllClose((actual as unknown[])[i], item, relative, `${path}[${i}]`);
+  } else if (expected && typeof expected === 'object') {
+    expect(Object.keys(actual as object).sort(), path).toEqual(Object.keys(expected).sort());
+    for (const [key, item] of Object.entries(expected))
+      expectAllClose((actual as Record<string, unknown>)[key], item, relative, `${path}.${key}`);
+  } else expect(actual, path).toEqual(expected);
+}

@@ -47,27 +47,6 @@ export function overlapWarnings(overlap: Overlap, n: number): string[] {
   return warnings;
 }
 
-/** Kish's effective sample size of each group under the weights, and the largest single share. */
-export function weightWarnings(t: Float64Array, weights: Float64Array, estimand: 'ATE' | 'ATT'): string[] {
-  const warnings: string[] = [];
-  for (const group of [1, 0]) {
-    if (estimand === 'ATT' && group === 1) continue;
-    let sum = 0;
-    let squares = 0;
-    let largest = 0;
-    let count = 0;
-    for (let i = 0; i < t.length; i++)
-      if (t[i] === group) {
-        sum += weights[i]!;
-        squares += weights[i]! ** 2;
-        largest = Math.max(largest, weights[i]!);
-        count++;
-      }
-    warnings.push(...groupWeightWarnings({ group, sum, squares, largest, count }, estimand));
-  }
-  return warnings;
-}
-
 /** One group's weights, summed. */
 export interface GroupWeights {
   group: number;
@@ -77,7 +56,7 @@ export interface GroupWeights {
   count: number;
 }
 
-/** The warning for one group's weights, if they are extreme. */
+/** The warning for one group's weights (Kish's effective sample size and the largest single share), if they are extreme. */
 export function groupWeightWarnings(
   { group, sum, squares, largest, count }: GroupWeights,
   estimand: 'ATE' | 'ATT',

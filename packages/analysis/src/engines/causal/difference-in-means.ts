@@ -1,3 +1,5 @@
+import type { StudyRows } from './study-rows';
+
 export interface DifferenceInMeans {
   estimate: number;
   /** Pooled-variance (classical two-sample t) standard error, with n - 2 degrees of freedom. */
@@ -8,33 +10,34 @@ export interface DifferenceInMeans {
   dfWelch: number;
 }
 
-function groupMoments(y: Float64Array, t: Float64Array, group: 0 | 1) {
-  let n = 0;
-  let sum = 0;
-  for (let i = 0; i < y.length; i++)
-    if (t[i] === group) {
-      n++;
-      sum += y[i]!;
-    }
-  const mean = sum / n;
-  let ss = 0;
-  for (let i = 0; i < y.length; i++) if (t[i] === group) ss += (y[i]! - mean) ** 2;
-  return { n, mean, variance: ss / (n - 1) };
-}
-
-/** The treated mean minus the control mean; needs at least two units in each group. */
-export function differenceInMeans(y: Float64Array, t: Float64Array): DifferenceInMeans {
-  return fromGroupMoments(groupMoments(y, t, 1), groupMoments(y, t, 0));
-}
-
-export interface GroupMoments {
+interface GroupMoments {
   n: number;
   mean: number;
   variance: number;
 }
 
+/** The treated mean minus the control mean, from each group's moments in two passes; needs at least two rows in each group. */
+export function differenceInMeans(rows: StudyRows): DifferenceInMeans {
+  const n = [0, 0];
+  const sum = [0, 0];
+  rows.forEachBlock(({ y, t, rows: count }) => {
+    for (let i = 0; i < count; i++) {
+      const g = t[i]!;
+      n[g]!++;
+      sum[g]! += y[i]!;
+    }
+  });
+  const mean = [sum[0]! / n[0]!, sum[1]! / n[1]!];
+  const squares = [0, 0];
+  rows.forEachBlock(({ y, t, rows: count }) => {
+    for (let i = 0; i < count; i++) squares[t[i]!]! += (y[i]! - mean[t[i]!]!) ** 2;
+  });
+  const moments = (g: number) => ({ n: n[g]!, mean: mean[g]!, variance: squares[g]! / (n[g]! - 1) });
+  return fromGroupMoments(moments(1), moments(0));
+}
+
 /** The difference in means from each group's count, mean and sample variance. */
-export function fromGroupMoments(treated: GroupMoments, control: GroupMoments): DifferenceInMeans {
+function fromGroupMoments(treated: GroupMoments, control: GroupMoments): DifferenceInMeans {
   const df = treated.n + control.n - 2;
   const pooled = ((treated.n - 1) * treated.variance + (control.n - 1) * control.variance) / df;
   const a = treated.variance / treated.n;

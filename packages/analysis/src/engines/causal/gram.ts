@@ -1,67 +1,48 @@
 import { Matrix } from 'ml-matrix';
-import type { Standardized } from './standardized';
 
 /**
- * A new array of `length` values in the same kind of memory as `template` (shared or not): V8
- * runs a loop that has only ever seen one kind noticeably faster, so a computation's arrays match.
+ * The sums behind every Hessian, Gram matrix and score here, a chunk of rows at a time
+ * (study-rows.ts): a chunk of every column stays in cache while all pairs of columns are summed,
+ * several times faster than row by row, and nothing n × n or n long is ever formed.
  */
-export function alike(template: Float64Array, length = template.length): Float64Array {
-  return template.buffer instanceof SharedArrayBuffer
-    ? new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT))
-    : new Float64Array(length);
-}
-
-/** Rows per block: a block of every column stays in cache while all pairs of columns are summed. */
-const blockRows = 512;
 
 /**
- * Σ_i w_i x_i x_i' over the rows of column arrays, the k × k matrix behind every Hessian and
- * sandwich here. Summing column pairs over cache-sized blocks of rows keeps the work in cache;
- * it is several times faster than row by row and never forms anything n × n.
+ * Adds Σ_i w_i x_a,i x_b,i over rows [0, length) of the columns to the upper triangle of `sums`
+ * (k × k, row-major). Two rows of the triangle at a time, four columns across: each pass reads
+ * two weighted values and four column values for eight sums. `scratch` holds two arrays of at
+ * least `length` values.
  */
-export function weightedGram(columns: readonly Float64Array[], weights: Float64Array): Matrix {
-  const k = columns.length;
-  const n = weights.length;
-  const sums = new Float64Array(k * k);
-  const weighted = new Float64Array(blockRows);
-  for (let start = 0; start < n; start += blockRows) {
-    const length = Math.min(n, start + blockRows) - start;
-    addBlock(columns, start, weights, start, length, sums, weighted);
-  }
-  return symmetric(sums, k);
-}
-
-/** weightedGram over a standardized design, a block of its columns computed at a time: the same sums. */
-export function designGram(design: Standardized, weights: Float64Array): Matrix {
-  const k = design.width;
-  const n = weights.length;
-  const sums = new Float64Array(k * k);
-  const weighted = new Float64Array(blockRows);
-  const block = Array.from({ length: k }, () => new Float64Array(blockRows));
-  for (let start = 0; start < n; start += blockRows) {
-    const length = Math.min(n, start + blockRows) - start;
-    for (let j = 0; j < k; j++) design.fill(j, start, length, block[j]!);
-    addBlock(block, 0, weights, start, length, sums, weighted);
-  }
-  return symmetric(sums, k);
-}
-
-/** Adds the block of rows [from, from + length) of the columns (weights from `at`) to the upper triangle of `sums`. */
-function addBlock(
+export function addGram(
   columns: readonly Float64Array[],
-  from: number,
   weights: Float64Array,
-  at: number,
   length: number,
   sums: Float64Array,
-  weighted: Float64Array,
+  scratch: readonly [Float64Array, Float64Array],
 ): void {
   const k = columns.length;
-  for (let a = 0; a < k; a++) {
+  const [wa, wb] = scratch;
+  let a = 0;
+  for (; a + 1 < k; a += 2) {
     const xa = columns[a]!;
-    for (let i = 0; i < length; i++) weighted[i] = weights[at + i]! * xa[from + i]!;
-    let b = a;
-    // Four columns per pass read each weighted value once for four sums.
+    const xb = columns[a + 1]!;
+    let aa = 0;
+    let ab = 0;
+    let bb = 0;
+    for (let i = 0; i < length; i++) {
+      const u = weights[i]! * xa[i]!;
+      const v = weights[i]! * xb[i]!;
+      wa[i] = u;
+      wb[i] = v;
+      aa += u * xa[i]!;
+      ab += u * xb[i]!;
+      bb += v * xb[i]!;
+    }
+    const rowA = a * k;
+    const rowB = rowA + k;
+    sums[rowA + a]! += aa;
+    sums[rowA + a + 1]! += ab;
+    sums[rowB + a + 1]! += bb;
+    let b = a + 2;
     for (; b + 3 < k; b += 4) {
       const x0 = columns[b]!;
       const x1 = columns[b + 1]!;
@@ -71,83 +52,78 @@ function addBlock(
       let s1 = 0;
       let s2 = 0;
       let s3 = 0;
+      let t0 = 0;
+      let t1 = 0;
+      let t2 = 0;
+      let t3 = 0;
       for (let i = 0; i < length; i++) {
-        const v = weighted[i]!;
-        const r = from + i;
-        s0 += v * x0[r]!;
-        s1 += v * x1[r]!;
-        s2 += v * x2[r]!;
-        s3 += v * x3[r]!;
+        const u = wa[i]!;
+        const v = wb[i]!;
+        const y0 = x0[i]!;
+        const y1 = x1[i]!;
+        const y2 = x2[i]!;
+        const y3 = x3[i]!;
+        s0 += u * y0;
+        s1 += u * y1;
+        s2 += u * y2;
+        s3 += u * y3;
+        t0 += v * y0;
+        t1 += v * y1;
+        t2 += v * y2;
+        t3 += v * y3;
       }
-      sums[a * k + b]! += s0;
-      sums[a * k + b + 1]! += s1;
-      sums[a * k + b + 2]! += s2;
-      sums[a * k + b + 3]! += s3;
+      sums[rowA + b]! += s0;
+      sums[rowA + b + 1]! += s1;
+      sums[rowA + b + 2]! += s2;
+      sums[rowA + b + 3]! += s3;
+      sums[rowB + b]! += t0;
+      sums[rowB + b + 1]! += t1;
+      sums[rowB + b + 2]! += t2;
+      sums[rowB + b + 3]! += t3;
     }
     for (; b < k; b++) {
-      const xb = columns[b]!;
+      const y = columns[b]!;
       let s = 0;
-      for (let i = 0; i < length; i++) s += weighted[i]! * xb[from + i]!;
-      sums[a * k + b]! += s;
+      let t = 0;
+      for (let i = 0; i < length; i++) {
+        s += wa[i]! * y[i]!;
+        t += wb[i]! * y[i]!;
+      }
+      sums[rowA + b]! += s;
+      sums[rowB + b]! += t;
     }
+  }
+  if (a < k) {
+    const x = columns[a]!;
+    let s = 0;
+    for (let i = 0; i < length; i++) s += weights[i]! * x[i]! * x[i]!;
+    sums[a * k + a]! += s;
   }
 }
 
-function symmetric(sums: Float64Array, k: number): Matrix {
+/** Adds Σ_i w_i x_j,i over rows [0, length) to `into[j]` for each column j. */
+export function addWeightedSums(
+  columns: readonly Float64Array[],
+  weights: Float64Array,
+  length: number,
+  into: Float64Array,
+): void {
+  for (let j = 0; j < columns.length; j++) {
+    const x = columns[j]!;
+    let s = 0;
+    for (let i = 0; i < length; i++) s += weights[i]! * x[i]!;
+    into[j]! += s;
+  }
+}
+
+/** The symmetric k × k matrix whose upper triangle addGram summed, each entry divided by `divisor`. */
+export function gramMatrix(sums: Float64Array, k: number, divisor = 1): Matrix {
   const out = new Matrix(k, k);
   for (let a = 0; a < k; a++)
     for (let b = a; b < k; b++) {
-      out.set(a, b, sums[a * k + b]!);
-      out.set(b, a, sums[a * k + b]!);
+      const value = sums[a * k + b]! / divisor;
+      out.set(a, b, value);
+      out.set(b, a, value);
     }
   return out;
-}
-
-/** Σ_i w_i x_i: each column's weighted sum. */
-export function weightedSums(columns: readonly Float64Array[], weights: Float64Array): number[] {
-  const n = weights.length;
-  const out: number[] = [];
-  for (const column of columns) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += weights[i]! * column[i]!;
-    out.push(s);
-  }
-  return out;
-}
-
-/**
- * The logistic model's Hessian Σ p(1−p)·z z' and gradient Σ (y − p)·z over a standardized design
- * in one pass of blocks, the weights and residuals computed block by block from the
- * probabilities rather than stored.
- */
-export function designGramAndGradient(
-  design: Standardized,
-  probability: Float64Array,
-  outcome: Float64Array,
-): { gram: Matrix; gradient: number[] } {
-  const k = design.width;
-  const n = probability.length;
-  const sums = new Float64Array(k * k);
-  const gradient = new Array<number>(k).fill(0);
-  const weighted = new Float64Array(blockRows);
-  const weights = new Float64Array(blockRows);
-  const residuals = new Float64Array(blockRows);
-  const block = Array.from({ length: k }, () => new Float64Array(blockRows));
-  for (let start = 0; start < n; start += blockRows) {
-    const length = Math.min(n, start + blockRows) - start;
-    for (let i = 0; i < length; i++) {
-      const p = probability[start + i]!;
-      weights[i] = p * (1 - p);
-      residuals[i] = outcome[start + i]! - p;
-    }
-    for (let j = 0; j < k; j++) {
-      const z = block[j]!;
-      design.fill(j, start, length, z);
-      let s = 0;
-      for (let i = 0; i < length; i++) s += residuals[i]! * z[i]!;
-      gradient[j]! += s;
-    }
-    addBlock(block, 0, weights, 0, length, sums, weighted);
-  }
-  return { gram: symmetric(sums, k), gradient };
 }

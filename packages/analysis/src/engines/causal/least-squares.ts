@@ -109,6 +109,12 @@ export function upperTriangularInverse(r: Matrix): Matrix {
   return inverse;
 }
 
+/** What a BlockedQr holds: R's columns ((k + 1) × (k + 1), y's last) and the design columns' sums of squares. */
+export interface QrState {
+  r: Float64Array[];
+  squares: Float64Array;
+}
+
 /**
  * Least squares of y on columns, a block of rows at a time: R of [X y] is kept, and each block's
  * rows are stacked under it and reflected away by Householder, so R and Q'y come out as from one
@@ -124,6 +130,19 @@ export class BlockedQr {
   constructor(private readonly k: number) {
     this.r = Array.from({ length: k + 1 }, () => new Float64Array(k + 1));
     this.squares = new Float64Array(k);
+  }
+
+  /** R's columns and the columns' sums of squares: all it holds of the rows so far. */
+  state(): QrState {
+    return { r: this.r.map((column) => Float64Array.from(column)), squares: Float64Array.from(this.squares) };
+  }
+
+  /** One that has seen the rows another had (`state`); R's rows then stand for them in `add`. */
+  static from({ r, squares }: QrState): BlockedQr {
+    const qr = new BlockedQr(squares.length);
+    for (const [j, column] of r.entries()) qr.r[j]!.set(column);
+    qr.squares.set(squares);
+    return qr;
   }
 
   /** Adds rows: `columns` are the design's k columns and then y, each of the same length. */

@@ -170,19 +170,21 @@ export function studyFromColumns(table: ColumnarTable, spec: EffectSpec): Study 
     columns.push(column.values);
   }
   const rows = table.rows;
-  let n = 0;
-  const complete = new Uint8Array(rows);
-  for (let i = 0; i < rows; i++) {
-    let ok = 1;
-    for (const column of columns) if (Number.isNaN(column[i]!)) ok = 0;
-    complete[i] = ok;
-    n += ok;
-  }
+  // Missing cells, column by column.
+  let complete: Uint8Array | undefined;
+  for (const column of columns)
+    for (let i = 0; i < rows; i++)
+      if (Number.isNaN(column[i]!)) {
+        complete ??= new Uint8Array(rows).fill(1);
+        complete[i] = 0;
+      }
+  let n = rows;
+  if (complete) for (let i = 0; i < rows; i++) n -= 1 - complete[i]!;
   if (n === 0) return undefined;
   const compact = (column: Float64Array): Float64Array => {
     if (n === rows) return column;
     const out = new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT));
-    for (let i = 0, j = 0; i < rows; i++) if (complete[i]) out[j++] = column[i]!;
+    for (let i = 0, j = 0; i < rows; i++) if (complete![i]) out[j++] = column[i]!;
     return out;
   };
   const [y, t, ...design] = columns.map(compact) as [Float64Array, Float64Array, ...Float64Array[]];

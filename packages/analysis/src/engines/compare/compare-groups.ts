@@ -6,7 +6,7 @@ import {
   type TestResult,
 } from '@cascade/core/contract';
 import { readDoubleColumns } from '../../data/columns';
-import { type Database, type DatabaseOptions, withDatabase } from '../../data/database';
+import { type Database, type DatabaseOptions, shareMemory, withDatabase } from '../../data/database';
 import { loadData } from '../../data/load';
 import { ident, stringLiteral } from '../../data/sql';
 import { BadDataError, BadRequestError } from '../../errors';
@@ -253,7 +253,7 @@ export async function compareGroups(
     throw new BadRequestError(
       `The outcome and the group are both "${args.outcome}"; name two different columns.`,
     );
-  return withDatabase(options, async (db) => {
+  return withDatabase(shareMemory(options).database, async (db) => {
     const loaded = await loadData(db, path);
     const rows = await selectRows(db, loaded, [args.outcome, args.group], args.filters);
     const scope = args.filters?.length ? ' among the rows that meet the filters' : '';

@@ -50,21 +50,39 @@ export function summarize(column: Float64Array, into?: Float64Array): ColumnSumm
   return { values: present, mean, std: Math.sqrt(Math.max(variance, 0)), min, max };
 }
 
-/** The mean of the present values (NaN marks a missing one), summed exactly as `summarize` sums them. */
-export function presentMean(column: Float64Array): number {
-  let n = 0;
-  let sum = 0;
-  let compensation = 0;
-  for (let i = 0; i < column.length; i++) {
-    const x = column[i]!;
-    if (Number.isNaN(x)) continue;
-    n++;
-    const t = sum + x;
-    compensation += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
-    sum = t;
+/**
+ * The count and compensated (Neumaier) sum of the present values (NaN marks a missing one), fed
+ * in row order, a chunk at a time if need be: summed exactly as `summarize` sums them, so every
+ * mean of a column agrees to the last bit however the column was read.
+ */
+export class PresentSum {
+  n = 0;
+  private sum = 0;
+  private compensation = 0;
+
+  add(values: Float64Array): this {
+    let { n, sum, compensation } = this;
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i]!;
+      if (Number.isNaN(x)) continue;
+      n++;
+      const t = sum + x;
+      compensation += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+      sum = t;
+    }
+    this.n = n;
+    this.sum = sum;
+    this.compensation = compensation;
+    return this;
   }
-  return (sum + compensation) / n;
+
+  get mean(): number {
+    return (this.sum + this.compensation) / this.n;
+  }
 }
+
+/** The mean of the present values. */
+export const presentMean = (column: Float64Array): number => new PresentSum().add(column).mean;
 
 /** Moments of values with none missing. */
 export function moments(values: Float64Array): Moments {

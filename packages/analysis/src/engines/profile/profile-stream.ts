@@ -4,6 +4,7 @@ import { type ColumnWriter, readColumn, SpillDirectory } from '../../data/spill'
 import type { PendingWorker } from '../../parallel/worker';
 import type { ColumnStats } from './column-stats';
 import { correlationBlockRows, PairwiseCorrelation } from './correlation';
+import { PresentSum } from './moments';
 import { maxCorrelationColumns } from './profile';
 import { type AssembledColumn, assembleProfile } from './profile-columns';
 import { describeSpilled, type SpilledColumn } from './spilled-stats';
@@ -23,32 +24,6 @@ export interface StreamBudget {
   bytes: number;
   /** A worker thread (profile-helper-worker.ts) for half the columns. */
   helper?: PendingWorker<unknown>;
-}
-
-/** Present count and compensated sum, accumulated in row order exactly as moments.ts's presentMean sums. */
-class Running {
-  n = 0;
-  private sum = 0;
-  private compensation = 0;
-
-  add(values: Float64Array): void {
-    let { n, sum, compensation } = this;
-    for (let i = 0; i < values.length; i++) {
-      const x = values[i]!;
-      if (Number.isNaN(x)) continue;
-      n++;
-      const t = sum + x;
-      compensation += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
-      sum = t;
-    }
-    this.n = n;
-    this.sum = sum;
-    this.compensation = compensation;
-  }
-
-  get mean(): number {
-    return (this.sum + this.compensation) / this.n;
-  }
 }
 
 /** Rows per chunk of the correlation pass: a multiple of its block, so the sums are those of one pass. */
@@ -89,7 +64,7 @@ export async function profileStream(
   const spill = new SpillDirectory();
   try {
     const files = numberColumns.map(() => spill.column());
-    const running = numberColumns.map(() => new Running());
+    const running = numberColumns.map(() => new PresentSum());
     // A sixteenth of the budget for a batch: each row costs eight bytes a column.
     const batchRows = Math.max(
       correlationBlockRows,

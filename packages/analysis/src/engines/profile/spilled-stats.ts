@@ -218,7 +218,7 @@ class External {
     return offset;
   }
 
-  /** The first pass: present count, compensated sum, extremes, top-bucket counts and few-value counts. */
+  /** The first pass: present count, compensated sum (as moments.ts's PresentSum sums), extremes, top-bucket counts and few-value counts. */
   static summarize(column: SpilledColumn) {
     let n = 0;
     let sum = 0;

@@ -110,12 +110,20 @@ async function residentBytes(pid: number): Promise<number | undefined> {
 }
 
 /**
+ * The most the query's process may hold, from what it held when its first statement started:
+ * that plus the query's memory limit and some headroom, and never more than the analysis's own
+ * limit when it has one.
+ */
+export function memoryCeiling(residentAtStart: number, limits: ResolvedLimits): number {
+  return Math.min(residentAtStart + limits.memoryBytes + headroomBytes, limits.processBytes ?? Infinity);
+}
+
+/**
  * Runs the query in a child process with nothing of this process's environment (no credentials
  * reach the SQL's process) but a temporary directory of its own, removed when it exits, so the
  * spill files of a child that had to be killed do not outlive it. Each statement the child starts resets a deadline of its time limit
- * plus a grace period; the process's resident memory, measured when its first statement starts,
- * may grow by the query's memory limit plus some headroom. Past either the child is killed and
- * the person gets the same sentence DuckDB's own limits give.
+ * plus a grace period; the process's resident memory may not pass memoryCeiling. Past either the
+ * child is killed and the person gets the same sentence DuckDB's own limits give.
  */
 export async function runIsolated(job: IsolatedJob, limits: ResolvedLimits): Promise<QueryResult> {
   const command = await childCommand();
@@ -146,7 +154,7 @@ export async function runIsolated(job: IsolatedJob, limits: ResolvedLimits): Pro
     let ceiling: Promise<number | undefined> | undefined;
     const startWatch = () => {
       ceiling = residentBytes(child.pid!).then((bytes) =>
-        bytes === undefined ? undefined : bytes + limits.memoryBytes + headroomBytes,
+        bytes === undefined ? undefined : memoryCeiling(bytes, limits),
       );
       watch = setInterval(async () => {
         const [limit, now] = await Promise.all([ceiling, residentBytes(child.pid!)]);

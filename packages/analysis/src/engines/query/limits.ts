@@ -1,5 +1,5 @@
 import { formatNumber } from '@cascade/core/contract';
-import { type DatabaseOptions, parseBytes } from '../../data/database';
+import { type DatabaseOptions, duckdbShare, parseBytes } from '../../data/database';
 import { BadRequestError, LimitExceededError } from '../../errors';
 
 /** What one person's SQL may use. Every statement that runs for a query gets the same limits. */
@@ -14,8 +14,11 @@ export interface QueryLimits {
 
 export interface ResolvedLimits {
   timeoutMs: number;
+  /** DuckDB's memory while the SQL runs. */
   memoryBytes: number;
   spillBytes: number;
+  /** The whole process's, when the analysis is given a memory limit. */
+  processBytes?: number;
 }
 
 export const defaultTimeoutMs = 10_000;
@@ -39,12 +42,15 @@ export function resolveLimits(options: DatabaseOptions & QueryLimits): ResolvedL
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   if (!(timeoutMs > 0))
     throw new BadRequestError('The query time limit must be a positive number of milliseconds.');
-  const database = options.memoryLimit ? bytesOf(options.memoryLimit, 'The memory limit') : Infinity;
+  const whole = options.memoryLimit ? bytesOf(options.memoryLimit, 'The memory limit') : undefined;
+  // DuckDB's share of the analysis's limit (the database's own memory_limit) caps the query's.
+  const database = whole === undefined ? Infinity : Math.floor(whole * duckdbShare);
   const query = bytesOf(options.queryMemoryLimit ?? defaultMemory, 'The query memory limit');
   return {
     timeoutMs,
     memoryBytes: Math.floor(Math.min(database, query)),
     spillBytes: Math.floor(bytesOf(options.querySpillLimit ?? defaultSpill, 'The query spill limit')),
+    ...(whole !== undefined && { processBytes: Math.floor(whole) }),
   };
 }
 

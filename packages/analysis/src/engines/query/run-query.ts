@@ -5,7 +5,7 @@ import {
   QueryDataInput,
   type QueryResult,
 } from '@cascade/core/contract';
-import { type DatabaseOptions, withDatabase } from '../../data/database';
+import { type DatabaseOptions, shareMemory, withDatabase } from '../../data/database';
 import { loadData } from '../../data/load';
 import { BadRequestError } from '../../errors';
 import { drawChart } from './chart';
@@ -42,7 +42,7 @@ export async function queryDataInProcess(
 ): Promise<QueryResult> {
   const sql = checkedSql(args.sql);
   const limits = resolveLimits(options);
-  return withDatabase(options, async (db) => {
+  return withDatabase(shareMemory(options).database, async (db) => {
     const table = await loadData(db, path);
     // Locked before the SQL is even parsed: DuckDB reads IMPORT DATABASE's files while parsing.
     await lockDown(db, limits, options.threads);

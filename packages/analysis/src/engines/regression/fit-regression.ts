@@ -1,6 +1,6 @@
 import { type AnalysisArgs, formatCount, type RegressionResult, stringLiteral } from '@cascade/core/contract';
 import { readDoubleColumns } from '../../data/columns';
-import { type Database, type DatabaseOptions, withDatabase } from '../../data/database';
+import { type Database, type DatabaseOptions, shareMemory, withDatabase } from '../../data/database';
 import { loadData } from '../../data/load';
 import { ident } from '../../data/sql';
 import { BadDataError, BadRequestError } from '../../errors';
@@ -24,6 +24,7 @@ import {
   selectRows,
   show,
 } from '../causal/rows';
+import { columnRows } from '../causal/study-rows';
 import { fitLinear, type ModelFit } from './linear';
 import { fitLogit } from './logit';
 
@@ -102,13 +103,13 @@ function collinearity(error: CollinearityError, sources: readonly string[]): Bad
  * Fits the chosen model on the intercept and the design columns. Collinear predictors, separation
  * and an exact fit become BadDataErrors that name what to change.
  */
-function fitModel(
+async function fitModel(
   model: 'ols' | 'logistic',
   outcome: string,
   plan: DesignPlan,
   y: Float64Array,
   predictors: Float64Array[],
-): ModelFit {
+): Promise<ModelFit> {
   const n = y.length;
   const names = ['(intercept)', ...plan.names];
   const columns = [new Float64Array(n).fill(1), ...predictors];
@@ -124,12 +125,9 @@ function fitModel(
     }
     // Logistic fitting cannot tell collinearity from separation; a QR of the design can.
     leastSquares(columns, new Float64Array(n));
-    const fitted = fitLogit(names, columns, predictors, y);
+    const fitted = await fitLogit(names, columns, predictors, y);
     if (!('separated' in fitted)) return fitted;
-    const culprit = separatingColumn(
-      predictors.map((values, j) => ({ name: plan.sources[j]!, values })),
-      y,
-    );
+    const culprit = separatingColumn(columnRows({ y, t: y, covariates: predictors }), plan.sources);
     throw new BadDataError(
       `Logistic regression has no finite estimates: ${culprit ? `"${culprit}" alone predicts` : 'the predictors predict'} "${outcome}" perfectly for some rows (separation). Leave out ${culprit ? 'that predictor' : 'the predictor that does it'}, merge rare categories, or keep only rows where both outcomes occur.`,
     );
@@ -166,7 +164,7 @@ export async function fitRegression(
   options: DatabaseOptions = {},
 ): Promise<RegressionResult> {
   checkRequest(args);
-  return withDatabase(options, async (db) => {
+  return withDatabase(shareMemory(options).database, async (db) => {
     const loaded = await loadData(db, path);
     const used = [args.outcome, ...args.predictors];
     const rows = await selectRows(db, loaded, used, args.filters);
@@ -208,7 +206,7 @@ export async function fitRegression(
       throw new BadDataError(`Column "${args.outcome}" has infinite values; remove or cap them.`);
     checkDesignValues(plan, predictors, predictorMessages);
 
-    const fitted = fitModel(model, args.outcome, plan, y!, predictors);
+    const fitted = await fitModel(model, args.outcome, plan, y!, predictors);
 
     const warnings: string[] = [];
     if (rows.count > n) warnings.push(missingWarning(`"${args.outcome}" or a predictor`, rows.count - n));

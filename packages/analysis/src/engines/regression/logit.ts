@@ -22,15 +22,15 @@ export type LogitFit = ModelFit | { separated: true };
  *
  * `columns` include the intercept's column of ones first; `predictors` are the same without it.
  */
-export function fitLogit(
+export async function fitLogit(
   names: readonly string[],
   columns: readonly Float64Array[],
   predictors: readonly Float64Array[],
   y: Float64Array,
-): LogitFit {
+): Promise<LogitFit> {
   const n = y.length;
   const k = columns.length;
-  const fit = logistic(predictors, y, { tolerance });
+  const fit = await logistic(predictors, y, { tolerance });
   if (fit.separated) return { separated: true };
 
   const p = fit.probabilities;
