@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { datasetFormatOf, datasetFormats } from '@cascade/core/protocol';
 import { type KeyAttribute, keyAttributes, type TableKey, tables } from '@cascade/core/tables';
 import type { TableName } from './functions';
 import { samplesDirectory } from './settings';
@@ -82,7 +83,7 @@ export function storage() {
 }
 
 /**
- * Uploads each sample CSV with its catalog metadata (title, rows, columns), which the dataset
+ * Uploads each sample (CSV or Parquet) with its catalog metadata (title, rows, columns), which the dataset
  * list shows without reading the files. A checkout without the analysis package seeds nothing.
  */
 function seedSamples(bucket: sst.aws.Bucket) {
@@ -97,7 +98,7 @@ function seedSamples(bucket: sst.aws.Bucket) {
       bucket: bucket.name,
       key: `samples/${entry.file}`,
       source: new $util.asset.FileAsset(join(samplesDirectory, entry.file)),
-      contentType: 'text/csv',
+      contentType: datasetFormats[datasetFormatOf(entry.file) ?? 'csv'].contentType,
       metadata: {
         ...(entry.title && { title: ascii(entry.title) }),
         ...(entry.rows !== undefined && { rows: String(entry.rows) }),

@@ -362,7 +362,7 @@ describe.skipIf(unavailable !== undefined)('accessibility and layout in Chromium
         await check(page, 'answer', viewport);
         expect(await scrollsSideways(page)).toBe(false);
 
-        await page.getByLabel('Upload CSV').setInputFiles({
+        await page.getByLabel('Upload data').setInputFiles({
           name: 'empty.csv',
           mimeType: 'text/csv',
           buffer: Buffer.from(''),
@@ -427,9 +427,9 @@ describe.skipIf(unavailable !== undefined)('accessibility and layout in Chromium
       expect(width).toBeGreaterThan(300);
       expect(width).toBeLessThanOrEqual(1280 * 0.35);
       // Every control of the sidebar can be reached and shows its whole name.
-      for (const name of ['New session', 'Upload CSV', 'Sign out', 'Sign out of all devices']) {
+      for (const name of ['New session', 'Upload data', 'Sign out', 'Sign out of all devices']) {
         const control =
-          name === 'Upload CSV'
+          name === 'Upload data'
             ? page.locator('label.upload')
             : sidebar.getByRole('button', { name, exact: true });
         await control.scrollIntoViewIfNeeded();

@@ -11,6 +11,7 @@ import {
 } from '../../packages/core/src/repositories';
 import type { LocalCloud } from '../../packages/local/src';
 import { credentials, root, startTestCloud } from '../integration/harness';
+import { parquetBytes } from '../support/parquet';
 import {
   browserUnavailable,
   ensureWebBuild,
@@ -243,7 +244,7 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
   });
 
   it('uploads a CSV through the presigned URL and lists it', async () => {
-    await page.getByLabel('Upload CSV').setInputFiles({
+    await page.getByLabel('Upload data').setInputFiles({
       name: 'weather.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from('city,temp\nOslo,4\nRome,18\n'),
@@ -255,7 +256,7 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
     await expect(page.getByLabel('Dataset').inputValue()).resolves.toBe('weather.csv');
 
     // A name as people name files is taken as it is; the id is the server's business.
-    await page.getByLabel('Upload CSV').setInputFiles({
+    await page.getByLabel('Upload data').setInputFiles({
       name: 'my data (final) v2.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from('city,temp\nOslo,4\n'),
@@ -267,10 +268,10 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
 
     // An empty file and binary junk are refused before anything is sent, in a sentence.
     await page
-      .getByLabel('Upload CSV')
+      .getByLabel('Upload data')
       .setInputFiles({ name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.alloc(0) });
     await page.getByRole('alert').filter({ hasText: 'empty.csv is empty.' }).waitFor({ timeout: 5_000 });
-    await page.getByLabel('Upload CSV').setInputFiles({
+    await page.getByLabel('Upload data').setInputFiles({
       name: 'junk.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0x14, 0]),
@@ -280,6 +281,34 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
       .filter({ hasText: 'junk.csv holds binary data' })
       .waitFor({ timeout: 5_000 });
     await expect(page.locator('.dataset-name', { hasText: 'junk.csv' }).count()).resolves.toBe(0);
+
+    // Parquet goes as it is, and is listed with the rows and columns its footer gives.
+    await page.getByLabel('Upload data').setInputFiles({
+      name: 'orders 2026.parquet',
+      mimeType: 'application/vnd.apache.parquet',
+      buffer: await parquetBytes(
+        `SELECT i AS order_id, ['north', 'south'][1 + i % 2] AS region FROM range(40) t(i)`,
+      ),
+    });
+    await page
+      .locator('.upload-status', { hasText: 'Uploaded orders 2026.parquet.' })
+      .waitFor({ state: 'attached', timeout: 15_000 });
+    await page
+      .locator('.dataset', { hasText: 'orders 2026.parquet' })
+      .locator('.dataset-meta', { hasText: '40 rows · 2 cols' })
+      .waitFor({ timeout: 15_000 });
+    await expect(page.getByLabel('Dataset').inputValue()).resolves.toBe('orders-2026.parquet');
+    // A file named .parquet that is not Parquet is refused before anything is sent.
+    await page.getByLabel('Upload data').setInputFiles({
+      name: 'renamed.parquet',
+      mimeType: 'application/vnd.apache.parquet',
+      buffer: Buffer.from('city,temp\nOslo,4\n'),
+    });
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'renamed.parquet is not a Parquet file' })
+      .waitFor({ timeout: 5_000 });
+    await expect(page.locator('.dataset-name', { hasText: 'renamed.parquet' }).count()).resolves.toBe(0);
   });
 
   it('gives a refused question back to the composer with a sentence, instead of losing it', async () => {

@@ -24,6 +24,14 @@ const KB = 1024;
 const limitBytes = 500 * KB;
 
 /**
+ * Parse also carries the Parquet reader (hyparquet and its decompressors, about 180 KB): it types
+ * a Parquet dataset's columns from its first rows, as it does a CSV's, so the planner reads both
+ * alike. About 30 ms more of a cold start than the others, for answers that do not depend on the
+ * file's format.
+ */
+const limitsByHandler: Record<string, number> = { 'sfn/parse.ts': 700 * KB };
+
+/**
  * Dispatch carries the analysis engines' JavaScript (the profile, comparison, regression, causal
  * and query engines, their statistics and the SQL checks): about 1 MB minified today. Loading that
  * bundle cost about 0.15 s here (parsing, compiling and running its top level, the SDK clients
@@ -94,7 +102,10 @@ it('every handler the stacks deploy exists and bundles as SST bundles it, within
   );
   expect(sizes.filter((s) => s.engine).map((s) => s.handler)).toEqual(['sfn/dispatch.ts']);
   for (const { handler, engine, bytes } of sizes)
-    expect({ handler, withinLimit: bytes <= (engine ? engineLimitBytes : limitBytes) }).toEqual({
+    expect({
+      handler,
+      withinLimit: bytes <= (engine ? engineLimitBytes : (limitsByHandler[handler] ?? limitBytes)),
+    }).toEqual({
       handler,
       withinLimit: true,
     });

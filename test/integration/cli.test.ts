@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parquetBytes } from '../support/parquet';
 import { cliSuite, type Run } from './cli-runner';
 import { testPassword } from './harness';
 
@@ -203,6 +204,21 @@ describe('cascade, the terminal client, against a local cloud', () => {
     expect(response.items[0].output.text).toMatch(/\b5\b/);
   });
 
+  it('uploads a Parquet file, lists it with the rows and columns its footer gives, and answers about it', async () => {
+    const file = join(suite.work(), 'cli orders.parquet');
+    await writeFile(
+      file,
+      await parquetBytes(`SELECT i AS order_id, ['north', 'south'][1 + i % 2] AS region FROM range(40) t(i)`),
+    );
+    const upload = await cascade(['upload', file]);
+    expect(upload).toMatchObject({ code: 0, stderr: '' });
+    expect(upload.stdout).toBe('Uploaded cli orders.parquet as dataset cli-orders.parquet.\n');
+    const listed = await cascade(['datasets']);
+    expect(listed.stdout).toMatch(/^cli-orders\.parquet\s+\S+ \S+\s+40\s+2\s+yours\s+cli orders\.parquet$/m);
+    const asked = await cascade(['ask', 'how many rows are in cli-orders.parquet?', '--json']);
+    expect(JSON.parse(asked.stdout).items[0].output.text).toMatch(/\b40\b/);
+  });
+
   it('leaves a run going on Ctrl-C without a terminal (exit 130, its id printed); `cancel` then aborts it', async () => {
     const file = join(suite.work(), 'long.txt');
     await writeFile(file, Array.from({ length: 60 }, () => 'what columns does churn.csv have?').join('\n'));
@@ -255,6 +271,8 @@ describe('cascade, the terminal client, against a local cloud', () => {
   });
 
   it('refuses bad input with one sentence on stderr and the right exit code', async () => {
+    await writeFile(join(suite.work(), 'renamed.parquet'), 'region,amount\nnorth,10\n');
+    await writeFile(join(suite.work(), 'report.xlsx'), 'PK');
     const cases: [string[], number, RegExp][] = [
       [['ask'], 2, /^`cascade ask` needs QUESTION: see `cascade help ask`\.$/],
       [['ask', '   '], 2, /^The question is empty/],
@@ -266,6 +284,16 @@ describe('cascade, the terminal client, against a local cloud', () => {
       [['keys', 'create', '--expires', '0'], 2, /^--expires must be a whole number of days from 1 to 365\./],
       [['keys', 'revoke', 'nope'], 2, /^"nope" is not a key id \(16 hex digits\)\./],
       [['upload', join(suite.work(), 'missing.csv')], 1, /^No file at /],
+      [
+        ['upload', join(suite.work(), 'renamed.parquet')],
+        1,
+        /^renamed\.parquet is not a Parquet file: it does not begin with Parquet's "PAR1" marker\./,
+      ],
+      [
+        ['upload', join(suite.work(), 'report.xlsx')],
+        2,
+        /^report\.xlsx is not a \.csv or \.parquet file: only CSV and Parquet files can be uploaded\.$/,
+      ],
     ];
     const runs = await Promise.all(cases.map(([args]) => cascade(args)));
     runs.forEach((run, i) => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   GetObjectCommand,
@@ -37,6 +38,7 @@ export function memoryS3() {
     const error = faults.shift();
     if (error) throw error;
   };
+  const etag = (body: Buffer) => `"${createHash('md5').update(body).digest('hex')}"`;
   const missing = (key?: string) =>
     new NoSuchKey({ $metadata: { httpStatusCode: 404 }, message: `No such key: ${key}` });
 
@@ -51,7 +53,7 @@ export function memoryS3() {
     fault();
     const object = objects.get(id(input.Bucket, input.Key));
     if (!object) throw new NotFound({ $metadata: { httpStatusCode: 404 }, message: 'NotFound' });
-    return { ContentLength: object.body.length, Metadata: object.metadata };
+    return { ContentLength: object.body.length, Metadata: object.metadata, ETag: etag(object.body) };
   });
   mock.on(GetObjectCommand).callsFake(async (input) => {
     fault();
@@ -84,7 +86,7 @@ export function memoryS3() {
     failNext(error: Error) {
       faults.push(error);
     },
-    put(bucket: string, key: string, body: string, metadata: Record<string, string> = {}) {
+    put(bucket: string, key: string, body: string | Uint8Array, metadata: Record<string, string> = {}) {
       objects.set(id(bucket, key), { body: Buffer.from(body), metadata });
     },
     json<T>(bucket: string, key: string): T | undefined {

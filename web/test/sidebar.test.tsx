@@ -2,7 +2,7 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { Sidebar, type SidebarProps } from '../src/components/Sidebar';
-import { checkCsvFile, uploadRefusal } from '../src/state/upload';
+import { checkDatasetFile, uploadAccept, uploadRefusal } from '../src/state/upload';
 
 const props = (overrides: Partial<SidebarProps>): SidebarProps => ({
   email: 'ada@example.com',
@@ -106,6 +106,17 @@ describe('the session list', () => {
   });
 });
 
+/** Bytes shaped as Parquet is for the checks: its marker, some data, a footer length and the marker again. */
+const parquet = new Uint8Array([
+  ...new TextEncoder().encode('PAR1'),
+  ...new Array(40).fill(0x15),
+  0x20,
+  0,
+  0,
+  0,
+  ...new TextEncoder().encode('PAR1'),
+]);
+
 describe('uploading a dataset', () => {
   it('uploads a file named as people name files, says so in its own name and picks the id the server gave', async () => {
     const onUpload = vi.fn().mockResolvedValue('veracruz-2016.csv');
@@ -113,7 +124,7 @@ describe('uploading a dataset', () => {
     render(<Sidebar {...props({ onUpload, onPickDataset })} />);
     const file = new File(['a,b\n1,2\n'], 'veracruz 2016.csv', { type: 'text/csv' });
 
-    await userEvent.setup().upload(screen.getByLabelText('Upload CSV'), file);
+    await userEvent.setup().upload(screen.getByLabelText('Upload data'), file);
 
     expect(onUpload).toHaveBeenCalledWith(file);
     expect(await screen.findByRole('status')).toHaveTextContent('Uploaded veracruz 2016.csv.');
@@ -124,7 +135,7 @@ describe('uploading a dataset', () => {
     const onUpload = vi.fn().mockResolvedValue('x.csv');
     render(<Sidebar {...props({ onUpload, ...overrides })} />);
     // applyAccept: false, as a person can pick "All files" in the dialog.
-    await userEvent.setup({ applyAccept: false }).upload(screen.getByLabelText('Upload CSV'), file);
+    await userEvent.setup({ applyAccept: false }).upload(screen.getByLabelText('Upload data'), file);
     return onUpload;
   };
 
@@ -151,9 +162,28 @@ describe('uploading a dataset', () => {
     expect(onUpload).not.toHaveBeenCalled();
   });
 
-  it('refuses a file that is not .csv', async () => {
+  it('refuses a file that is neither .csv nor .parquet', async () => {
     const onUpload = await upload(new File(['x'], 'report.xlsx'));
-    expect(await screen.findByRole('alert')).toHaveTextContent('report.xlsx is not a .csv file.');
+    expect(await screen.findByRole('alert')).toHaveTextContent('report.xlsx is not a .csv or .parquet file.');
+    expect(onUpload).not.toHaveBeenCalled();
+  });
+
+  it('uploads a Parquet file, which is binary, as it is', async () => {
+    const onUpload = vi.fn().mockResolvedValue('sales-2026.parquet');
+    const onPickDataset = vi.fn();
+    render(<Sidebar {...props({ onUpload, onPickDataset })} />);
+    const file = new File([parquet], 'sales 2026.parquet');
+    await userEvent.setup().upload(screen.getByLabelText('Upload data'), file);
+    expect(onUpload).toHaveBeenCalledWith(file);
+    expect(await screen.findByRole('status')).toHaveTextContent('Uploaded sales 2026.parquet.');
+    expect(onPickDataset).toHaveBeenCalledWith('sales-2026.parquet');
+  });
+
+  it('refuses a file named .parquet that is not Parquet, saying what is wrong, without sending anything', async () => {
+    const onUpload = await upload(new File(['region,amount\nnorth,10\n'], 'sales.parquet'));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'sales.parquet is not a Parquet file: it does not begin with Parquet\'s "PAR1" marker. Export it again as Parquet (or as CSV) and upload that.',
+    );
     expect(onUpload).not.toHaveBeenCalled();
   });
 
@@ -173,8 +203,26 @@ describe('uploading a dataset', () => {
 describe('the checks before an upload', () => {
   it('name the size limit in the sentence for a file over it', async () => {
     const big = new File(['a,b\n1,2\n'], 'big.csv');
-    expect(await checkCsvFile(big, 4)).toBe('big.csv is 8 B; the largest file Cascade takes is 4 B.');
-    expect(await checkCsvFile(new File(['a,b\n1,2\n'], 'ok.CSV'))).toBeUndefined();
+    expect(await checkDatasetFile(big, 4)).toBe('big.csv is 8 B; the largest file Cascade takes is 4 B.');
+    expect(await checkDatasetFile(new File(['a,b\n1,2\n'], 'ok.CSV'))).toBeUndefined();
+  });
+
+  it('take a Parquet file by the marker at its start and end, and refuse one cut short or empty', async () => {
+    expect(await checkDatasetFile(new File([parquet], 'ok.PARQUET'))).toBeUndefined();
+    expect(await checkDatasetFile(new File([parquet.subarray(0, 20)], 'cut.parquet'))).toBe(
+      'cut.parquet is not a whole Parquet file: it does not end with Parquet\'s "PAR1" marker (cut short while copying?). Export it again as Parquet (or as CSV) and upload that.',
+    );
+    expect(await checkDatasetFile(new File([], 'empty.parquet'))).toBe('empty.parquet is empty.');
+  });
+
+  it('say a Parquet file named .csv is Parquet, and how to fix its name', async () => {
+    expect(await checkDatasetFile(new File([parquet], 'sales.csv'))).toBe(
+      'sales.csv is a Parquet file named .csv. Rename it to end in .parquet and upload it again.',
+    );
+  });
+
+  it('offer CSV and Parquet files in the file picker', () => {
+    expect(uploadAccept).toBe('.csv,text/csv,.parquet,application/vnd.apache.parquet');
   });
 
   it("turn the server's refusal of a name into a sentence about the file", () => {

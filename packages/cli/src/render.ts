@@ -213,7 +213,7 @@ export function renderHistory(messages: readonly HistoryEntry[], cursor?: string
 }
 
 export function renderDatasets(datasets: readonly DatasetSummary[]): string {
-  if (datasets.length === 0) return 'No datasets: add one with `cascade upload FILE.csv`.';
+  if (datasets.length === 0) return 'No datasets: add one with `cascade upload FILE.csv` (or FILE.parquet).';
   const rows = datasets.map((d) => [
     d.id,
     formatBytes(d.sizeBytes),

@@ -174,4 +174,8 @@ describe('answers', () => {
       'ID           SIZE  ROWS  COLUMNS  KIND    NAME\nchurn.csv  2.0 KB  7043       21  sample  churn.csv',
     );
   });
+
+  it('says how to add a dataset, CSV or Parquet, when there is none', () => {
+    expect(renderDatasets([])).toBe('No datasets: add one with `cascade upload FILE.csv` (or FILE.parquet).');
+  });
 });

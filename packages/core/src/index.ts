@@ -7,6 +7,7 @@ export * from './cost/estimate';
 export * from './cost/prices';
 export * from './datasets/catalog';
 export * from './datasets/dictionary';
+export * from './datasets/parquet-reader';
 export * from './errors';
 export * from './ids';
 export * from './logger';

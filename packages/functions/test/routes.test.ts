@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { HeadObjectCommand, ListObjectsV2Command, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { SFNServiceException, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ConnectionsRepository, executionIdFor, limits } from '@cascade/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parquetBytes } from '../../../test/support/parquet';
 import { handler as datasetUpload } from '../src/ws/dataset-upload';
 import { handler as datasetsList } from '../src/ws/datasets-list';
 import { handler as fallback } from '../src/ws/default';
@@ -278,6 +284,36 @@ describe('the read routes', () => {
         { id: 'lalonde.csv', name: 'lalonde.csv', sizeBytes: 10, rows: 614, columns: 9, sample: true },
       ],
     });
+  });
+
+  it('datasets.list lists a Parquet upload with the rows and columns its footer gives, read in byte ranges', async () => {
+    const orders = await parquetBytes(`SELECT i AS id, i % 3 AS g, 'x' AS label FROM range(40) t(i)`);
+    h.s3.on(ListObjectsV2Command).resolves({ Contents: [] });
+    h.s3
+      .on(ListObjectsV2Command, { Prefix: 'users/alice/' })
+      .resolves({ Contents: [{ Key: 'users/alice/orders.parquet', Size: orders.length }] });
+    h.s3.on(HeadObjectCommand).resolves({ Metadata: {}, ETag: '"orders-v1"' });
+    h.s3.on(GetObjectCommand).callsFake(async ({ Range }: { Range: string }) => {
+      const [start, end] = /^bytes=(\d+)-(\d+)$/.exec(Range)!.slice(1).map(Number) as [number, number];
+      const slice = orders.subarray(start, end + 1);
+      return { Body: { transformToByteArray: async () => new Uint8Array(slice) } };
+    });
+    const [answer] = await send(datasetsList, { action: 'datasets.list', messageId: 'd' });
+    expect(answer).toEqual({
+      action: 'datasets',
+      messageId: 'd',
+      datasets: [
+        {
+          id: 'orders.parquet',
+          name: 'orders.parquet',
+          sizeBytes: orders.length,
+          rows: 40,
+          columns: 3,
+          sample: false,
+        },
+      ],
+    });
+    expect(h.s3.commandCalls(GetObjectCommand).every((call) => call.args[0].input.Range)).toBe(true);
   });
 
   it('ping answers pong with the messageId', async () => {

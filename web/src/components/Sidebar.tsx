@@ -1,6 +1,6 @@
 import type { DatasetSummary, SessionSummary } from '@cascade/core/protocol';
 import { type ChangeEvent, useEffect, useRef, useState } from 'react';
-import { checkCsvFile, formatBytes } from '../state/upload';
+import { checkDatasetFile, formatBytes, uploadAccept } from '../state/upload';
 
 export interface SidebarProps {
   email: string;
@@ -39,7 +39,7 @@ function Datasets(props: SidebarProps) {
     const file = event.target.files?.[0];
     event.target.value = '';
     if (!file || upload?.state === 'busy') return;
-    const problem = await checkCsvFile(file);
+    const problem = await checkDatasetFile(file);
     if (problem) {
       setUpload({ state: 'failed', text: problem });
       return;
@@ -68,11 +68,11 @@ function Datasets(props: SidebarProps) {
       <div className="section-head">
         <h2>Datasets</h2>
         <label className="button ghost small upload">
-          Upload CSV
+          Upload data
           {/* aria-disabled, not disabled: the focus stays on it while the upload runs. */}
           <input
             type="file"
-            accept=".csv,text/csv"
+            accept={uploadAccept}
             onChange={onFile}
             aria-disabled={upload?.state === 'busy'}
           />

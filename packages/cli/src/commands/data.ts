@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { limits } from '@cascade/core/protocol';
+import { datasetExtensionsText, datasetFormatOf, limits, parquetProblem } from '@cascade/core/protocol';
 import type { OptionSpec } from '../args';
 import { type Context, print, withConnection } from '../context';
 import { CliError, exitCodes, UsageError } from '../errors';
@@ -96,8 +96,13 @@ export const data: CommandGroup = {
     },
     {
       name: 'upload',
-      summary: 'Upload a CSV file as one of your datasets and print its id.',
-      args: [{ name: 'FILE', description: 'A .csv file, at most 100 MB; the same name again replaces it.' }],
+      summary: 'Upload a CSV or Parquet file as one of your datasets and print its id.',
+      args: [
+        {
+          name: 'FILE',
+          description: 'A .csv or .parquet file, at most 100 MB; the same name again replaces it.',
+        },
+      ],
       options: [],
       details: ['With --json, prints {datasetId, name, sizeBytes}.'],
       async run(context, args) {
@@ -108,20 +113,30 @@ export const data: CommandGroup = {
           () => undefined,
         );
         if (size === undefined) throw new CliError(`No file at ${file}.`);
-        if (!/\.csv$/i.test(name))
-          throw new UsageError(`${name} is not a .csv file: only CSV files can be uploaded.`);
+        const format = datasetFormatOf(name);
+        if (!format)
+          throw new UsageError(
+            `${name} is not a ${datasetExtensionsText} file: only CSV and Parquet files can be uploaded.`,
+          );
         if (size === 0) throw new CliError(`${file} is empty: there is nothing to upload.`);
         if (size > limits.uploadBytes)
           throw new CliError(
             `${file} is ${formatBytes(size)}; an upload may be at most ${formatBytes(limits.uploadBytes)}.`,
           );
+        const body = await readFile(file);
+        // A file named .parquet that is not one is refused here, before anything is stored.
+        const problem =
+          format === 'parquet'
+            ? parquetProblem(name, size, body.subarray(0, 4), body.subarray(-4))
+            : undefined;
+        if (problem) throw new CliError(problem);
         const upload = await withConnection(context, (connection) =>
           connection.request({ action: 'dataset.upload', payload: { name, sizeBytes: size } }, 'upload'),
         );
         const { datasetId, url, headers } = upload.message;
         let status: number;
         try {
-          status = (await fetch(url, { method: 'PUT', headers, body: await readFile(file) })).status;
+          status = (await fetch(url, { method: 'PUT', headers, body })).status;
         } catch {
           throw new CliError(
             `Could not reach the storage to upload ${name}: check your connection and try again.`,

@@ -2,20 +2,23 @@ import { parse } from 'csv-parse/sync';
 
 /**
  * A quick look at the start of a CSV file: enough for describe_dataset and for Parse to learn
- * the column names, without reading the whole file (that is the analysis task's job).
+ * the column names, without reading the whole file (that is the analysis task's job). The column
+ * sniffing is shared with Parquet's (parquet-head.ts), so a table reads alike in either format.
  */
 export type SniffedType = 'integer' | 'numeric' | 'boolean' | 'datetime' | 'categorical' | 'text' | 'empty';
 
+export interface SniffedColumn {
+  name: string;
+  type: SniffedType;
+  examples: string[];
+  missingInSample: number;
+  /** Every distinct value in the sample, for categorical and true/false columns with at most 50. */
+  values?: string[];
+}
+
 export interface CsvHead {
   delimiter: string;
-  columns: {
-    name: string;
-    type: SniffedType;
-    examples: string[];
-    missingInSample: number;
-    /** Every distinct value in the sample, for categorical and true/false columns with at most 50. */
-    values?: string[];
-  }[];
+  columns: SniffedColumn[];
   sampledRows: number;
 }
 
@@ -37,7 +40,11 @@ function sniffDelimiter(headerLine: string): string {
   );
 }
 
-function typeOf(values: string[]): SniffedType {
+/**
+ * What a column's values look like. `stored` is what a typed file (Parquet) already says they
+ * are: numbers are never read as dates or words, and text never as numbers, as the engine reads them.
+ */
+function typeOf(values: string[], stored: 'text' | 'number' | 'unknown' = 'unknown'): SniffedType {
   const present = values.filter((v) => !missing.has(v.trim()));
   if (present.length === 0) return 'empty';
   const all = (test: (v: string) => boolean) => present.every((v) => test(v.trim()));
@@ -47,9 +54,13 @@ function typeOf(values: string[]): SniffedType {
     return failing === 0 || (present.length >= 50 && failing <= Math.min(5, present.length * 0.02));
   };
   if (all((v) => v === '0' || v === '1') || all((v) => booleans.has(v.toLowerCase()))) return 'boolean';
-  if (mostly((v) => /^[-+]?\d+$/.test(v))) return 'integer';
-  if (mostly((v) => v !== '' && Number.isFinite(Number(v)))) return 'numeric';
-  if (all((v) => /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v))) {
+  if (stored !== 'text' && mostly((v) => /^[-+]?\d+$/.test(v))) return 'integer';
+  if (stored === 'number') return 'numeric';
+  if (stored !== 'text' && mostly((v) => v !== '' && Number.isFinite(Number(v)))) return 'numeric';
+  if (
+    stored !== 'text' &&
+    all((v) => /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v))
+  ) {
     return 'datetime';
   }
   const distinct = new Set(present).size;
@@ -82,17 +93,32 @@ export function sniffCsvHead(chunk: string, complete: boolean): CsvHead {
   return {
     delimiter,
     sampledRows: body.length,
-    columns: header.map((name, i) => {
-      const values = body.map((row) => row[i] ?? '');
-      const type = typeOf(values);
-      const distinct = [...new Set(values.filter((v) => !missing.has(v.trim())))];
-      return {
-        name: name.trim(),
-        type,
-        examples: distinct.slice(0, 3),
-        missingInSample: values.filter((v) => missing.has(v.trim())).length,
-        ...((type === 'categorical' || type === 'boolean') && distinct.length <= 50 && { values: distinct }),
-      };
-    }),
+    columns: header.map((name, i) =>
+      sniffColumn(
+        name.trim(),
+        body.map((row) => row[i] ?? ''),
+      ),
+    ),
+  };
+}
+
+/**
+ * One column of a sample, from its values as text ('' where a value is missing). `stored` says
+ * what a typed file holds (see typeOf); `type` overrides the sniffing for types text cannot show
+ * (a Parquet date column).
+ */
+export function sniffColumn(
+  name: string,
+  values: string[],
+  stored: 'text' | 'number' | 'unknown' = 'unknown',
+  type: SniffedType = typeOf(values, stored),
+): SniffedColumn {
+  const distinct = [...new Set(values.filter((v) => !missing.has(v.trim())))];
+  return {
+    name,
+    type: distinct.length === 0 ? 'empty' : type,
+    examples: distinct.slice(0, 3),
+    missingInSample: values.filter((v) => missing.has(v.trim())).length,
+    ...((type === 'categorical' || type === 'boolean') && distinct.length <= 50 && { values: distinct }),
   };
 }

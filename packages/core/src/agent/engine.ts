@@ -3,7 +3,7 @@ import { isAnalysisErrorCode } from '../contract/errors';
 import type { ItemOutput } from '../protocol/server';
 import type { EngineToolName } from './tools';
 
-/** One analysis for the engine: the tool, where the CSV is (s3://bucket/key) and the tool's arguments. */
+/** One analysis for the engine: the tool, where the dataset is (s3://bucket/key, CSV or Parquet) and the tool's arguments. */
 export interface EngineJob {
   tool: EngineToolName;
   data: string;
@@ -29,9 +29,17 @@ export interface AnalysisEngine {
  * An engine failure a person can act on (a missing column, a refused query, a time limit): it
  * has one of the contract's error codes and a sentence as its message. Anything else is a fault.
  */
-export function engineFailure(error: unknown): string | undefined {
+export function engineFailure(error: unknown, datasetId?: string): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && isAnalysisErrorCode(code) && error instanceof Error
-    ? error.message
-    : undefined;
+  if (typeof code !== 'string' || !isAnalysisErrorCode(code) || !(error instanceof Error)) return undefined;
+  return code === 'BadData' && datasetId ? aboutDataset(datasetId, error.message) : error.message;
+}
+
+/**
+ * A sentence about "the file" ("The file could not be read as Parquet: …") names it, so the
+ * person knows which file to fix: "sales.parquet: The file could not be read as Parquet: …".
+ * Any other sentence (one about the rows a filter left, one that names the file) is kept as it is.
+ */
+export function aboutDataset(datasetId: string, message: string): string {
+  return /\bfile\b/i.test(message) && !message.includes(datasetId) ? `${datasetId}: ${message}` : message;
 }

@@ -1,7 +1,8 @@
-import type { DatasetCatalog } from '../datasets/catalog';
+import { type DatasetCatalog, type DatasetLocation, formatOfKey } from '../datasets/catalog';
+import { ParquetReadError } from '../datasets/parquet-reader';
 import { DomainError } from '../errors';
 import type { ItemOutput } from '../protocol/server';
-import { CsvReadError, sniffCsvHead } from './csv-head';
+import { CsvReadError, type SniffedColumn, sniffCsvHead } from './csv-head';
 import type { DatasetName, DatasetSchema } from './planner/schema';
 
 /** What running a tool produced: what the model reads, and what the user may see. */
@@ -14,6 +15,39 @@ export interface ToolRun {
 }
 
 export const failedRun = (observation: string): ToolRun => ({ ok: false, observation });
+
+/** A file that cannot be read as its format; the message says why, for a person. */
+const unreadable = (error: unknown) => error instanceof CsvReadError || error instanceof ParquetReadError;
+
+/** A look at a dataset without reading all of it: its columns from a sample of its first rows. */
+export interface DatasetLook {
+  sizeBytes: number;
+  /** The exact row count, when known (a Parquet footer, a sample's metadata). */
+  rows?: number;
+  sampledRows: number;
+  columns: SniffedColumn[];
+}
+
+/**
+ * Reads a dataset's first rows, CSV or Parquet. A Parquet file is told by its name or, as the
+ * engine tells it, by its first bytes (a Parquet file named .csv): its footer gives the exact
+ * row count and column types, a sample of its first rows the rest, as far as the function's
+ * Parquet reader goes (DatasetCatalog.parquetHead).
+ */
+export async function lookAt(datasets: DatasetCatalog, location: DatasetLocation): Promise<DatasetLook> {
+  const head = formatOfKey(location.key) === 'csv' ? await datasets.head(location) : undefined;
+  if (head && !head.text.startsWith('PAR1')) {
+    const sniffed = sniffCsvHead(head.text, head.complete);
+    return {
+      sizeBytes: head.sizeBytes,
+      ...(head.rows !== undefined && { rows: head.rows }),
+      sampledRows: sniffed.sampledRows,
+      columns: sniffed.columns,
+    };
+  }
+  const file = { ...location, sizeBytes: head?.sizeBytes ?? location.sizeBytes };
+  return { sizeBytes: file.sizeBytes!, ...(await datasets.parquetHead(file)) };
+}
 
 /** The light tools, run inside the Dispatch Lambda: a listing and a look at a file's first rows. */
 export async function runInlineTool(
@@ -29,7 +63,7 @@ export async function runInlineTool(
   } catch (error) {
     // Things the model can act on (an unknown dataset, an unreadable file) become observations.
     if (error instanceof DomainError) return failedRun(error.message);
-    if (error instanceof CsvReadError) return failedRun(`${String(input.datasetId)}: ${error.message}`);
+    if (unreadable(error)) return failedRun(`${String(input.datasetId)}: ${(error as Error).message}`);
     throw error;
   }
 }
@@ -64,13 +98,11 @@ async function describeDataset(
   userId: string,
   datasetId: string,
 ): Promise<ToolRun> {
-  const location = await datasets.locate(userId, datasetId);
-  const head = await datasets.head(location);
-  const sniffed = sniffCsvHead(head.text, head.complete);
+  const sniffed = await lookAt(datasets, await datasets.locate(userId, datasetId));
   const observation = {
     datasetId,
-    sizeBytes: head.sizeBytes,
-    ...(head.rows !== undefined && { rows: head.rows }),
+    sizeBytes: sniffed.sizeBytes,
+    ...(sniffed.rows !== undefined && { rows: sniffed.rows }),
     sampledRows: sniffed.sampledRows,
     columns: sniffed.columns.map((c) => ({ name: c.name, type: c.type, examples: c.examples })),
   };
@@ -90,7 +122,10 @@ async function describeDataset(
   };
 }
 
-/** A dataset's columns, their types and first values, and its dictionary; undefined if it cannot be read. */
+/**
+ * A dataset's columns, their types and first values, and its dictionary; undefined when there is
+ * no such dataset, and only why when its file cannot be read.
+ */
 export async function datasetSchema(
   datasets: DatasetCatalog,
   userId: string,
@@ -98,8 +133,10 @@ export async function datasetSchema(
 ): Promise<DatasetSchema | undefined> {
   try {
     const location = await datasets.locate(userId, datasetId);
-    const [head, dictionary] = await Promise.all([datasets.head(location), datasets.dictionary(location)]);
-    const sniffed = sniffCsvHead(head.text, head.complete);
+    const [sniffed, dictionary] = await Promise.all([
+      lookAt(datasets, location),
+      datasets.dictionary(location),
+    ]);
     return {
       id: datasetId,
       columns: sniffed.columns.map((c) => ({
@@ -112,7 +149,8 @@ export async function datasetSchema(
       ...(dictionary && { dictionary }),
     };
   } catch (error) {
-    if (error instanceof DomainError || error instanceof CsvReadError) return undefined;
+    if (unreadable(error)) return { id: datasetId, columns: [], unreadable: (error as Error).message };
+    if (error instanceof DomainError) return undefined;
     throw error;
   }
 }

@@ -87,7 +87,7 @@ export async function parseRequest(input: ParseInput): Promise<ParsedRequest> {
     if (datasetId) {
       request.datasetId = datasetId;
       const schema = await schemaOf(datasetId);
-      if (schema) request.columns = schema.columns.map((c) => c.name);
+      if (schema && !schema.unreadable) request.columns = schema.columns.map((c) => c.name);
     }
     return request;
   }

@@ -9,7 +9,7 @@ import type { ResponseStatus } from '../protocol/codes';
 import type { ItemOutput } from '../protocol/server';
 import { type ExecutionRecord, isFinal } from '../repositories/executions';
 import { type ItemRecord, isItemFinished } from '../repositories/items';
-import { type AnalysisEngine, type EngineJob, engineFailure } from './engine';
+import { type AnalysisEngine, aboutDataset, type EngineJob, engineFailure } from './engine';
 import { readableError } from './errors';
 import { runEvents } from './events';
 import { datasetNames, datasetSchema, failedRun, runInlineTool, type ToolRun } from './inline-tools';
@@ -22,6 +22,7 @@ import { summarizeRun } from './summary';
 import {
   type EngineToolName,
   isEngineTool,
+  runsInDispatch,
   taskOverridesFor,
   toolDeclarations,
   validateToolCall,
@@ -371,9 +372,15 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
   if (
     deps.engine &&
     location.sizeBytes !== undefined &&
-    location.sizeBytes <= toolDeclarations[tool].inlineMaxBytes
+    runsInDispatch(tool, location.key, location.sizeBytes)
   ) {
-    const run = await runEngine(deps, deps.engine, job, s3Uri(deps.bucket, `results/${base}.json`));
+    const run = await runEngine(
+      deps,
+      deps.engine,
+      job,
+      s3Uri(deps.bucket, `results/${base}.json`),
+      String(call.input.datasetId),
+    );
     await record(run);
     await events.step(
       state.itemId,
@@ -404,13 +411,14 @@ async function runEngine(
   engine: AnalysisEngine,
   job: EngineJob,
   resultUri: string,
+  datasetId: string,
 ): Promise<ToolRun> {
   let result: AnalysisResult;
   let output: ItemOutput;
   try {
     ({ result, output } = await engine.run(job));
   } catch (error) {
-    const message = engineFailure(error);
+    const message = engineFailure(error, datasetId);
     if (message === undefined) throw error;
     return failedRun(message);
   }
@@ -526,7 +534,10 @@ export async function append(deps: AgentDeps, state: ItemState): Promise<ItemSta
 export async function recordFailure(deps: AgentDeps, state: ItemState): Promise<ItemState> {
   logger.warn('item failed', { executionId: state.executionId, itemId: state.itemId, cause: state.error });
   const item = await loadItem(deps, state);
-  const error = readableError(state);
+  // The task's sentence about unreadable data says "the file": name the dataset it was given.
+  const datasetId =
+    state.route === 'task' && state.error?.Error === 'BadData' ? calledDataset(item, state) : undefined;
+  const error = datasetId ? aboutDataset(datasetId, readableError(state)) : readableError(state);
   if (!isItemFinished(item)) {
     await runEvents(deps.notifier, state).step(state.itemId, item.step ?? 'parse', 'failed', error);
     // A Catch after RunAnalysis still carries Dispatch's route: the task is what failed.
@@ -545,6 +556,14 @@ export async function recordFailure(deps: AgentDeps, state: ItemState): Promise<
     turn: state.turn,
     done: true,
   };
+}
+
+/** The dataset the item's current tool call names, if it names one. */
+function calledDataset(item: ItemRecord, state: ItemState): string | undefined {
+  const recorded = item.turns?.[turnKey(state.turn, 'model')];
+  const call = recorded?.kind === 'model' ? callsOf(recorded.decision)[state.call ?? 0] : undefined;
+  const datasetId = (call?.input as { datasetId?: unknown } | undefined)?.datasetId;
+  return typeof datasetId === 'string' ? datasetId : undefined;
 }
 
 /** Marks every unfinished item of a run as failed with `reason`, counting each once. */

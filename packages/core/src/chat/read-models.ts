@@ -74,7 +74,7 @@ export async function listDatasets(
   };
 }
 
-/** Where the caller may upload a CSV file as a dataset of their own. */
+/** Where the caller may upload a CSV or Parquet file as a dataset of their own. */
 export async function createUpload(
   deps: Pick<ChatDeps, 'datasets'>,
   caller: Caller,

@@ -7,16 +7,20 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { AsyncBuffer } from 'hyparquet';
 import { ConflictError, NotFoundError } from '../errors';
+import { logger } from '../logger';
+import { type DatasetFormat, datasetFormatOf, datasetFormats } from '../protocol/dataset-files';
 import type { DatasetSummary } from '../protocol/server';
 import { DataDictionary, dictionaryKey } from './dictionary';
+import { type ParquetFooter, type ParquetHead, ParquetReadError, type ParquetReader } from './parquet-reader';
 import { datasetIdFor, decodeTitle, encodeTitle, withSuffix } from './upload-names';
 
 /**
- * Datasets are CSV objects in one bucket: the shared samples under `samples/`, each user's
- * uploads under `users/<userId>/`. A dataset's id is its file name, made safe for a key (the
- * name as uploaded is kept as its title); uploads never take a sample's id, so an id always
- * means one object for a given user.
+ * Datasets are CSV or Parquet objects in one bucket: the shared samples under `samples/`, each
+ * user's uploads under `users/<userId>/`. A dataset's id is its file name, made safe for a key
+ * (the name as uploaded is kept as its title), and its extension says its format; uploads never
+ * take a sample's id, so an id always means one object for a given user.
  */
 export const samplesPrefix = 'samples/';
 export const userPrefix = (userId: string) => `users/${userId}/`;
@@ -33,6 +37,8 @@ export interface DatasetLocation {
   sample: boolean;
   /** The object's size, when the lookup learned it. */
   sizeBytes?: number;
+  /** The object's ETag, when the lookup learned it: a footer read once holds until the file changes. */
+  etag?: string;
 }
 
 export interface DatasetHead {
@@ -44,9 +50,34 @@ export interface DatasetHead {
   rows?: number;
 }
 
-/** A CSV file directly under a prefix (nothing in sub-folders). */
+/** A CSV or Parquet file directly under a prefix (nothing in sub-folders). */
 function isDatasetFile(name: string): boolean {
-  return name.toLowerCase().endsWith('.csv') && !name.includes('/');
+  return datasetFormatOf(name) !== undefined && !name.includes('/');
+}
+
+/** The format of the dataset at `key`, as its name says (every dataset's name ends in a format's extension). */
+export const formatOfKey = (key: string): DatasetFormat => datasetFormatOf(key) ?? 'csv';
+
+/**
+ * Parquet footers already read, by object and version: a listing reads each Parquet dataset's
+ * footer for its row and column counts, and a warm Lambda need not read it again.
+ */
+const footers = new Map<string, ParquetFooter>();
+const footerCacheSize = 100;
+
+/** An S3 object as a Parquet reader reads a file: each slice is one ranged GET. */
+function s3File(s3: S3Client, bucket: string, key: string, byteLength: number): AsyncBuffer {
+  return {
+    byteLength,
+    async slice(start, end = byteLength) {
+      if (end <= start) return new ArrayBuffer(0);
+      const out = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${end - 1}` }),
+      );
+      const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array(0);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    },
+  };
 }
 
 function intMetadata(value: string | undefined): number | undefined {
@@ -54,8 +85,20 @@ function intMetadata(value: string | undefined): number | undefined {
   return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
+export interface DatasetCatalogDeps {
+  s3: S3Client;
+  bucket: string;
+  /** How this function reads Parquet, if it does (see parquet-reader.ts); without it, Parquet datasets are listed without counts. */
+  parquet?: ParquetReader;
+}
+
 export class DatasetCatalog {
-  constructor(private readonly deps: { s3: S3Client; bucket: string }) {}
+  constructor(private readonly deps: DatasetCatalogDeps) {}
+
+  /** The same datasets, read with `parquet`: what a function that shows or reads Parquet datasets uses. */
+  withParquet(parquet: ParquetReader): DatasetCatalog {
+    return new DatasetCatalog({ ...this.deps, parquet });
+  }
 
   /** Samples first, then the user's own, each by name. Row and column counts come from object metadata when known. */
   async list(userId: string): Promise<DatasetSummary[]> {
@@ -93,11 +136,51 @@ export class DatasetCatalog {
   }
 
   /**
+   * A Parquet dataset's exact row count and its columns, as this function's reader describes them
+   * (with examples and categories' values where it reads the first rows). Throws ParquetReadError
+   * when the file is not Parquet, or when this function cannot read Parquet.
+   */
+  async parquetHead(location: DatasetLocation): Promise<ParquetHead & { rows: number }> {
+    const footer = await this.parquetFooter(location);
+    const head = await this.parquetReader(location).head(this.file(location), footer);
+    return { rows: footer.rows, ...head };
+  }
+
+  /**
+   * The dataset as a file to read in byte ranges (each slice one ranged GET), for readers that
+   * need only parts of it: a Parquet file's footer and the first rows of its columns.
+   */
+  private file(location: DatasetLocation): AsyncBuffer {
+    if (location.sizeBytes === undefined) throw new Error(`The size of ${location.key} is not known`);
+    return s3File(this.deps.s3, location.bucket, location.key, location.sizeBytes);
+  }
+
+  /** This function's Parquet reader; a function without one says so, as a file it cannot read. */
+  private parquetReader(location: DatasetLocation): ParquetReader {
+    if (this.deps.parquet) return this.deps.parquet;
+    logger.warn('a Parquet dataset was read where no Parquet reader is plugged in', { key: location.key });
+    throw new ParquetReadError('Parquet files cannot be read here.');
+  }
+
+  /** A Parquet dataset's footer: its exact row count and columns. Throws ParquetReadError when it is not Parquet. */
+  private async parquetFooter(location: DatasetLocation): Promise<ParquetFooter> {
+    const cacheKey = location.etag && `${location.bucket}/${location.key}#${location.etag}`;
+    const cached = cacheKey ? footers.get(cacheKey) : undefined;
+    if (cached) return cached;
+    const footer = await this.parquetReader(location).footer(this.file(location));
+    if (cacheKey) {
+      if (footers.size >= footerCacheSize) footers.delete(footers.keys().next().value!);
+      footers.set(cacheKey, footer);
+    }
+    return footer;
+  }
+
+  /**
    * A presigned PUT for a dataset of the user's, valid for 15 minutes and only for exactly
-   * `sizeBytes` of CSV, under an id derived from the file name (upload-names.ts), which the
-   * object keeps as its title. The same name again replaces that upload; another name with the
-   * same id, or a sample's id, gets the next free suffix (`sales-2.csv`), so an id never means
-   * two files.
+   * `sizeBytes` of CSV or Parquet (the content type its extension says), under an id derived
+   * from the file name (upload-names.ts), which the object keeps as its title. The same name
+   * again replaces that upload; another name with the same id, or a sample's id, gets the next
+   * free suffix (`sales-2.csv`), so an id never means two files.
    */
   async uploadUrl(
     userId: string,
@@ -105,6 +188,7 @@ export class DatasetCatalog {
     sizeBytes: number,
   ): Promise<{ datasetId: string; url: string; headers: Record<string, string>; expiresAt: string }> {
     const datasetId = await this.uploadId(userId, name);
+    const { contentType } = datasetFormats[formatOfKey(datasetId)];
     const expiresIn = 15 * 60;
     // The title travels in the URL's query (x-amz-meta-title), signed with it, so the client sends only these headers.
     const url = await getSignedUrl(
@@ -112,7 +196,7 @@ export class DatasetCatalog {
       new PutObjectCommand({
         Bucket: this.deps.bucket,
         Key: `${userPrefix(userId)}${datasetId}`,
-        ContentType: 'text/csv',
+        ContentType: contentType,
         ContentLength: sizeBytes,
         Metadata: { title: encodeTitle(name) },
       }),
@@ -121,7 +205,7 @@ export class DatasetCatalog {
     return {
       datasetId,
       url,
-      headers: { 'content-type': 'text/csv' },
+      headers: { 'content-type': contentType },
       expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(),
     };
   }
@@ -173,20 +257,21 @@ export class DatasetCatalog {
       [samplesPrefix, true],
     ] as const) {
       const key = `${prefix}${datasetId}`;
-      const size = await this.sizeOf(key);
-      if (size !== undefined) return { bucket: this.deps.bucket, key, sample, sizeBytes: size };
+      const head = await this.headOf(key);
+      if (head)
+        return {
+          bucket: this.deps.bucket,
+          key,
+          sample,
+          sizeBytes: head.ContentLength ?? 0,
+          ...(head.ETag && { etag: head.ETag }),
+        };
     }
     throw new NotFoundError(`Dataset ${datasetId} was not found; list the datasets to see what is there.`);
   }
 
   private async exists(key: string): Promise<boolean> {
-    return (await this.sizeOf(key)) !== undefined;
-  }
-
-  /** The object's size in bytes, or undefined when there is no such object. */
-  private async sizeOf(key: string): Promise<number | undefined> {
-    const head = await this.headOf(key);
-    return head && (head.ContentLength ?? 0);
+    return (await this.headOf(key)) !== undefined;
   }
 
   /** The object's HEAD, or undefined when there is no such object. */
@@ -196,6 +281,22 @@ export class DatasetCatalog {
     } catch (error) {
       if (error instanceof Error && (error.name === 'NotFound' || error.name === 'NoSuchKey'))
         return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * A Parquet dataset's rows and columns for the listing, from its footer. A file that cannot be
+   * read, or a function that reads no Parquet, lists it without them: the listing is no place to
+   * fail, and a question about it says why.
+   */
+  private async parquetShape(location: DatasetLocation): Promise<Pick<DatasetSummary, 'rows' | 'columns'>> {
+    if (!this.deps.parquet) return {};
+    try {
+      const footer = await this.parquetFooter(location);
+      return { rows: footer.rows, columns: footer.columnNames.length };
+    } catch (error) {
+      if (error instanceof ParquetReadError) return {};
       throw error;
     }
   }
@@ -220,6 +321,17 @@ export class DatasetCatalog {
         const columns = intMetadata(head.Metadata?.columns);
         if (rows !== undefined) summary.rows = rows;
         if (columns !== undefined) summary.columns = columns;
+        if (rows === undefined && formatOfKey(key) === 'parquet')
+          Object.assign(
+            summary,
+            await this.parquetShape({
+              bucket: this.deps.bucket,
+              key,
+              sample,
+              sizeBytes: summary.sizeBytes,
+              ...(head.ETag && { etag: head.ETag }),
+            }),
+          );
         return summary;
       }),
     );

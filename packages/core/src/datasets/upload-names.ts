@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DatasetId } from '../protocol/client';
+import { datasetFormatOf, datasetFormats } from '../protocol/dataset-files';
 
 /**
  * An upload keeps the file name a person gave it for display (S3 metadata `title`) and gets a
@@ -10,10 +11,16 @@ import { DatasetId } from '../protocol/client';
 /** Room for a suffix ("-99") and the extension within DatasetId's 128 characters. */
 const maxStem = 100;
 
-/** The id a file name slugs to: `beauty and the labor market.csv` → `beauty-and-the-labor-market.csv`. */
+/**
+ * The id a file name slugs to, keeping its extension as written: `beauty and the labor market.csv`
+ * → `beauty-and-the-labor-market.csv`, `Sales 2026.parquet` → `Sales-2026.parquet`. The name is an
+ * UploadFileName: it ends in one of the dataset formats' extensions.
+ */
 export function datasetIdFor(name: string): string {
   if (DatasetId.safeParse(name).success) return name;
-  const extension = name.slice(-'.csv'.length);
+  const format = datasetFormatOf(name);
+  if (!format) throw new Error(`${name} does not end in a dataset file's extension`);
+  const extension = name.slice(-datasetFormats[format].extension.length);
   const stem = name
     .slice(0, -extension.length)
     // Letters with accents become plain letters (é → e); everything else between words, a dash.

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ExecutionStatus } from './codes';
+import { datasetExtensionsText, datasetFormatOf } from './dataset-files';
 import { limits } from './limits';
 
 const Uuid = z.uuid({ error: 'must be a UUID' });
@@ -15,9 +16,9 @@ export const DatasetId = z
 const isControl = (char: string) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f;
 
 /**
- * A file name as a person has it ("beauty and the labor market.csv"): up to 255 characters, no
- * path separators or control characters, ending in .csv in any case. A name that is already a
- * DatasetId keeps it as its id.
+ * A file name as a person has it ("beauty and the labor market.csv", "sales 2026.parquet"): up to
+ * 255 characters, no path separators or control characters, ending in .csv or .parquet in any
+ * case. A name that is already a DatasetId keeps it as its id.
  */
 export const UploadFileName = z
   .string()
@@ -25,7 +26,9 @@ export const UploadFileName = z
   .refine((name) => ![...name].some((char) => char === '/' || char === '\\' || isControl(char)), {
     error: 'must not contain / or \\ or control characters',
   })
-  .refine((name) => /^.+\.csv$/i.test(name), { error: 'must be a .csv file name' });
+  .refine((name) => datasetFormatOf(name) !== undefined, {
+    error: `must be a ${datasetExtensionsText} file name`,
+  });
 
 export const QueryItem = z.object({
   id: z.string().regex(limits.itemIdPattern, { error: 'must be 1..64 characters of A-Z a-z 0-9 _ . -' }),
@@ -119,7 +122,7 @@ export const DatasetsListRequest = z.object({
   payload: z.object({}).optional(),
 });
 
-/** Extension: asks for a presigned URL to upload a CSV file as one of the user's datasets. */
+/** Extension: asks for a presigned URL to upload a CSV or Parquet file as one of the user's datasets. */
 export const DatasetUploadRequest = z.object({
   action: z.literal('dataset.upload'),
   messageId: MessageId.optional(),

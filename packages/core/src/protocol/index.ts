@@ -1,5 +1,6 @@
 export * from './client';
 export * from './codes';
+export * from './dataset-files';
 export * from './limits';
 export { type ParseResult, parseClientMessage } from './parse';
 export * from './server';

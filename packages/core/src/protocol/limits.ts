@@ -12,7 +12,7 @@ export const limits = {
    * gets a sentence, not a dropped connection, and every request fits one DynamoDB item.
    */
   requestBytes: 64 * 1024,
-  /** The largest CSV a user may upload (a presigned S3 PUT). */
+  /** The largest dataset file (CSV or Parquet) a user may upload (a presigned S3 PUT). */
   uploadBytes: 100 * 1024 * 1024,
   /** Personal API keys: how many a user may hold unrevoked, and for how long each works. */
   apiKeys: { perUser: 10, nameChars: 64, defaultDays: 90, maxDays: 365 },

@@ -1,11 +1,15 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parquetBytes } from '../../../../test/support/parquet';
 import { memoryS3 } from '../../../../test/support/s3-memory';
 import { DatasetCatalog, datasetNames, datasetSchema, getJson, putJson, runInlineTool } from '../../src';
+import { parquetReader } from '../../src/agent/parquet-head';
+import { parquetFooterReader } from '../../src/datasets/parquet';
 
 let s3: ReturnType<typeof memoryS3>;
 const client = new S3Client({ region: 'us-east-1' });
-const catalog = new DatasetCatalog({ s3: client, bucket: 'b' });
+/** As Dispatch reads datasets: Parquet with the reader that samples the first rows. */
+const catalog = new DatasetCatalog({ s3: client, bucket: 'b', parquet: parquetReader });
 
 beforeAll(() => {
   s3 = memoryS3();
@@ -57,7 +61,7 @@ describe('inline tools', () => {
     await expect(runInlineTool(broken, 'u1', 'list_datasets', {})).rejects.toThrow('SlowDown');
   });
 
-  it('datasetSchema reads the header, types and values, and says nothing for missing or empty files', async () => {
+  it('datasetSchema reads the header, types and values, says nothing for a missing file and why an empty one cannot be read', async () => {
     expect(await datasetSchema(catalog, 'u1', 'sales.csv')).toEqual({
       id: 'sales.csv',
       columns: [
@@ -65,7 +69,11 @@ describe('inline tools', () => {
         { name: 'amount', type: 'integer' },
       ],
     });
-    expect(await datasetSchema(catalog, 'u1', 'empty.csv')).toBeUndefined();
+    expect(await datasetSchema(catalog, 'u1', 'empty.csv')).toEqual({
+      id: 'empty.csv',
+      columns: [],
+      unreadable: 'The file is empty: it has no header row.',
+    });
     expect(await datasetSchema(catalog, 'u1', 'nope.csv')).toBeUndefined();
     s3.failNext(new Error('SlowDown'));
     await expect(datasetSchema(catalog, 'u1', 'sales.csv')).rejects.toThrow('SlowDown');
@@ -100,6 +108,107 @@ describe('inline tools', () => {
     const names = await datasetNames(catalog, 'u1');
     expect(names).toContainEqual({ id: 'mine.csv' });
     expect(names.find((d) => d.id === 'sales.csv')?.aliases).toEqual(['the sales data']);
+  });
+
+  describe('of a Parquet dataset', () => {
+    beforeAll(async () => {
+      const orders = await parquetBytes(
+        `SELECT i AS order_id, ['north', 'south'][1 + i % 2] AS region, round(i * 0.75, 2) AS amount,
+                DATE '2026-01-01' + i::INTEGER AS ordered_on FROM range(3000) t(i)`,
+      );
+      s3.put('b', 'users/u1/orders.parquet', orders, { title: 'Orders 2026.parquet' });
+      // Saved as Parquet but named .csv: its first bytes say what it is, as they tell the engine.
+      s3.put('b', 'users/u1/renamed.csv', orders);
+      s3.put('b', 'users/u1/fake.parquet', 'region,amount\nnorth,10\n');
+    });
+
+    it('describe_dataset gives the exact row count from the footer and the columns from the first rows', async () => {
+      const run = await runInlineTool(catalog, 'u1', 'describe_dataset', { datasetId: 'orders.parquet' });
+      expect(run.ok).toBe(true);
+      const observation = JSON.parse(run.observation);
+      expect(observation).toMatchObject({ datasetId: 'orders.parquet', rows: 3000, sampledRows: 1000 });
+      expect(observation.columns).toEqual([
+        { name: 'order_id', type: 'integer', examples: ['0', '1', '2'] },
+        { name: 'region', type: 'categorical', examples: ['north', 'south'] },
+        { name: 'amount', type: 'numeric', examples: ['0', '0.75', '1.5'] },
+        { name: 'ordered_on', type: 'datetime', examples: ['2026-01-01', '2026-01-02', '2026-01-03'] },
+      ]);
+      expect(run.output?.text).toBe('orders.parquet: 4 columns');
+    });
+
+    it('reads a Parquet file named .csv as Parquet', async () => {
+      const run = await runInlineTool(catalog, 'u1', 'describe_dataset', { datasetId: 'renamed.csv' });
+      expect(JSON.parse(run.observation)).toMatchObject({
+        rows: 3000,
+        columns: [{ name: 'order_id' }, {}, {}, {}],
+      });
+    });
+
+    it('datasetSchema gives the planner the columns and the values of categories', async () => {
+      expect(await datasetSchema(catalog, 'u1', 'orders.parquet')).toEqual({
+        id: 'orders.parquet',
+        columns: [
+          { name: 'order_id', type: 'integer' },
+          { name: 'region', type: 'categorical', values: ['north', 'south'] },
+          { name: 'amount', type: 'numeric' },
+          { name: 'ordered_on', type: 'datetime' },
+        ],
+      });
+    });
+
+    it('says which file is not Parquet, in an observation the model can act on', async () => {
+      expect(await runInlineTool(catalog, 'u1', 'describe_dataset', { datasetId: 'fake.parquet' })).toEqual({
+        ok: false,
+        observation:
+          'fake.parquet: The file could not be read as Parquet: it does not end with Parquet\'s "PAR1" marker: it is not Parquet, or it was cut short. Export it again as Parquet (or as CSV) and upload that.',
+      });
+      expect(await datasetSchema(catalog, 'u1', 'fake.parquet')).toMatchObject({
+        columns: [],
+        unreadable: expect.stringMatching(/^The file could not be read as Parquet: /),
+      });
+    });
+
+    it("datasetSchema with Parse's footer reader gives the columns, their stored types and what the footer's statistics tell", async () => {
+      expect(await datasetSchema(catalog.withParquet(parquetFooterReader), 'u1', 'orders.parquet')).toEqual({
+        id: 'orders.parquet',
+        columns: [
+          { name: 'order_id', type: 'integer' },
+          // Two values, the least and greatest the footer keeps: all of them.
+          { name: 'region', type: 'categorical', values: ['north', 'south'] },
+          { name: 'amount', type: 'numeric' },
+          { name: 'ordered_on', type: 'datetime' },
+        ],
+      });
+    });
+
+    it('in a function with no Parquet reader, lists it without counts and says plainly it cannot be read here', async () => {
+      const readingNoParquet = new DatasetCatalog({ s3: client, bucket: 'b' });
+      const listed = await runInlineTool(readingNoParquet, 'u1', 'list_datasets', {});
+      expect(JSON.parse(listed.observation).datasets).toContainEqual({
+        id: 'orders.parquet',
+        name: 'Orders 2026.parquet',
+        sample: false,
+      });
+      expect(
+        await runInlineTool(readingNoParquet, 'u1', 'describe_dataset', { datasetId: 'orders.parquet' }),
+      ).toEqual({ ok: false, observation: 'orders.parquet: Parquet files cannot be read here.' });
+      expect(await datasetSchema(readingNoParquet, 'u1', 'orders.parquet')).toEqual({
+        id: 'orders.parquet',
+        columns: [],
+        unreadable: 'Parquet files cannot be read here.',
+      });
+    });
+
+    it('lists Parquet uploads with their counts', async () => {
+      const mine = await runInlineTool(catalog, 'u1', 'list_datasets', {});
+      expect(JSON.parse(mine.observation).datasets).toContainEqual({
+        id: 'orders.parquet',
+        name: 'Orders 2026.parquet',
+        sample: false,
+        rows: 3000,
+        columns: 4,
+      });
+    });
   });
 
   it('JSON documents round-trip through S3 pointers', async () => {

@@ -22,9 +22,11 @@ import {
   MessagesRepository,
   type ModelProvider,
   type Notifier,
+  parquetInlineWeight,
   parseItem,
   RateLimitsRepository,
   recordFailure,
+  runsInDispatch,
   type ServerMessage,
   SessionsRepository,
   startQuery,
@@ -421,6 +423,69 @@ describe('Dispatch and the analysis engine', () => {
 
     const small = await modelCalledQuery();
     expect(await dispatch(deps, small)).toMatchObject({ route: 'task' });
+  });
+
+  it('counts a Parquet file’s bytes five times against the inline size: it holds that much more than its CSV', async () => {
+    const MB = 1024 * 1024;
+    expect(parquetInlineWeight).toBe(5);
+    expect(runsInDispatch('profile', 'samples/a.csv', 16 * MB)).toBe(true);
+    expect(runsInDispatch('profile', 'samples/a.parquet', 16 * MB)).toBe(false);
+    expect(runsInDispatch('profile', 'samples/a.parquet', 3 * MB)).toBe(true);
+    expect(runsInDispatch('query_data', 'users/u/b.PARQUET', 12 * MB)).toBe(true);
+    expect(runsInDispatch('query_data', 'users/u/b.PARQUET', 13 * MB)).toBe(false);
+
+    // Dispatch decides by the name alone: these bytes are never read.
+    s3.put(bucket, 'samples/mid.parquet', 'x'.repeat(4 * MB));
+    s3.put(bucket, 'samples/mid.csv', 'x'.repeat(4 * MB));
+    const routedProfile = async (datasetId: string) => {
+      const state = await parseItem(deps, await newItem());
+      decisions.push({ kind: 'tool', calls: [{ toolUseId: 't0', name: 'profile', input: { datasetId } }] });
+      await invokeModel(deps, state);
+      return dispatch({ ...deps, engine: engine(async () => ({ result, output })) }, state);
+    };
+    expect(await routedProfile('mid.csv')).toMatchObject({ route: 'inline' });
+    expect(await routedProfile('mid.parquet')).toMatchObject({ route: 'task' });
+  });
+
+  it('names the dataset in the engine’s sentence about data it cannot read', async () => {
+    const state = await modelCalledQuery();
+    const unreadable = Object.assign(new Error('The Parquet file has no rows.'), { code: 'BadData' });
+    await dispatch({ ...deps, engine: engine(async () => Promise.reject(unreadable)) }, state);
+    expect((await deps.items.get(state.executionId, '1'))?.turns?.[turnKey(0, 'tool')]).toMatchObject({
+      ok: false,
+      observation: 'tiny.csv: The Parquet file has no rows.',
+    });
+    // A sentence that names it already, or is not about the file, is kept as it is.
+    for (const sentence of [
+      'The file tiny.csv has no data rows.',
+      'No row meets the filters (a > 9); loosen them.',
+    ]) {
+      const asked = await modelCalledQuery();
+      const refused = Object.assign(new Error(sentence), { code: 'BadData' });
+      await dispatch({ ...deps, engine: engine(async () => Promise.reject(refused)) }, asked);
+      expect((await deps.items.get(asked.executionId, '1'))?.turns?.[turnKey(0, 'tool')]).toMatchObject({
+        observation: sentence,
+      });
+    }
+  });
+
+  it('names the dataset when the task fails on data it cannot read, and only then', async () => {
+    s3.put(bucket, 'samples/huge.parquet', 'x'.repeat(4 * 1024 * 1024));
+    const failedTask = async (datasetId: string, error: { Error: string; Cause: string }) => {
+      const state = await parseItem(deps, await newItem());
+      decisions.push({ kind: 'tool', calls: [{ toolUseId: 't0', name: 'profile', input: { datasetId } }] });
+      await invokeModel(deps, state);
+      const routed = await dispatch(deps, state);
+      await recordFailure(deps, { ...routed, error });
+      return (await deps.items.get(state.executionId, '1'))?.error;
+    };
+    const cause = 'The file could not be read as Parquet: it is damaged, or not Parquet at all.';
+    expect(await failedTask('huge.parquet', { Error: 'BadData', Cause: cause })).toBe(
+      `huge.parquet: ${cause}`,
+    );
+    expect(
+      await failedTask('huge.parquet', { Error: 'ColumnNotFound', Cause: 'There is no column x.' }),
+    ).toBe('There is no column x.');
   });
 
   it("sizes the task for its tool: 1 vCPU and 2 GB to profile, 2 vCPU and 4 GB to estimate an effect, the engine's memory limit 60 % of it", async () => {

@@ -16,6 +16,8 @@ describe('upload file names', () => {
     '数据.csv',
     `${'x'.repeat(251)}.csv`,
     'sales.csv',
+    'sales 2026.parquet',
+    'Export.PARQUET',
   ])('accepts %j as a person names a file', (name) => {
     expect(upload(name).success).toBe(true);
   });
@@ -24,8 +26,10 @@ describe('upload file names', () => {
     ['reports/sales.csv', 'must not contain / or \\ or control characters'],
     ['..\\sales.csv', 'must not contain / or \\ or control characters'],
     ['sales\n.csv', 'must not contain / or \\ or control characters'],
-    ['sales.xlsx', 'must be a .csv file name'],
-    ['.csv', 'must be a .csv file name'],
+    ['sales.xlsx', 'must be a .csv or .parquet file name'],
+    ['.csv', 'must be a .csv or .parquet file name'],
+    ['.parquet', 'must be a .csv or .parquet file name'],
+    ['sales.parquet.gz', 'must be a .csv or .parquet file name'],
     [`${'x'.repeat(252)}.csv`, 'must be at most 255 characters'],
   ])('refuses %j: %s', (name, message) => {
     const parsed = upload(name);
@@ -51,6 +55,18 @@ describe('upload file names', () => {
     expect(datasetIdFor('数据.csv')).toMatch(/^upload-[0-9a-f]{8}\.csv$/);
     expect(datasetIdFor('数据.csv')).toBe(datasetIdFor('数据.csv'));
     expect(datasetIdFor('数据.csv')).not.toBe(datasetIdFor('表.csv'));
+  });
+
+  it('keeps a Parquet file’s extension as written, whatever its length', () => {
+    expect(datasetIdFor('sales.parquet')).toBe('sales.parquet');
+    expect(datasetIdFor('Sales 2026 (final).parquet')).toBe('Sales-2026-final.parquet');
+    expect(datasetIdFor('Export Q1.PARQUET')).toBe('Export-Q1.PARQUET');
+    expect(datasetIdFor('数据.parquet')).toMatch(/^upload-[0-9a-f]{8}\.parquet$/);
+    expect(withSuffix('sales.parquet', 2)).toBe('sales-2.parquet');
+  });
+
+  it('refuses to slug a name that is no dataset file (the protocol lets none through)', () => {
+    expect(() => datasetIdFor('report .xlsx')).toThrow('report .xlsx does not end in a dataset file');
   });
 
   it('numbers alternatives before the extension', () => {
@@ -112,6 +128,16 @@ describe('DatasetCatalog.uploadUrl', () => {
     // In the signed query, so the client sends no extra header (and no CORS rule needs one).
     expect(decodeTitle(url.searchParams.get('x-amz-meta-title') ?? undefined)).toBe('Données 2016.csv');
     expect(target.headers).toEqual({ 'content-type': 'text/csv' });
+  });
+
+  it('stores a Parquet upload with Parquet’s content type, signed so the PUT must send it', async () => {
+    bucketWith({});
+    const target = await catalog.uploadUrl('u-1', 'Sales 2026.parquet', 4096);
+    const url = new URL(target.url);
+    expect(target.datasetId).toBe('Sales-2026.parquet');
+    expect(url.pathname).toBe('/users/u-1/Sales-2026.parquet');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
+    expect(target.headers).toEqual({ 'content-type': 'application/vnd.apache.parquet' });
   });
 
   it('replaces an upload of the same name, including one from before titles were kept', async () => {

@@ -3,14 +3,14 @@ import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { dictionaryKey, samplesPrefix } from '@cascade/core';
+import { datasetFormatOf, datasetFormats, dictionaryKey, samplesPrefix } from '@cascade/core';
 import S3rver from 's3rver';
 
 export interface LocalS3 {
   handle: RequestListener;
 }
 
-/** A sample dataset as packages/analysis/datasets/catalog.json describes it. */
+/** A sample dataset (CSV or Parquet) as packages/analysis/datasets/catalog.json describes it. */
 interface SampleEntry {
   file: string;
   title?: string;
@@ -88,7 +88,8 @@ export async function seedSamples(
           Bucket: bucket,
           Key: key,
           Body: body,
-          ContentType: 'text/csv',
+          // A sample is CSV or Parquet, as its name says.
+          ContentType: datasetFormats[datasetFormatOf(sample.file) ?? 'csv'].contentType,
           Metadata: metadata,
         }),
       );

@@ -543,7 +543,8 @@ function describeAnswer(d: DescribeObservation, named: string[] = []): string {
 }
 
 function listAnswer(l: ListObservation): string {
-  if (l.datasets.length === 0) return 'There are no datasets yet. Upload a CSV file to get started.';
+  if (l.datasets.length === 0)
+    return 'There are no datasets yet. Upload a CSV or Parquet file to get started.';
   const table = markdownTable(
     ['dataset', 'title', 'rows', 'columns', 'kind'],
     l.datasets.map((d) => [

@@ -128,7 +128,7 @@ export const stopWords = new Set(
    just really actually exactly roughly approximately approx overall whole entire in total
    question know want wanted like need curious wondering wonder kindly thanks thank hi hello hey
    quick quickly here so ok okay um well then also as per via into out up than much many
-   data dataset file table csv sheet spreadsheet value values number numbers figure figures
+   data dataset file table csv parquet sheet spreadsheet value values number numbers figure figures
    column field variable measure metric score scores amount amounts level levels rate
    among amongst anyone anybody someone somebody pays pay paid made make makes
    group groups guys guy folks ones one person persons estimate estimated quantify determine

@@ -21,6 +21,8 @@ export interface DatasetSchema {
   title?: string;
   columns: SchemaColumn[];
   dictionary?: DataDictionary;
+  /** Set when the file is there but cannot be read (it then has no columns): why, in a sentence. */
+  unreadable?: string;
 }
 
 /** Another dataset the user could mean, named by its id, its title and its dictionary's aliases. */

@@ -179,11 +179,11 @@ export function datasetLexemes(datasets: readonly DatasetName[]): Lexeme[] {
     return ws;
   });
   datasets.forEach((d, i) => {
-    const base = d.id.replace(/\.csv$/i, '');
+    const base = d.id.replace(/\.(csv|parquet)$/i, '');
     strong(d.id, d.id);
     strong(base, d.id);
     strong(base.replace(/[_-]+/g, ' '), d.id);
-    for (const suffix of ['data', 'dataset', 'file', 'table', 'csv', 'sheet'])
+    for (const suffix of ['data', 'dataset', 'file', 'table', 'csv', 'parquet', 'sheet'])
       strong(`${base} ${suffix}`, d.id);
     if (d.title) strong(d.title, d.id);
     for (const alias of d.aliases ?? []) {

@@ -37,6 +37,9 @@ export interface UnderstandContext {
   schemaOf(datasetId: string): Promise<DatasetSchema | undefined>;
 }
 
+/** A file name in a question: "churn.csv", "sales.parquet" (the extensions of protocol/dataset-files.ts). */
+const fileName = /[\w.-]+\.(?:csv|parquet)\b/gi;
+
 const datasetSenses = (spans: Span[]) =>
   spans.flatMap((span) => span.senses.flatMap((s) => (s.kind === 'dataset' ? [s] : [])));
 
@@ -107,7 +110,7 @@ export async function understand(question: string, context: UnderstandContext): 
     };
   }
   // A file name that is not a dataset: say so rather than answer about another one.
-  const named = [...question.matchAll(/[\w.-]+\.csv\b/gi)].map((m) => m[0]);
+  const named = [...question.matchAll(fileName)].map((m) => m[0]);
   const unknownFile = named.find(
     (file) => !context.datasets.some((d) => d.id.toLowerCase() === file.toLowerCase()),
   );
@@ -115,8 +118,22 @@ export async function understand(question: string, context: UnderstandContext): 
     return {
       refusal: {
         reason: 'unknown_dataset',
-        message: `There is no dataset named ${unknownFile}. The datasets you can use are ${context.datasets.map((d) => d.id).join(', ')}; upload a CSV to add one.`,
+        message: `There is no dataset named ${unknownFile}. The datasets you can use are ${context.datasets.map((d) => d.id).join(', ')}; upload a CSV or Parquet file to add one.`,
         suggestions: suggestionsAcross(context.datasets),
+      },
+    };
+  }
+  // "profile sales" with both sales.csv and sales.parquet: one phrase, two files.
+  const ambiguous = first.find(
+    (span) => new Set(datasetSenses([span]).flatMap((s) => (s.strong ? [s.datasetId] : []))).size > 1,
+  );
+  if (strong.length > 1 && ambiguous) {
+    const ids = [...new Set(datasetSenses([ambiguous]).map((s) => s.datasetId))];
+    return {
+      refusal: {
+        reason: 'unknown_dataset',
+        message: `"${ambiguous.text}" could be ${ids.join(' or ')}; name the file you mean.`,
+        suggestions: ids.map((id) => `the same question about ${id}`),
       },
     };
   }
@@ -170,6 +187,16 @@ export async function understand(question: string, context: UnderstandContext): 
       },
     };
   }
+  if (schema.unreadable) {
+    return {
+      refusal: {
+        reason: 'unknown_dataset',
+        message: `I could not read ${datasetId}. ${schema.unreadable}`,
+        suggestions: suggestionsAcross(context.datasets.filter((d) => d.id !== datasetId)),
+        datasetId,
+      },
+    };
+  }
   const previousSchema =
     previousDataset && previousDataset !== datasetId ? await context.schemaOf(previousDataset) : undefined;
   const reading = readWith(
@@ -211,7 +238,7 @@ async function fitsAcross(
   for (const other of context.datasets) {
     if (other.id === except) continue;
     const schema = await context.schemaOf(other.id);
-    if (!schema) continue;
+    if (!schema || schema.unreadable) continue;
     const attempt = readWith(question, schema, { ...context, previous: undefined }, false);
     if ('frame' in attempt) fits.push(attempt);
   }
@@ -226,7 +253,7 @@ async function understoodAcross(
   const refusals: Understanding[] = [];
   for (const other of context.datasets) {
     const schema = await context.schemaOf(other.id);
-    if (!schema) continue;
+    if (!schema || schema.unreadable) continue;
     const attempt = readWith(question, schema, { ...context, previous: undefined }, false);
     if ('refusal' in attempt && !['unknown_column', 'unknown_words'].includes(attempt.refusal.reason))
       refusals.push(attempt);

@@ -702,7 +702,7 @@ describe('profiles, columns and the dataset list', () => {
     expect(answer).toContain('| mine.csv | mine.csv | ? | ? | yours |');
     expect(answer).toContain('"what columns does churn.csv have?"');
     expect(writeAnswer({ kind: 'datasets' }, [list([])], undefined)).toBe(
-      'There are no datasets yet. Upload a CSV file to get started.',
+      'There are no datasets yet. Upload a CSV or Parquet file to get started.',
     );
   });
 });

@@ -943,3 +943,80 @@ describe('more follow-ups', () => {
     });
   });
 });
+
+describe('Parquet datasets', () => {
+  /** The user has uploaded orders.parquet, and both sales.csv and sales.parquet. */
+  const withParquet = (selected?: string) =>
+    context({
+      datasets: [
+        ...context().datasets,
+        { id: 'orders.parquet', title: 'Orders 2026.parquet' },
+        { id: 'sales.csv' },
+        { id: 'sales.parquet' },
+        { id: 'broken.parquet' },
+      ],
+      schemaOf: async (id) =>
+        id === 'broken.parquet'
+          ? {
+              id,
+              columns: [],
+              unreadable: 'The file could not be read as Parquet: it is too short to be Parquet.',
+            }
+          : id.endsWith('.parquet') || id === 'sales.csv'
+            ? {
+                id,
+                columns: [
+                  { name: 'region', type: 'categorical', values: ['north', 'south'] },
+                  { name: 'amount', type: 'numeric' },
+                ],
+              }
+            : context().schemaOf(id),
+      ...(selected && { selected }),
+    });
+  const read = (question: string, selected?: string) => understand(question, withParquet(selected));
+
+  it.each([
+    ['profile orders.parquet', { kind: 'profile', datasetId: 'orders.parquet' }],
+    ['what columns does orders.parquet have?', { kind: 'columns', datasetId: 'orders.parquet' }],
+    ['how many rows are in the orders parquet file', { kind: 'aggregate', datasetId: 'orders.parquet' }],
+    ['average amount by region in sales.parquet', { kind: 'aggregate', datasetId: 'sales.parquet' }],
+  ])('"%s" is about the Parquet file it names', async (question, frame) => {
+    expect(await read(question, 'churn.csv')).toMatchObject({ frame });
+  });
+
+  it('refuses a .parquet name that is no dataset, and says Parquet files can be uploaded', async () => {
+    expect(await read('profile missing.parquet')).toMatchObject({
+      refusal: {
+        reason: 'unknown_dataset',
+        message: expect.stringMatching(
+          /^There is no dataset named missing\.parquet\. .*; upload a CSV or Parquet file to add one\.$/,
+        ),
+      },
+    });
+  });
+
+  it('asks which file is meant when a name fits a CSV and a Parquet file alike', async () => {
+    expect(await read('profile sales')).toEqual({
+      refusal: {
+        reason: 'unknown_dataset',
+        message: '"sales" could be sales.csv or sales.parquet; name the file you mean.',
+        suggestions: ['the same question about sales.csv', 'the same question about sales.parquet'],
+      },
+    });
+    expect(await read('profile sales.parquet')).toMatchObject({ frame: { datasetId: 'sales.parquet' } });
+  });
+
+  it('says why a file it cannot read cannot be read, and reads the question against the others', async () => {
+    expect(await read('profile broken.parquet')).toMatchObject({
+      refusal: {
+        reason: 'unknown_dataset',
+        datasetId: 'broken.parquet',
+        message:
+          'I could not read broken.parquet. The file could not be read as Parquet: it is too short to be Parquet.',
+      },
+    });
+    expect(await read('average basket value by device')).toMatchObject({
+      frame: { datasetId: 'checkout_ab.csv' },
+    });
+  });
+});
