@@ -44,18 +44,20 @@ interface Counts {
   tasks: number;
 }
 
+const noCounts = (): Counts => ({
+  transitions: 0,
+  lambda: 0,
+  dynamoRead: 0,
+  dynamoWrite: 0,
+  s3Get: 0,
+  s3Put: 0,
+  messages: 0,
+  taskApi: 0,
+  tasks: 0,
+});
+
 function group(snapshot: Record<string, number>): Counts {
-  const counts: Counts = {
-    transitions: 0,
-    lambda: 0,
-    dynamoRead: 0,
-    dynamoWrite: 0,
-    s3Get: 0,
-    s3Put: 0,
-    messages: 0,
-    taskApi: 0,
-    tasks: 0,
-  };
+  const counts = noCounts();
   for (const [key, n] of Object.entries(snapshot)) {
     const [service, operation = ''] = key.split(':');
     if (key === 'states:StateTransition') counts.transitions += n;
@@ -134,31 +136,18 @@ async function measureKind(cloud: LocalCloud, client: Client, kind: Kind) {
   const small = await batch(cloud, client, kind, kind.n);
   const large = await batch(cloud, client, kind, 2 * kind.n);
   const perItem = group(difference(large.measured, small.measured));
-  const estimate = large.items.slice(kind.n).reduce(
-    (sum, item) => {
-      const usage = itemUsage(item);
-      sum.transitions += usage.transitions;
-      sum.lambda += usage.invocations.length;
-      sum.dynamoRead += usage.requests.dynamoRead;
-      sum.dynamoWrite += usage.requests.dynamoWrite;
-      sum.s3Get += usage.requests.s3Get;
-      sum.s3Put += usage.requests.s3Put;
-      sum.messages += usage.requests.messages;
-      sum.tasks += usage.tasks.length;
-      return sum;
-    },
-    {
-      transitions: 0,
-      lambda: 0,
-      dynamoRead: 0,
-      dynamoWrite: 0,
-      s3Get: 0,
-      s3Put: 0,
-      messages: 0,
-      taskApi: 0,
-      tasks: 0,
-    },
-  );
+  const estimate = large.items.slice(kind.n).reduce((sum, item) => {
+    const usage = itemUsage(item);
+    sum.transitions += usage.transitions;
+    sum.lambda += usage.invocations.length;
+    sum.dynamoRead += usage.requests.dynamoRead;
+    sum.dynamoWrite += usage.requests.dynamoWrite;
+    sum.s3Get += usage.requests.s3Get;
+    sum.s3Put += usage.requests.s3Put;
+    sum.messages += usage.requests.messages;
+    sum.tasks += usage.tasks.length;
+    return sum;
+  }, noCounts());
   const perRun = group(small.measured);
   return {
     kind: kind.name,
