@@ -5,11 +5,11 @@ import type { ServerMessageOf } from '@cascade/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
 import {
-  Client,
+  type Client,
+  connectNewUser,
   credentials,
   csvAboveInlineLimit,
   isResponseFor,
-  newUser,
   root,
   sendQuery,
   startTestCloud,
@@ -21,8 +21,7 @@ describe('the analysis task behind the local cloud', () => {
   let client: Client;
   beforeAll(async () => {
     cloud = await startTestCloud();
-    const user = await newUser(cloud);
-    client = await Client.connect(`${cloud.endpoints.websocketUrl}?token=${user.idToken}`);
+    client = await connectNewUser(cloud);
   });
   afterAll(async () => {
     client?.close();

@@ -95,6 +95,12 @@ export async function newUser(cloud: LocalCloud, email = `${randomUUID()}@exampl
   return { email, ...(await signIn(cloud.endpoints, email)) };
 }
 
+/** A new, signed-in user and a WebSocket connection of theirs. */
+export async function connectNewUser(cloud: LocalCloud): Promise<Client> {
+  const user = await newUser(cloud);
+  return Client.connect(`${cloud.endpoints.websocketUrl}?token=${user.idToken}`);
+}
+
 /** A WebSocket client that keeps every message and can wait for the one a test expects. */
 export class Client {
   readonly messages: ServerMessage[] = [];

@@ -3,7 +3,7 @@ import type { ServerMessageOf } from '@cascade/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
 import { csvAsParquet } from '../support/parquet';
-import { askQuestion, Client, newUser, root, startTestCloud } from './harness';
+import { askQuestion, type Client, connectNewUser, root, startTestCloud } from './harness';
 
 /** Uploads a file as a person would: a presigned URL from dataset.upload, then a PUT with its headers. */
 async function upload(client: Client, name: string, body: Uint8Array) {
@@ -21,8 +21,7 @@ describe('a Parquet dataset in the local cloud', () => {
   let client: Client;
   beforeAll(async () => {
     cloud = await startTestCloud();
-    const user = await newUser(cloud);
-    client = await Client.connect(`${cloud.endpoints.websocketUrl}?token=${user.idToken}`);
+    client = await connectNewUser(cloud);
     // The churn sample as someone's Parquet export (zstd, as polars writes it by default).
     const churn = await csvAsParquet(join(root, 'packages/analysis/datasets/churn.csv'), {
       compression: 'zstd',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerMessageOf } from '@cascade/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../packages/local/src';
-import { Client, isResponseFor, newUser, startTestCloud, uploadCsv } from './harness';
+import { type Client, connectNewUser, isResponseFor, startTestCloud, uploadCsv } from './harness';
 
 /**
  * What an item asks of AWS, counted at the local cloud's edge and in its engine: the bench
@@ -15,8 +15,7 @@ let client: Client;
 
 beforeAll(async () => {
   cloud = await startTestCloud();
-  const user = await newUser(cloud);
-  client = await Client.connect(`${cloud.endpoints.websocketUrl}?token=${user.idToken}`);
+  client = await connectNewUser(cloud);
   await uploadCsv(client, 'small.csv', 'order_id,region,amount\n1,north,10.5\n2,south,22\n3,north,7\n');
 });
 afterAll(async () => {

@@ -36,3 +36,18 @@ export async function parquetBytes(
 /** A CSV file (a path) saved as Parquet, read as DuckDB reads it (NA and empty cells missing). */
 export const csvAsParquet = (path: string, options?: Parameters<typeof parquetBytes>[1]) =>
   parquetBytes(`SELECT * FROM read_csv(${sqlText(path)}, nullstr = ['NA', ''])`, options);
+
+/** A file in memory, as hyparquet reads one, counting the bytes it hands out. */
+export function inMemory(given: Uint8Array) {
+  // A plain copy: a Buffer's slice shares its pool's memory.
+  const bytes = new Uint8Array(given);
+  const file = {
+    read: 0,
+    byteLength: bytes.length,
+    slice(start: number, end = bytes.length) {
+      file.read += end - start;
+      return bytes.slice(start, end).buffer as ArrayBuffer;
+    },
+  };
+  return file;
+}

@@ -2,27 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AsyncBuffer } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
-import { csvAsParquet, parquetBytes } from '../../../../test/support/parquet';
+import { csvAsParquet, inMemory, parquetBytes } from '../../../../test/support/parquet';
 import { sniffCsvHead } from '../../src/agent/csv-head';
 import { sniffParquetHead } from '../../src/agent/parquet-head';
 import { readParquetFooter } from '../../src/datasets/parquet';
 import { ParquetReadError } from '../../src/datasets/parquet-reader';
 
 const samples = join(import.meta.dirname, '../../../analysis/datasets');
-
-/** A file in memory, as hyparquet reads one, counting the bytes it hands out. */
-function inMemory(given: Uint8Array) {
-  const bytes = new Uint8Array(given);
-  const file = {
-    read: 0,
-    byteLength: bytes.length,
-    slice(start: number, end = bytes.length) {
-      file.read += end - start;
-      return bytes.slice(start, end).buffer as ArrayBuffer;
-    },
-  };
-  return file;
-}
 
 async function look(bytes: Uint8Array, options?: Parameters<typeof sniffParquetHead>[2]) {
   const file = inMemory(bytes);

@@ -1,26 +1,11 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { AsyncBuffer } from 'hyparquet';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parquetBytes } from '../../../../test/support/parquet';
+import { inMemory, parquetBytes } from '../../../../test/support/parquet';
 import { memoryS3 } from '../../../../test/support/s3-memory';
 import { DatasetCatalog } from '../../src';
 import { parquetFooterReader, readParquetFooter } from '../../src/datasets/parquet';
 import { ParquetReadError } from '../../src/datasets/parquet-reader';
-
-/** A file in memory, as hyparquet reads one, counting the bytes it hands out. */
-function inMemory(given: Uint8Array) {
-  // A plain copy: a Buffer's slice shares its pool's memory.
-  const bytes = new Uint8Array(given);
-  const file = {
-    read: 0,
-    byteLength: bytes.length,
-    slice(start: number, end = bytes.length) {
-      file.read += end - start;
-      return bytes.slice(start, end).buffer as ArrayBuffer;
-    },
-  };
-  return file;
-}
 
 const table = `SELECT i AS id, 'r' || (i % 4) AS region, i * 1.5 AS amount FROM range(5000) t(i)`;
 let sales: Buffer;
