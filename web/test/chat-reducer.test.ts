@@ -3,18 +3,21 @@ import { describe, expect, it } from 'vitest';
 import {
   type ChatState,
   chatReducer,
-  earlierHistoryId,
-  historyId,
   initialChatState,
   latestRun,
   liveText,
   mergeSnapshot,
-  olderSessionsId,
   refusalSentence,
 } from '../src/state/chat';
 
 const ids = { executionId: 'e1', sessionId: 's1' };
 const server = (state: ChatState, message: ServerMessage) => chatReducer(state, { type: 'server', message });
+/** The answer to `sessions.list`: the first page, or an older one. */
+const listed = (state: ChatState, answer: Omit<ServerMessageOf<'sessions'>, 'action'>, older = false) =>
+  chatReducer(state, { type: 'sessionsListed', answer: { action: 'sessions', ...answer }, older });
+/** The answer to `session.history`: the newest page, or an earlier one. */
+const loaded = (state: ChatState, answer: Omit<ServerMessageOf<'history'>, 'action'>, earlier = false) =>
+  chatReducer(state, { type: 'historyLoaded', answer: { action: 'history', ...answer }, earlier });
 const progress = (completed: number, id: string, status: 'SUCCEEDED' | 'FAILED' | 'RUNNING' = 'SUCCEEDED') =>
   ({
     action: 'progress',
@@ -216,8 +219,7 @@ describe('the chat reducer', () => {
       summary: 'done',
       items: [],
     });
-    state = server(state, {
-      action: 'history',
+    state = loaded(state, {
       sessionId: 's1',
       messages: [
         {
@@ -279,22 +281,28 @@ describe('the chat reducer', () => {
     const sessionId = '00000000-0000-4000-8000-00000000abcd';
     let state = chatReducer(initialChatState, { type: 'sessionOpened', sessionId });
     expect(state.historyLoading).toBe(true);
-    state = server(state, {
-      action: 'error',
-      messageId: historyId(sessionId),
-      code: 'NOT_FOUND',
-      message: `Session ${sessionId} was not found.`,
+    state = chatReducer(state, {
+      type: 'historyRefused',
+      sessionId,
+      error: { action: 'error', code: 'NOT_FOUND', message: `Session ${sessionId} was not found.` },
     });
     expect(state).toMatchObject({ historyLoading: false, turns: [] });
     expect(state.activeSessionId).toBeUndefined();
     expect(state.notice).toBe(
       'That conversation was not found: it may belong to another account. A new one is open.',
     );
+    // A refusal for a session no longer open leaves the open one alone.
+    state = chatReducer(state, { type: 'sessionOpened', sessionId: 's2' });
+    state = chatReducer(state, {
+      type: 'historyRefused',
+      sessionId,
+      error: { action: 'error', code: 'INTERNAL', message: 'Try again.' },
+    });
+    expect(state).toMatchObject({ activeSessionId: 's2', historyLoading: true, notice: 'Try again.' });
   });
 
   it('lists sessions newest first and sample datasets first', () => {
-    let state = server(initialChatState, {
-      action: 'sessions',
+    let state = listed(initialChatState, {
       sessions: [
         {
           sessionId: 'old',
@@ -337,60 +345,38 @@ describe('older pages', () => {
   });
 
   it('adds older sessions below, and keeps them when the first page is listed again', () => {
-    let state = server(initialChatState, {
-      action: 'sessions',
-      messageId: 'sessions',
-      sessions: [session('d', 4), session('c', 3)],
-      cursor: 'page2',
-    });
+    let state = listed(initialChatState, { sessions: [session('d', 4), session('c', 3)], cursor: 'page2' });
     expect(state.sessionsCursor).toBe('page2');
     state = chatReducer(state, { type: 'pageRequested', of: 'sessions' });
     expect(state.loadingOlderSessions).toBe(true);
-    state = server(state, {
-      action: 'sessions',
-      messageId: olderSessionsId,
-      sessions: [session('b', 2), session('a', 1)],
-    });
+    state = listed(state, { sessions: [session('b', 2), session('a', 1)] }, true);
     expect(state.sessions.map((s) => s.sessionId)).toEqual(['d', 'c', 'b', 'a']);
     expect(state.sessionsCursor).toBeUndefined();
     expect(state.loadingOlderSessions).toBe(false);
     // A run in "a" moves it to the top of the first page; the older pages stay listed, once each.
-    state = server(state, {
-      action: 'sessions',
-      messageId: 'sessions',
-      sessions: [session('a', 5), session('d', 4)],
-      cursor: 'page2-again',
-    });
+    state = listed(state, { sessions: [session('a', 5), session('d', 4)], cursor: 'page2-again' });
     expect(state.sessions.map((s) => s.sessionId)).toEqual(['a', 'd', 'c', 'b']);
     expect(state.sessionsCursor).toBeUndefined();
   });
 
   it('puts earlier messages above, keeping the cursor to older ones across a refresh of the newest page', () => {
     let state = chatReducer(initialChatState, { type: 'sessionOpened', sessionId: 's1' });
-    state = server(state, {
-      action: 'history',
+    state = loaded(state, {
       sessionId: 's1',
       messages: [message('m3', 3), message('m4', 4)],
       cursor: 'older1',
     });
     expect(state.historyCursor).toBe('older1');
     state = chatReducer(state, { type: 'pageRequested', of: 'history' });
-    state = server(state, {
-      action: 'history',
-      messageId: earlierHistoryId,
-      sessionId: 's1',
-      messages: [message('m1', 1), message('m2', 2)],
-      cursor: 'older2',
-    });
+    state = loaded(
+      state,
+      { sessionId: 's1', messages: [message('m1', 1), message('m2', 2)], cursor: 'older2' },
+      true,
+    );
     expect(state.turns.map((t) => t.key)).toEqual(['m1', 'm2', 'm3', 'm4']);
     expect(state.loadingEarlier).toBe(false);
     // A reconnect asks for the newest page again: the way further back stays where it was.
-    state = server(state, {
-      action: 'history',
-      sessionId: 's1',
-      messages: [message('m4', 4)],
-      cursor: 'older1',
-    });
+    state = loaded(state, { sessionId: 's1', messages: [message('m4', 4)], cursor: 'older1' });
     expect(state.historyCursor).toBe('older2');
     expect(state.turns).toHaveLength(4);
     // Another session starts from its own newest page.
@@ -401,22 +387,13 @@ describe('older pages', () => {
 
   it('says why an older page could not be loaded, and lets the person try again', () => {
     let state = chatReducer(initialChatState, { type: 'pageRequested', of: 'history' });
-    state = server(state, {
-      action: 'error',
-      messageId: earlierHistoryId,
-      code: 'BAD_REQUEST',
-      message: 'The cursor is not valid.',
-    });
+    state = chatReducer(state, { type: 'pageFailed', of: 'history', reason: 'The cursor is not valid.' });
     expect(state.loadingEarlier).toBe(false);
     expect(state.notice).toBe('The cursor is not valid.');
     state = chatReducer(state, { type: 'pageRequested', of: 'sessions' });
-    state = server(state, {
-      action: 'error',
-      messageId: olderSessionsId,
-      code: 'INTERNAL',
-      message: 'Try again.',
-    });
+    state = chatReducer(state, { type: 'pageFailed', of: 'sessions', reason: 'Try again.' });
     expect(state.loadingOlderSessions).toBe(false);
+    expect(state.notice).toBe('Try again.');
   });
 });
 
@@ -603,15 +580,5 @@ describe("what a run's details are drawn from", () => {
     expect(latestRun(state)!.events).toBe(2);
     state = server(state, snapshot());
     expect(latestRun(state)!.events).toBe(2);
-  });
-
-  it('leaves a failed request of the details to the details: it is no notice', () => {
-    const state = server(started(), {
-      action: 'error',
-      messageId: 'details:1234',
-      code: 'NOT_FOUND',
-      message: 'Run e1 has no item z.',
-    });
-    expect(state.notice).toBeUndefined();
   });
 });

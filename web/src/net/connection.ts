@@ -1,4 +1,9 @@
-import { type ClientMessage, ServerMessage } from '@cascade/core/protocol';
+import {
+  type ClientMessage,
+  type ClientRequest,
+  ServerMessage,
+  type ServerMessageOf,
+} from '@cascade/core/protocol';
 
 /**
  * API Gateway WebSocket frames are at most 32 KB and a browser sends each message as a single
@@ -14,6 +19,56 @@ export type ConnectionStatus =
 
 export type SendResult = { ok: true } | { ok: false; reason: string };
 
+/** The answer the server gives each request this client makes (PROTOCOL.md's table). */
+const answerTo = {
+  'sessions.list': 'sessions',
+  'session.history': 'history',
+  'execution.get': 'execution',
+  'execution.cancel': 'execution',
+  'execution.trace': 'trace',
+  'datasets.list': 'datasets',
+  'dataset.upload': 'upload',
+  'signout.everywhere': 'signedOut',
+  ping: 'pong',
+} as const;
+export type RequestAction = keyof typeof answerTo;
+export type Answer<A extends RequestAction> = ServerMessageOf<(typeof answerTo)[A]>;
+type Payload<A extends RequestAction> = ClientRequest<A>['payload'];
+/** A request whose payload may be left out takes it optionally. */
+type RequestArgs<A extends RequestAction> =
+  undefined extends Payload<A> ? [payload?: Payload<A>] : [payload: Payload<A>];
+
+/** The server answered a request with an `error` frame; `message` is its sentence. */
+export class RequestRefused extends Error {
+  constructor(readonly answer: ServerMessageOf<'error'>) {
+    super(answer.message);
+    this.name = 'RequestRefused';
+  }
+}
+
+/**
+ * A request that got no answer: it could not be sent, the server took too long, or the
+ * connection it was sent on closed first.
+ */
+export class RequestUnanswered extends Error {
+  constructor(
+    readonly reason: 'unsent' | 'timeout' | 'closed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RequestUnanswered';
+  }
+}
+
+interface PendingRequest {
+  expects: ServerMessage['action'];
+  resolve: (answer: ServerMessage) => void;
+  reject: (error: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+const answerTimeoutMs = 15_000;
+
 /** The wait before reconnect attempt `attempt` (0-based): exponential, capped, with jitter. */
 export function backoffDelay(attempt: number, random = Math.random): number {
   const base = Math.min(15_000, 500 * 2 ** Math.min(attempt, 10));
@@ -28,10 +83,13 @@ export interface ConnectionOptions {
    * everywhere, account disabled), and only a refresh tells; if that fails, the auth layer signs out.
    */
   token: (renew?: boolean) => Promise<string>;
+  /** Every server message that is not the answer to a `request`: live events, and answers to `send`. */
   onMessage: (message: ServerMessage) => void;
   onStatus: (status: ConnectionStatus) => void;
   /** Keeps the connection from API Gateway's 10-minute idle timeout. */
   keepAliveMs?: number;
+  /** How long `request` waits for an answer. */
+  answerTimeoutMs?: number;
   createSocket?: (url: string) => WebSocket;
   random?: () => number;
 }
@@ -45,7 +103,8 @@ export class Connection {
   private stopped = false;
   /** Bumped by every start, so an attempt begun before a stop never opens a second socket. */
   private generation = 0;
-  private readonly waiters = new Map<string, (message: ServerMessage) => void>();
+  /** Requests sent on the current socket and not yet answered, by messageId. */
+  private readonly pending = new Map<string, PendingRequest>();
   /** The last socket closed before it opened: its handshake was refused (or never reached the server). */
   private refused = false;
 
@@ -76,6 +135,7 @@ export class Connection {
     const socket = this.socket;
     this.socket = undefined;
     socket?.close(1000, 'signed out');
+    this.abandonPending();
     this.options.onStatus({ state: 'closed' });
   }
 
@@ -94,20 +154,60 @@ export class Connection {
     return { ok: true };
   }
 
-  /** Sends a request and resolves with the answer that echoes its messageId (or an error answer). */
-  request(message: ClientMessage & { messageId: string }, timeoutMs = 15_000): Promise<ServerMessage> {
+  /**
+   * Sends `action` with a fresh messageId and resolves with the answer that echoes it; rejects
+   * with `RequestRefused` for an `error` answer and `RequestUnanswered` when no answer comes.
+   * The answer goes to the caller only, never to `onMessage`.
+   *
+   * A reconnect rejects every request still waiting (reason `closed`) rather than resending it:
+   * API Gateway answers on the connection that asked, so an answer never arrives on the next
+   * socket, and not every request is safe to repeat (`dataset.upload`, `execution.cancel`).
+   * Whoever needs the state again asks after reconnecting (useCatchUp does).
+   */
+  request<A extends RequestAction>(action: A, ...[payload]: RequestArgs<A>): Promise<Answer<A>> {
+    const messageId = crypto.randomUUID();
+    const message = { action, messageId, ...(payload && { payload }) } as ClientMessage;
     return new Promise((resolve, reject) => {
       const sent = this.send(message);
-      if (!sent.ok) return reject(new Error(sent.reason));
+      if (!sent.ok) return reject(new RequestUnanswered('unsent', sent.reason));
       const timer = setTimeout(() => {
-        this.waiters.delete(message.messageId);
-        reject(new Error('The server did not answer in time. Try again.'));
-      }, timeoutMs);
-      this.waiters.set(message.messageId, (answer) => {
-        clearTimeout(timer);
-        resolve(answer);
+        this.pending.delete(messageId);
+        reject(new RequestUnanswered('timeout', 'The server did not answer in time. Try again.'));
+      }, this.options.answerTimeoutMs ?? answerTimeoutMs);
+      this.pending.set(messageId, {
+        expects: answerTo[action],
+        resolve: resolve as (answer: ServerMessage) => void,
+        reject,
+        timer,
       });
     });
+  }
+
+  /** Settles the request `message` answers, if one waits for it; says whether one did. */
+  private answer(message: ServerMessage): boolean {
+    const messageId = 'messageId' in message ? message.messageId : undefined;
+    const request = messageId === undefined ? undefined : this.pending.get(messageId);
+    if (!request || messageId === undefined) return false;
+    this.pending.delete(messageId);
+    clearTimeout(request.timer);
+    if (message.action === 'error') request.reject(new RequestRefused(message));
+    else if (message.action === request.expects) request.resolve(message);
+    else
+      request.reject(new Error(`The server answered with ${message.action} instead of ${request.expects}.`));
+    return true;
+  }
+
+  /** The socket requests were sent on is gone: none of them will be answered now. */
+  private abandonPending(): void {
+    const closed = new RequestUnanswered(
+      'closed',
+      'The connection closed before the server answered; reconnecting…',
+    );
+    for (const request of this.pending.values()) {
+      clearTimeout(request.timer);
+      request.reject(closed);
+    }
+    this.pending.clear();
   }
 
   private async open(): Promise<void> {
@@ -133,7 +233,8 @@ export class Connection {
       this.attempt = 0;
       clearInterval(this.keepAlive);
       this.keepAlive = setInterval(
-        () => this.send({ action: 'ping', messageId: 'keepalive' }),
+        // A lost pong changes nothing: the next ping, or the socket closing, tells.
+        () => this.request('ping').catch(() => undefined),
         this.options.keepAliveMs ?? 5 * 60_000,
       );
       this.options.onStatus({ state: 'open' });
@@ -148,20 +249,13 @@ export class Connection {
       }
       const parsed = ServerMessage.safeParse(json);
       if (!parsed.success) return;
-      const message = parsed.data;
-      if (message.action === 'pong' && message.messageId === 'keepalive') return;
-      const echoed = 'messageId' in message ? message.messageId : undefined;
-      const waiter = echoed ? this.waiters.get(echoed) : undefined;
-      if (waiter && echoed) {
-        this.waiters.delete(echoed);
-        waiter(message);
-      }
-      this.options.onMessage(message);
+      if (!this.answer(parsed.data)) this.options.onMessage(parsed.data);
     };
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = undefined;
       clearInterval(this.keepAlive);
+      this.abandonPending();
       if (!opened) this.refused = true;
       if (this.stopped) return;
       const delay = backoffDelay(this.attempt, this.options.random);

@@ -141,17 +141,19 @@ export type ChatAction =
   | { type: 'querySent'; query: PendingQuery; at: string }
   | { type: 'sessionOpened'; sessionId?: string }
   /** An older page of sessions or of the open session's messages was asked for. */
-  | { type: 'pageRequested'; of: 'sessions' | 'history' }
+  | { type: 'pageRequested'; of: Page }
+  /** The answer to `sessions.list`: the first page, or (`older`) the one its cursor led to. */
+  | { type: 'sessionsListed'; answer: ServerMessageOf<'sessions'>; older: boolean }
+  /** The answer to `session.history`: the newest page, or (`earlier`) the one its cursor led to. */
+  | { type: 'historyLoaded'; answer: ServerMessageOf<'history'>; earlier: boolean }
+  /** A request for an older page went unanswered or was refused; `reason` says why. */
+  | { type: 'pageFailed'; of: Page; reason: string }
+  /** The server refused the history of `sessionId` (another account's link, or deleted). */
+  | { type: 'historyRefused'; sessionId: string; error: ServerMessageOf<'error'> }
   | { type: 'notice'; text?: string };
 
-/** The messageIds of requests for older pages, which the answers echo. */
-export const olderSessionsId = 'sessions-older';
-export const earlierHistoryId = 'history-earlier';
-/** The messageId of a request for a session's newest messages, which names the session. */
-export const historyId = (sessionId: string) => `history:${sessionId}`;
-/** Requests of a run's details view, which shows their errors itself (not as a notice). */
-export const detailsRequestId = () => `details:${crypto.randomUUID()}`;
-const isDetailsRequest = (messageId: string | undefined) => messageId?.startsWith('details:') === true;
+/** Which list an older page belongs to: the sessions, or the open session's messages. */
+export type Page = 'sessions' | 'history';
 
 const finalItem = (status: ItemStatus) => status === 'SUCCEEDED' || status === 'FAILED';
 export const runEnded = (status: ExecutionStatus) => status !== 'RUNNING';
@@ -384,6 +386,39 @@ function answerTurn(run: Run, at: string): Turn {
   };
 }
 
+function onSessions(state: ChatState, message: ServerMessageOf<'sessions'>, older: boolean): ChatState {
+  if (!older && !state.olderSessionsLoaded)
+    return {
+      ...state,
+      sessions: sortSessions(message.sessions),
+      sessionsLoaded: true,
+      sessionsCursor: message.cursor,
+    };
+  // An older page, or the first page again once older ones are shown: the newer copy of a session wins.
+  const byId = new Map(state.sessions.map((session) => [session.sessionId, session]));
+  for (const session of message.sessions) byId.set(session.sessionId, session);
+  return {
+    ...state,
+    sessions: sortSessions([...byId.values()]),
+    sessionsLoaded: true,
+    sessionsCursor: older ? message.cursor : state.sessionsCursor,
+    olderSessionsLoaded: true,
+    loadingOlderSessions: older ? false : state.loadingOlderSessions,
+  };
+}
+
+function onHistory(state: ChatState, message: ServerMessageOf<'history'>, earlier: boolean): ChatState {
+  if (message.sessionId !== state.activeSessionId) return state;
+  return {
+    ...state,
+    turns: mergeHistory(state.turns, message.messages),
+    historyLoading: false,
+    historyCursor: earlier || !state.earlierLoaded ? message.cursor : state.historyCursor,
+    earlierLoaded: state.earlierLoaded || earlier,
+    loadingEarlier: earlier ? false : state.loadingEarlier,
+  };
+}
+
 function onServer(state: ChatState, message: ServerMessage): ChatState {
   switch (message.action) {
     case 'ack': {
@@ -453,39 +488,6 @@ function onServer(state: ChatState, message: ServerMessage): ChatState {
         sessionChanges: state.sessionChanges + (ended ? 1 : 0),
       };
     }
-    case 'sessions': {
-      const older = message.messageId === olderSessionsId;
-      if (!older && !state.olderSessionsLoaded)
-        return {
-          ...state,
-          sessions: sortSessions(message.sessions),
-          sessionsLoaded: true,
-          sessionsCursor: message.cursor,
-        };
-      // An older page, or the first page again once older ones are shown: the newer copy of a session wins.
-      const byId = new Map(state.sessions.map((session) => [session.sessionId, session]));
-      for (const session of message.sessions) byId.set(session.sessionId, session);
-      return {
-        ...state,
-        sessions: sortSessions([...byId.values()]),
-        sessionsLoaded: true,
-        sessionsCursor: older ? message.cursor : state.sessionsCursor,
-        olderSessionsLoaded: true,
-        loadingOlderSessions: older ? false : state.loadingOlderSessions,
-      };
-    }
-    case 'history': {
-      if (message.sessionId !== state.activeSessionId) return state;
-      const earlier = message.messageId === earlierHistoryId;
-      return {
-        ...state,
-        turns: mergeHistory(state.turns, message.messages),
-        historyLoading: false,
-        historyCursor: earlier || !state.earlierLoaded ? message.cursor : state.historyCursor,
-        earlierLoaded: state.earlierLoaded || earlier,
-        loadingEarlier: earlier ? false : state.loadingEarlier,
-      };
-    }
     case 'datasets':
       return {
         ...state,
@@ -507,24 +509,6 @@ function onServer(state: ChatState, message: ServerMessage): ChatState {
           returned: { query, reason: refusalSentence(message) },
         };
       }
-      if (message.messageId === 'keepalive' || isDetailsRequest(message.messageId)) return state;
-      // A link to a session this user cannot open (another account's, or deleted): start afresh.
-      if (state.activeSessionId && message.messageId === historyId(state.activeSessionId))
-        return {
-          ...state,
-          activeSessionId: undefined,
-          turns: [],
-          historyLoading: false,
-          historyCursor: undefined,
-          notice:
-            message.code === 'NOT_FOUND'
-              ? 'That conversation was not found: it may belong to another account. A new one is open.'
-              : message.message,
-        };
-      if (message.messageId === olderSessionsId)
-        return { ...state, loadingOlderSessions: false, notice: message.message };
-      if (message.messageId === earlierHistoryId)
-        return { ...state, loadingEarlier: false, notice: message.message };
       return { ...state, notice: message.message };
     }
     default:
@@ -570,6 +554,28 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return action.of === 'sessions'
         ? { ...state, loadingOlderSessions: true }
         : { ...state, loadingEarlier: true };
+    case 'sessionsListed':
+      return onSessions(state, action.answer, action.older);
+    case 'historyLoaded':
+      return onHistory(state, action.answer, action.earlier);
+    case 'pageFailed':
+      return action.of === 'sessions'
+        ? { ...state, loadingOlderSessions: false, notice: action.reason }
+        : { ...state, loadingEarlier: false, notice: action.reason };
+    case 'historyRefused':
+      // A link to a session this user cannot open (another account's, or deleted): start afresh.
+      if (action.sessionId !== state.activeSessionId) return { ...state, notice: action.error.message };
+      return {
+        ...state,
+        activeSessionId: undefined,
+        turns: [],
+        historyLoading: false,
+        historyCursor: undefined,
+        notice:
+          action.error.code === 'NOT_FOUND'
+            ? 'That conversation was not found: it may belong to another account. A new one is open.'
+            : action.error.message,
+      };
     case 'notice':
       return { ...state, notice: action.text };
   }
