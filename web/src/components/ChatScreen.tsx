@@ -1,13 +1,15 @@
-import { type KeyboardEvent, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { ConnectionStatus } from '../net/connection';
+import { useRef, useState } from 'react';
 import { RunDetailsDisclosure } from '../run-details/RunDetails';
-import { type Announced, runAnnouncement } from '../state/announce';
 import { latestRun, liveText, onlyItem, runEnded } from '../state/chat';
 import { useChat } from '../state/useChat';
 import { Answer, LiveAnswer } from './Answer';
 import { Composer } from './Composer';
+import { ConnectionBadge } from './ConnectionBadge';
 import { RunPanel } from './RunPanel';
 import { Sidebar } from './Sidebar';
+import { useAnnouncements } from './useAnnouncements';
+import { useEarlierMessages, useFocusOnArrival, useStickToBottom } from './useConversationScroll';
+import { useDrawer } from './useDrawer';
 
 const examples = [
   'which datasets are there?',
@@ -16,63 +18,26 @@ const examples = [
   'what is the effect of treat on re78 in lalonde.csv adjusting for age and educ?',
 ];
 
-function ConnectionBadge({ status }: { status: ConnectionStatus }) {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    if (status.state !== 'waiting') return;
-    const timer = setInterval(() => setNow(Date.now()), 500);
-    return () => clearInterval(timer);
-  }, [status]);
-  const text =
-    status.state === 'open'
-      ? 'Connected'
-      : status.state === 'waiting'
-        ? `Offline · retrying in ${Math.max(0, Math.ceil((status.retryAt - now) / 1000))} s`
-        : status.state === 'connecting'
-          ? status.attempt > 0
-            ? 'Reconnecting…'
-            : 'Connecting…'
-          : 'Disconnected';
-  // Not a live region: the countdown would be read out every second. Changes are announced once, elsewhere.
+/** An empty session: what to ask, and examples that fill the composer. */
+function Welcome({ onExample }: { onExample: (example: string) => void }) {
   return (
-    <span className={`connection connection-${status.state}`}>
-      <span className="dot" aria-hidden="true" />
-      {text}
-    </span>
+    <section className="welcome">
+      <h2>What would you like to know?</h2>
+      <p>
+        Ask about a dataset in plain words, or switch on <strong>Batch mode</strong> to send many questions at
+        once. Try one of these:
+      </p>
+      <ul className="examples">
+        {examples.map((example) => (
+          <li key={example}>
+            <button type="button" className="chip" onClick={() => onExample(example)}>
+              {example}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
-}
-
-/** Whether the sidebar is a drawer (the phone layout in styles.css). */
-function usePhoneLayout(): boolean {
-  const query = '(max-width: 760px)';
-  const [phone, setPhone] = useState(() => typeof matchMedia === 'function' && matchMedia(query).matches);
-  useEffect(() => {
-    if (typeof matchMedia !== 'function') return;
-    const list = matchMedia(query);
-    const onChange = () => setPhone(list.matches);
-    list.addEventListener('change', onChange);
-    return () => list.removeEventListener('change', onChange);
-  }, []);
-  return phone;
-}
-
-const focusable =
-  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
-
-/** Tab and Shift+Tab stay inside `container`: it is a modal dialog. */
-function containTab(event: KeyboardEvent, container: HTMLElement | null) {
-  if (event.key !== 'Tab' || !container) return;
-  const all = [...container.querySelectorAll<HTMLElement>(focusable)].filter((e) => e.offsetParent !== null);
-  const first = all[0];
-  const last = all[all.length - 1];
-  if (!first || !last) return;
-  if (event.shiftKey && document.activeElement === first) {
-    event.preventDefault();
-    last.focus();
-  } else if (!event.shiftKey && document.activeElement === last) {
-    event.preventDefault();
-    first.focus();
-  }
 }
 
 export interface ChatScreenProps {
@@ -91,13 +56,8 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut, takeFocus }:
   const { state, status } = chat;
   const [datasetId, setDatasetId] = useState('');
   const [draft, setDraft] = useState('');
-  const [menuOpen, setMenuOpen] = useState(false);
-  const phone = usePhoneLayout();
-  /** On a phone the open sidebar is a modal dialog; on a wide screen it is always there. */
-  const drawer = phone && menuOpen;
+  const { menuOpen, drawer, sidebar, menuButton, closeMenu, toggleMenu, onDrawerKey } = useDrawer();
   const scroller = useRef<HTMLElement>(null);
-  const sidebar = useRef<HTMLElement>(null);
-  const menuButton = useRef<HTMLButtonElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const run = latestRun(state);
   const session = state.sessions.find((s) => s.sessionId === state.activeSessionId);
@@ -105,88 +65,20 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut, takeFocus }:
     (run && !runEnded(run.status)) ||
     Object.values(state.pending).some((q) => q.sessionId === state.activeSessionId);
 
-  // Keep the newest content in view as the run progresses, unless the person scrolled up to read.
-  const stuckToBottom = useRef(true);
-  const progressKey = `${state.turns.length}:${run?.completed}:${run?.status}:${run ? Object.values(run.items).reduce((n, i) => n + i.steps.length + (i.streamed?.text.length ?? 0), 0) : 0}`;
-  useEffect(() => {
-    const element = scroller.current;
-    if (element && progressKey && stuckToBottom.current) element.scrollTop = element.scrollHeight;
-  }, [progressKey]);
-  const onScroll = () => {
-    const element = scroller.current;
-    if (element)
-      stuckToBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 120;
-  };
-
-  // Earlier messages go in above what the person is reading; the view stays on it.
-  const heightBeforeEarlier = useRef<number | undefined>(undefined);
-  const loadEarlier = () => {
-    if (state.loadingEarlier) return;
-    heightBeforeEarlier.current = scroller.current?.scrollHeight;
-    earlierHadFocus.current = document.activeElement === earlierButton.current;
-    chat.loadEarlierMessages();
-  };
-  useLayoutEffect(() => {
-    const element = scroller.current;
-    if (!element || heightBeforeEarlier.current === undefined || state.loadingEarlier) return;
-    element.scrollTop += element.scrollHeight - heightBeforeEarlier.current;
-    heightBeforeEarlier.current = undefined;
-    // The earlier page's turns arrive in the same update that ends the loading.
-  }, [state.loadingEarlier]);
-
-  // Just signed in: the keyboard starts at the top of the conversation, not on the page's body.
-  const focusOnArrival = useRef(takeFocus);
-  useEffect(() => {
-    if (focusOnArrival.current) heading.current?.focus({ preventScroll: true });
-  }, []);
-
-  // The drawer takes the focus when it opens and gives it back to the Menu button when it closes.
-  const wasDrawer = useRef(false);
-  useEffect(() => {
-    if (drawer) sidebar.current?.querySelector<HTMLElement>('.drawer-close')?.focus();
-    else if (wasDrawer.current) menuButton.current?.focus();
-    wasDrawer.current = drawer;
-  }, [drawer]);
-  const closeMenu = () => setMenuOpen(false);
-  const onDrawerKey = (event: KeyboardEvent<HTMLElement>) => {
-    if (!drawer) return;
-    if (event.key === 'Escape') {
-      event.stopPropagation();
-      closeMenu();
-    } else containTab(event, sidebar.current);
-  };
-
-  // Run start, each quarter of a batch and the end are said once, politely; so is a lost connection.
-  const [announcement, setAnnouncement] = useState({ text: '', n: 0 });
-  const say = useCallback((text: string) => setAnnouncement((a) => ({ text, n: a.n + 1 })), []);
-  const runAnnounced = useRef<Announced | undefined>(undefined);
-  useEffect(() => {
-    if (!run) return;
-    const { text, announced } = runAnnouncement(runAnnounced.current, run);
-    runAnnounced.current = announced;
-    if (text) say(text);
-  }, [run, say]);
-  const connectionLost = useRef(false);
-  useEffect(() => {
-    if (status.state === 'waiting' && !connectionLost.current) say('Connection lost; retrying.');
-    if (status.state === 'open' && connectionLost.current) say('Connected again.');
-    if (status.state === 'waiting' || status.state === 'open')
-      connectionLost.current = status.state === 'waiting';
-  }, [status.state, say]);
+  const onScroll = useStickToBottom(scroller, state.turns, run);
+  const canLoadEarlier = state.historyCursor !== undefined && state.turns.length > 0;
+  const { earlierButton, loadEarlier } = useEarlierMessages(scroller, {
+    loading: state.loadingEarlier,
+    available: canLoadEarlier,
+    load: chat.loadEarlierMessages,
+  });
+  useFocusOnArrival(heading, takeFocus);
+  const announcement = useAnnouncements(run, status);
 
   const open = (sessionId?: string) => {
     chat.openSession(sessionId);
-    setMenuOpen(false);
+    closeMenu();
   };
-
-  // "Load earlier messages" goes once the first message is in: the focus moves to the conversation.
-  const earlierButton = useRef<HTMLButtonElement>(null);
-  const earlierHadFocus = useRef(false);
-  const canLoadEarlier = state.historyCursor !== undefined && state.turns.length > 0;
-  useEffect(() => {
-    if (!canLoadEarlier && earlierHadFocus.current) scroller.current?.focus({ preventScroll: true });
-    earlierHadFocus.current = false;
-  }, [canLoadEarlier]);
 
   const blocked =
     status.state !== 'open'
@@ -243,7 +135,7 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut, takeFocus }:
             className="button ghost menu-button"
             aria-expanded={menuOpen}
             aria-controls="sidebar"
-            onClick={() => setMenuOpen((v) => !v)}
+            onClick={toggleMenu}
           >
             Menu
           </button>
@@ -271,24 +163,7 @@ export function ChatScreen({ websocketUrl, email, token, onSignOut, takeFocus }:
           aria-label="Conversation and run"
         >
           <div className="column">
-            {state.turns.length === 0 && !state.historyLoading && (
-              <section className="welcome">
-                <h2>What would you like to know?</h2>
-                <p>
-                  Ask about a dataset in plain words, or switch on <strong>Batch mode</strong> to send many
-                  questions at once. Try one of these:
-                </p>
-                <ul className="examples">
-                  {examples.map((example) => (
-                    <li key={example}>
-                      <button type="button" className="chip" onClick={() => setDraft(example)}>
-                        {example}
-                      </button>
-                    </li>
-                  ))}
-                </ul>
-              </section>
-            )}
+            {state.turns.length === 0 && !state.historyLoading && <Welcome onExample={setDraft} />}
             {state.historyLoading && state.turns.length === 0 && (
               <p className="muted">Loading the conversation…</p>
             )}
