@@ -33,36 +33,23 @@ describe('the line under an answer', () => {
     expect(answer).not.toHaveTextContent('tokens');
   });
 
-  it('names the provider and model, with tokens in thousands, the cached share and the model calls', () => {
-    render(
-      <Answer
-        content="The mean is 4.2."
-        run={answered({
-          answeredBy: { provider: 'bedrock', model: 'amazon.nova-pro-v1:0' },
-          usage: { inputTokens: 4_400, outputTokens: 90, modelCalls: 2, cacheReadTokens: 1_500 },
-        })}
-      />,
-    );
-    expect(
-      screen.getByText(
+  it.each([
+    {
+      does: 'names the provider and model, with tokens in thousands, the cached share and the model calls',
+      answeredBy: { provider: 'bedrock', model: 'amazon.nova-pro-v1:0' },
+      usage: { inputTokens: 4_400, outputTokens: 90, modelCalls: 2, cacheReadTokens: 1_500 },
+      footer:
         'Answered by bedrock · amazon.nova-pro-v1:0 · 4,400 tokens in (1,500 of them cached), 90 out · 2 model calls',
-      ),
-    ).toBeInTheDocument();
-  });
-
-  it('says one model call, and leaves out the cache when none was read', () => {
-    render(
-      <Answer
-        content="Hi."
-        run={answered({
-          answeredBy: { provider: 'openai', model: 'gpt-4o-mini' },
-          usage: { inputTokens: 1_234_567, outputTokens: 1, modelCalls: 1, cacheReadTokens: 0 },
-        })}
-      />,
-    );
-    expect(
-      screen.getByText('Answered by openai · gpt-4o-mini · 1,234,567 tokens in, 1 out · 1 model call'),
-    ).toBeInTheDocument();
+    },
+    {
+      does: 'says one model call, and leaves out the cache when none was read',
+      answeredBy: { provider: 'openai', model: 'gpt-4o-mini' },
+      usage: { inputTokens: 1_234_567, outputTokens: 1, modelCalls: 1, cacheReadTokens: 0 },
+      footer: 'Answered by openai · gpt-4o-mini · 1,234,567 tokens in, 1 out · 1 model call',
+    },
+  ])('$does', ({ answeredBy, usage, footer }) => {
+    render(<Answer content="The mean is 4.2." run={answered({ answeredBy, usage })} />);
+    expect(screen.getByText(footer)).toBeInTheDocument();
   });
 
   it('names the dataset the answer came from, before who answered', () => {

@@ -64,6 +64,16 @@ const snapshot = (overrides: Partial<ServerMessageOf<'execution'>> = {}): Server
   ...overrides,
 });
 
+/** The final `response` of run e1; `overrides` change what it says. */
+const response = (overrides: Partial<ServerMessageOf<'response'>> = {}): ServerMessageOf<'response'> => ({
+  action: 'response',
+  ...ids,
+  status: 'SUCCEEDED',
+  summary: 'done',
+  items: [],
+  ...overrides,
+});
+
 describe('the chat reducer', () => {
   it('opens the new session from the ack and lists the batch items as pending, in order', () => {
     const state = started();
@@ -150,9 +160,7 @@ describe('the chat reducer', () => {
 
   it('ends the run with the response, adds the answer once, and keeps an ended run ended', () => {
     let state = started();
-    const response: ServerMessageOf<'response'> = {
-      action: 'response',
-      ...ids,
+    const partial = response({
       status: 'PARTIAL',
       summary: '**2 of 3 items succeeded**',
       items: [
@@ -160,9 +168,9 @@ describe('the chat reducer', () => {
         { id: 'b', status: 'SUCCEEDED', output: { text: 'B' } },
         { id: 'c', status: 'FAILED', error: 'boom' },
       ],
-    };
-    state = server(state, response);
-    state = server(state, response);
+    });
+    state = server(state, partial);
+    state = server(state, partial);
     state = server(state, snapshot({ status: 'RUNNING', outputsOmitted: true, items: [] }));
     const run = state.runs.e1!;
     expect(run).toMatchObject({ status: 'PARTIAL', completed: 3, failed: 1 });
@@ -196,29 +204,19 @@ describe('the chat reducer', () => {
       status: 'started',
     });
     expect(state.sessionChanges).toBe(3);
-    const response: ServerMessageOf<'response'> = {
-      action: 'response',
+    const answer = response({
       executionId: 'e2',
-      sessionId: 's1',
-      status: 'SUCCEEDED',
-      summary: 'done',
       items: [{ id: '1', status: 'SUCCEEDED', output: { text: 'A' } }],
-    };
-    state = server(state, response);
+    });
+    state = server(state, answer);
     expect(state.sessionChanges).toBe(4);
-    state = server(state, response);
+    state = server(state, answer);
     expect(state.sessionChanges).toBe(4);
   });
 
   it('merges history with its own turns by message id and execution id', () => {
     let state = started();
-    state = server(state, {
-      action: 'response',
-      ...ids,
-      status: 'SUCCEEDED',
-      summary: 'done',
-      items: [],
-    });
+    state = server(state, response());
     state = loaded(state, {
       sessionId: 's1',
       messages: [
@@ -432,13 +430,13 @@ describe('answers as the model writes them', () => {
   it('stops showing the streamed text once the output arrives, and ignores pieces after it', () => {
     let state = single();
     state = server(state, delta(1, 'The mean is'));
-    state = server(state, {
-      action: 'response',
-      ...ids,
-      status: 'SUCCEEDED',
-      summary: 'The mean is 4.2.',
-      items: [{ id: '1', status: 'SUCCEEDED', output: { text: 'The mean is 4.2.' } }],
-    });
+    state = server(
+      state,
+      response({
+        summary: 'The mean is 4.2.',
+        items: [{ id: '1', status: 'SUCCEEDED', output: { text: 'The mean is 4.2.' } }],
+      }),
+    );
     state = server(state, delta(1, ' 4.2.'));
     const item = state.runs.e1!.items['1']!;
     expect(item.streamed).toBeUndefined();
@@ -474,23 +472,22 @@ describe('who answered and what it cost', () => {
 
   it('keeps the usage and the answerer of the run and of each item from the response', () => {
     let state = started();
-    state = server(state, {
-      action: 'response',
-      ...ids,
-      status: 'SUCCEEDED',
-      summary: 'done',
-      items: [
-        {
-          id: 'a',
-          status: 'SUCCEEDED',
-          output: { text: 'A' },
-          usage: { inputTokens: 1_000, outputTokens: 40, modelCalls: 1 },
-          datasets: ['churn.csv'],
-        },
-      ],
-      usage,
-      answeredBy,
-    });
+    state = server(
+      state,
+      response({
+        items: [
+          {
+            id: 'a',
+            status: 'SUCCEEDED',
+            output: { text: 'A' },
+            usage: { inputTokens: 1_000, outputTokens: 40, modelCalls: 1 },
+            datasets: ['churn.csv'],
+          },
+        ],
+        usage,
+        answeredBy,
+      }),
+    );
     const run = state.runs.e1!;
     expect(run.items.a!.datasets).toEqual(['churn.csv']);
     expect(run.usage).toEqual(usage);

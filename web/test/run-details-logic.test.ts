@@ -3,66 +3,8 @@ import { formatUsd } from '../src/components/format';
 import { countGraph, edgeCount, itemPath, median, type TracedItem } from '../src/run-details/graph';
 import { throttled } from '../src/run-details/throttle';
 import { axisTicks, layoutTimeline } from '../src/run-details/timeline';
+import { answeredByTask, answeredInline, at, atModel, t0, taskFailed, waiting } from './fixtures/traces';
 
-const t0 = Date.parse('2026-11-22T10:00:00.000Z');
-const at = (ms: number) => new Date(t0 + ms).toISOString();
-
-/**
- * Five items of one batch, as `execution.get` summarises them: one answered after an inline tool,
- * one after an analysis task, one whose task failed, one waiting on the model, one not started.
- */
-const answeredInline: TracedItem = {
-  status: 'SUCCEEDED',
-  trace: [
-    { node: 'Parse', outcome: 'ok', startedAt: at(0), durationMs: 10 },
-    { node: 'Model', outcome: 'ok', turn: 0, startedAt: at(10), durationMs: 100 },
-    {
-      node: 'Dispatch',
-      outcome: 'ok',
-      turn: 0,
-      tool: 'describe_dataset',
-      startedAt: at(110),
-      durationMs: 30,
-    },
-    { node: 'Model', outcome: 'ok', turn: 1, startedAt: at(140), durationMs: 200 },
-  ],
-};
-const answeredByTask: TracedItem = {
-  status: 'SUCCEEDED',
-  trace: [
-    { node: 'Parse', outcome: 'ok', startedAt: at(0), durationMs: 20 },
-    { node: 'Model', outcome: 'ok', turn: 0, startedAt: at(20), durationMs: 300 },
-    {
-      node: 'Analysis',
-      outcome: 'ok',
-      turn: 0,
-      tool: 'profile',
-      startedAt: at(320),
-      durationMs: 5000,
-      queueMs: 3000,
-      runMs: 2000,
-    },
-    { node: 'Model', outcome: 'ok', turn: 1, startedAt: at(5320), durationMs: 100 },
-  ],
-};
-const taskFailed: TracedItem = {
-  status: 'FAILED',
-  trace: [
-    { node: 'Parse', outcome: 'ok', startedAt: at(0), durationMs: 30 },
-    { node: 'Model', outcome: 'ok', turn: 0, startedAt: at(30), durationMs: 50 },
-    // Its task never reported: the trace has the call, failed, and no time of its own.
-    { node: 'Dispatch', outcome: 'failed', turn: 0, tool: 'profile' },
-    { node: 'Failure', outcome: 'failed', startedAt: at(4000), tool: 'profile' },
-  ],
-};
-const atModel: TracedItem = {
-  status: 'RUNNING',
-  trace: [
-    { node: 'Parse', outcome: 'ok', startedAt: at(0), durationMs: 40 },
-    { node: 'Model', outcome: 'running' },
-  ],
-};
-const waiting: TracedItem = { status: 'PENDING' };
 const batch = [answeredInline, answeredByTask, taskFailed, atModel, waiting];
 
 describe('an item’s path through the graph', () => {

@@ -5,9 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RunPanel } from '../src/components/RunPanel';
 import { RunDetails, type RunInspector } from '../src/run-details/RunDetails';
 import type { Run } from '../src/state/chat';
-
-const t0 = Date.parse('2026-11-22T10:00:00.000Z');
-const at = (ms: number) => new Date(t0 + ms).toISOString();
+import { answeredInline, at, atModel, t0, taskFailed } from './fixtures/traces';
 
 /** A batch at work: one item answered, one failed in its analysis task, one at the model. */
 const running: Run = {
@@ -21,47 +19,15 @@ const running: Run = {
   startedAt: at(0),
   events: 7,
   items: {
-    a: {
-      id: 'a',
-      status: 'SUCCEEDED',
-      durationMs: 340,
-      steps: [],
-      trace: [
-        { node: 'Parse', outcome: 'ok', startedAt: at(0), durationMs: 10 },
-        { node: 'Model', outcome: 'ok', turn: 0, startedAt: at(10), durationMs: 100 },
-        {
-          node: 'Dispatch',
-          outcome: 'ok',
-          turn: 0,
-          tool: 'describe_dataset',
-          startedAt: at(110),
-          durationMs: 30,
-        },
-        { node: 'Model', outcome: 'ok', turn: 1, startedAt: at(140), durationMs: 200 },
-      ],
-    },
+    a: { id: 'a', ...answeredInline, durationMs: 340, steps: [] },
     b: {
       id: 'b',
-      status: 'FAILED',
+      ...taskFailed,
       durationMs: 4000,
       error: 'The analysis task was stopped by SIGKILL.',
       steps: [],
-      trace: [
-        { node: 'Parse', outcome: 'ok', startedAt: at(0), durationMs: 30 },
-        { node: 'Model', outcome: 'ok', turn: 0, startedAt: at(30), durationMs: 50 },
-        { node: 'Dispatch', outcome: 'failed', turn: 0, tool: 'profile' },
-        { node: 'Failure', outcome: 'failed', startedAt: at(4000), tool: 'profile' },
-      ],
     },
-    c: {
-      id: 'c',
-      status: 'RUNNING',
-      steps: [],
-      trace: [
-        { node: 'Parse', outcome: 'ok', startedAt: at(0), durationMs: 40 },
-        { node: 'Model', outcome: 'running' },
-      ],
-    },
+    c: { id: 'c', ...atModel, steps: [] },
   },
   cost: {
     usd: 0.000_123,

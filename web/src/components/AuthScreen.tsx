@@ -1,5 +1,5 @@
 import { passwordProblems, passwordRules } from '@cascade/core/password-policy';
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, type InputHTMLAttributes, useEffect, useRef, useState } from 'react';
 import type { Auth } from '../auth/cognito';
 import { AuthError } from '../auth/cognito';
 
@@ -99,30 +99,24 @@ export function AuthScreen({ auth, signIn, reason, local }: AuthScreenProps) {
         <p className="tagline">Ask questions about your data, one at a time or a batch at once.</p>
         <h1>{title}</h1>
         <form ref={form} onSubmit={submit} noValidate>
-          <label className="field">
-            <span>Email</span>
-            <input
-              type="email"
-              autoComplete="username"
-              required
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              readOnly={busy}
-            />
-          </label>
+          <Field
+            label="Email"
+            value={email}
+            onChange={setEmail}
+            busy={busy}
+            type="email"
+            autoComplete="username"
+          />
           {mode !== 'confirm' && (
-            <label className="field">
-              <span>Password</span>
-              <input
-                type="password"
-                autoComplete={mode === 'signUp' ? 'new-password' : 'current-password'}
-                required
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-                readOnly={busy}
-                {...(mode === 'signUp' && { 'aria-describedby': 'password-rules' })}
-              />
-            </label>
+            <Field
+              label="Password"
+              value={password}
+              onChange={setPassword}
+              busy={busy}
+              type="password"
+              autoComplete={mode === 'signUp' ? 'new-password' : 'current-password'}
+              {...(mode === 'signUp' && { 'aria-describedby': 'password-rules' })}
+            />
           )}
           {mode === 'signUp' && (
             <p id="password-rules" className="field-hint">
@@ -130,17 +124,14 @@ export function AuthScreen({ auth, signIn, reason, local }: AuthScreenProps) {
             </p>
           )}
           {mode === 'confirm' && (
-            <label className="field">
-              <span>Confirmation code</span>
-              <input
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                required
-                value={code}
-                onChange={(e) => setCode(e.target.value)}
-                readOnly={busy}
-              />
-            </label>
+            <Field
+              label="Confirmation code"
+              value={code}
+              onChange={setCode}
+              busy={busy}
+              inputMode="numeric"
+              autoComplete="one-time-code"
+            />
           )}
           {error && (
             <p className="form-error" role="alert">
@@ -217,4 +208,22 @@ export function checkFields(mode: Mode, email: string, password: string, code: s
     if (problems.length > 0) return `Choose a password with ${passwordRules.join(', ')}.`;
   }
   return undefined;
+}
+
+type FieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'> & {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  /** While the form is being sent, its fields are read-only. */
+  busy: boolean;
+};
+
+/** A labelled, required field of the form; the rest of `input` says what kind (type, autocomplete…). */
+function Field({ label, value, onChange, busy, ...input }: FieldProps) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input {...input} required value={value} onChange={(e) => onChange(e.target.value)} readOnly={busy} />
+    </label>
+  );
 }

@@ -1,7 +1,7 @@
 import { formatNumber } from '@cascade/core/contract';
 import type { Cost } from '@cascade/core/protocol';
 import { formatUsd } from '../components/format';
-import { useOverflows } from '../components/useOverflows';
+import { ScrollingTable } from '../components/ScrollingTable';
 
 /**
  * A run's cost estimate line by line, with its total and what kind of figure it is: an estimate
@@ -17,51 +17,45 @@ export function CostTable({ cost, live }: { cost: Cost | undefined; live: boolea
   );
 }
 
+const costColumns = [
+  { heading: 'Service' },
+  { heading: 'Quantity', numeric: true },
+  { heading: 'Unit' },
+  { heading: 'USD', numeric: true },
+];
+
 function CostLines({ cost, live }: { cost: Cost; live: boolean }) {
-  const [scroller, scrolls] = useOverflows<HTMLDivElement>('x');
   return (
     <div className="details-part cost">
-      <div
-        ref={scroller}
-        className="table-scroll"
-        {...(scrolls && { tabIndex: 0, role: 'region', 'aria-label': 'Cost, scrollable' })}
-      >
-        <table className="cost-table">
+      <ScrollingTable
+        label="Cost, scrollable"
+        className="cost-table"
+        caption={
           <caption>
             <h3 className="details-title">Cost</h3>
           </caption>
-          <thead>
-            <tr>
-              <th scope="col">Service</th>
-              <th scope="col" className="num">
-                Quantity
-              </th>
-              <th scope="col">Unit</th>
-              <th scope="col" className="num">
-                USD
-              </th>
+        }
+        columns={costColumns}
+      >
+        <tbody>
+          {cost.lines.map((line) => (
+            <tr key={line.service}>
+              <th scope="row">{line.service}</th>
+              <td className="num">{formatNumber(line.quantity)}</td>
+              <td>{line.unit}</td>
+              <td className="num">{formatUsd(line.usd)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {cost.lines.map((line) => (
-              <tr key={line.service}>
-                <th scope="row">{line.service}</th>
-                <td className="num">{formatNumber(line.quantity)}</td>
-                <td>{line.unit}</td>
-                <td className="num">{formatUsd(line.usd)}</td>
-              </tr>
-            ))}
-          </tbody>
-          <tfoot>
-            <tr>
-              <th scope="row" colSpan={3}>
-                {live ? 'Total so far' : 'Total'}
-              </th>
-              <td className="num">{formatUsd(cost.usd)}</td>
-            </tr>
-          </tfoot>
-        </table>
-      </div>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" colSpan={3}>
+              {live ? 'Total so far' : 'Total'}
+            </th>
+            <td className="num">{formatUsd(cost.usd)}</td>
+          </tr>
+        </tfoot>
+      </ScrollingTable>
       <p className="cost-note">
         {`An estimate at AWS's ${cost.region} prices: what the run costs on AWS, or would cost there when it ran on the local cloud. Retried steps count; a retried task start or Append does not.`}
       </p>

@@ -2,7 +2,7 @@ import { formatCount } from '@cascade/core/contract';
 import type { ServerMessageOf, TraceStep } from '@cascade/core/protocol';
 import { useEffect, useState } from 'react';
 import { formatDuration } from '../components/format';
-import { useOverflows } from '../components/useOverflows';
+import { ScrollingTable } from '../components/ScrollingTable';
 import { stepName } from './steps';
 
 type ItemTraceMessage = ServerMessageOf<'trace'>;
@@ -51,36 +51,28 @@ function StepRow({ step, origin }: { step: TraceStep; origin: number | undefined
   );
 }
 
+const stepColumns = [
+  { heading: 'Step' },
+  { heading: 'Start', numeric: true },
+  { heading: 'Time', numeric: true },
+  { heading: 'Details' },
+];
+
 function StepsTable({ itemId, steps, origin }: { itemId: string; steps: TraceStep[]; origin?: number }) {
-  const [scroller, scrolls] = useOverflows<HTMLDivElement>('x');
   return (
-    <div
-      ref={scroller}
-      className="table-scroll"
-      {...(scrolls && { tabIndex: 0, role: 'region', 'aria-label': `Trace of ${itemId}, scrollable` })}
+    <ScrollingTable
+      label={`Trace of ${itemId}, scrollable`}
+      className="trace-table"
+      caption={<caption className="visually-hidden">{`Trace of ${itemId}`}</caption>}
+      columns={stepColumns}
     >
-      <table className="trace-table">
-        <caption className="visually-hidden">{`Trace of ${itemId}`}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Step</th>
-            <th scope="col" className="num">
-              Start
-            </th>
-            <th scope="col" className="num">
-              Time
-            </th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {steps.map((step, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: a step's place in its item is its identity
-            <StepRow key={i} step={step} origin={origin} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+      <tbody>
+        {steps.map((step, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a step's place in its item is its identity
+          <StepRow key={i} step={step} origin={origin} />
+        ))}
+      </tbody>
+    </ScrollingTable>
   );
 }
 
