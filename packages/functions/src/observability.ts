@@ -3,7 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { logger, serviceName } from '@cascade/core';
+import { logger, serviceName } from '@cascade/core/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 
