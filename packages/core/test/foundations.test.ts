@@ -1,13 +1,12 @@
 import { HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   ConflictError,
   createTableInput,
   DatasetCatalog,
   executionIdFor,
   keyAttributes,
-  logger,
   NotFoundError,
   newSessionIdFor,
   PayloadTooLargeError,
@@ -16,7 +15,6 @@ import {
   toProtocolError,
   UnauthorizedError,
   ValidationError,
-  withCorrelation,
 } from '../src';
 
 describe('toProtocolError', () => {
@@ -136,24 +134,5 @@ describe('DatasetCatalog.locate', () => {
     s3.reset();
     s3.on(HeadObjectCommand).rejects(new Error('AccessDenied'));
     await expect(catalog.locate('u', 'x.csv')).rejects.toThrow('AccessDenied');
-  });
-});
-
-describe('withCorrelation', () => {
-  it('adds the keys to log lines written inside and removes them after', async () => {
-    const append = vi.spyOn(logger, 'appendKeys');
-    const remove = vi.spyOn(logger, 'removeKeys');
-    const result = await withCorrelation({ connectionId: 'c1', messageId: undefined }, async () => 42);
-    expect(result).toBe(42);
-    expect(append).toHaveBeenCalledWith({ connectionId: 'c1' });
-    expect(remove).toHaveBeenCalledWith(['connectionId']);
-  });
-
-  it('removes the keys even when the work fails', async () => {
-    const remove = vi.spyOn(logger, 'removeKeys');
-    await expect(withCorrelation({ executionId: 'e' }, () => Promise.reject(new Error('x')))).rejects.toThrow(
-      'x',
-    );
-    expect(remove).toHaveBeenCalledWith(['executionId']);
   });
 });

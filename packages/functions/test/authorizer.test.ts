@@ -8,7 +8,7 @@ import {
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler } from '../src/ws/authorizer';
-import { authorizerEvent, startHandlerHarness } from './harness';
+import { authorizerEvent, loadedWith, startHandlerHarness } from './harness';
 
 let h: Awaited<ReturnType<typeof startHandlerHarness>>;
 beforeAll(async () => {
@@ -58,27 +58,19 @@ describe('the $connect authorizer', () => {
   });
 
   it('never writes the token to the log, whether it is accepted or refused', async () => {
-    logger.setLogLevel('DEBUG');
-    const lines: string[] = [];
-    const capture = (chunk: unknown) => {
-      lines.push(String(chunk));
-      return true;
-    };
-    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-    try {
-      const good = await h.issuer.idToken('logged-user');
-      const bad = await h.issuer.idToken('logged-user', { aud: 'x' });
-      await handler(authorizerEvent(good));
-      await handler(authorizerEvent(bad));
-      await handler(authorizerEvent()).catch(() => undefined);
-      const output = lines.join('');
-      expect(output).toContain('connection refused');
-      for (const token of [good, bad]) {
-        for (const part of token.split('.')) expect(output).not.toContain(part);
-      }
-    } finally {
-      logger.setLogLevel('SILENT');
+    const { modules, written } = await loadedWith(
+      { POWERTOOLS_LOG_LEVEL: 'DEBUG' },
+      () => import('../src/ws/authorizer'),
+    );
+    const good = await h.issuer.idToken('logged-user');
+    const bad = await h.issuer.idToken('logged-user', { aud: 'x' });
+    await modules.handler(authorizerEvent(good));
+    await modules.handler(authorizerEvent(bad));
+    await modules.handler(authorizerEvent()).catch(() => undefined);
+    const output = written.join('');
+    expect(output).toContain('connection refused');
+    for (const token of [good, bad]) {
+      for (const part of token.split('.')) expect(output).not.toContain(part);
     }
   });
 });

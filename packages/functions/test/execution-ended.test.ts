@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ConnectionsRepository, ExecutionsRepository, executionIdFor, ItemsRepository } from '@cascade/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as executionEnded } from '../src/sfn/execution-ended';
 import { handler as query } from '../src/ws/query';
-import { messageEvent, startHandlerHarness } from './harness';
+import { lambdaContext, loadedWith, messageEvent, startHandlerHarness } from './harness';
 
 let h: Awaited<ReturnType<typeof startHandlerHarness>>;
 let executions: ExecutionsRepository;
@@ -84,5 +85,34 @@ describe('the execution-ended handler (EventBridge: Step Functions Execution Sta
     expect(await executionEnded(statusChange(executionId, 'FAILED'))).toBe(false);
     expect((await executions.get(executionId))?.status).toBe('ABORTED');
     expect(await executionEnded({ detail: { name: 'no-such-run', status: 'FAILED' } })).toBe(false);
+  });
+});
+
+// Last in the file: loading the functions as Lambda does loads the X-Ray SDK, whose async hook
+// slows every later await in this process.
+describe('Finish in Lambda', () => {
+  it('counts the run by its outcome, published as one EMF line', async () => {
+    // Prepare: a run whose item a succeeded and b never finished, Finish as Lambda loads it.
+    const executionId = await startRun();
+    await items.markSucceeded(executionId, 'a', { durationMs: 1, output: { text: 'ok' } });
+    await executions.countFinishedItem(executionId, 'succeeded');
+    const input = JSON.parse(h.sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!);
+    const env = { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x', POWERTOOLS_TRACE_ENABLED: 'false' };
+    const { modules, lines } = await loadedWith(env, () => import('../src/sfn/finish'));
+
+    // Act
+    expect(await modules.handler(input, lambdaContext('finish'))).toEqual({ status: 'PARTIAL' });
+
+    // Assess
+    expect(lines()).toEqual([
+      expect.objectContaining({
+        _aws: expect.objectContaining({
+          CloudWatchMetrics: [expect.objectContaining({ Namespace: 'Cascade' })],
+        }),
+        RunsSucceeded: 0,
+        RunsPartial: 1,
+        RunsFailed: 0,
+      }),
+    ]);
   });
 });

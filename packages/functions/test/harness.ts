@@ -6,8 +6,9 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { RateLimits, ServerMessage } from '@cascade/core';
-import type { APIGatewayRequestAuthorizerEvent, PreSignUpTriggerEvent } from 'aws-lambda';
+import type { APIGatewayRequestAuthorizerEvent, Context, PreSignUpTriggerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { vi } from 'vitest';
 import { startDynamo, type TestDynamo } from '../../../test/support/dynamo';
 import { provideLinks, unlimited } from '../../../test/support/links';
 import { startIssuer, type TestIssuer } from '../../../test/support/tokens';
@@ -151,4 +152,43 @@ export function preSignUpEvent(
     request: { userAttributes: email === undefined ? {} : { email } },
     response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
   } as PreSignUpTriggerEvent;
+}
+
+/** The parts of Lambda's context a handler's log lines carry. */
+export const lambdaContext = (functionName: string, awsRequestId: string = randomUUID()) =>
+  ({
+    functionName,
+    awsRequestId,
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    functionVersion: '$LATEST',
+    memoryLimitInMB: '512',
+  }) as Context;
+
+/**
+ * Modules loaded afresh with this environment (the logger takes its level from it once, and
+ * Powertools restores that level at every invocation), and every line the process writes after.
+ */
+export async function loadedWith<Modules>(
+  env: Record<string, string | undefined>,
+  load: () => Promise<Modules>,
+) {
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  vi.resetModules();
+  const modules = await load();
+  vi.unstubAllEnvs();
+  const written: string[] = [];
+  const capture = (chunk: unknown) => {
+    written.push(String(chunk));
+    return true;
+  };
+  vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+  vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  /** What was written, one JSON object a line. */
+  const lines = () =>
+    written
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { modules, written, lines };
 }

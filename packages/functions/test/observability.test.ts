@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { lambdaContext, loadedWith } from './harness';
 
 /** What Lambda sets in a function with Active tracing: the runtime, and the invocation's trace. */
 const root = '1-5759e988-bd862e3fe1be46a994272793';
@@ -49,7 +50,7 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-describe('traced', () => {
+describe('traced', { timeout: 30_000 }, () => {
   it('outside Lambda (the local cloud, tests, sst dev’s local side) loads no tracer, returns the client untouched and prints nothing', async () => {
     // Prepare
     const { tracer, traced } = await observabilityIn({
@@ -121,5 +122,90 @@ describe('traced', () => {
     } finally {
       daemon.close();
     }
+  });
+});
+
+/** The observability module and the logger it uses, as a process with this environment loads them. */
+const handlersIn = (env: Record<string, string | undefined>) =>
+  loadedWith({ POWERTOOLS_LOG_LEVEL: 'INFO', ...env }, async () => ({
+    ...(await import('../src/observability')),
+    logger: (await import('@cascade/core')).logger,
+  }));
+
+const outside = { AWS_EXECUTION_ENV: undefined, LAMBDA_TASK_ROOT: undefined, _X_AMZN_TRACE_ID: undefined };
+
+describe('lambdaHandler', { timeout: 30_000 }, () => {
+  it('resets the correlation keys after a failed invocation too, and logs none left undefined', async () => {
+    // Prepare
+    const { modules, lines } = await handlersIn(outside);
+    const { lambdaHandler, logger } = modules;
+    const handler = lambdaHandler(
+      async (event: { executionId?: string; fail?: boolean }) => {
+        logger.info('working');
+        if (event.fail) throw new Error('boom');
+        return 'done';
+      },
+      { correlate: ({ executionId }) => ({ executionId, itemId: undefined }) },
+    );
+
+    // Act
+    await expect(
+      handler({ executionId: 'e-1', fail: true }, lambdaContext('finish', 'req-1')),
+    ).rejects.toThrow('boom');
+    const answer = await handler({}, lambdaContext('finish', 'req-2'));
+
+    // Assess
+    expect(answer).toBe('done');
+    const [failed, next] = lines();
+    expect(failed).toMatchObject({ message: 'working', executionId: 'e-1', function_request_id: 'req-1' });
+    expect(failed).not.toHaveProperty('itemId');
+    expect(next).toMatchObject({ message: 'working', function_request_id: 'req-2' });
+    expect(next).not.toHaveProperty('executionId');
+  });
+
+  it("leaves a slow invocation to Lambda's own timeout (middy's early one throws a TimeoutError, which the item steps retry)", async () => {
+    const { lambdaHandler } = (await handlersIn(outside)).modules;
+    const slow = lambdaHandler(() => new Promise<string>((resolve) => setTimeout(() => resolve('done'), 50)));
+    const context = { ...lambdaContext('dispatch'), getRemainingTimeInMillis: () => 10 };
+
+    expect(await slow({}, context)).toBe('done');
+  });
+
+  it('outside Lambda takes the counts but publishes no metrics and prints nothing', async () => {
+    const { modules, written } = await handlersIn({ ...outside, POWERTOOLS_LOG_LEVEL: 'WARN' });
+    const count = vi.fn(() => ({ ItemsFailed: 1 }));
+    const handler = modules.lambdaHandler(async () => 'done', { count });
+
+    expect(await handler({}, lambdaContext('record-failure'))).toBe('done');
+    expect(modules.metrics).toBeUndefined();
+    expect(count).toHaveBeenCalledWith('done');
+    expect(written).toEqual([]);
+  });
+
+  it("in Lambda publishes an invocation's counts as one EMF line in the Cascade namespace, and nothing for a handler that counts nothing", async () => {
+    // Prepare: a Lambda that records no traces, so only the metrics speak.
+    const { modules, lines } = await handlersIn({ ...lambda, POWERTOOLS_TRACE_ENABLED: 'false' });
+    const { lambdaHandler } = modules;
+    const counted = lambdaHandler(async (route: string) => ({ route }), {
+      count: ({ route }) => ({
+        ToolRunsInline: Number(route === 'inline'),
+        ToolRunsTask: Number(route === 'task'),
+      }),
+    });
+    const uncounted = lambdaHandler(async () => 'done');
+
+    // Act
+    await counted('task', lambdaContext('dispatch'));
+    await uncounted({}, lambdaContext('finish'));
+
+    // Assess
+    const [emf, ...rest] = lines();
+    expect(emf).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: 'Cascade', Dimensions: [['service']] }] },
+      service: 'cascade',
+      ToolRunsInline: 0,
+      ToolRunsTask: 1,
+    });
+    expect(rest).toEqual([]);
   });
 });

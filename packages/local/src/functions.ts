@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { clientActions, routeModule } from '@cascade/core';
+import type { Context } from 'aws-lambda';
 import type { LocalFunction } from './engine';
 import type { GatewayHandlers, RouteHandler } from './gateway/websocket';
 
@@ -41,10 +43,39 @@ export const adminFunctionName = (prefix: string) => `${prefix}-admin`;
 export const functionArn = (region: string, account: string, prefix: string, name: string) =>
   `arn:aws:lambda:${region}:${account}:function:${prefix}-${name}`;
 
+/**
+ * A handler invoked as Lambda invokes it, with a context beside the event: the function's name
+ * and ARN and a fresh request id, which its log lines carry. Nothing here ends a slow call, so
+ * the time left is Lambda's longest (15 minutes).
+ */
+function invokedAs(
+  arn: string,
+  handler: (event: never, context: Context) => Promise<unknown>,
+): LocalFunction {
+  const functionName = arn.slice(arn.lastIndexOf(':') + 1);
+  return (event) => {
+    const deadline = Date.now() + 15 * 60_000;
+    return handler(event as never, {
+      functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: arn,
+      memoryLimitInMB: '512',
+      awsRequestId: randomUUID(),
+      logGroupName: `/aws/lambda/${functionName}`,
+      logStreamName: 'local',
+      callbackWaitsForEmptyEventLoop: true,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    });
+  };
+}
+
 /** The state machine's step handlers by the ARN each placeholder is filled with. */
 export async function stepHandlers(arn: (name: string) => string): Promise<Record<string, LocalFunction>> {
   const sfn = await import('@cascade/functions/sfn');
-  return {
+  const handlers: Record<string, LocalFunction> = {
     [arn(stepFunctionNames.ParseFunctionArn)]: sfn.parse as LocalFunction,
     [arn(stepFunctionNames.InvokeModelFunctionArn)]: sfn.invoke as LocalFunction,
     [arn(stepFunctionNames.DispatchFunctionArn)]: sfn.dispatch as LocalFunction,
@@ -52,6 +83,9 @@ export async function stepHandlers(arn: (name: string) => string): Promise<Recor
     [arn(stepFunctionNames.RecordFailureFunctionArn)]: sfn.recordFailure as LocalFunction,
     [arn(stepFunctionNames.FinishFunctionArn)]: sfn.finish as LocalFunction,
   };
+  return Object.fromEntries(
+    Object.entries(handlers).map(([name, handler]) => [name, invokedAs(name, handler)]),
+  );
 }
 
 /**
@@ -61,7 +95,9 @@ export async function stepHandlers(arn: (name: string) => string): Promise<Recor
 export async function loadHandlers(arn: (name: string) => string) {
   const sfn = await import('@cascade/functions/sfn');
   const ws = (name: string) =>
-    import(`@cascade/functions/ws/${name}`).then((m: { handler: RouteHandler }) => m.handler);
+    import(`@cascade/functions/ws/${name}`).then((m: { handler: RouteHandler }) =>
+      invokedAs(arn(name), m.handler),
+    );
   const lambdas = await stepHandlers(arn);
   const routes: GatewayHandlers['routes'] = {
     $connect: await ws('connect'),
@@ -72,5 +108,10 @@ export async function loadHandlers(arn: (name: string) => string) {
   for (const action of clientActions) routes[action] = await ws(routeModule(action));
   const gateway: GatewayHandlers = { authorizer: await ws('authorizer'), routes };
   const { handler: admin } = await import('@cascade/functions/admin');
-  return { lambdas, gateway, executionEnded: sfn.executionEnded, admin };
+  return {
+    lambdas,
+    gateway,
+    executionEnded: invokedAs(arn('execution-ended'), sfn.executionEnded),
+    admin: invokedAs(arn('admin'), admin),
+  };
 }

@@ -7,6 +7,7 @@ import {
   toProtocolError,
 } from '@cascade/core';
 import { chatDeps } from '../deps';
+import { lambdaHandler } from '../observability';
 
 export type AdminAnswer = { ok: true; result: AdminResult } | { ok: false; error: ProtocolErrorBody };
 
@@ -16,7 +17,7 @@ export type AdminAnswer = { ok: true; result: AdminResult } | { ok: false; error
  * user's access at once, lift the cut, and list or revoke anyone's API keys. What the caller got
  * wrong comes back as `{ ok: false, error }` in the protocol's error shape; anything else throws.
  */
-export async function handler(event: unknown): Promise<AdminAnswer> {
+export const handler = lambdaHandler(async (event: unknown): Promise<AdminAnswer> => {
   try {
     const request = parseAdminRequest(event);
     return { ok: true, result: await administer(chatDeps(), request) };
@@ -26,4 +27,4 @@ export async function handler(event: unknown): Promise<AdminAnswer> {
     logger.info('admin request refused', { code: body.code, message: body.message });
     return { ok: false, error: body };
   }
-}
+});

@@ -1,5 +1,6 @@
 import { signUpRefusal } from '@cascade/core/sign-up-policy';
 import type { PreSignUpTriggerEvent } from 'aws-lambda';
+import { lambdaHandler } from '../observability';
 import { linked } from '../resources';
 
 /**
@@ -8,9 +9,9 @@ import { linked } from '../resources';
  * UserLambdaValidationException "PreSignUp failed with error <sentence>." An account an
  * administrator creates (AdminCreateUser) passes: the policy keeps strangers out, not invitations.
  */
-export async function handler(event: PreSignUpTriggerEvent): Promise<PreSignUpTriggerEvent> {
+export const handler = lambdaHandler(async (event: PreSignUpTriggerEvent): Promise<PreSignUpTriggerEvent> => {
   if (event.triggerSource === 'PreSignUp_AdminCreateUser') return event;
   const refusal = signUpRefusal(linked('SignUp')?.domains ?? [], event.request.userAttributes.email);
   if (refusal) throw new Error(refusal);
   return event;
-}
+});

@@ -11,4 +11,10 @@ provideAnalysisEngine(createEngine({ s3: s3Client, database: { querySpillLimit: 
  * Dispatch: validate the tool call, run light tools and small analyses inline, prepare larger
  * jobs for the task. describe_dataset reads a Parquet dataset's first rows for examples.
  */
-export const handler = itemStep(dispatch, { parquet: parquetReader });
+export const handler = itemStep(dispatch, {
+  parquet: parquetReader,
+  count: ({ route }) => ({
+    ToolRunsInline: Number(route === 'inline'),
+    ToolRunsTask: Number(route === 'task'),
+  }),
+});

@@ -1,5 +1,6 @@
-import { type EndedRun, settleEndedRun, withCorrelation } from '@cascade/core';
+import { type EndedRun, settleEndedRun } from '@cascade/core';
 import { agentDeps } from '../deps';
+import { lambdaHandler } from '../observability';
 
 /** EventBridge's "Step Functions Execution Status Change" event, the parts we read. */
 export interface ExecutionStatusChange {
@@ -9,10 +10,9 @@ export interface ExecutionStatusChange {
 const ended = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
 /** Ends the run in DynamoDB when the state machine stopped without reaching Finish. */
-export const handler = (event: ExecutionStatusChange) => {
-  const { name, status } = event.detail;
-  if (!ended.has(status)) return Promise.resolve(false);
-  return withCorrelation({ executionId: name }, () =>
+export const handler = lambdaHandler(
+  async ({ detail: { name, status } }: ExecutionStatusChange) =>
+    ended.has(status) &&
     settleEndedRun(agentDeps(), { executionId: name, status: status as EndedRun['status'] }),
-  );
-};
+  { correlate: ({ detail }) => ({ executionId: detail.name }) },
+);

@@ -1,6 +1,13 @@
-import { finishRun, type RunInput, withCorrelation } from '@cascade/core';
+import { finishRun, type RunInput } from '@cascade/core';
 import { agentDeps } from '../deps';
+import { lambdaHandler } from '../observability';
 
 /** Finish: settle the items, choose the final status, answer the user once. */
-export const handler = (input: RunInput) =>
-  withCorrelation({ executionId: input.executionId }, () => finishRun(agentDeps(), input));
+export const handler = lambdaHandler((input: RunInput) => finishRun(agentDeps(), input), {
+  correlate: ({ executionId }) => ({ executionId }),
+  count: ({ status }) => ({
+    RunsSucceeded: Number(status === 'SUCCEEDED'),
+    RunsPartial: Number(status === 'PARTIAL'),
+    RunsFailed: Number(status === 'FAILED'),
+  }),
+});

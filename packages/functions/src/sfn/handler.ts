@@ -1,5 +1,6 @@
-import { type AgentDeps, type ItemState, type ParquetReader, withCorrelation } from '@cascade/core';
+import type { AgentDeps, ItemState, ParquetReader } from '@cascade/core';
 import { agentDeps, newNotifier } from '../deps';
+import { type HandlerOptions, lambdaHandler } from '../observability';
 
 type Step = (deps: ReturnType<typeof agentDeps>, state: ItemState) => Promise<ItemState>;
 
@@ -10,10 +11,13 @@ type Step = (deps: ReturnType<typeof agentDeps>, state: ItemState) => Promise<It
  * A step that shows or reads Parquet datasets names its reader, which its module imports (from
  * @cascade/core/parquet-footer or @cascade/core/parquet): the other steps never load one.
  */
-export function itemStep(step: Step, options: { parquet?: ParquetReader } = {}) {
+export function itemStep(
+  step: Step,
+  options: { parquet?: ParquetReader } & Pick<HandlerOptions<ItemState, ItemState>, 'count'> = {},
+) {
   // The shared deps, with a notifier of this function's own (see newNotifier) and its own way of
   // reading Parquet, so the local cloud, where all functions share a process, reads as Lambda does.
-  const { parquet } = options;
+  const { parquet, count } = options;
   let deps: AgentDeps | undefined;
   const depsOfThisFunction = () => {
     deps ??= Object.create(agentDeps(), {
@@ -22,8 +26,8 @@ export function itemStep(step: Step, options: { parquet?: ParquetReader } = {}) 
     }) as AgentDeps;
     return deps;
   };
-  return (state: ItemState): Promise<ItemState> =>
-    withCorrelation({ executionId: state.executionId, itemId: state.itemId }, () =>
-      step(depsOfThisFunction(), state),
-    );
+  return lambdaHandler((state: ItemState) => step(depsOfThisFunction(), state), {
+    correlate: ({ executionId, itemId }) => ({ executionId, itemId }),
+    ...(count && { count }),
+  });
 }

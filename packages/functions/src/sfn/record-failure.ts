@@ -2,4 +2,4 @@ import { recordFailure } from '@cascade/core';
 import { itemStep } from './handler';
 
 /** The Catch of every item step: the item fails with a readable reason, the batch goes on. */
-export const handler = itemStep(recordFailure);
+export const handler = itemStep(recordFailure, { count: () => ({ ItemsFailed: 1 }) });

@@ -1,6 +1,7 @@
 import { type Admission, admitApiKey, admitIdToken, logger, UnauthorizedError } from '@cascade/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { accessDeps } from '../deps';
+import { lambdaHandler } from '../observability';
 
 function policy(principalId: string, effect: 'Allow' | 'Deny', resource: string): APIGatewayAuthorizerResult {
   return {
@@ -20,7 +21,7 @@ function policy(principalId: string, effect: 'Allow' | 'Deny', resource: string)
  * explicit Deny (403). Neither credential is ever logged. No identity source is configured, so
  * API Gateway calls this on every connect and caches nothing: a revocation counts at once.
  */
-export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const { token, apiKey } = event.queryStringParameters ?? {};
   const requestId = event.requestContext?.requestId;
   if (!token && !apiKey) {
@@ -51,3 +52,5 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
     },
   };
 }
+
+export const handler = lambdaHandler(authorize);

@@ -1,5 +1,6 @@
-import { logger, toProtocolError, withCorrelation } from '@cascade/core';
+import { logger, toProtocolError } from '@cascade/core';
 import { chatDeps } from '../deps';
+import { lambdaHandler } from '../observability';
 import { callerOf, connectionOrigin, ok, type WebSocketEvent, type WebSocketResult } from './event';
 
 /**
@@ -7,9 +8,9 @@ import { callerOf, connectionOrigin, ok, type WebSocketEvent, type WebSocketResu
  * it, unless the user already has as many open as allowed: then API Gateway refuses the upgrade
  * with this 429.
  */
-export async function handler(event: WebSocketEvent): Promise<WebSocketResult> {
-  const { connectionId } = event.requestContext;
-  return withCorrelation({ connectionId }, async () => {
+export const handler = lambdaHandler(
+  async (event: WebSocketEvent): Promise<WebSocketResult> => {
+    const { connectionId } = event.requestContext;
     const caller = callerOf(event);
     const deps = chatDeps();
     try {
@@ -27,5 +28,6 @@ export async function handler(event: WebSocketEvent): Promise<WebSocketResult> {
       ...connectionOrigin(event),
     });
     return ok;
-  });
-}
+  },
+  { correlate: ({ requestContext }) => ({ connectionId: requestContext.connectionId }) },
+);

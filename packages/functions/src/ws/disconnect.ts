@@ -1,13 +1,15 @@
-import { logger, withCorrelation } from '@cascade/core';
+import { logger } from '@cascade/core';
 import { chatDeps } from '../deps';
+import { lambdaHandler } from '../observability';
 import { ok, type WebSocketEvent, type WebSocketResult } from './event';
 
 /** `$disconnect`: forget the connection. API Gateway delivers this at most once, and not always. */
-export async function handler(event: WebSocketEvent): Promise<WebSocketResult> {
-  const { connectionId, disconnectStatusCode, disconnectReason } = event.requestContext;
-  return withCorrelation({ connectionId }, async () => {
+export const handler = lambdaHandler(
+  async ({ requestContext }: WebSocketEvent): Promise<WebSocketResult> => {
+    const { connectionId, disconnectStatusCode, disconnectReason } = requestContext;
     await chatDeps().connections.delete(connectionId);
     logger.info('disconnected', { disconnectStatusCode, disconnectReason });
     return ok;
-  });
-}
+  },
+  { correlate: ({ requestContext }) => ({ connectionId: requestContext.connectionId }) },
+);

@@ -7,9 +7,9 @@ import {
   parseClientMessage,
   type ServerMessage,
   toProtocolError,
-  withCorrelation,
 } from '@cascade/core';
 import { chatDeps } from '../deps';
+import { lambdaHandler } from '../observability';
 import { bodyOf, callerOf, ok, type WebSocketEvent, type WebSocketResult } from './event';
 
 export interface RouteContext {
@@ -41,14 +41,13 @@ function messageIdOf(body: string): string | undefined {
  * protocol `error`. Each message counts towards the connection's rate limit first. A bad message never throws out of here, so the connection always stays open.
  */
 export function route<A extends ClientAction>(action: A | '$default', answer: Answer<A>) {
-  return async (event: WebSocketEvent): Promise<WebSocketResult> => {
-    const connectionId = event.requestContext.connectionId;
-    const body = bodyOf(event);
-    const messageId = messageIdOf(body);
-    const deps = chatDeps();
-    const reply = (message: ServerMessage) => deps.notifier.toConnection(connectionId, message);
-
-    return withCorrelation({ connectionId, messageId }, async () => {
+  return lambdaHandler(
+    async (event: WebSocketEvent): Promise<WebSocketResult> => {
+      const connectionId = event.requestContext.connectionId;
+      const body = bodyOf(event);
+      const messageId = messageIdOf(body);
+      const deps = chatDeps();
+      const reply = (message: ServerMessage) => deps.notifier.toConnection(connectionId, message);
       try {
         const caller = callerOf(event);
         // Every message counts, a malformed one too: a flood is refused before it costs anything.
@@ -85,6 +84,12 @@ export function route<A extends ClientAction>(action: A | '$default', answer: An
         await reply({ action: 'error', ...(messageId && { messageId }), ...body });
       }
       return ok;
-    });
-  };
+    },
+    {
+      correlate: (event) => ({
+        connectionId: event.requestContext.connectionId,
+        messageId: messageIdOf(bodyOf(event)),
+      }),
+    },
+  );
 }
