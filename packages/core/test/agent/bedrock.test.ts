@@ -36,7 +36,7 @@ import {
   type RetryPolicy,
 } from '../../src/agent/providers/errors';
 import { defaultMaxOutputTokens } from '../../src/agent/providers/settings';
-import type { Decision, Turn } from '../../src/agent/transcript';
+import type { Decision, Turn } from '../../src/agent/run/transcript';
 
 const claude = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
 const nova = 'amazon.nova-pro-v1:0';

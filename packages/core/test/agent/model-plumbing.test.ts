@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runEvents } from '../../src/agent/events';
+import { runEvents } from '../../src/agent/run/events';
 import { ModelRejectedError, ModelUnavailableError, withRetries } from '../../src/agent/providers/errors';
 import { answerTextStream, partialAnswerText } from '../../src/agent/providers/stream-text';
-import { observationOf, observedProfileColumns } from '../../src/agent/results';
-import { trimHistory } from '../../src/agent/steps';
+import { observationOf, observedProfileColumns } from '../../src/agent/tools/observations';
+import { trimHistory } from '../../src/agent/steps/history';
 import {
   answeredByOf,
   callsOf,
@@ -12,7 +12,7 @@ import {
   type Turn,
   toolTurnKey,
   usageOf,
-} from '../../src/agent/transcript';
+} from '../../src/agent/run/transcript';
 import type { ServerMessage } from '../../src/protocol/server';
 
 /** The pieces between a provider and the agent's steps: transcripts, costs, streamed text, retries. */

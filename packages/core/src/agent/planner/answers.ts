@@ -13,7 +13,7 @@ import {
   type TestName,
   testLabels,
 } from '../../contract';
-import { markdownTable } from '../format';
+import { markdownTable } from '../run/format';
 import { measureName } from './calls';
 import { describeFrame, describeMeasure } from './describe';
 import type { Frame, Measure } from './frame';

@@ -12,8 +12,8 @@ import {
   type Tool,
   type ToolChoice,
 } from '@aws-sdk/client-bedrock-runtime';
-import { toolDeclarations, toolInputSchema, toolNames } from '../tools';
-import { addUsage, type Decision, type TokenUsage, type ToolCall, type Turn } from '../transcript';
+import { addUsage, type Decision, type TokenUsage, type ToolCall, type Turn } from '../run/transcript';
+import { toolDeclarations, toolInputSchema, toolNames } from '../tools/declarations';
 import { type ModelCapabilities, modelCapabilities } from './bedrock-models';
 import {
   defaultRetryPolicy,

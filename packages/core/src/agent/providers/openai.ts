@@ -1,5 +1,11 @@
-import { type ToolName, toolDeclarations, toolInputSchema, toolNames } from '../tools';
-import { addUsage, type ContextMessage, type Decision, type TokenUsage, type ToolCall } from '../transcript';
+import {
+  addUsage,
+  type ContextMessage,
+  type Decision,
+  type TokenUsage,
+  type ToolCall,
+} from '../run/transcript';
+import { type ToolName, toolDeclarations, toolInputSchema, toolNames } from '../tools/declarations';
 import {
   defaultRetryPolicy,
   ModelRejectedError,

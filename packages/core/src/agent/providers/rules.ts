@@ -2,7 +2,7 @@ import { type Observed, writeAnswer } from '../planner/answers';
 import { plannedCalls } from '../planner/calls';
 import { describeFrame } from '../planner/describe';
 import type { Frame, Refusal } from '../planner/frame';
-import { callsOf, type Decision, type Turn } from '../transcript';
+import { callsOf, type Decision, type Turn } from '../run/transcript';
 import type { ModelProvider } from './types';
 
 /**

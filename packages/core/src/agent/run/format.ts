@@ -1,5 +1,5 @@
 /** Numbers are formatted by the contract's functions (one set for the engines and the agent); this adds markdown. */
-export { formatCount, formatNumber, formatPercent, formatShare } from '../contract/format';
+export { formatCount, formatNumber, formatPercent, formatShare } from '../../contract/format';
 
 /** A markdown table; cells are escaped so a value cannot break the layout. */
 export function markdownTable(columns: string[], rows: (string | number)[][]): string {

@@ -1,5 +1,5 @@
-import type { ResponseStatus } from '../protocol/codes';
-import type { ItemRecord } from '../repositories/items';
+import type { ResponseStatus } from '../../protocol/codes';
+import type { ItemRecord } from '../../repositories/items';
 import { markdownTable } from './format';
 
 /** Batches list at most this many items in the summary; the items list shows the rest. */

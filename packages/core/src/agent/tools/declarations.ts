@@ -5,9 +5,9 @@ import {
   FitRegressionInput,
   ProfileInput,
   QueryDataInput,
-} from '../contract';
-import { DatasetId } from '../protocol/client';
-import { datasetFormatOf } from '../protocol/dataset-files';
+} from '../../contract';
+import { DatasetId } from '../../protocol/client';
+import { datasetFormatOf } from '../../protocol/dataset-files';
 
 /**
  * Where a tool runs. `inline`: in the Dispatch Lambda, no engine (a listing, a file's first rows).

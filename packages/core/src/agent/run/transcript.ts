@@ -1,7 +1,7 @@
-import type { ItemOutput } from '../protocol/server';
-import type { Frame, FrameKind, Refusal } from './planner/frame';
-import type { DatasetSchema } from './planner/schema';
-import type { ToolName } from './tools';
+import type { ItemOutput } from '../../protocol/server';
+import type { Frame, FrameKind, Refusal } from '../planner/frame';
+import type { DatasetSchema } from '../planner/schema';
+import type { ToolName } from '../tools/declarations';
 
 /** One tool call of a model's reply. */
 export interface ToolCall {

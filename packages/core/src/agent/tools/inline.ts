@@ -1,9 +1,9 @@
-import { type DatasetCatalog, type DatasetLocation, formatOfKey } from '../datasets/catalog';
-import { ParquetReadError } from '../datasets/parquet-reader';
-import { DomainError } from '../errors';
-import type { ItemOutput } from '../protocol/server';
-import { CsvReadError, type SniffedColumn, sniffCsvHead } from './csv-head';
-import type { DatasetName, DatasetSchema } from './planner/schema';
+import { type DatasetCatalog, type DatasetLocation, formatOfKey } from '../../datasets/catalog';
+import { ParquetReadError } from '../../datasets/parquet-reader';
+import { DomainError } from '../../errors';
+import type { ItemOutput } from '../../protocol/server';
+import { CsvReadError, type SniffedColumn, sniffCsvHead } from '../csv-head';
+import type { DatasetName, DatasetSchema } from '../planner/schema';
 
 /** What running a tool produced: what the model reads, and what the user may see. */
 export interface ToolRun {

@@ -1,7 +1,7 @@
-import { datasetOf, type Frame } from './planner/frame';
-import type { DatasetName, DatasetSchema } from './planner/schema';
-import { understand } from './planner/understand';
-import type { ContextMessage, ParsedRequest } from './transcript';
+import { datasetOf, type Frame } from '../planner/frame';
+import type { DatasetName, DatasetSchema } from '../planner/schema';
+import { understand } from '../planner/understand';
+import type { ContextMessage, ParsedRequest } from '../run/transcript';
 
 /**
  * Parse: reads an item's question with the offline grammar into a frame (what to compute, on

@@ -5,8 +5,8 @@ import type {
   ProfileResult,
   QueryResult,
   RegressionResult,
-} from '../contract';
-import { describeReading } from '../contract/reading';
+} from '../../contract';
+import { describeReading } from '../../contract/reading';
 
 /**
  * The compact observations a model reads instead of the engines' full result documents (which

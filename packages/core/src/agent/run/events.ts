@@ -1,7 +1,7 @@
-import { logger } from '../logger';
-import type { Notifier } from '../notifier/notifier';
-import type { ItemStatus, StepStatus } from '../protocol/codes';
-import type { ItemCounts } from '../repositories/executions';
+import { logger } from '../../logger';
+import type { Notifier } from '../../notifier/notifier';
+import type { ItemStatus, StepStatus } from '../../protocol/codes';
+import type { ItemCounts } from '../../repositories/executions';
 
 /** Characters per delta message: well inside API Gateway's 32 KB frames even as UTF-8 escapes. */
 const deltaChars = 4_000;

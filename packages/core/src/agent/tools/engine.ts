@@ -1,7 +1,7 @@
-import type { AnalysisResult } from '../contract';
-import { isAnalysisErrorCode } from '../contract/errors';
-import type { ItemOutput } from '../protocol/server';
-import type { EngineToolName } from './tools';
+import type { AnalysisResult } from '../../contract';
+import { isAnalysisErrorCode } from '../../contract/errors';
+import type { ItemOutput } from '../../protocol/server';
+import type { EngineToolName } from './declarations';
 
 /** One analysis for the engine: the tool, where the dataset is (s3://bucket/key, CSV or Parquet) and the tool's arguments. */
 export interface EngineJob {

@@ -1,5 +1,5 @@
-import type { AgentInput } from '../orchestration/orchestrator';
-import type { EngineJob } from './engine';
+import type { AgentInput } from '../../orchestration/orchestrator';
+import type { EngineJob } from '../tools/engine';
 
 /**
  * The state one item carries through the state machine: ids and pointers only, so it stays a

@@ -1,4 +1,4 @@
-import type { ItemState } from './item-state';
+import type { ItemState } from '../steps/state';
 
 /** Error names from Cascade's own code whose messages are written for people. */
 const readableNames = new Set([
