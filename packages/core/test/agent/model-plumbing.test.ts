@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runEvents } from '../../src/agent/run/events';
 import { ModelRejectedError, ModelUnavailableError, withRetries } from '../../src/agent/providers/errors';
 import { answerTextStream, partialAnswerText } from '../../src/agent/providers/stream-text';
-import { observationOf, observedProfileColumns } from '../../src/agent/tools/observations';
-import { trimHistory } from '../../src/agent/steps/history';
+import { runEvents } from '../../src/agent/run/events';
 import {
   answeredByOf,
   callsOf,
@@ -13,6 +11,8 @@ import {
   toolTurnKey,
   usageOf,
 } from '../../src/agent/run/transcript';
+import { trimHistory } from '../../src/agent/steps/history';
+import { observationOf, observedProfileColumns } from '../../src/agent/tools/observations';
 import type { ServerMessage } from '../../src/protocol/server';
 
 /** The pieces between a provider and the agent's steps: transcripts, costs, streamed text, retries. */

@@ -14,8 +14,8 @@ import {
 import { createOpenAiProvider, type OpenAiOptions } from '../../src/agent/providers/openai';
 import { systemPrompt } from '../../src/agent/providers/prompt';
 import type { ModelContext } from '../../src/agent/providers/types';
-import { toolNames, validateToolCall } from '../../src/agent/tools/declarations';
 import type { Decision, Turn } from '../../src/agent/run/transcript';
+import { toolNames, validateToolCall } from '../../src/agent/tools/declarations';
 
 let double: OpenAiDouble | undefined;
 afterEach(async () => {
