@@ -1,4 +1,5 @@
-import { type EndedRun, settleEndedRun, withCorrelation } from '@cascade/core';
+import { withCorrelation } from '@cascade/core';
+import { type EndedRun, settleEndedRun } from '@cascade/core/agent/steps/execution-ended';
 import { agentDeps } from '../deps';
 
 /** EventBridge's "Step Functions Execution Status Change" event, the parts we read. */

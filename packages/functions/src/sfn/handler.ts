@@ -1,4 +1,6 @@
-import { type AgentDeps, type ItemState, type ParquetReader, withCorrelation } from '@cascade/core';
+import { type ParquetReader, withCorrelation } from '@cascade/core';
+import type { AgentDeps } from '@cascade/core/agent/steps/deps';
+import type { ItemState } from '@cascade/core/agent/steps/state';
 import { agentDeps, newNotifier } from '../deps';
 
 type Step = (deps: ReturnType<typeof agentDeps>, state: ItemState) => Promise<ItemState>;

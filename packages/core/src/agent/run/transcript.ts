@@ -103,6 +103,18 @@ export function callsOf(decision: Decision): ToolCall[] {
     : [];
 }
 
+/** A call's arguments as an object: a model may send anything (Dispatch validates what it runs). */
+export function argumentsOf(call: ToolCall | undefined): Record<string, unknown> {
+  const input = call?.input;
+  return typeof input === 'object' && input !== null ? Object.fromEntries(Object.entries(input)) : {};
+}
+
+/** A call's text argument `key` ("datasetId", "text"), when it has one. */
+export function textArgument(call: ToolCall | undefined, key: string): string | undefined {
+  const value = argumentsOf(call)[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** Who answered an item: the provider (and model) of its last decision. */
 export function answeredByOf(turns: Turn[]): { provider: string; model?: string } | undefined {
   const last = turns.findLast((t) => t.kind === 'model' && t.provider !== undefined);
@@ -119,8 +131,8 @@ export function datasetsOf(turns: Turn[]): string[] {
   const read = turns.flatMap((turn) =>
     turn.kind === 'model'
       ? callsOf(turn.decision).flatMap((call) => {
-          const datasetId = (call.input as { datasetId?: unknown } | undefined)?.datasetId;
-          return succeeded.has(call.toolUseId) && typeof datasetId === 'string' ? [datasetId] : [];
+          const datasetId = textArgument(call, 'datasetId');
+          return succeeded.has(call.toolUseId) && datasetId !== undefined ? [datasetId] : [];
         })
       : [],
   );

@@ -5,13 +5,7 @@ import type { ItemOutput } from '../../protocol/server';
 import { runEvents } from '../run/events';
 import { callsOf, type ToolCall, toolTurnKey } from '../run/transcript';
 import { putJson, s3Uri } from '../s3-json';
-import {
-  type EngineToolName,
-  runsInDispatch,
-  taskOverridesFor,
-  toolDeclarations,
-  validateToolCall,
-} from '../tools/declarations';
+import { isInlineCall, runsInDispatch, taskOverridesFor, validateToolCall } from '../tools/declarations';
 import { type AnalysisEngine, type EngineJob, engineFailure } from '../tools/engine';
 import { failedRun, runInlineTool, type ToolRun } from '../tools/inline';
 import { observationOf } from '../tools/observations';
@@ -60,25 +54,20 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
     });
 
   const call = validateToolCall(current.name, current.input);
-  if (current.name === 'final_answer') {
-    // A blank answer, or one given alongside other calls: the model reads why and tries again.
-    await record(failedRun(finalAnswerProblem(calls, call.ok ? undefined : call.problem)));
+  if (!call.ok) {
+    const { problem } = call;
+    await record(failedRun(current.name === 'final_answer' ? finalAnswerProblem(calls, problem) : problem));
     return { ...state, route: 'inline' };
   }
-  if (!call.ok) {
-    await record(failedRun(call.problem));
+  if (call.name === 'final_answer') {
+    // An answer given alongside other calls: the model reads why and tries again.
+    await record(failedRun(finalAnswerProblem(calls, undefined)));
     return { ...state, route: 'inline' };
   }
   await events.step(state.itemId, call.name, 'started');
   await deps.items.markRunning(state.executionId, state.itemId, call.name, toolKey);
-
-  if (toolDeclarations[call.name].runs === 'inline') {
-    const run = await runInlineTool(
-      deps.datasets,
-      state.userId,
-      call.name as 'list_datasets' | 'describe_dataset',
-      call.input,
-    );
+  /** A tool run inside Dispatch: its result is recorded, and the item goes on to Append. */
+  const ranHere = async (run: ToolRun): Promise<ItemState> => {
     await record(run);
     await events.step(
       state.itemId,
@@ -87,20 +76,20 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
       run.ok ? undefined : run.observation,
     );
     return { ...state, route: 'inline' };
-  }
+  };
 
+  if (isInlineCall(call)) return ranHere(await runInlineTool(deps.datasets, state.userId, call));
+
+  const { name: tool, input } = call;
   let location: DatasetLocation;
   try {
-    location = await deps.datasets.locate(state.userId, String(call.input.datasetId));
+    location = await deps.datasets.locate(state.userId, input.datasetId);
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
-    await record(failedRun(error.message));
-    await events.step(state.itemId, call.name, 'failed', error.message);
-    return { ...state, route: 'inline' };
+    return ranHere(failedRun(error.message));
   }
-  const tool = call.name as EngineToolName;
   const base = `${state.executionId}/${state.itemId}/${toolTurnKey(state.turn, state.call ?? 0).replace('-tool', '')}`;
-  const { datasetId: _, ...args } = call.input;
+  const { datasetId, ...args } = input;
   const job: EngineJob = { tool, data: s3Uri(location.bucket, location.key), args };
 
   if (
@@ -108,21 +97,8 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
     location.sizeBytes !== undefined &&
     runsInDispatch(tool, location.key, location.sizeBytes)
   ) {
-    const run = await runEngine(
-      deps,
-      deps.engine,
-      job,
-      s3Uri(deps.bucket, `results/${base}.json`),
-      String(call.input.datasetId),
-    );
-    await record(run);
-    await events.step(
-      state.itemId,
-      call.name,
-      run.ok ? 'succeeded' : 'failed',
-      run.ok ? undefined : run.observation,
-    );
-    return { ...state, route: 'inline' };
+    const resultUri = s3Uri(deps.bucket, `results/${base}.json`);
+    return ranHere(await runEngine(deps, deps.engine, job, resultUri, datasetId));
   }
 
   const uri = s3Uri(deps.bucket, `jobs/${base}.json`);

@@ -2,7 +2,7 @@ import { logger } from '../../logger';
 import { type ItemRecord, isItemFinished } from '../../repositories/items';
 import { runEvents } from '../run/events';
 import { readableError } from '../run/readable-error';
-import { callsOf, turnKey } from '../run/transcript';
+import { callsOf, textArgument, turnKey } from '../run/transcript';
 import { aboutDataset } from '../tools/engine';
 import type { AgentDeps } from './deps';
 import { finishItem, loadItem, now, taskTiming } from './item';
@@ -40,6 +40,5 @@ export async function recordFailure(deps: AgentDeps, state: ItemState): Promise<
 function calledDataset(item: ItemRecord, state: ItemState): string | undefined {
   const recorded = item.turns?.[turnKey(state.turn, 'model')];
   const call = recorded?.kind === 'model' ? callsOf(recorded.decision)[state.call ?? 0] : undefined;
-  const datasetId = (call?.input as { datasetId?: unknown } | undefined)?.datasetId;
-  return typeof datasetId === 'string' ? datasetId : undefined;
+  return textArgument(call, 'datasetId');
 }

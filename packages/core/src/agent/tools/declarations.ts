@@ -165,9 +165,29 @@ export function toolInputSchema(name: ToolName): Record<string, unknown> {
   return schema;
 }
 
-export type ValidatedCall =
-  | { ok: true; name: ToolName; input: Record<string, unknown> }
-  | { ok: false; problem: string };
+/** A tool's input as its declaration's schema reads it. */
+export type ToolInput<N extends ToolName> = z.output<(typeof toolDeclarations)[N]['input']>;
+
+/** Each tool's validated call: its name and its own typed input. */
+type CallsByTool = { [N in ToolName]: { name: N; input: ToolInput<N> } };
+
+/** A validated tool call, told apart by the tool's name: `call.input` is that tool's input. */
+export type TypedToolCall = CallsByTool[ToolName];
+
+/** The tools that run inside Dispatch without the engine. */
+export type InlineToolName = {
+  [K in ToolName]: (typeof toolDeclarations)[K]['runs'] extends 'inline' ? K : never;
+}[ToolName];
+
+export type InlineToolCall = CallsByTool[InlineToolName];
+export type EngineToolCall = CallsByTool[EngineToolName];
+
+/** Whether a validated call is one of the light tools Dispatch runs itself. */
+export function isInlineCall(call: TypedToolCall): call is InlineToolCall {
+  return toolDeclarations[call.name].runs === 'inline';
+}
+
+export type ValidatedCall = ({ ok: true } & TypedToolCall) | { ok: false; problem: string };
 
 /**
  * Checks a tool call against its declaration. A bad call is not an error: it becomes an
@@ -190,5 +210,7 @@ export function validateToolCall(name: string, input: unknown): ValidatedCall {
       problem: `The arguments for ${name} are invalid (${details}). Fix them and call it again.`,
     };
   }
-  return { ok: true, name, input: parsed.data as Record<string, unknown> };
+  // The one place a call gets its type: zod has just read its input with the schema of the tool
+  // it names, which TypeScript cannot follow from a name held in a variable.
+  return { ok: true, name, input: parsed.data } as ValidatedCall;
 }

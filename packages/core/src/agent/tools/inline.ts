@@ -4,6 +4,7 @@ import { DomainError } from '../../errors';
 import type { ItemOutput } from '../../protocol/server';
 import { CsvReadError, type SniffedColumn, sniffCsvHead } from '../csv-head';
 import type { DatasetName, DatasetSchema } from '../planner/schema';
+import type { InlineToolCall } from './declarations';
 
 /** What running a tool produced: what the model reads, and what the user may see. */
 export interface ToolRun {
@@ -17,7 +18,8 @@ export interface ToolRun {
 export const failedRun = (observation: string): ToolRun => ({ ok: false, observation });
 
 /** A file that cannot be read as its format; the message says why, for a person. */
-const unreadable = (error: unknown) => error instanceof CsvReadError || error instanceof ParquetReadError;
+const unreadable = (error: unknown): error is CsvReadError | ParquetReadError =>
+  error instanceof CsvReadError || error instanceof ParquetReadError;
 
 /** A look at a dataset without reading all of it: its columns from a sample of its first rows. */
 export interface DatasetLook {
@@ -53,20 +55,23 @@ export async function lookAt(datasets: DatasetCatalog, location: DatasetLocation
 export async function runInlineTool(
   datasets: DatasetCatalog,
   userId: string,
-  name: 'list_datasets' | 'describe_dataset',
-  input: Record<string, unknown>,
+  call: InlineToolCall,
 ): Promise<ToolRun> {
   try {
-    return name === 'list_datasets'
+    return call.name === 'list_datasets'
       ? await listDatasets(datasets, userId)
-      : await describeDataset(datasets, userId, String(input.datasetId));
+      : await describeDataset(datasets, userId, call.input.datasetId);
   } catch (error) {
     // Things the model can act on (an unknown dataset, an unreadable file) become observations.
     if (error instanceof DomainError) return failedRun(error.message);
-    if (unreadable(error)) return failedRun(`${String(input.datasetId)}: ${(error as Error).message}`);
+    if (unreadable(error)) return failedRun(`${String(datasetIdOf(call))}: ${error.message}`);
     throw error;
   }
 }
+
+/** The dataset an inline call reads, if it reads one. */
+const datasetIdOf = (call: InlineToolCall) =>
+  call.name === 'describe_dataset' ? call.input.datasetId : undefined;
 
 async function listDatasets(datasets: DatasetCatalog, userId: string): Promise<ToolRun> {
   const all = await datasets.list(userId);
@@ -149,7 +154,7 @@ export async function datasetSchema(
       ...(dictionary && { dictionary }),
     };
   } catch (error) {
-    if (unreadable(error)) return { id: datasetId, columns: [], unreadable: (error as Error).message };
+    if (unreadable(error)) return { id: datasetId, columns: [], unreadable: error.message };
     if (error instanceof DomainError) return undefined;
     throw error;
   }

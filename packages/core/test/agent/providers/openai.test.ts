@@ -4,18 +4,18 @@ import {
   type OpenAiDoubleOptions,
   reply,
   startOpenAiDouble,
-} from '../../../../test/support/openai-double';
+} from '../../../../../test/support/openai-double';
 import {
   ModelRejectedError,
   ModelUnavailableError,
   NoAnswerError,
   type RetryPolicy,
-} from '../../src/agent/providers/errors';
-import { createOpenAiProvider, type OpenAiOptions } from '../../src/agent/providers/openai';
-import { systemPrompt } from '../../src/agent/providers/prompt';
-import type { ModelContext } from '../../src/agent/providers/types';
-import type { Decision, Turn } from '../../src/agent/run/transcript';
-import { toolNames, validateToolCall } from '../../src/agent/tools/declarations';
+} from '../../../src/agent/providers/errors';
+import { createOpenAiProvider, type OpenAiOptions } from '../../../src/agent/providers/openai';
+import { systemPrompt } from '../../../src/agent/providers/prompt';
+import type { ModelContext } from '../../../src/agent/providers/types';
+import type { Decision, Turn } from '../../../src/agent/run/transcript';
+import { toolNames, validateToolCall } from '../../../src/agent/tools/declarations';
 
 let double: OpenAiDouble | undefined;
 afterEach(async () => {

@@ -1,39 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startDynamo, type TestDynamo } from '../../../../test/support/dynamo';
-import { unlimited } from '../../../../test/support/links';
-import { memoryS3 } from '../../../../test/support/s3-memory';
+import { startDynamo, type TestDynamo } from '../../../../../test/support/dynamo';
+import { unlimited } from '../../../../../test/support/links';
+import { memoryS3 } from '../../../../../test/support/s3-memory';
 import {
-  type AgentDeps,
-  append,
   ConnectionsRepository,
   createRateLimiter,
   DatasetCatalog,
-  type Decision,
-  dispatch,
   ExecutionsRepository,
-  finishRun,
-  type ItemState,
   ItemsRepository,
-  invokeModel,
-  isEngineTool,
   LocksRepository,
   MessagesRepository,
-  type ModelProvider,
   type Notifier,
-  parquetInlineWeight,
-  parseItem,
   RateLimitsRepository,
-  recordFailure,
-  runsInDispatch,
   type ServerMessage,
   SessionsRepository,
   startQuery,
+} from '../../../src';
+import type { ModelProvider } from '../../../src/agent/providers/types';
+import { type Decision, turnKey } from '../../../src/agent/run/transcript';
+import { append } from '../../../src/agent/steps/append';
+import type { AgentDeps } from '../../../src/agent/steps/deps';
+import { dispatch } from '../../../src/agent/steps/dispatch';
+import { finishRun } from '../../../src/agent/steps/finish';
+import { invokeModel } from '../../../src/agent/steps/invoke-model';
+import { parseItem } from '../../../src/agent/steps/parse';
+import { recordFailure } from '../../../src/agent/steps/record-failure';
+import type { ItemState } from '../../../src/agent/steps/state';
+import {
+  isEngineTool,
+  parquetInlineWeight,
+  runsInDispatch,
   taskOverridesFor,
   toolNames,
-  turnKey,
-} from '../../src';
+} from '../../../src/agent/tools/declarations';
 
 const bucket = 'data';
 let dynamo: TestDynamo;

@@ -5,13 +5,8 @@ import { createRulesPlanner } from './rules';
 import type { AgentSettings } from './settings';
 import type { ModelProvider } from './types';
 
-export * from './bedrock';
-export * from './bedrock-models';
-export * from './errors';
-export * from './openai';
-export * from './rules';
-export * from './settings';
-export * from './types';
+/** The handlers build the Bedrock client themselves, to trace it. */
+export { bedrockClient };
 
 export interface ProviderClients {
   bedrock?: BedrockRuntimeClient;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRequest } from '../../src';
-import { sampleDatasets, sampleSchema } from './planner/fixtures';
+import { parseRequest } from '../../../src/agent/request/parse';
+import { sampleDatasets, sampleSchema } from '../planner/fixtures';
 
 /** Parse: a question (with its batch item and its conversation) becomes the request every later step reads. */
 const base = {

@@ -1,10 +1,12 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parquetBytes } from '../../../../test/support/parquet';
-import { memoryS3 } from '../../../../test/support/s3-memory';
-import { DatasetCatalog, datasetNames, datasetSchema, getJson, putJson, runInlineTool } from '../../src';
-import { parquetReader } from '../../src/agent/parquet-head';
-import { parquetFooterReader } from '../../src/datasets/parquet';
+import { parquetBytes } from '../../../../../test/support/parquet';
+import { memoryS3 } from '../../../../../test/support/s3-memory';
+import { DatasetCatalog } from '../../../src';
+import { parquetReader } from '../../../src/agent/parquet-head';
+import { getJson, putJson } from '../../../src/agent/s3-json';
+import { datasetNames, datasetSchema, runInlineTool } from '../../../src/agent/tools/inline';
+import { parquetFooterReader } from '../../../src/datasets/parquet';
 
 let s3: ReturnType<typeof memoryS3>;
 const client = new S3Client({ region: 'us-east-1' });
@@ -22,7 +24,7 @@ afterAll(() => s3.mock.restore());
 
 describe('inline tools', () => {
   it('list_datasets lists samples and the caller’s own files, for the model and as a table', async () => {
-    const run = await runInlineTool(catalog, 'u1', 'list_datasets', {});
+    const run = await runInlineTool(catalog, 'u1', { name: 'list_datasets', input: {} });
     expect(JSON.parse(run.observation)).toEqual({
       datasets: [
         { id: 'empty.csv', name: 'empty.csv', sample: true },
@@ -34,7 +36,10 @@ describe('inline tools', () => {
   });
 
   it('describe_dataset reads only the first 64 KB of a large file, and knows its full size', async () => {
-    const run = await runInlineTool(catalog, 'u1', 'describe_dataset', { datasetId: 'sales.csv' });
+    const run = await runInlineTool(catalog, 'u1', {
+      name: 'describe_dataset',
+      input: { datasetId: 'sales.csv' },
+    });
     const observation = JSON.parse(run.observation);
     expect(observation).toMatchObject({ datasetId: 'sales.csv', rows: 10000, sizeBytes: 14 + 9 * 10_000 });
     expect(observation.sampledRows).toBeLessThan(10_000);
@@ -45,11 +50,15 @@ describe('inline tools', () => {
   });
 
   it('turns an empty file and an unknown dataset into observations the model can act on', async () => {
-    expect(await runInlineTool(catalog, 'u1', 'describe_dataset', { datasetId: 'empty.csv' })).toEqual({
+    expect(
+      await runInlineTool(catalog, 'u1', { name: 'describe_dataset', input: { datasetId: 'empty.csv' } }),
+    ).toEqual({
       ok: false,
       observation: 'empty.csv: The file is empty: it has no header row.',
     });
-    expect(await runInlineTool(catalog, 'u1', 'describe_dataset', { datasetId: 'theirs.csv' })).toEqual({
+    expect(
+      await runInlineTool(catalog, 'u1', { name: 'describe_dataset', input: { datasetId: 'theirs.csv' } }),
+    ).toEqual({
       ok: false,
       observation: 'Dataset theirs.csv was not found; list the datasets to see what is there.',
     });
@@ -58,7 +67,9 @@ describe('inline tools', () => {
   it('lets an S3 fault through, so the step is retried', async () => {
     const broken = new DatasetCatalog({ s3: client, bucket: 'no-such-bucket' });
     s3.failNext(new Error('SlowDown'));
-    await expect(runInlineTool(broken, 'u1', 'list_datasets', {})).rejects.toThrow('SlowDown');
+    await expect(runInlineTool(broken, 'u1', { name: 'list_datasets', input: {} })).rejects.toThrow(
+      'SlowDown',
+    );
   });
 
   it('datasetSchema reads the header, types and values, says nothing for a missing file and why an empty one cannot be read', async () => {
@@ -123,7 +134,10 @@ describe('inline tools', () => {
     });
 
     it('describe_dataset gives the exact row count from the footer and the columns from the first rows', async () => {
-      const run = await runInlineTool(catalog, 'u1', 'describe_dataset', { datasetId: 'orders.parquet' });
+      const run = await runInlineTool(catalog, 'u1', {
+        name: 'describe_dataset',
+        input: { datasetId: 'orders.parquet' },
+      });
       expect(run.ok).toBe(true);
       const observation = JSON.parse(run.observation);
       expect(observation).toMatchObject({ datasetId: 'orders.parquet', rows: 3000, sampledRows: 1000 });
@@ -137,7 +151,10 @@ describe('inline tools', () => {
     });
 
     it('reads a Parquet file named .csv as Parquet', async () => {
-      const run = await runInlineTool(catalog, 'u1', 'describe_dataset', { datasetId: 'renamed.csv' });
+      const run = await runInlineTool(catalog, 'u1', {
+        name: 'describe_dataset',
+        input: { datasetId: 'renamed.csv' },
+      });
       expect(JSON.parse(run.observation)).toMatchObject({
         rows: 3000,
         columns: [{ name: 'order_id' }, {}, {}, {}],
@@ -157,7 +174,12 @@ describe('inline tools', () => {
     });
 
     it('says which file is not Parquet, in an observation the model can act on', async () => {
-      expect(await runInlineTool(catalog, 'u1', 'describe_dataset', { datasetId: 'fake.parquet' })).toEqual({
+      expect(
+        await runInlineTool(catalog, 'u1', {
+          name: 'describe_dataset',
+          input: { datasetId: 'fake.parquet' },
+        }),
+      ).toEqual({
         ok: false,
         observation:
           'fake.parquet: The file could not be read as Parquet: it does not end with Parquet\'s "PAR1" marker: it is not Parquet, or it was cut short. Export it again as Parquet (or as CSV) and upload that.',
@@ -183,14 +205,17 @@ describe('inline tools', () => {
 
     it('in a function with no Parquet reader, lists it without counts and says plainly it cannot be read here', async () => {
       const readingNoParquet = new DatasetCatalog({ s3: client, bucket: 'b' });
-      const listed = await runInlineTool(readingNoParquet, 'u1', 'list_datasets', {});
+      const listed = await runInlineTool(readingNoParquet, 'u1', { name: 'list_datasets', input: {} });
       expect(JSON.parse(listed.observation).datasets).toContainEqual({
         id: 'orders.parquet',
         name: 'Orders 2026.parquet',
         sample: false,
       });
       expect(
-        await runInlineTool(readingNoParquet, 'u1', 'describe_dataset', { datasetId: 'orders.parquet' }),
+        await runInlineTool(readingNoParquet, 'u1', {
+          name: 'describe_dataset',
+          input: { datasetId: 'orders.parquet' },
+        }),
       ).toEqual({ ok: false, observation: 'orders.parquet: Parquet files cannot be read here.' });
       expect(await datasetSchema(readingNoParquet, 'u1', 'orders.parquet')).toEqual({
         id: 'orders.parquet',
@@ -200,7 +225,7 @@ describe('inline tools', () => {
     });
 
     it('lists Parquet uploads with their counts', async () => {
-      const mine = await runInlineTool(catalog, 'u1', 'list_datasets', {});
+      const mine = await runInlineTool(catalog, 'u1', { name: 'list_datasets', input: {} });
       expect(JSON.parse(mine.observation).datasets).toContainEqual({
         id: 'orders.parquet',
         name: 'Orders 2026.parquet',

@@ -18,25 +18,26 @@ import {
   startBedrockDouble,
   textReply,
   toolReply,
-} from '../../../../test/support/bedrock-double';
-import { type ModelContext, toolNames } from '../../src';
+} from '../../../../../test/support/bedrock-double';
 import {
   type BedrockOptions,
   bedrockClient,
   bedrockTools,
   converseMessages,
   createBedrockProvider,
-} from '../../src/agent/providers/bedrock';
-import { modelCapabilities } from '../../src/agent/providers/bedrock-models';
+} from '../../../src/agent/providers/bedrock';
+import { modelCapabilities } from '../../../src/agent/providers/bedrock-models';
 import {
   defaultRetryPolicy,
   ModelRejectedError,
   ModelUnavailableError,
   NoAnswerError,
   type RetryPolicy,
-} from '../../src/agent/providers/errors';
-import { defaultMaxOutputTokens } from '../../src/agent/providers/settings';
-import type { Decision, Turn } from '../../src/agent/run/transcript';
+} from '../../../src/agent/providers/errors';
+import { defaultMaxOutputTokens } from '../../../src/agent/providers/settings';
+import type { ModelContext } from '../../../src/agent/providers/types';
+import type { Decision, Turn } from '../../../src/agent/run/transcript';
+import { toolNames } from '../../../src/agent/tools/declarations';
 
 const claude = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
 const nova = 'amazon.nova-pro-v1:0';

@@ -12,7 +12,7 @@ import {
   startBedrockDouble,
   textReply,
   toolReply,
-} from '../../../../test/support/bedrock-double';
+} from '../../../../../test/support/bedrock-double';
 
 /** The double is the specification the provider is tested against: these tests pin what it enforces. */
 

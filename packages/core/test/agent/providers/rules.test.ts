@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createRulesPlanner,
-  type Decision,
-  type ModelContext,
-  type ParsedRequest,
-  parseRequest,
-  rulesFooter,
-  type Turn,
-} from '../../src';
-import { sampleDatasets, sampleSchema } from './planner/fixtures';
+import { createRulesPlanner, rulesFooter } from '../../../src/agent/providers/rules';
+import type { ModelContext } from '../../../src/agent/providers/types';
+import { parseRequest } from '../../../src/agent/request/parse';
+import type { Decision, ParsedRequest, Turn } from '../../../src/agent/run/transcript';
+import { sampleDatasets, sampleSchema } from '../planner/fixtures';
 
 const planner = createRulesPlanner();
 
