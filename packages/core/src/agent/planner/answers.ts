@@ -1,7 +1,8 @@
 import {
   type Cell,
   describeFilters,
-  type EffectMethod,
+  type EffectResult,
+  type Estimate,
   effectMethodLabels,
   effectSizeLabels,
   formatCount,
@@ -81,26 +82,15 @@ interface RegressionObservation {
   warnings?: string[];
 }
 
-interface EffectObservation {
-  treatment: string;
-  outcome: string;
-  covariates: string[];
-  n: number;
-  treated: number;
-  control: number;
-  dropped: number;
-  headline: EffectMethod;
-  estimates: {
-    method: EffectMethod;
-    estimand: string;
-    estimate: number;
-    se: number;
-    ci: [number, number];
-    pValue?: number;
-  }[];
+/** What the model reads of an effect (effectObservation): the contract's fields, without the balance table. */
+type EffectObservation = Pick<
+  EffectResult,
+  'treatment' | 'outcome' | 'covariates' | 'n' | 'treated' | 'control' | 'dropped' | 'headline'
+> & {
+  estimates: Pick<Estimate, 'method' | 'estimand' | 'estimate' | 'se' | 'ci' | 'pValue'>[];
   reading?: string[];
   warnings?: string[];
-}
+};
 
 interface ProfileObservation {
   rows: number;

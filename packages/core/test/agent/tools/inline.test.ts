@@ -122,6 +122,16 @@ describe('inline tools', () => {
   });
 
   describe('of a Parquet dataset', () => {
+    /** orders.parquet's schema, as either Parquet reader gives it. */
+    const ordersSchema = {
+      id: 'orders.parquet',
+      columns: [
+        { name: 'order_id', type: 'integer' },
+        { name: 'region', type: 'categorical', values: ['north', 'south'] },
+        { name: 'amount', type: 'numeric' },
+        { name: 'ordered_on', type: 'datetime' },
+      ],
+    };
     beforeAll(async () => {
       const orders = await parquetBytes(
         `SELECT i AS order_id, ['north', 'south'][1 + i % 2] AS region, round(i * 0.75, 2) AS amount,
@@ -162,15 +172,7 @@ describe('inline tools', () => {
     });
 
     it('datasetSchema gives the planner the columns and the values of categories', async () => {
-      expect(await datasetSchema(catalog, 'u1', 'orders.parquet')).toEqual({
-        id: 'orders.parquet',
-        columns: [
-          { name: 'order_id', type: 'integer' },
-          { name: 'region', type: 'categorical', values: ['north', 'south'] },
-          { name: 'amount', type: 'numeric' },
-          { name: 'ordered_on', type: 'datetime' },
-        ],
-      });
+      expect(await datasetSchema(catalog, 'u1', 'orders.parquet')).toEqual(ordersSchema);
     });
 
     it('says which file is not Parquet, in an observation the model can act on', async () => {
@@ -191,16 +193,10 @@ describe('inline tools', () => {
     });
 
     it("datasetSchema with Parse's footer reader gives the columns, their stored types and what the footer's statistics tell", async () => {
-      expect(await datasetSchema(catalog.withParquet(parquetFooterReader), 'u1', 'orders.parquet')).toEqual({
-        id: 'orders.parquet',
-        columns: [
-          { name: 'order_id', type: 'integer' },
-          // Two values, the least and greatest the footer keeps: all of them.
-          { name: 'region', type: 'categorical', values: ['north', 'south'] },
-          { name: 'amount', type: 'numeric' },
-          { name: 'ordered_on', type: 'datetime' },
-        ],
-      });
+      // region's two values are the least and greatest the footer keeps: all of them.
+      expect(await datasetSchema(catalog.withParquet(parquetFooterReader), 'u1', 'orders.parquet')).toEqual(
+        ordersSchema,
+      );
     });
 
     it('in a function with no Parquet reader, lists it without counts and says plainly it cannot be read here', async () => {
