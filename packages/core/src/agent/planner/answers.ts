@@ -1,5 +1,7 @@
 import {
   type Cell,
+  type Coefficient,
+  type CompareResult,
   describeFilters,
   type EffectResult,
   type Estimate,
@@ -10,8 +12,9 @@ import {
   formatP,
   formatShare,
   formatSigned,
+  type QueryResult,
+  type RegressionResult,
   regressionModelLabels,
-  type TestName,
   testLabels,
 } from '../../contract';
 import { markdownTable } from '../run/format';
@@ -24,63 +27,27 @@ import type { Frame, Measure } from './frame';
  * then how they were computed, so a person can check every figure.
  */
 
-export interface QueryObservation {
-  sql: string;
-  columns: { name: string; type: string }[];
-  rows: Cell[][];
-  rowCount: number;
+/** What the model reads of a result (tools/observations.ts): the contract's fields, its reading as sentences. */
+interface ReadNotes {
   reading?: string[];
   warnings?: string[];
 }
 
-interface CompareObservation {
-  outcome: string;
-  group: string;
-  outcomeKind: 'numeric' | 'binary' | 'categorical';
-  positive?: string;
-  n: number;
-  dropped: number;
-  groups: {
-    level: string;
-    n: number;
-    mean?: number;
-    std?: number | null;
-    median?: number;
-    rate?: number;
-    counts?: Record<string, number>;
-  }[];
-  tests: {
-    test: TestName;
-    statistic: number;
-    df?: number;
-    df2?: number;
-    pValue: number;
-    difference?: { estimate: number; ci: [number, number]; label: string };
-    effectSize?: { name: keyof typeof effectSizeLabels; value: number };
-  }[];
-  reading?: string[];
-  warnings?: string[];
-}
+export type QueryObservation = Pick<QueryResult, 'sql' | 'columns' | 'rows' | 'rowCount'> & ReadNotes;
 
-interface RegressionObservation {
-  outcome: string;
-  model: 'ols' | 'logistic';
-  positive?: string;
-  n: number;
-  dropped: number;
-  references: { predictor: string; level: string }[];
-  coefficients: {
-    term: string;
-    estimate: number;
-    se: number;
-    pValue: number;
-    ci: [number, number];
-    oddsRatio?: number;
-  }[];
-  fit: { r2?: number; adjustedR2?: number; pseudoR2?: number };
-  reading?: string[];
-  warnings?: string[];
-}
+type CompareObservation = Pick<
+  CompareResult,
+  'outcome' | 'group' | 'outcomeKind' | 'positive' | 'n' | 'dropped' | 'groups' | 'tests'
+> &
+  ReadNotes;
+
+type RegressionObservation = Pick<
+  RegressionResult,
+  'outcome' | 'model' | 'positive' | 'n' | 'dropped' | 'references'
+> & {
+  coefficients: Pick<Coefficient, 'term' | 'estimate' | 'se' | 'pValue' | 'ci' | 'oddsRatio'>[];
+  fit: Pick<RegressionResult['fit'], 'r2' | 'adjustedR2' | 'pseudoR2'>;
+} & ReadNotes;
 
 /** What the model reads of an effect (effectObservation): the contract's fields, without the balance table. */
 type EffectObservation = Pick<
@@ -88,9 +55,7 @@ type EffectObservation = Pick<
   'treatment' | 'outcome' | 'covariates' | 'n' | 'treated' | 'control' | 'dropped' | 'headline'
 > & {
   estimates: Pick<Estimate, 'method' | 'estimand' | 'estimate' | 'se' | 'ci' | 'pValue'>[];
-  reading?: string[];
-  warnings?: string[];
-};
+} & ReadNotes;
 
 interface ProfileObservation {
   rows: number;
