@@ -33,9 +33,9 @@ import {
   sessionLockName,
   type TableKey,
   tables,
-  toolDeclarations,
-  turnKey,
 } from '@cascade/core';
+import { toolDeclarations } from '@cascade/core/agent/tools';
+import { turnKey } from '@cascade/core/agent/transcript';
 import type { Links } from '@cascade/functions/resources';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

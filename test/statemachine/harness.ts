@@ -10,12 +10,12 @@ import {
   ConnectionsRepository,
   executionArn,
   type ItemOutput,
-  type ModelProvider,
   type Orchestrator,
   renderStateMachine,
   type ServerMessage,
   startQuery,
 } from '@cascade/core';
+import type { ModelProvider } from '@cascade/core/agent/providers/types';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Links } from '../../packages/functions/src/resources';

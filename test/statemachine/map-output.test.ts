@@ -1,5 +1,6 @@
 import '../../packages/local/src/engine/polyfill';
-import { type ItemState, renderStateMachine } from '@cascade/core';
+import { renderStateMachine } from '@cascade/core';
+import type { ItemState } from '@cascade/core/agent/steps/state';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import definition from '../../statemachines/agent.asl.json';

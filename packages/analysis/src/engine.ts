@@ -1,4 +1,4 @@
-import type { AnalysisEngine } from '@cascade/core';
+import type { AnalysisEngine } from '@cascade/core/agent/engine';
 import { type AnalysisDependencies, AnalysisRequest, runAnalysis } from './analysis';
 import { BadRequestError } from './errors';
 import { toItemOutput } from './output/item-output';

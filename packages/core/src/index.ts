@@ -1,4 +1,3 @@
-export * from './agent';
 export * from './auth/access';
 export * from './auth/directory';
 export * from './auth/id-token';

@@ -5,17 +5,13 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   type AccessDeps,
-  type AgentDeps,
-  type AnalysisEngine,
   ApiKeysRepository,
-  bedrockClient,
   type ChatDeps,
   ConnectionsRepository,
   createCognitoDirectory,
   createDocumentClient,
   createIdTokenVerifier,
   createNotifier,
-  createProvider,
   createRateLimiter,
   createStepFunctionsOrchestrator,
   DatasetCatalog,
@@ -30,6 +26,9 @@ import {
   SessionsRepository,
   tables,
 } from '@cascade/core';
+import type { AnalysisEngine } from '@cascade/core/agent/engine';
+import { bedrockClient, createProvider } from '@cascade/core/agent/providers';
+import type { AgentDeps } from '@cascade/core/agent/steps/deps';
 import { traced } from './observability';
 import { type Links, linked } from './resources';
 

@@ -1,13 +1,8 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  type AgentSettings,
-  agentSettings,
-  type RateLimits,
-  rateLimitsFrom,
-  SettingsError,
-} from '@cascade/core';
+import { type RateLimits, rateLimitsFrom } from '@cascade/core';
+import { type AgentSettings, agentSettings, SettingsError } from '@cascade/core/agent-settings';
 import { type SignUpPolicy, signUpPolicyFrom } from '@cascade/core/sign-up-policy';
 import { type LocalCloud, startLocalCloud } from './cloud';
 import { BlockedPortError, PortInUseError } from './ports';

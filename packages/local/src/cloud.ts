@@ -1,7 +1,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { type AgentSettings, defaultRateLimits, logger, type RateLimits, type TableKey } from '@cascade/core';
+import { defaultRateLimits, logger, type RateLimits, type TableKey } from '@cascade/core';
+import type { AgentSettings } from '@cascade/core/agent-settings';
 import type { SignUpPolicy } from '@cascade/core/sign-up-policy';
 import { startEmulatedBackend } from './backends/emulated';
 import { startLocalStackBackend } from './backends/localstack';

@@ -1,4 +1,4 @@
-import { callsOf, orderedTurns, type Turn, toolTurnKey, turnKey } from '../agent/transcript';
+import { callsOf, orderedTurns, type Turn, toolTurnKey, turnKey } from '../agent/run/transcript';
 import { NotFoundError } from '../errors';
 import type { ServerMessageOf, TraceStep } from '../protocol/server';
 import type { ItemRecord } from '../repositories/items';

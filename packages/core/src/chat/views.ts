@@ -1,4 +1,4 @@
-import { datasetsOf, orderedTurns, usageOf } from '../agent/transcript';
+import { datasetsOf, orderedTurns, usageOf } from '../agent/run/transcript';
 import { executionCost } from '../cost/estimate';
 import { encodeServerMessage, fitsOneMessage } from '../notifier/notifier';
 import type { ExecutionStatus, ResponseStatus } from '../protocol/codes';

@@ -1,5 +1,5 @@
-import { isEngineTool, taskOverridesFor } from '../agent/tools';
-import { callsOf, orderedTurns, type Turn } from '../agent/transcript';
+import { callsOf, orderedTurns, type Turn } from '../agent/run/transcript';
+import { isEngineTool, taskOverridesFor } from '../agent/tools/declarations';
 import { retriesOf } from '../chat/trace';
 import type { Cost, CostLine } from '../protocol/server';
 import type { ExecutionRecord } from '../repositories/executions';

@@ -1,5 +1,5 @@
 import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ParsedRequest, Timed, Turn } from '../agent/transcript';
+import type { ParsedRequest, Timed, Turn } from '../agent/run/transcript';
 import type { ItemStatus } from '../protocol/codes';
 import type { AnsweredBy, ItemOutput } from '../protocol/server';
 import { queryAll, sendIfConditionHolds, setClause, storable, type TableContext } from './dynamo';

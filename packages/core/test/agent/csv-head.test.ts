@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvReadError, sniffCsvHead } from '../../src';
+import { CsvReadError, sniffCsvHead } from '../../src/agent/csv-head';
 
 describe('sniffCsvHead', () => {
   it('infers each column type from the sample', () => {

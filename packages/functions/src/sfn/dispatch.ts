@@ -1,5 +1,5 @@
 import { createEngine } from '@cascade/analysis/engine';
-import { dispatch } from '@cascade/core';
+import { dispatch } from '@cascade/core/agent/steps/dispatch';
 import { parquetReader } from '@cascade/core/parquet';
 import { provideAnalysisEngine, s3Client } from '../deps';
 import { itemStep } from './handler';

@@ -1,4 +1,4 @@
-import { type EndedRun, settleEndedRun } from '@cascade/core';
+import { type EndedRun, settleEndedRun } from '@cascade/core/agent/steps/execution-ended';
 import { agentDeps } from '../deps';
 import { lambdaHandler } from '../observability';
 

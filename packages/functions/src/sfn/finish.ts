@@ -1,4 +1,5 @@
-import { finishRun, type RunInput } from '@cascade/core';
+import { finishRun } from '@cascade/core/agent/steps/finish';
+import type { RunInput } from '@cascade/core/agent/steps/state';
 import { agentDeps } from '../deps';
 import { lambdaHandler } from '../observability';
 

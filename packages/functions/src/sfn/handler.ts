@@ -1,4 +1,6 @@
-import type { AgentDeps, ItemState, ParquetReader } from '@cascade/core';
+import type { ParquetReader } from '@cascade/core';
+import type { AgentDeps } from '@cascade/core/agent/steps/deps';
+import type { ItemState } from '@cascade/core/agent/steps/state';
 import { agentDeps, newNotifier } from '../deps';
 import { type HandlerOptions, lambdaHandler } from '../observability';
 

@@ -1,4 +1,4 @@
-import { invokeModel } from '@cascade/core';
+import { invokeModel } from '@cascade/core/agent/steps/invoke-model';
 import { itemStep } from './handler';
 
 /** InvokeModel: the provider chooses the next tool call or the final answer. */

@@ -1,4 +1,4 @@
-import { parseItem } from '@cascade/core';
+import { parseItem } from '@cascade/core/agent/steps/parse';
 import { parquetReader } from '@cascade/core/parquet';
 import { itemStep } from './handler';
 

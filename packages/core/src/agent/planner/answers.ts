@@ -1,7 +1,10 @@
 import {
   type Cell,
+  type Coefficient,
+  type CompareResult,
   describeFilters,
-  type EffectMethod,
+  type EffectResult,
+  type Estimate,
   effectMethodLabels,
   effectSizeLabels,
   formatCount,
@@ -9,11 +12,12 @@ import {
   formatP,
   formatShare,
   formatSigned,
+  type QueryResult,
+  type RegressionResult,
   regressionModelLabels,
-  type TestName,
   testLabels,
 } from '../../contract';
-import { markdownTable } from '../format';
+import { markdownTable } from '../run/format';
 import { measureName } from './calls';
 import { describeFrame, describeMeasure } from './describe';
 import type { Frame, Measure } from './frame';
@@ -23,84 +27,35 @@ import type { Frame, Measure } from './frame';
  * then how they were computed, so a person can check every figure.
  */
 
-export interface QueryObservation {
-  sql: string;
-  columns: { name: string; type: string }[];
-  rows: Cell[][];
-  rowCount: number;
+/** What the model reads of a result (tools/observations.ts): the contract's fields, its reading as sentences. */
+interface ReadNotes {
   reading?: string[];
   warnings?: string[];
 }
 
-interface CompareObservation {
-  outcome: string;
-  group: string;
-  outcomeKind: 'numeric' | 'binary' | 'categorical';
-  positive?: string;
-  n: number;
-  dropped: number;
-  groups: {
-    level: string;
-    n: number;
-    mean?: number;
-    std?: number | null;
-    median?: number;
-    rate?: number;
-    counts?: Record<string, number>;
-  }[];
-  tests: {
-    test: TestName;
-    statistic: number;
-    df?: number;
-    df2?: number;
-    pValue: number;
-    difference?: { estimate: number; ci: [number, number]; label: string };
-    effectSize?: { name: keyof typeof effectSizeLabels; value: number };
-  }[];
-  reading?: string[];
-  warnings?: string[];
-}
+export type QueryObservation = Pick<QueryResult, 'sql' | 'columns' | 'rows' | 'rowCount'> & ReadNotes;
 
-interface RegressionObservation {
-  outcome: string;
-  model: 'ols' | 'logistic';
-  positive?: string;
-  n: number;
-  dropped: number;
-  references: { predictor: string; level: string }[];
-  coefficients: {
-    term: string;
-    estimate: number;
-    se: number;
-    pValue: number;
-    ci: [number, number];
-    oddsRatio?: number;
-  }[];
-  fit: { r2?: number; adjustedR2?: number; pseudoR2?: number };
-  reading?: string[];
-  warnings?: string[];
-}
+type CompareObservation = Pick<
+  CompareResult,
+  'outcome' | 'group' | 'outcomeKind' | 'positive' | 'n' | 'dropped' | 'groups' | 'tests'
+> &
+  ReadNotes;
 
-interface EffectObservation {
-  treatment: string;
-  outcome: string;
-  covariates: string[];
-  n: number;
-  treated: number;
-  control: number;
-  dropped: number;
-  headline: EffectMethod;
-  estimates: {
-    method: EffectMethod;
-    estimand: string;
-    estimate: number;
-    se: number;
-    ci: [number, number];
-    pValue?: number;
-  }[];
-  reading?: string[];
-  warnings?: string[];
-}
+type RegressionObservation = Pick<
+  RegressionResult,
+  'outcome' | 'model' | 'positive' | 'n' | 'dropped' | 'references'
+> & {
+  coefficients: Pick<Coefficient, 'term' | 'estimate' | 'se' | 'pValue' | 'ci' | 'oddsRatio'>[];
+  fit: Pick<RegressionResult['fit'], 'r2' | 'adjustedR2' | 'pseudoR2'>;
+} & ReadNotes;
+
+/** What the model reads of an effect (effectObservation): the contract's fields, without the balance table. */
+type EffectObservation = Pick<
+  EffectResult,
+  'treatment' | 'outcome' | 'covariates' | 'n' | 'treated' | 'control' | 'dropped' | 'headline'
+> & {
+  estimates: Pick<Estimate, 'method' | 'estimand' | 'estimate' | 'se' | 'ci' | 'pValue'>[];
+} & ReadNotes;
 
 interface ProfileObservation {
   rows: number;

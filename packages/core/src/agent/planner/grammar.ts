@@ -42,6 +42,11 @@ export interface Slots {
   percentiles?: number[];
 }
 
+/** Slots before a question has filled any. */
+export function emptySlots(): Slots {
+  return { measures: [], by: [], filters: [], columns: [], values: [], covariates: [], missing: [] };
+}
+
 export type Reading =
   | { kind: 'frame'; frame: Frame }
   /** A question that only changes part of the previous one: the slots it sets. */
@@ -739,15 +744,7 @@ export function read(input: GrammarInput): Reading {
       q.use(i);
   });
   const keywords = q.keywords();
-  const slots: Slots = {
-    measures: [],
-    by: [],
-    filters: [],
-    columns: [],
-    values: [],
-    covariates: [],
-    missing: [],
-  };
+  const slots = emptySlots();
 
   // Numbers that say how many: "top 5", "5 most common", "90th percentile".
   spans.forEach((span, i) => {

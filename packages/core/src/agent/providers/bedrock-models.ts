@@ -33,6 +33,14 @@ interface FamilyRule extends ModelCapabilities {
   prefixes: string[];
 }
 
+/** A family that takes no tools through Converse: nothing about tool use applies to it. */
+const withoutTools = {
+  tools: false,
+  streamingToolUse: false,
+  toolChoice: 'auto',
+  toolResultStatus: false,
+} as const satisfies Partial<ModelCapabilities>;
+
 /** Checked in order: the first rule with a matching prefix wins, so narrower prefixes come first. */
 const families: FamilyRule[] = [
   {
@@ -80,10 +88,7 @@ const families: FamilyRule[] = [
     // Claude 2.x and Instant: Converse with a system prompt, but no tool use.
     family: 'claude-2',
     prefixes: ['anthropic.claude-v2', 'anthropic.claude-instant'],
-    tools: false,
-    streamingToolUse: false,
-    toolChoice: 'auto',
-    toolResultStatus: false,
+    ...withoutTools,
     systemPrompt: true,
     maxOutputTokens: 4_096,
   },
@@ -102,10 +107,7 @@ const families: FamilyRule[] = [
     // Titan Text: no system prompt, no tool use.
     family: 'titan',
     prefixes: ['amazon.titan-text'],
-    tools: false,
-    streamingToolUse: false,
-    toolChoice: 'auto',
-    toolResultStatus: false,
+    ...withoutTools,
     systemPrompt: false,
     maxOutputTokens: 3_072,
   },
@@ -134,10 +136,7 @@ const families: FamilyRule[] = [
     // "Mistral AI Instruct" (Mistral 7B, Mixtral 8x7B): neither a system prompt nor tool use.
     family: 'mistral-instruct',
     prefixes: ['mistral.mistral-7b', 'mistral.mixtral'],
-    tools: false,
-    streamingToolUse: false,
-    toolChoice: 'auto',
-    toolResultStatus: false,
+    ...withoutTools,
     systemPrompt: false,
     maxOutputTokens: 4_096,
   },
@@ -156,10 +155,7 @@ const families: FamilyRule[] = [
     // Llama 2, Llama 3 and Llama 3.2 1B/3B: chat with a system prompt, no tool use.
     family: 'llama-chat',
     prefixes: ['meta.llama'],
-    tools: false,
-    streamingToolUse: false,
-    toolChoice: 'auto',
-    toolResultStatus: false,
+    ...withoutTools,
     systemPrompt: true,
     maxOutputTokens: 2_048,
   },
@@ -187,10 +183,7 @@ const families: FamilyRule[] = [
   {
     family: 'ai21-instruct',
     prefixes: ['ai21.'],
-    tools: false,
-    streamingToolUse: false,
-    toolChoice: 'auto',
-    toolResultStatus: false,
+    ...withoutTools,
     systemPrompt: true,
     maxOutputTokens: 4_096,
   },

@@ -12,8 +12,15 @@ import {
   type Tool,
   type ToolChoice,
 } from '@aws-sdk/client-bedrock-runtime';
-import { toolDeclarations, toolInputSchema, toolNames } from '../tools';
-import { addUsage, type Decision, type TokenUsage, type ToolCall, type Turn } from '../transcript';
+import {
+  addUsage,
+  type Decision,
+  type TokenUsage,
+  type ToolCall,
+  type Turn,
+  textArgument,
+} from '../run/transcript';
+import { toolDeclarations, toolInputSchema, toolNames } from '../tools/declarations';
 import { type ModelCapabilities, modelCapabilities } from './bedrock-models';
 import {
   defaultRetryPolicy,
@@ -339,8 +346,7 @@ async function streamedReply(
 /** The answer text of a final_answer call, when it has one that is not blank. */
 function answerText(call: ToolCall | undefined): string | undefined {
   if (call?.name !== 'final_answer') return undefined;
-  const text = (call.input as { text?: unknown } | null | undefined)?.text;
-  return typeof text === 'string' && text.trim() ? text.trim() : undefined;
+  return textArgument(call, 'text')?.trim() || undefined;
 }
 
 type Reading = Decision | { askAgain: string; failure: string };

@@ -1,5 +1,12 @@
-import { type ToolName, toolDeclarations, toolInputSchema, toolNames } from '../tools';
-import { addUsage, type ContextMessage, type Decision, type TokenUsage, type ToolCall } from '../transcript';
+import {
+  addUsage,
+  type ContextMessage,
+  type Decision,
+  type TokenUsage,
+  type ToolCall,
+  textArgument,
+} from '../run/transcript';
+import { type ToolName, toolDeclarations, toolInputSchema, toolNames } from '../tools/declarations';
 import {
   defaultRetryPolicy,
   ModelRejectedError,
@@ -157,9 +164,8 @@ function interpret(reply: Reply, turn: number, maxTokens: number): Outcome {
   }
   const note = cut ? cutNote(maxTokens) : '';
   const [only] = calls;
-  const answer =
-    calls.length === 1 && only?.name === 'final_answer' ? (only.input as { text?: unknown }).text : '';
-  if (typeof answer === 'string' && answer.trim())
+  const answer = calls.length === 1 && only?.name === 'final_answer' ? textArgument(only, 'text') : '';
+  if (answer?.trim())
     return {
       kind: 'decision',
       decision: { kind: 'final', text: answer.trim() + note, toolUseId: only!.toolUseId },

@@ -1,8 +1,8 @@
 import { type Observed, writeAnswer } from '../planner/answers';
 import { plannedCalls } from '../planner/calls';
 import { describeFrame } from '../planner/describe';
-import type { Frame, Refusal } from '../planner/frame';
-import { callsOf, type Decision, type Turn } from '../transcript';
+import type { Refusal } from '../planner/frame';
+import { argumentsOf, callsOf, type Decision, type Turn } from '../run/transcript';
 import type { ModelProvider } from './types';
 
 /**
@@ -33,7 +33,7 @@ export function createRulesPlanner(): ModelProvider {
       const final = (text: string): Decision => ({ kind: 'final', text: `${text}${rulesFooter}` });
       const { request } = context;
       if (request.refusal) return final(refusalText(request.refusal));
-      const frame = request.frame as Frame | undefined;
+      const { frame } = request;
       if (!frame)
         return final(
           refusalText({
@@ -75,5 +75,5 @@ function inputOf(turns: Turn[], answered: ToolTurn): Record<string, unknown> {
   const call = turns
     .flatMap((t) => (t.kind === 'model' ? callsOf(t.decision) : []))
     .find((c) => c.toolUseId === answered.toolUseId);
-  return (call?.input as Record<string, unknown> | undefined) ?? {};
+  return argumentsOf(call);
 }

@@ -1,4 +1,4 @@
-import type { ContextMessage, Decision, ParsedRequest, Turn } from '../transcript';
+import type { ContextMessage, Decision, ParsedRequest, Turn } from '../run/transcript';
 
 /** Everything a provider may look at to choose the next step of one item. */
 export interface ModelContext {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeFrame, describeMeasure } from '../../../src/agent/planner/describe';
 import { applyFollowUp, columnsOf } from '../../../src/agent/planner/followup';
 import type { Frame } from '../../../src/agent/planner/frame';
-import type { Slots } from '../../../src/agent/planner/grammar';
+import { emptySlots, type Slots } from '../../../src/agent/planner/grammar';
 import type { Keyword } from '../../../src/agent/planner/lexicon';
 import { sampleSchema } from './fixtures';
 
@@ -15,16 +15,7 @@ const churn = sampleSchema('churn.csv')!;
 const lalonde = sampleSchema('lalonde.csv')!;
 const checkout = sampleSchema('checkout_ab.csv')!;
 
-const slots = (partial: Partial<Slots> = {}): Slots => ({
-  measures: [],
-  by: [],
-  filters: [],
-  columns: [],
-  values: [],
-  covariates: [],
-  missing: [],
-  ...partial,
-});
+const slots = (partial: Partial<Slots> = {}): Slots => ({ ...emptySlots(), ...partial });
 
 function follow(previous: Frame, partial: Partial<Slots>, markers: Keyword[] = [], schema = churn) {
   return applyFollowUp(previous, slots(partial), new Set(markers), schema);
