@@ -224,7 +224,7 @@ describe('startQuery', () => {
   it('a run that timed out replays as FAILED, the closest final response status', async () => {
     const request = query('slow');
     const { executionId } = await ask(request);
-    await h.deps.executions.markTimedOut(executionId, 'Timed out after an hour.');
+    await h.deps.executions.finish(executionId, 'TIMED_OUT', 'Timed out after an hour.');
     const again = await ask(request);
     expect(again.messages[1]).toMatchObject({ action: 'response', status: 'FAILED' });
   });

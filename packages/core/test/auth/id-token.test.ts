@@ -1,8 +1,8 @@
 import { createPublicKey } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startIssuer, type TestIssuer } from '../../../test/support/tokens';
-import { createIdTokenVerifier, type IdTokenVerifier, UnauthorizedError } from '../src';
+import { startIssuer, type TestIssuer } from '../../../../test/support/tokens';
+import { createIdTokenVerifier, type IdTokenVerifier, UnauthorizedError } from '../../src';
 
 let issuer: TestIssuer;
 let verifier: IdTokenVerifier;
