@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startDynamo, type TestDynamo } from '../../../../test/support/dynamo';
 import { unlimited } from '../../../../test/support/links';
 import {
@@ -99,6 +100,13 @@ export async function startChatHarness(options: { limits?: Partial<RateLimits> }
     closed,
     users,
     signedOut,
+    /** Step Functions starts and stops every execution again, and nothing has been sent yet. */
+    reset() {
+      sfn.reset();
+      sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
+      sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+      sent.length = 0;
+    },
     /** Collects what a use case replies to the asking connection. */
     replies() {
       const messages: ServerMessage[] = [];
@@ -106,6 +114,19 @@ export async function startChatHarness(options: { limits?: Partial<RateLimits> }
     },
     close: () => dynamo.close(),
   };
+}
+
+export type ChatHarness = Awaited<ReturnType<typeof startChatHarness>>;
+
+/** A test file's harness: started before its tests, reset before each, closed after them all. */
+export function useChatHarness(options: { limits?: Partial<RateLimits> } = {}): ChatHarness {
+  const harness = {} as ChatHarness;
+  beforeAll(async () => {
+    Object.assign(harness, await startChatHarness(options));
+  });
+  beforeEach(() => harness.reset());
+  afterAll(() => harness.close());
+  return harness;
 }
 
 export const alice: Caller = { userId: 'alice-sub', tenantId: 'acme', email: 'alice@example.com' };

@@ -7,7 +7,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type AgentInput,
   ConflictError,
@@ -21,18 +21,9 @@ import {
   startQuery,
   toProtocolError,
 } from '../../src';
-import { alice, bob, startChatHarness } from './harness';
+import { alice, bob, useChatHarness } from './harness';
 
-let h: Awaited<ReturnType<typeof startChatHarness>>;
-beforeAll(async () => {
-  h = await startChatHarness();
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.sfn.reset();
-  h.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
-  h.sent.length = 0;
-});
+const h = useChatHarness();
 
 function query(content: string, extra: { sessionId?: string; items?: QueryItem[]; messageId?: string } = {}) {
   const { sessionId, items, messageId = randomUUID() } = extra;
