@@ -19,7 +19,7 @@ import {
   UnauthorizedError,
   ValidationError,
 } from '../../src';
-import { alice, bob, useChatHarness } from './harness';
+import { alice, bob, useChatHarness } from '../fixtures/chat';
 
 const h = useChatHarness();
 

@@ -9,7 +9,7 @@ import {
   sessionLockName,
   startQuery,
 } from '../../src';
-import { alice, bob, stateMachineArn, useChatHarness } from './harness';
+import { alice, bob, stateMachineArn, useChatHarness } from '../fixtures/chat';
 
 const h = useChatHarness();
 

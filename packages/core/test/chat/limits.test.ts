@@ -13,7 +13,7 @@ import {
   startQuery,
   toProtocolError,
 } from '../../src';
-import { useChatHarness } from './harness';
+import { useChatHarness } from '../fixtures/chat';
 
 /** The limits every test sets for itself (the harness reads them on each check). */
 const limits = { queriesPerMinute: 100, concurrentRuns: 100 };

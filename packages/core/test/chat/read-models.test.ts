@@ -14,7 +14,7 @@ import {
   startQuery,
   ValidationError,
 } from '../../src';
-import { alice, bob, useChatHarness } from './harness';
+import { alice, bob, useChatHarness } from '../fixtures/chat';
 
 const h = useChatHarness();
 

@@ -21,7 +21,7 @@ import {
   startQuery,
   toProtocolError,
 } from '../../src';
-import { alice, bob, useChatHarness } from './harness';
+import { alice, bob, useChatHarness } from '../fixtures/chat';
 
 const h = useChatHarness();
 

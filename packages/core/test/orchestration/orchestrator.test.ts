@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStepFunctionsOrchestrator, executionArn } from '../src';
+import { createStepFunctionsOrchestrator, executionArn } from '../../src';
 
 const client = new SFNClient({ region: 'us-east-1' });
 const sfn = mockClient(client);
