@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { throttling } from '../../../../test/support/faults';
 import {
   type AgentInput,
   ConflictError,
@@ -228,14 +229,7 @@ describe('startQuery', () => {
   });
 
   it('when the state machine cannot start: the run is FAILED, its response sent, the session free', async () => {
-    h.sfn.on(StartExecutionCommand).rejects(
-      new SFNServiceException({
-        name: 'ThrottlingException',
-        $fault: 'client',
-        $metadata: {},
-        message: 'Rate exceeded',
-      }),
-    );
+    h.sfn.on(StartExecutionCommand).rejects(throttling(SFNServiceException));
     const request = query('unlucky');
     const { messages, reply } = h.replies();
     const error = await startQuery(h.deps, alice, request, reply).catch((e: unknown) => e);
