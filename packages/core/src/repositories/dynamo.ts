@@ -170,10 +170,15 @@ export async function sendIfConditionHolds<
   }
 }
 
-/** What a conditional write did: applied, or refused because of the item it found (if any). */
+/**
+ * What a conditional write did: applied (with the attributes its ReturnValues asked for), or
+ * refused because of the item it found, if there was one.
+ */
 export type ConditionalWrite =
-  | { written: true }
-  | { written: false; found: Record<string, NativeAttributeValue> | undefined };
+  | { written: true; attributes?: Item }
+  | { written: false; found: Item | undefined };
+
+type Item = Record<string, NativeAttributeValue>;
 
 type ConditionalInput = ServiceInputTypes & { ReturnValuesOnConditionCheckFailure?: 'ALL_OLD' | 'NONE' };
 
@@ -184,15 +189,18 @@ type ConditionalInput = ServiceInputTypes & { ReturnValuesOnConditionCheckFailur
  * unmarshall errors). Only when the exception carries none is the item read: it did not exist,
  * or the DynamoDB (dynalite, in the local cloud and the tests) ignores the parameter.
  */
-export async function writeOrFind<Input extends ConditionalInput, Output extends ServiceOutputTypes>(
+export async function writeOrFind<
+  Input extends ConditionalInput,
+  Output extends ServiceOutputTypes & { Attributes?: Item },
+>(
   ctx: TableContext,
   command: $Command<Input, Output, DynamoDBDocumentClientResolvedConfig>,
   key: Key,
 ): Promise<ConditionalWrite> {
   command.input.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
   try {
-    await ctx.client.send(command);
-    return { written: true };
+    const out = await ctx.client.send(command);
+    return { written: true, ...(out.Attributes && { attributes: out.Attributes }) };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     const returned = (error as ConditionalCheckFailedException).Item;

@@ -10,6 +10,7 @@ import {
   sendIfConditionHolds,
   setClause,
   type TableContext,
+  writeOrFind,
 } from './dynamo';
 
 /** PENDING: accepted and recorded, the state machine not yet confirmed started. Clients see RUNNING. */
@@ -118,37 +119,48 @@ export class ExecutionsRepository {
   }
 
   /** PENDING → RUNNING once the state machine has started. False if it had already moved on. */
-  async markRunning(executionId: string): Promise<boolean> {
-    return this.transition(executionId, ['PENDING'], 'RUNNING', {});
+  markRunning(executionId: string): Promise<boolean> {
+    return sendIfConditionHolds(this.ctx, this.transition(executionId, ['PENDING'], 'RUNNING', {}));
   }
 
   /**
-   * Moves a live execution to a final status. Only the first caller wins (true); a retry, or a
-   * cancel racing the Finish step, gets false and must not announce the end a second time.
+   * Moves a live execution to a final status. Only the first caller wins; a retry, or a cancel
+   * racing the Finish step, loses and must not announce the end a second time. Either way the
+   * write itself returns the execution as it now stands (ALL_NEW, or ALL_OLD when refused).
    */
-  finish(executionId: string, status: FinalStatus, summary: string): Promise<boolean> {
-    return this.transition(executionId, ['PENDING', 'RUNNING'], status, { summary, completedAt: this.now() });
+  async finish(
+    executionId: string,
+    status: FinalStatus,
+    summary: string,
+  ): Promise<{ won: boolean; execution: ExecutionRecord | undefined }> {
+    const command = this.transition(executionId, ['PENDING', 'RUNNING'], status, {
+      summary,
+      completedAt: this.now(),
+    });
+    command.input.ReturnValues = 'ALL_NEW';
+    const result = await writeOrFind(this.ctx, command, { executionId });
+    return result.written
+      ? { won: true, execution: result.attributes as ExecutionRecord }
+      : { won: false, execution: result.found as ExecutionRecord | undefined };
   }
 
-  private async transition(
+  /** The conditional update from one of `from` to `to`. */
+  private transition(
     executionId: string,
     from: ExecutionState[],
     to: ExecutionState,
     fields: Partial<ExecutionRecord>,
-  ): Promise<boolean> {
+  ): UpdateCommand {
     const set = setClause({ ...fields, status: to });
     const fromValues = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
-    return sendIfConditionHolds(
-      this.ctx,
-      new UpdateCommand({
-        TableName: this.ctx.tableName,
-        Key: { executionId },
-        UpdateExpression: set.expression,
-        ConditionExpression: `#status IN (${Object.keys(fromValues).join(', ')})`,
-        ExpressionAttributeNames: set.names,
-        ExpressionAttributeValues: { ...set.values, ...fromValues },
-      }),
-    );
+    return new UpdateCommand({
+      TableName: this.ctx.tableName,
+      Key: { executionId },
+      UpdateExpression: set.expression,
+      ConditionExpression: `#status IN (${Object.keys(fromValues).join(', ')})`,
+      ExpressionAttributeNames: set.names,
+      ExpressionAttributeValues: { ...set.values, ...fromValues },
+    });
   }
 
   /**

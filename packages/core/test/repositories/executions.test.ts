@@ -63,25 +63,30 @@ describe('ExecutionsRepository', () => {
       const id = `e-${status}`;
       await executions.create(execution(id));
       await executions.markRunning(id);
-      expect(await executions.finish(id, status, `summary ${status}`)).toBe(true);
-      expect(await executions.get(id)).toMatchObject({
+      const ended = await executions.finish(id, status, `summary ${status}`);
+      expect(ended.won).toBe(true);
+      expect(ended.execution).toMatchObject({
         status,
         summary: `summary ${status}`,
         completedAt: '2026-02-01T10:00:00.000Z',
       });
+      expect(await executions.get(id)).toEqual(ended.execution);
     },
   );
 
   it('only the first final transition wins: a later one changes nothing and reports false', async () => {
     await executions.create(execution('e-race'));
     await executions.markRunning('e-race');
-    expect(await executions.finish('e-race', 'ABORTED', 'cancelled')).toBe(true);
-    expect(await executions.finish('e-race', 'SUCCEEDED', 'done')).toBe(false);
+    const first = await executions.finish('e-race', 'ABORTED', 'cancelled');
+    const second = await executions.finish('e-race', 'SUCCEEDED', 'done');
+    expect(first.won).toBe(true);
+    // The loser learns how the execution did end, from its refused write.
+    expect(second).toEqual({ won: false, execution: first.execution });
     expect(await executions.get('e-race')).toMatchObject({ status: 'ABORTED', summary: 'cancelled' });
   });
 
   it('a missing execution cannot be finished', async () => {
-    expect(await executions.finish('e-ghost', 'FAILED', 'x')).toBe(false);
+    expect(await executions.finish('e-ghost', 'FAILED', 'x')).toEqual({ won: false, execution: undefined });
     expect(await executions.get('e-ghost')).toBeUndefined();
   });
 

@@ -169,6 +169,23 @@ describe('a refused conditional write, on DynamoDB that returns the item (ALL_OL
     expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
   });
 
+  it('a run that already ended comes back from the refused finish, with no second read', async () => {
+    const ended = {
+      ...newExecution,
+      status: 'ABORTED',
+      summary: 'cancelled',
+      completedItems: 0,
+      failedItems: 0,
+    };
+    dynamo.on(UpdateCommand).rejects(conditionFailedOn(ended));
+    expect(await new ExecutionsRepository(ctx).finish('e', 'SUCCEEDED', 'done')).toEqual({
+      won: false,
+      execution: ended,
+    });
+    expect(askedOnFailure()).toBe('ALL_OLD');
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
   it('a held lock names its holder from the exception, with no second read', async () => {
     const holder = { lockName: 'l', owner: 'someone', acquiredAt: 'then', expiresAt: 9_999_999_999 };
     dynamo.on(PutCommand).rejects(conditionFailedOn(holder));
