@@ -42,10 +42,8 @@ export const tables = {
   executions: {
     name: 'Executions',
     partitionKey: S('executionId'),
-    indexes: [
-      { name: 'bySession', partitionKey: S('sessionId'), sortKey: S('startedAt') },
-      { name: 'byUser', partitionKey: S('userId'), sortKey: S('startedAt') },
-    ],
+    // executions.list reads byUser. A session's history names its runs, so no index by session.
+    indexes: [{ name: 'byUser', partitionKey: S('userId'), sortKey: S('startedAt') }],
   },
   items: {
     name: 'Items',

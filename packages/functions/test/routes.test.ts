@@ -9,6 +9,7 @@ import { SFNServiceException, StartExecutionCommand, StopExecutionCommand } from
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ConnectionsRepository, executionIdFor, limits } from '@cascade/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { throttling } from '../../../test/support/faults';
 import { parquetBytes } from '../../../test/support/parquet';
 import { handler as datasetUpload } from '../src/ws/dataset-upload';
 import { handler as datasetsList } from '../src/ws/datasets-list';
@@ -107,14 +108,7 @@ describe('query', () => {
   });
 
   it('a throttled StartExecution answers RATE_LIMITED after the ack, and the run is recorded as FAILED', async () => {
-    h.sfn.on(StartExecutionCommand).rejects(
-      new SFNServiceException({
-        name: 'ThrottlingException',
-        $fault: 'client',
-        $metadata: {},
-        message: 'Rate exceeded',
-      }),
-    );
+    h.sfn.on(StartExecutionCommand).rejects(throttling(SFNServiceException));
     const request = newQuery('bad luck');
     const messages = await send(query, request);
     expect(messages.map((m) => m.action)).toEqual(['ack', 'response', 'error']);

@@ -48,6 +48,17 @@ function progressFor(context: Context, show: 'steps' | 'items'): ProgressView {
 }
 
 /** Prints how a followed run ended and answers the exit code. */
+/** Asks for one run, or to cancel it: both are answered with the run's `execution`. */
+function requestExecution(
+  context: Context,
+  action: 'execution.get' | 'execution.cancel',
+  executionId: string,
+) {
+  return withConnection(context, (connection) =>
+    connection.request({ action, payload: { executionId } }, 'execution'),
+  );
+}
+
 function report(context: Context, end: RunEnd): number {
   switch (end.kind) {
     case 'answered':
@@ -154,12 +165,7 @@ export const runs: CommandGroup = {
       options: [],
       details: ['With --json, prints the `execution` message.'],
       async run(context, args) {
-        const execution = await withConnection(context, (connection) =>
-          connection.request(
-            { action: 'execution.get', payload: { executionId: args.EXECUTION_ID! } },
-            'execution',
-          ),
-        );
+        const execution = await requestExecution(context, 'execution.get', args.EXECUTION_ID!);
         print(context, execution.raw, () => renderExecution(execution.message));
         return exitCodes.ok;
       },
@@ -234,12 +240,7 @@ export const runs: CommandGroup = {
       options: [],
       details: ['With --json, prints the `execution` message.'],
       async run(context, args) {
-        const execution = await withConnection(context, (connection) =>
-          connection.request(
-            { action: 'execution.cancel', payload: { executionId: args.EXECUTION_ID! } },
-            'execution',
-          ),
-        );
+        const execution = await requestExecution(context, 'execution.cancel', args.EXECUTION_ID!);
         const { executionId, status } = execution.message;
         print(context, execution.raw, () =>
           status === 'ABORTED'

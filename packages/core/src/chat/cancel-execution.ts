@@ -18,14 +18,14 @@ export async function cancelExecution(
   messageId?: string,
 ): Promise<ExecutionMessage> {
   const execution = await deps.executions.getOwned(executionId, caller.userId);
-  if (!isFinal(execution.status)) {
-    await deps.orchestrator.stop(executionId, 'Cancelled by the user');
-    const items = await deps.items.list(executionId);
-    const finished = items.filter(isItemFinished).length;
-    const summary = `Cancelled after ${finished} of ${execution.totalItems} ${execution.totalItems === 1 ? 'item' : 'items'} finished.`;
-    const { announced } = await concludeExecution(deps, executionId, 'ABORTED', summary);
-    logger.info('cancel requested', { executionId, announced });
+  if (isFinal(execution.status)) {
+    return executionMessage(execution, await deps.items.list(executionId), messageId);
   }
-  const final = await deps.executions.getOwned(executionId, caller.userId);
-  return executionMessage(final, await deps.items.list(executionId), messageId);
+  await deps.orchestrator.stop(executionId, 'Cancelled by the user');
+  const items = await deps.items.list(executionId);
+  const finished = items.filter(isItemFinished).length;
+  const summary = `Cancelled after ${finished} of ${execution.totalItems} ${execution.totalItems === 1 ? 'item' : 'items'} finished.`;
+  const { announced, execution: ended } = await concludeExecution(deps, executionId, 'ABORTED', summary);
+  logger.info('cancel requested', { executionId, announced });
+  return executionMessage(ended, await deps.items.list(executionId), messageId);
 }

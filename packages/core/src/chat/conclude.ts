@@ -22,8 +22,7 @@ export async function concludeExecution(
   status: FinalStatus,
   summary: string,
 ): Promise<Conclusion> {
-  const won = await deps.executions.finish(executionId, status, summary);
-  const execution = await deps.executions.get(executionId);
+  const { won, execution } = await deps.executions.finish(executionId, status, summary);
   if (!execution) throw new Error(`Execution ${executionId} disappeared while ending`);
   if (!won && (execution.status !== status || execution.summary !== summary)) {
     return { announced: false, execution };

@@ -174,26 +174,16 @@ export function responseMessage(
   }));
 }
 
+/** What a client may see of a session: not its owner, tenant or latest run's id. */
 export function sessionSummary(session: SessionRecord): SessionSummary {
-  const view: SessionSummary = {
-    sessionId: session.sessionId,
-    title: session.title,
-    createdAt: session.createdAt,
-    updatedAt: session.updatedAt,
-  };
-  if (session.lastExecutionStatus) view.lastExecutionStatus = session.lastExecutionStatus;
-  return view;
+  const { sessionId, title, createdAt, updatedAt, lastExecutionStatus } = session;
+  return { sessionId, title, createdAt, updatedAt, ...(lastExecutionStatus && { lastExecutionStatus }) };
 }
 
+/** What a client may see of a stored message: not its sort key, session or metadata. */
 export function historyEntry(message: MessageRecord): HistoryEntry {
-  const view: HistoryEntry = {
-    messageId: message.messageId,
-    role: message.role,
-    content: message.content,
-    createdAt: message.createdAt,
-  };
-  if (message.executionId) view.executionId = message.executionId;
-  return view;
+  const { messageId, role, content, createdAt, executionId } = message;
+  return { messageId, role, content, createdAt, ...(executionId && { executionId }) };
 }
 
 /** A session's title: the first line of its first message, shortened at a word. */

@@ -39,7 +39,7 @@ export const assumedStepMs = 250;
  * S3 reads grow with the user's datasets (Parse lists them), and are counted for none here.
  */
 export const requestsPerState = {
-  run: { dynamoRead: 14, dynamoWrite: 17, s3Get: 1, s3Put: 0, messages: 2 },
+  run: { dynamoRead: 13, dynamoWrite: 17, s3Get: 1, s3Put: 0, messages: 2 },
   Parse: { dynamoRead: 3, dynamoWrite: 2, s3Get: 2, s3Put: 0, messages: 2 },
   InvokeModel: { dynamoRead: 1, dynamoWrite: 2, s3Get: 0, s3Put: 0, messages: 2 },
   /** A language model's turn also reads the session's earlier messages (the offline planner does not). */

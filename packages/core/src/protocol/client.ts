@@ -76,70 +76,51 @@ export const QueryRequest = z.object({
   payload: QueryPayload,
 });
 
+/** A request other than `query`: its action, a messageId its answer echoes, and its payload. */
+function request<Action extends string, Payload extends z.ZodType>(action: Action, payload: Payload) {
+  return z.object({ action: z.literal(action), messageId: MessageId.optional(), payload });
+}
+
 const PageRequest = z.object({ limit: Limit.optional(), cursor: Cursor.optional() });
 
-export const SessionsListRequest = z.object({
-  action: z.literal('sessions.list'),
-  messageId: MessageId.optional(),
-  payload: PageRequest.optional(),
-});
+export const SessionsListRequest = request('sessions.list', PageRequest.optional());
 
-export const SessionHistoryRequest = z.object({
-  action: z.literal('session.history'),
-  messageId: MessageId.optional(),
-  payload: PageRequest.extend({ sessionId: Uuid }),
-});
+export const SessionHistoryRequest = request('session.history', PageRequest.extend({ sessionId: Uuid }));
 
-export const ExecutionGetRequest = z.object({
-  action: z.literal('execution.get'),
-  messageId: MessageId.optional(),
-  payload: z.object({ executionId: Uuid }),
-});
+export const ExecutionGetRequest = request('execution.get', z.object({ executionId: Uuid }));
 
 /** Extension: one item's full trace (every step, with its timing, tokens and tool input). */
-export const ExecutionTraceRequest = z.object({
-  action: z.literal('execution.trace'),
-  messageId: MessageId.optional(),
-  payload: z.object({ executionId: Uuid, itemId: QueryItem.shape.id }),
-});
+export const ExecutionTraceRequest = request(
+  'execution.trace',
+  z.object({ executionId: Uuid, itemId: QueryItem.shape.id }),
+);
 
 /** Extension: the caller's executions, newest first, optionally only those of one status. */
-export const ExecutionsListRequest = z.object({
-  action: z.literal('executions.list'),
-  messageId: MessageId.optional(),
-  payload: PageRequest.extend({ status: ExecutionStatus.optional() }).optional(),
-});
+export const ExecutionsListRequest = request(
+  'executions.list',
+  PageRequest.extend({ status: ExecutionStatus.optional() }).optional(),
+);
 
-export const ExecutionCancelRequest = z.object({
-  action: z.literal('execution.cancel'),
-  messageId: MessageId.optional(),
-  payload: z.object({ executionId: Uuid }),
-});
+export const ExecutionCancelRequest = request('execution.cancel', z.object({ executionId: Uuid }));
 
-export const DatasetsListRequest = z.object({
-  action: z.literal('datasets.list'),
-  messageId: MessageId.optional(),
-  payload: z.object({}).optional(),
-});
+export const DatasetsListRequest = request('datasets.list', z.object({}).optional());
 
 /** Extension: asks for a presigned URL to upload a CSV or Parquet file as one of the user's datasets. */
-export const DatasetUploadRequest = z.object({
-  action: z.literal('dataset.upload'),
-  messageId: MessageId.optional(),
-  payload: z.object({
+export const DatasetUploadRequest = request(
+  'dataset.upload',
+  z.object({
     /** The file's name as the person has it; the answer's `datasetId` is derived from it. */
     name: UploadFileName,
     sizeBytes: z.number().int().min(1).max(limits.uploadBytes),
   }),
-});
+);
 
 const NoPayload = z.object({}).optional();
 
 /** Extension: a personal API key for scripts, shown once in the answer. */
-export const KeyCreateRequest = z.object({
-  action: z.literal('key.create'),
-  messageId: MessageId.optional(),
-  payload: z
+export const KeyCreateRequest = request(
+  'key.create',
+  z
     .object({
       name: NotBlank(limits.apiKeys.nameChars)
         .refine((name) => ![...name].some(isControl), { error: 'must not contain control characters' })
@@ -148,50 +129,26 @@ export const KeyCreateRequest = z.object({
       expiresInDays: z.number().int().min(1).max(limits.apiKeys.maxDays).optional(),
     })
     .optional(),
-});
+);
 
 /** Extension: the caller's API keys (never the keys themselves). */
-export const KeysListRequest = z.object({
-  action: z.literal('keys.list'),
-  messageId: MessageId.optional(),
-  payload: NoPayload,
-});
+export const KeysListRequest = request('keys.list', NoPayload);
 
 export const KeyId = z.string().regex(/^[0-9a-f]{16}$/, { error: 'must be a key id (16 hex digits)' });
 
 /** Extension: revokes one of the caller's API keys at once. */
-export const KeyRevokeRequest = z.object({
-  action: z.literal('key.revoke'),
-  messageId: MessageId.optional(),
-  payload: z.object({ keyId: KeyId }),
-});
+export const KeyRevokeRequest = request('key.revoke', z.object({ keyId: KeyId }));
 
 /** Extension: the caller's open connections (their devices). */
-export const ConnectionsListRequest = z.object({
-  action: z.literal('connections.list'),
-  messageId: MessageId.optional(),
-  payload: NoPayload,
-});
+export const ConnectionsListRequest = request('connections.list', NoPayload);
 
 /** Extension: the caller's sessions that a run holds locked. */
-export const LocksListRequest = z.object({
-  action: z.literal('locks.list'),
-  messageId: MessageId.optional(),
-  payload: NoPayload,
-});
+export const LocksListRequest = request('locks.list', NoPayload);
 
 /** Extension: ends every sign-in of the caller's, this connection's included. */
-export const SignOutEverywhereRequest = z.object({
-  action: z.literal('signout.everywhere'),
-  messageId: MessageId.optional(),
-  payload: NoPayload,
-});
+export const SignOutEverywhereRequest = request('signout.everywhere', NoPayload);
 
-export const PingRequest = z.object({
-  action: z.literal('ping'),
-  messageId: MessageId.optional(),
-  payload: z.object({}).optional(),
-});
+export const PingRequest = request('ping', z.object({}).optional());
 
 export const ClientMessage = z.discriminatedUnion('action', [
   QueryRequest,

@@ -79,12 +79,24 @@ export const ItemOutput = z.object({
 export type ItemOutput = z.infer<typeof ItemOutput>;
 
 const Iso = z.string();
-const RequestEcho = { messageId: z.string().optional() };
 const ExecutionRef = { executionId: z.string(), sessionId: z.string() };
 
-export const AckMessage = z.object({
-  action: z.literal('ack'),
-  ...RequestEcho,
+/** A message that can answer a request: its action, and the request's messageId echoed. */
+function reply<Action extends string, Shape extends z.ZodRawShape>(action: Action, shape: Shape) {
+  return z.object({ action: z.literal(action), messageId: z.string().optional(), ...shape });
+}
+
+/** A list, under its action's name (`datasets` holds `datasets`). */
+function list<Action extends string, Item extends z.ZodType>(action: Action, item: Item) {
+  return reply(action, { [action]: z.array(item) } as { [Key in Action]: z.ZodArray<Item> });
+}
+
+/** A page of a list; `cursor` leads to the next page. */
+function page<Action extends string, Item extends z.ZodType>(action: Action, item: Item) {
+  return list(action, item).extend({ cursor: z.string().optional() });
+}
+
+export const AckMessage = reply('ack', {
   ...ExecutionRef,
   totalItems: z.number().int(),
 });
@@ -152,9 +164,7 @@ export const ResponseItem = z.object({
   datasets: ItemDatasets,
 });
 
-export const ResponseMessage = z.object({
-  action: z.literal('response'),
-  ...RequestEcho,
+export const ResponseMessage = reply('response', {
   ...ExecutionRef,
   status: ResponseStatus,
   summary: z.string(),
@@ -231,9 +241,7 @@ export const ExecutionItem = z.object({
 });
 export type ExecutionItem = z.infer<typeof ExecutionItem>;
 
-export const ExecutionMessage = z.object({
-  action: z.literal('execution'),
-  ...RequestEcho,
+export const ExecutionMessage = reply('execution', {
   ...ExecutionRef,
   status: ExecutionStatus,
   totalItems: z.number().int(),
@@ -255,9 +263,7 @@ export const ExecutionMessage = z.object({
 export type ExecutionMessage = z.infer<typeof ExecutionMessage>;
 
 /** Extension: one item's full trace, the answer to `execution.trace`. */
-export const TraceMessage = z.object({
-  action: z.literal('trace'),
-  ...RequestEcho,
+export const TraceMessage = reply('trace', {
   ...ExecutionRef,
   itemId: z.string(),
   input: z.string(),
@@ -282,13 +288,8 @@ export const ExecutionSummary = z.object({
 });
 export type ExecutionSummary = z.infer<typeof ExecutionSummary>;
 
-export const ExecutionsMessage = z.object({
-  action: z.literal('executions'),
-  ...RequestEcho,
-  /** Newest first; `cursor` leads to older ones. */
-  executions: z.array(ExecutionSummary),
-  cursor: z.string().optional(),
-});
+/** The user's executions, newest first; `cursor` leads to older ones. */
+export const ExecutionsMessage = page('executions', ExecutionSummary);
 
 export const DatasetSummary = z.object({
   id: z.string(),
@@ -301,11 +302,7 @@ export const DatasetSummary = z.object({
 });
 export type DatasetSummary = z.infer<typeof DatasetSummary>;
 
-export const DatasetsMessage = z.object({
-  action: z.literal('datasets'),
-  ...RequestEcho,
-  datasets: z.array(DatasetSummary),
-});
+export const DatasetsMessage = list('datasets', DatasetSummary);
 
 export const SessionSummary = z.object({
   sessionId: z.string(),
@@ -316,12 +313,8 @@ export const SessionSummary = z.object({
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 
-export const SessionsMessage = z.object({
-  action: z.literal('sessions'),
-  ...RequestEcho,
-  sessions: z.array(SessionSummary),
-  cursor: z.string().optional(),
-});
+/** The user's sessions, most recently active first. */
+export const SessionsMessage = page('sessions', SessionSummary);
 
 export const HistoryEntry = z.object({
   messageId: z.string(),
@@ -332,9 +325,7 @@ export const HistoryEntry = z.object({
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
-export const HistoryMessage = z.object({
-  action: z.literal('history'),
-  ...RequestEcho,
+export const HistoryMessage = reply('history', {
   sessionId: z.string(),
   /** Oldest first within the page; `cursor` pages towards older messages. */
   messages: z.array(HistoryEntry),
@@ -342,9 +333,7 @@ export const HistoryMessage = z.object({
 });
 
 /** Extension: where to PUT an upload, and until when the URL works. */
-export const UploadMessage = z.object({
-  action: z.literal('upload'),
-  ...RequestEcho,
+export const UploadMessage = reply('upload', {
   datasetId: z.string(),
   url: z.string(),
   method: z.literal('PUT'),
@@ -366,19 +355,13 @@ export const ApiKeySummary = z.object({
 export type ApiKeySummary = z.infer<typeof ApiKeySummary>;
 
 /** Extension: the answer to `key.create` (with `secret`, shown this once) and `key.revoke`. */
-export const KeyMessage = z.object({
-  action: z.literal('key'),
-  ...RequestEcho,
+export const KeyMessage = reply('key', {
   key: ApiKeySummary,
   secret: z.string().optional(),
 });
 
-export const KeysMessage = z.object({
-  action: z.literal('keys'),
-  ...RequestEcho,
-  /** Newest first, revoked and expired ones included. */
-  keys: z.array(ApiKeySummary),
-});
+/** The user's keys, newest first, revoked and expired ones included. */
+export const KeysMessage = list('keys', ApiKeySummary);
 
 /** One of the user's open connections: a browser tab, a terminal, a script. */
 export const ConnectionSummary = z.object({
@@ -395,11 +378,7 @@ export const ConnectionSummary = z.object({
 });
 export type ConnectionSummary = z.infer<typeof ConnectionSummary>;
 
-export const ConnectionsMessage = z.object({
-  action: z.literal('connections'),
-  ...RequestEcho,
-  connections: z.array(ConnectionSummary),
-});
+export const ConnectionsMessage = list('connections', ConnectionSummary);
 
 /** A session a run holds: no other question may start in it until the run ends or the lock expires. */
 export const LockSummary = z.object({
@@ -411,28 +390,20 @@ export const LockSummary = z.object({
 });
 export type LockSummary = z.infer<typeof LockSummary>;
 
-export const LocksMessage = z.object({
-  action: z.literal('locks'),
-  ...RequestEcho,
-  locks: z.array(LockSummary),
-});
+export const LocksMessage = list('locks', LockSummary);
 
 /**
  * Extension: every sign-in of the user's has ended. Tokens issued before `revokedBefore` are
  * refused from now on; the user's connections, this one included, close right after this message.
  */
-export const SignedOutMessage = z.object({
-  action: z.literal('signedOut'),
-  ...RequestEcho,
+export const SignedOutMessage = reply('signedOut', {
   revokedBefore: Iso,
   connections: z.number().int(),
 });
 
-export const PongMessage = z.object({ action: z.literal('pong'), ...RequestEcho });
+export const PongMessage = reply('pong', {});
 
-export const ErrorMessage = z.object({
-  action: z.literal('error'),
-  ...RequestEcho,
+export const ErrorMessage = reply('error', {
   code: ErrorCode,
   message: z.string(),
   details: z.record(z.string(), z.unknown()).optional(),

@@ -1,8 +1,13 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  type ConditionalCheckFailedException,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+} from '@aws-sdk/client-dynamodb';
 import {
   type $Command,
   DynamoDBDocumentClient,
   type DynamoDBDocumentClientResolvedConfig,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -10,6 +15,7 @@ import {
   type ServiceInputTypes,
   type ServiceOutputTypes,
 } from '@aws-sdk/lib-dynamodb';
+import { type NativeAttributeValue, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ValidationError } from '../errors';
 
 /** What every repository is built from: a document client, its table's name and a clock. */
@@ -164,21 +170,84 @@ export async function sendIfConditionHolds<
   }
 }
 
+/**
+ * What a conditional write did: applied (with the attributes its ReturnValues asked for), or
+ * refused because of the item it found, if there was one.
+ */
+export type ConditionalWrite =
+  | { written: true; attributes?: Item }
+  | { written: false; found: Item | undefined };
+
+type Item = Record<string, NativeAttributeValue>;
+
+type ConditionalInput = ServiceInputTypes & { ReturnValuesOnConditionCheckFailure?: 'ALL_OLD' | 'NONE' };
+
+/**
+ * Sends a conditional write that asks, with `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`,
+ * for the item its condition failed on, so the caller learns why without a second read.
+ * DynamoDB puts that item in the exception still marshalled (the document client does not
+ * unmarshall errors). Only when the exception carries none is the item read: it did not exist,
+ * or the DynamoDB (dynalite, in the local cloud and the tests) ignores the parameter.
+ */
+export async function writeOrFind<
+  Input extends ConditionalInput,
+  Output extends ServiceOutputTypes & { Attributes?: Item },
+>(
+  ctx: TableContext,
+  command: $Command<Input, Output, DynamoDBDocumentClientResolvedConfig>,
+  key: Key,
+): Promise<ConditionalWrite> {
+  command.input.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
+  try {
+    const out = await ctx.client.send(command);
+    return { written: true, ...(out.Attributes && { attributes: out.Attributes }) };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const returned = (error as ConditionalCheckFailedException).Item;
+    if (returned) return { written: false, found: unmarshall(returned, unmarshallOptions(ctx)) };
+    const out = await ctx.client.send(
+      new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }),
+    );
+    return { written: false, found: out.Item };
+  }
+}
+
+/** The document client's own reading of numbers (see createDocumentClient), for items it did not unmarshall. */
+function unmarshallOptions(ctx: TableContext) {
+  return ctx.client.config.translateConfig?.unmarshallOptions;
+}
+
+function putIfAbsentCommand(
+  ctx: TableContext,
+  item: Record<string, unknown>,
+  keyAttribute: string,
+): PutCommand {
+  return new PutCommand({
+    TableName: ctx.tableName,
+    Item: item,
+    ConditionExpression: 'attribute_not_exists(#key)',
+    ExpressionAttributeNames: { '#key': keyAttribute },
+  });
+}
+
 /** Writes `item` unless an item with its key exists; true if this call wrote it. */
 export async function putIfAbsent(
   ctx: TableContext,
   item: Record<string, unknown>,
   keyAttribute: string,
 ): Promise<boolean> {
-  return sendIfConditionHolds(
-    ctx,
-    new PutCommand({
-      TableName: ctx.tableName,
-      Item: item,
-      ConditionExpression: 'attribute_not_exists(#key)',
-      ExpressionAttributeNames: { '#key': keyAttribute },
-    }),
-  );
+  return sendIfConditionHolds(ctx, putIfAbsentCommand(ctx, item, keyAttribute));
+}
+
+/** Writes `item` unless an item with its key exists, and then returns that item instead. */
+export function putOrFind(
+  ctx: TableContext,
+  item: Record<string, unknown>,
+  keyAttribute: string,
+): Promise<ConditionalWrite> {
+  return writeOrFind(ctx, putIfAbsentCommand(ctx, item, keyAttribute), {
+    [keyAttribute]: item[keyAttribute] as Key[string],
+  });
 }
 
 /** How many reads a filtered page may take to fill up before it is returned short, with its cursor. */

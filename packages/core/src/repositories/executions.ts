@@ -5,11 +5,12 @@ import { tables } from '../tables';
 import {
   type Page,
   type PageRequest,
-  putIfAbsent,
+  putOrFind,
   queryPage,
   sendIfConditionHolds,
   setClause,
   type TableContext,
+  writeOrFind,
 } from './dynamo';
 
 /** PENDING: accepted and recorded, the state machine not yet confirmed started. Clients see RUNNING. */
@@ -52,7 +53,7 @@ export interface ItemCounts {
 }
 
 const table = tables.executions;
-const [bySession, byUser] = table.indexes;
+const [byUser] = table.indexes;
 
 export function isFinal(status: ExecutionState): status is FinalStatus {
   return status !== 'PENDING' && status !== 'RUNNING';
@@ -71,9 +72,9 @@ export class ExecutionsRepository {
    */
   async create(input: NewExecution): Promise<{ execution: ExecutionRecord; created: boolean }> {
     const execution: ExecutionRecord = { ...input, status: 'PENDING', completedItems: 0, failedItems: 0 };
-    if (await putIfAbsent(this.ctx, { ...execution }, table.partitionKey.name))
-      return { execution, created: true };
-    const existing = await this.get(input.executionId);
+    const put = await putOrFind(this.ctx, { ...execution }, table.partitionKey.name);
+    if (put.written) return { execution, created: true };
+    const existing = put.found as ExecutionRecord | undefined;
     if (!existing) throw new Error(`Execution ${input.executionId} vanished after a conflicting create`);
     return { execution: existing, created: false };
   }
@@ -94,25 +95,10 @@ export class ExecutionsRepository {
     return execution;
   }
 
-  /** A session's executions, newest first. The caller checks that the session is the user's. */
-  listBySession(sessionId: string, page: PageRequest = {}): Promise<Page<ExecutionRecord>> {
-    return this.listByIndex(bySession.name, 'sessionId', sessionId, page);
-  }
-
   /** The user's executions, newest first; with `states`, only those in one of them. */
   listByUser(
     userId: string,
     page: PageRequest = {},
-    states?: ExecutionState[],
-  ): Promise<Page<ExecutionRecord>> {
-    return this.listByIndex(byUser.name, 'userId', userId, page, states);
-  }
-
-  private listByIndex(
-    indexName: string,
-    keyName: string,
-    keyValue: string,
-    page: PageRequest,
     states?: ExecutionState[],
   ): Promise<Page<ExecutionRecord>> {
     const stateValues = Object.fromEntries((states ?? []).map((state, i) => [`:state${i}`, state]));
@@ -120,70 +106,61 @@ export class ExecutionsRepository {
     return queryPage<ExecutionRecord>(
       this.ctx,
       {
-        IndexName: indexName,
-        KeyConditionExpression: '#key = :value',
+        IndexName: byUser.name,
+        KeyConditionExpression: 'userId = :userId',
         ...(filtered && { FilterExpression: `#status IN (${Object.keys(stateValues).join(', ')})` }),
-        ExpressionAttributeNames: { '#key': keyName, ...(filtered && { '#status': 'status' }) },
-        ExpressionAttributeValues: { ':value': keyValue, ...stateValues },
+        ...(filtered && { ExpressionAttributeNames: { '#status': 'status' } }),
+        ExpressionAttributeValues: { ':userId': userId, ...stateValues },
       },
-      { [keyName]: keyValue },
+      { userId },
       page,
       20,
     );
   }
 
   /** PENDING → RUNNING once the state machine has started. False if it had already moved on. */
-  async markRunning(executionId: string): Promise<boolean> {
-    return this.transition(executionId, ['PENDING'], 'RUNNING', {});
-  }
-
-  markSucceeded(executionId: string, summary: string): Promise<boolean> {
-    return this.finish(executionId, 'SUCCEEDED', summary);
-  }
-
-  markPartial(executionId: string, summary: string): Promise<boolean> {
-    return this.finish(executionId, 'PARTIAL', summary);
-  }
-
-  markFailed(executionId: string, summary: string): Promise<boolean> {
-    return this.finish(executionId, 'FAILED', summary);
-  }
-
-  markAborted(executionId: string, summary: string): Promise<boolean> {
-    return this.finish(executionId, 'ABORTED', summary);
-  }
-
-  markTimedOut(executionId: string, summary: string): Promise<boolean> {
-    return this.finish(executionId, 'TIMED_OUT', summary);
+  markRunning(executionId: string): Promise<boolean> {
+    return sendIfConditionHolds(this.ctx, this.transition(executionId, ['PENDING'], 'RUNNING', {}));
   }
 
   /**
-   * Moves a live execution to a final status. Only the first caller wins (true); a retry, or a
-   * cancel racing the Finish step, gets false and must not announce the end a second time.
+   * Moves a live execution to a final status. Only the first caller wins; a retry, or a cancel
+   * racing the Finish step, loses and must not announce the end a second time. Either way the
+   * write itself returns the execution as it now stands (ALL_NEW, or ALL_OLD when refused).
    */
-  finish(executionId: string, status: FinalStatus, summary: string): Promise<boolean> {
-    return this.transition(executionId, ['PENDING', 'RUNNING'], status, { summary, completedAt: this.now() });
+  async finish(
+    executionId: string,
+    status: FinalStatus,
+    summary: string,
+  ): Promise<{ won: boolean; execution: ExecutionRecord | undefined }> {
+    const command = this.transition(executionId, ['PENDING', 'RUNNING'], status, {
+      summary,
+      completedAt: this.now(),
+    });
+    command.input.ReturnValues = 'ALL_NEW';
+    const result = await writeOrFind(this.ctx, command, { executionId });
+    return result.written
+      ? { won: true, execution: result.attributes as ExecutionRecord }
+      : { won: false, execution: result.found as ExecutionRecord | undefined };
   }
 
-  private async transition(
+  /** The conditional update from one of `from` to `to`. */
+  private transition(
     executionId: string,
     from: ExecutionState[],
     to: ExecutionState,
     fields: Partial<ExecutionRecord>,
-  ): Promise<boolean> {
+  ): UpdateCommand {
     const set = setClause({ ...fields, status: to });
     const fromValues = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
-    return sendIfConditionHolds(
-      this.ctx,
-      new UpdateCommand({
-        TableName: this.ctx.tableName,
-        Key: { executionId },
-        UpdateExpression: set.expression,
-        ConditionExpression: `#status IN (${Object.keys(fromValues).join(', ')})`,
-        ExpressionAttributeNames: set.names,
-        ExpressionAttributeValues: { ...set.values, ...fromValues },
-      }),
-    );
+    return new UpdateCommand({
+      TableName: this.ctx.tableName,
+      Key: { executionId },
+      UpdateExpression: set.expression,
+      ConditionExpression: `#status IN (${Object.keys(fromValues).join(', ')})`,
+      ExpressionAttributeNames: set.names,
+      ExpressionAttributeValues: { ...set.values, ...fromValues },
+    });
   }
 
   /**

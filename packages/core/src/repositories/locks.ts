@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { epochSeconds, isConditionFailure, sendIfConditionHolds, type TableContext } from './dynamo';
+import { epochSeconds, sendIfConditionHolds, type TableContext, writeOrFind } from './dynamo';
 
 export interface LockRecord {
   lockName: string;
@@ -43,22 +43,19 @@ export class LocksRepository {
       acquiredAt: new Date(now).toISOString(),
       expiresAt: epochSeconds(now) + ttlSeconds,
     };
-    try {
-      await this.ctx.client.send(
-        new PutCommand({
-          TableName: this.ctx.tableName,
-          Item: lock,
-          ConditionExpression: 'attribute_not_exists(lockName) OR #owner = :owner OR expiresAt <= :now',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': owner, ':now': epochSeconds(now) },
-        }),
-      );
-      return { acquired: true, lock };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-    const holder = await this.get(lockName);
-    return holder ? { acquired: false, holder } : undefined;
+    const put = await writeOrFind(
+      this.ctx,
+      new PutCommand({
+        TableName: this.ctx.tableName,
+        Item: lock,
+        ConditionExpression: 'attribute_not_exists(lockName) OR #owner = :owner OR expiresAt <= :now',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':owner': owner, ':now': epochSeconds(now) },
+      }),
+      { lockName },
+    );
+    if (put.written) return { acquired: true, lock };
+    return put.found ? { acquired: false, holder: put.found as LockRecord } : undefined;
   }
 
   /** Releases the lock if `owner` still holds it; someone else's lock is left alone. */

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { epochSeconds, sendIfConditionHolds, type TableContext } from './dynamo';
+import { epochSeconds, sendIfConditionHolds, type TableContext, writeOrFind } from './dynamo';
 
 /**
  * The counters behind the rate limits, kept where the requests already write: a connection's
@@ -40,17 +40,14 @@ export async function countInWindow(
   const { ctx, key } = counter;
   const names = { '#window': counter.windowAttribute, '#count': counter.countAttribute };
   const sameWindow = () =>
-    sendIfConditionHolds(
-      ctx,
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: key,
-        UpdateExpression: 'ADD #count :one',
-        ConditionExpression: '#window = :window AND #count < :limit',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ':one': 1, ':window': window, ':limit': limit },
-      }),
-    );
+    new UpdateCommand({
+      TableName: ctx.tableName,
+      Key: key,
+      UpdateExpression: 'ADD #count :one',
+      ConditionExpression: '#window = :window AND #count < :limit',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ':one': 1, ':window': window, ':limit': limit },
+    });
   const newWindow = () => {
     const [keyName] = Object.keys(key);
     return sendIfConditionHolds(
@@ -71,14 +68,12 @@ export async function countInWindow(
       }),
     );
   };
-  if ((await sameWindow()) || (await newWindow()) || (await sameWindow())) return allowed;
-
-  const out = await ctx.client.send(
-    new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }),
-  );
+  if ((await sendIfConditionHolds(ctx, sameWindow())) || (await newWindow())) return allowed;
+  // The last try, when it fails, returns what stopped it: the full window's count.
+  const last = await writeOrFind(ctx, sameWindow(), key);
   // A connection API Gateway never told us about (no row) is not ours to count.
-  if (!out.Item) return allowed;
-  const count = Number(out.Item[counter.countAttribute] ?? 0);
+  if (last.written || !last.found) return allowed;
+  const count = Number(last.found[counter.countAttribute] ?? 0);
   return { allowed: false, retryAfterSeconds: Math.max(1, window + windowSeconds - now), count };
 }
 

@@ -5,7 +5,7 @@ import { tables } from '../tables';
 import {
   type Page,
   type PageRequest,
-  putIfAbsent,
+  putOrFind,
   queryAll,
   queryPage,
   sendIfConditionHolds,
@@ -43,9 +43,9 @@ export class SessionsRepository {
   async create(input: NewSession): Promise<{ session: SessionRecord; created: boolean }> {
     const at = this.now();
     const session: SessionRecord = { ...input, createdAt: at, updatedAt: at };
-    if (await putIfAbsent(this.ctx, { ...session }, table.partitionKey.name))
-      return { session, created: true };
-    const existing = await this.get(input.sessionId);
+    const put = await putOrFind(this.ctx, { ...session }, table.partitionKey.name);
+    if (put.written) return { session, created: true };
+    const existing = put.found as SessionRecord | undefined;
     if (!existing || existing.userId !== input.userId) {
       throw new ConflictError('That session id is already taken; start a new session.');
     }

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   administer,
   type Caller,
@@ -20,13 +19,9 @@ import {
   UnauthorizedError,
   ValidationError,
 } from '../../src';
-import { alice, bob, startChatHarness } from './harness';
+import { alice, bob, useChatHarness } from '../fixtures/chat';
 
-let h: Awaited<ReturnType<typeof startChatHarness>>;
-beforeAll(async () => {
-  h = await startChatHarness();
-});
-afterAll(() => h.close());
+const h = useChatHarness();
 
 /** A caller of its own for each test, so keys and connections never mix between tests. */
 const someone = (): Caller => {
@@ -149,8 +144,6 @@ describe('devices and locks', () => {
   });
 
   it("lists the caller's sessions a run holds, with the run and the lock's expiry; a lapsed lock is not listed", async () => {
-    h.sfn.reset();
-    h.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
     const caller = someone();
     const ask = (content: string) =>
       startQuery(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
 import {
   cancelExecution,
   concludeExecution,
@@ -9,19 +9,9 @@ import {
   sessionLockName,
   startQuery,
 } from '../../src';
-import { alice, bob, startChatHarness, stateMachineArn } from './harness';
+import { alice, bob, stateMachineArn, useChatHarness } from '../fixtures/chat';
 
-let h: Awaited<ReturnType<typeof startChatHarness>>;
-beforeAll(async () => {
-  h = await startChatHarness();
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.sfn.reset();
-  h.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
-  h.sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
-  h.sent.length = 0;
-});
+const h = useChatHarness();
 
 async function startRun(items = 3) {
   const request = {

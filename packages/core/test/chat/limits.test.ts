@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   type Caller,
   ConflictError,
@@ -13,18 +13,12 @@ import {
   startQuery,
   toProtocolError,
 } from '../../src';
-import { startChatHarness } from './harness';
+import { useChatHarness } from '../fixtures/chat';
 
 /** The limits every test sets for itself (the harness reads them on each check). */
 const limits = { queriesPerMinute: 100, concurrentRuns: 100 };
-let h: Awaited<ReturnType<typeof startChatHarness>>;
-beforeAll(async () => {
-  h = await startChatHarness({ limits });
-});
-afterAll(() => h.close());
+const h = useChatHarness({ limits });
 beforeEach(() => {
-  h.sfn.reset();
-  h.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
   Object.assign(limits, { queriesPerMinute: 100, concurrentRuns: 100 });
 });
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type Caller,
   concludeExecution,
@@ -15,17 +14,9 @@ import {
   startQuery,
   ValidationError,
 } from '../../src';
-import { alice, bob, startChatHarness } from './harness';
+import { alice, bob, useChatHarness } from '../fixtures/chat';
 
-let h: Awaited<ReturnType<typeof startChatHarness>>;
-beforeAll(async () => {
-  h = await startChatHarness();
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.sfn.reset();
-  h.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
-});
+const h = useChatHarness();
 
 async function run(content: string, sessionId?: string, caller = alice) {
   const request = {

@@ -7,7 +7,8 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { throttling } from '../../../../test/support/faults';
 import {
   type AgentInput,
   ConflictError,
@@ -21,18 +22,9 @@ import {
   startQuery,
   toProtocolError,
 } from '../../src';
-import { alice, bob, startChatHarness } from './harness';
+import { alice, bob, useChatHarness } from '../fixtures/chat';
 
-let h: Awaited<ReturnType<typeof startChatHarness>>;
-beforeAll(async () => {
-  h = await startChatHarness();
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.sfn.reset();
-  h.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
-  h.sent.length = 0;
-});
+const h = useChatHarness();
 
 function query(content: string, extra: { sessionId?: string; items?: QueryItem[]; messageId?: string } = {}) {
   const { sessionId, items, messageId = randomUUID() } = extra;
@@ -224,7 +216,7 @@ describe('startQuery', () => {
   it('a run that timed out replays as FAILED, the closest final response status', async () => {
     const request = query('slow');
     const { executionId } = await ask(request);
-    await h.deps.executions.markTimedOut(executionId, 'Timed out after an hour.');
+    await h.deps.executions.finish(executionId, 'TIMED_OUT', 'Timed out after an hour.');
     const again = await ask(request);
     expect(again.messages[1]).toMatchObject({ action: 'response', status: 'FAILED' });
   });
@@ -237,14 +229,7 @@ describe('startQuery', () => {
   });
 
   it('when the state machine cannot start: the run is FAILED, its response sent, the session free', async () => {
-    h.sfn.on(StartExecutionCommand).rejects(
-      new SFNServiceException({
-        name: 'ThrottlingException',
-        $fault: 'client',
-        $metadata: {},
-        message: 'Rate exceeded',
-      }),
-    );
+    h.sfn.on(StartExecutionCommand).rejects(throttling(SFNServiceException));
     const request = query('unlucky');
     const { messages, reply } = h.replies();
     const error = await startQuery(h.deps, alice, request, reply).catch((e: unknown) => e);

@@ -1,7 +1,8 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startDynamo, type TestDynamo } from '../../../../test/support/dynamo';
-import { ItemsRepository } from '../../src';
+import { ItemsRepository, putOrFind } from '../../src';
 
 let dynamo: TestDynamo;
 let items: ItemsRepository;
@@ -75,5 +76,39 @@ describe('numbers beyond what DynamoDB can hold', () => {
     expect(read?.turns?.['000-tool']).toMatchObject({
       output: { tables: [{ rows: [[0, '3.2e+140', 0.049]] }] },
     });
+  });
+});
+
+describe('a refused conditional write on dynalite (the local cloud and these tests)', () => {
+  it('comes back without the item, though asked for ALL_OLD, so writeOrFind reads it instead', async () => {
+    // Prepare: an item whose key the next put may not take.
+    const ctx = { client: dynamo.client, tableName: dynamo.tableNames.locks };
+    const held = { lockName: 'all-old', owner: 'first', acquiredAt: 'then', expiresAt: 1, huge: 7.46e21 };
+    expect(await putOrFind(ctx, held, 'lockName')).toEqual({ written: true });
+    const send = vi.spyOn(dynamo.client, 'send');
+
+    // Act: the raw exception, then the helper.
+    const refused = await dynamo.client
+      .send(
+        new PutCommand({
+          TableName: ctx.tableName,
+          Item: { ...held, owner: 'second' },
+          ConditionExpression: 'attribute_not_exists(lockName)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      )
+      .catch((error: unknown) => error);
+    send.mockClear();
+    const again = await putOrFind(ctx, { ...held, owner: 'second' }, 'lockName');
+
+    // Assess: dynalite drops the parameter (real DynamoDB answers with the item); one read makes up for it.
+    expect(refused).toBeInstanceOf(ConditionalCheckFailedException);
+    expect((refused as ConditionalCheckFailedException).Item).toBeUndefined();
+    expect(again).toEqual({ written: false, found: held });
+    expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual([
+      'PutCommand',
+      'GetCommand',
+    ]);
+    send.mockRestore();
   });
 });

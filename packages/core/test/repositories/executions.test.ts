@@ -57,34 +57,36 @@ describe('ExecutionsRepository', () => {
     expect((await executions.get('e-run'))?.status).toBe('RUNNING');
   });
 
-  it.each([
-    ['markSucceeded', 'SUCCEEDED'],
-    ['markPartial', 'PARTIAL'],
-    ['markFailed', 'FAILED'],
-    ['markAborted', 'ABORTED'],
-    ['markTimedOut', 'TIMED_OUT'],
-  ] as const)('%s ends a running execution with its summary and completion time', async (method, status) => {
-    const id = `e-${status}`;
-    await executions.create(execution(id));
-    await executions.markRunning(id);
-    expect(await executions[method](id, `summary ${status}`)).toBe(true);
-    expect(await executions.get(id)).toMatchObject({
-      status,
-      summary: `summary ${status}`,
-      completedAt: '2026-02-01T10:00:00.000Z',
-    });
-  });
+  it.each(['SUCCEEDED', 'PARTIAL', 'FAILED', 'ABORTED', 'TIMED_OUT'] as const)(
+    'finish(%s) ends a running execution with its summary and completion time',
+    async (status) => {
+      const id = `e-${status}`;
+      await executions.create(execution(id));
+      await executions.markRunning(id);
+      const ended = await executions.finish(id, status, `summary ${status}`);
+      expect(ended.won).toBe(true);
+      expect(ended.execution).toMatchObject({
+        status,
+        summary: `summary ${status}`,
+        completedAt: '2026-02-01T10:00:00.000Z',
+      });
+      expect(await executions.get(id)).toEqual(ended.execution);
+    },
+  );
 
   it('only the first final transition wins: a later one changes nothing and reports false', async () => {
     await executions.create(execution('e-race'));
     await executions.markRunning('e-race');
-    expect(await executions.markAborted('e-race', 'cancelled')).toBe(true);
-    expect(await executions.markSucceeded('e-race', 'done')).toBe(false);
+    const first = await executions.finish('e-race', 'ABORTED', 'cancelled');
+    const second = await executions.finish('e-race', 'SUCCEEDED', 'done');
+    expect(first.won).toBe(true);
+    // The loser learns how the execution did end, from its refused write.
+    expect(second).toEqual({ won: false, execution: first.execution });
     expect(await executions.get('e-race')).toMatchObject({ status: 'ABORTED', summary: 'cancelled' });
   });
 
   it('a missing execution cannot be finished', async () => {
-    expect(await executions.markFailed('e-ghost', 'x')).toBe(false);
+    expect(await executions.finish('e-ghost', 'FAILED', 'x')).toEqual({ won: false, execution: undefined });
     expect(await executions.get('e-ghost')).toBeUndefined();
   });
 
@@ -103,23 +105,17 @@ describe('ExecutionsRepository', () => {
     expect(await executions.get('e-nothing')).toBeUndefined();
   });
 
-  it('lists by session and by user, newest first, with cursors', async () => {
+  it("lists a user's executions newest first, with a cursor only that user can use", async () => {
     for (let i = 0; i < 3; i++) {
       await executions.create(
-        execution(`e-list-${i}`, {
-          sessionId: 's-list',
-          userId: 'lister',
-          startedAt: `2026-02-0${i + 1}T00:00:00.000Z`,
-        }),
+        execution(`e-list-${i}`, { userId: 'lister', startedAt: `2026-02-0${i + 1}T00:00:00.000Z` }),
       );
     }
-    const bySession = await executions.listBySession('s-list', { limit: 2 });
-    expect(bySession.items.map((e) => e.executionId)).toEqual(['e-list-2', 'e-list-1']);
-    const rest = await executions.listBySession('s-list', { limit: 2, cursor: bySession.cursor });
+    const first = await executions.listByUser('lister', { limit: 2 });
+    expect(first.items.map((e) => e.executionId)).toEqual(['e-list-2', 'e-list-1']);
+    const rest = await executions.listByUser('lister', { limit: 2, cursor: first.cursor });
     expect(rest.items.map((e) => e.executionId)).toEqual(['e-list-0']);
-    const byUser = await executions.listByUser('lister');
-    expect(byUser.items).toHaveLength(3);
-    await expect(executions.listByUser('intruder', { cursor: bySession.cursor })).rejects.toThrow('cursor');
+    await expect(executions.listByUser('intruder', { cursor: first.cursor })).rejects.toThrow('cursor');
   });
 
   it('knows which statuses are final', () => {

@@ -8,7 +8,7 @@ import {
   PayloadTooLargeError,
   responseMessage,
   titleFrom,
-} from '../src';
+} from '../../src';
 
 const execution: ExecutionRecord = {
   executionId: 'e',

@@ -6,14 +6,14 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDynamo, type TestDynamo } from '../../../test/support/dynamo';
+import { startDynamo, type TestDynamo } from '../../../../test/support/dynamo';
 import {
   ConnectionsRepository,
   createNotifier,
   limits,
   PayloadTooLargeError,
   type ServerMessage,
-} from '../src';
+} from '../../src';
 
 let dynamo: TestDynamo;
 let connections: ConnectionsRepository;

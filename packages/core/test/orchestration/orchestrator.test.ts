@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStepFunctionsOrchestrator, executionArn } from '../src';
+import { throttling } from '../../../../test/support/faults';
+import { createStepFunctionsOrchestrator, executionArn } from '../../src';
 
 const client = new SFNClient({ region: 'us-east-1' });
 const sfn = mockClient(client);
@@ -25,8 +26,6 @@ const input = {
   items: [{ id: '1' }],
   options: { maxConcurrency: 3 },
 };
-const throttled = () =>
-  new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: {}, message: 'slow' });
 
 describe('Step Functions orchestrator', () => {
   it('derives the execution ARN from the state machine ARN', () => {
@@ -50,9 +49,9 @@ describe('Step Functions orchestrator', () => {
     sfn
       .on(StartExecutionCommand)
       .rejectsOnce(new ExecutionAlreadyExists({ $metadata: {}, message: 'x' }))
-      .rejects(throttled());
+      .rejects(throttling(SFNServiceException));
     await expect(orchestrator.start(input)).resolves.toBeUndefined();
-    await expect(orchestrator.start(input)).rejects.toThrow('slow');
+    await expect(orchestrator.start(input)).rejects.toThrow('Rate exceeded');
   });
 
   it('tells whether a run exists', async () => {
@@ -60,10 +59,10 @@ describe('Step Functions orchestrator', () => {
       .on(DescribeExecutionCommand)
       .resolvesOnce({ status: 'RUNNING' })
       .rejectsOnce(new ExecutionDoesNotExist({ $metadata: {}, message: 'x' }))
-      .rejects(throttled());
+      .rejects(throttling(SFNServiceException));
     expect(await orchestrator.exists('e1')).toBe(true);
     expect(await orchestrator.exists('e1')).toBe(false);
-    await expect(orchestrator.exists('e1')).rejects.toThrow('slow');
+    await expect(orchestrator.exists('e1')).rejects.toThrow('Rate exceeded');
   });
 
   it('stops a run, ignores one that does not exist, and passes other errors on', async () => {
@@ -71,13 +70,13 @@ describe('Step Functions orchestrator', () => {
       .on(StopExecutionCommand)
       .resolvesOnce({})
       .rejectsOnce(new ExecutionDoesNotExist({ $metadata: {}, message: 'x' }))
-      .rejects(throttled());
+      .rejects(throttling(SFNServiceException));
     await orchestrator.stop('e1', 'Cancelled by the user');
     expect(sfn.commandCalls(StopExecutionCommand)[0]!.args[0].input).toEqual({
       executionArn: executionArn(arn, 'e1'),
       cause: 'Cancelled by the user',
     });
     await expect(orchestrator.stop('e1', 'x')).resolves.toBeUndefined();
-    await expect(orchestrator.stop('e1', 'x')).rejects.toThrow('slow');
+    await expect(orchestrator.stop('e1', 'x')).rejects.toThrow('Rate exceeded');
   });
 });
