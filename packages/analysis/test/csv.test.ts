@@ -1,6 +1,7 @@
+import { sniffCsvHead } from '@cascade/core';
 import { describeReading } from '@cascade/core/contract';
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter, loadCsv } from '../src/data/csv';
+import { loadCsv } from '../src/data/csv';
 import { explainLoadFailure } from '../src/data/csv-failures';
 import { withDatabase } from '../src/data/database';
 import { BadDataError, DataNotFoundError } from '../src/errors';
@@ -84,10 +85,31 @@ describe('reading CSV files', () => {
     expect(loaded.rows).toBe(30_001);
   });
 
-  it('picks the delimiter the header uses most, ignoring quoted text', () => {
-    expect(detectDelimiter('a,b,c')).toBe(',');
-    expect(detectDelimiter('"a,b";c;d')).toBe(';');
-    expect(detectDelimiter('single')).toBe(',');
+  it('counts a cell as missing exactly when the head the agent plans with does', async () => {
+    const cells = [
+      'NA',
+      ' NA',
+      'na',
+      'N/A',
+      'n/a',
+      '#N/A',
+      '<NA>',
+      'None',
+      'none',
+      'NULL',
+      'Null',
+      'nan',
+      '-',
+      '?',
+      '',
+    ];
+    const content = `${cells.map((_, i) => `c${i}`).join(',')}\n${cells.join(',')}\n${cells.map(() => 'keep').join(',')}\n`;
+    const head = sniffCsvHead(content, true);
+    const loaded = await load(content);
+    const inEngine = cells.map((_, i) => loaded.data[0]![`c${i}`] === null);
+    expect(head.columns.map((column) => column.missingInSample === 1)).toEqual(inEngine);
+    expect(inEngine.filter(Boolean).length).toBeGreaterThan(1);
+    expect(inEngine.some((missing) => !missing)).toBe(true);
   });
 });
 
