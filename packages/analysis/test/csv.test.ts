@@ -5,6 +5,7 @@ import { loadCsv } from '../src/data/csv';
 import { explainLoadFailure } from '../src/data/csv-failures';
 import { withDatabase } from '../src/data/database';
 import { BadDataError, DataNotFoundError } from '../src/errors';
+import { rejectionOf } from './support/failures';
 import { scratchDirectory } from './support/files';
 
 const files = scratchDirectory();
@@ -18,14 +19,7 @@ async function load(content: string | Uint8Array) {
   });
 }
 
-async function failure(content: string | Uint8Array): Promise<Error> {
-  return load(content).then(
-    () => {
-      throw new Error('expected the load to fail');
-    },
-    (error: Error) => error,
-  );
-}
+const failure = (content: string | Uint8Array) => rejectionOf(load(content));
 
 describe('reading CSV files', () => {
   it('reads a header and rows, sniffing column types', async () => {

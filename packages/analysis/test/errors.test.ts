@@ -1,26 +1,19 @@
 import { analysisErrorCodes } from '@cascade/core/contract';
 import { CodedError } from '@cascade/core/errors';
 import { describe, expect, it } from 'vitest';
-import {
-  AnalysisFailedError,
-  BadDataError,
-  BadRequestError,
-  ColumnNotFoundError,
-  DataNotFoundError,
-  describeFailure,
-  LimitExceededError,
-  QueryRejectedError,
-} from '../src/errors';
+import * as errors from '../src/errors';
+
+const { BadDataError, ColumnNotFoundError, describeFailure } = errors;
 
 describe('analysis errors', () => {
   it.each([
-    [new BadRequestError('bad'), 'BadRequest'],
+    [new errors.BadRequestError('bad'), 'BadRequest'],
     [new ColumnNotFoundError('age', ['id']), 'ColumnNotFound'],
     [new BadDataError('empty'), 'BadData'],
-    [new DataNotFoundError('gone'), 'DataNotFound'],
-    [new QueryRejectedError('no'), 'QueryRejected'],
-    [new LimitExceededError('slow'), 'LimitExceeded'],
-    [new AnalysisFailedError('odd'), 'AnalysisFailed'],
+    [new errors.DataNotFoundError('gone'), 'DataNotFound'],
+    [new errors.QueryRejectedError('no'), 'QueryRejected'],
+    [new errors.LimitExceededError('slow'), 'LimitExceeded'],
+    [new errors.AnalysisFailedError('odd'), 'AnalysisFailed'],
   ])('%o carries the contract code %s and is named after its class', (error, code) => {
     expect(error).toBeInstanceOf(CodedError);
     expect(analysisErrorCodes).toContain(code);
