@@ -8,6 +8,7 @@ import { itemOutputBytes, toItemOutput } from '../src/output/item-output';
 import { itFailsAs, rejectionOf } from './support/failures';
 import { scratchDirectory } from './support/files';
 import {
+  casePath,
   dataset,
   estimateTolerance,
   expectAllFinite,
@@ -40,10 +41,6 @@ interface Expected {
   tests: ExpectedTest[];
 }
 
-async function pathOf(file: string, csv?: string) {
-  return csv === undefined ? dataset(file) : files.file(csv, file);
-}
-
 function expectSameTest(actual: TestResult, expected: ExpectedTest) {
   const what = expected.test;
   expect(actual.test).toBe(expected.test);
@@ -69,7 +66,7 @@ function expectSameTest(actual: TestResult, expected: ExpectedTest) {
 describe('compare_groups agrees with SciPy and statsmodels', () => {
   it.each(Object.entries(reference.compare))('%s', async (_, c) => {
     const expected = c.expected as unknown as Expected;
-    const result = await compareGroups(await pathOf(c.file, c.csv), c.args as Args);
+    const result = await compareGroups(await casePath(c), c.args as Args);
 
     expect(result).toMatchObject({ n: expected.n, dropped: expected.dropped, outcomeKind: expected.kind });
     expect(result.positive).toBe(expected.positive);

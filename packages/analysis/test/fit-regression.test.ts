@@ -8,6 +8,7 @@ import { toItemOutput } from '../src/output/item-output';
 import { itFailsAs, rejectionOf } from './support/failures';
 import { scratchDirectory } from './support/files';
 import {
+  casePath,
   dataset,
   estimateTolerance,
   expectAllFinite,
@@ -33,14 +34,10 @@ interface Expected {
   statsmodelsHc1Se?: number[];
 }
 
-async function pathOf(file: string, csv?: string) {
-  return csv === undefined ? dataset(file) : files.file(csv, file);
-}
-
 describe('fit_regression agrees with statsmodels', () => {
   it.each(Object.entries(reference.regression))('%s', async (_, c) => {
     const expected = c.expected as unknown as Expected;
-    const result = await fitRegression(await pathOf(c.file, c.csv), c.args as Args);
+    const result = await fitRegression(await casePath(c), c.args as Args);
 
     expect(result).toMatchObject({
       n: expected.n,
