@@ -25,6 +25,11 @@ describe('sniffCsvHead', () => {
     expect(head.columns.map((c) => c.type)).toEqual(['boolean', 'empty']);
   });
 
+  it("counts pandas' missing markers, compared as written, as missing, as the engine does", () => {
+    const head = sniffCsvHead('a\nNA\n#N/A\n<NA>\n NA\nna\n', true);
+    expect(head.columns[0]).toMatchObject({ missingInSample: 3, examples: [' NA', 'na'] });
+  });
+
   it('detects semicolon and tab delimiters and strips a byte-order mark', () => {
     expect(sniffCsvHead('\uFEFFa;b\n1;2\n', true)).toMatchObject({
       delimiter: ';',
