@@ -7,6 +7,15 @@ import { scratchDirectory } from './support/files';
 const files = scratchDirectory();
 const dataset = (name: string) => new URL(`../datasets/${name}`, import.meta.url).pathname;
 const bin = new URL('../bin/cascade-analysis.mjs', import.meta.url).pathname;
+/** estimate-effect on the LaLonde sample, up to the outcome's name. */
+const lalondeEffectOf = [
+  'estimate-effect',
+  '--data',
+  dataset('lalonde.csv'),
+  '--treatment',
+  'treat',
+  '--outcome',
+];
 
 /** Runs main() in-process, capturing what it prints. */
 async function run(argv: string[]) {
@@ -57,12 +66,7 @@ describe('the cascade-analysis command', () => {
     'estimate-effect reports a readable summary and tables without --json',
     async () => {
       const { code, stdout } = await spawn([
-        'estimate-effect',
-        '--data',
-        dataset('lalonde.csv'),
-        '--treatment',
-        'treat',
-        '--outcome',
+        ...lalondeEffectOf,
         're78',
         '--covariates',
         'age,educ,black,hispan,married,nodegree,re74,re75',
@@ -78,16 +82,7 @@ describe('the cascade-analysis command', () => {
   it(
     'fails with one sentence on stderr and a non-zero exit',
     async () => {
-      const { code, stdout, stderr } = await spawn([
-        'estimate-effect',
-        '--data',
-        dataset('lalonde.csv'),
-        '--treatment',
-        'treat',
-        '--outcome',
-        'income',
-        '--json',
-      ]);
+      const { code, stdout, stderr } = await spawn([...lalondeEffectOf, 'income', '--json']);
       expect(code).toBe(1);
       expect(stdout).toBe('');
       expect(stderr).toBe(

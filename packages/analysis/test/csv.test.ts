@@ -1,9 +1,11 @@
 import { describeReading } from '@cascade/core/contract';
+import { sniffCsvHead } from '@cascade/core/csv-head';
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter, loadCsv } from '../src/data/csv';
+import { loadCsv } from '../src/data/csv';
 import { explainLoadFailure } from '../src/data/csv-failures';
 import { withDatabase } from '../src/data/database';
 import { BadDataError, DataNotFoundError } from '../src/errors';
+import { rejectionOf } from './support/failures';
 import { scratchDirectory } from './support/files';
 
 const files = scratchDirectory();
@@ -17,14 +19,7 @@ async function load(content: string | Uint8Array) {
   });
 }
 
-async function failure(content: string | Uint8Array): Promise<Error> {
-  return load(content).then(
-    () => {
-      throw new Error('expected the load to fail');
-    },
-    (error: Error) => error,
-  );
-}
+const failure = (content: string | Uint8Array) => rejectionOf(load(content));
 
 describe('reading CSV files', () => {
   it('reads a header and rows, sniffing column types', async () => {
@@ -84,10 +79,31 @@ describe('reading CSV files', () => {
     expect(loaded.rows).toBe(30_001);
   });
 
-  it('picks the delimiter the header uses most, ignoring quoted text', () => {
-    expect(detectDelimiter('a,b,c')).toBe(',');
-    expect(detectDelimiter('"a,b";c;d')).toBe(';');
-    expect(detectDelimiter('single')).toBe(',');
+  it('counts a cell as missing exactly when the head the agent plans with does', async () => {
+    const cells = [
+      'NA',
+      ' NA',
+      'na',
+      'N/A',
+      'n/a',
+      '#N/A',
+      '<NA>',
+      'None',
+      'none',
+      'NULL',
+      'Null',
+      'nan',
+      '-',
+      '?',
+      '',
+    ];
+    const content = `${cells.map((_, i) => `c${i}`).join(',')}\n${cells.join(',')}\n${cells.map(() => 'keep').join(',')}\n`;
+    const head = sniffCsvHead(content, true);
+    const loaded = await load(content);
+    const inEngine = cells.map((_, i) => loaded.data[0]![`c${i}`] === null);
+    expect(head.columns.map((column) => column.missingInSample === 1)).toEqual(inEngine);
+    expect(inEngine.filter(Boolean).length).toBeGreaterThan(1);
+    expect(inEngine.some((missing) => !missing)).toBe(true);
   });
 });
 

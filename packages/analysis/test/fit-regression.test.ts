@@ -5,8 +5,10 @@ import { AnalysisRequest, runAnalysis } from '../src/analysis';
 import { fitRegression } from '../src/engines/regression/fit-regression';
 import { BadDataError, BadRequestError, ColumnNotFoundError } from '../src/errors';
 import { toItemOutput } from '../src/output/item-output';
+import { itFailsAs, rejectionOf } from './support/failures';
 import { scratchDirectory } from './support/files';
 import {
+  casePath,
   dataset,
   estimateTolerance,
   expectAllFinite,
@@ -32,14 +34,10 @@ interface Expected {
   statsmodelsHc1Se?: number[];
 }
 
-async function pathOf(file: string, csv?: string) {
-  return csv === undefined ? dataset(file) : files.file(csv, file);
-}
-
 describe('fit_regression agrees with statsmodels', () => {
   it.each(Object.entries(reference.regression))('%s', async (_, c) => {
     const expected = c.expected as unknown as Expected;
-    const result = await fitRegression(await pathOf(c.file, c.csv), c.args as Args);
+    const result = await fitRegression(await casePath(c), c.args as Args);
 
     expect(result).toMatchObject({
       n: expected.n,
@@ -178,19 +176,13 @@ describe('requests the data cannot answer are clear errors', () => {
     '8.8,1,7,14,a,2024-01-07,4,k,,q,yes',
   ].join('\n');
 
-  async function failure(args: Args, content = table) {
-    return fitRegression(await files.file(`${content}\n`), args).then(
-      () => {
-        throw new Error('expected the regression to fail');
-      },
-      (error: Error) => error,
-    );
-  }
+  const failure = async (args: Args, content = table) =>
+    rejectionOf(fitRegression(await files.file(`${content}\n`), args));
 
   const many = (column: (i: number) => string) =>
     `y,id\n${Array.from({ length: 60 }, (_, i) => `${i % 2},${column(i)}`).join('\n')}`;
 
-  it.each([
+  itFailsAs<Args>(failure, [
     [
       { outcome: 'y', predictors: ['x', 'y'] },
       BadRequestError,
@@ -277,11 +269,7 @@ describe('requests the data cannot answer are clear errors', () => {
       BadDataError,
       'The predictors explain "x2" exactly (every residual is zero), so no uncertainty is left to estimate; check that no predictor is a copy of the outcome.',
     ],
-  ] as const)('%j', async (args, type, message) => {
-    const error = await failure(args as unknown as Args);
-    expect(error).toBeInstanceOf(type);
-    expect(error.message).toBe(message);
-  });
+  ]);
 
   it('OLS of a two-valued text outcome', async () => {
     const error = await failure(

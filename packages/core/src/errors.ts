@@ -1,40 +1,45 @@
 import type { ErrorCode } from './protocol/codes';
 
+/**
+ * A failure a person can act on: `code` says which kind, for programs; the message is one
+ * sentence for the person. Core's domain errors and the analysis engine's are both built on it.
+ */
+export abstract class CodedError<Code extends string> extends Error {
+  abstract readonly code: Code;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
 /** A failure the caller can act on. Handlers turn it into a protocol `error`; nothing else leaks. */
-export abstract class DomainError extends Error {
-  abstract readonly code: ErrorCode;
+export abstract class DomainError extends CodedError<ErrorCode> {
   readonly details?: Record<string, unknown>;
 
   constructor(message: string, details?: Record<string, unknown>) {
     super(message);
-    this.name = new.target.name;
     if (details) this.details = details;
   }
 }
 
-export class ValidationError extends DomainError {
-  readonly code = 'BAD_REQUEST';
-}
+/** The base of the domain errors with one code: `class NotFoundError extends domainError('NOT_FOUND') {}`. */
+const domainError = <Code extends ErrorCode>(code: Code) =>
+  class extends DomainError {
+    readonly code = code;
+  };
 
-export class UnauthorizedError extends DomainError {
-  readonly code = 'UNAUTHORIZED';
-}
+export class ValidationError extends domainError('BAD_REQUEST') {}
 
-export class NotFoundError extends DomainError {
-  readonly code = 'NOT_FOUND';
-}
+export class UnauthorizedError extends domainError('UNAUTHORIZED') {}
 
-export class ConflictError extends DomainError {
-  readonly code = 'CONFLICT';
-}
+export class NotFoundError extends domainError('NOT_FOUND') {}
 
-export class PayloadTooLargeError extends DomainError {
-  readonly code = 'PAYLOAD_TOO_LARGE';
-}
+export class ConflictError extends domainError('CONFLICT') {}
 
-export class RateLimitedError extends DomainError {
-  readonly code = 'RATE_LIMITED';
+export class PayloadTooLargeError extends domainError('PAYLOAD_TOO_LARGE') {}
 
+export class RateLimitedError extends domainError('RATE_LIMITED') {
   constructor(
     message: string,
     /** When trying again can succeed; sent to the client as `retryAfterSeconds`. */

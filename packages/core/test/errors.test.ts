@@ -7,7 +7,7 @@ import {
   toProtocolError,
   UnauthorizedError,
   ValidationError,
-} from '../src';
+} from '../src/errors';
 
 describe('toProtocolError', () => {
   it.each([
@@ -51,5 +51,6 @@ describe('toProtocolError', () => {
 
   it('names domain errors after their class', () => {
     expect(new ConflictError('x').name).toBe('ConflictError');
+    expect(new RateLimitedError('slow', 5)).toMatchObject({ name: 'RateLimitedError', retryAfterSeconds: 5 });
   });
 });

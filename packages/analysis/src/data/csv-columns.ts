@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ReadNote } from '@cascade/core/contract';
+import { isMissing } from '@cascade/core/csv-format';
 import { parse } from 'csv-parse/sync';
 import { type PendingWorker, prepareWorker, startWorker } from '../parallel/worker';
 import { type CsvFile, openCsv, renamedHeaders } from './csv';
@@ -18,7 +19,6 @@ import {
   scanPart,
 } from './csv-scan';
 import type { Database } from './database';
-import { missingMarkers } from './missing-markers';
 import { stringLiteral } from './sql';
 
 /**
@@ -247,7 +247,7 @@ export function guessKinds(file: CsvFile): ScanKind[] | undefined {
   const [header, ...rows] = records;
   if (!header || rows.length === 0) return undefined;
   return header.map((_, c) => {
-    const cells = rows.map((row) => row[c] ?? '').filter((cell) => !missingMarkers.includes(cell));
+    const cells = rows.map((row) => row[c] ?? '').filter((cell) => !isMissing(cell));
     return cells.length > 0 && cells.every((cell) => plainNumber.test(cell)) ? 'number' : 'text';
   });
 }

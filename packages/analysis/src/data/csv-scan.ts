@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { missingMarkers } from './missing-markers';
+import { isMissing } from '@cascade/core/csv-format';
 
 /**
  * A byte-level CSV scanner for the common case, straight into typed arrays: numbers into
@@ -12,9 +12,6 @@ import { missingMarkers } from './missing-markers';
  */
 
 export type ScanKind = 'number' | 'text' | 'skip';
-
-/** pandas' missing markers, as DuckDB is told them (csv.ts). */
-const scanMissingMarkers = new Set(missingMarkers);
 
 /** Why the scan gave up: the caller falls back to DuckDB, which reads (or explains) every file. */
 export class IrregularCsv extends Error {}
@@ -99,7 +96,7 @@ export class Dictionary {
     this.hashes[code] = hash;
     this.used += length;
     this.values.push(text);
-    const missing = scanMissingMarkers.has(text);
+    const missing = isMissing(text);
     this.missing.push(missing);
     this.slots[slot] = code + 1;
     if (2 * this.values.length > this.slots.length) this.rehash();
@@ -137,7 +134,7 @@ function otherNumberCell(bytes: Uint8Array, start: number, end: number): number 
   } catch {
     throw new IrregularCsv('a value is not UTF-8');
   }
-  if (scanMissingMarkers.has(text)) return Number.NaN;
+  if (isMissing(text)) return Number.NaN;
   throw new IrregularCsv(`"${text.slice(0, 40)}" is not a plain number`);
 }
 

@@ -1,17 +1,13 @@
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ReadNote } from '@cascade/core/contract';
+import { detectDelimiter, missingMarkers } from '@cascade/core/csv-format';
 import { BadDataError, DataNotFoundError } from '../errors';
 import { explainLoadFailure, maxLineBytes, notCsv } from './csv-failures';
 import { fileHeader, headerRenames } from './csv-headers';
 import { readNumbers } from './csv-numbers';
 import { type Database, parseBytes } from './database';
-import { missingMarkers } from './missing-markers';
 import { ident, stringLiteral } from './sql';
-
-export { missingMarkers } from './missing-markers';
-
-const delimiterCandidates = [',', ';', '\t', '|'] as const;
 
 export interface TableColumn {
   name: string;
@@ -27,27 +23,6 @@ export interface LoadedTable {
   columns: TableColumn[];
   /** How the file was read, where that changes what the numbers mean. */
   reading: ReadNote[];
-}
-
-/**
- * The delimiter is the candidate the header line uses most. DuckDB's own sniffer falls back to
- * reading a ragged file as one text column, which would hide the real problem.
- */
-export function detectDelimiter(headerLine: string): string {
-  const counts = new Map<string, number>();
-  let quoted = false;
-  for (const char of headerLine) {
-    if (char === '"') quoted = !quoted;
-    else if (!quoted && (delimiterCandidates as readonly string[]).includes(char))
-      counts.set(char, (counts.get(char) ?? 0) + 1);
-  }
-  let best = ',';
-  let bestCount = 0;
-  for (const candidate of delimiterCandidates) {
-    const count = counts.get(candidate) ?? 0;
-    if (count > bestCount) [best, bestCount] = [candidate, count];
-  }
-  return best;
 }
 
 /** The file's first bytes, and whether they are all of it. */

@@ -1,19 +1,16 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getText, putJson, type S3Location, s3Location } from '@cascade/core/s3-json';
 import { BadRequestError, DataNotFoundError } from '../errors';
-
-export interface S3Location {
-  bucket: string;
-  key: string;
-}
 
 export const isS3Uri = (value: string) => value.startsWith('s3://');
 
+/** The bucket and key of an S3 URI the request gave; `what` names it in the sentence if it is malformed. */
 export function parseS3Uri(uri: string, what = 'The location'): S3Location {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (!match) throw new BadRequestError(`${what} must look like s3://bucket/key; got "${uri}".`);
-  return { bucket: match[1]!, key: match[2]! };
+  const location = s3Location(uri);
+  if (!location) throw new BadRequestError(`${what} must look like s3://bucket/key; got "${uri}".`);
+  return location;
 }
 
 /** An S3 client for the environment: path-style addressing when an endpoint is set, as local emulators need. */
@@ -48,11 +45,8 @@ export async function downloadObject(s3: S3Client, uri: string, path: string): P
 }
 
 export async function readJsonObject(s3: S3Client, uri: string): Promise<unknown> {
-  const { bucket, key } = parseS3Uri(uri);
-  const response = await s3
-    .send(new GetObjectCommand({ Bucket: bucket, Key: key }))
-    .catch((error) => notFound(error, uri));
-  const text = (await response.Body?.transformToString('utf8')) ?? '';
+  parseS3Uri(uri);
+  const text = (await getText(s3, uri).catch((error) => notFound(error, uri))) ?? '';
   try {
     return JSON.parse(text);
   } catch {
@@ -61,13 +55,6 @@ export async function readJsonObject(s3: S3Client, uri: string): Promise<unknown
 }
 
 export async function writeJsonObject(s3: S3Client, uri: string, value: unknown): Promise<void> {
-  const { bucket, key } = parseS3Uri(uri, 'The result location');
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: JSON.stringify(value),
-      ContentType: 'application/json',
-    }),
-  );
+  parseS3Uri(uri, 'The result location');
+  await putJson(s3, uri, value);
 }

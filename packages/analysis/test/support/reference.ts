@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
+import { scratchDirectory } from './files';
 
 /**
  * The values SciPy and statsmodels computed for compare_groups and fit_regression
@@ -24,6 +25,12 @@ export const reference: Reference = JSON.parse(
 );
 
 export const dataset = (name: string) => new URL(`../../datasets/${name}`, import.meta.url).pathname;
+
+const scratch = scratchDirectory();
+
+/** Where a case's data is: its sample dataset, or its small table written to a scratch file. */
+export const casePath = ({ file, csv }: ReferenceCase<unknown>): Promise<string> | string =>
+  csv === undefined ? dataset(file) : scratch.file(csv, file);
 
 /** Estimates, standard errors and statistics agree to this share of their size. */
 export const estimateTolerance = 1e-8;

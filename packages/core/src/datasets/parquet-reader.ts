@@ -1,5 +1,5 @@
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
-import type { SniffedColumn } from '../agent/csv-head';
+import type { SniffedColumn } from '../data/csv-head';
 
 /**
  * Reading Parquet, as a port: hyparquet and its decompressors weigh 12 to 180 KB of bundle, so

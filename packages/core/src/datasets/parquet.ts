@@ -6,7 +6,7 @@ import {
   type SchemaElement,
   type SchemaTree,
 } from 'hyparquet';
-import type { SniffedColumn, SniffedType } from '../agent/csv-head';
+import type { SniffedColumn, SniffedType } from '../data/csv-head';
 import { type ParquetFooter, ParquetReadError, type ParquetReader } from './parquet-reader';
 
 /**

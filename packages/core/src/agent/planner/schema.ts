@@ -1,5 +1,5 @@
+import type { SniffedType } from '../../data/csv-head';
 import type { ColumnEntry, DataDictionary } from '../../datasets/dictionary';
-import type { SniffedType } from '../csv-head';
 
 /** A value as a filter or a group names it: a number, true/false, or text as the file has it. */
 export type Scalar = string | number | boolean;

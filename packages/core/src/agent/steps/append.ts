@@ -1,9 +1,9 @@
 import type { AnalysisResult } from '../../contract';
+import { getJson } from '../../data/s3-json';
 import type { ItemOutput } from '../../protocol/server';
 import { isItemFinished } from '../../repositories/items';
 import { runEvents } from '../run/events';
 import { callsOf, orderedTurns, type Turn, toolTurnKey } from '../run/transcript';
-import { getJson } from '../s3-json';
 import { isEngineTool } from '../tools/declarations';
 import { observationOf } from '../tools/observations';
 import type { AgentDeps } from './deps';

@@ -1,10 +1,10 @@
 import type { AnalysisResult } from '../../contract';
+import { putJson, s3Uri } from '../../data/s3-json';
 import type { DatasetLocation } from '../../datasets/catalog';
 import { DomainError } from '../../errors';
 import type { ItemOutput } from '../../protocol/server';
 import { runEvents } from '../run/events';
 import { callsOf, type ToolCall, toolTurnKey } from '../run/transcript';
-import { putJson, s3Uri } from '../s3-json';
 import { isInlineCall, runsInDispatch, taskOverridesFor, validateToolCall } from '../tools/declarations';
 import { type AnalysisEngine, type EngineJob, engineFailure } from '../tools/engine';
 import { failedRun, runInlineTool, type ToolRun } from '../tools/inline';

@@ -1,8 +1,8 @@
+import { CsvReadError, type SniffedColumn, sniffCsvHead } from '../../data/csv-head';
 import { type DatasetCatalog, type DatasetLocation, formatOfKey } from '../../datasets/catalog';
 import { ParquetReadError } from '../../datasets/parquet-reader';
 import { DomainError } from '../../errors';
 import type { ItemOutput } from '../../protocol/server';
-import { CsvReadError, type SniffedColumn, sniffCsvHead } from '../csv-head';
 import type { DatasetName, DatasetSchema } from '../planner/schema';
 import type { InlineToolCall } from './declarations';
 

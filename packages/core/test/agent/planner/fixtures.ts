@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sniffCsvHead } from '../../../src/agent/csv-head';
 import type { DatasetName, DatasetSchema } from '../../../src/agent/planner/schema';
 import { type UnderstandContext, understand } from '../../../src/agent/planner/understand';
+import { sniffCsvHead } from '../../../src/data/csv-head';
 import { DataDictionary } from '../../../src/datasets/dictionary';
 
 /**

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parquetBytes } from '../../../../../test/support/parquet';
 import { memoryS3 } from '../../../../../test/support/s3-memory';
 import { DatasetCatalog } from '../../../src';
-import { parquetReader } from '../../../src/agent/parquet-head';
-import { getJson, putJson } from '../../../src/agent/s3-json';
 import { datasetNames, datasetSchema, runInlineTool } from '../../../src/agent/tools/inline';
+import { parquetReader } from '../../../src/data/parquet-head';
+import { getJson, putJson } from '../../../src/data/s3-json';
 import { parquetFooterReader } from '../../../src/datasets/parquet';
 
 let s3: ReturnType<typeof memoryS3>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvReadError, sniffCsvHead } from '../../src/agent/csv-head';
+import { CsvReadError, sniffCsvHead } from '../../src/data/csv-head';
 
 describe('sniffCsvHead', () => {
   it('infers each column type from the sample', () => {
@@ -23,6 +23,11 @@ describe('sniffCsvHead', () => {
   it('treats 0/1 columns as boolean and all-missing columns as empty', () => {
     const head = sniffCsvHead('t,e\n0,NA\n1,\n', true);
     expect(head.columns.map((c) => c.type)).toEqual(['boolean', 'empty']);
+  });
+
+  it("counts pandas' missing markers, compared as written, as missing, as the engine does", () => {
+    const head = sniffCsvHead('a\nNA\n#N/A\n<NA>\n NA\nna\n', true);
+    expect(head.columns[0]).toMatchObject({ missingInSample: 3, examples: [' NA', 'na'] });
   });
 
   it('detects semicolon and tab delimiters and strips a byte-order mark', () => {

@@ -1,9 +1,12 @@
 import { parse } from 'csv-parse/sync';
+import { detectDelimiter, isMissing } from '../data/csv-format';
 
 /**
  * A quick look at the start of a CSV file: enough for describe_dataset and for Parse to learn
  * the column names, without reading the whole file (that is the analysis task's job). The column
- * sniffing is shared with Parquet's (parquet-head.ts), so a table reads alike in either format.
+ * sniffing is shared with Parquet's (parquet-head.ts), so a table reads alike in either format; the
+ * delimiter and the missing markers are the engine's (data/csv-format.ts), so the head counts as
+ * missing exactly the cells the analysis does.
  */
 export type SniffedType = 'integer' | 'numeric' | 'boolean' | 'datetime' | 'categorical' | 'text' | 'empty';
 
@@ -27,25 +30,14 @@ export class CsvReadError extends Error {
   override name = 'CsvReadError';
 }
 
-const delimiters = [',', ';', '\t', '|'];
-const missing = new Set(['', 'NA', 'N/A', 'NaN', 'null', 'NULL', 'None']);
 const booleans = new Set(['true', 'false', 'yes', 'no', 't', 'f', 'y', 'n']);
-
-/** The delimiter that splits the header into the most fields (outside quotes). */
-function sniffDelimiter(headerLine: string): string {
-  const unquoted = headerLine.replace(/"[^"]*"/g, '');
-  return delimiters.reduce(
-    (best, d) => (unquoted.split(d).length > unquoted.split(best).length ? d : best),
-    ',',
-  );
-}
 
 /**
  * What a column's values look like. `stored` is what a typed file (Parquet) already says they
  * are: numbers are never read as dates or words, and text never as numbers, as the engine reads them.
  */
 function typeOf(values: string[], stored: 'text' | 'number' | 'unknown' = 'unknown'): SniffedType {
-  const present = values.filter((v) => !missing.has(v.trim()));
+  const present = values.filter((v) => !isMissing(v));
   if (present.length === 0) return 'empty';
   const all = (test: (v: string) => boolean) => present.every((v) => test(v.trim()));
   // A few stray words among many numbers ("oops", "?") are missing values, as the engine reads them.
@@ -82,7 +74,7 @@ export function sniffCsvHead(chunk: string, complete: boolean): CsvHead {
   }
   const headerLine = text.split(/\r?\n/, 1)[0] ?? '';
   if (headerLine.trim() === '') throw new CsvReadError('The file is empty: it has no header row.');
-  const delimiter = sniffDelimiter(headerLine);
+  const delimiter = detectDelimiter(headerLine);
   let rows: string[][];
   try {
     rows = parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true, relax_quotes: true });
@@ -113,12 +105,12 @@ export function sniffColumn(
   stored: 'text' | 'number' | 'unknown' = 'unknown',
   type: SniffedType = typeOf(values, stored),
 ): SniffedColumn {
-  const distinct = [...new Set(values.filter((v) => !missing.has(v.trim())))];
+  const distinct = [...new Set(values.filter((v) => !isMissing(v)))];
   return {
     name,
     type: distinct.length === 0 ? 'empty' : type,
     examples: distinct.slice(0, 3),
-    missingInSample: values.filter((v) => missing.has(v.trim())).length,
+    missingInSample: values.filter(isMissing).length,
     ...((type === 'categorical' || type === 'boolean') && distinct.length <= 50 && { values: distinct }),
   };
 }

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { AsyncBuffer } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { csvAsParquet, inMemory, parquetBytes } from '../../../../test/support/parquet';
-import { sniffCsvHead } from '../../src/agent/csv-head';
-import { sniffParquetHead } from '../../src/agent/parquet-head';
+import { sniffCsvHead } from '../../src/data/csv-head';
+import { sniffParquetHead } from '../../src/data/parquet-head';
 import { readParquetFooter } from '../../src/datasets/parquet';
 import { ParquetReadError } from '../../src/datasets/parquet-reader';
 
