@@ -6,7 +6,7 @@ import {
   type StateMachineOperation,
   type TableName,
   tablesOf,
-} from './functions';
+} from '@cascade/functions/definitions';
 
 /**
  * Every IAM statement Cascade writes, as plain functions of the resources' ARNs. The stacks call

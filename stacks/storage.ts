@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { datasetFormatOf, datasetFormats } from '@cascade/core/protocol';
 import { type KeyAttribute, keyAttributes, type TableKey, tables } from '@cascade/core/tables';
-import type { TableName } from './functions';
+import type { TableName } from '@cascade/functions/definitions';
 import { samplesDirectory } from './settings';
 
 /**

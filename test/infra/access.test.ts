@@ -36,6 +36,15 @@ import {
   toolDeclarations,
   turnKey,
 } from '@cascade/core';
+import {
+  type Access,
+  allFunctions,
+  type LambdaDefinition,
+  linksOf,
+  type Prefix,
+  type TableName,
+  tablesOf,
+} from '@cascade/functions/definitions';
 import type { Links } from '@cascade/functions/resources';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -46,15 +55,6 @@ import {
   preSignUpEvent,
 } from '../../packages/functions/test/harness';
 import { tableLinks } from '../../packages/local/src/links';
-import {
-  type Access,
-  allFunctions,
-  type LambdaDefinition,
-  linksOf,
-  type Prefix,
-  type TableName,
-  tablesOf,
-} from '../../stacks/functions';
 import {
   type AppArns,
   bedrockModelResources,

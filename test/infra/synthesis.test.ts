@@ -3,14 +3,10 @@ import { join } from 'node:path';
 import { clientActions, DataDictionary, dictionaryKey } from '@cascade/core';
 import { placeholdersIn } from '@cascade/core/orchestration/definition';
 import { tables } from '@cascade/core/tables';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { engineVersion, queryChildFile } from '../../scripts/build-engine-layer.mjs';
 import {
   admin,
   allFunctions,
   authorizer,
-  bundling,
-  engineBundling,
   executionEnded,
   type LambdaDefinition,
   linksOf,
@@ -18,7 +14,10 @@ import {
   preSignUp,
   routes,
   stepFunctions,
-} from '../../stacks/functions';
+} from '@cascade/functions/definitions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { engineVersion, queryChildFile } from '../../scripts/build-engine-layer.mjs';
+import { bundling, engineBundling } from '../../stacks/functions';
 import { stateMachineObservabilityStatements } from '../../stacks/permissions';
 import { samplesDirectory } from '../../stacks/settings';
 import asl from '../../statemachines/agent.asl.json';

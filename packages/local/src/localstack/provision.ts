@@ -11,12 +11,12 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
-import { clientActions, renderStateMachine, routeModule, type TableKey } from '@cascade/core';
+import { renderStateMachine, type TableKey } from '@cascade/core';
+import { allFunctions, moduleOf, preSignUp, timeoutSecondsOf } from '@cascade/functions/definitions';
 import type { Links } from '@cascade/functions/resources';
-import { allFunctions } from '../../../../stacks/functions';
 import { ensureTables } from '../emulators/dynamodb';
 import { seedSamples } from '../emulators/s3';
-import { functionArn, localPlaceholders, stepFunctionNames } from '../functions';
+import { functionArn, localName, localPlaceholders } from '../functions';
 import { tableLinks } from '../links';
 import { bundleFunction } from './bundle';
 
@@ -43,31 +43,20 @@ export interface LocalStackTarget {
 export const localStackAccount = '000000000000';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-/** Each handler module's Lambda timeout in seconds, as the stacks deploy it (kept below its Task's). */
-const deployedTimeouts = new Map(
-  Object.values(allFunctions).map((fn) => [
-    fn.handler.replace(/\.handler$/, ''),
-    Number.parseInt(fn.timeout, 10) * (fn.timeout.endsWith('minutes') ? 60 : 1),
-  ]),
-);
-
-/** The Lambda functions of the app: the WebSocket routes, the state machine's steps, the launcher. */
+/**
+ * The Lambda functions of the app, with the timeouts the stacks deploy (kept below their Tasks'):
+ * every one of @cascade/functions/definitions but the sign-up trigger (Cognito is the local
+ * cloud's, not LocalStack's), and the launcher standing in for ECS.
+ */
 export function functionsOf(root: string): { name: string; entry: string; timeout: number }[] {
-  const functions = (dir: string, name: string) => {
-    const module = `packages/functions/src/${dir}/${name}`;
-    const timeout = deployedTimeouts.get(module);
-    if (timeout === undefined) throw new Error(`stacks/functions.ts deploys no ${module}`);
-    return { name, entry: join(root, `${module}.ts`), timeout };
-  };
   return [
-    functions('ws', 'authorizer'),
-    functions('ws', 'connect'),
-    functions('ws', 'disconnect'),
-    functions('ws', 'default'),
-    ...clientActions.map((action) => functions('ws', routeModule(action))),
-    ...Object.values(stepFunctionNames).map((name) => functions('sfn', name)),
-    functions('sfn', 'execution-ended'),
-    { ...functions('admin', 'index'), name: 'admin' },
+    ...Object.values(allFunctions)
+      .filter((fn) => fn !== preSignUp)
+      .map((fn) => ({
+        name: localName(fn),
+        entry: join(root, `packages/functions/src/${moduleOf(fn)}.ts`),
+        timeout: timeoutSecondsOf(fn),
+      })),
     { name: 'ecs-launcher', entry: join(root, 'packages/local/src/localstack/launcher.ts'), timeout: 30 },
   ];
 }
