@@ -36,12 +36,12 @@ import {
   toolDeclarations,
   turnKey,
 } from '@cascade/core';
+import type { BucketPrefix } from '@cascade/core/bucket';
 import {
   type Access,
   allFunctions,
   type LambdaDefinition,
   linksOf,
-  type Prefix,
   type TableName,
   tablesOf,
 } from '@cascade/functions/definitions';
@@ -642,7 +642,9 @@ function observedAccess(seen: Observation[]): Access {
           ...(action === 's3:PutObject'
             ? seen.flatMap((o) => o.presigned.map((url) => `arn:aws:s3:::${bucket}${new URL(url).pathname}`))
             : []),
-        ].map((resource) => `${resource.replace(`arn:aws:s3:::${bucket}/`, '').split('/')[0]}/` as Prefix),
+        ].map(
+          (resource) => `${resource.replace(`arn:aws:s3:::${bucket}/`, '').split('/')[0]}/` as BucketPrefix,
+        ),
       ),
     ].sort();
   const read = prefixes('s3:GetObject');

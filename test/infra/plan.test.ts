@@ -1,7 +1,9 @@
 import { clientActions, functionSizes, routeModule } from '@cascade/core';
+import { apiGatewayLimits } from '@cascade/core/api-gateway';
 import { placeholdersIn, renderStateMachine } from '@cascade/core/orchestration/definition';
 import {
   allFunctions,
+  authorizer,
   linksOf,
   placeholders,
   preSignUp,
@@ -77,6 +79,11 @@ describe('the function list', () => {
     for (const action of clientActions) {
       expect(routes[action]!.handler).toBe(`packages/functions/src/ws/${routeModule(action)}.handler`);
     }
+  });
+
+  it("ends every route, and the authorizer, within API Gateway's integration timeout", () => {
+    for (const fn of [authorizer, ...Object.values(routes)])
+      expect(timeoutSecondsOf(fn) * 1000, fn.handler).toBeLessThan(apiGatewayLimits.integrationTimeoutMs);
   });
 
   it('fills every placeholder of the ASL, and nothing else', () => {

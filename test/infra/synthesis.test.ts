@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clientActions, DataDictionary, dictionaryKey } from '@cascade/core';
+import { clientActions, DataDictionary } from '@cascade/core';
+import { dictionaryKey, sampleKey } from '@cascade/core/bucket';
 import { placeholdersIn } from '@cascade/core/orchestration/definition';
 import { tables } from '@cascade/core/tables';
 import {
@@ -685,7 +686,7 @@ describe('sign-in, data and the web client', () => {
     expect(seeded.map((o) => o.inputs).filter((o) => o.contentType !== 'text/csv')).toEqual(
       dictionaries.map((entry) => ({
         bucket: seeded[0]!.inputs.bucket,
-        key: dictionaryKey(`samples/${entry.file}`),
+        key: dictionaryKey(sampleKey(entry.file)),
         contentType: 'application/json',
         source: { asset: `${samplesDirectory}/${entry.file}.dictionary.json` },
       })),

@@ -1,3 +1,4 @@
+import type { BucketPrefix } from '@cascade/core/bucket';
 import { type ClientAction, clientActions, routeModule } from '@cascade/core/protocol';
 import { type TableKey, tables } from '@cascade/core/tables';
 import type { Links } from './resources';
@@ -13,8 +14,6 @@ import type { Links } from './resources';
 
 export type LinkName = keyof Links;
 export type TableName = (typeof tables)[TableKey]['name'];
-/** The data bucket's top-level folders. */
-export type Prefix = 'samples/' | 'users/' | 'jobs/' | 'results/';
 export type StateMachineOperation = 'start' | 'describe' | 'stop';
 
 /** What a function may touch; nothing else is linked or granted. */
@@ -25,7 +24,7 @@ export interface Access {
    * `list` allows ListBucket, which a HeadObject existence check needs too: without it S3
    * answers a missing key with 403 instead of 404. `read` and `write` are object prefixes.
    */
-  datasets?: { list?: true; read?: Prefix[]; write?: Prefix[] };
+  datasets?: { list?: true; read?: BucketPrefix[]; write?: BucketPrefix[] };
   stateMachine?: StateMachineOperation[];
   /** Posts to the user's connections, forgetting (deleting) those that are gone. */
   notify?: true;
@@ -58,7 +57,7 @@ export interface LambdaDefinition {
 const ws = (module: string) => `packages/functions/src/ws/${module}.handler`;
 const sfn = (module: string) => `packages/functions/src/sfn/${module}.handler`;
 
-/** API Gateway gives an integration 29 s; a route answers well within that. */
+/** A route answers well within API Gateway's integration timeout (core's apiGatewayLimits, 29 s). */
 const route = (module: string, access: Access): LambdaDefinition => ({
   handler: ws(module),
   access,
