@@ -11,31 +11,24 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
-import { renderStateMachine, type TableKey } from '@cascade/core';
+import { renderStateMachine } from '@cascade/core';
 import { allFunctions, moduleOf, preSignUp, timeoutSecondsOf } from '@cascade/functions/definitions';
-import type { Links } from '@cascade/functions/resources';
 import { ensureTables } from '../emulators/dynamodb';
 import { seedSamples } from '../emulators/s3';
 import { functionArn, localName, localPlaceholders } from '../functions';
-import { tableLinks } from '../links';
+import { type LocalResources, linkVariables, localLinks } from '../links';
 import { bundleFunction } from './bundle';
 
-export interface LocalStackTarget {
+/** Where to provision, and what the functions are linked to (the state machine's ARN and the API's endpoint are derived). */
+export interface LocalStackTarget extends Omit<LocalResources, 'stateMachineArn' | 'managementEndpoint'> {
   /** LocalStack's edge, e.g. http://127.0.0.1:4566. */
   endpoint: string;
   region: string;
   root: string;
   prefix: string;
-  bucket: string;
-  tableNames: Record<TableKey, string>;
   /** Where LocalStack's Lambdas reach the local cloud (gateway management API, JWKS, task runner). */
   localCloudUrl: string;
   stage: string;
-  auth: { issuer: string; clientId: string };
-  userPoolId: string;
-  agent: Links['Agent'];
-  rateLimits: Links['RateLimits'];
-  modelApiKey?: string;
   log: (line: string) => void;
 }
 
@@ -165,22 +158,13 @@ export async function provisionLocalStack(
   const machineRole = await ensureRole(iam, `${target.prefix}-agent`, 'states.amazonaws.com');
   iam.destroy();
 
-  const links: Links = {
-    ...tableLinks(target.tableNames),
-    Datasets: { name: target.bucket },
-    AgentStateMachine: { arn: stateMachineArn },
-    Api: { managementEndpoint: `${target.localCloudUrl}/${target.stage}` },
-    Auth: target.auth,
-    Directory: { userPoolId: target.userPoolId },
-    Agent: target.agent,
-    RateLimits: target.rateLimits,
-    ...(target.modelApiKey && { ModelApiKey: { value: target.modelApiKey } }),
-  };
+  const links = localLinks({
+    ...target,
+    stateMachineArn,
+    managementEndpoint: `${target.localCloudUrl}/${target.stage}`,
+  });
   const environment: Record<string, string> = {
-    SST_RESOURCE_App: JSON.stringify({ name: 'cascade', stage: 'localstack' }),
-    ...Object.fromEntries(
-      Object.entries(links).map(([name, value]) => [`SST_RESOURCE_${name}`, JSON.stringify(value)]),
-    ),
+    ...linkVariables(links, { name: 'cascade', stage: 'localstack' }),
     CASCADE_TASKS_URL: `${target.localCloudUrl}/_cascade/tasks`,
     POWERTOOLS_LOG_LEVEL: 'INFO',
     // LocalStack's Lambda sets AWS_EXECUTION_ENV, which turns Powertools' tracer on, but records no
