@@ -8,8 +8,10 @@ import {
   type AgentInput,
   type Caller,
   ConnectionsRepository,
+  ExecutionsRepository,
   executionArn,
   type ItemOutput,
+  ItemsRepository,
   type ModelProvider,
   type Orchestrator,
   renderStateMachine,
@@ -18,6 +20,7 @@ import {
 } from '@cascade/core';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Links } from '../../packages/functions/src/resources';
 import {
   type EcsRunner,
@@ -327,10 +330,13 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
     };
   }
 
+  const table = { client: dynamo.client };
   return {
     dynamo,
     s3,
     api,
+    executions: new ExecutionsRepository({ ...table, tableName: dynamo.tableNames.executions }),
+    items: new ItemsRepository({ ...table, tableName: dynamo.tableNames.items }),
     tokens,
     stoppedTasks,
     lambdaInputs,
@@ -371,4 +377,23 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
       await dynamo.close();
     },
   };
+}
+
+export type StateMachineHarness = Awaited<ReturnType<typeof startStateMachineHarness>>;
+
+/**
+ * The harness of one test file: started before its tests and closed after them; before each
+ * test, no message is on record and every analysis task succeeds.
+ */
+export function useStateMachineHarness(agent?: Links['Agent']): StateMachineHarness {
+  const h = {} as StateMachineHarness;
+  beforeAll(async () => {
+    Object.assign(h, await startStateMachineHarness(agent));
+  });
+  afterAll(() => h.close());
+  beforeEach(() => {
+    h.resetEvents();
+    h.setTaskBehaviour(() => 'succeed');
+  });
+  return h;
 }
