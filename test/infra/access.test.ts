@@ -46,6 +46,7 @@ import {
   tablesOf,
 } from '@cascade/functions/definitions';
 import type { Links } from '@cascade/functions/resources';
+import { tableLinks } from '@cascade/local/links';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -54,7 +55,6 @@ import {
   messageEvent,
   preSignUpEvent,
 } from '../../packages/functions/test/harness';
-import { tableLinks } from '../../packages/local/src/links';
 import {
   type AppArns,
   bedrockModelResources,

@@ -1,8 +1,8 @@
 import { placeholdersIn, renderStateMachine, runPolicy, UnfilledPlaceholderError } from '@cascade/core';
 import { placeholders } from '@cascade/functions/definitions';
+import { taskStates } from '@cascade/local/engine';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { taskStates } from '../../packages/local/src/engine';
 import definition from '../../statemachines/agent.asl.json';
 import { placeholderValues } from './harness';
 

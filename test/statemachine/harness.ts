@@ -1,4 +1,4 @@
-import '../../packages/local/src/engine/polyfill';
+import '@cascade/local/polyfill';
 import { randomUUID } from 'node:crypto';
 import {
   ApiGatewayManagementApiClient,
@@ -18,10 +18,7 @@ import {
   type ServerMessage,
   startQuery,
 } from '@cascade/core';
-import { StateMachine } from 'aws-local-stepfunctions';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
-import type { Links } from '../../packages/functions/src/resources';
+import type { Links } from '@cascade/functions/resources';
 import {
   type EcsRunner,
   localTaskHandlers,
@@ -29,8 +26,11 @@ import {
   mockedTaskHandlers,
   TaskTokens,
   taskStates,
-} from '../../packages/local/src/engine';
-import { functionArn, localPlaceholders, stepHandlers } from '../../packages/local/src/functions';
+} from '@cascade/local/engine';
+import { functionArn, localPlaceholders, stepHandlers } from '@cascade/local/functions';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import agentDefinition from '../../statemachines/agent.asl.json';
 import { startDynamo, type TestDynamo } from '../support/dynamo';
 import { provideLinks, unlimited } from '../support/links';
@@ -204,7 +204,7 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
   const lambdas = await stepHandlers(arn);
   // Importing Dispatch plugged the real engine in; these tests run analyses on the Fargate
   // stand-in below unless a test asks for the engine in Dispatch.
-  const { createEngine } = await import('../../packages/analysis/src/engine');
+  const { createEngine } = await import('@cascade/analysis/engine');
   const { s3Client } = await import('../../packages/functions/src/deps');
   provideAnalysisEngine(undefined);
 

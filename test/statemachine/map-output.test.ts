@@ -1,4 +1,4 @@
-import '../../packages/local/src/engine/polyfill';
+import '@cascade/local/polyfill';
 import { type ItemState, renderStateMachine } from '@cascade/core';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
+import type { MockConfig } from '@cascade/local/engine';
+import { mockedTaskHandlers } from '@cascade/local/engine';
 import { describe, expect, it } from 'vitest';
-import type { MockConfig } from '../../packages/local/src/engine';
-import { mockedTaskHandlers } from '../../packages/local/src/engine';
 import { useStateMachineHarness } from './harness';
 import mockFile from './mocks/agent.mock.json';
 
