@@ -3,7 +3,7 @@
 /**
  * Cascade on AWS. Each concern lives in stacks/: storage, auth, api, orchestration, web; each
  * returns what the next needs. What every function may touch is declared in
- * stacks/functions.ts and becomes its links and IAM statements (stacks/permissions.ts).
+ * @cascade/functions/definitions and becomes its links and IAM statements (stacks/permissions.ts).
  */
 export default $config({
   async app(input) {

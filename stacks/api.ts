@@ -1,4 +1,7 @@
-import { authorizer as authorizerDefinition, routes as routeDefinitions } from './functions';
+import {
+  authorizer as authorizerDefinition,
+  routes as routeDefinitions,
+} from '@cascade/functions/definitions';
 import { type FunctionResources, functionArgs } from './lambda';
 import { rateLimits } from './settings';
 

@@ -1,5 +1,5 @@
 import { passwordPolicy } from '@cascade/core/password-policy';
-import { admin, preSignUp } from './functions';
+import { admin, preSignUp } from '@cascade/functions/definitions';
 import { type FunctionResources, functionArgs } from './lambda';
 import { cognitoEmail, signUpPolicy } from './settings';
 

@@ -1,12 +1,11 @@
 import {
-  bundling,
-  engineBundling,
   type LambdaDefinition,
   type LinkName,
   linksOf,
   type TableName,
   tablesOf,
-} from './functions';
+} from '@cascade/functions/definitions';
+import { bundling, engineBundling } from './functions';
 import { type AppArns, functionStatements, functionTracingStatement } from './permissions';
 
 /**

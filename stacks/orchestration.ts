@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import { type PlaceholderValue, renderStateMachine } from '@cascade/core/orchestration/definition';
-import { buildEngineLayer } from '../scripts/build-engine-layer.mjs';
 import {
-  bundling,
-  engineBundling,
   executionEnded,
   type LambdaDefinition,
   type Placeholder,
+  type StepPlaceholder,
   stepFunctions,
-} from './functions';
+} from '@cascade/functions/definitions';
+import { buildEngineLayer } from '../scripts/build-engine-layer.mjs';
+import { bundling, engineBundling } from './functions';
 import { type FunctionResources, functionArgs, join } from './lambda';
 import { network } from './network';
 import {
@@ -91,16 +91,14 @@ export function orchestration(input: {
       placeholder,
       new sst.aws.Function(placeholder.replace(/FunctionArn$/, 'Step'), stepArgs(definition, resources)),
     ]),
-  ) as Record<keyof typeof stepFunctions, sst.aws.Function>;
+  ) as Record<StepPlaceholder, sst.aws.Function>;
 
   // Every placeholder of the ASL, filled by core's renderStateMachine (which refuses a missing one).
   const placeholderValues: Record<Placeholder, $util.Input<PlaceholderValue>> = {
-    ParseFunctionArn: steps.ParseFunctionArn.arn,
-    InvokeModelFunctionArn: steps.InvokeModelFunctionArn.arn,
-    DispatchFunctionArn: steps.DispatchFunctionArn.arn,
-    AppendFunctionArn: steps.AppendFunctionArn.arn,
-    RecordFailureFunctionArn: steps.RecordFailureFunctionArn.arn,
-    FinishFunctionArn: steps.FinishFunctionArn.arn,
+    ...(Object.fromEntries(Object.entries(steps).map(([placeholder, fn]) => [placeholder, fn.arn])) as Record<
+      StepPlaceholder,
+      $util.Output<string>
+    >),
     ClusterArn: task.cluster,
     // The family, not a revision: RunTask takes its latest ACTIVE revision, so runs in flight
     // during a deploy start the new one instead of being denied the old.

@@ -1,12 +1,12 @@
+import { type BucketPrefix, bucketPrefixes } from '@cascade/core/bucket';
 import { tables } from '@cascade/core/tables';
 import {
   type Access,
   type CognitoOperation,
-  type Prefix,
   type StateMachineOperation,
   type TableName,
   tablesOf,
-} from './functions';
+} from '@cascade/functions/definitions';
 
 /**
  * Every IAM statement Cascade writes, as plain functions of the resources' ARNs. The stacks call
@@ -76,7 +76,7 @@ export function functionStatements<R>(access: Access, arns: AppArns<R>, join: Jo
 
   const { datasets } = access;
   if (datasets?.list) statements.push({ actions: ['s3:ListBucket'], resources: [arns.bucket] });
-  const objects = (prefixes: Prefix[]) => prefixes.map((prefix) => join(arns.bucket, `/${prefix}*`));
+  const objects = (prefixes: BucketPrefix[]) => prefixes.map((prefix) => join(arns.bucket, `/${prefix}*`));
   if (datasets?.read?.length)
     statements.push({ actions: ['s3:GetObject'], resources: objects(datasets.read) });
   if (datasets?.write?.length)
@@ -243,10 +243,13 @@ export const stateMachineObservabilityStatements: Statement<'*'>[] = [
 
 /** The analysis task: read its job and the data, write its result, report through the task token. */
 export function analysisTaskStatements<R>(arns: { bucket: R }, join: Join<R>): Statement<R | '*'>[] {
-  const objects = (prefixes: Prefix[]) => prefixes.map((prefix) => join(arns.bucket, `/${prefix}*`));
+  const objects = (prefixes: BucketPrefix[]) => prefixes.map((prefix) => join(arns.bucket, `/${prefix}*`));
   return [
-    { actions: ['s3:GetObject'], resources: objects(['jobs/', 'samples/', 'users/']) },
-    { actions: ['s3:PutObject'], resources: objects(['results/']) },
+    {
+      actions: ['s3:GetObject'],
+      resources: objects([bucketPrefixes.jobs, bucketPrefixes.samples, bucketPrefixes.users]),
+    },
+    { actions: ['s3:PutObject'], resources: objects([bucketPrefixes.results]) },
     {
       actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
       // These three actions have no resource types and no condition keys in the Service

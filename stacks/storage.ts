@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dictionaryKey, expiresAfterDays, sampleKey } from '@cascade/core/bucket';
 import { datasetFormatOf, datasetFormats } from '@cascade/core/protocol';
 import { type KeyAttribute, keyAttributes, type TableKey, tables } from '@cascade/core/tables';
-import type { TableName } from './functions';
+import type { TableName } from '@cascade/functions/definitions';
 import { samplesDirectory } from './settings';
 
 /**
@@ -57,10 +58,11 @@ export function storage() {
     // An upload under a name already used replaces it (users/<id>/<name>): the replaced file stays
     // recoverable as a noncurrent version for uploadHistoryDays, then goes.
     versioning: true,
-    lifecycle: [
-      { id: 'expire-jobs', prefix: 'jobs/', expiresIn: '7 days' },
-      { id: 'expire-results', prefix: 'results/', expiresIn: '30 days' },
-    ],
+    lifecycle: Object.entries(expiresAfterDays).map(([prefix, days]) => ({
+      id: `expire-${prefix.replace(/\/$/, '')}`,
+      prefix,
+      expiresIn: `${days} days` as const,
+    })),
     transform: {
       lifecycle: (args) => {
         args.rules = $output(args.rules).apply((rules) => [
@@ -96,7 +98,7 @@ function seedSamples(bucket: sst.aws.Bucket) {
   for (const entry of catalog) {
     new aws.s3.BucketObjectv2(`DatasetsSample${entry.file.replace(/[^A-Za-z0-9]/g, '')}`, {
       bucket: bucket.name,
-      key: `samples/${entry.file}`,
+      key: sampleKey(entry.file),
       source: new $util.asset.FileAsset(join(samplesDirectory, entry.file)),
       contentType: datasetFormats[datasetFormatOf(entry.file) ?? 'csv'].contentType,
       metadata: {
@@ -110,7 +112,7 @@ function seedSamples(bucket: sst.aws.Bucket) {
     if (existsSync(dictionary))
       new aws.s3.BucketObjectv2(`DatasetsDictionary${entry.file.replace(/[^A-Za-z0-9]/g, '')}`, {
         bucket: bucket.name,
-        key: `samples/${entry.file}.dictionary.json`,
+        key: dictionaryKey(sampleKey(entry.file)),
         source: new $util.asset.FileAsset(dictionary),
         contentType: 'application/json',
       });

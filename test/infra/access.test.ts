@@ -36,7 +36,17 @@ import {
 } from '@cascade/core';
 import { toolDeclarations } from '@cascade/core/agent/tools';
 import { turnKey } from '@cascade/core/agent/transcript';
+import type { BucketPrefix } from '@cascade/core/bucket';
+import {
+  type Access,
+  allFunctions,
+  type LambdaDefinition,
+  linksOf,
+  type TableName,
+  tablesOf,
+} from '@cascade/functions/definitions';
 import type { Links } from '@cascade/functions/resources';
+import { tableLinks } from '@cascade/local/links';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -45,16 +55,6 @@ import {
   messageEvent,
   preSignUpEvent,
 } from '../../packages/functions/test/harness';
-import { tableLinks } from '../../packages/local/src/links';
-import {
-  type Access,
-  allFunctions,
-  type LambdaDefinition,
-  linksOf,
-  type Prefix,
-  type TableName,
-  tablesOf,
-} from '../../stacks/functions';
 import {
   type AppArns,
   bedrockModelResources,
@@ -642,7 +642,9 @@ function observedAccess(seen: Observation[]): Access {
           ...(action === 's3:PutObject'
             ? seen.flatMap((o) => o.presigned.map((url) => `arn:aws:s3:::${bucket}${new URL(url).pathname}`))
             : []),
-        ].map((resource) => `${resource.replace(`arn:aws:s3:::${bucket}/`, '').split('/')[0]}/` as Prefix),
+        ].map(
+          (resource) => `${resource.replace(`arn:aws:s3:::${bucket}/`, '').split('/')[0]}/` as BucketPrefix,
+        ),
       ),
     ].sort();
   const read = prefixes('s3:GetObject');

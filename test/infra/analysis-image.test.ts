@@ -1,27 +1,17 @@
 import { execFileSync, spawn } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { profileCsv } from '@cascade/analysis';
 import { ItemOutput } from '@cascade/core/protocol';
+import { startS3 } from '@cascade/local/s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confounded } from '../../packages/analysis/src/datasets/confounded';
 import { writeCsv } from '../../packages/analysis/src/datasets/csv-writer';
-import { startS3 } from '../../packages/local/src/emulators/s3';
 import { type BuiltImage, buildDockerfile, layOutContext } from './docker-build';
+import { filesUnder, listen, MB, sizeOf } from './files';
 import { root } from './platform';
 
 /**
@@ -39,8 +29,6 @@ import { root } from './platform';
  * (the README records them, measured with `docker build`).
  */
 
-const KB = 1024;
-const MB = 1024 * KB;
 /** DuckDB's native library is 68 MB of it; the bundles about 2 MB. */
 const imageLayerLimit = 80 * MB;
 
@@ -128,13 +116,6 @@ function runImage(argv: string[], env: Record<string, string> = {}): Promise<Run
   });
 }
 
-function filesUnder(directory: string): string[] {
-  return readdirSync(directory, { recursive: true, withFileTypes: true })
-    .filter((entry) => !entry.isDirectory())
-    .map((entry) => join(entry.parentPath, entry.name).slice(directory.length + 1))
-    .sort();
-}
-
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'cascade-analysis-image-'));
   mkdirSync(join(work, 'home'));
@@ -187,7 +168,7 @@ describe('the analysis task image, built as `docker build` builds it', () => {
       'detect-libc',
     ]);
     expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
-    const bytes = files.reduce((sum, file) => sum + statSync(join(image.directory, file)).size, 0);
+    const bytes = sizeOf(image.directory, files);
     console.log(`analysis image: ${(bytes / MB).toFixed(1)} MB on top of the base image`);
     expect(bytes).toBeLessThan(imageLayerLimit);
   });
@@ -240,8 +221,7 @@ describe('the image in task mode', () => {
     server = createServer((request, response) =>
       request.headers['x-amz-target'] ? stepFunctions(request, response) : storage.handle(request, response),
     );
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    endpoint = await listen(server);
     s3 = new S3Client({
       endpoint,
       region: 'us-east-1',

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { allFunctions, type LambdaDefinition } from '@cascade/functions/definitions';
 import { build } from 'esbuild';
 import { expect, it } from 'vitest';
-import { allFunctions, type LambdaDefinition } from '../../stacks/functions';
 import {
   externalsOf,
   handlerExport,

@@ -1,5 +1,5 @@
+import { allFunctions, linksOf, preSignUp, stepFunctions } from '@cascade/functions/definitions';
 import { beforeAll, expect, it } from 'vitest';
-import { allFunctions, linksOf, preSignUp, stepFunctions } from '../../stacks/functions';
 import { functionTracingStatement, stateMachineObservabilityStatements } from '../../stacks/permissions';
 import { query, type Synthesis, synthesize } from './synth/synthesize';
 

@@ -14,21 +14,22 @@ import {
 } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { isBuiltin } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createEngine } from '@cascade/analysis/engine';
 import { ConnectionsRepository, ItemsRepository } from '@cascade/core';
 import { type Turn, turnKey } from '@cascade/core/agent/transcript';
+import { linksOf, stepFunctions } from '@cascade/functions/definitions';
+import { seedSamples, startS3 } from '@cascade/local/s3';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../packages/analysis/src/engine';
-import { seedSamples, startS3 } from '../../packages/local/src/emulators/s3';
 import { buildEngineLayer, engineVersion, queryChildFile } from '../../scripts/build-engine-layer.mjs';
-import { bundling, engineBundling, linksOf, stepFunctions } from '../../stacks/functions';
+import { bundling, engineBundling } from '../../stacks/functions';
 import { samplesDirectory } from '../../stacks/settings';
 import { startDynamo, type TestDynamo } from '../support/dynamo';
+import { filesUnder, KB, listen, MB, sizeOf } from './files';
 import { lambdaBuildOptions } from './lambda-build';
 import { root } from './platform';
 
@@ -62,8 +63,6 @@ import { root } from './platform';
  * Lambda's is 22.
  */
 
-const KB = 1024;
-const MB = 1024 * KB;
 /** Lambda's quotas: a layer uploaded with its function's API call, and a function with all its layers. */
 const directUploadLimit = 50 * MB;
 const unzippedLimit = 250 * MB;
@@ -78,12 +77,6 @@ const executionId = 'run-engine';
 // ---------------------------------------------------------------------------------------------
 // The layer: zip size, contents and what its binaries need.
 
-function filesUnder(directory: string): string[] {
-  return readdirSync(directory, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name));
-}
-
 /**
  * The size of the zip of a directory, computed as a zip is laid out: each file deflated (at the
  * default level, as Pulumi's archive does) or stored when that is smaller, with its local header,
@@ -92,14 +85,12 @@ function filesUnder(directory: string): string[] {
 function zippedBytes(directory: string): number {
   let bytes = 22;
   for (const file of filesUnder(directory)) {
-    const name = Buffer.byteLength(relative(directory, file));
-    const data = readFileSync(file);
+    const name = Buffer.byteLength(file);
+    const data = readFileSync(join(directory, file));
     bytes += 30 + 46 + 2 * name + Math.min(data.length, deflateRawSync(data).length);
   }
   return bytes;
 }
-
-const sizeOf = (files: string[]) => files.reduce((sum, file) => sum + statSync(file).size, 0);
 
 interface ElfFacts {
   machine: number;
@@ -219,11 +210,6 @@ const s3Client = () =>
 let apiServer: Server;
 let apiEndpoint: string;
 const posted: { connectionId: string; message: { action: string; itemId?: string; status?: string } }[] = [];
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The datasets and the jobs.
@@ -602,7 +588,7 @@ afterAll(async () => {
 describe('the engine layer', () => {
   it("fits Lambda's limits: under 50 MB zipped to upload directly, under 250 MB unzipped with the bundle", () => {
     const zipped = zippedBytes(layerDirectory);
-    const unzipped = sizeOf(filesUnder(layerDirectory));
+    const unzipped = sizeOf(layerDirectory, filesUnder(layerDirectory));
     console.log(
       `engine layer: ${(zipped / MB).toFixed(1)} MB zipped, ${(unzipped / MB).toFixed(1)} MB unzipped; ` +
         `Dispatch bundle ${(bundleBytes / KB).toFixed(1)} KB; together ${((unzipped + bundleBytes) / MB).toFixed(1)} MB of 250 MB`,
@@ -636,8 +622,8 @@ describe('the engine layer', () => {
 
   it('has native code for x86-64 only, asking no more of glibc and libstdc++ than Amazon Linux 2023 has', () => {
     const binaries = filesUnder(layerDirectory).flatMap((file) => {
-      const elf = readElf(file);
-      return elf ? [{ file: relative(layerDirectory, file), ...elf }] : [];
+      const elf = readElf(join(layerDirectory, file));
+      return elf ? [{ file, ...elf }] : [];
     });
     expect(binaries.map((b) => b.file).sort()).toEqual([
       'nodejs/node_modules/@duckdb/node-bindings-linux-x64/duckdb.node',

@@ -1,6 +1,7 @@
 import { builtinModules } from 'node:module';
+import type { LambdaDefinition } from '@cascade/functions/definitions';
 import type { BuildOptions } from 'esbuild';
-import { bundling, engineBundling, type LambdaDefinition } from '../../stacks/functions';
+import { bundling, engineBundling } from '../../stacks/functions';
 import { root } from './platform';
 
 /**

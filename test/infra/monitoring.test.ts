@@ -1,5 +1,5 @@
+import { routes, stepFunctions } from '@cascade/functions/definitions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { routes, stepFunctions } from '../../stacks/functions';
 import { query, type Synthesis, synthesize } from './synth/synthesize';
 
 /**

@@ -1,19 +1,21 @@
 import { clientActions, functionSizes, routeModule } from '@cascade/core';
+import { apiGatewayLimits } from '@cascade/core/api-gateway';
 import { placeholdersIn, renderStateMachine } from '@cascade/core/orchestration/definition';
-import { describe, expect, it } from 'vitest';
-import { defaultTimeoutMs } from '../../packages/analysis/src/engines/query/limits';
-import { queryChildFile } from '../../scripts/build-engine-layer.mjs';
 import {
   allFunctions,
-  bundling,
-  engineBundling,
+  authorizer,
   linksOf,
   placeholders,
   preSignUp,
   routes,
   stepFunctions,
   tablesOf,
-} from '../../stacks/functions';
+  timeoutSecondsOf,
+} from '@cascade/functions/definitions';
+import { describe, expect, it } from 'vitest';
+import { defaultTimeoutMs } from '../../packages/analysis/src/engines/query/limits';
+import { queryChildFile } from '../../scripts/build-engine-layer.mjs';
+import { bundling, engineBundling } from '../../stacks/functions';
 import {
   type AppArns,
   analysisTaskStatements,
@@ -53,15 +55,17 @@ const join = (arn: string, suffix: string) => `${arn}${suffix}`;
 
 describe('the function list', () => {
   it("gives the cost estimate each function's deployed memory and architecture", () => {
+    // The estimate names each step after its Task state (ParseFunctionArn fills Parse's).
     const deployed = {
       query: routes.query!,
-      Parse: stepFunctions.ParseFunctionArn,
-      InvokeModel: stepFunctions.InvokeModelFunctionArn,
-      Dispatch: stepFunctions.DispatchFunctionArn,
-      Append: stepFunctions.AppendFunctionArn,
-      RecordFailure: stepFunctions.RecordFailureFunctionArn,
-      Finish: stepFunctions.FinishFunctionArn,
+      ...Object.fromEntries(
+        Object.entries(stepFunctions).map(([placeholder, fn]) => [
+          placeholder.replace(/FunctionArn$/, ''),
+          fn,
+        ]),
+      ),
     };
+    expect(Object.keys(deployed).sort()).toEqual(Object.keys(functionSizes).sort());
     for (const [name, definition] of Object.entries(deployed))
       expect({
         name,
@@ -75,6 +79,11 @@ describe('the function list', () => {
     for (const action of clientActions) {
       expect(routes[action]!.handler).toBe(`packages/functions/src/ws/${routeModule(action)}.handler`);
     }
+  });
+
+  it("ends every route, and the authorizer, within API Gateway's integration timeout", () => {
+    for (const fn of [authorizer, ...Object.values(routes)])
+      expect(timeoutSecondsOf(fn) * 1000, fn.handler).toBeLessThan(apiGatewayLimits.integrationTimeoutMs);
   });
 
   it('fills every placeholder of the ASL, and nothing else', () => {
@@ -93,7 +102,6 @@ describe('the function list', () => {
   });
 
   it('keeps every Lambda timeout below the Task state that calls it', () => {
-    const seconds = (timeout: string) => Number.parseInt(timeout, 10) * (timeout.includes('minute') ? 60 : 1);
     const states = asl.States.ProcessItems.ItemProcessor.States as Record<
       string,
       { Parameters?: { FunctionName?: string }; TimeoutSeconds?: number }
@@ -104,7 +112,7 @@ describe('the function list', () => {
         ([, s]) => s.Parameters?.FunctionName === `\${${placeholder}}`,
       );
       expect(state, placeholder).toBeDefined();
-      expect(seconds(step.timeout), placeholder).toBeLessThan(state![1].TimeoutSeconds!);
+      expect(timeoutSecondsOf(step), placeholder).toBeLessThan(state![1].TimeoutSeconds!);
     }
   });
 
@@ -167,15 +175,13 @@ describe('IAM statements', () => {
   });
 
   it('reads or writes a table by its level, with its indexes only when it has some', () => {
+    // `read` is GetItem and Query; `write` is those and the four writes.
+    const reads = ['dynamodb:GetItem', 'dynamodb:Query'];
     expect(functionStatements({ tables: { Sessions: 'read', Locks: 'write' } }, arns, join)).toEqual([
-      {
-        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
-        resources: [arns.tables.Sessions, `${arns.tables.Sessions}/index/*`],
-      },
+      { actions: reads, resources: [arns.tables.Sessions, `${arns.tables.Sessions}/index/*`] },
       {
         actions: [
-          'dynamodb:GetItem',
-          'dynamodb:Query',
+          ...reads,
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
           'dynamodb:DeleteItem',

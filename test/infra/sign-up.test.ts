@@ -1,6 +1,6 @@
 import { tables } from '@cascade/core/tables';
+import { preSignUp } from '@cascade/functions/definitions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { preSignUp } from '../../stacks/functions';
 import { platform, root } from './platform';
 import { evaluateApp } from './synth/build';
 import { query, type Synthesis, type SynthesizedResource, synthesize } from './synth/synthesize';

@@ -1,16 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clientActions, DataDictionary, dictionaryKey } from '@cascade/core';
+import { clientActions, DataDictionary } from '@cascade/core';
+import { dictionaryKey, sampleKey } from '@cascade/core/bucket';
 import { placeholdersIn } from '@cascade/core/orchestration/definition';
 import { tables } from '@cascade/core/tables';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { engineVersion, queryChildFile } from '../../scripts/build-engine-layer.mjs';
 import {
   admin,
   allFunctions,
   authorizer,
-  bundling,
-  engineBundling,
   executionEnded,
   type LambdaDefinition,
   linksOf,
@@ -18,7 +15,10 @@ import {
   preSignUp,
   routes,
   stepFunctions,
-} from '../../stacks/functions';
+} from '@cascade/functions/definitions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { engineVersion, queryChildFile } from '../../scripts/build-engine-layer.mjs';
+import { bundling, engineBundling } from '../../stacks/functions';
 import { stateMachineObservabilityStatements } from '../../stacks/permissions';
 import { samplesDirectory } from '../../stacks/settings';
 import asl from '../../statemachines/agent.asl.json';
@@ -686,7 +686,7 @@ describe('sign-in, data and the web client', () => {
     expect(seeded.map((o) => o.inputs).filter((o) => o.contentType !== 'text/csv')).toEqual(
       dictionaries.map((entry) => ({
         bucket: seeded[0]!.inputs.bucket,
-        key: dictionaryKey(`samples/${entry.file}`),
+        key: dictionaryKey(sampleKey(entry.file)),
         contentType: 'application/json',
         source: { asset: `${samplesDirectory}/${entry.file}.dictionary.json` },
       })),

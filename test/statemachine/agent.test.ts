@@ -1,31 +1,8 @@
-import {
-  ExecutionsRepository,
-  ItemsRepository,
-  LocksRepository,
-  MessagesRepository,
-  sessionLockName,
-} from '@cascade/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bucket, startStateMachineHarness } from './harness';
+import { LocksRepository, MessagesRepository, sessionLockName } from '@cascade/core';
+import { describe, expect, it } from 'vitest';
+import { bucket, useStateMachineHarness } from './harness';
 
-let h: Awaited<ReturnType<typeof startStateMachineHarness>>;
-let executions: ExecutionsRepository;
-let items: ItemsRepository;
-
-beforeAll(async () => {
-  h = await startStateMachineHarness();
-  const table = (name: keyof typeof h.dynamo.tableNames) => ({
-    client: h.dynamo.client,
-    tableName: h.dynamo.tableNames[name],
-  });
-  executions = new ExecutionsRepository(table('executions'));
-  items = new ItemsRepository(table('items'));
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.resetEvents();
-  h.setTaskBehaviour(() => 'succeed');
-});
+const h = useStateMachineHarness();
 
 /** A copy of the definition with shorter limits on the analysis task, so a test need not wait 15 minutes. */
 const runAnalysis =
@@ -48,14 +25,14 @@ describe('the agent state machine, run by the local engine with the real handler
     });
     expect(replies.map((m) => m.action)).toEqual(['ack']);
 
-    const execution = await executions.get(executionId);
+    const execution = await h.executions.get(executionId);
     expect(execution).toMatchObject({
       status: 'SUCCEEDED',
       totalItems: 3,
       completedItems: 3,
       failedItems: 0,
     });
-    const finished = await items.list(executionId);
+    const finished = await h.items.list(executionId);
     expect(finished.map((i) => [i.itemId, i.status])).toEqual([
       ['profile', 'SUCCEEDED'],
       ['columns', 'SUCCEEDED'],
@@ -155,7 +132,7 @@ describe('the agent state machine, run by the local engine with the real handler
     );
     try {
       const { executionId } = await h.run({ content: 'how many columns does churn.csv have?' });
-      const [item] = await items.list(executionId);
+      const [item] = await h.items.list(executionId);
       expect(item).toMatchObject({ status: 'SUCCEEDED', output: { text: 'churn.csv has 6 columns.' } });
       expect(Object.keys(item!.turns!).sort()).toEqual([
         '000-model',
@@ -183,7 +160,7 @@ describe('the agent state machine, run by the local engine with the real handler
         items: [{ usage }],
       });
       const { executionMessage } = await import('@cascade/core');
-      expect(executionMessage((await executions.get(executionId))!, [item!])).toMatchObject({
+      expect(executionMessage((await h.executions.get(executionId))!, [item!])).toMatchObject({
         usage,
         items: [{ usage }],
       });
@@ -205,14 +182,14 @@ describe('the agent state machine, run by the local engine with the real handler
         : 'succeed',
     );
     const { executionId } = await h.run({ content: 'Three again', items: threeQuestions });
-    expect(await executions.get(executionId)).toMatchObject({
+    expect(await h.executions.get(executionId)).toMatchObject({
       status: 'PARTIAL',
       completedItems: 3,
       failedItems: 1,
     });
-    const effect = await items.get(executionId, 'effect');
+    const effect = await h.items.get(executionId, 'effect');
     expect(effect).toMatchObject({ status: 'FAILED', error: 'The column "re78" is not numeric.' });
-    expect((await items.get(executionId, 'profile'))?.status).toBe('SUCCEEDED');
+    expect((await h.items.get(executionId, 'profile'))?.status).toBe('SUCCEEDED');
     const progress = h.events().filter((e) => e.action === 'progress');
     expect(progress.find((p) => p.action === 'progress' && p.item.id === 'effect')).toMatchObject({
       item: { status: 'FAILED', error: 'The column "re78" is not numeric.' },
@@ -226,12 +203,12 @@ describe('the agent state machine, run by the local engine with the real handler
       { content: 'Two', items: threeQuestions.slice(0, 2) },
       { patch: runAnalysis({ TimeoutSeconds: 1 }) },
     );
-    expect(await items.get(executionId, 'profile')).toMatchObject({
+    expect(await h.items.get(executionId, 'profile')).toMatchObject({
       status: 'FAILED',
       error: 'The analysis took longer than its time limit and was stopped.',
     });
-    expect((await items.get(executionId, 'columns'))?.status).toBe('SUCCEEDED');
-    expect((await executions.get(executionId))?.status).toBe('PARTIAL');
+    expect((await h.items.get(executionId, 'columns'))?.status).toBe('SUCCEEDED');
+    expect((await h.executions.get(executionId))?.status).toBe('PARTIAL');
     expect(h.stoppedTasks.length).toBeGreaterThan(0);
   });
 
@@ -241,22 +218,22 @@ describe('the agent state machine, run by the local engine with the real handler
       { content: 'One', items: [{ id: 'quiet', input: 'profile lalonde.csv' }] },
       { patch: runAnalysis({ HeartbeatSeconds: 1 }) },
     );
-    expect(await items.get(executionId, 'quiet')).toMatchObject({
+    expect(await h.items.get(executionId, 'quiet')).toMatchObject({
       status: 'FAILED',
       error: 'The analysis task stopped responding and was given up.',
     });
-    expect((await executions.get(executionId))?.status).toBe('FAILED');
+    expect((await h.executions.get(executionId))?.status).toBe('FAILED');
   });
 
   it('retries a task that could not start for lack of capacity', async () => {
     h.setTaskBehaviour((_tool, attempt) => (attempt === 1 ? 'refuse-to-start' : 'succeed'));
     const { executionId } = await h.run({ content: 'profile lalonde.csv' });
-    expect((await executions.get(executionId))?.status).toBe('SUCCEEDED');
+    expect((await h.executions.get(executionId))?.status).toBe('SUCCEEDED');
   });
 
   it('a question without a dataset lists the datasets and says how to ask', async () => {
     const { executionId } = await h.run({ content: 'hello, what can you do?' });
-    const [item] = await items.list(executionId);
+    const [item] = await h.items.list(executionId);
     expect(item?.output?.text).toContain('You can analyse 2 datasets');
     expect(item?.output?.text).toContain('offline rules planner');
   });
@@ -264,7 +241,7 @@ describe('the agent state machine, run by the local engine with the real handler
   it('a follow-up in the same session finds the dataset the conversation was about', async () => {
     const first = await h.run({ content: 'what columns does churn.csv have?' });
     const second = await h.run({ content: 'now profile it', sessionId: first.sessionId });
-    const [item] = await items.list(second.executionId);
+    const [item] = await h.items.list(second.executionId);
     expect(item?.request).toMatchObject({ intent: 'profile', datasetId: 'churn.csv' });
   });
 
@@ -272,7 +249,7 @@ describe('the agent state machine, run by the local engine with the real handler
     h.engineInDispatch(true);
     try {
       const { executionId } = await h.run({ content: 'average re78 by treat in lalonde.csv' });
-      const [item] = await items.list(executionId);
+      const [item] = await h.items.list(executionId);
       expect(item?.status).toBe('SUCCEEDED');
       // The harness's lalonde: re78 = 5000 + 1500·treat + 37·i with treat = 1 on every third row: means 5,721.5 and 7,221.5.
       expect(item?.output?.text).toContain('The average of re78 by treat: 0 **5,722**, 1 **7,222**.');

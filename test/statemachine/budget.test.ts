@@ -1,25 +1,19 @@
 import { BedrockRuntimeClient, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
-import { ExecutionsRepository, ItemsRepository } from '@cascade/core';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { converseEvents } from '../support/converse-stream';
-import { startStateMachineHarness } from './harness';
+import { useStateMachineHarness } from './harness';
 
 /** The Bedrock provider, with a mocked model that never stops calling tools. */
 const bedrock = mockClient(BedrockRuntimeClient);
-let h: Awaited<ReturnType<typeof startStateMachineHarness>>;
-
-beforeAll(async () => {
-  h = await startStateMachineHarness({
-    provider: 'bedrock',
-    modelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0',
-    maxSteps: 3,
-    maxOutputTokens: 4096,
-  });
+const h = useStateMachineHarness({
+  provider: 'bedrock',
+  modelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0',
+  maxSteps: 3,
+  maxOutputTokens: 4096,
 });
-afterAll(async () => {
+afterAll(() => {
   bedrock.restore();
-  await h.close();
 });
 
 describe('the step budget', () => {
@@ -40,13 +34,8 @@ describe('the step budget', () => {
       ),
     }));
     const { executionId } = await h.run({ content: 'Tell me everything about lalonde.csv' });
-    const executions = new ExecutionsRepository({
-      client: h.dynamo.client,
-      tableName: h.dynamo.tableNames.executions,
-    });
-    const items = new ItemsRepository({ client: h.dynamo.client, tableName: h.dynamo.tableNames.items });
-    expect((await executions.get(executionId))?.status).toBe('FAILED');
-    const [item] = await items.list(executionId);
+    expect((await h.executions.get(executionId))?.status).toBe('FAILED');
+    const [item] = await h.items.list(executionId);
     expect(item?.error).toBe('The agent did not reach an answer within 3 steps.');
     expect(bedrock.commandCalls(ConverseStreamCommand)).toHaveLength(3);
     // The last allowed turn asks the model for its answer.

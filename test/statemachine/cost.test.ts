@@ -1,37 +1,13 @@
-import {
-  ExecutionsRepository,
-  executionCost,
-  type functionSizes,
-  ItemsRepository,
-  itemSteps,
-  usageOfRun,
-} from '@cascade/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStateMachineHarness } from './harness';
+import { executionCost, type functionSizes, itemSteps, usageOfRun } from '@cascade/core';
+import { describe, expect, it } from 'vitest';
+import { useStateMachineHarness } from './harness';
 
 /**
  * The run's trace and cost against the engine itself: the states each item entered and the
  * functions the engine invoked, counted by aws-local-stepfunctions while it ran the real ASL, must
  * be exactly what the estimate counts from the items' records afterwards.
  */
-let h: Awaited<ReturnType<typeof startStateMachineHarness>>;
-let executions: ExecutionsRepository;
-let items: ItemsRepository;
-
-beforeAll(async () => {
-  h = await startStateMachineHarness();
-  const table = (name: keyof typeof h.dynamo.tableNames) => ({
-    client: h.dynamo.client,
-    tableName: h.dynamo.tableNames[name],
-  });
-  executions = new ExecutionsRepository(table('executions'));
-  items = new ItemsRepository(table('items'));
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.resetEvents();
-  h.setTaskBehaviour(() => 'succeed');
-});
+const h = useStateMachineHarness();
 
 /** Lambda Task states by the function they invoke (RunAnalysis is the ECS task). */
 const lambdaStates: Record<string, keyof typeof functionSizes> = {
@@ -45,8 +21,8 @@ const lambdaStates: Record<string, keyof typeof functionSizes> = {
 
 async function counted(request: Parameters<typeof h.run>[0]) {
   const run = await h.run(request);
-  const execution = (await executions.get(run.executionId))!;
-  const records = await items.list(run.executionId);
+  const execution = (await h.executions.get(run.executionId))!;
+  const records = await h.items.list(run.executionId);
   const usage = usageOfRun(execution, records);
   const invoked: Record<string, number> = {};
   for (const { name } of usage.invocations) invoked[name] = (invoked[name] ?? 0) + 1;

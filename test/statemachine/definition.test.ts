@@ -1,7 +1,8 @@
 import { placeholdersIn, renderStateMachine, runPolicy, UnfilledPlaceholderError } from '@cascade/core';
+import { placeholders } from '@cascade/functions/definitions';
+import { taskStates } from '@cascade/local/engine';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { taskStates } from '../../packages/local/src/engine';
 import definition from '../../statemachines/agent.asl.json';
 import { placeholderValues } from './harness';
 
@@ -19,8 +20,9 @@ describe('statemachines/agent.asl.json', () => {
     expect(JSON.stringify(definition)).not.toMatch(/"(Arguments|Output|Assign)"/);
   });
 
-  it('names exactly the placeholders every mode fills', () => {
-    expect(placeholdersIn(definition)).toEqual(Object.keys(placeholderValues).sort());
+  it('names exactly the placeholders of the function definitions, which every mode fills', () => {
+    expect(placeholdersIn(definition)).toEqual([...placeholders].sort());
+    expect(Object.keys(placeholderValues).sort()).toEqual([...placeholders].sort());
   });
 
   it('gives every Task a Retry for transient errors and, inside the Map, a Catch that records the item', () => {

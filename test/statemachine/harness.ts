@@ -1,4 +1,4 @@
-import '../../packages/local/src/engine/polyfill';
+import '@cascade/local/polyfill';
 import { randomUUID } from 'node:crypto';
 import {
   ApiGatewayManagementApiClient,
@@ -8,17 +8,19 @@ import {
   type AgentInput,
   type Caller,
   ConnectionsRepository,
+  ExecutionsRepository,
   executionArn,
   type ItemOutput,
+  ItemsRepository,
   type Orchestrator,
   renderStateMachine,
   type ServerMessage,
   startQuery,
 } from '@cascade/core';
 import type { ModelProvider } from '@cascade/core/agent/providers/types';
+import type { Links } from '@cascade/functions/resources';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Links } from '../../packages/functions/src/resources';
 import {
   type EcsRunner,
   localTaskHandlers,
@@ -26,8 +28,11 @@ import {
   mockedTaskHandlers,
   TaskTokens,
   taskStates,
-} from '../../packages/local/src/engine';
-import { functionArn, localPlaceholders, stepHandlers } from '../../packages/local/src/functions';
+} from '@cascade/local/engine';
+import { functionArn, localPlaceholders, stepHandlers } from '@cascade/local/functions';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import agentDefinition from '../../statemachines/agent.asl.json';
 import { startDynamo, type TestDynamo } from '../support/dynamo';
 import { provideLinks, unlimited } from '../support/links';
@@ -201,7 +206,7 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
   const lambdas = await stepHandlers(arn);
   // Importing Dispatch plugged the real engine in; these tests run analyses on the Fargate
   // stand-in below unless a test asks for the engine in Dispatch.
-  const { createEngine } = await import('../../packages/analysis/src/engine');
+  const { createEngine } = await import('@cascade/analysis/engine');
   const { s3Client } = await import('../../packages/functions/src/deps');
   provideAnalysisEngine(undefined);
 
@@ -327,10 +332,13 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
     };
   }
 
+  const table = { client: dynamo.client };
   return {
     dynamo,
     s3,
     api,
+    executions: new ExecutionsRepository({ ...table, tableName: dynamo.tableNames.executions }),
+    items: new ItemsRepository({ ...table, tableName: dynamo.tableNames.items }),
     tokens,
     stoppedTasks,
     lambdaInputs,
@@ -371,4 +379,23 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
       await dynamo.close();
     },
   };
+}
+
+export type StateMachineHarness = Awaited<ReturnType<typeof startStateMachineHarness>>;
+
+/**
+ * The harness of one test file: started before its tests and closed after them; before each
+ * test, no message is on record and every analysis task succeeds.
+ */
+export function useStateMachineHarness(agent?: Links['Agent']): StateMachineHarness {
+  const h = {} as StateMachineHarness;
+  beforeAll(async () => {
+    Object.assign(h, await startStateMachineHarness(agent));
+  });
+  afterAll(() => h.close());
+  beforeEach(() => {
+    h.resetEvents();
+    h.setTaskBehaviour(() => 'succeed');
+  });
+  return h;
 }

@@ -1,4 +1,4 @@
-import '../../packages/local/src/engine/polyfill';
+import '@cascade/local/polyfill';
 import { renderStateMachine } from '@cascade/core';
 import type { ItemState } from '@cascade/core/agent/steps/state';
 import { StateMachine } from 'aws-local-stepfunctions';

@@ -1,25 +1,12 @@
-import { ExecutionsRepository, ItemsRepository } from '@cascade/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MockConfig } from '../../packages/local/src/engine';
-import { mockedTaskHandlers } from '../../packages/local/src/engine';
-import { startStateMachineHarness } from './harness';
+import type { MockConfig } from '@cascade/local/engine';
+import { mockedTaskHandlers } from '@cascade/local/engine';
+import { describe, expect, it } from 'vitest';
+import { useStateMachineHarness } from './harness';
 import mockFile from './mocks/agent.mock.json';
 
 /** Cases written in AWS Step Functions Local's mock configuration format, run unchanged. */
 const config = mockFile as MockConfig;
-let h: Awaited<ReturnType<typeof startStateMachineHarness>>;
-let executions: ExecutionsRepository;
-let items: ItemsRepository;
-
-beforeAll(async () => {
-  h = await startStateMachineHarness();
-  executions = new ExecutionsRepository({
-    client: h.dynamo.client,
-    tableName: h.dynamo.tableNames.executions,
-  });
-  items = new ItemsRepository({ client: h.dynamo.client, tableName: h.dynamo.tableNames.items });
-});
-afterAll(() => h.close());
+const h = useStateMachineHarness();
 
 const mocked = (testCase: string) => ({ mock: { config, testCase } });
 
@@ -29,15 +16,15 @@ describe('test cases from a Step Functions Local mock file', () => {
       { content: 'profile lalonde.csv' },
       mocked('ParseThrottledThenRetried'),
     );
-    expect((await executions.get(executionId))?.status).toBe('SUCCEEDED');
+    expect((await h.executions.get(executionId))?.status).toBe('SUCCEEDED');
     // LambdaThrottledTwice: invocations 0 and 1 throw, the third runs the real handler.
     expect(calls.Parse).toBe(3);
   });
 
   it('ModelServiceDown: a step that keeps failing fails its item after the retries, and Finish still answers', async () => {
     const { executionId } = await h.run({ content: 'profile lalonde.csv' }, mocked('ModelServiceDown'));
-    expect(await executions.get(executionId)).toMatchObject({ status: 'FAILED', failedItems: 1 });
-    expect((await items.list(executionId))[0]?.error).toBe(
+    expect(await h.executions.get(executionId)).toMatchObject({ status: 'FAILED', failedItems: 1 });
+    expect((await h.items.list(executionId))[0]?.error).toBe(
       'An internal step failed (ServiceException); please try again.',
     );
     expect(h.events().filter((e) => e.action === 'response' && e.executionId === executionId)).toHaveLength(
@@ -50,7 +37,7 @@ describe('test cases from a Step Functions Local mock file', () => {
       { content: 'profile lalonde.csv' },
       mocked('AnalysisCapacityThenRetried'),
     );
-    expect((await executions.get(executionId))?.status).toBe('SUCCEEDED');
+    expect((await h.executions.get(executionId))?.status).toBe('SUCCEEDED');
     // EcsCapacityOnce: invocation 0 throws, the second runs the task.
     expect(calls.RunAnalysis).toBe(2);
   });
@@ -60,7 +47,7 @@ describe('test cases from a Step Functions Local mock file', () => {
       { content: 'what columns does churn.csv have' },
       mocked('FinishRetried'),
     );
-    expect((await executions.get(executionId))?.status).toBe('SUCCEEDED');
+    expect((await h.executions.get(executionId))?.status).toBe('SUCCEEDED');
     // LambdaThrottledTwice: invocations 0 and 1 throw, the third runs the real handler.
     expect(calls.Finish).toBe(3);
     expect(h.events().filter((e) => e.action === 'response' && e.executionId === executionId)).toHaveLength(
@@ -74,7 +61,7 @@ describe('test cases from a Step Functions Local mock file', () => {
       mocked('FinishMocked'),
     );
     expect(output).toEqual({ status: 'SUCCEEDED' });
-    expect((await executions.get(executionId))?.status).toBe('RUNNING');
+    expect((await h.executions.get(executionId))?.status).toBe('RUNNING');
   });
 
   it('refuses a mock file that names something it does not have', () => {

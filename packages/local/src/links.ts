@@ -10,12 +10,47 @@ export function tableLinks(tableNames: Record<TableKey, string>): TableLinks {
   ) as TableLinks;
 }
 
-/**
- * Gives the handlers running in this process their resources the way SST does on AWS:
- * `SST_RESOURCE_<Name>` variables read by `sst/resource`. Set before any handler runs.
- */
+/** What the local cloud's functions are linked to, in either back end. */
+export interface LocalResources {
+  tableNames: Record<TableKey, string>;
+  bucket: string;
+  stateMachineArn: string;
+  /** Where the notifier posts to connections: the gateway's management API for the stage. */
+  managementEndpoint: string;
+  auth: Links['Auth'];
+  userPoolId: string;
+  agent: Links['Agent'];
+  rateLimits: Links['RateLimits'];
+  /** The OpenAI-compatible endpoint's key, linked as the ModelApiKey secret would be. */
+  modelApiKey?: string;
+}
+
+/** Every link the functions may have, as SST would fill them on AWS. */
+export function localLinks(resources: LocalResources): Links {
+  return {
+    ...tableLinks(resources.tableNames),
+    Datasets: { name: resources.bucket },
+    AgentStateMachine: { arn: resources.stateMachineArn },
+    Api: { managementEndpoint: resources.managementEndpoint },
+    Auth: resources.auth,
+    Directory: { userPoolId: resources.userPoolId },
+    Agent: resources.agent,
+    RateLimits: resources.rateLimits,
+    ...(resources.modelApiKey && { ModelApiKey: { value: resources.modelApiKey } }),
+  };
+}
+
+/** The links as SST hands them to a function: `SST_RESOURCE_<Name>` variables, read by `sst/resource`. */
+export function linkVariables(links: Links, app: { name: string; stage: string }): Record<string, string> {
+  return {
+    SST_RESOURCE_App: JSON.stringify(app),
+    ...Object.fromEntries(
+      Object.entries(links).map(([name, value]) => [`SST_RESOURCE_${name}`, JSON.stringify(value)]),
+    ),
+  };
+}
+
+/** Gives the handlers running in this process their links, as SST does on AWS. Set before any handler runs. */
 export function provideLinks(links: Links, app: { name: string; stage: string }) {
-  process.env.SST_RESOURCE_App = JSON.stringify(app);
-  for (const [name, value] of Object.entries(links))
-    process.env[`SST_RESOURCE_${name}`] = JSON.stringify(value);
+  Object.assign(process.env, linkVariables(links, app));
 }

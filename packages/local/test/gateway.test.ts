@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { apiGatewayLimits } from '@cascade/core/api-gateway';
+import type { WebSocketEvent } from '@cascade/functions/ws/event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { apiGatewayLimits, type GatewayHandlers, WebSocketGateway } from '../src/gateway/websocket';
+import { type AuthorizerHandler, type GatewayHandlers, WebSocketGateway } from '../src/gateway/websocket';
 
-/** The parts of a gateway event the tests read. */
-interface LambdaEvent {
-  body?: string;
-  requestContext: Record<string, unknown>;
-}
-
-const route = () => vi.fn(async (_event: Record<string, unknown>) => ({ statusCode: 200 }));
-const eventOf = (mock: { mock: { calls: unknown[][] } }) => mock.mock.calls[0]![0] as LambdaEvent;
+const route = () => vi.fn(async (_event: WebSocketEvent) => ({ statusCode: 200 }));
+const eventOf = (mock: { mock: { calls: unknown[][] } }) =>
+  mock.mock.calls[0]![0] as Parameters<AuthorizerHandler>[0];
 
 let server: Server | undefined;
 let gateway: WebSocketGateway | undefined;
@@ -23,7 +20,7 @@ afterEach(async () => {
   gateway = undefined;
 });
 
-const allow = async (event: Record<string, unknown>) => ({
+const allow = async (event: Parameters<AuthorizerHandler>[0]) => ({
   principalId: 'user-1',
   policyDocument: {
     Version: '2012-10-17',

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEdge, type GlobalSignOuts, type IssuedToken } from '../src/edge/router';
+import { cognitoRequest, createEdge, type GlobalSignOuts, type IssuedToken } from '../src/edge/router';
 import { type Clock, readAccessToken, readRefreshToken, SignOutRecord } from '../src/emulators/cognito';
 
 const pool = 'us-east-1_Pool1';
@@ -217,14 +217,7 @@ async function edgeWith(
   );
   /** One Cognito operation through the edge: status, error type header and body. */
   const call = async (operation: string, input: Record<string, unknown>) => {
-    const answer = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': `AWSCognitoIdentityProviderService.${operation}`,
-      },
-      body: JSON.stringify(input),
-    });
+    const answer = await cognitoRequest(url, operation, input);
     return {
       status: answer.status,
       errorType: answer.headers.get('x-amzn-errortype'),

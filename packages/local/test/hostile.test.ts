@@ -3,10 +3,11 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { apiGatewayLimits } from '@cascade/core/api-gateway';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { createEdge } from '../src/edge/router';
-import { apiGatewayLimits, WebSocketGateway } from '../src/gateway/websocket';
+import { WebSocketGateway } from '../src/gateway/websocket';
 import { webServer } from '../src/web';
 
 /**
@@ -42,7 +43,7 @@ const gatewayOptions = {
 /** Lets every caller in, after `before` resolves. */
 const allowAll =
   (before: () => Promise<void> = async () => undefined) =>
-  async (event: Record<string, unknown>) => {
+  async (event: { methodArn: string }) => {
     await before();
     return {
       principalId: 'u',

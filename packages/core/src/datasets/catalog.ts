@@ -8,11 +8,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { AsyncBuffer } from 'hyparquet';
+import { bucketPrefixes, dictionaryKey, userPrefix } from '../bucket';
 import { ConflictError, NotFoundError } from '../errors';
 import { logger } from '../logger';
 import { type DatasetFormat, datasetFormatOf, datasetFormats } from '../protocol/dataset-files';
 import type { DatasetSummary } from '../protocol/server';
-import { DataDictionary, dictionaryKey } from './dictionary';
+import { DataDictionary } from './dictionary';
 import { type ParquetFooter, type ParquetHead, ParquetReadError, type ParquetReader } from './parquet-reader';
 import { datasetIdFor, decodeTitle, encodeTitle, withSuffix } from './upload-names';
 
@@ -22,8 +23,7 @@ import { datasetIdFor, decodeTitle, encodeTitle, withSuffix } from './upload-nam
  * (the name as uploaded is kept as its title), and its extension says its format; uploads never
  * take a sample's id, so an id always means one object for a given user.
  */
-export const samplesPrefix = 'samples/';
-export const userPrefix = (userId: string) => `users/${userId}/`;
+const samplesPrefix = bucketPrefixes.samples;
 
 /** How many uploads may share a name's id (`sales.csv`, `sales-2.csv`, …). */
 const maxSuffix = 99;

@@ -43,6 +43,3 @@ export const DataDictionary = z.object({
   groups: z.record(z.string(), z.array(z.string()).min(2).max(20)).optional(),
 });
 export type DataDictionary = z.infer<typeof DataDictionary>;
-
-/** The dictionary object that sits beside a dataset's CSV. */
-export const dictionaryKey = (csvKey: string) => `${csvKey}.dictionary.json`;

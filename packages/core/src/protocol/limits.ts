@@ -1,3 +1,5 @@
+import { apiGatewayLimits } from '../api-gateway';
+
 /** Limits of protocol version 1. Clients may check them before sending; the server always does. */
 export const limits = {
   contentChars: 4000,
@@ -16,6 +18,6 @@ export const limits = {
   uploadBytes: 100 * 1024 * 1024,
   /** Personal API keys: how many a user may hold unrevoked, and for how long each works. */
   apiKeys: { perUser: 10, nameChars: 64, defaultDays: 90, maxDays: 365 },
-  /** API Gateway refuses to post a message above 128 KB to a connection. */
-  serverMessageBytes: 128 * 1024,
+  /** API Gateway refuses to post a larger message to a connection. */
+  serverMessageBytes: apiGatewayLimits.messageBytes,
 } as const;

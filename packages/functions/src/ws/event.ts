@@ -1,6 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { type Caller, UnauthorizedError } from '@cascade/core';
 
-/** The parts of API Gateway's WebSocket event that Cascade reads. */
+/**
+ * API Gateway's WebSocket event, as a route's handler receives it: the parts Cascade reads, and
+ * the request's time as API Gateway stamps it. The local gateway builds its events with
+ * webSocketEvent below, so they and what the handlers read cannot drift apart.
+ */
 export interface WebSocketEvent {
   body?: string | null;
   isBase64Encoded?: boolean;
@@ -22,6 +27,50 @@ export interface WebSocketEvent {
     authorizer?: Record<string, unknown> | null;
     /** Where the connection comes from (on `$connect`). */
     identity?: { sourceIp?: string; userAgent?: string };
+    extendedRequestId?: string;
+    requestTime?: string;
+    requestTimeEpoch?: number;
+    messageDirection?: 'IN';
+  };
+}
+
+/** Where an event comes from: the API's stage and the connection it arrived on. */
+export interface WebSocketOrigin {
+  stage: string;
+  domainName: string;
+  apiId: string;
+  connectionId: string;
+  connectedAt: number;
+  identity: { sourceIp: string; userAgent: string };
+  /** What the `$connect` authorizer let the connection in with (absent while it runs). */
+  authorizer?: Record<string, unknown>;
+}
+
+type Route = Pick<WebSocketEvent['requestContext'], 'routeKey' | 'eventType'>;
+type Details = Pick<WebSocketEvent, 'body' | 'isBase64Encoded' | 'headers' | 'queryStringParameters'> &
+  Pick<WebSocketEvent['requestContext'], 'messageId' | 'disconnectStatusCode' | 'disconnectReason'>;
+
+/** The event API Gateway hands `route` for a request from `origin`, stamped now with a new request id. */
+export function webSocketEvent(origin: WebSocketOrigin, route: Route, details: Details = {}): WebSocketEvent {
+  const { body, isBase64Encoded, headers, queryStringParameters, ...context } = details;
+  const { authorizer, ...connection } = origin;
+  const now = Date.now();
+  return {
+    ...(headers && { headers }),
+    ...(queryStringParameters && { queryStringParameters }),
+    ...(body !== undefined && { body }),
+    isBase64Encoded: isBase64Encoded ?? false,
+    requestContext: {
+      ...route,
+      ...connection,
+      ...context,
+      ...(authorizer && { authorizer }),
+      requestId: randomUUID(),
+      extendedRequestId: randomUUID(),
+      requestTime: new Date(now).toUTCString(),
+      requestTimeEpoch: now,
+      messageDirection: 'IN',
+    },
   };
 }
 

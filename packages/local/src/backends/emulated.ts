@@ -5,7 +5,7 @@ import { startDynamo } from '../emulators/dynamodb';
 import { seedSamples, startS3 } from '../emulators/s3';
 import { TaskTokens } from '../engine';
 import { adminFunctionName, functionArn, loadHandlers, localPlaceholders } from '../functions';
-import { provideLinks, tableLinks } from '../links';
+import { localLinks, provideLinks } from '../links';
 import { StepFunctionsService } from '../stepfunctions/service';
 import type { Backend, BackendContext } from './types';
 
@@ -29,17 +29,12 @@ export async function startEmulatedBackend(context: BackendContext): Promise<Bac
 
   process.env.AWS_ENDPOINT_URL = context.edgeUrl;
   provideLinks(
-    {
-      ...tableLinks(dynamo.tableNames),
-      Datasets: { name: context.bucket },
-      AgentStateMachine: { arn: stateMachineArn },
-      Api: { managementEndpoint: `${context.edgeUrl}/${context.stage}` },
-      Auth: context.auth,
-      Directory: { userPoolId: context.userPoolId },
-      Agent: context.agent,
-      RateLimits: context.rateLimits,
-      ...(context.modelApiKey && { ModelApiKey: { value: context.modelApiKey } }),
-    },
+    localLinks({
+      ...context,
+      tableNames: dynamo.tableNames,
+      stateMachineArn,
+      managementEndpoint: `${context.edgeUrl}/${context.stage}`,
+    }),
     { name: 'cascade', stage: context.stage },
   );
 

@@ -1,6 +1,8 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SendTaskFailureCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { clientActions, routeModule, type TableKey, tables } from '@cascade/core';
+import { type TableKey, tables } from '@cascade/core';
+import { authorizer, type LambdaDefinition, routes } from '@cascade/functions/definitions';
+import { localName } from '../functions';
 import type { GatewayHandlers } from '../gateway/websocket';
 import { provisionLocalStack } from '../localstack/provision';
 import { remoteHandler } from '../localstack/remote';
@@ -31,30 +33,18 @@ export async function startLocalStackBackend(context: BackendContext, endpoint: 
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   };
   const { stateMachineArn, functionName } = await provisionLocalStack({
+    ...context,
     endpoint,
-    region: context.region,
-    root: context.root,
-    prefix: context.prefix,
-    bucket: context.bucket,
     tableNames,
     localCloudUrl: context.edgeUrl,
-    stage: context.stage,
-    auth: context.auth,
-    userPoolId: context.userPoolId,
-    agent: context.agent,
-    rateLimits: context.rateLimits,
-    ...(context.modelApiKey && { modelApiKey: context.modelApiKey }),
-    log: context.log,
   });
 
   const lambda = new LambdaClient(config);
-  const remote = (name: string) => remoteHandler(lambda, functionName(name));
-  const routes: GatewayHandlers['routes'] = {
-    $connect: remote('connect'),
-    $disconnect: remote('disconnect'),
-    $default: remote('default'),
+  const remote = (fn: LambdaDefinition) => remoteHandler(lambda, functionName(localName(fn)));
+  const gateway: GatewayHandlers = {
+    authorizer: remote(authorizer),
+    routes: Object.fromEntries(Object.entries(routes).map(([key, fn]) => [key, remote(fn)])),
   };
-  for (const action of clientActions) routes[action] = remote(routeModule(action));
 
   const sfn = new SFNClient(config);
   const tasks = context.tasks(async (token, error, cause) => {
@@ -62,7 +52,7 @@ export async function startLocalStackBackend(context: BackendContext, endpoint: 
   });
   return {
     edge: { upstream: endpoint },
-    gateway: { authorizer: remote('authorizer'), routes },
+    gateway,
     startTask: async (environment) => {
       await tasks.run({ parameters: {}, environment });
     },

@@ -1,27 +1,21 @@
 import type { TableKey } from '@cascade/core';
-import type { Links } from '@cascade/functions/resources';
 import type { EdgeTargets } from '../edge/router';
 import type { EcsRunner } from '../engine';
 import type { GatewayHandlers } from '../gateway/websocket';
+import type { LocalResources } from '../links';
 import type { RequestMeter } from '../meter';
 import type { StepFunctionsService } from '../stepfunctions/service';
 import type { createTaskRunner } from '../tasks/runner';
 
-/** What both back ends need from the cloud around them. */
-export interface BackendContext {
+/** What both back ends need from the cloud around them; the links' resources that are not theirs to make among it. */
+export interface BackendContext
+  extends Omit<LocalResources, 'tableNames' | 'stateMachineArn' | 'managementEndpoint'> {
   root: string;
   dataDirectory: string;
   region: string;
   stage: string;
   prefix: string;
-  bucket: string;
   edgeUrl: string;
-  auth: Links['Auth'];
-  userPoolId: string;
-  agent: Links['Agent'];
-  rateLimits: Links['RateLimits'];
-  /** The OpenAI-compatible endpoint's key, linked as the ModelApiKey secret would be. */
-  modelApiKey?: string;
   log: (line: string) => void;
   /** Counts what the engine does: state transitions, Lambda invocations, task starts. */
   meter: RequestMeter;

@@ -265,13 +265,9 @@ function missing(response: ServerResponse, field: string) {
   );
 }
 
-/** One operation asked of cognito-local by the edge itself: its status and parsed answer. */
-async function askEmulator(
-  url: string,
-  operation: string,
-  input: Record<string, unknown>,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const answer = await fetch(url, {
+/** One Cognito operation over Cognito's JSON protocol, as an SDK sends it, to `url`. */
+export const cognitoRequest = (url: string, operation: string, input: Record<string, unknown>) =>
+  fetch(url, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-amz-json-1.1',
@@ -279,6 +275,14 @@ async function askEmulator(
     },
     body: JSON.stringify(input),
   });
+
+/** One operation asked of cognito-local by the edge itself: its status and parsed answer. */
+async function askEmulator(
+  url: string,
+  operation: string,
+  input: Record<string, unknown>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const answer = await cognitoRequest(url, operation, input);
   const text = await answer.text();
   return { status: answer.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }

@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { datasetFormatOf, datasetFormats, dictionaryKey, samplesPrefix } from '@cascade/core';
+import { datasetFormatOf, datasetFormats } from '@cascade/core';
+import { dictionaryKey, sampleKey } from '@cascade/core/bucket';
 import S3rver from 's3rver';
 
 export interface LocalS3 {
@@ -65,7 +66,7 @@ export async function seedSamples(
   try {
     for (const sample of catalog) {
       const body = readFileSync(join(datasetsDirectory, sample.file));
-      const key = `${samplesPrefix}${sample.file}`;
+      const key = sampleKey(sample.file);
       // The data dictionary beside it (column aliases for the offline planner), always refreshed: it is small.
       const dictionary = join(datasetsDirectory, `${sample.file}.dictionary.json`);
       if (existsSync(dictionary))

@@ -1,14 +1,26 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { type WebSocketEvent, type WebSocketOrigin, webSocketEvent } from '@cascade/functions/ws/event';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { frameSizeGuard } from './frames';
 
-/** A Lambda handler as the gateway calls it. */
-export type RouteHandler = (event: Record<string, unknown>) => Promise<unknown>;
+/** A route's Lambda handler as the gateway calls it. */
+export type RouteHandler = (event: WebSocketEvent) => Promise<unknown>;
+
+/** The `$connect` authorizer: a REQUEST authorizer's event is the `$connect` event with its method's ARN. */
+export type AuthorizerHandler = (
+  event: WebSocketEvent & {
+    type: 'REQUEST';
+    methodArn: string;
+    multiValueHeaders: Record<string, string[]>;
+    multiValueQueryStringParameters: Record<string, string[]>;
+    stageVariables: Record<string, string>;
+  },
+) => Promise<unknown>;
 
 export interface GatewayHandlers {
-  authorizer: RouteHandler;
+  authorizer: AuthorizerHandler;
   /** `$connect`, `$disconnect`, `$default` and one entry per action. */
   routes: Record<string, RouteHandler>;
 }
@@ -26,14 +38,6 @@ export interface GatewayOptions {
   frameBytes: number;
   integrationTimeoutMs: number;
 }
-
-export const apiGatewayLimits = {
-  idleSeconds: 10 * 60,
-  maxSeconds: 2 * 60 * 60,
-  messageBytes: 128 * 1024,
-  frameBytes: 32 * 1024,
-  integrationTimeoutMs: 29_000,
-};
 
 interface Connection {
   id: string;
@@ -62,14 +66,20 @@ function refuse(socket: Duplex, status: number, message: string, answer?: string
   );
 }
 
+const identityOf = (connection: Connection) => ({
+  sourceIp: connection.sourceIp,
+  userAgent: connection.userAgent,
+});
+
 const single = (values: Record<string, string | string[] | undefined>) =>
   Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
 
 /**
  * API Gateway's WebSocket API on a local port: the REQUEST authorizer runs before the upgrade
  * (401 / 403 refusals), `$connect` must answer 2xx, messages route on `$request.body.action`
- * with `$default`, events have API Gateway's shapes, and the limits are API Gateway's: 32 KB
- * frames, 128 KB messages (close 1009), 10 minutes idle, 2 hours in all, 29 s per integration.
+ * with `$default`, events have API Gateway's shapes, and the limits are API Gateway's (core's
+ * apiGatewayLimits: frames and messages over their size close 1009, idle and total durations,
+ * the integration timeout).
  */
 export class WebSocketGateway {
   /** Set when shutdown begins: upgrades are refused from then on. */
@@ -98,31 +108,20 @@ export class WebSocketGateway {
     });
   }
 
-  private requestContext(
-    connectionId: string,
-    routeKey: string,
-    eventType: string,
-    request?: IncomingMessage,
-  ) {
-    const now = Date.now();
+  /** Where an event on `connectionId` comes from: its socket's address and agent, or the request's. */
+  private origin(connectionId: string, request?: IncomingMessage): WebSocketOrigin {
+    const connection = this.connections.get(connectionId);
     return {
-      routeKey,
-      eventType,
-      extendedRequestId: randomUUID(),
-      requestTime: new Date(now).toUTCString(),
-      messageDirection: 'IN',
       stage: this.options.stage,
-      connectedAt: this.connections.get(connectionId)?.connectedAt ?? now,
-      requestTimeEpoch: now,
-      identity: {
-        sourceIp:
-          request?.socket.remoteAddress ?? this.connections.get(connectionId)?.sourceIp ?? '127.0.0.1',
-        userAgent: request?.headers['user-agent'] ?? this.connections.get(connectionId)?.userAgent ?? '',
-      },
-      requestId: randomUUID(),
       domainName: this.options.domainName,
-      connectionId,
       apiId: this.options.apiId,
+      connectionId,
+      connectedAt: connection?.connectedAt ?? Date.now(),
+      identity: {
+        sourceIp: request?.socket.remoteAddress ?? connection?.sourceIp ?? '127.0.0.1',
+        userAgent: request?.headers['user-agent'] ?? connection?.userAgent ?? '',
+      },
+      ...(connection && { authorizer: connection.authorizer }),
     };
   }
 
@@ -139,22 +138,21 @@ export class WebSocketGateway {
       multiQuery[key] = [...(multiQuery[key] ?? []), value];
     }
     const headers = single(request.headers);
-    const base = {
-      headers,
-      multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-      queryStringParameters: query,
-      multiValueQueryStringParameters: multiQuery,
-      stageVariables: {},
-    };
-    const context = this.requestContext(connectionId, '$connect', 'CONNECT', request);
+    const connect = webSocketEvent(
+      this.origin(connectionId, request),
+      { routeKey: '$connect', eventType: 'CONNECT' },
+      { headers, queryStringParameters: query },
+    );
 
     let authorizer: Record<string, unknown>;
     try {
       const result = (await this.handlers.authorizer({
+        ...connect,
         type: 'REQUEST',
         methodArn: `arn:aws:execute-api:${this.options.region}:${this.options.accountId}:${this.options.apiId}/${this.options.stage}/$connect`,
-        ...base,
-        requestContext: context,
+        multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+        multiValueQueryStringParameters: multiQuery,
+        stageVariables: {},
       })) as {
         principalId: string;
         policyDocument: { Statement: { Effect: string }[] };
@@ -170,9 +168,8 @@ export class WebSocketGateway {
     }
 
     const connected = await this.invoke('$connect', {
-      ...base,
-      isBase64Encoded: false,
-      requestContext: { ...context, authorizer },
+      ...connect,
+      requestContext: { ...connect.requestContext, authorizer },
     });
     const result = connected.result as { statusCode?: number; body?: unknown } | undefined;
     const status = result?.statusCode ?? 200;
@@ -185,16 +182,14 @@ export class WebSocketGateway {
     // $connect is undone as API Gateway would, with a $disconnect.
     if (this.closing) {
       refuse(socket, 503, 'Service Unavailable');
-      await this.invoke('$disconnect', {
-        headers: {},
-        isBase64Encoded: false,
-        requestContext: {
-          ...this.requestContext(connectionId, '$disconnect', 'DISCONNECT', request),
-          disconnectStatusCode: 1001,
-          disconnectReason: 'Going away',
-          authorizer,
-        },
-      });
+      await this.invoke(
+        '$disconnect',
+        webSocketEvent(
+          { ...this.origin(connectionId, request), authorizer },
+          { routeKey: '$disconnect', eventType: 'DISCONNECT' },
+          { headers: {}, disconnectStatusCode: 1001, disconnectReason: 'Going away' },
+        ),
+      );
       return;
     }
 
@@ -237,18 +232,20 @@ export class WebSocketGateway {
       clearTimeout(connection.idle);
       clearTimeout(connection.max);
       this.connections.delete(id);
-      void this.invoke('$disconnect', {
-        headers: {},
-        isBase64Encoded: false,
-        requestContext: {
-          ...this.requestContext(id, '$disconnect', 'DISCONNECT'),
-          connectedAt: connection.connectedAt,
-          identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
-          disconnectStatusCode: code,
-          disconnectReason: reason.toString(),
-          authorizer,
-        },
-      });
+      // Forgotten already: the event comes from the connection as it was.
+      void this.invoke(
+        '$disconnect',
+        webSocketEvent(
+          {
+            ...this.origin(id),
+            connectedAt: connection.connectedAt,
+            identity: identityOf(connection),
+            authorizer,
+          },
+          { routeKey: '$disconnect', eventType: 'DISCONNECT' },
+          { headers: {}, disconnectStatusCode: code, disconnectReason: reason.toString() },
+        ),
+      );
     });
   }
 
@@ -280,14 +277,12 @@ export class WebSocketGateway {
 
   private async message(connection: Connection, body: string, isBinary: boolean) {
     const routeKey = this.routeOf(body);
-    const context = {
-      ...this.requestContext(connection.id, routeKey, 'MESSAGE'),
-      connectedAt: connection.connectedAt,
-      identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
-      messageId: randomBytes(12).toString('base64'),
-      authorizer: connection.authorizer,
-    };
-    const outcome = await this.invoke(routeKey, { body, isBase64Encoded: isBinary, requestContext: context });
+    const event = webSocketEvent(
+      this.origin(connection.id),
+      { routeKey, eventType: 'MESSAGE' },
+      { body, isBase64Encoded: isBinary, messageId: randomBytes(12).toString('base64') },
+    );
+    const outcome = await this.invoke(routeKey, event);
     if (!outcome.ok) {
       // What API Gateway sends a client when the integration fails or is too slow.
       this.send(
@@ -295,13 +290,13 @@ export class WebSocketGateway {
         JSON.stringify({
           message: outcome.timedOut ? 'Endpoint request timed out' : 'Internal server error',
           connectionId: connection.id,
-          requestId: context.requestId,
+          requestId: event.requestContext.requestId,
         }),
       );
     }
   }
 
-  private async invoke(routeKey: string, event: Record<string, unknown>) {
+  private async invoke(routeKey: string, event: WebSocketEvent) {
     const handler = this.handlers.routes[routeKey];
     if (!handler) return { ok: true, timedOut: false, result: { statusCode: 200 } };
     let timer: NodeJS.Timeout | undefined;

@@ -11,31 +11,24 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
-import { clientActions, renderStateMachine, routeModule, type TableKey } from '@cascade/core';
-import type { Links } from '@cascade/functions/resources';
-import { allFunctions } from '../../../../stacks/functions';
+import { renderStateMachine } from '@cascade/core';
+import { allFunctions, moduleOf, preSignUp, timeoutSecondsOf } from '@cascade/functions/definitions';
 import { ensureTables } from '../emulators/dynamodb';
 import { seedSamples } from '../emulators/s3';
-import { functionArn, localPlaceholders, stepFunctionNames } from '../functions';
-import { tableLinks } from '../links';
+import { functionArn, localName, localPlaceholders } from '../functions';
+import { type LocalResources, linkVariables, localLinks } from '../links';
 import { bundleFunction } from './bundle';
 
-export interface LocalStackTarget {
+/** Where to provision, and what the functions are linked to (the state machine's ARN and the API's endpoint are derived). */
+export interface LocalStackTarget extends Omit<LocalResources, 'stateMachineArn' | 'managementEndpoint'> {
   /** LocalStack's edge, e.g. http://127.0.0.1:4566. */
   endpoint: string;
   region: string;
   root: string;
   prefix: string;
-  bucket: string;
-  tableNames: Record<TableKey, string>;
   /** Where LocalStack's Lambdas reach the local cloud (gateway management API, JWKS, task runner). */
   localCloudUrl: string;
   stage: string;
-  auth: { issuer: string; clientId: string };
-  userPoolId: string;
-  agent: Links['Agent'];
-  rateLimits: Links['RateLimits'];
-  modelApiKey?: string;
   log: (line: string) => void;
 }
 
@@ -43,31 +36,20 @@ export interface LocalStackTarget {
 export const localStackAccount = '000000000000';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-/** Each handler module's Lambda timeout in seconds, as the stacks deploy it (kept below its Task's). */
-const deployedTimeouts = new Map(
-  Object.values(allFunctions).map((fn) => [
-    fn.handler.replace(/\.handler$/, ''),
-    Number.parseInt(fn.timeout, 10) * (fn.timeout.endsWith('minutes') ? 60 : 1),
-  ]),
-);
-
-/** The Lambda functions of the app: the WebSocket routes, the state machine's steps, the launcher. */
+/**
+ * The Lambda functions of the app, with the timeouts the stacks deploy (kept below their Tasks'):
+ * every one of @cascade/functions/definitions but the sign-up trigger (Cognito is the local
+ * cloud's, not LocalStack's), and the launcher standing in for ECS.
+ */
 export function functionsOf(root: string): { name: string; entry: string; timeout: number }[] {
-  const functions = (dir: string, name: string) => {
-    const module = `packages/functions/src/${dir}/${name}`;
-    const timeout = deployedTimeouts.get(module);
-    if (timeout === undefined) throw new Error(`stacks/functions.ts deploys no ${module}`);
-    return { name, entry: join(root, `${module}.ts`), timeout };
-  };
   return [
-    functions('ws', 'authorizer'),
-    functions('ws', 'connect'),
-    functions('ws', 'disconnect'),
-    functions('ws', 'default'),
-    ...clientActions.map((action) => functions('ws', routeModule(action))),
-    ...Object.values(stepFunctionNames).map((name) => functions('sfn', name)),
-    functions('sfn', 'execution-ended'),
-    { ...functions('admin', 'index'), name: 'admin' },
+    ...Object.values(allFunctions)
+      .filter((fn) => fn !== preSignUp)
+      .map((fn) => ({
+        name: localName(fn),
+        entry: join(root, `packages/functions/src/${moduleOf(fn)}.ts`),
+        timeout: timeoutSecondsOf(fn),
+      })),
     { name: 'ecs-launcher', entry: join(root, 'packages/local/src/localstack/launcher.ts'), timeout: 30 },
   ];
 }
@@ -176,22 +158,13 @@ export async function provisionLocalStack(
   const machineRole = await ensureRole(iam, `${target.prefix}-agent`, 'states.amazonaws.com');
   iam.destroy();
 
-  const links: Links = {
-    ...tableLinks(target.tableNames),
-    Datasets: { name: target.bucket },
-    AgentStateMachine: { arn: stateMachineArn },
-    Api: { managementEndpoint: `${target.localCloudUrl}/${target.stage}` },
-    Auth: target.auth,
-    Directory: { userPoolId: target.userPoolId },
-    Agent: target.agent,
-    RateLimits: target.rateLimits,
-    ...(target.modelApiKey && { ModelApiKey: { value: target.modelApiKey } }),
-  };
+  const links = localLinks({
+    ...target,
+    stateMachineArn,
+    managementEndpoint: `${target.localCloudUrl}/${target.stage}`,
+  });
   const environment: Record<string, string> = {
-    SST_RESOURCE_App: JSON.stringify({ name: 'cascade', stage: 'localstack' }),
-    ...Object.fromEntries(
-      Object.entries(links).map(([name, value]) => [`SST_RESOURCE_${name}`, JSON.stringify(value)]),
-    ),
+    ...linkVariables(links, { name: 'cascade', stage: 'localstack' }),
     CASCADE_TASKS_URL: `${target.localCloudUrl}/_cascade/tasks`,
     POWERTOOLS_LOG_LEVEL: 'INFO',
     // LocalStack's Lambda sets AWS_EXECUTION_ENV, which turns Powertools' tracer on, but records no

@@ -1,5 +1,4 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { RouteHandler } from '../gateway/websocket';
 
 const decoder = new TextDecoder();
 
@@ -8,7 +7,10 @@ const decoder = new TextDecoder();
  * LocalStack mode) instead of in-process. A function error comes back as an Error named after
  * its errorType, which is what the gateway maps: "Unauthorized" from the authorizer → 401.
  */
-export function remoteHandler(lambda: LambdaClient, functionName: string): RouteHandler {
+export function remoteHandler(
+  lambda: LambdaClient,
+  functionName: string,
+): (event: object) => Promise<unknown> {
   return async (event) => {
     const out = await lambda.send(
       new InvokeCommand({

@@ -5,66 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { codesInPool, parseCodeDeliveries } from '../src/emulators/cognito';
-import { freePort, listenOn, PortInUseError } from '../src/ports';
 import { webServer } from '../src/web';
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
-
-describe('reading cognito-local’s code deliveries', () => {
-  it('finds username, destination and code in its boxed, coloured log lines', () => {
-    const log = [
-      '\u001b[32mINFO\u001b[39m NONE NONE ╭──────────────────────────╮',
-      '│   Confirmation Code Delivery                 │',
-      '│   Username:    5f0c1d2e-aaaa                 │',
-      '│   Destination: \u001b[1mann@example.com\u001b[22m  │',
-      '│   Code:        123456                         │',
-      '╰──────────────────────────╯',
-      'later: Confirmation Code Delivery Username: b Code: 999',
-    ].join('\n');
-    expect(parseCodeDeliveries(log)).toEqual([
-      { username: '5f0c1d2e-aaaa', destination: 'ann@example.com', code: '123456' },
-      { username: 'b', destination: 'b', code: '999' },
-    ]);
-    expect(parseCodeDeliveries('nothing here')).toEqual([]);
-  });
-
-  it('finds the codes kept on its users, by e-mail, and nothing in a file caught mid-write', () => {
-    const pool = {
-      Users: {
-        '5f0c': {
-          Username: '5f0c',
-          ConfirmationCode: '654321',
-          Attributes: [
-            { Name: 'sub', Value: '5f0c' },
-            { Name: 'email', Value: 'ann@example.com' },
-          ],
-        },
-        confirmed: { Username: 'confirmed', Attributes: [{ Name: 'email', Value: 'bo@example.com' }] },
-      },
-    };
-    expect(codesInPool(JSON.stringify(pool))).toEqual([
-      { username: '5f0c', destination: 'ann@example.com', code: '654321' },
-    ]);
-    expect(codesInPool(JSON.stringify(pool).slice(0, 40))).toEqual([]);
-    expect(codesInPool('{}')).toEqual([]);
-  });
-});
-
-describe('ports', () => {
-  it('names the port and the variable when a port is taken', async () => {
-    const port = await freePort();
-    server = createServer();
-    await listenOn(server, port, 'X_PORT');
-    const second = createServer();
-    const error = await listenOn(second, port, 'CASCADE_EDGE_PORT').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PortInUseError);
-    expect((error as Error).message).toBe(
-      `Port ${port} on 127.0.0.1 is already in use. Stop whatever holds it, or choose another port with CASCADE_EDGE_PORT=<port>.`,
-    );
-  });
-});
 
 describe('the web server', () => {
   async function serve() {
