@@ -6,7 +6,7 @@
  *  2. `ack` latency, p50 and p99 over 100 queries;
  *  3. time from `npm start` to ready, fresh and warm.
  */
-import '../packages/local/src/engine/polyfill';
+import '@cascade/local/engine'; // first: its polyfill gives Node 20 the Promise.withResolvers the engine needs
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -17,9 +17,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type AgentInput, renderStateMachine, type ServerMessageOf, startQuery } from '@cascade/core';
+import { functionArn, localPlaceholders, stepHandlers } from '@cascade/local';
+import { localTaskHandlers, TaskTokens } from '@cascade/local/engine';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { localTaskHandlers, TaskTokens } from '../packages/local/src/engine';
-import { functionArn, localPlaceholders, stepHandlers } from '../packages/local/src/functions';
 import { Client, credentials, isResponseFor, newUser, startTestCloud } from '../test/integration/harness';
 import { unlimited } from '../test/support/links';
 
@@ -98,7 +98,7 @@ async function main() {
     if (response.status !== 'SUCCEEDED') throw new Error(`the stack run ended ${response.status}`);
 
     // 1b. The bare engine: same ASL, same handler modules, same tables and bucket, no gateway, edge hops or SFN API.
-    const { chatDeps } = await import('../packages/functions/src/deps');
+    const { chatDeps } = await import('@cascade/functions/deps');
     let input: AgentInput | undefined;
     const bareStart = performance.now();
     await startQuery(

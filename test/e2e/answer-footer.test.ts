@@ -1,6 +1,6 @@
+import type { LocalCloud } from '@cascade/local';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
 import { newUser, startTestCloud } from '../integration/harness';
 import {
   browserUnavailable,

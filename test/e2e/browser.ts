@@ -4,9 +4,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { LocalCloud } from '@cascade/local';
+import { webServer } from '@cascade/local';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
-import type { LocalCloud } from '../../packages/local/src';
-import { webServer } from '../../packages/local/src/web';
 import { credentials } from '../integration/harness';
 
 /** The repository; defined here so a page-level browser test need not load the local cloud. */

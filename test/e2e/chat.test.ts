@@ -2,14 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createDocumentClient, MessagesRepository, SessionsRepository } from '@cascade/core';
+import type { LocalCloud } from '@cascade/local';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createDocumentClient,
-  MessagesRepository,
-  SessionsRepository,
-} from '../../packages/core/src/repositories';
-import type { LocalCloud } from '../../packages/local/src';
 import { credentials, root, startTestCloud } from '../integration/harness';
 import { parquetBytes } from '../support/parquet';
 import {

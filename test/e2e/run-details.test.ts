@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import type { LocalCloud } from '@cascade/local';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
 import { root, signUp, startTestCloud, testPassword } from '../integration/harness';
 import {
   browserUnavailable,

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, type ServerMessageOf } from '@cascade/core';
+import type { LocalCloud } from '@cascade/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
 import { askQuestion, Client, credentials, isResponseFor, newUser, startTestCloud } from './harness';
 
 let cloud: LocalCloud;

@@ -4,8 +4,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerMessageOf } from '@cascade/core';
+import type { LocalCloud } from '@cascade/local';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
 import {
   Client,
   csvAboveInlineLimit,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { ServerMessage } from '@cascade/core';
+import type { LocalCloud } from '@cascade/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
 import { unlimited } from '../support/links';
 import { Client, credentials, newUser, startTestCloud } from './harness';
 

@@ -10,8 +10,8 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { ServerMessage, ServerMessageOf } from '@cascade/core';
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '@cascade/local';
 import WebSocket from 'ws';
-import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../packages/local/src';
 
 export const root = resolve(import.meta.dirname, '../..');
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ServerMessageOf } from '@cascade/core';
+import type { LocalCloud } from '@cascade/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
 import { csvAsParquet } from '../support/parquet';
 import { askQuestion, type Client, connectNewUser, root, startTestCloud } from './harness';
 

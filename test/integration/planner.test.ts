@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerMessageOf } from '@cascade/core';
+import type { LocalCloud } from '@cascade/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
 import { Client, isResponseFor, newUser, root, startTestCloud } from './harness';
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerMessageOf } from '@cascade/core';
+import type { LocalCloud } from '@cascade/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
 import { type Client, connectNewUser, isResponseFor, startTestCloud, uploadCsv } from './harness';
 
 /**
