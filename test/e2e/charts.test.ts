@@ -1,15 +1,13 @@
 import type { Chart } from '@cascade/core';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
+  browserSuite,
   browserUnavailable,
-  ensureWebBuild,
   type FakeServerGlobals,
   fakeSocket,
-  launchBrowser,
   screenshot,
   screenshotOf,
-  serveWebClient,
 } from './browser';
 
 const unavailable = browserUnavailable();
@@ -182,34 +180,20 @@ function fakeServer(chartsJson: string) {
   };
 }
 
-let site: Awaited<ReturnType<typeof serveWebClient>>;
-let browser: Browser;
-
 describe.skipIf(unavailable !== undefined)('charts in Chromium', () => {
-  beforeAll(async () => {
-    ensureWebBuild();
-    site = await serveWebClient();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      await site?.close();
-    }
-  });
+  const suite = browserSuite({ fakeSite: true });
 
   for (const viewport of [
     { width: 1280, height: 800 },
     { width: 390, height: 844 },
   ])
     it(`draws every kind of chart with each label inside its svg at ${viewport.width} px`, async () => {
-      const context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
+      const context = await suite.browser.newContext({ viewport, reducedMotion: 'reduce' });
       try {
         const page = await context.newPage();
         await page.addInitScript(fakeServer, JSON.stringify(charts));
         await page.addInitScript(fakeSocket);
-        await page.goto(site.url);
+        await page.goto(suite.site.url);
         for (const chart of charts)
           await page
             .getByRole('img', { name: chart.title })

@@ -4,18 +4,11 @@ import { join } from 'node:path';
 import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createDocumentClient, MessagesRepository, SessionsRepository } from '@cascade/core';
 import type { LocalCloud } from '@cascade/local';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentials, root, startTestCloud } from '../integration/harness';
+import { credentials, putSamples, root, startTestCloud } from '../integration/harness';
 import { parquetBytes } from '../support/parquet';
-import {
-  browserUnavailable,
-  ensureWebBuild,
-  launchBrowser,
-  putSamples,
-  screenshot,
-  shopCsv,
-} from './browser';
+import { browserSuite, browserUnavailable, screenshot, shopCsv } from './browser';
 
 const unavailable = browserUnavailable();
 /** The chart assertion needs the analysis task (issue 4); without it, profiling fails its item readably. */
@@ -26,7 +19,6 @@ const desktop = { width: 1280, height: 800 };
 const phone = { width: 390, height: 844 };
 
 let cloud: LocalCloud;
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const email = `e2e-${randomUUID().slice(0, 8)}@example.com`;
@@ -60,23 +52,15 @@ async function sendBatch(lines: string[]) {
 }
 
 describe.skipIf(unavailable !== undefined)('the web client in Chromium, against a local cloud', () => {
+  const suite = browserSuite();
   beforeAll(async () => {
-    ensureWebBuild();
     cloud = await startTestCloud();
     if (!cloud.endpoints.webUrl) throw new Error('the local cloud did not serve web/dist');
     await putSamples(cloud, [{ name: 'shop.csv', body: shopCsv, rows: 4, columns: 4 }]);
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: desktop, reducedMotion: 'reduce' });
+    context = await suite.browser.newContext({ viewport: desktop, reducedMotion: 'reduce' });
     page = await context.newPage();
   });
-
-  afterAll(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      await cloud?.stop();
-    }
-  });
+  afterAll(() => cloud?.stop());
 
   it('creates an account, confirms it with the code and lands signed in', async () => {
     await page.goto(cloud.endpoints.webUrl!);
@@ -96,7 +80,7 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
   });
 
   it('tells a person with a wrong password so, in words', async () => {
-    const other = await browser.newContext({ viewport: phone, reducedMotion: 'reduce' });
+    const other = await suite.browser.newContext({ viewport: phone, reducedMotion: 'reduce' });
     try {
       const tab = await other.newPage();
       await tab.goto(cloud.endpoints.webUrl!);
@@ -409,7 +393,7 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
   });
 
   it('signs out of all devices: this tab and another browser both end up at the sign-in form', async () => {
-    const elsewhere = await browser.newContext({ viewport: desktop, reducedMotion: 'reduce' });
+    const elsewhere = await suite.browser.newContext({ viewport: desktop, reducedMotion: 'reduce' });
     try {
       const device = await elsewhere.newPage();
       await device.goto(cloud.endpoints.webUrl!);
