@@ -59,6 +59,39 @@ def spellings(column):
     return [column] if "_" not in column else [column, column.replace("_", " ")]
 
 
+# --- Variants the later sets share ---------------------------------------------------------------------------
+# Where analysts legitimately differ, a fact lists every standard variant; these compute the common ones
+# for the held-out and blind sets below (each of which reads the CSVs again into frames of its own).
+
+QUANTILE_METHODS = ["linear", "lower", "higher", "nearest", "midpoint", "hazen", "weibull", "median_unbiased"]
+
+
+def distinct(values):
+    """Numbers without near-duplicates (1e-12 apart), in order, as floats."""
+    out = []
+    for v in values:
+        if all(abs(float(v) - o) > 1e-12 for o in out):
+            out.append(float(v))
+    return out
+
+
+def quantiles(series, q):
+    """A quantile under every numpy definition (pandas' linear first), near-duplicates dropped."""
+    x = series.dropna().to_numpy(dtype=float)
+    return distinct(np.quantile(x, q, method=m) for m in QUANTILE_METHODS)
+
+
+def iqr(series):
+    """The interquartile range under every numpy quantile definition, near-duplicates dropped."""
+    x = series.dropna().to_numpy(dtype=float)
+    return distinct(np.quantile(x, 0.75, method=m) - np.quantile(x, 0.25, method=m) for m in QUANTILE_METHODS)
+
+
+def log_odds_or_odds_ratio(fit, name):
+    """A logistic coefficient as log-odds or as an odds ratio."""
+    return [fit.params[name], math.exp(fit.params[name])]
+
+
 lalonde = pd.read_csv(DATA / "lalonde.csv")
 churn = pd.read_csv(DATA / "churn.csv")
 ab = pd.read_csv(DATA / "checkout_ab.csv")
@@ -446,7 +479,7 @@ put("ab.effect.mobile", [adjusted, raw])
 # HELD-OUT SET (bench/eval/heldout.json)
 #
 # Facts for the held-out questions, every key under "heldout.". Each is computed here again from the
-# CSVs, reusing nothing above but `put` and the DATA path (not the frames, not the helpers), so that
+# CSVs, reusing nothing above but `put`, the DATA path and the shared variants (not the frames), so that
 # the held-out set stands on its own. Where analysts legitimately differ (sample or population SD, percentile definitions, Welch or
 # Student t, the IPW estimand, the covariates of "what drives"), every standard variant is listed as
 # an acceptable alternative, each computed exactly.
@@ -456,19 +489,6 @@ ho_lalonde = pd.read_csv(DATA / "lalonde.csv")
 ho_churn = pd.read_csv(DATA / "churn.csv")
 ho_ab = pd.read_csv(DATA / "checkout_ab.csv")
 H = "heldout"
-
-QUANTILE_METHODS = ["linear", "lower", "higher", "nearest", "midpoint", "hazen", "weibull", "median_unbiased"]
-
-
-def ho_quantile(series, q):
-    """A percentile under every common definition (pandas' linear one first)."""
-    values = series.dropna().to_numpy(dtype=float)
-    found = []
-    for method in QUANTILE_METHODS:
-        v = float(np.quantile(values, q, method=method))
-        if all(abs(v - f) > 1e-12 for f in found):
-            found.append(v)
-    return found
 
 
 def ho_sd(series):
@@ -511,11 +531,6 @@ def ho_welch_anova(groups):
 
 def ho_ols(formula, data):
     return smf.ols(formula, data=data).fit()
-
-
-def ho_logit_both(fit, name):
-    """A logistic coefficient as log-odds or as an odds ratio."""
-    return [fit.params[name], math.exp(fit.params[name])]
 
 
 ho_c = ho_churn.assign(churned01=ho_churn["churned"].astype(int), autopay01=ho_churn["autopay"].astype(int))
@@ -712,10 +727,10 @@ put(f"{H}.churn.corr.satisfaction_calls_basic", ho_basic["satisfaction"].corr(ho
 # --- Distributions ------------------------------------------------------------------------------------------------
 put(f"{H}.churn.fee.median", ho_churn["monthly_fee"].median())
 put(f"{H}.churn.fee.max", ho_churn["monthly_fee"].max())
-put(f"{H}.ab.basket.q90", ho_quantile(ho_ab["basket_value"], 0.90))
-put(f"{H}.lalonde.re75.q25", ho_quantile(ho_lalonde["re75"], 0.25))
+put(f"{H}.ab.basket.q90", quantiles(ho_ab["basket_value"], 0.90))
+put(f"{H}.lalonde.re75.q25", quantiles(ho_lalonde["re75"], 0.25))
 put(f"{H}.lalonde.re75.median", ho_lalonde["re75"].median())
-put(f"{H}.lalonde.re75.q75", ho_quantile(ho_lalonde["re75"], 0.75))
+put(f"{H}.lalonde.re75.q75", quantiles(ho_lalonde["re75"], 0.75))
 put(f"{H}.churn.satisfaction.sd", ho_sd(ho_churn["satisfaction"]))
 ho_iqr = [
     float(np.quantile(ho_churn["satisfaction"].dropna(), 0.75, method=m))
@@ -724,7 +739,7 @@ ho_iqr = [
 ]
 put(f"{H}.churn.satisfaction.iqr", sorted(set(round(v, 10) for v in ho_iqr)))
 for pct in (10, 50, 90):
-    put(f"{H}.churn.tenure.q{pct}", ho_quantile(ho_churn["tenure_months"], pct / 100))
+    put(f"{H}.churn.tenure.q{pct}", quantiles(ho_churn["tenure_months"], pct / 100))
 put(f"{H}.lalonde.age.median", ho_lalonde["age"].median())
 put(f"{H}.lalonde.age.min", ho_lalonde["age"].min())
 put(f"{H}.lalonde.age.max", ho_lalonde["age"].max())
@@ -732,7 +747,7 @@ put(f"{H}.ab.items.mean", ho_ab["items_viewed"].mean())
 put(f"{H}.ab.items.sd", ho_sd(ho_ab["items_viewed"]))
 put(f"{H}.ab.items.median", ho_ab["items_viewed"].median())
 put(f"{H}.ab.items.max", ho_ab["items_viewed"].max())
-put(f"{H}.lalonde.re78.q95", ho_quantile(ho_lalonde["re78"], 0.95))
+put(f"{H}.lalonde.re78.q95", quantiles(ho_lalonde["re78"], 0.95))
 for calls, n in ho_churn["support_calls"].value_counts().sort_index().items():
     put(f"{H}.churn.support_calls.count.{calls}", n)
 
@@ -826,7 +841,7 @@ put(f"{H}.ab.ols.basket_items.slope", fit.params["items_viewed"])
 put(f"{H}.ab.ols.basket_items.intercept", fit.params["Intercept"])
 fit = smf.logit("churned01 ~ monthly_fee + satisfaction", data=ho_c).fit(disp=0)
 for name in ["monthly_fee", "satisfaction"]:
-    put(f"{H}.churn.logit.fee_satisfaction.{name}", ho_logit_both(fit, name))
+    put(f"{H}.churn.logit.fee_satisfaction.{name}", log_odds_or_odds_ratio(fit, name))
 fit = ho_ols("satisfaction ~ support_calls + C(plan) + tenure_months", ho_c)
 put(f"{H}.churn.ols.satisfaction_calls_plan_tenure.support_calls", fit.params["support_calls"])
 
@@ -848,20 +863,20 @@ for fit in ho_offer_models:
     assert set(ho_t.index[:2]) == {"support_calls", "satisfaction"} and ho_t.iloc[1] - ho_t.iloc[2] > 3, ho_t
 for name in ["support_calls", "satisfaction"]:
     put(f"{H}.churn.offer_predictors.{name}", [name, name.replace("_", " ")])
-    put(f"{H}.churn.offer_predictors.{name}.coef", [v for fit in ho_offer_models for v in ho_logit_both(fit, name)])
+    put(f"{H}.churn.offer_predictors.{name}.coef", [v for fit in ho_offer_models for v in log_odds_or_odds_ratio(fit, name)])
 fit = ho_ols("re75 ~ re74", ho_lalonde)
 put(f"{H}.lalonde.ols.re75_re74.slope", fit.params["re74"])
 
 # Chain: logit churn on tenure + autopay -> add support calls -> standard plan only.
 fit = smf.logit("churned01 ~ tenure_months + autopay01", data=ho_c).fit(disp=0)
-put(f"{H}.churn.logit.tenure_autopay.tenure_months", ho_logit_both(fit, "tenure_months"))
-put(f"{H}.churn.logit.tenure_autopay.autopay", ho_logit_both(fit, "autopay01"))
+put(f"{H}.churn.logit.tenure_autopay.tenure_months", log_odds_or_odds_ratio(fit, "tenure_months"))
+put(f"{H}.churn.logit.tenure_autopay.autopay", log_odds_or_odds_ratio(fit, "autopay01"))
 fit = smf.logit("churned01 ~ tenure_months + autopay01 + support_calls", data=ho_c).fit(disp=0)
-put(f"{H}.churn.logit.tenure_autopay_calls.tenure_months", ho_logit_both(fit, "tenure_months"))
-put(f"{H}.churn.logit.tenure_autopay_calls.support_calls", ho_logit_both(fit, "support_calls"))
+put(f"{H}.churn.logit.tenure_autopay_calls.tenure_months", log_odds_or_odds_ratio(fit, "tenure_months"))
+put(f"{H}.churn.logit.tenure_autopay_calls.support_calls", log_odds_or_odds_ratio(fit, "support_calls"))
 fit = smf.logit("churned01 ~ tenure_months + autopay01 + support_calls", data=ho_c[ho_c["plan"] == "standard"]).fit(disp=0)
-put(f"{H}.churn.logit.tenure_autopay_calls_standard.tenure_months", ho_logit_both(fit, "tenure_months"))
-put(f"{H}.churn.logit.tenure_autopay_calls_standard.support_calls", ho_logit_both(fit, "support_calls"))
+put(f"{H}.churn.logit.tenure_autopay_calls_standard.tenure_months", log_odds_or_odds_ratio(fit, "tenure_months"))
+put(f"{H}.churn.logit.tenure_autopay_calls_standard.support_calls", log_odds_or_odds_ratio(fit, "support_calls"))
 
 # --- Causal effects and the treated --------------------------------------------------------------------------------
 put(f"{H}.lalonde.treated", int((ho_lalonde["treat"] == 1).sum()))
@@ -960,7 +975,7 @@ put(f"{H}.churn.count.stayed", int((ho_churn["churned"] == False).sum()))  # noq
 #
 # Facts for the blind questions, every key under "blind.". Written without looking at the planner, its
 # tests, its data dictionaries or the two other question sets, and computed here again from the CSVs
-# with pandas / scipy / statsmodels, reusing nothing above but `put` and the DATA path. Where analysts
+# with pandas / scipy / statsmodels, reusing nothing above but `put`, the DATA path and the shared variants. Where analysts
 # legitimately differ, every standard variant is an acceptable alternative, each computed exactly:
 # sample or population SD; numpy's percentile definitions; Welch or Student t; one-way ANOVA, Welch's
 # ANOVA or Kruskal-Wallis; chi-square with or without Yates (= the two-proportion z-test); a logistic
@@ -977,36 +992,10 @@ bl_lalonde = pd.read_csv(DATA / "lalonde.csv")
 bl_churn = pd.read_csv(DATA / "churn.csv")
 bl_ab = pd.read_csv(DATA / "checkout_ab.csv")
 B = "blind"
-BL_QUANTILE_METHODS = ["linear", "lower", "higher", "nearest", "midpoint", "hazen", "weibull", "median_unbiased"]
 
 
 def bl_put(key, value):
     put(f"{B}.{key}", value)
-
-
-def bl_names(column):
-    return [column] if "_" not in column else [column, column.replace("_", " ")]
-
-
-def bl_quantiles(series, q):
-    """One percentile under every numpy definition, pandas' (linear) first, duplicates dropped."""
-    x = series.dropna().to_numpy(dtype=float)
-    out = []
-    for method in BL_QUANTILE_METHODS:
-        v = float(np.quantile(x, q, method=method))
-        if all(abs(v - o) > 1e-12 for o in out):
-            out.append(v)
-    return out
-
-
-def bl_iqr(series):
-    x = series.dropna().to_numpy(dtype=float)
-    out = []
-    for method in BL_QUANTILE_METHODS:
-        v = float(np.quantile(x, 0.75, method=method) - np.quantile(x, 0.25, method=method))
-        if all(abs(v - o) > 1e-12 for o in out):
-            out.append(v)
-    return out
 
 
 def bl_sd(series):
@@ -1038,10 +1027,6 @@ def bl_anova(groups):
     f = (np.sum(w * (m - centre) ** 2) / (k - 1)) / (1 + 2 * (k - 2) / (k**2 - 1) * lam)
     welch_p = stats.f.sf(f, k - 1, (k**2 - 1) / (3 * lam))
     return [stats.f_oneway(*groups).pvalue, welch_p, stats.kruskal(*groups).pvalue]
-
-
-def bl_logit_both(fit, name):
-    return [fit.params[name], math.exp(fit.params[name])]
 
 
 def bl_design(frame, covariates):
@@ -1125,7 +1110,7 @@ bl_put("churn.type.customer_id", ["text", "string", "str", "object", "categorica
 # --- Missing values -------------------------------------------------------------------------------------
 bl_missing = bl_churn.isna().sum().sort_values(ascending=False)
 assert bl_missing.iloc[0] > bl_missing.iloc[1]
-bl_put("churn.most_missing.name", bl_names(bl_missing.index[0]))
+bl_put("churn.most_missing.name", spellings(bl_missing.index[0]))
 bl_put("churn.most_missing.count", bl_missing.iloc[0])
 for column in ["region", "satisfaction", "last_feedback"]:
     bl_put(f"churn.missing.{column}", bl_missing[column])
@@ -1274,7 +1259,7 @@ bl_put("churn.spearman.calls_satisfaction", stats.spearmanr(bl_sc["support_calls
 bl_r = bl_a.select_dtypes(include=["number"]).astype(float).corr()["basket_value"].drop("basket_value")
 bl_order = bl_r.abs().sort_values(ascending=False)
 assert bl_order.iloc[0] - bl_order.iloc[1] > 0.1, bl_order
-bl_put("ab.most_corr.basket_value.name", bl_names(bl_order.index[0]))
+bl_put("ab.most_corr.basket_value.name", spellings(bl_order.index[0]))
 bl_put("ab.most_corr.basket_value.r", bl_r[bl_order.index[0]])
 bl_put("churn.corr.fee_churned", bl_c["monthly_fee"].corr(bl_c["churned"]))
 bl_put("lalonde.corr.re74_re78", bl_lalonde["re74"].corr(bl_lalonde["re78"]))
@@ -1282,7 +1267,7 @@ bl_put("lalonde.corr.re74_re78_treated", bl_treated["re74"].corr(bl_treated["re7
 bl_put("lalonde.spearman.re74_re78_treated", stats.spearmanr(bl_treated["re74"], bl_treated["re78"]).correlation)
 
 # --- Distributions ------------------------------------------------------------------------------------------------
-bl_put("ab.basket_value.q90_mobile", bl_quantiles(bl_basket[bl_ab["device"] == "mobile"], 0.90))
+bl_put("ab.basket_value.q90_mobile", quantiles(bl_basket[bl_ab["device"] == "mobile"], 0.90))
 bl_tenure = bl_churn["tenure_months"]
 bl_put("churn.tenure_months.mean", bl_tenure.mean())
 bl_put("churn.tenure_months.median", bl_tenure.median())
@@ -1290,14 +1275,14 @@ bl_put("churn.tenure_months.sd", bl_sd(bl_tenure))
 bl_put("churn.tenure_months.min", bl_tenure.min())
 bl_put("churn.tenure_months.max", bl_tenure.max())
 for pct in (25, 50, 75):
-    bl_put(f"lalonde.re78.q{pct}_treated", bl_quantiles(bl_treated["re78"], pct / 100))
-bl_put("churn.monthly_fee.iqr", bl_iqr(bl_churn["monthly_fee"]))
+    bl_put(f"lalonde.re78.q{pct}_treated", quantiles(bl_treated["re78"], pct / 100))
+bl_put("churn.monthly_fee.iqr", iqr(bl_churn["monthly_fee"]))
 bl_put("lalonde.re75.skew", [bl_lalonde["re75"].skew(), stats.skew(bl_lalonde["re75"], bias=True)])
 bl_items = bl_ab["items_viewed"].value_counts()
 assert bl_items.iloc[0] > bl_items.iloc[1]
 bl_put("ab.items_viewed.mode", bl_items.index[0])
 bl_put("ab.items_viewed.mode_count", bl_items.iloc[0])
-bl_put("churn.satisfaction.q05", bl_quantiles(bl_churn["satisfaction"], 0.05))
+bl_put("churn.satisfaction.q05", quantiles(bl_churn["satisfaction"], 0.05))
 
 # --- Group comparisons ---------------------------------------------------------------------------------------------
 for flag, value in bl_ab.groupby("returning")["items_viewed"].mean().items():
@@ -1348,7 +1333,7 @@ for name in ["support_calls", "tenure_months"]:
     bl_put(f"churn.ols.satisfaction_calls_tenure.{name}", fit.params[name])
 fit = smf.logit("churned ~ satisfaction + monthly_fee + autopay", data=bl_c).fit(disp=0)
 for name in ["satisfaction", "monthly_fee", "autopay"]:
-    bl_put(f"churn.logit.churn_sat_fee_autopay.{name}", bl_logit_both(fit, name))
+    bl_put(f"churn.logit.churn_sat_fee_autopay.{name}", log_odds_or_odds_ratio(fit, name))
 fit = smf.ols("re78 ~ re74 + re75 + treat", data=bl_lalonde).fit()
 for name in ["re74", "re75", "treat"]:
     bl_put(f"lalonde.ols.re78_re74_re75_treat.{name}", fit.params[name])
@@ -1516,7 +1501,7 @@ for year in ("re74", "re75", "re78"):
 #
 # Facts for the second blind set, every key under "blind2.". Written without looking at the planner, its
 # tests, its data dictionaries or the question texts of the other sets, and computed here again from the
-# CSVs with pandas / numpy / scipy / statsmodels, reusing nothing above but `put` and the DATA path.
+# CSVs with pandas / numpy / scipy / statsmodels, reusing nothing above but `put`, the DATA path and the shared variants.
 # Where analysts legitimately differ, every standard variant is an acceptable alternative, each computed
 # exactly: sample or population SD; numpy's percentile definitions; the adjusted or the plain skewness;
 # Welch or Student t; one-way ANOVA, Welch's ANOVA or Kruskal-Wallis; Mann-Whitney with or without the
@@ -1532,35 +1517,10 @@ for year in ("re74", "re75", "re78"):
 b2_lalonde = pd.read_csv(DATA / "lalonde.csv")
 b2_churn = pd.read_csv(DATA / "churn.csv")
 b2_ab = pd.read_csv(DATA / "checkout_ab.csv")
-B2_QUANTILE = ["linear", "lower", "higher", "nearest", "midpoint", "hazen", "weibull", "median_unbiased"]
 
 
 def b2(key, value):
     put(f"blind2.{key}", value)
-
-
-def b2_col(column):
-    """A column as written in the file, or with spaces for underscores."""
-    return [column] if "_" not in column else [column, column.replace("_", " ")]
-
-
-def b2_unique(values):
-    out = []
-    for v in values:
-        if all(abs(float(v) - o) > 1e-12 for o in out):
-            out.append(float(v))
-    return out
-
-
-def b2_q(series, q):
-    """A percentile under every numpy definition (pandas' linear first)."""
-    x = series.dropna().to_numpy(dtype=float)
-    return b2_unique(np.quantile(x, q, method=m) for m in B2_QUANTILE)
-
-
-def b2_iqr(series):
-    x = series.dropna().to_numpy(dtype=float)
-    return b2_unique(np.quantile(x, 0.75, method=m) - np.quantile(x, 0.25, method=m) for m in B2_QUANTILE)
 
 
 def b2_sd(series):
@@ -1593,7 +1553,7 @@ def b2_chi2(rows, cols):
     table = pd.crosstab(rows, cols)
     with_yates = stats.chi2_contingency(table, correction=True)[1]
     without = stats.chi2_contingency(table, correction=False)[1]
-    return b2_unique([with_yates, without])
+    return distinct([with_yates, without])
 
 
 def b2_oneway(groups):
@@ -1630,11 +1590,6 @@ def b2_ols(frame, outcome, columns):
 def b2_logit(frame, outcome, columns):
     frame = frame.dropna(subset=[outcome, *columns])
     return sm.Logit(frame[outcome].astype(float), b2_matrix(frame, columns)).fit(disp=0)
-
-
-def b2_both(fit, name):
-    """A logistic coefficient as log-odds or as an odds ratio."""
-    return [fit.params[name], math.exp(fit.params[name])]
 
 
 def b2_pscore(frame, treatment, covariates):
@@ -1679,7 +1634,7 @@ def b2_matching(frame, outcome, treatment, covariates):
         j = int(np.argmin(np.where(taken, np.inf, np.abs(et[i] - ec))))
         taken[j] = True
         diffs.append(yt[i] - yc[j])
-    return b2_unique([first, averaged, np.mean(diffs)])
+    return distinct([first, averaged, np.mean(diffs)])
 
 
 def b2_adjusted(frame, outcome, treatment, covariates, binary):
@@ -1713,7 +1668,7 @@ b2("datasets.ab", "checkout_ab.csv")
 b2("churn.cols", b2_churn.shape[1])
 for column in ["customer_id", "signup_date", "monthly_fee", "last_feedback"]:
     assert column in b2_churn.columns
-    b2(f"churn.column.{column}", b2_col(column))
+    b2(f"churn.column.{column}", spellings(column))
 b2("lalonde.rows", len(b2_lalonde))
 # The one dataset with a country column, and its number of countries.
 b2_files = [("lalonde.csv", b2_lalonde), ("churn.csv", b2_churn), ("checkout_ab.csv", b2_ab)]
@@ -1788,7 +1743,7 @@ for device, total in b2_ab.groupby("device")["basket_value"].sum().items():
     b2(f"ab.basket.sum.{device}", total)
 b2("lalonde.age.mean_treated", b2_lalonde.loc[b2_lalonde["treat"] == 1, "age"].mean())
 for flag, label in [(True, "autopay"), (False, "manual")]:
-    b2(f"churn.tenure.median.{label}", b2_q(b2_churn.loc[b2_churn["autopay"] == flag, "tenure_months"], 0.5))
+    b2(f"churn.tenure.median.{label}", quantiles(b2_churn.loc[b2_churn["autopay"] == flag, "tenure_months"], 0.5))
 tablet_de = (b2_ab["device"] == "tablet") & (b2_ab["country"] == "DE")
 b2("ab.items.mean_tablet_de", b2_ab.loc[tablet_de, "items_viewed"].mean())
 b2("churn.satisfaction.mean_calls_4plus", b2_churn.loc[b2_churn["support_calls"] >= 4, "satisfaction"].mean())
@@ -1852,15 +1807,15 @@ b2("lalonde.educ.mode", educ.index[0])
 b2("lalonde.educ.mode_count", educ.iloc[0])
 
 # --- Distributions ------------------------------------------------------------------------------------------------
-b2("ab.basket.median_returning", b2_q(b2_ab.loc[b2_ab["returning"], "basket_value"], 0.5))
-b2("ab.basket.q95", b2_q(b2_ab["basket_value"], 0.95))
-b2("lalonde.age.iqr", b2_iqr(b2_lalonde["age"]))
+b2("ab.basket.median_returning", quantiles(b2_ab.loc[b2_ab["returning"], "basket_value"], 0.5))
+b2("ab.basket.q95", quantiles(b2_ab["basket_value"], 0.95))
+b2("lalonde.age.iqr", iqr(b2_lalonde["age"]))
 b2("lalonde.re78.skew", b2_skew(b2_lalonde["re78"]))
 calls = b2_churn["support_calls"].value_counts()
 for k in range(5):
     b2(f"churn.calls.count.{k}", calls[k])
 b2("churn.tenure.min", b2_churn["tenure_months"].min())
-b2("churn.tenure.median", b2_q(b2_churn["tenure_months"], 0.5))
+b2("churn.tenure.median", quantiles(b2_churn["tenure_months"], 0.5))
 b2("churn.tenure.max", b2_churn["tenure_months"].max())
 
 # --- Correlations (Pearson unless named; pairwise complete) ------------------------------------------------------
@@ -1870,7 +1825,7 @@ b2("lalonde.corr.age_educ", b2_lalonde["age"].corr(b2_lalonde["educ"]))
 candidates = {c: b2a["items_viewed"].corr(b2a[c]) for c in ["new_checkout", "returning", "basket_value"]}
 best = max(candidates, key=lambda c: abs(candidates[c]))
 assert best == "basket_value" and sorted(abs(v) for v in candidates.values())[-2] < 0.1
-b2("ab.most_corr.items.name", b2_col(best))
+b2("ab.most_corr.items.name", spellings(best))
 b2("ab.most_corr.items.r", candidates[best])
 b2("churn.corr.churned_tenure", b2c["churned"].corr(b2c["tenure_months"]))
 
@@ -1903,13 +1858,13 @@ fit = b2_ols(b2l, "re78", ["educ", "re74", "black"])
 b2("lalonde.ols.re78_educ_re74_black.educ", fit.params["educ"])
 b2("lalonde.ols.re78_educ_re74_black.black", fit.params["black"])
 fit = b2_logit(b2c, "churned", ["monthly_fee", "support_calls"])
-b2("churn.logit.churn_fee_calls.monthly_fee", b2_both(fit, "monthly_fee"))
-b2("churn.logit.churn_fee_calls.support_calls", b2_both(fit, "support_calls"))
+b2("churn.logit.churn_fee_calls.monthly_fee", log_odds_or_odds_ratio(fit, "monthly_fee"))
+b2("churn.logit.churn_fee_calls.support_calls", log_odds_or_odds_ratio(fit, "support_calls"))
 fit = b2_ols(b2a, "basket_value", ["items_viewed"])
 b2("ab.ols.basket_items.r2", [fit.rsquared, fit.rsquared_adj])
 fit = b2_logit(b2c, "retention_offer", ["plan"])
-b2("churn.logit.offer_plan.premium", b2_both(fit, "plan_premium"))
-b2("churn.logit.offer_plan.standard", b2_both(fit, "plan_standard"))
+b2("churn.logit.offer_plan.premium", log_odds_or_odds_ratio(fit, "plan_premium"))
+b2("churn.logit.offer_plan.standard", log_odds_or_odds_ratio(fit, "plan_standard"))
 fit = b2_ols(b2c, "monthly_fee", ["plan"])
 b2("churn.ols.fee_plan.premium", fit.params["plan_premium"])
 b2("churn.ols.fee_plan.standard", fit.params["plan_standard"])
@@ -1966,17 +1921,17 @@ b2("chain.trn.adjusted", b2_adjusted(b2l, "re78", "treat", ["re74", "re75"], bin
 b2("chain.trn.matching", b2_matching(b2l, "re78", "treat", ["re74", "re75"]))
 # lgt: logit churned ~ support_calls -> + satisfaction (complete cases) -> + plan.
 fit = b2_logit(b2c, "churned", ["support_calls"])
-b2("chain.lgt.1.support_calls", b2_both(fit, "support_calls"))
+b2("chain.lgt.1.support_calls", log_odds_or_odds_ratio(fit, "support_calls"))
 fit = b2_logit(b2c, "churned", ["support_calls", "satisfaction"])
-b2("chain.lgt.2.support_calls", b2_both(fit, "support_calls"))
-b2("chain.lgt.2.satisfaction", b2_both(fit, "satisfaction"))
+b2("chain.lgt.2.support_calls", log_odds_or_odds_ratio(fit, "support_calls"))
+b2("chain.lgt.2.satisfaction", log_odds_or_odds_ratio(fit, "satisfaction"))
 fit = b2_logit(b2c, "churned", ["support_calls", "satisfaction", "plan"])
-b2("chain.lgt.3.support_calls", b2_both(fit, "support_calls"))
-b2("chain.lgt.3.satisfaction", b2_both(fit, "satisfaction"))
+b2("chain.lgt.3.support_calls", log_odds_or_odds_ratio(fit, "support_calls"))
+b2("chain.lgt.3.satisfaction", log_odds_or_odds_ratio(fit, "satisfaction"))
 # age: median age of the treated -> their 90th percentile -> the controls' 90th percentile.
-b2("chain.age.median_treated", b2_q(treated["age"], 0.5))
-b2("chain.age.q90_treated", b2_q(treated["age"], 0.9))
-b2("chain.age.q90_control", b2_q(control["age"], 0.9))
+b2("chain.age.median_treated", quantiles(treated["age"], 0.5))
+b2("chain.age.q90_treated", quantiles(treated["age"], 0.9))
+b2("chain.age.q90_control", quantiles(control["age"], 0.9))
 # sat: missing satisfaction count -> share -> share by plan (churn.missing_share.satisfaction.<plan> above).
 # day: busiest 3 days -> quietest 3 days (then April, which is not in the data).
 per_day = days.dt.strftime("%Y-%m-%d").value_counts().sort_values(ascending=False)
@@ -2006,7 +1961,7 @@ b2("chain.cor.premium_spearman", premium["support_calls"].corr(premium["satisfac
 #
 # Facts for the third blind set, every key under "blind3.". Written without looking at the planner, its
 # tests, its data dictionaries or the question texts of the other sets, and computed here again from the
-# CSVs with pandas / numpy / scipy / statsmodels, reusing nothing above but `put` and the DATA path.
+# CSVs with pandas / numpy / scipy / statsmodels, reusing nothing above but `put`, the DATA path and the shared variants.
 # Where analysts legitimately differ, every standard variant is an acceptable alternative, each computed
 # exactly: sample or population SD; numpy's percentile definitions; Welch or Student t; one-way ANOVA,
 # Welch's ANOVA or Kruskal-Wallis; Mann-Whitney with or without the continuity correction; chi-square with
@@ -2023,36 +1978,10 @@ b2("chain.cor.premium_spearman", premium["support_calls"].corr(premium["satisfac
 b3_lalonde = pd.read_csv(DATA / "lalonde.csv")
 b3_churn = pd.read_csv(DATA / "churn.csv")
 b3_ab = pd.read_csv(DATA / "checkout_ab.csv")
-B3_QUANTILE = ["linear", "lower", "higher", "nearest", "midpoint", "hazen", "weibull", "median_unbiased"]
 
 
 def b3(key, value):
     put(f"blind3.{key}", value)
-
-
-def b3_col(column):
-    """A column as written in the file, or with spaces for underscores."""
-    return [column] if "_" not in column else [column, column.replace("_", " ")]
-
-
-def b3_distinct(values):
-    """Numbers without near-duplicates, in order."""
-    out = []
-    for v in values:
-        if all(abs(float(v) - o) > 1e-12 for o in out):
-            out.append(float(v))
-    return out
-
-
-def b3_q(series, q):
-    """A quantile under every numpy definition (pandas' linear first)."""
-    x = series.dropna().to_numpy(dtype=float)
-    return b3_distinct(np.quantile(x, q, method=m) for m in B3_QUANTILE)
-
-
-def b3_iqr(series):
-    x = series.dropna().to_numpy(dtype=float)
-    return b3_distinct(np.quantile(x, 0.75, method=m) - np.quantile(x, 0.25, method=m) for m in B3_QUANTILE)
 
 
 def b3_sd(series):
@@ -2064,13 +1993,13 @@ def b3_t(a, b):
     """Two-sample t-test p-value, Welch and Student."""
     a = pd.Series(a).dropna().to_numpy(dtype=float)
     b = pd.Series(b).dropna().to_numpy(dtype=float)
-    return b3_distinct([stats.ttest_ind(a, b, equal_var=False).pvalue, stats.ttest_ind(a, b, equal_var=True).pvalue])
+    return distinct([stats.ttest_ind(a, b, equal_var=False).pvalue, stats.ttest_ind(a, b, equal_var=True).pvalue])
 
 
 def b3_mwu(a, b):
     a = pd.Series(a).dropna().to_numpy(dtype=float)
     b = pd.Series(b).dropna().to_numpy(dtype=float)
-    return b3_distinct(
+    return distinct(
         [
             stats.mannwhitneyu(a, b, alternative="two-sided", use_continuity=True, method="asymptotic").pvalue,
             stats.mannwhitneyu(a, b, alternative="two-sided", use_continuity=False, method="asymptotic").pvalue,
@@ -2084,7 +2013,7 @@ def b3_chi2(table):
     ps = [stats.chi2_contingency(table, correction=False)[1]]
     if table.shape == (2, 2):
         ps.append(stats.chi2_contingency(table, correction=True)[1])
-    return b3_distinct(ps)
+    return distinct(ps)
 
 
 def b3_oneway(groups):
@@ -2098,7 +2027,7 @@ def b3_oneway(groups):
     lam = np.sum((1 - w / np.sum(w)) ** 2 / (n - 1))
     f = (np.sum(w * (means - grand) ** 2) / (k - 1)) / (1 + 2 * (k - 2) * lam / (k**2 - 1))
     welch = stats.f.sf(f, k - 1, (k**2 - 1) / (3 * lam))
-    return b3_distinct([stats.f_oneway(*groups).pvalue, welch, stats.kruskal(*groups).pvalue])
+    return distinct([stats.f_oneway(*groups).pvalue, welch, stats.kruskal(*groups).pvalue])
 
 
 def b3_design(frame, columns):
@@ -2121,10 +2050,6 @@ def b3_ols(frame, outcome, columns):
 def b3_logit(frame, outcome, columns):
     data = frame[[outcome, *columns]].dropna()
     return sm.Logit(data[outcome].astype(float), b3_design(data, columns)).fit(disp=0, maxiter=200)
-
-
-def b3_logodds_or_odds_ratio(fit, name):
-    return [fit.params[name], math.exp(fit.params[name])]
 
 
 def b3_score(frame, treatment, covariates):
@@ -2162,7 +2087,7 @@ def b3_matching(y, t, e):
         j = int(np.argmin(d))
         available[j] = False
         greedy.append(y[i] - y[controls[j]])
-    return b3_distinct([np.mean(first), np.mean(averaged), np.mean(greedy)])
+    return distinct([np.mean(first), np.mean(averaged), np.mean(greedy)])
 
 
 def b3_logit_ame(frame, outcome, treatment, covariates):
@@ -2230,7 +2155,7 @@ b3("datasets.ab", "checkout_ab.csv")
 b3("lalonde.rows", len(bl3))
 b3("lalonde.cols", bl3.shape[1])
 for column in ab3.columns:
-    b3(f"ab.column.{column}", b3_col(column))
+    b3(f"ab.column.{column}", spellings(column))
 visited3 = pd.to_datetime(ab3["visited_at"])
 b3("ab.first_day", b3_dates(visited3.min().normalize()))
 b3("ab.last_day", b3_dates(visited3.max().normalize()))
@@ -2254,7 +2179,7 @@ missing3 = ch3.isna().sum()
 assert set(missing3[missing3 > 0].index) == {"region", "satisfaction", "last_feedback"}
 for column in ["region", "satisfaction", "last_feedback"]:
     b3(f"churn.missing.{column}", int(missing3[column]))
-    b3(f"churn.missing.name.{column}", b3_col(column))
+    b3(f"churn.missing.name.{column}", spellings(column))
 
 # --- Distinct values -----------------------------------------------------------------------------------
 countries3 = sorted(ab3["country"].unique())
@@ -2272,7 +2197,7 @@ for plan, value in ch3.groupby("plan")["satisfaction"].mean().items():
     b3(f"churn.satisfaction_by_plan.{plan}", value)
 b3("lalonde.age.treated.mean", bl3.loc[treated3, "age"].mean())
 premium_west3 = ch3[(ch3["plan"] == "premium") & (ch3["region"] == "west")]
-b3("churn.fee.premium_west.median", b3_q(premium_west3["monthly_fee"], 0.5))
+b3("churn.fee.premium_west.median", quantiles(premium_west3["monthly_fee"], 0.5))
 b3("churn.signups_2024", int((pd.to_datetime(ch3["signup_date"]).dt.year == 2024).sum()))
 married_nodegree3 = bl3[(bl3["married"] == 1) & (bl3["nodegree"] == 1)]
 b3("lalonde.re78.married_nodegree.mean", married_nodegree3["re78"].mean())
@@ -2318,16 +2243,16 @@ b3("ab.busiest_hour", int(hours3.index[0]))
 b3("ab.busiest_hour.sessions", int(hours3.iloc[0]))
 
 # --- Distributions -------------------------------------------------------------------------------------
-b3("churn.fee.p10", b3_q(ch3["monthly_fee"], 0.10))
-b3("churn.tenure.iqr", b3_iqr(ch3["tenure_months"]))
+b3("churn.fee.p10", quantiles(ch3["monthly_fee"], 0.10))
+b3("churn.tenure.iqr", iqr(ch3["tenure_months"]))
 b3("lalonde.age.sd", b3_sd(bl3["age"]))
 b3("lalonde.re74.mean", bl3["re74"].mean())
-b3("lalonde.re74.median", b3_q(bl3["re74"], 0.5))
+b3("lalonde.re74.median", quantiles(bl3["re74"], 0.5))
 satisfaction3 = ch3["satisfaction"]
 b3("churn.satisfaction.min", satisfaction3.min())
-b3("churn.satisfaction.q1", b3_q(satisfaction3, 0.25))
-b3("churn.satisfaction.median", b3_q(satisfaction3, 0.5))
-b3("churn.satisfaction.q3", b3_q(satisfaction3, 0.75))
+b3("churn.satisfaction.q1", quantiles(satisfaction3, 0.25))
+b3("churn.satisfaction.median", quantiles(satisfaction3, 0.5))
+b3("churn.satisfaction.q3", quantiles(satisfaction3, 0.75))
 b3("churn.satisfaction.max", satisfaction3.max())
 items3 = ab3["items_viewed"].value_counts()
 assert items3.iloc[0] > items3.iloc[1]
@@ -2343,7 +2268,7 @@ candidates3 = ["monthly_fee", "tenure_months", "support_calls", "retention_offer
 r_sat3 = {c: ch3[c].astype(float).corr(satisfaction3) for c in candidates3}
 leader3 = max(r_sat3, key=lambda c: abs(r_sat3[c]))
 assert leader3 == "support_calls"
-b3("churn.cor_sat.leader", b3_col(leader3))
+b3("churn.cor_sat.leader", spellings(leader3))
 b3("churn.cor_sat.r", r_sat3[leader3])
 r_fee_tenure3, p_fee_tenure3 = stats.pearsonr(ch3["monthly_fee"], ch3["tenure_months"])
 b3("churn.cor.fee_tenure.r", r_fee_tenure3)
@@ -2361,7 +2286,7 @@ b3(
 )
 plan_region3 = pd.crosstab(ch3["plan"], ch3["region"])
 plan_region_all3 = pd.crosstab(ch3["plan"], ch3["region"].fillna("(missing)"))
-b3("churn.plan_region.p", b3_distinct(b3_chi2(plan_region3) + b3_chi2(plan_region_all3)))
+b3("churn.plan_region.p", distinct(b3_chi2(plan_region3) + b3_chi2(plan_region_all3)))
 b3("lalonde.re78.mwu.p", b3_mwu(bl3.loc[treated3, "re78"], bl3.loc[~treated3, "re78"]))
 b3("churn.autopay_share.churned", ch3.loc[ch3["churned"], "autopay"].mean())
 b3("churn.autopay_share.stayed", ch3.loc[~ch3["churned"], "autopay"].mean())
@@ -2374,12 +2299,12 @@ b3("churn.calls.offer.p", b3_t(ch3.loc[offered3, "support_calls"], ch3.loc[~offe
 # --- Regressions ---------------------------------------------------------------------------------------
 fit3 = b3_ols(ab3, "basket_value", ["items_viewed"])
 b3("ab.ols_items.slope", fit3.params["items_viewed"])
-b3("ab.ols_items.r2", b3_distinct([fit3.rsquared, fit3.rsquared_adj]))
+b3("ab.ols_items.r2", distinct([fit3.rsquared, fit3.rsquared_adj]))
 fit3 = b3_ols(bl3, "re78", ["age", "educ", "re74"])
 b3("lalonde.ols.educ", fit3.params["educ"])
 fit3 = b3_logit(ch3, "churned", ["support_calls", "satisfaction"])
-b3("churn.logit.support_calls", b3_logodds_or_odds_ratio(fit3, "support_calls"))
-b3("churn.logit.satisfaction", b3_logodds_or_odds_ratio(fit3, "satisfaction"))
+b3("churn.logit.support_calls", log_odds_or_odds_ratio(fit3, "support_calls"))
+b3("churn.logit.satisfaction", log_odds_or_odds_ratio(fit3, "satisfaction"))
 fit3 = b3_ols(ch3, "monthly_fee", ["plan"])
 b3("churn.ols_plan.premium", fit3.params["plan_premium"])
 b3("churn.ols_plan.standard", fit3.params["plan_standard"])
@@ -2403,7 +2328,7 @@ e3, rows3 = b3_score(ch3, "retention_offer", OFFER_X3)
 ipw3 = b3_ipw(ch3.loc[rows3, "churned"], ch3.loc[rows3, "retention_offer"], e3)
 b3(
     "churn.offer_effect.adjusted",
-    b3_distinct(
+    distinct(
         [
             lpm3.params["retention_offer"],
             *b3_logit_ame(ch3, "churned", "retention_offer", OFFER_X3),
@@ -2461,7 +2386,7 @@ b3("chain.sat.simple", fit3.params["support_calls"])
 fit3 = b3_ols(ch3, "satisfaction", ["support_calls", "tenure_months", "autopay"])
 b3("chain.sat.multi", fit3.params["support_calls"])
 b3("chain.sat.multi_autopay", fit3.params["autopay"])
-b3("chain.sat.r2", b3_distinct([fit3.rsquared, fit3.rsquared_adj]))
+b3("chain.sat.r2", distinct([fit3.rsquared, fit3.rsquared_adj]))
 # effect: naive -> regression on age, educ, re74, re75 -> IPW with them -> matching with them.
 FOUR3 = ["age", "educ", "re74", "re75"]
 b3("chain.effect.naive", bl3.loc[treated3, "re78"].mean() - bl3.loc[~treated3, "re78"].mean())
@@ -2471,10 +2396,10 @@ ipw3 = b3_ipw(bl3.loc[rows3, "re78"], bl3.loc[rows3, "treat"], e3)
 b3("chain.effect.ipw", [ipw3["hajek"], ipw3["ht"], ipw3["att"]])
 b3("chain.effect.matching", b3_matching(bl3.loc[rows3, "re78"], bl3.loc[rows3, "treat"], e3))
 # basket: median -> 95th percentile -> both for returning visitors.
-b3("chain.basket.median", b3_q(ab3["basket_value"], 0.5))
-b3("chain.basket.p95", b3_q(ab3["basket_value"], 0.95))
-b3("chain.basket.returning.median", b3_q(returning3, 0.5))
-b3("chain.basket.returning.p95", b3_q(returning3, 0.95))
+b3("chain.basket.median", quantiles(ab3["basket_value"], 0.5))
+b3("chain.basket.p95", quantiles(ab3["basket_value"], 0.95))
+b3("chain.basket.returning.median", quantiles(returning3, 0.5))
+b3("chain.basket.returning.p95", quantiles(returning3, 0.95))
 # customers: the three largest regions -> how many premium customers in each.
 sizes3 = ch3["region"].value_counts()
 assert list(sizes3.index[:3]) == ["north", "south", "east"]

@@ -4,7 +4,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import type { ServerMessageOf } from '@cascade/core';
 import { describe, expect, it } from 'vitest';
 import { connectedSuite } from './connected-suite';
-import { credentials, csvAboveInlineLimit, isResponseFor, root, sendQuery, uploadCsv } from './harness';
+import { askQuestion, credentials, csvAboveInlineLimit, root, uploadCsv } from './harness';
 
 describe('the analysis task behind the local cloud', () => {
   const suite = connectedSuite();
@@ -23,11 +23,7 @@ describe('the analysis task behind the local cloud', () => {
   });
 
   it('profiles a small sample inside Dispatch, with no task to wait for', async () => {
-    const ack = await sendQuery(suite.client, 'profile lalonde.csv');
-    const response = await suite.client.waitFor<ServerMessageOf<'response'>>(
-      isResponseFor(ack.executionId),
-      60_000,
-    );
+    const { response } = await askQuestion(suite.client, 'profile lalonde.csv');
     expect(response.status).toBe('SUCCEEDED');
     expect(response.summary).toMatch(/\*\*lalonde\.csv\*\* has \d+ rows and 10 columns/);
     const charts = response.items[0]!.output!.charts!;
@@ -39,11 +35,7 @@ describe('the analysis task behind the local cloud', () => {
     const csv = csvAboveInlineLimit();
     expect(Buffer.byteLength(csv)).toBeGreaterThan(16 * 1024 * 1024);
     await uploadCsv(suite.client, 'big.csv', csv);
-    const ack = await sendQuery(suite.client, 'profile big.csv');
-    const response = await suite.client.waitFor<ServerMessageOf<'response'>>(
-      isResponseFor(ack.executionId),
-      120_000,
-    );
+    const { ack, response } = await askQuestion(suite.client, 'profile big.csv', 120_000);
     expect(response.status).toBe('SUCCEEDED');
     expect(response.summary).toMatch(/\*\*big\.csv\*\* has 1,200,000 rows and 4 columns/);
     expect(
@@ -81,12 +73,9 @@ describe('the analysis task behind the local cloud', () => {
   });
 
   it('estimates an effect with every method and its intervals', async () => {
-    const ack = await sendQuery(
+    const { response } = await askQuestion(
       suite.client,
       'what is the effect of treat on re78 in lalonde.csv adjusting for age, educ, re74 and re75?',
-    );
-    const response = await suite.client.waitFor<ServerMessageOf<'response'>>(
-      isResponseFor(ack.executionId),
       120_000,
     );
     expect(response.status).toBe('SUCCEEDED');
@@ -95,12 +84,9 @@ describe('the analysis task behind the local cloud', () => {
   });
 
   it("says why, in the engine's own sentence, when the data cannot answer", async () => {
-    const ack = await sendQuery(
+    const { response } = await askQuestion(
       suite.client,
       'what is the effect of retention_offer on churned in churn.csv adjusting for customer_id?',
-    );
-    const response = await suite.client.waitFor<ServerMessageOf<'response'>>(
-      isResponseFor(ack.executionId),
       60_000,
     );
     expect(response.status).toBe('SUCCEEDED');
@@ -110,12 +96,9 @@ describe('the analysis task behind the local cloud', () => {
   });
 
   it('fails the item whose analysis task fails, with the task’s own sentence', async () => {
-    const ack = await sendQuery(
+    const { response } = await askQuestion(
       suite.client,
       'what is the effect of treat on earnings in big.csv adjusting for age and educ, using matching, only where age > 1000',
-    );
-    const response = await suite.client.waitFor<ServerMessageOf<'response'>>(
-      isResponseFor(ack.executionId),
       120_000,
     );
     expect(response.status).toBe('FAILED');

@@ -115,9 +115,12 @@ export async function sendQuery(client: Client, content: string): Promise<Server
 }
 
 /** Sends one question and waits for its run's `response`. */
-export async function askQuestion(client: Client, content: string) {
+export async function askQuestion(client: Client, content: string, timeoutMs = 60_000) {
   const ack = await sendQuery(client, content);
-  const response = await client.waitFor<ServerMessageOf<'response'>>(isResponseFor(ack.executionId), 60_000);
+  const response = await client.waitFor<ServerMessageOf<'response'>>(
+    isResponseFor(ack.executionId),
+    timeoutMs,
+  );
   return { ack, response };
 }
 
