@@ -92,6 +92,66 @@ def log_odds_or_odds_ratio(fit, name):
     return [fit.params[name], math.exp(fit.params[name])]
 
 
+def t_test(a, b):
+    """Two-sample t-test p-values: Welch's, then Student's."""
+    a = pd.Series(a).dropna().to_numpy(dtype=float)
+    b = pd.Series(b).dropna().to_numpy(dtype=float)
+    return [stats.ttest_ind(a, b, equal_var=False).pvalue, stats.ttest_ind(a, b, equal_var=True).pvalue]
+
+
+def mann_whitney(a, b):
+    """Mann-Whitney U p-values (two-sided, normal approximation), with and without the continuity correction."""
+    a = pd.Series(a).dropna().to_numpy(dtype=float)
+    b = pd.Series(b).dropna().to_numpy(dtype=float)
+    return [
+        stats.mannwhitneyu(a, b, alternative="two-sided", use_continuity=True, method="asymptotic").pvalue,
+        stats.mannwhitneyu(a, b, alternative="two-sided", use_continuity=False, method="asymptotic").pvalue,
+    ]
+
+
+def one_way(groups):
+    """One-way ANOVA, Welch's ANOVA (by its formula) and Kruskal-Wallis p-values."""
+    groups = [np.asarray(g, dtype=float) for g in groups]
+    k = len(groups)
+    n = np.array([len(g) for g in groups], dtype=float)
+    means = np.array([g.mean() for g in groups])
+    w = n / np.array([g.var(ddof=1) for g in groups])
+    grand = np.sum(w * means) / np.sum(w)
+    lam = np.sum((1 - w / np.sum(w)) ** 2 / (n - 1))
+    f = (np.sum(w * (means - grand) ** 2) / (k - 1)) / (1 + 2 * (k - 2) * lam / (k**2 - 1))
+    welch = stats.f.sf(f, k - 1, (k**2 - 1) / (3 * lam))
+    return [stats.f_oneway(*groups).pvalue, welch, stats.kruskal(*groups).pvalue]
+
+
+def ipw(y, t, e):
+    """Inverse probability weighting: Hajek ATE, Horvitz-Thompson ATE, ATT (controls weighted e / (1 - e))."""
+    y, t, e = (np.asarray(v, dtype=float) for v in (y, t, e))
+    hajek = np.sum(t * y / e) / np.sum(t / e) - np.sum((1 - t) * y / (1 - e)) / np.sum((1 - t) / (1 - e))
+    ht = np.mean(t * y / e) - np.mean((1 - t) * y / (1 - e))
+    odds = e / (1 - e)
+    att = y[t == 1].mean() - np.sum((1 - t) * y * odds) / np.sum((1 - t) * odds)
+    return {"hajek": hajek, "ht": ht, "att": att}
+
+
+def matching(y, t, e):
+    """ATT by 1:1 nearest neighbour on the score, the three standard variants: with replacement taking the
+    first nearest control; with replacement averaging the controls tied at the nearest distance (Abadie-Imbens,
+    R Matching's and Stata teffects' default; ties are common here, many rows share their covariates); and
+    greedy without replacement, largest score first (MatchIt's default)."""
+    et, ec, yt, yc = e[t == 1], e[t == 0], y[t == 1], y[t == 0]
+    distance = np.abs(et[:, None] - ec[None, :])
+    with_replacement = np.mean(yt - yc[distance.argmin(axis=1)])
+    tied = distance <= distance.min(axis=1, keepdims=True) + 1e-12
+    ties_averaged = np.mean(yt - (tied * yc).sum(axis=1) / tied.sum(axis=1))
+    used = np.zeros(len(ec), dtype=bool)
+    gaps = []
+    for i in np.argsort(-et, kind="stable"):
+        j = int(np.argmin(np.where(used, np.inf, np.abs(et[i] - ec))))
+        used[j] = True
+        gaps.append(yt[i] - yc[j])
+    return [with_replacement, ties_averaged, float(np.mean(gaps))]
+
+
 lalonde = pd.read_csv(DATA / "lalonde.csv")
 churn = pd.read_csv(DATA / "churn.csv")
 ab = pd.read_csv(DATA / "checkout_ab.csv")
@@ -497,15 +557,6 @@ def ho_sd(series):
     return [s.std(ddof=1), s.std(ddof=0)]
 
 
-def ho_mean_test(a, b):
-    """Two-sample comparison of means: Welch's t, then Student's t."""
-    a, b = a.dropna(), b.dropna()
-    return [
-        stats.ttest_ind(a, b, equal_var=False).pvalue,
-        stats.ttest_ind(a, b, equal_var=True).pvalue,
-    ]
-
-
 def ho_table_test(table):
     """Chi-square of a contingency table, with and (for 2x2) without Yates' correction."""
     p = [stats.chi2_contingency(table, correction=True)[1]]
@@ -756,19 +807,19 @@ for flag, value in ho_churn.groupby("autopay")["satisfaction"].mean().items():
     put(f"{H}.churn.satisfaction.mean_by_autopay.{str(flag).lower()}", value)
 put(
     f"{H}.churn.test.satisfaction_autopay.p",
-    ho_mean_test(ho_churn.loc[ho_churn["autopay"], "satisfaction"], ho_churn.loc[~ho_churn["autopay"], "satisfaction"]),
+    t_test(ho_churn.loc[ho_churn["autopay"], "satisfaction"], ho_churn.loc[~ho_churn["autopay"], "satisfaction"]),
 )
 for flag, value in ho_churn.groupby("churned")["support_calls"].mean().items():
     put(f"{H}.churn.calls.mean_by_churned.{str(flag).lower()}", value)
 put(
     f"{H}.churn.test.calls_churned.p",
-    ho_mean_test(ho_churn.loc[ho_churn["churned"], "support_calls"], ho_churn.loc[~ho_churn["churned"], "support_calls"]),
+    t_test(ho_churn.loc[ho_churn["churned"], "support_calls"], ho_churn.loc[~ho_churn["churned"], "support_calls"]),
 )
 for flag, value in ho_lalonde.groupby("married")["re78"].mean().items():
     put(f"{H}.lalonde.re78.mean_by_married.{flag}", value)
 put(
     f"{H}.lalonde.test.re78_married.p",
-    ho_mean_test(ho_lalonde.loc[ho_lalonde["married"] == 1, "re78"], ho_lalonde.loc[ho_lalonde["married"] == 0, "re78"]),
+    t_test(ho_lalonde.loc[ho_lalonde["married"] == 1, "re78"], ho_lalonde.loc[ho_lalonde["married"] == 0, "re78"]),
 )
 ho_desktop = (ho_ab["device"] == "desktop").astype(int)
 for flag, value in ho_desktop.groupby(ho_ab["returning"]).mean().items():
@@ -791,7 +842,7 @@ for arm, value in ho_lalonde.groupby("treat")["educ"].mean().items():
     put(f"{H}.lalonde.educ.mean_by_treat.{arm}", value)
 put(
     f"{H}.lalonde.test.educ_treat.p",
-    ho_mean_test(ho_lalonde.loc[ho_lalonde["treat"] == 1, "educ"], ho_lalonde.loc[ho_lalonde["treat"] == 0, "educ"]),
+    t_test(ho_lalonde.loc[ho_lalonde["treat"] == 1, "educ"], ho_lalonde.loc[ho_lalonde["treat"] == 0, "educ"]),
 )
 
 
@@ -802,7 +853,7 @@ def ho_checkout_compare(frame, suffix):
     put(f"{H}.ab.basket.mean_new_checkout.{suffix}", new.mean())
     put(f"{H}.ab.basket.mean_old_checkout.{suffix}", old.mean())
     put(f"{H}.ab.basket.diff_checkout.{suffix}", new.mean() - old.mean())
-    put(f"{H}.ab.test.checkout.{suffix}.p", ho_mean_test(new, old))
+    put(f"{H}.ab.test.checkout.{suffix}.p", t_test(new, old))
 
 
 ho_checkout_compare(ho_ab, "all")
@@ -998,35 +1049,10 @@ def bl_put(key, value):
     put(f"{B}.{key}", value)
 
 
-def bl_sd(series):
-    x = series.dropna()
-    return [x.std(ddof=1), x.std(ddof=0)]
-
-
-def bl_t(a, b):
-    a, b = a.dropna(), b.dropna()
-    return [stats.ttest_ind(a, b, equal_var=False).pvalue, stats.ttest_ind(a, b, equal_var=True).pvalue]
-
-
 def bl_two_props(flag, outcome):
     """Two groups' rates compared: chi-square with Yates, without (the two-proportion z-test)."""
     table = pd.crosstab(flag, outcome)
     return [stats.chi2_contingency(table, correction=True)[1], stats.chi2_contingency(table, correction=False)[1]]
-
-
-def bl_anova(groups):
-    """One-way ANOVA, Welch's ANOVA (computed by hand), Kruskal-Wallis."""
-    groups = [np.asarray(g, dtype=float) for g in groups]
-    k = len(groups)
-    n = np.array([len(g) for g in groups], dtype=float)
-    m = np.array([g.mean() for g in groups])
-    v = np.array([g.var(ddof=1) for g in groups])
-    w = n / v
-    centre = np.sum(w * m) / np.sum(w)
-    lam = np.sum((1 - w / w.sum()) ** 2 / (n - 1))
-    f = (np.sum(w * (m - centre) ** 2) / (k - 1)) / (1 + 2 * (k - 2) / (k**2 - 1) * lam)
-    welch_p = stats.f.sf(f, k - 1, (k**2 - 1) / (3 * lam))
-    return [stats.f_oneway(*groups).pvalue, welch_p, stats.kruskal(*groups).pvalue]
 
 
 def bl_design(frame, covariates):
@@ -1046,34 +1072,6 @@ def bl_score(frame, treatment, covariates):
     return sm.Logit(frame[treatment].astype(float), x).fit(disp=0).predict(x).to_numpy()
 
 
-def bl_ipw(y, t, e):
-    """Hajek ATE, Horvitz-Thompson ATE, ATT (controls weighted by e/(1-e))."""
-    hajek = np.sum(t * y / e) / np.sum(t / e) - np.sum((1 - t) * y / (1 - e)) / np.sum((1 - t) / (1 - e))
-    horvitz = np.mean(t * y / e) - np.mean((1 - t) * y / (1 - e))
-    w = e / (1 - e)
-    att = y[t == 1].mean() - np.sum((1 - t) * y * w) / np.sum((1 - t) * w)
-    return [hajek, horvitz, att]
-
-
-def bl_match(y, t, e):
-    """ATT by 1:1 nearest neighbour on the score, the three standard variants: with replacement taking the
-    first nearest control; with replacement averaging the controls tied at the nearest distance (Abadie-Imbens,
-    R Matching's and Stata teffects' default; ties are common here, many rows share their covariates); and
-    greedy without replacement, largest score first (MatchIt's default)."""
-    et, ec, yt, yc = e[t == 1], e[t == 0], y[t == 1], y[t == 0]
-    distance = np.abs(et[:, None] - ec[None, :])
-    with_replacement = np.mean(yt - yc[distance.argmin(axis=1)])
-    tied = distance <= distance.min(axis=1, keepdims=True) + 1e-12
-    ties_averaged = np.mean(yt - (tied * yc).sum(axis=1) / tied.sum(axis=1))
-    used = np.zeros(len(ec), dtype=bool)
-    gaps = []
-    for i in np.argsort(-et, kind="stable"):
-        j = int(np.argmin(np.where(used, np.inf, np.abs(et[i] - ec))))
-        used[j] = True
-        gaps.append(yt[i] - yc[j])
-    return [with_replacement, ties_averaged, float(np.mean(gaps))]
-
-
 def bl_adjusted(frame, outcome, treatment, covariates, binary):
     """An effect 'adjusting for' covariates, method unnamed: regression adjustment, then the IPW variants."""
     frame = frame.dropna(subset=[outcome, treatment, *covariates])
@@ -1083,7 +1081,7 @@ def bl_adjusted(frame, outcome, treatment, covariates, binary):
     if binary:
         found.append(sm.Logit(y, x).fit(disp=0).get_margeff(at="overall").summary_frame().loc[treatment, "dy/dx"])
     e = bl_score(frame, treatment, covariates)
-    found += bl_ipw(y.to_numpy(), frame[treatment].astype(float).to_numpy(), e)
+    found += list(ipw(y.to_numpy(), frame[treatment].astype(float).to_numpy(), e).values())
     return found
 
 
@@ -1180,7 +1178,7 @@ for region, value in bl_churn.groupby("region")["satisfaction"].mean().items():
     bl_put(f"churn.satisfaction.mean_by_region.{region}", value)
 for device, value in bl_ab.groupby("device")["items_viewed"].mean().items():
     bl_put(f"ab.items_viewed.mean_by_device.{device}", value)
-bl_put("churn.monthly_fee.sd_basic", bl_sd(bl_churn.loc[bl_churn["plan"] == "basic", "monthly_fee"]))
+bl_put("churn.monthly_fee.sd_basic", ho_sd(bl_churn.loc[bl_churn["plan"] == "basic", "monthly_fee"]))
 bl_put("lalonde.count.hispan_married", int(((bl_lalonde["hispan"] == 1) & (bl_lalonde["married"] == 1)).sum()))
 bl_put(
     "lalonde.educ.mean_black_age_gt25",
@@ -1271,7 +1269,7 @@ bl_put("ab.basket_value.q90_mobile", quantiles(bl_basket[bl_ab["device"] == "mob
 bl_tenure = bl_churn["tenure_months"]
 bl_put("churn.tenure_months.mean", bl_tenure.mean())
 bl_put("churn.tenure_months.median", bl_tenure.median())
-bl_put("churn.tenure_months.sd", bl_sd(bl_tenure))
+bl_put("churn.tenure_months.sd", ho_sd(bl_tenure))
 bl_put("churn.tenure_months.min", bl_tenure.min())
 bl_put("churn.tenure_months.max", bl_tenure.max())
 for pct in (25, 50, 75):
@@ -1289,11 +1287,11 @@ for flag, value in bl_ab.groupby("returning")["items_viewed"].mean().items():
     bl_put(f"ab.items_viewed.mean_by_returning.{str(flag).lower()}", value)
 bl_put(
     "ab.test.items_returning.p",
-    bl_t(bl_ab.loc[bl_ab["returning"], "items_viewed"], bl_ab.loc[~bl_ab["returning"], "items_viewed"]),
+    t_test(bl_ab.loc[bl_ab["returning"], "items_viewed"], bl_ab.loc[~bl_ab["returning"], "items_viewed"]),
 )
 for device, value in bl_ab.groupby("device")["basket_value"].mean().items():
     bl_put(f"ab.basket_value.mean_by_device.{device}", value)
-bl_put("ab.test.basket_device.p", bl_anova([g["basket_value"] for _, g in bl_ab.groupby("device")]))
+bl_put("ab.test.basket_device.p", one_way([g["basket_value"] for _, g in bl_ab.groupby("device")]))
 bl_north = bl_churn[bl_churn["region"] == "north"]
 for flag, value in bl_north.groupby("autopay")["churned"].mean().items():
     bl_put(f"churn.churn_rate_north_by_autopay.{str(flag).lower()}", value)
@@ -1303,13 +1301,13 @@ for arm, value in bl_tablet.groupby("new_checkout")["basket_value"].mean().items
     bl_put(f"ab.basket_value.mean_tablet_by_checkout.{arm}", value)
 bl_put(
     "ab.test.checkout_tablet.p",
-    bl_t(bl_tablet.loc[bl_tablet["new_checkout"] == 1, "basket_value"], bl_tablet.loc[bl_tablet["new_checkout"] == 0, "basket_value"]),
+    t_test(bl_tablet.loc[bl_tablet["new_checkout"] == 1, "basket_value"], bl_tablet.loc[bl_tablet["new_checkout"] == 0, "basket_value"]),
 )
 for flag, value in bl_controls.groupby("married")["re78"].mean().items():
     bl_put(f"lalonde.re78.mean_control_by_married.{flag}", value)
 bl_put(
     "lalonde.test.re78_married_control.p",
-    bl_t(bl_controls.loc[bl_controls["married"] == 1, "re78"], bl_controls.loc[bl_controls["married"] == 0, "re78"]),
+    t_test(bl_controls.loc[bl_controls["married"] == 1, "re78"], bl_controls.loc[bl_controls["married"] == 0, "re78"]),
 )
 bl_put("ab.test.device_country.p", stats.chi2_contingency(pd.crosstab(bl_ab["device"], bl_ab["country"]))[1])
 bl_gone = bl_churn.loc[bl_churn["churned"], "tenure_months"]
@@ -1364,14 +1362,14 @@ bl_put("ab.effect.device_country_returning", bl_adjusted(bl_a, "basket_value", "
 bl_e = bl_score(bl_c, "retention_offer", ["tenure_months", "support_calls", "plan"])
 bl_put(
     "churn.effect.matching.tenure_calls_plan",
-    bl_match(bl_c["churned"].to_numpy(dtype=float), bl_c["retention_offer"].to_numpy(dtype=float), bl_e),
+    matching(bl_c["churned"].to_numpy(dtype=float), bl_c["retention_offer"].to_numpy(dtype=float), bl_e),
 )
 
 # IPW, named, the ATE: Hajek or Horvitz-Thompson.
 BL_DEMOG = ["age", "educ", "black", "hispan", "married", "nodegree"]
 bl_y = bl_lalonde["re78"].to_numpy(dtype=float)
 bl_tr = bl_lalonde["treat"].to_numpy(dtype=float)
-bl_put("lalonde.effect.ipw_ate.demographics", bl_ipw(bl_y, bl_tr, bl_score(bl_lalonde, "treat", BL_DEMOG))[:2])
+bl_put("lalonde.effect.ipw_ate.demographics", list(ipw(bl_y, bl_tr, bl_score(bl_lalonde, "treat", BL_DEMOG)).values())[:2])
 
 bl_put("churn.effect.calls_satisfaction", bl_adjusted(bl_c, "churned", "retention_offer", ["support_calls", "satisfaction"], True))
 
@@ -1382,7 +1380,7 @@ bl_put(
 )
 bl_put(
     "ab.test.checkout_desktop.p",
-    bl_t(bl_desk.loc[bl_desk["new_checkout"] == 1, "basket_value"], bl_desk.loc[bl_desk["new_checkout"] == 0, "basket_value"]),
+    t_test(bl_desk.loc[bl_desk["new_checkout"] == 1, "basket_value"], bl_desk.loc[bl_desk["new_checkout"] == 0, "basket_value"]),
 )
 
 
@@ -1414,11 +1412,11 @@ bl_put("lalonde.effect.naive", bl_treated["re78"].mean() - bl_controls["re78"].m
 BL_C3 = ["age", "educ", "nodegree", "re75"]
 bl_put("lalonde.effect.ols.age_educ_nodegree_re75", smf.ols("re78 ~ treat + " + " + ".join(BL_C3), data=bl_lalonde).fit().params["treat"])
 bl_e3 = bl_score(bl_lalonde, "treat", BL_C3)
-bl_put("lalonde.effect.ipw.age_educ_nodegree_re75", bl_ipw(bl_y, bl_tr, bl_e3))
-bl_put("lalonde.effect.matching.age_educ_nodegree_re75", bl_match(bl_y, bl_tr, bl_e3))
+bl_put("lalonde.effect.ipw.age_educ_nodegree_re75", list(ipw(bl_y, bl_tr, bl_e3).values()))
+bl_put("lalonde.effect.matching.age_educ_nodegree_re75", matching(bl_y, bl_tr, bl_e3))
 bl_put(
     "lalonde.effect.matching.age_educ_nodegree_re75_married_re74",
-    bl_match(bl_y, bl_tr, bl_score(bl_lalonde, "treat", [*BL_C3, "married", "re74"])),
+    matching(bl_y, bl_tr, bl_score(bl_lalonde, "treat", [*BL_C3, "married", "re74"])),
 )
 
 # Chain: the offer's effect on churn adjusting for calls -> + tenure and plan -> + satisfaction (complete cases).
@@ -1523,29 +1521,9 @@ def b2(key, value):
     put(f"blind2.{key}", value)
 
 
-def b2_sd(series):
-    x = series.dropna().to_numpy(dtype=float)
-    return [np.std(x, ddof=1), np.std(x, ddof=0)]
-
-
 def b2_skew(series):
     x = series.dropna().to_numpy(dtype=float)
     return [stats.skew(x, bias=False), stats.skew(x, bias=True)]
-
-
-def b2_ttest(a, b):
-    a = np.asarray(pd.Series(a).dropna(), dtype=float)
-    b = np.asarray(pd.Series(b).dropna(), dtype=float)
-    return [stats.ttest_ind(a, b, equal_var=False).pvalue, stats.ttest_ind(a, b, equal_var=True).pvalue]
-
-
-def b2_mwu(a, b):
-    a = np.asarray(pd.Series(a).dropna(), dtype=float)
-    b = np.asarray(pd.Series(b).dropna(), dtype=float)
-    return [
-        stats.mannwhitneyu(a, b, use_continuity=True, method="asymptotic").pvalue,
-        stats.mannwhitneyu(a, b, use_continuity=False, method="asymptotic").pvalue,
-    ]
 
 
 def b2_chi2(rows, cols):
@@ -1554,20 +1532,6 @@ def b2_chi2(rows, cols):
     with_yates = stats.chi2_contingency(table, correction=True)[1]
     without = stats.chi2_contingency(table, correction=False)[1]
     return distinct([with_yates, without])
-
-
-def b2_oneway(groups):
-    """One-way ANOVA, Welch's ANOVA (by its formula), Kruskal-Wallis."""
-    groups = [np.asarray(g, dtype=float) for g in groups]
-    k = len(groups)
-    n = np.array([len(g) for g in groups], dtype=float)
-    means = np.array([g.mean() for g in groups])
-    w = n / np.array([g.var(ddof=1) for g in groups])
-    grand = np.sum(w * means) / np.sum(w)
-    tmp = np.sum((1 - w / np.sum(w)) ** 2 / (n - 1))
-    f = (np.sum(w * (means - grand) ** 2) / (k - 1)) / (1 + 2 * (k - 2) * tmp / (k**2 - 1))
-    welch = stats.f.sf(f, k - 1, (k**2 - 1) / (3 * tmp))
-    return [stats.f_oneway(*groups).pvalue, welch, stats.kruskal(*groups).pvalue]
 
 
 def b2_matrix(frame, columns):
@@ -1597,15 +1561,6 @@ def b2_pscore(frame, treatment, covariates):
     return sm.Logit(frame[treatment].astype(float), x).fit(disp=0).predict(x).to_numpy()
 
 
-def b2_weights(y, t, e):
-    """IPW: Hajek ATE, Horvitz-Thompson ATE, ATT (controls weighted by e / (1 - e))."""
-    hajek = np.sum(t * y / e) / np.sum(t / e) - np.sum((1 - t) * y / (1 - e)) / np.sum((1 - t) / (1 - e))
-    ht = np.mean(t * y / e) - np.mean((1 - t) * y / (1 - e))
-    odds = e / (1 - e)
-    att = y[t == 1].mean() - np.sum((1 - t) * y * odds) / np.sum((1 - t) * odds)
-    return {"hajek": hajek, "ht": ht, "att": att}
-
-
 def b2_inputs(frame, outcome, treatment, covariates):
     frame = frame.dropna(subset=[outcome, treatment, *covariates])
     y = frame[outcome].astype(float).to_numpy()
@@ -1615,26 +1570,13 @@ def b2_inputs(frame, outcome, treatment, covariates):
 
 def b2_ipw(frame, outcome, treatment, covariates):
     _, y, t, e = b2_inputs(frame, outcome, treatment, covariates)
-    return b2_weights(y, t, e)
+    return ipw(y, t, e)
 
 
 def b2_matching(frame, outcome, treatment, covariates):
-    """ATT by 1:1 nearest-neighbour matching on the score: with replacement (first nearest control), with
-    replacement averaging the controls tied at the nearest distance, greedy without replacement from the
-    largest score down."""
+    """ATT by 1:1 nearest-neighbour matching on the score (the three variants of `matching`)."""
     _, y, t, e = b2_inputs(frame, outcome, treatment, covariates)
-    et, ec, yt, yc = e[t == 1], e[t == 0], y[t == 1], y[t == 0]
-    gap = np.abs(et[:, None] - ec[None, :])
-    first = np.mean(yt - yc[gap.argmin(axis=1)])
-    tied = gap <= gap.min(axis=1, keepdims=True) + 1e-12
-    averaged = np.mean(yt - (tied * yc).sum(axis=1) / tied.sum(axis=1))
-    taken = np.zeros(len(ec), dtype=bool)
-    diffs = []
-    for i in np.argsort(-et, kind="stable"):
-        j = int(np.argmin(np.where(taken, np.inf, np.abs(et[i] - ec))))
-        taken[j] = True
-        diffs.append(yt[i] - yc[j])
-    return distinct([first, averaged, np.mean(diffs)])
+    return distinct(matching(y, t, e))
 
 
 def b2_adjusted(frame, outcome, treatment, covariates, binary):
@@ -1645,7 +1587,7 @@ def b2_adjusted(frame, outcome, treatment, covariates, binary):
     if binary:
         fit = b2_logit(sub, outcome, [treatment, *covariates])
         found.append(fit.get_margeff(at="overall").summary_frame().loc[treatment, "dy/dx"])
-    found += list(b2_weights(y, t, e).values())
+    found += list(ipw(y, t, e).values())
     return found
 
 
@@ -1833,22 +1775,22 @@ b2("churn.corr.churned_tenure", b2c["churned"].corr(b2c["tenure_months"]))
 ret, new = b2_ab.loc[b2_ab["returning"], "basket_value"], b2_ab.loc[~b2_ab["returning"], "basket_value"]
 b2("ab.basket.mean_returning", ret.mean())
 b2("ab.basket.mean_new", new.mean())
-b2("ab.test.basket_returning.p", b2_ttest(ret, new))
+b2("ab.test.basket_returning.p", t_test(ret, new))
 with_region = b2_churn.dropna(subset=["region"])
 b2("churn.test.churn_region.p", b2_chi2(with_region["region"], with_region["churned"]))
-b2("churn.test.satisfaction_plan.p", b2_oneway([g.dropna() for _, g in b2_churn.groupby("plan")["satisfaction"]]))
+b2("churn.test.satisfaction_plan.p", one_way([g.dropna() for _, g in b2_churn.groupby("plan")["satisfaction"]]))
 items_by_device = {d: g["items_viewed"] for d, g in b2_ab.groupby("device")}
-b2("ab.test.items_mobile_desktop_mwu.p", b2_mwu(items_by_device["mobile"], items_by_device["desktop"]))
+b2("ab.test.items_mobile_desktop_mwu.p", mann_whitney(items_by_device["mobile"], items_by_device["desktop"]))
 treated, control = b2_lalonde[b2_lalonde["treat"] == 1], b2_lalonde[b2_lalonde["treat"] == 0]
 b2("lalonde.age.mean_control", control["age"].mean())
-b2("lalonde.test.age_treat.p", b2_ttest(treated["age"], control["age"]))
+b2("lalonde.test.age_treat.p", t_test(treated["age"], control["age"]))
 for plan, share in b2c.groupby("plan")["autopay"].mean().items():
     b2(f"churn.share.autopay.{plan}", share)
 b2("churn.test.autopay_plan.p", b2_chi2(b2_churn["plan"], b2_churn["autopay"]))
 hisp, other = b2_lalonde.loc[b2_lalonde["hispan"] == 1, "re78"], b2_lalonde.loc[b2_lalonde["hispan"] == 0, "re78"]
 b2("lalonde.re78.mean_hispanic", hisp.mean())
 b2("lalonde.re78.mean_not_hispanic", other.mean())
-b2("lalonde.test.re78_hispanic.p", b2_ttest(hisp, other))
+b2("lalonde.test.re78_hispanic.p", t_test(hisp, other))
 
 # --- Regressions (OLS; logistic for a 0/1 outcome) ---------------------------------------------------------------
 fit = b2_ols(b2a, "basket_value", ["items_viewed", "returning"])
@@ -1989,24 +1931,6 @@ def b3_sd(series):
     return [np.std(x, ddof=1), np.std(x, ddof=0)]
 
 
-def b3_t(a, b):
-    """Two-sample t-test p-value, Welch and Student."""
-    a = pd.Series(a).dropna().to_numpy(dtype=float)
-    b = pd.Series(b).dropna().to_numpy(dtype=float)
-    return distinct([stats.ttest_ind(a, b, equal_var=False).pvalue, stats.ttest_ind(a, b, equal_var=True).pvalue])
-
-
-def b3_mwu(a, b):
-    a = pd.Series(a).dropna().to_numpy(dtype=float)
-    b = pd.Series(b).dropna().to_numpy(dtype=float)
-    return distinct(
-        [
-            stats.mannwhitneyu(a, b, alternative="two-sided", use_continuity=True, method="asymptotic").pvalue,
-            stats.mannwhitneyu(a, b, alternative="two-sided", use_continuity=False, method="asymptotic").pvalue,
-        ]
-    )
-
-
 def b3_chi2(table):
     """Chi-square p-value of a contingency table; a 2x2 with and without Yates' correction."""
     table = np.asarray(table, dtype=float)
@@ -2014,20 +1938,6 @@ def b3_chi2(table):
     if table.shape == (2, 2):
         ps.append(stats.chi2_contingency(table, correction=True)[1])
     return distinct(ps)
-
-
-def b3_oneway(groups):
-    """One-way ANOVA, Welch's ANOVA (by its formula) and Kruskal-Wallis p-values."""
-    groups = [np.asarray(g, dtype=float) for g in groups]
-    k = len(groups)
-    n = np.array([len(g) for g in groups], dtype=float)
-    means = np.array([g.mean() for g in groups])
-    w = n / np.array([g.var(ddof=1) for g in groups])
-    grand = np.sum(w * means) / np.sum(w)
-    lam = np.sum((1 - w / np.sum(w)) ** 2 / (n - 1))
-    f = (np.sum(w * (means - grand) ** 2) / (k - 1)) / (1 + 2 * (k - 2) * lam / (k**2 - 1))
-    welch = stats.f.sf(f, k - 1, (k**2 - 1) / (3 * lam))
-    return distinct([stats.f_oneway(*groups).pvalue, welch, stats.kruskal(*groups).pvalue])
 
 
 def b3_design(frame, columns):
@@ -2057,37 +1967,6 @@ def b3_score(frame, treatment, covariates):
     data = frame[[treatment, *covariates]].dropna()
     fit = sm.Logit(data[treatment].astype(float), b3_design(data, covariates)).fit(disp=0, maxiter=200)
     return fit.predict(b3_design(data, covariates)).to_numpy(), data.index
-
-
-def b3_ipw(y, t, e):
-    """Hajek ATE, Horvitz-Thompson ATE, ATT (controls weighted e / (1 - e))."""
-    y, t, e = (np.asarray(v, dtype=float) for v in (y, t, e))
-    hajek = np.sum(t * y / e) / np.sum(t / e) - np.sum((1 - t) * y / (1 - e)) / np.sum((1 - t) / (1 - e))
-    ht = np.mean(t * y / e) - np.mean((1 - t) * y / (1 - e))
-    w = e / (1 - e)
-    att = y[t == 1].mean() - np.sum((1 - t) * w * y) / np.sum((1 - t) * w)
-    return {"hajek": hajek, "ht": ht, "att": att}
-
-
-def b3_matching(y, t, e):
-    """ATT by 1:1 nearest-neighbour matching on the score: with replacement (first nearest in file order,
-    or tied controls averaged), and greedy without replacement from the largest score down."""
-    y, t, e = (np.asarray(v, dtype=float) for v in (y, t, e))
-    treated = np.flatnonzero(t == 1)
-    controls = np.flatnonzero(t == 0)
-    first, averaged = [], []
-    for i in treated:
-        d = np.abs(e[controls] - e[i])
-        first.append(y[i] - y[controls[np.argmin(d)]])
-        averaged.append(y[i] - y[controls[d == d.min()]].mean())
-    available = np.ones(len(controls), dtype=bool)
-    greedy = []
-    for i in treated[np.argsort(-e[treated], kind="stable")]:
-        d = np.where(available, np.abs(e[controls] - e[i]), np.inf)
-        j = int(np.argmin(d))
-        available[j] = False
-        greedy.append(y[i] - y[controls[j]])
-    return distinct([np.mean(first), np.mean(averaged), np.mean(greedy)])
 
 
 def b3_logit_ame(frame, outcome, treatment, covariates):
@@ -2279,22 +2158,22 @@ returning3 = ab3.loc[ab3["returning"], "basket_value"]
 new3 = ab3.loc[~ab3["returning"], "basket_value"]
 b3("ab.returning.basket.mean", returning3.mean())
 b3("ab.new.basket.mean", new3.mean())
-b3("ab.returning_vs_new.p", b3_t(returning3, new3))
+b3("ab.returning_vs_new.p", distinct(t_test(returning3, new3)))
 b3(
     "churn.satisfaction_by_plan.p",
-    b3_oneway([g.dropna() for _, g in ch3.groupby("plan")["satisfaction"]]),
+    distinct(one_way([g.dropna() for _, g in ch3.groupby("plan")["satisfaction"]])),
 )
 plan_region3 = pd.crosstab(ch3["plan"], ch3["region"])
 plan_region_all3 = pd.crosstab(ch3["plan"], ch3["region"].fillna("(missing)"))
 b3("churn.plan_region.p", distinct(b3_chi2(plan_region3) + b3_chi2(plan_region_all3)))
-b3("lalonde.re78.mwu.p", b3_mwu(bl3.loc[treated3, "re78"], bl3.loc[~treated3, "re78"]))
+b3("lalonde.re78.mwu.p", distinct(mann_whitney(bl3.loc[treated3, "re78"], bl3.loc[~treated3, "re78"])))
 b3("churn.autopay_share.churned", ch3.loc[ch3["churned"], "autopay"].mean())
 b3("churn.autopay_share.stayed", ch3.loc[~ch3["churned"], "autopay"].mean())
 b3("churn.autopay_share.p", b3_chi2(pd.crosstab(ch3["churned"], ch3["autopay"])))
 offered3 = ch3["retention_offer"] == 1
 b3("churn.calls.offer.mean", ch3.loc[offered3, "support_calls"].mean())
 b3("churn.calls.no_offer.mean", ch3.loc[~offered3, "support_calls"].mean())
-b3("churn.calls.offer.p", b3_t(ch3.loc[offered3, "support_calls"], ch3.loc[~offered3, "support_calls"]))
+b3("churn.calls.offer.p", distinct(t_test(ch3.loc[offered3, "support_calls"], ch3.loc[~offered3, "support_calls"])))
 
 # --- Regressions ---------------------------------------------------------------------------------------
 fit3 = b3_ols(ab3, "basket_value", ["items_viewed"])
@@ -2315,9 +2194,9 @@ b3("ab.ols_adjusted.new_checkout", fit3.params["new_checkout"])
 b3("lalonde.re74.diff", bl3.loc[treated3, "re74"].mean() - bl3.loc[~treated3, "re74"].mean())
 ALL8 = ["age", "educ", "black", "hispan", "married", "nodegree", "re74", "re75"]
 e3, rows3 = b3_score(bl3, "treat", ALL8)
-ipw3 = b3_ipw(bl3.loc[rows3, "re78"], bl3.loc[rows3, "treat"], e3)
+ipw3 = ipw(bl3.loc[rows3, "re78"], bl3.loc[rows3, "treat"], e3)
 b3("lalonde.ipw_all", [ipw3["hajek"], ipw3["ht"], ipw3["att"]])
-b3("lalonde.matching_all", b3_matching(bl3.loc[rows3, "re78"], bl3.loc[rows3, "treat"], e3))
+b3("lalonde.matching_all", distinct(matching(bl3.loc[rows3, "re78"].to_numpy(dtype=float), bl3.loc[rows3, "treat"].to_numpy(dtype=float), e3)))
 arm3 = ab3["new_checkout"] == 1
 b3("ab.effect.basket", ab3.loc[arm3, "basket_value"].mean() - ab3.loc[~arm3, "basket_value"].mean())
 # The offer's effect on churn "controlling for" support calls and satisfaction (complete cases):
@@ -2325,7 +2204,7 @@ b3("ab.effect.basket", ab3.loc[arm3, "basket_value"].mean() - ab3.loc[~arm3, "ba
 OFFER_X3 = ["support_calls", "satisfaction"]
 lpm3 = b3_ols(ch3, "churned", ["retention_offer", *OFFER_X3])
 e3, rows3 = b3_score(ch3, "retention_offer", OFFER_X3)
-ipw3 = b3_ipw(ch3.loc[rows3, "churned"], ch3.loc[rows3, "retention_offer"], e3)
+ipw3 = ipw(ch3.loc[rows3, "churned"], ch3.loc[rows3, "retention_offer"], e3)
 b3(
     "churn.offer_effect.adjusted",
     distinct(
@@ -2373,12 +2252,12 @@ italy3 = ab3[ab3["country"] == lowest3]
 italy_new3 = italy3.loc[italy3["new_checkout"] == 1, "basket_value"]
 italy_old3 = italy3.loc[italy3["new_checkout"] == 0, "basket_value"]
 b3("chain.country.effect", italy_new3.mean() - italy_old3.mean())
-b3("chain.country.p", b3_t(italy_new3, italy_old3))
+b3("chain.country.p", distinct(t_test(italy_new3, italy_old3)))
 # treated: how many -> their schooling -> the controls' -> the test.
 b3("chain.treated.count", int(treated3.sum()))
 b3("chain.treated.educ", bl3.loc[treated3, "educ"].mean())
 b3("chain.treated.educ_controls", bl3.loc[~treated3, "educ"].mean())
-b3("chain.treated.educ_p", b3_t(bl3.loc[treated3, "educ"], bl3.loc[~treated3, "educ"]))
+b3("chain.treated.educ_p", distinct(t_test(bl3.loc[treated3, "educ"], bl3.loc[~treated3, "educ"])))
 # sat: satisfaction on support calls -> with tenure and autopay (the calls coefficient barely moves,
 # so autopay's is asked too) -> R².
 fit3 = b3_ols(ch3, "satisfaction", ["support_calls"])
@@ -2392,9 +2271,9 @@ FOUR3 = ["age", "educ", "re74", "re75"]
 b3("chain.effect.naive", bl3.loc[treated3, "re78"].mean() - bl3.loc[~treated3, "re78"].mean())
 b3("chain.effect.ols", b3_ols(bl3, "re78", ["treat", *FOUR3]).params["treat"])
 e3, rows3 = b3_score(bl3, "treat", FOUR3)
-ipw3 = b3_ipw(bl3.loc[rows3, "re78"], bl3.loc[rows3, "treat"], e3)
+ipw3 = ipw(bl3.loc[rows3, "re78"], bl3.loc[rows3, "treat"], e3)
 b3("chain.effect.ipw", [ipw3["hajek"], ipw3["ht"], ipw3["att"]])
-b3("chain.effect.matching", b3_matching(bl3.loc[rows3, "re78"], bl3.loc[rows3, "treat"], e3))
+b3("chain.effect.matching", distinct(matching(bl3.loc[rows3, "re78"].to_numpy(dtype=float), bl3.loc[rows3, "treat"].to_numpy(dtype=float), e3)))
 # basket: median -> 95th percentile -> both for returning visitors.
 b3("chain.basket.median", quantiles(ab3["basket_value"], 0.5))
 b3("chain.basket.p95", quantiles(ab3["basket_value"], 0.95))
@@ -2422,7 +2301,7 @@ b3("chain.offer.share", offered3.mean())
 b3("chain.offer.rate_offer", ch3.loc[offered3, "churned"].mean())
 b3("chain.offer.rate_no_offer", ch3.loc[~offered3, "churned"].mean())
 e3, rows3 = b3_score(ch3, "retention_offer", ["support_calls", "tenure_months", "plan", "autopay"])
-b3("chain.offer.att", b3_ipw(ch3.loc[rows3, "churned"], ch3.loc[rows3, "retention_offer"], e3)["att"])
+b3("chain.offer.att", ipw(ch3.loc[rows3, "churned"], ch3.loc[rows3, "retention_offer"], e3)["att"])
 
 
 # --- Write ---------------------------------------------------------------------------------------------
