@@ -11,6 +11,7 @@ import {
   root,
   screenshot,
 } from './browser';
+import { correlationHeatmap, effectIntervals } from './sample-charts';
 
 const unavailable = browserUnavailable();
 const axeScript = join(root, 'node_modules/axe-core/axe.min.js');
@@ -65,25 +66,8 @@ const wideTable: Table = {
 };
 
 const charts: Chart[] = [
-  {
-    kind: 'intervals',
-    title: 'Effect of treat on re78 (95% intervals)',
-    intervals: [
-      { label: 'Difference in means (ATE)', estimate: 1794, lo: 551, hi: 3038 },
-      { label: 'OLS adjusted for age, educ, re74 (ATE)', estimate: 1676, lo: 384, hi: 2969 },
-    ],
-  },
-  {
-    kind: 'heatmap',
-    title: 'Correlation of numeric columns',
-    columns: ['age', 'education_years', 'earnings_1974', 'earnings_1978_adjusted'],
-    matrix: [
-      [1, -0.1, 0.27, 0.09],
-      [-0.1, 1, 0.2, 0.13],
-      [0.27, 0.2, 1, 0.42],
-      [0.09, 0.13, 0.42, 1],
-    ],
-  },
+  { ...effectIntervals, intervals: effectIntervals.intervals.slice(0, 2) },
+  correlationHeatmap,
 ];
 
 interface Fixture {
