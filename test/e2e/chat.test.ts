@@ -51,6 +51,19 @@ async function sendBatch(lines: string[]) {
   await page.getByRole('button', { name: 'Send', exact: true }).click();
 }
 
+/** Picks a file in the upload control, as a person does. */
+const chooseFile = (name: string, buffer: Buffer, mimeType = 'text/csv') =>
+  page.getByLabel('Upload data').setInputFiles({ name, mimeType, buffer });
+
+/** Uploads a CSV and waits until it is uploaded and listed. */
+async function uploadAndList(name: string, csv: string) {
+  await chooseFile(name, Buffer.from(csv));
+  await page
+    .locator('.upload-status', { hasText: `Uploaded ${name}.` })
+    .waitFor({ state: 'attached', timeout: 15_000 });
+  await page.locator('.dataset-name', { hasText: name }).waitFor({ timeout: 15_000 });
+}
+
 describe.skipIf(unavailable !== undefined)('the web client in Chromium, against a local cloud', () => {
   const suite = browserSuite();
   beforeAll(async () => {
@@ -224,38 +237,16 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
   });
 
   it('uploads a CSV through the presigned URL and lists it', async () => {
-    await page.getByLabel('Upload data').setInputFiles({
-      name: 'weather.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from('city,temp\nOslo,4\nRome,18\n'),
-    });
-    await page
-      .locator('.upload-status', { hasText: 'Uploaded weather.csv.' })
-      .waitFor({ state: 'attached', timeout: 15_000 });
-    await page.locator('.dataset-name', { hasText: 'weather.csv' }).waitFor({ timeout: 15_000 });
+    await uploadAndList('weather.csv', 'city,temp\nOslo,4\nRome,18\n');
     await expect(page.getByLabel('Dataset').inputValue()).resolves.toBe('weather.csv');
 
     // A name as people name files is taken as it is; the id is the server's business.
-    await page.getByLabel('Upload data').setInputFiles({
-      name: 'my data (final) v2.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from('city,temp\nOslo,4\n'),
-    });
-    await page
-      .locator('.upload-status', { hasText: 'Uploaded my data (final) v2.csv.' })
-      .waitFor({ state: 'attached', timeout: 15_000 });
-    await page.locator('.dataset-name', { hasText: 'my data (final) v2.csv' }).waitFor({ timeout: 15_000 });
+    await uploadAndList('my data (final) v2.csv', 'city,temp\nOslo,4\n');
 
     // An empty file and binary junk are refused before anything is sent, in a sentence.
-    await page
-      .getByLabel('Upload data')
-      .setInputFiles({ name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.alloc(0) });
+    await chooseFile('empty.csv', Buffer.alloc(0));
     await page.getByRole('alert').filter({ hasText: 'empty.csv is empty.' }).waitFor({ timeout: 5_000 });
-    await page.getByLabel('Upload data').setInputFiles({
-      name: 'junk.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0x14, 0]),
-    });
+    await chooseFile('junk.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0x14, 0]));
     await page
       .getByRole('alert')
       .filter({ hasText: 'junk.csv holds binary data' })
@@ -263,13 +254,12 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
     await expect(page.locator('.dataset-name', { hasText: 'junk.csv' }).count()).resolves.toBe(0);
 
     // Parquet goes as it is, and is listed with the rows and columns its footer gives.
-    await page.getByLabel('Upload data').setInputFiles({
-      name: 'orders 2026.parquet',
-      mimeType: 'application/vnd.apache.parquet',
-      buffer: await parquetBytes(
-        `SELECT i AS order_id, ['north', 'south'][1 + i % 2] AS region FROM range(40) t(i)`,
-      ),
-    });
+    const parquet = 'application/vnd.apache.parquet';
+    await chooseFile(
+      'orders 2026.parquet',
+      await parquetBytes(`SELECT i AS order_id, ['north', 'south'][1 + i % 2] AS region FROM range(40) t(i)`),
+      parquet,
+    );
     await page
       .locator('.upload-status', { hasText: 'Uploaded orders 2026.parquet.' })
       .waitFor({ state: 'attached', timeout: 15_000 });
@@ -279,11 +269,7 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
       .waitFor({ timeout: 15_000 });
     await expect(page.getByLabel('Dataset').inputValue()).resolves.toBe('orders-2026.parquet');
     // A file named .parquet that is not Parquet is refused before anything is sent.
-    await page.getByLabel('Upload data').setInputFiles({
-      name: 'renamed.parquet',
-      mimeType: 'application/vnd.apache.parquet',
-      buffer: Buffer.from('city,temp\nOslo,4\n'),
-    });
+    await chooseFile('renamed.parquet', Buffer.from('city,temp\nOslo,4\n'), parquet);
     await page
       .getByRole('alert')
       .filter({ hasText: 'renamed.parquet is not a Parquet file' })
