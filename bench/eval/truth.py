@@ -965,15 +965,8 @@ def ho_ipw(y, t, e):
 
 def ho_matching(y, t, e):
     """1:1 nearest-neighbour on the score, ATT: with replacement, and greedy without (largest score first)."""
-    et, ec, yt, yc = e[t == 1], e[t == 0], y[t == 1], y[t == 0]
-    with_replacement = np.mean(yt - yc[np.abs(et[:, None] - ec[None, :]).argmin(axis=1)])
-    taken = np.zeros(len(ec), dtype=bool)
-    gaps = []
-    for i in np.argsort(-et, kind="stable"):
-        j = int(np.argmin(np.where(taken, np.inf, np.abs(et[i] - ec))))
-        taken[j] = True
-        gaps.append(yt[i] - yc[j])
-    return [with_replacement, float(np.mean(gaps))]
+    with_replacement, _, greedy = matching(y, t, e)
+    return [with_replacement, greedy]
 
 
 ho_tl = ho_t1.astype(float)
