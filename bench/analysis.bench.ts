@@ -10,9 +10,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EffectResult } from '../packages/analysis/src/engines/causal/types';
-import type { ProfileResult } from '../packages/analysis/src/engines/profile/types';
-import type { QueryResult } from '../packages/core/src/contract';
+import type { EffectResult, ProfileResult } from '@cascade/analysis';
+import type { QueryResult } from '@cascade/core/contract';
 import { directory, effectData, parquetOf, profileData } from './analysis/data';
 import { buildEngine } from './analysis/engine';
 

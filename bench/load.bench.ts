@@ -16,7 +16,7 @@
  * starts no run until the whole burst is acked: the burst's acks then compete with nothing but
  * each other, which shows the floor the query route's own work sets.
  */
-import '../packages/local/src/engine/polyfill';
+import '@cascade/local/engine'; // first: its polyfill gives Node 20 the Promise.withResolvers the engine needs
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 

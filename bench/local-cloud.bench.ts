@@ -6,21 +6,20 @@
  *  2. `ack` latency, p50 and p99 over 100 queries;
  *  3. time from `npm start` to ready, fresh and warm.
  */
-import '../packages/local/src/engine/polyfill';
+import '@cascade/local/engine'; // first: its polyfill gives Node 20 the Promise.withResolvers the engine needs
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type AgentInput, renderStateMachine, type ServerMessageOf, startQuery } from '@cascade/core';
+import { functionArn, localPlaceholders, stepHandlers } from '@cascade/local';
+import { localTaskHandlers, TaskTokens } from '@cascade/local/engine';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { localTaskHandlers, TaskTokens } from '../packages/local/src/engine';
-import { functionArn, localPlaceholders, stepHandlers } from '../packages/local/src/functions';
-import { Client, credentials, isResponseFor, newUser, startTestCloud } from '../test/integration/harness';
+import { connectNewUser, isResponseFor, putSamples, startTestCloud } from '../test/integration/harness';
+import { startScript } from '../test/integration/npm-start';
 import { unlimited } from '../test/support/links';
 
 const root = resolve(import.meta.dirname, '..');
@@ -35,31 +34,11 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 async function timeToReady(dataDirectory: string, fresh: boolean): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(root, 'scripts/start.mjs'), ...(fresh ? ['--fresh'] : [])], {
-    env: {
-      ...process.env,
-      CASCADE_DATA_DIR: dataDirectory,
-      CASCADE_EDGE_PORT: '0',
-      CASCADE_WS_PORT: '0',
-      CASCADE_WEB_PORT: '0',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  await new Promise<void>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error('npm start did not get ready within 60 s')), 60_000);
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes('Ctrl-C stops everything.')) {
-        clearTimeout(timer);
-        done();
-      }
-    });
-  });
+  const script = startScript({ CASCADE_DATA_DIR: dataDirectory }, fresh ? ['--fresh'] : []);
+  await script.waitFor('Ctrl-C stops everything.', 60_000);
   const elapsed = performance.now() - started;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGINT');
-  await exited;
+  script.child.kill('SIGINT');
+  await script.exited;
   return elapsed;
 }
 
@@ -67,16 +46,10 @@ async function main() {
   // One user sends 100 questions in a row here: past the deployed per-user limits (bench/load.bench.ts keeps within them).
   const cloud = await startTestCloud({ rateLimits: unlimited });
   try {
-    const s3 = new S3Client({ region: 'us-east-1', endpoint: cloud.endpoints.edgeUrl, credentials });
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: cloud.endpoints.bucket,
-        Key: 'samples/shop.csv',
-        Body: 'order_id,region,amount\n1,north,10.5\n2,south,22\n',
-      }),
-    );
-    const user = await newUser(cloud);
-    const client = await Client.connect(`${cloud.endpoints.websocketUrl}?token=${user.idToken}`);
+    await putSamples(cloud, [
+      { name: 'shop.csv', body: 'order_id,region,amount\n1,north,10.5\n2,south,22\n', rows: 2, columns: 3 },
+    ]);
+    const client = await connectNewUser(cloud);
     const batch = Array.from({ length: items }, (_, i) => ({
       id: `i${i}`,
       input: `what columns does shop.csv have? (${i})`,
@@ -98,7 +71,7 @@ async function main() {
     if (response.status !== 'SUCCEEDED') throw new Error(`the stack run ended ${response.status}`);
 
     // 1b. The bare engine: same ASL, same handler modules, same tables and bucket, no gateway, edge hops or SFN API.
-    const { chatDeps } = await import('../packages/functions/src/deps');
+    const { chatDeps } = await import('@cascade/functions/deps');
     let input: AgentInput | undefined;
     const bareStart = performance.now();
     await startQuery(

@@ -4,8 +4,8 @@
 // the bench fails. BENCH_RUNS sets the repetitions (default 5). Target: the query under 1 s.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { queryData } from '@cascade/analysis/engines/query/query-data';
 import type { Cell, QueryResult } from '@cascade/core/contract';
-import { queryData } from '../packages/analysis/src/engines/query/query-data';
 import { profileData } from './analysis/data';
 
 const python = '/usr/bin/python3';

@@ -6,7 +6,7 @@
  * difference between a batch of 2n items and one of n (so each run's own start and finish cancel
  * out), beside what Cascade's cost estimate counts for the same items.
  */
-import '../packages/local/src/engine/polyfill';
+import '@cascade/local/engine'; // first: its polyfill gives Node 20 the Promise.withResolvers the engine needs
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ItemsRepository, itemUsage, type ServerMessageOf } from '@cascade/core';
-import type { LocalCloud } from '../packages/local/src/cloud';
+import type { LocalCloud } from '@cascade/local';
 import {
   Client,
   credentials,

@@ -10,18 +10,17 @@
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ServerMessage, ServerMessageOf } from '@cascade/core';
 import WebSocket from 'ws';
 import { Client, csvAboveInlineLimit, uploadCsv } from '../test/integration/harness';
+import { descendants, startScript } from '../test/integration/npm-start';
 import { signUp } from './users';
 
-const root = resolve(import.meta.dirname, '..');
 const clientsPerRound = 20;
 /** A client gives up reconnecting after this many attempts (the cloud is gone by then anyway). */
 const maxAttempts = 400;
@@ -36,30 +35,6 @@ interface Endpoints {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Every process below `pid`, from /proc. */
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const found: number[] = [];
-  const walk = (p: number) => {
-    for (const child of children.get(p) ?? []) {
-      found.push(child);
-      walk(child);
-    }
-  };
-  walk(pid);
-  return found;
-}
 
 /** A live (not zombie) process: its command line, or undefined. */
 function alive(pid: number): string | undefined {
@@ -113,35 +88,15 @@ function reconnecting(url: string, counters: { connects: number; refusals: numbe
 
 async function round(signal: NodeJS.Signals) {
   const dataDirectory = await mkdtemp(join(tmpdir(), 'cascade-bench-stop-'));
-  const child: ChildProcess = spawn(process.execPath, [join(root, 'scripts/start.mjs')], {
-    env: {
-      ...process.env,
-      CASCADE_DATA_DIR: dataDirectory,
-      CASCADE_EDGE_PORT: '0',
-      CASCADE_WS_PORT: '0',
-      CASCADE_WEB_PORT: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr!.on('data', (chunk) => {
-    output += chunk;
-  });
+  const started = startScript({ CASCADE_DATA_DIR: dataDirectory });
+  const { child } = started;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((done) =>
     child.once('exit', (code, exitSignal) => done({ code, signal: exitSignal, at: performance.now() })),
   );
   const problems: string[] = [];
   const stops: (() => void)[] = [];
   try {
-    const readyBy = Date.now() + 60_000;
-    while (!output.includes('Ctrl-C stops everything.')) {
-      if (Date.now() > readyBy || child.exitCode !== null)
-        throw new Error(`npm start did not get ready:\n${output}`);
-      await sleep(50);
-    }
+    await started.waitFor('Ctrl-C stops everything.', 60_000);
     const endpoints = JSON.parse(readFileSync(join(dataDirectory, 'endpoints.json'), 'utf8')) as Endpoints;
 
     // Work under way: two batch runs and an analysis task (a file above the inline limit).
@@ -202,6 +157,7 @@ async function round(signal: NodeJS.Signals) {
     }
     const stopMs = exit ? exit.at - signalled : Number.NaN;
     if (exit && exit.code !== 0) problems.push(`exit code ${exit.code ?? exit.signal}`);
+    const output = started.output();
     for (const phrase of ['stopped unexpectedly', 'Database is closed'])
       if (output.includes(phrase)) problems.push(`the output says "${phrase}"`);
     if (/\n\s+at .+:\d+:\d+\)?\n/.test(output)) problems.push('the output holds a stack trace');

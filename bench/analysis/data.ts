@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCsv } from '../../packages/analysis/src/data/csv';
-import { withDatabase } from '../../packages/analysis/src/data/database';
-import { stringLiteral } from '../../packages/analysis/src/data/sql';
-import { confounded } from '../../packages/analysis/src/datasets/confounded';
-import { type Cell, writeCsv } from '../../packages/analysis/src/datasets/csv-writer';
-import { round, seededRandom } from '../../packages/analysis/src/datasets/random';
+import { loadCsv } from '@cascade/analysis/data/csv';
+import { withDatabase } from '@cascade/analysis/data/database';
+import { confounded } from '@cascade/analysis/datasets/confounded';
+import { type Cell, writeCsv } from '@cascade/analysis/datasets/csv-writer';
+import { round, seededRandom } from '@cascade/analysis/datasets/random';
+import { stringLiteral } from '@cascade/core/contract';
 
 export const directory = join(tmpdir(), 'cascade-bench');
 

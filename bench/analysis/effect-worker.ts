@@ -1,5 +1,5 @@
 // One timed OLS + IPW estimate in a fresh process: prints {seconds, cpuSeconds, peakMb, result}.
-import { estimateEffect } from '../../packages/analysis/src/engines/causal/estimate-effect';
+import { estimateEffect } from '@cascade/analysis/engines/causal/estimate-effect';
 import { engineOptions, measure } from './measure';
 
 const covariates = Array.from({ length: 10 }, (_, j) => `x${j + 1}`);

@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleOptions } from '@cascade/analysis/bundle-options';
 import { buildSync } from 'esbuild';
-import { bundleOptions } from '../../packages/analysis/src/parallel/bundle-options.mjs';
 
 const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 const requireBanner =

@@ -1,5 +1,5 @@
 // One timed query_data in this process, as the query's own child process runs it: prints {seconds, cpuSeconds, peakMb, result}.
-import { queryDataInProcess } from '../../packages/analysis/src/engines/query/run-query';
+import { queryDataInProcess } from '@cascade/analysis/engines/query/run-query';
 import { engineOptions, measure } from './measure';
 
 // The statement's time limit (10 s for a person's question) raised: on 20M rows a busy machine's

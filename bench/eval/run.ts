@@ -27,13 +27,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  CognitoIdentityProviderClient,
-  ConfirmSignUpCommand,
-  InitiateAuthCommand,
-  SignUpCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
-import WebSocket from 'ws';
+import type { ServerMessageOf } from '@cascade/core';
+import { Client, TimeoutError } from '../../test/integration/client';
 import { unlimited } from '../../test/support/links';
 import {
   type Answer,
@@ -62,19 +57,6 @@ interface Question {
 }
 
 /** The parts of the server's messages the runner reads (PROTOCOL.md). */
-interface ServerMessage {
-  action: string;
-  messageId?: string;
-  executionId?: string;
-  sessionId?: string;
-  status?: string;
-  summary?: string;
-  code?: string;
-  message?: string;
-  outputsOmitted?: boolean;
-  items?: { id: string; status: string; error?: string; output?: { text: string; tables?: Table[] } }[];
-}
-
 interface Asked {
   status: string;
   latencyMs?: number;
@@ -168,117 +150,26 @@ function computeTruth() {
 // ---------------------------------------------------------------------------------------------
 // The local cloud, a user, a WebSocket
 
-async function signUp(edgeUrl: string, clientId: string, code: (email: string) => Promise<string>) {
-  const cognito = new CognitoIdentityProviderClient({
-    region: 'us-east-1',
-    endpoint: edgeUrl,
-    credentials: { accessKeyId: 'eval', secretAccessKey: 'eval' },
-  });
-  const email = `eval-${randomUUID()}@example.com`;
-  const password = 'Correct-horse-7';
-  await cognito.send(new SignUpCommand({ ClientId: clientId, Username: email, Password: password }));
-  await cognito.send(
-    new ConfirmSignUpCommand({ ClientId: clientId, Username: email, ConfirmationCode: await code(email) }),
-  );
-  const auth = await cognito.send(
-    new InitiateAuthCommand({
-      ClientId: clientId,
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      AuthParameters: { USERNAME: email, PASSWORD: password },
-    }),
-  );
-  cognito.destroy();
-  const token = auth.AuthenticationResult?.IdToken;
-  if (!token) throw new Error('Cognito returned no ID token');
-  return token;
-}
-
-class TimeoutError extends Error {}
-
-/** One WebSocket connection that keeps what arrives and lets the runner wait for a message. */
-class Socket {
-  private messages: ServerMessage[] = [];
-  private waiters: { test: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
-  closed = false;
-
-  private constructor(private readonly socket: WebSocket) {
-    socket.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as ServerMessage;
-      this.messages.push(message);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.test(message)) return true;
-        w.resolve(message);
-        return false;
-      });
-    });
-    socket.on('close', () => {
-      this.closed = true;
-    });
-  }
-
-  static open(url: string): Promise<Socket> {
-    return new Promise((done, fail) => {
-      const socket = new WebSocket(url);
-      socket.once('open', () => done(new Socket(socket)));
-      socket.once('unexpected-response', (_request, response) =>
-        fail(new Error(`WebSocket handshake refused: HTTP ${response.statusCode}`)),
-      );
-      socket.once('error', fail);
-    });
-  }
-
-  send(message: unknown) {
-    this.socket.send(JSON.stringify(message));
-  }
-
-  /** Forgets what arrived so far (late events of earlier runs never match a new wait). */
-  forget() {
-    this.messages = [];
-  }
-
-  waitFor(test: (m: ServerMessage) => boolean, timeoutMs: number): Promise<ServerMessage> {
-    const seen = this.messages.find(test);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((done, fail) => {
-      const waiter = {
-        test,
-        resolve: (m: ServerMessage) => {
-          clearTimeout(timer);
-          done(m);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        fail(new TimeoutError(`no answer within ${Math.round(timeoutMs / 1000)} s`));
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
-  }
-
-  close() {
-    this.socket.close();
-  }
-}
-
 /** Sends one question as the web client does and waits for its `response`. */
-async function ask(socket: Socket, content: string, sessionId: string | undefined, timeoutMs: number) {
+async function ask(socket: Client, content: string, sessionId: string | undefined, timeoutMs: number) {
   socket.forget();
   const messageId = randomUUID();
   const started = performance.now();
   const deadline = started + timeoutMs;
   socket.send({ action: 'query', messageId, ...(sessionId && { sessionId }), payload: { content } });
   const empty = { summary: '', items: [] };
-  let ack: ServerMessage | undefined;
+  let ack: ServerMessageOf<'ack'> | undefined;
   try {
-    ack = await socket.waitFor(
-      (m) => m.messageId === messageId && (m.action === 'ack' || m.action === 'error'),
+    const first = await socket.waitFor<ServerMessageOf<'ack'> | ServerMessageOf<'error'>>(
+      (m) => 'messageId' in m && m.messageId === messageId && (m.action === 'ack' || m.action === 'error'),
       timeoutMs,
     );
-    if (ack.action === 'error') {
-      return { status: 'ERROR', error: `${ack.code}: ${ack.message}`, ...empty } satisfies Asked;
+    if (first.action === 'error') {
+      return { status: 'ERROR', error: `${first.code}: ${first.message}`, ...empty } satisfies Asked;
     }
-    const executionId = ack.executionId!;
-    const response = await socket.waitFor(
+    ack = first;
+    const executionId = ack.executionId;
+    const response = await socket.waitFor<ServerMessageOf<'response'>>(
       (m) => m.action === 'response' && m.executionId === executionId,
       Math.max(1, deadline - performance.now()),
     );
@@ -287,16 +178,15 @@ async function ask(socket: Socket, content: string, sessionId: string | undefine
       status: response.status ?? 'UNKNOWN',
       latencyMs,
       executionId,
-      sessionId: ack.sessionId!,
-      summary: response.summary ?? '',
-      items: (response.items ?? []).map((item) => ({
+      sessionId: ack.sessionId,
+      summary: response.summary,
+      items: response.items.map((item) => ({
         id: item.id,
         status: item.status,
         text: item.output?.text ?? '',
         tables: item.output?.tables ?? [],
         ...(item.error && { error: item.error }),
       })),
-      ...(response.outputsOmitted && { outputsOmitted: true }),
     } satisfies Asked;
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error;
@@ -313,7 +203,7 @@ async function ask(socket: Socket, content: string, sessionId: string | undefine
     }
     return {
       status: 'TIMEOUT',
-      error: error.message,
+      error: `no answer within ${Math.round(timeoutMs / 1000)} s`,
       ...(ack?.executionId && { executionId: ack.executionId }),
       ...(ack?.sessionId && { sessionId: ack.sessionId }),
       ...empty,
@@ -418,6 +308,18 @@ const header = () => {
   console.log('-'.repeat(130));
 };
 
+/** One answer graded, its row printed (and with --verbose the answer in full). */
+function graded(question: Question, asked: Asked, truth: Truth, printAnswer: boolean): Result {
+  const result = {
+    question,
+    asked,
+    graded: gradeAnswer(question.expect, answerOf(asked), truth, question.question),
+  };
+  console.log(row(result));
+  if (printAnswer) console.log(`${verbose(result)}\n`);
+  return result;
+}
+
 /** Asks every question of a fresh local cloud, one after another; a chain's turns share a session. */
 async function askAll(
   questions: Question[],
@@ -427,28 +329,23 @@ async function askAll(
   // What the handlers read from the environment; quiet unless asked otherwise.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { startLocalCloud } = await import('@cascade/local');
+  const { newUser, startTestCloud } = await import('../../test/integration/harness');
 
   const dataDirectory = await mkdtemp(join(tmpdir(), 'cascade-eval-'));
   const booting = performance.now();
   // One person asks every question of a set in a row: past the per-user rate limits, which are
   // not what the evaluation measures.
-  const cloud = await startLocalCloud({
-    root,
-    dataDirectory,
-    ports: { edge: 0, websocket: 0, web: 0 },
-    rateLimits: unlimited,
-  });
-  let socket: Socket | undefined;
+  const cloud = await startTestCloud({ dataDirectory, rateLimits: unlimited });
+  let socket: Client | undefined;
   const results: Result[] = [];
   try {
     let crashed: string | undefined;
     cloud.onCrash((message) => {
       crashed = message;
     });
-    const { edgeUrl, websocketUrl, userPoolClientId } = cloud.endpoints;
-    const token = await signUp(edgeUrl, userPoolClientId, (email) => cloud.confirmationCode(email));
-    const connect = () => Socket.open(`${websocketUrl}?token=${encodeURIComponent(token)}`);
+    const { idToken } = await newUser(cloud, `eval-${randomUUID()}@example.com`);
+    const connect = () =>
+      Client.connect(`${cloud.endpoints.websocketUrl}?token=${encodeURIComponent(idToken)}`);
     socket = await connect();
     console.log(
       `Local cloud ready in ${ms(performance.now() - booting)}; asking ${questions.length} questions ` +
@@ -473,14 +370,7 @@ async function askAll(
         asked = await ask(socket, question.question, sessionId, opts.timeoutMs);
         if (chain?.turn === 1 && asked.sessionId) sessions.set(chain.id, asked.sessionId);
       }
-      const result = {
-        question,
-        asked,
-        graded: gradeAnswer(question.expect, answerOf(asked), truth, question.question),
-      };
-      results.push(result);
-      console.log(row(result));
-      if (opts.verbose) console.log(`${verbose(result)}\n`);
+      results.push(graded(question, asked, truth, opts.verbose));
     }
   } finally {
     socket?.close();
@@ -520,14 +410,7 @@ async function regrade(path: string, questions: Question[], truth: Truth, opts: 
       items: entry.answer.items,
       ...(entry.answer.outputsOmitted && { outputsOmitted: true }),
     };
-    const result = {
-      question,
-      asked,
-      graded: gradeAnswer(question.expect, answerOf(asked), truth, question.question),
-    };
-    results.push(result);
-    console.log(row(result));
-    if (opts.verbose) console.log(`${verbose(result)}\n`);
+    results.push(graded(question, asked, truth, opts.verbose));
   }
   return { results, commit: saved.commit };
 }

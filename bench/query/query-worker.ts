@@ -1,7 +1,7 @@
 // One query_data in a fresh process, timed in two parts: loading the CSV (with the lock-down) and
 // the query itself, which starts when the engine reports its first statement. Prints
 // {loadSeconds, querySeconds, result}.
-import { queryDataInProcess } from '../../packages/analysis/src/engines/query/run-query';
+import { queryDataInProcess } from '@cascade/analysis/engines/query/run-query';
 
 const [path, sql] = process.argv.slice(2) as [string, string];
 const start = performance.now();

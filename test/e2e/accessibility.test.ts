@@ -1,17 +1,17 @@
 import { join } from 'node:path';
 import type { Chart, Table } from '@cascade/core';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
+  type BrowserSuite,
+  browserSuite,
   browserUnavailable,
-  ensureWebBuild,
   type FakeServerGlobals,
   fakeSocket,
-  launchBrowser,
   root,
   screenshot,
-  serveWebClient,
 } from './browser';
+import { correlationHeatmap, effectIntervals } from './sample-charts';
 
 const unavailable = browserUnavailable();
 const axeScript = join(root, 'node_modules/axe-core/axe.min.js');
@@ -66,25 +66,8 @@ const wideTable: Table = {
 };
 
 const charts: Chart[] = [
-  {
-    kind: 'intervals',
-    title: 'Effect of treat on re78 (95% intervals)',
-    intervals: [
-      { label: 'Difference in means (ATE)', estimate: 1794, lo: 551, hi: 3038 },
-      { label: 'OLS adjusted for age, educ, re74 (ATE)', estimate: 1676, lo: 384, hi: 2969 },
-    ],
-  },
-  {
-    kind: 'heatmap',
-    title: 'Correlation of numeric columns',
-    columns: ['age', 'education_years', 'earnings_1974', 'earnings_1978_adjusted'],
-    matrix: [
-      [1, -0.1, 0.27, 0.09],
-      [-0.1, 1, 0.2, 0.13],
-      [0.27, 0.2, 1, 0.42],
-      [0.09, 0.13, 0.42, 1],
-    ],
-  },
+  { ...effectIntervals, intervals: effectIntervals.intervals.slice(0, 2) },
+  correlationHeatmap,
 ];
 
 interface Fixture {
@@ -287,10 +270,8 @@ interface BrowserGlobals {
 const hasFocus = (element: Locator) =>
   element.evaluate((e) => e === (globalThis as unknown as BrowserGlobals).document.activeElement);
 
-let site: Awaited<ReturnType<typeof serveWebClient>>;
-let browser: Browser;
-
 async function open(
+  { browser, site }: BrowserSuite,
   viewport: (typeof viewports)[number],
   signedIn: boolean,
   hash = '',
@@ -315,23 +296,14 @@ async function check(page: Page, state: string, viewport: (typeof viewports)[num
 }
 
 describe.skipIf(unavailable !== undefined)('accessibility and layout in Chromium', () => {
-  beforeAll(async () => {
-    ensureWebBuild();
-    site = await serveWebClient();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
+  const suite = browserSuite({ fakeSite: true });
+  afterAll(() => {
     console.info('[e2e] axe serious/critical violations per state:', JSON.stringify(findings, null, 1));
-    try {
-      await browser?.close();
-    } finally {
-      await site?.close();
-    }
   });
 
   for (const viewport of viewports) {
     it(`the sign-in and sign-up forms have no serious axe violations at ${viewport.width} px`, async () => {
-      const { context, page } = await open(viewport, false);
+      const { context, page } = await open(suite, viewport, false);
       try {
         await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 15_000 });
         await check(page, 'sign-in', viewport);
@@ -347,7 +319,7 @@ describe.skipIf(unavailable !== undefined)('accessibility and layout in Chromium
     });
 
     it(`a new session, an answer with a table and charts, and a refused upload at ${viewport.width} px`, async () => {
-      const { context, page } = await open(viewport, true);
+      const { context, page } = await open(suite, viewport, true);
       try {
         await page
           .getByRole('heading', { name: 'What would you like to know?' })
@@ -355,7 +327,7 @@ describe.skipIf(unavailable !== undefined)('accessibility and layout in Chromium
         await page.getByText('Connected', { exact: true }).waitFor();
         await check(page, 'empty', viewport);
 
-        await page.goto(`${site.url}#/session/${ids.answer.sessionId}`);
+        await page.goto(`${suite.site.url}#/session/${ids.answer.sessionId}`);
         const answer = page.getByRole('article', { name: 'Answer' });
         await answer.getByRole('table').waitFor({ timeout: 15_000 });
         await answer.locator('.chart svg').first().waitFor({ timeout: 15_000 });
@@ -376,13 +348,13 @@ describe.skipIf(unavailable !== undefined)('accessibility and layout in Chromium
     });
 
     it(`a running batch and a finished batch with an item's answer open at ${viewport.width} px`, async () => {
-      const { context, page } = await open(viewport, true, `#/session/${ids.running.sessionId}`);
+      const { context, page } = await open(suite, viewport, true, `#/session/${ids.running.sessionId}`);
       try {
         await page.getByRole('progressbar').waitFor({ timeout: 15_000 });
         await page.getByText('describe re74 in lalonde.csv').waitFor();
         await check(page, 'batch-running', viewport);
 
-        await page.goto(`${site.url}#/session/${ids.batch.sessionId}`);
+        await page.goto(`${suite.site.url}#/session/${ids.batch.sessionId}`);
         await page.getByText('3 of 3 done').waitFor({ timeout: 15_000 });
         const items = page.getByRole('list', { name: 'Items', exact: true });
         for (const summary of await items.getByText('Show answer').all()) await summary.click();
@@ -411,7 +383,7 @@ describe.skipIf(unavailable !== undefined)('accessibility and layout in Chromium
   }
 
   it('holds at 200 % text size: the sidebar grows with its text, cuts none of it and leaves the conversation room', async () => {
-    const { context, page } = await open(viewports[0], true, `#/session/${ids.answer.sessionId}`);
+    const { context, page } = await open(suite, viewports[0], true, `#/session/${ids.answer.sessionId}`);
     try {
       await page.getByRole('article', { name: 'Answer' }).getByRole('table').waitFor({ timeout: 15_000 });
       await page.evaluate("document.documentElement.style.fontSize = '200%'");
@@ -449,7 +421,7 @@ describe.skipIf(unavailable !== undefined)('accessibility and layout in Chromium
   });
 
   it('the phone drawer is a dialog: focus goes in, Tab stays in, Escape and Close shut it and the focus returns to Menu', async () => {
-    const { context, page } = await open(viewports[1], true);
+    const { context, page } = await open(suite, viewports[1], true);
     try {
       await page.getByText('Connected', { exact: true }).waitFor({ timeout: 15_000 });
       // The skip link is the first stop of the keyboard, and takes it to the conversation.
@@ -494,7 +466,7 @@ describe.skipIf(unavailable !== undefined)('accessibility and layout in Chromium
   });
 
   it('wide tables and the conversation can be scrolled from the keyboard', async () => {
-    const { context, page } = await open(viewports[1], true, `#/session/${ids.answer.sessionId}`);
+    const { context, page } = await open(suite, viewports[1], true, `#/session/${ids.answer.sessionId}`);
     try {
       const table = page.getByRole('region', { name: `Table: ${wideTable.title}` });
       await table.waitFor({ timeout: 15_000 });

@@ -1,13 +1,11 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
+import type { LocalCloud } from '@cascade/local';
+import { describe, expect, it } from 'vitest';
 import { newUser, startTestCloud } from '../integration/harness';
 import {
+  browserSuite,
   browserUnavailable,
-  ensureWebBuild,
   type FakeServerGlobals,
   fakeSocket,
-  launchBrowser,
   screenshot,
   screenshotOf,
   serveWebClient,
@@ -65,22 +63,14 @@ function streamingServer() {
   };
 }
 
-let browser: Browser;
-
 describe.skipIf(unavailable !== undefined)(
   'an answer as it is written, and who wrote it, in Chromium',
   () => {
-    beforeAll(async () => {
-      ensureWebBuild();
-      browser = await launchBrowser();
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const suite = browserSuite();
 
     it('shows a model’s answer as it streams, then the answer with its cost underneath', async () => {
       const site = await serveWebClient();
-      const context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
+      const context = await suite.browser.newContext({ viewport, reducedMotion: 'reduce' });
       try {
         const page = await context.newPage();
         await page.addInitScript(streamingServer);
@@ -112,7 +102,7 @@ describe.skipIf(unavailable !== undefined)(
 
     it('says the offline planner answered a question asked of the local cloud', async () => {
       let cloud: LocalCloud | undefined;
-      const context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
+      const context = await suite.browser.newContext({ viewport, reducedMotion: 'reduce' });
       try {
         cloud = await startTestCloud();
         const { email } = await newUser(cloud);

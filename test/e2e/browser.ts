@@ -3,11 +3,9 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { webServer } from '@cascade/local';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
-import type { LocalCloud } from '../../packages/local/src';
-import { webServer } from '../../packages/local/src/web';
-import { credentials } from '../integration/harness';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The repository; defined here so a page-level browser test need not load the local cloud. */
 export const root = resolve(import.meta.dirname, '../..');
@@ -174,32 +172,35 @@ export async function serveWebClient(): Promise<{ url: string; close(): Promise<
   };
 }
 
+/** What a browser suite shares with its tests, once `beforeAll` has run. */
+export interface BrowserSuite {
+  browser: Browser;
+  /** With `fakeSite`: the built client, served for pages whose WebSocket is `fakeSocket`. */
+  site: Awaited<ReturnType<typeof serveWebClient>>;
+}
+
+/**
+ * The browser suites' shared setup, registered as the enclosing `describe`'s hooks: web/dist built
+ * (before any local cloud a later `beforeAll` starts serves it) and Chromium launched before the
+ * tests, closed after; with `fakeSite`, the built client served too.
+ */
+export function browserSuite(options: { fakeSite?: boolean } = {}): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  beforeAll(async () => {
+    ensureWebBuild();
+    if (options.fakeSite) suite.site = await serveWebClient();
+    suite.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    try {
+      await suite.browser?.close();
+    } finally {
+      await suite.site?.close();
+    }
+  });
+  return suite;
+}
+
 /** The small shop dataset the browser suites ask about, whatever samples the analysis package ships. */
 export const shopCsv =
   'order_id,region,amount,returned\n1,north,10.5,0\n2,south,22,1\n3,north,7.25,0\n4,east,13,0\n';
-
-/** Puts CSV files among a local cloud's samples, with the rows and columns its catalog shows. */
-export async function putSamples(
-  cloud: LocalCloud,
-  files: { name: string; body: string; rows: number; columns: number }[],
-): Promise<void> {
-  const s3 = new S3Client({
-    region: 'us-east-1',
-    endpoint: cloud.endpoints.edgeUrl,
-    credentials,
-    forcePathStyle: true,
-  });
-  try {
-    for (const file of files)
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: cloud.endpoints.bucket,
-          Key: `samples/${file.name}`,
-          Body: file.body,
-          Metadata: { rows: String(file.rows), columns: String(file.columns) },
-        }),
-      );
-  } finally {
-    s3.destroy();
-  }
-}

@@ -1,16 +1,15 @@
 import type { Chart } from '@cascade/core';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
+  browserSuite,
   browserUnavailable,
-  ensureWebBuild,
   type FakeServerGlobals,
   fakeSocket,
-  launchBrowser,
   screenshot,
   screenshotOf,
-  serveWebClient,
 } from './browser';
+import { correlationHeatmap, effectIntervals } from './sample-charts';
 
 const unavailable = browserUnavailable();
 
@@ -30,27 +29,8 @@ const charts: Chart[] = [
     edges: [0, 250_000, 500_000, 750_000, 1_000_000, 1_250_000],
     counts: [1_234_567, 845_000, 310_000, 92_000, 8_000],
   },
-  {
-    kind: 'heatmap',
-    title: 'Correlation of numeric columns',
-    columns: ['age', 'education_years', 'earnings_1974', 'earnings_1978_adjusted'],
-    matrix: [
-      [1, -0.1, 0.27, 0.09],
-      [-0.1, 1, 0.2, 0.13],
-      [0.27, 0.2, 1, 0.42],
-      [0.09, 0.13, 0.42, 1],
-    ],
-  },
-  {
-    kind: 'intervals',
-    title: 'Effect of treat on re78 (95% intervals)',
-    intervals: [
-      { label: 'Difference in means (ATE)', estimate: 1794, lo: 551, hi: 3038 },
-      { label: 'OLS adjusted for age, educ, re74 (ATE)', estimate: 1676, lo: 384, hi: 2969 },
-      { label: 'IPW (Horvitz–Thompson) (ATE)', estimate: 1620, lo: 290, hi: 2950 },
-      { label: 'Doubly robust (AIPW) (ATE)', estimate: -420, lo: -1900, hi: 1060 },
-    ],
-  },
+  correlationHeatmap,
+  effectIntervals,
   {
     kind: 'bar',
     title: 'Mean change in earnings by group',
@@ -182,34 +162,20 @@ function fakeServer(chartsJson: string) {
   };
 }
 
-let site: Awaited<ReturnType<typeof serveWebClient>>;
-let browser: Browser;
-
 describe.skipIf(unavailable !== undefined)('charts in Chromium', () => {
-  beforeAll(async () => {
-    ensureWebBuild();
-    site = await serveWebClient();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      await site?.close();
-    }
-  });
+  const suite = browserSuite({ fakeSite: true });
 
   for (const viewport of [
     { width: 1280, height: 800 },
     { width: 390, height: 844 },
   ])
     it(`draws every kind of chart with each label inside its svg at ${viewport.width} px`, async () => {
-      const context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
+      const context = await suite.browser.newContext({ viewport, reducedMotion: 'reduce' });
       try {
         const page = await context.newPage();
         await page.addInitScript(fakeServer, JSON.stringify(charts));
         await page.addInitScript(fakeSocket);
-        await page.goto(site.url);
+        await page.goto(suite.site.url);
         for (const chart of charts)
           await page
             .getByRole('img', { name: chart.title })

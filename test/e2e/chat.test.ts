@@ -2,24 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createDocumentClient, MessagesRepository, SessionsRepository } from '@cascade/core';
+import type { LocalCloud } from '@cascade/local';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createDocumentClient,
-  MessagesRepository,
-  SessionsRepository,
-} from '../../packages/core/src/repositories';
-import type { LocalCloud } from '../../packages/local/src';
-import { credentials, root, startTestCloud } from '../integration/harness';
+import { credentials, putSamples, root, startTestCloud } from '../integration/harness';
 import { parquetBytes } from '../support/parquet';
-import {
-  browserUnavailable,
-  ensureWebBuild,
-  launchBrowser,
-  putSamples,
-  screenshot,
-  shopCsv,
-} from './browser';
+import { browserSuite, browserUnavailable, screenshot, shopCsv } from './browser';
 
 const unavailable = browserUnavailable();
 /** The chart assertion needs the analysis task (issue 4); without it, profiling fails its item readably. */
@@ -30,7 +19,6 @@ const desktop = { width: 1280, height: 800 };
 const phone = { width: 390, height: 844 };
 
 let cloud: LocalCloud;
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const email = `e2e-${randomUUID().slice(0, 8)}@example.com`;
@@ -63,24 +51,29 @@ async function sendBatch(lines: string[]) {
   await page.getByRole('button', { name: 'Send', exact: true }).click();
 }
 
+/** Picks a file in the upload control, as a person does. */
+const chooseFile = (name: string, buffer: Buffer, mimeType = 'text/csv') =>
+  page.getByLabel('Upload data').setInputFiles({ name, mimeType, buffer });
+
+/** Uploads a CSV and waits until it is uploaded and listed. */
+async function uploadAndList(name: string, csv: string) {
+  await chooseFile(name, Buffer.from(csv));
+  await page
+    .locator('.upload-status', { hasText: `Uploaded ${name}.` })
+    .waitFor({ state: 'attached', timeout: 15_000 });
+  await page.locator('.dataset-name', { hasText: name }).waitFor({ timeout: 15_000 });
+}
+
 describe.skipIf(unavailable !== undefined)('the web client in Chromium, against a local cloud', () => {
+  const suite = browserSuite();
   beforeAll(async () => {
-    ensureWebBuild();
     cloud = await startTestCloud();
     if (!cloud.endpoints.webUrl) throw new Error('the local cloud did not serve web/dist');
     await putSamples(cloud, [{ name: 'shop.csv', body: shopCsv, rows: 4, columns: 4 }]);
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: desktop, reducedMotion: 'reduce' });
+    context = await suite.browser.newContext({ viewport: desktop, reducedMotion: 'reduce' });
     page = await context.newPage();
   });
-
-  afterAll(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      await cloud?.stop();
-    }
-  });
+  afterAll(() => cloud?.stop());
 
   it('creates an account, confirms it with the code and lands signed in', async () => {
     await page.goto(cloud.endpoints.webUrl!);
@@ -100,7 +93,7 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
   });
 
   it('tells a person with a wrong password so, in words', async () => {
-    const other = await browser.newContext({ viewport: phone, reducedMotion: 'reduce' });
+    const other = await suite.browser.newContext({ viewport: phone, reducedMotion: 'reduce' });
     try {
       const tab = await other.newPage();
       await tab.goto(cloud.endpoints.webUrl!);
@@ -244,38 +237,16 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
   });
 
   it('uploads a CSV through the presigned URL and lists it', async () => {
-    await page.getByLabel('Upload data').setInputFiles({
-      name: 'weather.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from('city,temp\nOslo,4\nRome,18\n'),
-    });
-    await page
-      .locator('.upload-status', { hasText: 'Uploaded weather.csv.' })
-      .waitFor({ state: 'attached', timeout: 15_000 });
-    await page.locator('.dataset-name', { hasText: 'weather.csv' }).waitFor({ timeout: 15_000 });
+    await uploadAndList('weather.csv', 'city,temp\nOslo,4\nRome,18\n');
     await expect(page.getByLabel('Dataset').inputValue()).resolves.toBe('weather.csv');
 
     // A name as people name files is taken as it is; the id is the server's business.
-    await page.getByLabel('Upload data').setInputFiles({
-      name: 'my data (final) v2.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from('city,temp\nOslo,4\n'),
-    });
-    await page
-      .locator('.upload-status', { hasText: 'Uploaded my data (final) v2.csv.' })
-      .waitFor({ state: 'attached', timeout: 15_000 });
-    await page.locator('.dataset-name', { hasText: 'my data (final) v2.csv' }).waitFor({ timeout: 15_000 });
+    await uploadAndList('my data (final) v2.csv', 'city,temp\nOslo,4\n');
 
     // An empty file and binary junk are refused before anything is sent, in a sentence.
-    await page
-      .getByLabel('Upload data')
-      .setInputFiles({ name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.alloc(0) });
+    await chooseFile('empty.csv', Buffer.alloc(0));
     await page.getByRole('alert').filter({ hasText: 'empty.csv is empty.' }).waitFor({ timeout: 5_000 });
-    await page.getByLabel('Upload data').setInputFiles({
-      name: 'junk.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0x14, 0]),
-    });
+    await chooseFile('junk.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0x14, 0]));
     await page
       .getByRole('alert')
       .filter({ hasText: 'junk.csv holds binary data' })
@@ -283,13 +254,12 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
     await expect(page.locator('.dataset-name', { hasText: 'junk.csv' }).count()).resolves.toBe(0);
 
     // Parquet goes as it is, and is listed with the rows and columns its footer gives.
-    await page.getByLabel('Upload data').setInputFiles({
-      name: 'orders 2026.parquet',
-      mimeType: 'application/vnd.apache.parquet',
-      buffer: await parquetBytes(
-        `SELECT i AS order_id, ['north', 'south'][1 + i % 2] AS region FROM range(40) t(i)`,
-      ),
-    });
+    const parquet = 'application/vnd.apache.parquet';
+    await chooseFile(
+      'orders 2026.parquet',
+      await parquetBytes(`SELECT i AS order_id, ['north', 'south'][1 + i % 2] AS region FROM range(40) t(i)`),
+      parquet,
+    );
     await page
       .locator('.upload-status', { hasText: 'Uploaded orders 2026.parquet.' })
       .waitFor({ state: 'attached', timeout: 15_000 });
@@ -299,11 +269,7 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
       .waitFor({ timeout: 15_000 });
     await expect(page.getByLabel('Dataset').inputValue()).resolves.toBe('orders-2026.parquet');
     // A file named .parquet that is not Parquet is refused before anything is sent.
-    await page.getByLabel('Upload data').setInputFiles({
-      name: 'renamed.parquet',
-      mimeType: 'application/vnd.apache.parquet',
-      buffer: Buffer.from('city,temp\nOslo,4\n'),
-    });
+    await chooseFile('renamed.parquet', Buffer.from('city,temp\nOslo,4\n'), parquet);
     await page
       .getByRole('alert')
       .filter({ hasText: 'renamed.parquet is not a Parquet file' })
@@ -413,7 +379,7 @@ describe.skipIf(unavailable !== undefined)('the web client in Chromium, against 
   });
 
   it('signs out of all devices: this tab and another browser both end up at the sign-in form', async () => {
-    const elsewhere = await browser.newContext({ viewport: desktop, reducedMotion: 'reduce' });
+    const elsewhere = await suite.browser.newContext({ viewport: desktop, reducedMotion: 'reduce' });
     try {
       const device = await elsewhere.newPage();
       await device.goto(cloud.endpoints.webUrl!);

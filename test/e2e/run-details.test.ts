@@ -1,18 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { LocalCloud } from '@cascade/local';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
-import { root, signUp, startTestCloud, testPassword } from '../integration/harness';
-import {
-  browserUnavailable,
-  ensureWebBuild,
-  launchBrowser,
-  putSamples,
-  screenshot,
-  screenshotOf,
-  shopCsv,
-} from './browser';
+import { putSamples, root, signUp, startTestCloud, testPassword } from '../integration/harness';
+import { browserSuite, browserUnavailable, screenshot, screenshotOf, shopCsv } from './browser';
 
 /**
  * A run's details in the browser, against a local cloud: the execution graph, the timeline and
@@ -42,7 +34,6 @@ const batch = [
 ];
 
 let cloud: LocalCloud;
-let browser: Browser;
 let page: Page;
 
 const details = (p: Page = page) => p.getByRole('region', { name: 'Run details' });
@@ -90,8 +81,8 @@ async function seriousViolations(p: Page): Promise<string[]> {
 }
 
 describe.skipIf(unavailable !== undefined)("a run's details in Chromium, against a local cloud", () => {
+  const suite = browserSuite();
   beforeAll(async () => {
-    ensureWebBuild();
     cloud = await startTestCloud({
       analysisCommand: [
         process.execPath,
@@ -104,17 +95,10 @@ describe.skipIf(unavailable !== undefined)("a run's details in Chromium, against
       { name: 'shop.csv', body: shopCsv, rows: 4, columns: 4 },
       { name: 'big.csv', body: csvAboveInlineLimit(), rows: 4_400_000, columns: 2 },
     ]);
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: desktop, reducedMotion: 'reduce' })).newPage();
+    page = await (await suite.browser.newContext({ viewport: desktop, reducedMotion: 'reduce' })).newPage();
   });
 
-  afterAll(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      await cloud?.stop();
-    }
-  });
+  afterAll(() => cloud?.stop());
 
   it('signs in', async () => {
     const email = `details-${randomUUID().slice(0, 8)}@example.com`;

@@ -2,34 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { ServerMessageOf } from '@cascade/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
-import {
-  type Client,
-  connectNewUser,
-  credentials,
-  csvAboveInlineLimit,
-  isResponseFor,
-  root,
-  sendQuery,
-  startTestCloud,
-  uploadCsv,
-} from './harness';
+import { describe, expect, it } from 'vitest';
+import { connectedSuite } from './connected-suite';
+import { askQuestion, credentials, csvAboveInlineLimit, root, uploadCsv } from './harness';
 
 describe('the analysis task behind the local cloud', () => {
-  let cloud: LocalCloud;
-  let client: Client;
-  beforeAll(async () => {
-    cloud = await startTestCloud();
-    client = await connectNewUser(cloud);
-  });
-  afterAll(async () => {
-    client?.close();
-    await cloud?.stop();
-  });
+  const suite = connectedSuite();
 
   it('lists the sample datasets the repository ships, with their sizes', async () => {
-    const { datasets } = await client.request<ServerMessageOf<'datasets'>>({ action: 'datasets.list' });
+    const { datasets } = await suite.client.request<ServerMessageOf<'datasets'>>({ action: 'datasets.list' });
     const catalog = JSON.parse(
       readFileSync(join(root, 'packages/analysis/datasets/catalog.json'), 'utf8'),
     ) as { file: string; rows: number }[];
@@ -42,11 +23,7 @@ describe('the analysis task behind the local cloud', () => {
   });
 
   it('profiles a small sample inside Dispatch, with no task to wait for', async () => {
-    const ack = await sendQuery(client, 'profile lalonde.csv');
-    const response = await client.waitFor<ServerMessageOf<'response'>>(
-      isResponseFor(ack.executionId),
-      60_000,
-    );
+    const { response } = await askQuestion(suite.client, 'profile lalonde.csv');
     expect(response.status).toBe('SUCCEEDED');
     expect(response.summary).toMatch(/\*\*lalonde\.csv\*\* has \d+ rows and 10 columns/);
     const charts = response.items[0]!.output!.charts!;
@@ -57,34 +34,33 @@ describe('the analysis task behind the local cloud', () => {
   it('runs profile of a dataset above the inline size as the analysis task, through its task token', async () => {
     const csv = csvAboveInlineLimit();
     expect(Buffer.byteLength(csv)).toBeGreaterThan(16 * 1024 * 1024);
-    await uploadCsv(client, 'big.csv', csv);
-    const ack = await sendQuery(client, 'profile big.csv');
-    const response = await client.waitFor<ServerMessageOf<'response'>>(
-      isResponseFor(ack.executionId),
-      120_000,
-    );
+    await uploadCsv(suite.client, 'big.csv', csv);
+    const { ack, response } = await askQuestion(suite.client, 'profile big.csv', 120_000);
     expect(response.status).toBe('SUCCEEDED');
     expect(response.summary).toMatch(/\*\*big\.csv\*\* has 1,200,000 rows and 4 columns/);
     expect(
-      client.messages
+      suite.client.messages
         .filter((m) => m.action === 'step' && m.executionId === ack.executionId && m.step === 'profile')
         .map((m) => m.action === 'step' && m.status),
     ).toEqual(['started', 'succeeded']);
 
     // The job and the result went through S3 as pointers, as on AWS.
-    const s3 = new S3Client({ region: 'us-east-1', endpoint: cloud.endpoints.edgeUrl, credentials });
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: suite.cloud.endpoints.edgeUrl, credentials });
     const results = await s3.send(
-      new ListObjectsV2Command({ Bucket: cloud.endpoints.bucket, Prefix: `results/${ack.executionId}/` }),
+      new ListObjectsV2Command({
+        Bucket: suite.cloud.endpoints.bucket,
+        Prefix: `results/${ack.executionId}/`,
+      }),
     );
     expect(results.Contents).toHaveLength(1);
     const jobs = await s3.send(
-      new ListObjectsV2Command({ Bucket: cloud.endpoints.bucket, Prefix: `jobs/${ack.executionId}/` }),
+      new ListObjectsV2Command({ Bucket: suite.cloud.endpoints.bucket, Prefix: `jobs/${ack.executionId}/` }),
     );
     expect(jobs.Contents).toHaveLength(1);
     const stored = JSON.parse(
       await (
         await s3.send(
-          new GetObjectCommand({ Bucket: cloud.endpoints.bucket, Key: results.Contents![0]!.Key! }),
+          new GetObjectCommand({ Bucket: suite.cloud.endpoints.bucket, Key: results.Contents![0]!.Key! }),
         )
       ).Body!.transformToString(),
     );
@@ -97,12 +73,9 @@ describe('the analysis task behind the local cloud', () => {
   });
 
   it('estimates an effect with every method and its intervals', async () => {
-    const ack = await sendQuery(
-      client,
+    const { response } = await askQuestion(
+      suite.client,
       'what is the effect of treat on re78 in lalonde.csv adjusting for age, educ, re74 and re75?',
-    );
-    const response = await client.waitFor<ServerMessageOf<'response'>>(
-      isResponseFor(ack.executionId),
       120_000,
     );
     expect(response.status).toBe('SUCCEEDED');
@@ -111,12 +84,9 @@ describe('the analysis task behind the local cloud', () => {
   });
 
   it("says why, in the engine's own sentence, when the data cannot answer", async () => {
-    const ack = await sendQuery(
-      client,
+    const { response } = await askQuestion(
+      suite.client,
       'what is the effect of retention_offer on churned in churn.csv adjusting for customer_id?',
-    );
-    const response = await client.waitFor<ServerMessageOf<'response'>>(
-      isResponseFor(ack.executionId),
       60_000,
     );
     expect(response.status).toBe('SUCCEEDED');
@@ -126,12 +96,9 @@ describe('the analysis task behind the local cloud', () => {
   });
 
   it('fails the item whose analysis task fails, with the task’s own sentence', async () => {
-    const ack = await sendQuery(
-      client,
+    const { response } = await askQuestion(
+      suite.client,
       'what is the effect of treat on earnings in big.csv adjusting for age and educ, using matching, only where age > 1000',
-    );
-    const response = await client.waitFor<ServerMessageOf<'response'>>(
-      isResponseFor(ack.executionId),
       120_000,
     );
     expect(response.status).toBe('FAILED');

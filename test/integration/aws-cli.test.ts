@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { executionArn as executionArnOf, type ServerMessageOf } from '@cascade/core';
+import type { LocalCloud } from '@cascade/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
 import { Client, credentials, isResponseFor, newUser, startTestCloud } from './harness';
 
 /** Debian's AWS CLI v2 (`apt-get install awscli`, or scripts/install-system-packages.sh). */

@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, type ServerMessageOf } from '@cascade/core';
+import type { LocalCloud } from '@cascade/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
-import { askQuestion, Client, credentials, isResponseFor, newUser, startTestCloud } from './harness';
+import {
+  askQuestion,
+  Client,
+  credentials,
+  isResponseFor,
+  newUser,
+  putSamples,
+  startTestCloud,
+} from './harness';
 
 let cloud: LocalCloud;
 let user: Awaited<ReturnType<typeof newUser>>;
@@ -12,16 +19,14 @@ let documents: DynamoDBDocumentClient;
 
 beforeAll(async () => {
   cloud = await startTestCloud();
-  const s3 = new S3Client({ region: 'us-east-1', endpoint: cloud.endpoints.edgeUrl, credentials });
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: cloud.endpoints.bucket,
-      Key: 'samples/shop.csv',
-      Body: 'order_id,region,amount,returned\n1,north,10.5,0\n2,south,22,1\n3,north,7.25,0\n',
-      Metadata: { rows: '3', columns: '4' },
-    }),
-  );
-  s3.destroy();
+  await putSamples(cloud, [
+    {
+      name: 'shop.csv',
+      body: 'order_id,region,amount,returned\n1,north,10.5,0\n2,south,22,1\n3,north,7.25,0\n',
+      rows: 3,
+      columns: 4,
+    },
+  ]);
   documents = createDocumentClient({ region: 'us-east-1', endpoint: cloud.endpoints.edgeUrl, credentials });
   user = await newUser(cloud);
 });

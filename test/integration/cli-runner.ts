@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Tokens } from '@cascade/cli/credentials';
+import type { LocalCloud, LocalCloudOptions } from '@cascade/local';
 import { afterAll, beforeAll } from 'vitest';
-import type { Tokens } from '../../packages/cli/src/credentials';
-import type { LocalCloud, LocalCloudOptions } from '../../packages/local/src';
 import { root, startTestCloud } from './harness';
 
 export interface Run {

@@ -4,19 +4,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerMessageOf } from '@cascade/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
-import {
-  Client,
-  csvAboveInlineLimit,
-  isResponseFor,
-  newUser,
-  sendQuery,
-  signIn,
-  signUp,
-  startTestCloud,
-  uploadCsv,
-} from './harness';
+import type { LocalCloud } from '@cascade/local';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { connectedSuite } from './connected-suite';
+import { Client, csvAboveInlineLimit, isResponseFor, sendQuery, signIn, signUp, uploadCsv } from './harness';
 import { descendants, startScript } from './npm-start';
 
 /**
@@ -40,30 +31,20 @@ const longBatch = {
 };
 
 describe('an analysis task killed from outside (out of memory, a crash)', () => {
-  let cloud: LocalCloud;
-  let client: Client;
-  beforeAll(async () => {
-    cloud = await startTestCloud({
-      // Every task reads a little, then dies by SIGKILL, as the kernel's OOM killer ends it.
-      analysisCommand: [
-        process.execPath,
-        '-e',
-        "console.error('reading big.csv'); setTimeout(() => process.kill(process.pid, 'SIGKILL'), 300)",
-      ],
-    });
-    const user = await newUser(cloud);
-    client = await Client.connect(`${cloud.endpoints.websocketUrl}?token=${user.idToken}`);
-  }, 60_000);
-  afterAll(async () => {
-    client?.close();
-    await cloud?.stop();
+  const suite = connectedSuite({
+    // Every task reads a little, then dies by SIGKILL, as the kernel's OOM killer ends it.
+    analysisCommand: [
+      process.execPath,
+      '-e',
+      "console.error('reading big.csv'); setTimeout(() => process.kill(process.pid, 'SIGKILL'), 300)",
+    ],
   });
 
   it('fails its item at once, naming the signal; the run ends, its session takes the next question', async () => {
-    await uploadCsv(client, 'big.csv', csvAboveInlineLimit());
-    const ack = await sendQuery(client, 'profile big.csv');
+    await uploadCsv(suite.client, 'big.csv', csvAboveInlineLimit());
+    const ack = await sendQuery(suite.client, 'profile big.csv');
     // Far below the task's 60 s heartbeat timeout, which is what it used to wait for.
-    const response = await client.waitFor<ServerMessageOf<'response'>>(
+    const response = await suite.client.waitFor<ServerMessageOf<'response'>>(
       isResponseFor(ack.executionId),
       40_000,
     );
@@ -72,12 +53,12 @@ describe('an analysis task killed from outside (out of memory, a crash)', () => 
       'The analysis task was killed by SIGKILL (out of memory, or stopped from outside): reading big.csv',
     );
 
-    const state = await client.request<ServerMessageOf<'execution'>>({
+    const state = await suite.client.request<ServerMessageOf<'execution'>>({
       action: 'execution.get',
       payload: { executionId: ack.executionId },
     });
     expect(state).toMatchObject({ status: 'FAILED', completedItems: 1, failedItems: 1 });
-    expect(await question(client, ack.sessionId)).toMatchObject({ action: 'ack' });
+    expect(await question(suite.client, ack.sessionId)).toMatchObject({ action: 'ack' });
   }, 90_000);
 });
 

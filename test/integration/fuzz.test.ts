@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { ServerMessage } from '@cascade/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
 import { unlimited } from '../support/links';
-import { Client, credentials, newUser, startTestCloud } from './harness';
+import { connectedSuite } from './connected-suite';
+import { credentials } from './harness';
 
 /**
  * Malformed and hostile messages from a signed-in user, through the whole local cloud: each gets
@@ -219,27 +219,22 @@ function malformed(): { body: string; codes: string[]; fragmented?: boolean }[] 
 }
 
 describe('malformed messages through the local cloud', () => {
-  let cloud: LocalCloud;
-  let client: Client;
+  // 160 messages on one connection: past any rate limit, which is not what this suite is about (limits.test.ts).
+  const suite = connectedSuite({ rateLimits: unlimited });
   let dynamo: DynamoDBClient;
-
-  beforeAll(async () => {
-    // 160 messages on one connection: past any rate limit, which is not what this suite is about (limits.test.ts).
-    cloud = await startTestCloud({ rateLimits: unlimited });
-    const user = await newUser(cloud);
-    client = await Client.connect(`${cloud.endpoints.websocketUrl}?token=${user.idToken}`);
-    dynamo = new DynamoDBClient({ region: 'us-east-1', endpoint: cloud.endpoints.edgeUrl, credentials });
-  }, 60_000);
-  afterAll(async () => {
-    client?.close();
-    dynamo?.destroy();
-    await cloud?.stop();
+  beforeAll(() => {
+    dynamo = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: suite.cloud.endpoints.edgeUrl,
+      credentials,
+    });
   });
+  afterAll(() => dynamo?.destroy());
 
   /** How many records each table holds. */
   async function counts(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const [key, table] of Object.entries(cloud.endpoints.tables)) {
+    for (const [key, table] of Object.entries(suite.cloud.endpoints.tables)) {
       // A refused query still counts towards its sender's rate (queries#<user> in Locks): not data.
       const filter =
         key === 'locks'
@@ -260,16 +255,19 @@ describe('malformed messages through the local cloud', () => {
     const before = await counts();
     const misfits: string[] = [];
     for (const [index, { body, codes, fragmented }] of messages.entries()) {
-      const seen = client.messages.length;
+      const seen = suite.client.messages.length;
       if (fragmented) {
         for (let at = 0; at < body.length; at += 16_000)
-          client.socket.send(body.slice(at, at + 16_000), {
+          suite.client.socket.send(body.slice(at, at + 16_000), {
             fin: at + 16_000 >= body.length,
             compress: false,
           });
-      } else client.send(body);
-      const answer = await client
-        .waitFor((m: ServerMessage) => client.messages.indexOf(m) >= seen && m.action === 'error', 10_000)
+      } else suite.client.send(body);
+      const answer = await suite.client
+        .waitFor(
+          (m: ServerMessage) => suite.client.messages.indexOf(m) >= seen && m.action === 'error',
+          10_000,
+        )
         .catch(() => undefined);
       if (!answer) {
         misfits.push(`#${index} ${body.slice(0, 80)} → no answer`);
@@ -279,8 +277,8 @@ describe('malformed messages through the local cloud', () => {
         misfits.push(`#${index} ${body.slice(0, 80)} → ${JSON.stringify(answer).slice(0, 160)}`);
     }
     expect(misfits).toEqual([]);
-    expect(client.closed).toBeUndefined();
-    expect(await client.request({ action: 'ping' })).toMatchObject({ action: 'pong' });
+    expect(suite.client.closed).toBeUndefined();
+    expect(await suite.client.request({ action: 'ping' })).toMatchObject({ action: 'pong' });
     expect(await counts()).toEqual(before);
   }, 120_000);
 });

@@ -9,9 +9,12 @@ import {
   InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ServerMessage, ServerMessageOf } from '@cascade/core';
-import WebSocket from 'ws';
-import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../packages/local/src';
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '@cascade/local';
+import { Client } from './client';
+
+export { Client, TimeoutError } from './client';
 
 export const root = resolve(import.meta.dirname, '../..');
 
@@ -101,85 +104,6 @@ export async function connectNewUser(cloud: LocalCloud): Promise<Client> {
   return Client.connect(`${cloud.endpoints.websocketUrl}?token=${user.idToken}`);
 }
 
-/** A WebSocket client that keeps every message and can wait for the one a test expects. */
-export class Client {
-  readonly messages: ServerMessage[] = [];
-  private waiters: { test: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
-  closed?: { code: number; reason: string };
-
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as ServerMessage;
-      this.messages.push(message);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.test(message)) return true;
-        w.resolve(message);
-        return false;
-      });
-    });
-    socket.on('close', (code, reason) => {
-      this.closed = { code, reason: reason.toString() };
-    });
-  }
-
-  static connect(url: string): Promise<Client> {
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url);
-      socket.once('open', () => resolve(new Client(socket)));
-      socket.once('unexpected-response', (_request, response) =>
-        reject(
-          Object.assign(new Error(`handshake refused: ${response.statusCode}`), {
-            status: response.statusCode,
-          }),
-        ),
-      );
-      socket.once('error', reject);
-    });
-  }
-
-  send(message: unknown) {
-    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
-  }
-
-  /** The first message (already received or still to come) that passes `test`. */
-  waitFor<M extends ServerMessage = ServerMessage>(
-    test: (m: ServerMessage) => boolean,
-    timeoutMs = 20_000,
-  ): Promise<M> {
-    const seen = this.messages.find(test);
-    if (seen) return Promise.resolve(seen as M);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `no matching message within ${timeoutMs} ms; got ${this.messages.map((m) => m.action).join(', ')}`,
-            ),
-          ),
-        timeoutMs,
-      );
-      this.waiters.push({
-        test,
-        resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m as M);
-        },
-      });
-    });
-  }
-
-  /** Asks and waits for the answer carrying the same messageId. */
-  async request<M extends ServerMessage>(message: { action: string; payload?: unknown }): Promise<M> {
-    const messageId = randomUUID();
-    this.send({ ...message, messageId });
-    return this.waitFor<M>((m) => 'messageId' in m && m.messageId === messageId);
-  }
-
-  close() {
-    this.socket.close();
-  }
-}
-
 export const isResponseFor = (executionId: string) => (m: ServerMessage) =>
   m.action === 'response' && m.executionId === executionId;
 
@@ -191,9 +115,12 @@ export async function sendQuery(client: Client, content: string): Promise<Server
 }
 
 /** Sends one question and waits for its run's `response`. */
-export async function askQuestion(client: Client, content: string) {
+export async function askQuestion(client: Client, content: string, timeoutMs = 60_000) {
   const ack = await sendQuery(client, content);
-  const response = await client.waitFor<ServerMessageOf<'response'>>(isResponseFor(ack.executionId), 60_000);
+  const response = await client.waitFor<ServerMessageOf<'response'>>(
+    isResponseFor(ack.executionId),
+    timeoutMs,
+  );
   return { ack, response };
 }
 
@@ -214,4 +141,30 @@ export async function uploadCsv(client: Client, name: string, csv: string): Prom
   });
   const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: csv });
   if (put.status !== 200) throw new Error(`uploading ${name}: HTTP ${put.status}`);
+}
+
+/** Puts CSV files among a local cloud's samples, with the rows and columns its catalog shows. */
+export async function putSamples(
+  cloud: LocalCloud,
+  files: { name: string; body: string; rows: number; columns: number }[],
+): Promise<void> {
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: cloud.endpoints.edgeUrl,
+    credentials,
+    forcePathStyle: true,
+  });
+  try {
+    for (const file of files)
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: cloud.endpoints.bucket,
+          Key: `samples/${file.name}`,
+          Body: file.body,
+          Metadata: { rows: String(file.rows), columns: String(file.columns) },
+        }),
+      );
+  } finally {
+    s3.destroy();
+  }
 }

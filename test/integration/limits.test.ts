@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerMessageOf } from '@cascade/core';
+import type { LocalCloud } from '@cascade/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { LocalCloud } from '../../packages/local/src';
 import { Client, isResponseFor, newUser, startTestCloud } from './harness';
 
 /**

@@ -1,6 +1,5 @@
 import type { ServerMessageOf } from '@cascade/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
 import {
   type BedrockDouble,
   errorReply,
@@ -8,7 +7,8 @@ import {
   startBedrockDouble,
   toolReply,
 } from '../support/bedrock-double';
-import { askQuestion, Client, newUser, startTestCloud } from './harness';
+import { connectedSuite } from './connected-suite';
+import { askQuestion } from './harness';
 
 /**
  * Bedrock behind the whole local cloud, as `CASCADE_AGENT_PROVIDER=bedrock npm start` runs it with
@@ -18,8 +18,6 @@ import { askQuestion, Client, newUser, startTestCloud } from './harness';
 
 describe('Bedrock through the local cloud, at the endpoint AWS_ENDPOINT_URL_BEDROCK_RUNTIME names', () => {
   let bedrock: BedrockDouble;
-  let cloud: LocalCloud;
-  let client: Client;
   const before = process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME;
   const modelId = 'us.amazon.nova-pro-v1:0';
 
@@ -27,18 +25,15 @@ describe('Bedrock through the local cloud, at the endpoint AWS_ENDPOINT_URL_BEDR
     bedrock = await startBedrockDouble();
     // The local cloud points AWS_ENDPOINT_URL at its emulators; the service's own variable wins.
     process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME = bedrock.endpoint;
-    cloud = await startTestCloud({
-      agent: { provider: 'bedrock', modelId, maxSteps: 6, maxOutputTokens: 4096 },
-    });
-    const user = await newUser(cloud);
-    client = await Client.connect(`${cloud.endpoints.websocketUrl}?token=${user.idToken}`);
-  }, 60_000);
+  });
   afterAll(async () => {
-    client?.close();
-    await cloud?.stop();
     await bedrock?.close();
     if (before === undefined) delete process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME;
     else process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME = before;
+  });
+  // Registered after the double's hooks: starts once it listens, stops before it closes.
+  const suite = connectedSuite({
+    agent: { provider: 'bedrock', modelId, maxSteps: 6, maxOutputTokens: 4096 },
   });
 
   it('answers with the tools Nova calls, streaming the answer, with every request valid for Nova', async () => {
@@ -55,7 +50,7 @@ describe('Bedrock through the local cloud, at the endpoint AWS_ENDPOINT_URL_BEDR
         usage: { inputTokens: 3000, outputTokens: 40, cacheReadInputTokens: 2000 },
       }),
     );
-    const { ack, response } = await askQuestion(client, 'how many rows does lalonde.csv have?');
+    const { ack, response } = await askQuestion(suite.client, 'how many rows does lalonde.csv have?');
     // Converse counts cache reads apart from inputTokens; the run's input is the whole prompt.
     expect(response).toMatchObject({
       status: 'SUCCEEDED',
@@ -67,7 +62,7 @@ describe('Bedrock through the local cloud, at the endpoint AWS_ENDPOINT_URL_BEDR
       ['converse-stream', modelId, 200],
       ['converse-stream', modelId, 200],
     ]);
-    const deltas = client.messages.filter(
+    const deltas = suite.client.messages.filter(
       (m): m is ServerMessageOf<'delta'> => m.action === 'delta' && m.executionId === ack.executionId,
     );
     expect(deltas.map((d) => d.text).join('')).toBe(answer);
@@ -79,7 +74,7 @@ describe('Bedrock through the local cloud, at the endpoint AWS_ENDPOINT_URL_BEDR
       errorReply('ModelErrorException', 'The model returned an error.'),
       finalAnswerReply('churn.csv has 2,000 rows.'),
     );
-    const first = await askQuestion(client, 'how many rows does churn.csv have?');
+    const first = await askQuestion(suite.client, 'how many rows does churn.csv have?');
     expect(first.response).toMatchObject({
       status: 'SUCCEEDED',
       items: [{ output: { text: 'churn.csv has 2,000 rows.' } }],
@@ -87,7 +82,7 @@ describe('Bedrock through the local cloud, at the endpoint AWS_ENDPOINT_URL_BEDR
 
     const before = bedrock.requests.length;
     bedrock.push(errorReply('ValidationException', 'A conversation must start with a user message.'));
-    const second = await askQuestion(client, 'how many rows does lalonde.csv have?');
+    const second = await askQuestion(suite.client, 'how many rows does lalonde.csv have?');
     expect(second.response).toMatchObject({ status: 'FAILED' });
     expect(second.response.items[0]!.error).toBe(
       'The model rejected the request: A conversation must start with a user message.',
@@ -99,7 +94,7 @@ describe('Bedrock through the local cloud, at the endpoint AWS_ENDPOINT_URL_BEDR
     bedrock.push(
       errorReply('AccessDeniedException', "You don't have access to the model with the specified model ID."),
     );
-    const { response } = await askQuestion(client, 'how many rows does churn.csv have?');
+    const { response } = await askQuestion(suite.client, 'how many rows does churn.csv have?');
     expect(response).toMatchObject({ status: 'FAILED' });
     expect(response.items[0]!.error).toMatch(
       /^No access to model us\.amazon\.nova-pro-v1:0 in region us-east-1/,

@@ -1,8 +1,8 @@
 import type { ServerMessageOf } from '@cascade/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
 import { type OpenAiDouble, reply, startOpenAiDouble } from '../support/openai-double';
-import { askQuestion, Client, newUser, startTestCloud } from './harness';
+import { connectedSuite } from './connected-suite';
+import { askQuestion } from './harness';
 
 /**
  * A language model behind the whole local cloud, as `CASCADE_AGENT_PROVIDER=openai npm start`
@@ -13,29 +13,21 @@ import { askQuestion, Client, newUser, startTestCloud } from './harness';
 
 describe('an OpenAI-compatible model through the local cloud', () => {
   let model: OpenAiDouble;
-  let cloud: LocalCloud;
-  let client: Client;
-
   beforeAll(async () => {
     model = await startOpenAiDouble({ apiKey: 'sk-local-test', models: ['llama3.1:8b'] });
-    cloud = await startTestCloud({
-      agent: {
-        provider: 'openai',
-        baseUrl: model.url,
-        modelId: 'llama3.1:8b',
-        maxSteps: 6,
-        maxOutputTokens: 4096,
-      },
-      modelApiKey: 'sk-local-test',
-    });
-    const user = await newUser(cloud);
-    client = await Client.connect(`${cloud.endpoints.websocketUrl}?token=${user.idToken}`);
-  }, 60_000);
-  afterAll(async () => {
-    client?.close();
-    await cloud?.stop();
-    await model?.close();
   });
+  afterAll(() => model?.close());
+  // Registered after the double's hooks: starts once it listens, stops before it closes.
+  const suite = connectedSuite(() => ({
+    agent: {
+      provider: 'openai',
+      baseUrl: model.url,
+      modelId: 'llama3.1:8b',
+      maxSteps: 6,
+      maxOutputTokens: 4096,
+    },
+    modelApiKey: 'sk-local-test',
+  }));
 
   it('runs the tools the model calls, streams its answer, and reports the provider, model and tokens', async () => {
     model.push(
@@ -50,7 +42,7 @@ describe('an OpenAI-compatible model through the local cloud', () => {
         usage: { prompt: 2600, completion: 30, cached: 1500 },
       }),
     );
-    const { ack, response } = await askQuestion(client, 'how many columns does churn.csv have?');
+    const { ack, response } = await askQuestion(suite.client, 'how many columns does churn.csv have?');
 
     expect(response).toMatchObject({
       status: 'SUCCEEDED',
@@ -67,7 +59,7 @@ describe('an OpenAI-compatible model through the local cloud', () => {
     expect(tools).toHaveLength(2);
     expect(tools[0].content).toContain('customer_id');
     // The answer arrived as it was written, and the pieces make the whole.
-    const deltas = client.messages.filter(
+    const deltas = suite.client.messages.filter(
       (m): m is ServerMessageOf<'delta'> => m.action === 'delta' && m.executionId === ack.executionId,
     );
     expect(deltas.length).toBeGreaterThan(0);
@@ -76,7 +68,7 @@ describe('an OpenAI-compatible model through the local cloud', () => {
 
   it("fails the item with the endpoint's own reason when the model rejects the request", async () => {
     model.push(reply.error(400, "This model's maximum context length is 8192 tokens."));
-    const { response } = await askQuestion(client, 'what is the average monthly fee in churn.csv?');
+    const { response } = await askQuestion(suite.client, 'what is the average monthly fee in churn.csv?');
     expect(response).toMatchObject({ status: 'FAILED' });
     expect(response.items[0]!.error).toMatch(/rejected the request.*maximum context length is 8192 tokens/);
   });

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { ServerMessageOf } from '@cascade/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { csvAsParquet } from '../support/parquet';
-import { askQuestion, type Client, connectNewUser, root, startTestCloud } from './harness';
+import { connectedSuite } from './connected-suite';
+import { askQuestion, type Client, root } from './harness';
 
 /** Uploads a file as a person would: a presigned URL from dataset.upload, then a PUT with its headers. */
 async function upload(client: Client, name: string, body: Uint8Array) {
@@ -17,30 +17,27 @@ async function upload(client: Client, name: string, body: Uint8Array) {
 }
 
 describe('a Parquet dataset in the local cloud', () => {
-  let cloud: LocalCloud;
-  let client: Client;
+  const suite = connectedSuite();
   beforeAll(async () => {
-    cloud = await startTestCloud();
-    client = await connectNewUser(cloud);
     // The churn sample as someone's Parquet export (zstd, as polars writes it by default).
     const churn = await csvAsParquet(join(root, 'packages/analysis/datasets/churn.csv'), {
       compression: 'zstd',
     });
-    const answer = await upload(client, 'Customers 2026.parquet', churn);
+    const answer = await upload(suite.client, 'Customers 2026.parquet', churn);
     expect(answer).toMatchObject({
       datasetId: 'Customers-2026.parquet',
       headers: { 'content-type': 'application/vnd.apache.parquet' },
     });
     // Named .parquet, but CSV inside: the kind of file a person renames by mistake.
-    await upload(client, 'broken.parquet', new TextEncoder().encode('plan,fee\nbasic,10\npremium,30\n'));
-  });
-  afterAll(async () => {
-    client?.close();
-    await cloud?.stop();
+    await upload(
+      suite.client,
+      'broken.parquet',
+      new TextEncoder().encode('plan,fee\nbasic,10\npremium,30\n'),
+    );
   });
 
   it('is listed with the rows and columns its footer gives, under the name it was uploaded with', async () => {
-    const { datasets } = await client.request<ServerMessageOf<'datasets'>>({ action: 'datasets.list' });
+    const { datasets } = await suite.client.request<ServerMessageOf<'datasets'>>({ action: 'datasets.list' });
     expect(datasets).toContainEqual(
       expect.objectContaining({
         id: 'Customers-2026.parquet',
@@ -57,7 +54,7 @@ describe('a Parquet dataset in the local cloud', () => {
   });
 
   it('answers "profile X.parquet" from the whole file', async () => {
-    const { response } = await askQuestion(client, 'profile Customers-2026.parquet');
+    const { response } = await askQuestion(suite.client, 'profile Customers-2026.parquet');
     expect(response.status).toBe('SUCCEEDED');
     expect(response.summary).toMatch(/\*\*Customers-2026\.parquet\*\* has 2,000 rows and 12 columns/);
     expect(response.items[0]!.datasets).toEqual(['Customers-2026.parquet']);
@@ -66,7 +63,7 @@ describe('a Parquet dataset in the local cloud', () => {
   });
 
   it('answers "what columns does X.parquet have?" with each column and its type', async () => {
-    const { response } = await askQuestion(client, 'what columns does Customers-2026.parquet have?');
+    const { response } = await askQuestion(suite.client, 'what columns does Customers-2026.parquet have?');
     expect(response.status).toBe('SUCCEEDED');
     for (const column of ['customer_id', 'signup_date', 'plan', 'monthly_fee', 'churned', 'last_feedback'])
       expect(response.summary).toContain(`| ${column} |`);
@@ -77,8 +74,8 @@ describe('a Parquet dataset in the local cloud', () => {
   it('gives the same numbers as the CSV it was saved from', async () => {
     const question = (dataset: string) => `average monthly_fee by plan in ${dataset}`;
     const [fromParquet, fromCsv] = await Promise.all([
-      askQuestion(client, question('Customers-2026.parquet')),
-      askQuestion(client, question('churn.csv')),
+      askQuestion(suite.client, question('Customers-2026.parquet')),
+      askQuestion(suite.client, question('churn.csv')),
     ]);
     expect(fromParquet.response.status).toBe('SUCCEEDED');
     expect(fromParquet.response.items[0]!.output!.tables).toEqual(fromCsv.response.items[0]!.output!.tables);
@@ -86,7 +83,7 @@ describe('a Parquet dataset in the local cloud', () => {
 
   it('says which file cannot be read as Parquet, and why, when asked about it', async () => {
     for (const question of ['profile broken.parquet', 'what columns does broken.parquet have?']) {
-      const { response } = await askQuestion(client, question);
+      const { response } = await askQuestion(suite.client, question);
       expect(response.items[0]!.output?.text).toContain(
         'I could not read broken.parquet. The file could not be read as Parquet: it does not end with Parquet\'s "PAR1" marker: it is not Parquet, or it was cut short. Export it again as Parquet (or as CSV) and upload that.',
       );

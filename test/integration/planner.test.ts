@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerMessageOf } from '@cascade/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
-import { Client, isResponseFor, newUser, root, startTestCloud } from './harness';
+import { describe, expect, it } from 'vitest';
+import { connectedSuite } from './connected-suite';
+import { isResponseFor, root } from './harness';
 
 /**
  * The offline planner through the whole local cloud, as a person uses it: questions in one
@@ -38,29 +38,18 @@ const shown = (value: number) =>
   });
 
 describe('a conversation with the offline planner through the local cloud', () => {
-  let cloud: LocalCloud;
-  let client: Client;
+  const suite = connectedSuite();
   let sessionId: string | undefined;
 
   async function ask(content: string): Promise<ServerMessageOf<'response'>> {
     const messageId = randomUUID();
-    client.send({ action: 'query', messageId, ...(sessionId && { sessionId }), payload: { content } });
-    const ack = await client.waitFor<ServerMessageOf<'ack'>>(
+    suite.client.send({ action: 'query', messageId, ...(sessionId && { sessionId }), payload: { content } });
+    const ack = await suite.client.waitFor<ServerMessageOf<'ack'>>(
       (m) => m.action === 'ack' && m.messageId === messageId,
     );
     sessionId = ack.sessionId;
-    return client.waitFor<ServerMessageOf<'response'>>(isResponseFor(ack.executionId), 60_000);
+    return suite.client.waitFor<ServerMessageOf<'response'>>(isResponseFor(ack.executionId), 60_000);
   }
-
-  beforeAll(async () => {
-    cloud = await startTestCloud();
-    const user = await newUser(cloud);
-    client = await Client.connect(`${cloud.endpoints.websocketUrl}?token=${user.idToken}`);
-  });
-  afterAll(async () => {
-    client?.close();
-    await cloud?.stop();
-  });
 
   it('answers a grouped average, then follows "now by region", "and the median?" and "only for autopay customers"', async () => {
     const plans = ['basic', 'premium', 'standard'];

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerMessageOf } from '@cascade/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../packages/local/src';
-import { type Client, connectNewUser, isResponseFor, startTestCloud, uploadCsv } from './harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { connectedSuite } from './connected-suite';
+import { isResponseFor, uploadCsv } from './harness';
 
 /**
  * What an item asks of AWS, counted at the local cloud's edge and in its engine: the bench
@@ -10,24 +10,16 @@ import { type Client, connectNewUser, isResponseFor, startTestCloud, uploadCsv }
  * path from growing back. An item's own requests are the difference between a batch of four
  * and a batch of two, so each run's start and finish cancel out.
  */
-let cloud: LocalCloud;
-let client: Client;
-
-beforeAll(async () => {
-  cloud = await startTestCloud();
-  client = await connectNewUser(cloud);
-  await uploadCsv(client, 'small.csv', 'order_id,region,amount\n1,north,10.5\n2,south,22\n3,north,7\n');
-});
-afterAll(async () => {
-  client?.close();
-  await cloud?.stop();
-});
+const suite = connectedSuite();
+beforeAll(() =>
+  uploadCsv(suite.client, 'small.csv', 'order_id,region,amount\n1,north,10.5\n2,south,22\n3,north,7\n'),
+);
 
 async function batch(size: number): Promise<Record<string, number>> {
-  const before = cloud.requests.snapshot();
+  const before = suite.cloud.requests.snapshot();
   const messageId = randomUUID();
   const question = 'profile small.csv';
-  client.send({
+  suite.client.send({
     action: 'query',
     messageId,
     payload: {
@@ -35,12 +27,15 @@ async function batch(size: number): Promise<Record<string, number>> {
       items: Array.from({ length: size }, (_, i) => ({ id: `i${i}`, input: question })),
     },
   });
-  const ack = await client.waitFor<ServerMessageOf<'ack'>>(
+  const ack = await suite.client.waitFor<ServerMessageOf<'ack'>>(
     (m) => m.action === 'ack' && m.messageId === messageId,
   );
-  const response = await client.waitFor<ServerMessageOf<'response'>>(isResponseFor(ack.executionId), 60_000);
+  const response = await suite.client.waitFor<ServerMessageOf<'response'>>(
+    isResponseFor(ack.executionId),
+    60_000,
+  );
   expect(response.status).toBe('SUCCEEDED');
-  const after = cloud.requests.snapshot();
+  const after = suite.cloud.requests.snapshot();
   return Object.fromEntries(Object.entries(after).map(([key, n]) => [key, n - (before[key] ?? 0)]));
 }
 

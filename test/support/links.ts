@@ -1,6 +1,6 @@
-import type { RateLimits } from '../../packages/core/src/chat/rate-limit-settings';
-import type { Links } from '../../packages/functions/src/resources';
-import { provideLinks as provideSstLinks, tableLinks } from '../../packages/local/src/links';
+import type { RateLimits } from '@cascade/core/rate-limits';
+import type { Links } from '@cascade/functions/resources';
+import { provideLinks as provideSstLinks, tableLinks } from '@cascade/local/links';
 import type { TestDynamo } from './dynamo';
 
 /** Limits no test reaches by accident: the suites that test the limits set their own. */
