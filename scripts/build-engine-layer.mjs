@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleOptions } from '../packages/analysis/src/parallel/bundle-options.mjs';
+import { bundleOptions } from '@cascade/analysis/bundle-options';
 
 /** The repository this file is in, when it runs as itself (the command line, the tests). */
 const scriptRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,3 +1,4 @@
+import { defaultTimeoutMs } from '@cascade/analysis/engines/query/limits';
 import { clientActions, functionSizes, routeModule } from '@cascade/core';
 import { apiGatewayLimits } from '@cascade/core/api-gateway';
 import { placeholdersIn, renderStateMachine } from '@cascade/core/orchestration/definition';
@@ -13,7 +14,6 @@ import {
   timeoutSecondsOf,
 } from '@cascade/functions/definitions';
 import { describe, expect, it } from 'vitest';
-import { defaultTimeoutMs } from '../../packages/analysis/src/engines/query/limits';
 import { queryChildFile } from '../../scripts/build-engine-layer.mjs';
 import { bundling, engineBundling } from '../../stacks/functions';
 import {

@@ -19,8 +19,6 @@ import {
 } from '@cascade/core';
 import type { ModelProvider } from '@cascade/core/agent/providers/types';
 import type { Links } from '@cascade/functions/resources';
-import { StateMachine } from 'aws-local-stepfunctions';
-import { mockClient } from 'aws-sdk-client-mock';
 import {
   type EcsRunner,
   localTaskHandlers,
@@ -202,12 +200,12 @@ export async function startStateMachineHarness(agent: Links['Agent'] = { provide
   });
 
   // Imported only now: the handlers read their links on first use.
-  const { chatDeps, agentDeps, provideAnalysisEngine } = await import('../../packages/functions/src/deps');
+  const { chatDeps, agentDeps, provideAnalysisEngine } = await import('@cascade/functions/deps');
   const lambdas = await stepHandlers(arn);
   // Importing Dispatch plugged the real engine in; these tests run analyses on the Fargate
   // stand-in below unless a test asks for the engine in Dispatch.
   const { createEngine } = await import('@cascade/analysis/engine');
-  const { s3Client } = await import('../../packages/functions/src/deps');
+  const { s3Client } = await import('@cascade/functions/deps');
   provideAnalysisEngine(undefined);
 
   let planner: ModelProvider | undefined;
