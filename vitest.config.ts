@@ -70,7 +70,7 @@ export default defineConfig({
         'packages/analysis/src/**',
       ],
       // Barrel files only re-export; the local CLI runs in a child process (test/integration/start.test.ts),
-      // and so does the analysis command line's process entry (packages/analysis/test/cli.test.ts);
+      // and so does the analysis command line's process entry (packages/analysis/test/cli/cli.test.ts);
       // the sample writer is a script run by hand.
       exclude: [
         '**/index.ts',

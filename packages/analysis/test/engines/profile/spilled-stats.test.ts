@@ -1,9 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SpillDirectory } from '../src/data/spill';
-import { seededRandom } from '../src/datasets/random';
-import { describeColumn } from '../src/engines/profile/column-stats';
-import { describeSpilled } from '../src/engines/profile/spilled-stats';
+import { SpillDirectory } from '../../../src/data/spill';
+import { seededRandom } from '../../../src/datasets/random';
+import { describeColumn } from '../../../src/engines/profile/column-stats';
+import { describeSpilled } from '../../../src/engines/profile/spilled-stats';
 
 const spill = new SpillDirectory();
 afterAll(() => spill.remove());

@@ -1,12 +1,12 @@
 import { describeReading } from '@cascade/core/contract';
 import { sniffCsvHead } from '@cascade/core/csv-head';
 import { describe, expect, it } from 'vitest';
-import { loadCsv } from '../src/data/csv';
-import { explainLoadFailure } from '../src/data/csv-failures';
-import { withDatabase } from '../src/data/database';
-import { BadDataError, DataNotFoundError } from '../src/errors';
-import { rejectionOf } from './support/failures';
-import { scratchDirectory } from './support/files';
+import { loadCsv } from '../../src/data/csv';
+import { explainLoadFailure } from '../../src/data/csv-failures';
+import { withDatabase } from '../../src/data/database';
+import { BadDataError, DataNotFoundError } from '../../src/errors';
+import { rejectionOf } from '../support/failures';
+import { scratchDirectory } from '../support/files';
 
 const files = scratchDirectory();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../src/datasets/random';
-import { pairwiseCorrelation } from '../src/engines/profile/correlation';
+import { seededRandom } from '../../../src/datasets/random';
+import { pairwiseCorrelation } from '../../../src/engines/profile/correlation';
 
 /** Reference: Pearson's r of one pair over the rows where both are present, by the textbook two-pass formula. */
 function reference(x: Float64Array, y: Float64Array): number | null {

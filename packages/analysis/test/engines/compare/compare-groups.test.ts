@@ -1,12 +1,12 @@
 import type { CompareResult, GroupSummary, TestResult } from '@cascade/core/contract';
 import { ItemOutput } from '@cascade/core/protocol';
 import { describe, expect, it } from 'vitest';
-import { AnalysisRequest, runAnalysis } from '../src/analysis';
-import { compareGroups } from '../src/engines/compare/compare-groups';
-import { BadDataError, BadRequestError, ColumnNotFoundError } from '../src/errors';
-import { itemOutputBytes, toItemOutput } from '../src/output/item-output';
-import { itFailsAs, rejectionOf } from './support/failures';
-import { scratchDirectory } from './support/files';
+import { AnalysisRequest, runAnalysis } from '../../../src/analysis';
+import { compareGroups } from '../../../src/engines/compare/compare-groups';
+import { BadDataError, BadRequestError, ColumnNotFoundError } from '../../../src/errors';
+import { itemOutputBytes, toItemOutput } from '../../../src/output/item-output';
+import { itFailsAs, rejectionOf } from '../../support/failures';
+import { scratchDirectory } from '../../support/files';
 import {
   casePath,
   dataset,
@@ -15,7 +15,7 @@ import {
   expectClose,
   pValueTolerance,
   reference,
-} from './support/reference';
+} from '../../support/reference';
 
 const files = scratchDirectory();
 

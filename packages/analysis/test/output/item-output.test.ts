@@ -1,15 +1,15 @@
 import { ItemOutput } from '@cascade/core/protocol';
 import { describe, expect, it } from 'vitest';
-import { estimateEffect } from '../src/engines/causal/estimate-effect';
-import { profileCsv } from '../src/engines/profile/profile';
-import type { ColumnProfile, ProfileResult } from '../src/engines/profile/types';
-import { itemOutputBytes, toItemOutput } from '../src/output/item-output';
-import { renderForTerminal, renderTable } from '../src/output/terminal';
-import { scratchDirectory } from './support/files';
+import { estimateEffect } from '../../src/engines/causal/estimate-effect';
+import { profileCsv } from '../../src/engines/profile/profile';
+import type { ColumnProfile, ProfileResult } from '../../src/engines/profile/types';
+import { itemOutputBytes, toItemOutput } from '../../src/output/item-output';
+import { renderForTerminal, renderTable } from '../../src/output/terminal';
+import { scratchDirectory } from '../support/files';
 
 const files = scratchDirectory();
 
-const dataset = (name: string) => new URL(`../datasets/${name}`, import.meta.url).pathname;
+const dataset = (name: string) => new URL(`../../datasets/${name}`, import.meta.url).pathname;
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
 describe('chat output of a profile', () => {

@@ -4,17 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { SpillDirectory } from '../src/data/spill';
-import { seededRandom } from '../src/datasets/random';
-import { fitPropensity } from '../src/engines/causal/logistic';
-import { runner } from '../src/engines/causal/passes';
-import { gramPass } from '../src/engines/causal/regression';
-import { StudyFile } from '../src/engines/causal/study-file';
-import { columnRows, passRanges, studyRows } from '../src/engines/causal/study-rows';
-import { describeColumn } from '../src/engines/profile/column-stats';
-import { runWorker, startWorker } from '../src/parallel/worker';
+import { SpillDirectory } from '../../src/data/spill';
+import { seededRandom } from '../../src/datasets/random';
+import { fitPropensity } from '../../src/engines/causal/logistic';
+import { runner } from '../../src/engines/causal/passes';
+import { gramPass } from '../../src/engines/causal/regression';
+import { StudyFile } from '../../src/engines/causal/study-file';
+import { columnRows, passRanges, studyRows } from '../../src/engines/causal/study-rows';
+import { describeColumn } from '../../src/engines/profile/column-stats';
+import { runWorker, startWorker } from '../../src/parallel/worker';
 
-const module = new URL('./support/double-worker.ts', import.meta.url);
+const module = new URL('../support/double-worker.ts', import.meta.url);
 
 describe('worker threads', () => {
   it('run a TypeScript module on shared memory and return its answer', async () => {
@@ -34,7 +34,7 @@ describe('worker threads', () => {
 
 describe("an effect's helper module", () => {
   it('takes ranges of a pass over the rows, as this thread would', async () => {
-    const { work } = await import('../src/engines/causal/effect-helper-worker');
+    const { work } = await import('../../src/engines/causal/effect-helper-worker');
     const random = seededRandom(4);
     const column = () => Float64Array.from({ length: 1500 }, () => random.normal());
     const source = {
@@ -49,7 +49,7 @@ describe("an effect's helper module", () => {
   });
 
   it('opens a study file once for every pass over it, and counts the lines of a part of a file', async () => {
-    const { work } = await import('../src/engines/causal/effect-helper-worker');
+    const { work } = await import('../../src/engines/causal/effect-helper-worker');
     const spill = new SpillDirectory();
     try {
       const file = new StudyFile(spill, 1, 1024);
@@ -82,9 +82,12 @@ describe('the analysis worker modules, run as worker threads', () => {
   it('describes columns as this thread does', async () => {
     const columns = [shared([3, 1, Number.NaN, 2, 2]), shared([0.5, -1, 4, 4, 8])];
     const here = columns.map((column) => describeColumn(column));
-    const there = await runWorker(new URL('../src/engines/profile/column-stats-worker.ts', import.meta.url), {
-      columns,
-    });
+    const there = await runWorker(
+      new URL('../../src/engines/profile/column-stats-worker.ts', import.meta.url),
+      {
+        columns,
+      },
+    );
     expect(there).toEqual(here);
   });
 
@@ -96,7 +99,7 @@ describe('the analysis worker modules, run as worker threads', () => {
     const y = shared([...x].map((v, i) => 2 * t[i]! + v + random.normal()));
     const study = columnRows({ y, t, covariates: [x] });
     const alone = await fitPropensity(runner(study));
-    const helper = startWorker(new URL('../src/engines/causal/effect-helper-worker.ts', import.meta.url));
+    const helper = startWorker(new URL('../../src/engines/causal/effect-helper-worker.ts', import.meta.url));
     const spill = new SpillDirectory();
     try {
       expect(await fitPropensity(runner(study, helper))).toEqual(alone);
@@ -126,7 +129,7 @@ describe('a worker started ahead of its data', () => {
   });
 
   it('never holds the process open when it is given no work', async () => {
-    const script = new URL('./support/abandon-worker.ts', import.meta.url).pathname;
+    const script = new URL('../support/abandon-worker.ts', import.meta.url).pathname;
     const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
       const child = execFile(process.execPath, ['--import', 'tsx', script], { timeout: 20_000 }, (_, out) =>
         resolve({ code: child.exitCode, stdout: out }),
@@ -139,7 +142,7 @@ describe('a worker started ahead of its data', () => {
 
 describe('a worker whose module cannot be built', () => {
   it('rejects when asked to run, so the caller can do the work itself', async () => {
-    const missing = new URL('./support/no-such-worker.ts', import.meta.url);
+    const missing = new URL('../support/no-such-worker.ts', import.meta.url);
     await expect(runWorker(missing, {})).rejects.toThrow(/Could not resolve|no-such-worker/);
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { withDatabase } from '../src/data/database';
-import { seededRandom } from '../src/datasets/random';
-import { profileCsv } from '../src/engines/profile/profile';
-import { profileStream } from '../src/engines/profile/profile-stream';
-import { scratchDirectory } from './support/files';
+import { withDatabase } from '../../../src/data/database';
+import { seededRandom } from '../../../src/datasets/random';
+import { profileCsv } from '../../../src/engines/profile/profile';
+import { profileStream } from '../../../src/engines/profile/profile-stream';
+import { scratchDirectory } from '../../support/files';
 
 const files = scratchDirectory();
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../src/datasets/random';
-import { byHelper, type PassJob, runner } from '../src/engines/causal/passes';
-import { gramPass } from '../src/engines/causal/regression';
-import { columnRows, passRanges, studyRows } from '../src/engines/causal/study-rows';
-import type { PendingWorker } from '../src/parallel/worker';
+import { seededRandom } from '../../../src/datasets/random';
+import { byHelper, type PassJob, runner } from '../../../src/engines/causal/passes';
+import { gramPass } from '../../../src/engines/causal/regression';
+import { columnRows, passRanges, studyRows } from '../../../src/engines/causal/study-rows';
+import type { PendingWorker } from '../../../src/parallel/worker';
 
 const random = seededRandom(31);
 const column = () => Float64Array.from({ length: 5000 }, () => random.normal());

@@ -1,7 +1,7 @@
 import { Matrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { seededRandom, logistic as sigmoid } from '../src/datasets/random';
-import { differenceInMeans } from '../src/engines/causal/difference-in-means';
+import { seededRandom, logistic as sigmoid } from '../../../src/datasets/random';
+import { differenceInMeans } from '../../../src/engines/causal/difference-in-means';
 import {
   evaluationPass,
   fitPropensity,
@@ -9,18 +9,18 @@ import {
   logistic,
   type PropensityModel,
   sharedArray,
-} from '../src/engines/causal/logistic';
-import { matchNearestNeighbourAtt, nearestBlocks } from '../src/engines/causal/matching';
-import type { ScoreTarget } from '../src/engines/causal/overlap';
-import { runner } from '../src/engines/causal/passes';
+} from '../../../src/engines/causal/logistic';
+import { matchNearestNeighbourAtt, nearestBlocks } from '../../../src/engines/causal/matching';
+import type { ScoreTarget } from '../../../src/engines/causal/overlap';
+import { runner } from '../../../src/engines/causal/passes';
 import {
   columnRows,
   forEachChunk,
   passRanges,
   rangeOf,
   type StudyRows,
-} from '../src/engines/causal/study-rows';
-import { firstPassParams, weighting, weightingMethods } from '../src/engines/causal/weighting';
+} from '../../../src/engines/causal/study-rows';
+import { firstPassParams, weighting, weightingMethods } from '../../../src/engines/causal/weighting';
 
 const array = (values: number[]) => Float64Array.from(values);
 

@@ -3,16 +3,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { withDatabase } from '../src/data/database';
-import { SpillDirectory } from '../src/data/spill';
-import { confounded } from '../src/datasets/confounded';
-import { seededRandom } from '../src/datasets/random';
-import { estimateEffect } from '../src/engines/causal/estimate-effect';
-import { StudyFile } from '../src/engines/causal/study-file';
-import { studyRows } from '../src/engines/causal/study-rows';
-import { streamStudy } from '../src/engines/causal/study-stream';
-import { BadDataError } from '../src/errors';
-import { scratchDirectory } from './support/files';
+import { withDatabase } from '../../../src/data/database';
+import { SpillDirectory } from '../../../src/data/spill';
+import { confounded } from '../../../src/datasets/confounded';
+import { seededRandom } from '../../../src/datasets/random';
+import { estimateEffect } from '../../../src/engines/causal/estimate-effect';
+import { StudyFile } from '../../../src/engines/causal/study-file';
+import { studyRows } from '../../../src/engines/causal/study-rows';
+import { streamStudy } from '../../../src/engines/causal/study-stream';
+import { BadDataError } from '../../../src/errors';
+import { scratchDirectory } from '../../support/files';
 
 const files = scratchDirectory();
 

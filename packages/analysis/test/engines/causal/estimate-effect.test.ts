@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { type ColumnarTable, readColumnar } from '../src/data/csv-columns';
-import { withDatabase } from '../src/data/database';
-import { loadData } from '../src/data/load';
-import { confounded } from '../src/datasets/confounded';
-import { seededRandom } from '../src/datasets/random';
-import { estimateEffect, estimateFromStudy } from '../src/engines/causal/estimate-effect';
-import { loadStudy, studyFromColumns } from '../src/engines/causal/study';
-import type { EffectResult, Method } from '../src/engines/causal/types';
-import { BadDataError, BadRequestError, ColumnNotFoundError } from '../src/errors';
-import { itFailsAs, rejectionOf } from './support/failures';
-import { scratchDirectory } from './support/files';
-import { expectAllFinite } from './support/reference';
+import { type ColumnarTable, readColumnar } from '../../../src/data/csv-columns';
+import { withDatabase } from '../../../src/data/database';
+import { loadData } from '../../../src/data/load';
+import { confounded } from '../../../src/datasets/confounded';
+import { seededRandom } from '../../../src/datasets/random';
+import { estimateEffect, estimateFromStudy } from '../../../src/engines/causal/estimate-effect';
+import { loadStudy, studyFromColumns } from '../../../src/engines/causal/study';
+import type { EffectResult, Method } from '../../../src/engines/causal/types';
+import { BadDataError, BadRequestError, ColumnNotFoundError } from '../../../src/errors';
+import { itFailsAs, rejectionOf } from '../../support/failures';
+import { scratchDirectory } from '../../support/files';
+import { expectAllFinite } from '../../support/reference';
 
 const files = scratchDirectory();
 

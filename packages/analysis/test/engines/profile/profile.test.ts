@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loadCsv } from '../src/data/csv';
-import { withDatabase } from '../src/data/database';
-import { loadData } from '../src/data/load';
-import { seededRandom } from '../src/datasets/random';
-import { type ProfileOptions, profileCsv, profileTable } from '../src/engines/profile/profile';
-import type { ColumnProfile } from '../src/engines/profile/types';
-import { AnalysisFailedError } from '../src/errors';
-import { scratchDirectory } from './support/files';
+import { loadCsv } from '../../../src/data/csv';
+import { withDatabase } from '../../../src/data/database';
+import { loadData } from '../../../src/data/load';
+import { seededRandom } from '../../../src/datasets/random';
+import { type ProfileOptions, profileCsv, profileTable } from '../../../src/engines/profile/profile';
+import type { ColumnProfile } from '../../../src/engines/profile/types';
+import { AnalysisFailedError } from '../../../src/errors';
+import { scratchDirectory } from '../../support/files';
 
 const files = scratchDirectory();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom, logistic as sigmoid } from '../src/datasets/random';
-import { logistic } from '../src/engines/causal/logistic';
+import { seededRandom, logistic as sigmoid } from '../../../src/datasets/random';
+import { logistic } from '../../../src/engines/causal/logistic';
 
 describe('logistic regression by Newton–Raphson', () => {
   it('finds the same maximum likelihood estimate as statsmodels on a small example', async () => {

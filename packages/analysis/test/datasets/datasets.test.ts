@@ -1,13 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { csvField } from '../src/datasets/csv-writer';
-import { samples, writeSamples } from '../src/datasets/samples';
-import { estimateEffect } from '../src/engines/causal/estimate-effect';
-import { profileCsv } from '../src/engines/profile/profile';
-import { scratchDirectory } from './support/files';
+import { csvField } from '../../src/datasets/csv-writer';
+import { samples, writeSamples } from '../../src/datasets/samples';
+import { estimateEffect } from '../../src/engines/causal/estimate-effect';
+import { profileCsv } from '../../src/engines/profile/profile';
+import { scratchDirectory } from '../support/files';
 
-const shipped = new URL('../datasets/', import.meta.url).pathname;
+const shipped = new URL('../../datasets/', import.meta.url).pathname;
 const files = scratchDirectory();
 
 describe('the sample datasets', () => {

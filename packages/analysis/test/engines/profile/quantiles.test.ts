@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../src/datasets/random';
-import { countDistinct } from '../src/engines/profile/distinct';
-import { histogram, histogramEdges } from '../src/engines/profile/histogram';
-import { moments } from '../src/engines/profile/moments';
-import { lerp, quantiles, select } from '../src/engines/profile/quantiles';
+import { seededRandom } from '../../../src/datasets/random';
+import { countDistinct } from '../../../src/engines/profile/distinct';
+import { histogram, histogramEdges } from '../../../src/engines/profile/histogram';
+import { moments } from '../../../src/engines/profile/moments';
+import { lerp, quantiles, select } from '../../../src/engines/profile/quantiles';
 
 /** Reference: sort a copy and interpolate as numpy's "linear" method does. */
 function sortedQuantile(values: number[], p: number): number {

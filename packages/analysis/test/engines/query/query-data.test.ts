@@ -4,23 +4,28 @@ import { dirname } from 'node:path';
 import { analysisErrorCodes, type Cell, type ChartSpec, type QueryResult } from '@cascade/core/contract';
 import { ItemOutput } from '@cascade/core/protocol';
 import { describe, expect, it, vi } from 'vitest';
-import { histogram } from '../src/engines/profile/histogram';
-import { drawChart } from '../src/engines/query/chart';
-import { answer, type ChildMessage, errorFrom } from '../src/engines/query/child-protocol';
-import { memoryCeiling } from '../src/engines/query/isolation';
-import { resolveLimits } from '../src/engines/query/limits';
-import { queryData } from '../src/engines/query/query-data';
-import type { CollectedRows } from '../src/engines/query/result-rows';
-import { type QueryOptions, queryDataInProcess } from '../src/engines/query/run-query';
-import { explainSqlError } from '../src/engines/query/sql-errors';
-import { statementBody } from '../src/engines/query/statement-body';
-import { findForbidden } from '../src/engines/query/syntax-tree';
-import { BadRequestError, ColumnNotFoundError, LimitExceededError, QueryRejectedError } from '../src/errors';
-import { itemOutputBytes, toItemOutput } from '../src/output/item-output';
-import { scratchDirectory } from './support/files';
+import { histogram } from '../../../src/engines/profile/histogram';
+import { drawChart } from '../../../src/engines/query/chart';
+import { answer, type ChildMessage, errorFrom } from '../../../src/engines/query/child-protocol';
+import { memoryCeiling } from '../../../src/engines/query/isolation';
+import { resolveLimits } from '../../../src/engines/query/limits';
+import { queryData } from '../../../src/engines/query/query-data';
+import type { CollectedRows } from '../../../src/engines/query/result-rows';
+import { type QueryOptions, queryDataInProcess } from '../../../src/engines/query/run-query';
+import { explainSqlError } from '../../../src/engines/query/sql-errors';
+import { statementBody } from '../../../src/engines/query/statement-body';
+import { findForbidden } from '../../../src/engines/query/syntax-tree';
+import {
+  BadRequestError,
+  ColumnNotFoundError,
+  LimitExceededError,
+  QueryRejectedError,
+} from '../../../src/errors';
+import { itemOutputBytes, toItemOutput } from '../../../src/output/item-output';
+import { scratchDirectory } from '../../support/files';
 
 const files = scratchDirectory();
-const dataset = (name: string) => new URL(`../datasets/${name}`, import.meta.url).pathname;
+const dataset = (name: string) => new URL(`../../../datasets/${name}`, import.meta.url).pathname;
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
 interface ReferenceCase {
@@ -37,7 +42,7 @@ interface ReferenceHistogram {
 }
 /** pandas' and numpy's answers (test/reference/query_data.py writes them; the tests only read them). */
 const reference: { cases: Record<string, ReferenceCase>; histograms: Record<string, ReferenceHistogram> } =
-  JSON.parse(await readFile(new URL('./reference/query_data.json', import.meta.url), 'utf8'));
+  JSON.parse(await readFile(new URL('../../reference/query_data.json', import.meta.url), 'utf8'));
 
 const query = (file: string, sql: string, options?: QueryOptions, chart?: ChartSpec) =>
   queryDataInProcess(file, { sql, ...(chart && { chart }) }, options);

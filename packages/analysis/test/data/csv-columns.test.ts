@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { loadCsv } from '../src/data/csv';
-import { type ColumnarOptions, type ColumnarTable, readColumnar } from '../src/data/csv-columns';
-import { withDatabase } from '../src/data/database';
-import { seededRandom } from '../src/datasets/random';
-import { profileTable } from '../src/engines/profile/profile';
-import { profileColumns } from '../src/engines/profile/profile-columns';
-import { scratchDirectory } from './support/files';
+import { loadCsv } from '../../src/data/csv';
+import { type ColumnarOptions, type ColumnarTable, readColumnar } from '../../src/data/csv-columns';
+import { withDatabase } from '../../src/data/database';
+import { seededRandom } from '../../src/datasets/random';
+import { profileTable } from '../../src/engines/profile/profile';
+import { profileColumns } from '../../src/engines/profile/profile-columns';
+import { scratchDirectory } from '../support/files';
 
 const files = scratchDirectory();
 

@@ -4,10 +4,10 @@ import { basename, dirname } from 'node:path';
 import { GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createS3Client, parseS3Uri, readJsonObject } from '../src/data/s3';
-import { withLocalData } from '../src/data/source';
-import { BadRequestError, DataNotFoundError } from '../src/errors';
-import { s3Body } from './support/s3-body';
+import { createS3Client, parseS3Uri, readJsonObject } from '../../src/data/s3';
+import { withLocalData } from '../../src/data/source';
+import { BadRequestError, DataNotFoundError } from '../../src/errors';
+import { s3Body } from '../support/s3-body';
 
 const client = new S3Client({ region: 'us-east-1' });
 const s3 = mockClient(client);
