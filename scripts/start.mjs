@@ -5,13 +5,7 @@ import { fileURLToPath } from 'node:url';
 const cli = fileURLToPath(new URL('../packages/local/src/cli.ts', import.meta.url));
 const child = spawn(process.execPath, ['--import', 'tsx', cli, ...process.argv.slice(2)], {
   stdio: 'inherit',
-  env: {
-    ...process.env,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    // Handler logs stay quiet in the terminal unless asked for: the logger takes its level from
-    // the environment once, and Powertools restores it at every invocation.
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-  },
+  env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
 });
 // Stop signals go to the local cloud, which shuts down its children and exits; this script
 // then exits with its code. (A terminal's Ctrl-C reaches both; the cloud stops once.)

@@ -3,7 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { logger, serviceName } from '@cascade/core/logger';
+import { hostLogLevel, logger, serviceName } from '@cascade/core/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 
@@ -77,6 +77,11 @@ export function lambdaHandler<Event, Result>(
   const handler = middy<Event, Result>(work, { timeoutEarlyInMillis: 0 }).use(
     injectLambdaContext(logger, { resetKeys: true }),
   );
+  // After injectLambdaContext, which puts the logger back to the level it was built with.
+  handler.before(() => {
+    const level = hostLogLevel();
+    if (level) logger.setLogLevel(level);
+  });
   if (correlate) handler.before(({ event }) => void logger.appendKeys(correlate(event)));
   if (tracer) handler.use(captureLambdaHandler(tracer, { captureResponse: false }));
   if (count) {

@@ -163,6 +163,28 @@ describe('lambdaHandler', { timeout: 30_000 }, () => {
     expect(next).not.toHaveProperty('executionId');
   });
 
+  it('keeps the level a host set for every invocation, where Powertools would restore the level the logger was built with', async () => {
+    // Prepare: the logger is built at INFO, as a process without POWERTOOLS_LOG_LEVEL builds it
+    const { modules, lines } = await handlersIn(outside);
+    const { lambdaHandler, logger } = modules;
+    const { setHostLogLevel } = await import('@cascade/core');
+    const handler = lambdaHandler(async () => {
+      logger.info('routine');
+      logger.warn('worth seeing');
+    });
+
+    // Act: the local cloud keeps handlers at WARN; the second call is a warm one
+    setHostLogLevel('WARN');
+    await handler({}, lambdaContext('finish', 'req-1'));
+    await handler({}, lambdaContext('finish', 'req-2'));
+
+    // Assess
+    expect(lines().map((line) => [line.message, line.function_request_id])).toEqual([
+      ['worth seeing', 'req-1'],
+      ['worth seeing', 'req-2'],
+    ]);
+  });
+
   it("leaves a slow invocation to Lambda's own timeout (middy's early one throws a TimeoutError, which the item steps retry)", async () => {
     const { lambdaHandler } = (await handlersIn(outside)).modules;
     const slow = lambdaHandler(() => new Promise<string>((resolve) => setTimeout(() => resolve('done'), 50)));

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { defaultRateLimits, logger, type RateLimits, type TableKey } from '@cascade/core';
+import { defaultRateLimits, type RateLimits, setHostLogLevel, type TableKey } from '@cascade/core';
 import type { AgentSettings } from '@cascade/core/agent-settings';
 import { apiGatewayLimits } from '@cascade/core/api-gateway';
 import type { SignUpPolicy } from '@cascade/core/sign-up-policy';
@@ -148,7 +148,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     // Handler logs stay quiet in the terminal unless asked for (POWERTOOLS_LOG_LEVEL=INFO).
-    if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
+    if (!process.env.POWERTOOLS_LOG_LEVEL) setHostLogLevel('WARN');
 
     const meter = new RequestMeter();
     const context: BackendContext = {
