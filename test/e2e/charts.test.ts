@@ -127,6 +127,7 @@ function fakeServer(chartsJson: string) {
     if (request.action === 'session.history')
       reply({
         action: 'history',
+        messageId: request.messageId,
         sessionId: ids.sessionId,
         messages: [
           {

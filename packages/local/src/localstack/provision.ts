@@ -170,6 +170,8 @@ export async function provisionLocalStack(
     // LocalStack's Lambda sets AWS_EXECUTION_ENV, which turns Powertools' tracer on, but records no
     // X-Ray traces here: off, the tracer leaves the clients alone (functions' observability.ts).
     POWERTOOLS_TRACE_ENABLED: 'false',
+    // Nor does anything there turn the metrics' EMF lines into CloudWatch metrics: keep them out of its logs.
+    POWERTOOLS_METRICS_DISABLED: 'true',
   };
 
   const lambda = new LambdaClient(config);
