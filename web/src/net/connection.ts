@@ -1,3 +1,4 @@
+import { apiGatewayLimits } from '@cascade/core/api-gateway';
 import {
   type ClientMessage,
   type ClientRequest,
@@ -6,10 +7,11 @@ import {
 } from '@cascade/core/protocol';
 
 /**
- * API Gateway WebSocket frames are at most 32 KB and a browser sends each message as a single
- * frame, so a larger message would be dropped with the connection. Refuse it before sending.
+ * API Gateway's WebSocket frames are at most 32 KB (core's api-gateway.ts) and a browser sends
+ * each message as a single frame, so a larger message would be dropped with the connection.
+ * Refuse it before sending.
  */
-export const maxFrameBytes = 32 * 1024;
+export const maxFrameBytes = apiGatewayLimits.frameBytes;
 
 export type ConnectionStatus =
   | { state: 'connecting'; attempt: number }

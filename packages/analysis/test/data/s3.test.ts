@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { GetObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createS3Client, parseS3Uri, readJsonObject } from '../../src/data/s3';
+import { createS3Client, parseS3Uri, readJsonObject, writeJsonObject } from '../../src/data/s3';
 import { withLocalData } from '../../src/data/source';
 import { BadRequestError, DataNotFoundError } from '../../src/errors';
 import { s3Body } from '../support/s3-body';
@@ -13,8 +13,9 @@ const client = new S3Client({ region: 'us-east-1' });
 const s3 = mockClient(client);
 afterEach(() => s3.reset());
 
-const denied = () =>
-  new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: {}, message: 'Access Denied' });
+const failure = (name: string, message = name) =>
+  new S3ServiceException({ name, $fault: 'client', $metadata: {}, message });
+const denied = () => failure('AccessDenied', 'Access Denied');
 
 describe('data in S3', () => {
   it('is downloaded to a private file under its own name, which is gone afterwards', async () => {
@@ -56,6 +57,47 @@ describe('data in S3', () => {
     expect(error).toBeInstanceOf(DataNotFoundError);
     expect((error as Error).message).toBe(
       "Reading s3://data/x.csv was denied; check the task's permissions.",
+    );
+  });
+
+  it('names a missing object, and lets any other fault through as it came', async () => {
+    s3.on(GetObjectCommand, { Key: 'none.csv' }).rejects(failure('NoSuchKey'));
+    s3.on(GetObjectCommand, { Key: 'slow.json' }).rejects(
+      failure('SlowDown', 'Please reduce your request rate.'),
+    );
+    await expect(
+      withLocalData(
+        's3://data/none.csv',
+        () => client,
+        async () => 1,
+      ),
+    ).rejects.toThrow(new DataNotFoundError('There is no object at s3://data/none.csv.'));
+    await expect(readJsonObject(client, 's3://data/slow.json')).rejects.toMatchObject({
+      name: 'SlowDown',
+      message: 'Please reduce your request rate.',
+    });
+  });
+
+  it('downloads an object without a body as an empty file', async () => {
+    s3.on(GetObjectCommand).resolves({});
+    const content = await withLocalData(
+      's3://data/empty.csv',
+      () => client,
+      (path) => readFile(path, 'utf8'),
+    );
+    expect(content).toBe('');
+  });
+
+  it('writes a result as JSON where its location says, and refuses a location that is no S3 URI', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    await writeJsonObject(client, 's3://data/results/r.json', { rows: 2 });
+    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({
+      Bucket: 'data',
+      Key: 'results/r.json',
+      Body: '{"rows":2}',
+    });
+    await expect(writeJsonObject(client, 'results/r.json', {})).rejects.toThrow(
+      new BadRequestError('The result location must look like s3://bucket/key; got "results/r.json".'),
     );
   });
 

@@ -1,3 +1,4 @@
+import { jobKey, resultKey } from '../../bucket';
 import type { AnalysisResult } from '../../contract';
 import { putJson, s3Uri } from '../../data/s3-json';
 import type { DatasetLocation } from '../../datasets/catalog';
@@ -97,14 +98,14 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
     location.sizeBytes !== undefined &&
     runsInDispatch(tool, location.key, location.sizeBytes)
   ) {
-    const resultUri = s3Uri(deps.bucket, `results/${base}.json`);
+    const resultUri = s3Uri(deps.bucket, resultKey(base));
     return ranHere(await runEngine(deps, deps.engine, job, resultUri, datasetId));
   }
 
-  const uri = s3Uri(deps.bucket, `jobs/${base}.json`);
+  const uri = s3Uri(deps.bucket, jobKey(base));
   await putJson(deps.s3, uri, {
     ...job,
-    resultUri: s3Uri(deps.bucket, `results/${base}.json`),
+    resultUri: s3Uri(deps.bucket, resultKey(base)),
   } satisfies AnalysisJob);
   return { ...state, route: 'task', job: { uri, ...taskOverridesFor(tool), dispatchedAt: clock.startedMs } };
 }
