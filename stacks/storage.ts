@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dictionaryKey, expiresAfterDays, sampleKey } from '@cascade/core/bucket';
-import { datasetFormatOf, datasetFormats } from '@cascade/core/protocol';
+import { contentTypeOf } from '@cascade/core/protocol';
 import { type KeyAttribute, keyAttributes, type TableKey, tables } from '@cascade/core/tables';
 import type { TableName } from '@cascade/functions/definitions';
 import { samplesDirectory } from './settings';
@@ -100,7 +100,7 @@ function seedSamples(bucket: sst.aws.Bucket) {
       bucket: bucket.name,
       key: sampleKey(entry.file),
       source: new $util.asset.FileAsset(join(samplesDirectory, entry.file)),
-      contentType: datasetFormats[datasetFormatOf(entry.file) ?? 'csv'].contentType,
+      contentType: contentTypeOf(entry.file),
       metadata: {
         ...(entry.title && { title: ascii(entry.title) }),
         ...(entry.rows !== undefined && { rows: String(entry.rows) }),

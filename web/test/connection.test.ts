@@ -240,7 +240,7 @@ describe('a request', () => {
   });
 
   it('is rejected when its connection closes first, and never answered by the next one', async () => {
-    const { connection, socket, sentId } = await opened();
+    const { connection, socket, sentId, messages } = await opened();
     const answer = connection.request('execution.get', { executionId: 'e1' });
     const settled = answer.catch((e: unknown) => e);
     socket.drop();
@@ -250,7 +250,9 @@ describe('a request', () => {
     // The next socket carries no answer for it, and no timer is left waiting.
     await vi.advanceTimersByTimeAsync(500);
     FakeSocket.all[1]!.open();
-    FakeSocket.all[1]!.receive({ action: 'execution', messageId: sentId(0) });
+    FakeSocket.all[1]!.receive({ action: 'pong', messageId: sentId(0) });
+    // A stray answer is a live message like any other, not the settled request's.
+    expect(messages).toEqual([{ action: 'pong', messageId: sentId(0) }]);
     expect(vi.getTimerCount()).toBe(1); // the keep-alive only
     connection.stop();
   });

@@ -9,7 +9,7 @@ async function ask(outcome: () => Promise<unknown>, call: (requests: ChatRequest
   const request = vi.fn(outcome);
   const actions: ChatAction[] = [];
   call(chatRequests({ request } as unknown as Connection, (action) => actions.push(action)));
-  // The answer settles after the request: let it.
+  // The answer settles in microtasks after the request: a macrotask runs only once they all have.
   await new Promise((resolve) => setTimeout(resolve, 0));
   return { request, actions };
 }
@@ -56,7 +56,8 @@ describe("the chat's requests", () => {
       (r: ChatRequests) => r.datasets(),
       (r: ChatRequests) => r.cancel('e1'),
     ]) {
-      const { actions } = await ask(closed, call);
+      const { request, actions } = await ask(closed, call);
+      expect(request).toHaveBeenCalledOnce();
       expect(actions).toEqual([]);
     }
   });

@@ -229,7 +229,7 @@ export const preSignUp: LambdaDefinition = {
 };
 
 /** The ASL placeholders that are not functions: the analysis task and where it runs. */
-export const taskPlaceholders = [
+const taskPlaceholders = [
   'ClusterArn',
   'AnalysisTaskDefinitionFamily',
   'AnalysisContainerName',

@@ -33,7 +33,7 @@ const answerTo = {
   'signout.everywhere': 'signedOut',
   ping: 'pong',
 } as const;
-export type RequestAction = keyof typeof answerTo;
+type RequestAction = keyof typeof answerTo;
 export type Answer<A extends RequestAction> = ServerMessageOf<(typeof answerTo)[A]>;
 type Payload<A extends RequestAction> = ClientRequest<A>['payload'];
 /** A request whose payload may be left out takes it optionally. */

@@ -445,7 +445,7 @@ const noNumbers = new Float64Array(0);
 const noCodes = new Int32Array(0);
 
 /** Where a scan reads: the lines in bytes [start, end) of the file (each starting a line), into rows `firstRow` to `capacity`. */
-export interface ScanRange {
+interface ScanRange {
   path: string;
   start: number;
   end: number;

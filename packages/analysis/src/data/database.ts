@@ -44,17 +44,20 @@ export const defaultDataBytes = 2 ** 30;
  * the limit again on a GROUP BY over 20M rows), so the other half is theirs; the profile and the
  * effects hold their own arrays in it.
  */
-export const duckdbShare = 0.5;
+const duckdbShare = 0.5;
 
 /**
  * How an analysis honours the memory limit: DuckDB gets its share as memory_limit (beyond which it
  * spills), the analysis's arrays the rest (beyond which they stream through files on disk).
  * Without a limit DuckDB keeps its default and the arrays get defaultDataBytes.
  */
+/** DuckDB's part of an analysis's memory limit (its memory_limit), in bytes. */
+export const duckdbBytes = (limit: number) => Math.max(2 ** 20, Math.floor(limit * duckdbShare));
+
 export function shareMemory(options: DatabaseOptions): { database: DatabaseOptions; dataBytes: number } {
   const limit = options.memoryLimit ? parseBytes(options.memoryLimit) : undefined;
   if (limit === undefined) return { database: options, dataBytes: defaultDataBytes };
-  const duckdb = Math.max(2 ** 20, Math.floor(limit * duckdbShare));
+  const duckdb = duckdbBytes(limit);
   return { database: { ...options, memoryLimit: `${duckdb} bytes` }, dataBytes: limit - duckdb };
 }
 

@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import { parquetMarker } from '@cascade/core/protocol';
 import { BadDataError, DataNotFoundError } from '../errors';
 import type { LoadedTable, TableColumn } from './csv';
 import { widenIntegers } from './csv-numbers';
@@ -13,8 +14,6 @@ import { ident, stringLiteral } from './sql';
  * and integers beyond 2^53 doubles, as for CSV.
  */
 
-const magic = 'PAR1';
-
 /** Whether the file is Parquet: its first bytes say so, whatever its name. */
 async function isParquet(path: string): Promise<boolean> {
   const handle = await open(path, 'r').catch(() => undefined);
@@ -22,7 +21,7 @@ async function isParquet(path: string): Promise<boolean> {
   try {
     const head = Buffer.alloc(4);
     const { bytesRead } = await handle.read(head, 0, 4, 0);
-    return bytesRead === 4 && head.toString('latin1') === magic;
+    return bytesRead === 4 && head.toString('latin1') === parquetMarker;
   } finally {
     await handle.close();
   }

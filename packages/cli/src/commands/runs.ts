@@ -47,7 +47,6 @@ function progressFor(context: Context, show: 'steps' | 'items'): ProgressView {
     : plainProgress(context.io.stdout, show);
 }
 
-/** Prints how a followed run ended and answers the exit code. */
 /** Asks for one run, or to cancel it: both are answered with the run's `execution`. */
 function requestExecution(
   context: Context,
@@ -59,6 +58,7 @@ function requestExecution(
   );
 }
 
+/** Prints how a followed run ended and answers the exit code. */
 function report(context: Context, end: RunEnd): number {
   switch (end.kind) {
     case 'answered':

@@ -204,9 +204,9 @@ export function footerColumn(node: SchemaTree, metadata: FileMetaData): SniffedC
 }
 
 /**
- * The reader for functions that show Parquet datasets without reading their rows (the listing,
- * Parse): the footer, and the columns as it describes them. About 12 KB of bundle; the reader
- * that samples rows (@cascade/core/parquet) weighs 180 KB, more than Parse can carry.
+ * The reader for functions that show Parquet datasets without reading their rows (the listing):
+ * the footer, and the columns as it describes them. About 12 KB of bundle; the reader that samples
+ * rows (@cascade/core/parquet) weighs 180 KB, which Parse and Dispatch carry for correct types.
  */
 export const parquetFooterReader: ParquetReader = {
   footer: readParquetFooter,

@@ -15,6 +15,9 @@ const formats = Object.keys(datasetFormats) as DatasetFormat[];
 /** "a .csv or .parquet file": the extensions as a person reads them. */
 export const datasetExtensionsText = formats.map((f) => datasetFormats[f].extension).join(' or ');
 
+/** The content type a file is stored with: its format's, and CSV's for a name without one. */
+export const contentTypeOf = (name: string) => datasetFormats[datasetFormatOf(name) ?? 'csv'].contentType;
+
 /** The format a file name says (by its extension, in any case), or undefined for any other name. */
 export function datasetFormatOf(name: string): DatasetFormat | undefined {
   const lower = name.toLowerCase();
@@ -24,8 +27,9 @@ export function datasetFormatOf(name: string): DatasetFormat | undefined {
   });
 }
 
-/** A Parquet file begins and ends with these four bytes ("PAR1"). */
-export const parquetMagic = Uint8Array.of(0x50, 0x41, 0x52, 0x31);
+/** A Parquet file begins and ends with this marker, as text and as bytes. */
+export const parquetMarker = 'PAR1';
+const parquetMagic = new TextEncoder().encode(parquetMarker);
 
 /** The smallest Parquet file: its two markers and the four bytes of the footer's length between. */
 const smallestParquet = 12;

@@ -46,6 +46,9 @@ export function route<A extends ClientAction>(action: A | '$default', answer: An
       const connectionId = event.requestContext.connectionId;
       const body = bodyOf(event);
       const messageId = messageIdOf(body);
+      // The message id joins the connection's key here, where the body is read once anyway;
+      // lambdaHandler resets both after the invocation.
+      if (messageId) logger.appendKeys({ messageId });
       const deps = chatDeps();
       const reply = (message: ServerMessage) => deps.notifier.toConnection(connectionId, message);
       try {
@@ -85,11 +88,6 @@ export function route<A extends ClientAction>(action: A | '$default', answer: An
       }
       return ok;
     },
-    {
-      correlate: (event) => ({
-        connectionId: event.requestContext.connectionId,
-        messageId: messageIdOf(bodyOf(event)),
-      }),
-    },
+    { correlate: (event) => ({ connectionId: event.requestContext.connectionId }) },
   );
 }

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { datasetFormatOf, datasetFormats } from '@cascade/core';
+import { contentTypeOf } from '@cascade/core';
 import { dictionaryKey, sampleKey } from '@cascade/core/bucket';
 import S3rver from 's3rver';
 
@@ -90,7 +90,7 @@ export async function seedSamples(
           Key: key,
           Body: body,
           // A sample is CSV or Parquet, as its name says.
-          ContentType: datasetFormats[datasetFormatOf(sample.file) ?? 'csv'].contentType,
+          ContentType: contentTypeOf(sample.file),
           Metadata: metadata,
         }),
       );

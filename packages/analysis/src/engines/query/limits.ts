@@ -1,5 +1,5 @@
 import { formatNumber } from '@cascade/core/contract';
-import { type DatabaseOptions, duckdbShare, parseBytes } from '../../data/database';
+import { type DatabaseOptions, duckdbBytes, parseBytes } from '../../data/database';
 import { BadRequestError, LimitExceededError } from '../../errors';
 
 /** What one person's SQL may use. Every statement that runs for a query gets the same limits. */
@@ -44,7 +44,7 @@ export function resolveLimits(options: DatabaseOptions & QueryLimits): ResolvedL
     throw new BadRequestError('The query time limit must be a positive number of milliseconds.');
   const whole = options.memoryLimit ? bytesOf(options.memoryLimit, 'The memory limit') : undefined;
   // DuckDB's share of the analysis's limit (the database's own memory_limit) caps the query's.
-  const database = whole === undefined ? Infinity : Math.floor(whole * duckdbShare);
+  const database = whole === undefined ? Infinity : duckdbBytes(whole);
   const query = bytesOf(options.queryMemoryLimit ?? defaultMemory, 'The query memory limit');
   return {
     timeoutMs,

@@ -1,3 +1,4 @@
+import { datasetFormats } from '../../protocol/dataset-files';
 import { applyFollowUp } from './followup';
 import type { Frame, Refusal } from './frame';
 import { aggregateProblem, read } from './grammar';
@@ -37,8 +38,13 @@ export interface UnderstandContext {
   schemaOf(datasetId: string): Promise<DatasetSchema | undefined>;
 }
 
-/** A file name in a question: "churn.csv", "sales.parquet" (the extensions of protocol/dataset-files.ts). */
-const fileName = /[\w.-]+\.(?:csv|parquet)\b/gi;
+/** A file name in a question: "churn.csv", "sales.parquet", by the extensions of protocol/dataset-files.ts. */
+const fileName = new RegExp(
+  `[\\w.-]+\\.(?:${Object.values(datasetFormats)
+    .map((format) => format.extension.slice(1))
+    .join('|')})\\b`,
+  'gi',
+);
 
 const datasetSenses = (spans: Span[]) =>
   spans.flatMap((span) => span.senses.flatMap((s) => (s.kind === 'dataset' ? [s] : [])));

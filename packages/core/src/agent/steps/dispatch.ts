@@ -89,7 +89,8 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
     if (!(error instanceof DomainError)) throw error;
     return ranHere(failedRun(error.message));
   }
-  const base = `${state.executionId}/${state.itemId}/${toolTurnKey(state.turn, state.call ?? 0).replace('-tool', '')}`;
+  const base = `${state.executionId}/${state.itemId}/${toolKey.replace('-tool', '')}`;
+  const resultUri = s3Uri(deps.bucket, resultKey(base));
   const { datasetId, ...args } = input;
   const job: EngineJob = { tool, data: s3Uri(location.bucket, location.key), args };
 
@@ -98,14 +99,13 @@ export async function dispatch(deps: AgentDeps, state: ItemState): Promise<ItemS
     location.sizeBytes !== undefined &&
     runsInDispatch(tool, location.key, location.sizeBytes)
   ) {
-    const resultUri = s3Uri(deps.bucket, resultKey(base));
     return ranHere(await runEngine(deps, deps.engine, job, resultUri, datasetId));
   }
 
   const uri = s3Uri(deps.bucket, jobKey(base));
   await putJson(deps.s3, uri, {
     ...job,
-    resultUri: s3Uri(deps.bucket, resultKey(base)),
+    resultUri,
   } satisfies AnalysisJob);
   return { ...state, route: 'task', job: { uri, ...taskOverridesFor(tool), dispatchedAt: clock.startedMs } };
 }

@@ -2,6 +2,7 @@ import { CsvReadError, type SniffedColumn, sniffCsvHead } from '../../data/csv-h
 import { type DatasetCatalog, type DatasetLocation, formatOfKey } from '../../datasets/catalog';
 import { ParquetReadError } from '../../datasets/parquet-reader';
 import { DomainError } from '../../errors';
+import { parquetMarker } from '../../protocol/dataset-files';
 import type { ItemOutput } from '../../protocol/server';
 import type { DatasetName, DatasetSchema } from '../planner/schema';
 import type { InlineToolCall } from './declarations';
@@ -38,7 +39,7 @@ export interface DatasetLook {
  */
 export async function lookAt(datasets: DatasetCatalog, location: DatasetLocation): Promise<DatasetLook> {
   const head = formatOfKey(location.key) === 'csv' ? await datasets.head(location) : undefined;
-  if (head && !head.text.startsWith('PAR1')) {
+  if (head && !head.text.startsWith(parquetMarker)) {
     const sniffed = sniffCsvHead(head.text, head.complete);
     return {
       sizeBytes: head.sizeBytes,
