@@ -149,10 +149,11 @@ describe('cascade, the terminal client, against a local cloud', () => {
   });
 
   it('lists the runs newest first, as a table and as the executions message, filtered by status', async () => {
-    const [text, json, aborted] = await Promise.all([
+    const [text, json, aborted, unknown] = await Promise.all([
       cascade(['list']),
       cascade(['list', '--json', '--limit', '1']),
       cascade(['list', '--json', '--status', 'aborted']),
+      cascade(['list', '--status', 'finished']),
     ]);
     expect(text).toMatchObject({ code: 0, stderr: '' });
     expect(text.stdout).toMatch(/^EXECUTION\s+STARTED\s+STATUS\s+ITEMS\s+QUESTION$/m);
@@ -164,6 +165,9 @@ describe('cascade, the terminal client, against a local cloud', () => {
     expect(page).toMatchObject({ action: 'executions', executions: [{ executionId: batchExecutionId }] });
     expect(page.cursor).toBeTypeOf('string');
     expect(JSON.parse(aborted.stdout).executions).toEqual([]);
+    // A status the protocol does not know is the person's mistake, caught before anything is sent.
+    expect(unknown).toMatchObject({ code: 2, stdout: '' });
+    expect(unknown.stderr).toMatch(/status/i);
   });
 
   it('lists sessions and shows the history of one', async () => {

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { apiGatewayLimits } from '@cascade/core/api-gateway';
 import {
+  type AnswerTo,
+  answerTo,
   type ClientAction,
   type ClientRequest,
   clientSchemaFor,
   type ErrorCode,
   type ServerAction,
   ServerMessage,
-  type ServerMessageOf,
 } from '@cascade/core/protocol';
 import WebSocket from 'ws';
 import { CliError, UsageError } from './errors';
@@ -43,8 +45,11 @@ export type Credential = { idToken: string } | { apiKey: string };
 
 const userAgent = `cascade-cli/${version} node/${process.versions.node}`;
 
-/** API Gateway ends an integration after 29 s; an answer later than this is not coming. */
-const answerTimeoutMs = 35_000;
+/**
+ * API Gateway ends a route's integration at its timeout, so an answer later than that (and a
+ * little for the network) is not coming.
+ */
+const answerTimeoutMs = apiGatewayLimits.integrationTimeoutMs + 6_000;
 
 /** One WebSocket to Cascade, speaking PROTOCOL.md: requests answered by messageId, events to listeners. */
 export class Connection {
@@ -115,17 +120,13 @@ export class Connection {
     return messageId;
   }
 
-  /** Sends a request and waits for its answer (`answer`), or throws the server's `error` sentence. */
-  request<A extends ClientAction, R extends ServerAction>(
-    request: Outgoing<A>,
-    answer: R,
-  ): Promise<Received<ServerMessageOf<R>>> {
+  /**
+   * Sends a request and waits for its answer (the protocol's `answerTo` names it), or throws the
+   * server's `error` sentence.
+   */
+  request<A extends ClientAction>(request: Outgoing<A> & { action: A }): Promise<Received<AnswerTo<A>>> {
     const messageId = this.send(request);
-    return this.expect(messageId, answer);
-  }
-
-  /** Waits for the answer to a message already sent. */
-  expect<R extends ServerAction>(messageId: string, answer: R): Promise<Received<ServerMessageOf<R>>> {
+    const answer: ServerAction = answerTo[request.action];
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(messageId);
@@ -135,7 +136,7 @@ export class Connection {
         answer,
         resolve: (received) => {
           clearTimeout(timer);
-          resolve(received as Received<ServerMessageOf<R>>);
+          resolve(received as Received<AnswerTo<A>>);
         },
         reject: (error) => {
           clearTimeout(timer);

@@ -81,7 +81,7 @@ export async function followRun(
   });
 
   try {
-    const ack = (await Promise.race([connection.request(query, 'ack'), stopped])).message;
+    const ack = (await Promise.race([connection.request(query), stopped])).message;
     executionId = ack.executionId;
     view.started(ack);
     for (const received of early.splice(0)) handle(received);
@@ -96,10 +96,10 @@ export async function followRun(
     if (canPrompt(context.io)) {
       const answer = await promptLine(context.io, 'Cancel the run? [y/N] ');
       if (/^y(es)?$/i.test(answer)) {
-        const execution = await connection.request(
-          { action: 'execution.cancel', payload: { executionId: ack.executionId } },
-          'execution',
-        );
+        const execution = await connection.request({
+          action: 'execution.cancel',
+          payload: { executionId: ack.executionId },
+        });
         return { kind: 'cancelled', execution };
       }
     }

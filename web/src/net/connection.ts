@@ -1,5 +1,8 @@
 import { apiGatewayLimits } from '@cascade/core/api-gateway';
 import {
+  type AnswerTo,
+  answerTo,
+  type ClientAction,
   type ClientMessage,
   type ClientRequest,
   ServerMessage,
@@ -21,23 +24,9 @@ export type ConnectionStatus =
 
 export type SendResult = { ok: true } | { ok: false; reason: string };
 
-/** The answer the server gives each request this client makes (PROTOCOL.md's table). */
-const answerTo = {
-  'sessions.list': 'sessions',
-  'session.history': 'history',
-  'execution.get': 'execution',
-  'execution.cancel': 'execution',
-  'execution.trace': 'trace',
-  'datasets.list': 'datasets',
-  'dataset.upload': 'upload',
-  'signout.everywhere': 'signedOut',
-  ping: 'pong',
-} as const;
-type RequestAction = keyof typeof answerTo;
-export type Answer<A extends RequestAction> = ServerMessageOf<(typeof answerTo)[A]>;
-type Payload<A extends RequestAction> = ClientRequest<A>['payload'];
+type Payload<A extends ClientAction> = ClientRequest<A>['payload'];
 /** A request whose payload may be left out takes it optionally. */
-type RequestArgs<A extends RequestAction> =
+type RequestArgs<A extends ClientAction> =
   undefined extends Payload<A> ? [payload?: Payload<A>] : [payload: Payload<A>];
 
 /** The server answered a request with an `error` frame; `message` is its sentence. */
@@ -166,7 +155,7 @@ export class Connection {
    * socket, and not every request is safe to repeat (`dataset.upload`, `execution.cancel`).
    * Whoever needs the state again asks after reconnecting (useCatchUp does).
    */
-  request<A extends RequestAction>(action: A, ...[payload]: RequestArgs<A>): Promise<Answer<A>> {
+  request<A extends ClientAction>(action: A, ...[payload]: RequestArgs<A>): Promise<AnswerTo<A>> {
     const messageId = crypto.randomUUID();
     const message = { action, messageId, ...(payload && { payload }) } as ClientMessage;
     return new Promise((resolve, reject) => {

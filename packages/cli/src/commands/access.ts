@@ -95,16 +95,13 @@ export const access: CommandGroup = {
         const name = context.options.value('name');
         const days = expiresInDays(context);
         const answer = await withConnection(context, (connection) =>
-          connection.request(
-            {
-              action: 'key.create',
-              payload: {
-                ...(name !== undefined && { name }),
-                ...(days !== undefined && { expiresInDays: days }),
-              },
+          connection.request({
+            action: 'key.create',
+            payload: {
+              ...(name !== undefined && { name }),
+              ...(days !== undefined && { expiresInDays: days }),
             },
-            'key',
-          ),
+          }),
         );
         const { key, secret } = answer.message;
         print(context, answer.raw, () =>
@@ -126,7 +123,7 @@ export const access: CommandGroup = {
       details: ['With --json, prints the `keys` message.'],
       async run(context) {
         const answer = await withConnection(context, (connection) =>
-          connection.request({ action: 'keys.list' }, 'keys'),
+          connection.request({ action: 'keys.list' }),
         );
         print(context, answer.raw, () => renderKeys(answer.message.keys, context.now()));
         return exitCodes.ok;
@@ -142,7 +139,7 @@ export const access: CommandGroup = {
         if (!KeyId.safeParse(keyId).success)
           throw new UsageError(`"${keyId}" is not a key id (16 hex digits).`);
         const answer = await withConnection(context, (connection) =>
-          connection.request({ action: 'key.revoke', payload: { keyId } }, 'key'),
+          connection.request({ action: 'key.revoke', payload: { keyId } }),
         );
         print(context, answer.raw, () => `Revoked API key ${keyId} ("${answer.message.key.name}").`);
         return exitCodes.ok;
@@ -156,7 +153,7 @@ export const access: CommandGroup = {
       details: ['`cascade logout --everywhere` closes every one opened with a password sign-in.'],
       async run(context) {
         const answer = await withConnection(context, (connection) =>
-          connection.request({ action: 'connections.list' }, 'connections'),
+          connection.request({ action: 'connections.list' }),
         );
         print(context, answer.raw, () => renderDevices(answer.message.connections));
         return exitCodes.ok;
@@ -172,7 +169,7 @@ export const access: CommandGroup = {
       ],
       async run(context) {
         const answer = await withConnection(context, (connection) =>
-          connection.request({ action: 'locks.list' }, 'locks'),
+          connection.request({ action: 'locks.list' }),
         );
         print(context, answer.raw, () => renderLocks(answer.message.locks));
         return exitCodes.ok;

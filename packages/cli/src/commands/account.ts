@@ -44,7 +44,7 @@ async function logoutEverywhere(context: Context): Promise<number> {
   const answer = await withConnection(context, async (connection) => {
     // The server closes this connection right after its answer: that close is expected.
     connection.onClose(() => undefined);
-    return connection.request({ action: 'signout.everywhere' }, 'signedOut');
+    return connection.request({ action: 'signout.everywhere' });
   });
   await context.store.remove(target.key);
   const { connections, revokedBefore } = answer.message;

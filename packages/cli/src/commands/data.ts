@@ -1,6 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { datasetExtensionsText, datasetFormatOf, limits, parquetProblem } from '@cascade/core/protocol';
+import {
+  datasetExtensionsText,
+  datasetFormatOf,
+  type ExecutionStatus,
+  limits,
+  parquetProblem,
+} from '@cascade/core/protocol';
 import type { OptionSpec } from '../args';
 import { type Context, print, withConnection } from '../context';
 import { CliError, exitCodes, UsageError } from '../errors';
@@ -42,9 +48,13 @@ export const data: CommandGroup = {
       ],
       async run(context) {
         const status = context.options.value('status');
-        const payload = { ...page(context), ...(status !== undefined && { status: status.toUpperCase() }) };
+        // The connection checks the status against the protocol's own list before sending.
+        const payload = {
+          ...page(context),
+          ...(status !== undefined && { status: status.toUpperCase() as ExecutionStatus }),
+        };
         const answer = await withConnection(context, (connection) =>
-          connection.request({ action: 'executions.list', payload }, 'executions'),
+          connection.request({ action: 'executions.list', payload }),
         );
         print(context, answer.raw, () => renderExecutions(answer.message.executions, answer.message.cursor));
         return exitCodes.ok;
@@ -59,7 +69,7 @@ export const data: CommandGroup = {
       async run(context) {
         const payload = page(context);
         const answer = await withConnection(context, (connection) =>
-          connection.request({ action: 'sessions.list', payload }, 'sessions'),
+          connection.request({ action: 'sessions.list', payload }),
         );
         print(context, answer.raw, () => renderSessions(answer.message.sessions, answer.message.cursor));
         return exitCodes.ok;
@@ -74,7 +84,7 @@ export const data: CommandGroup = {
       async run(context, args) {
         const payload = { ...page(context), sessionId: args.SESSION_ID! };
         const answer = await withConnection(context, (connection) =>
-          connection.request({ action: 'session.history', payload }, 'history'),
+          connection.request({ action: 'session.history', payload }),
         );
         print(context, answer.raw, () => renderHistory(answer.message.messages, answer.message.cursor));
         return exitCodes.ok;
@@ -88,7 +98,7 @@ export const data: CommandGroup = {
       details: ['With --json, prints the `datasets` message.'],
       async run(context) {
         const answer = await withConnection(context, (connection) =>
-          connection.request({ action: 'datasets.list' }, 'datasets'),
+          connection.request({ action: 'datasets.list' }),
         );
         print(context, answer.raw, () => renderDatasets(answer.message.datasets));
         return exitCodes.ok;
@@ -131,7 +141,7 @@ export const data: CommandGroup = {
             : undefined;
         if (problem) throw new CliError(problem);
         const upload = await withConnection(context, (connection) =>
-          connection.request({ action: 'dataset.upload', payload: { name, sizeBytes: size } }, 'upload'),
+          connection.request({ action: 'dataset.upload', payload: { name, sizeBytes: size } }),
         );
         const { datasetId, url, headers } = upload.message;
         let status: number;

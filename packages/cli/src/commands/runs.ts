@@ -53,9 +53,7 @@ function requestExecution(
   action: 'execution.get' | 'execution.cancel',
   executionId: string,
 ) {
-  return withConnection(context, (connection) =>
-    connection.request({ action, payload: { executionId } }, 'execution'),
-  );
+  return withConnection(context, (connection) => connection.request({ action, payload: { executionId } }));
 }
 
 /** Prints how a followed run ended and answers the exit code. */
@@ -191,19 +189,11 @@ export const runs: CommandGroup = {
         const executionId = args.EXECUTION_ID!;
         const itemId = context.options.value('item');
         const { execution, traces } = await withConnection(context, async (connection) => {
-          const execution = await connection.request(
-            { action: 'execution.get', payload: { executionId } },
-            'execution',
-          );
+          const execution = await connection.request({ action: 'execution.get', payload: { executionId } });
           const traces =
             itemId === undefined
               ? []
-              : [
-                  await connection.request(
-                    { action: 'execution.trace', payload: { executionId, itemId } },
-                    'trace',
-                  ),
-                ];
+              : [await connection.request({ action: 'execution.trace', payload: { executionId, itemId } })];
           return { execution, traces };
         });
         const run = execution.message;

@@ -1,3 +1,4 @@
+export * from './answers';
 export * from './client';
 export * from './codes';
 export * from './dataset-files';

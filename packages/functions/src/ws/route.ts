@@ -1,4 +1,5 @@
 import {
+  type AnswerTo,
   type Caller,
   type ChatDeps,
   type ClientAction,
@@ -20,11 +21,14 @@ export interface RouteContext {
   reply: (message: ServerMessage) => Promise<unknown>;
 }
 
-/** What a route handler does with a valid request: return its answer, or send it through `reply`. */
+/**
+ * What a route handler does with a valid request: return its answer (the protocol's `answerTo`
+ * names which), or send it through `reply`.
+ */
 export type Answer<A extends ClientAction> = (
   request: ClientRequest<A>,
   context: RouteContext,
-) => Promise<ServerMessage | undefined>;
+) => Promise<AnswerTo<A> | undefined>;
 
 function messageIdOf(body: string): string | undefined {
   try {
