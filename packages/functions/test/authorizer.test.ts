@@ -6,15 +6,11 @@ import {
   RevocationsRepository,
 } from '@cascade/core';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { handler } from '../src/ws/authorizer';
-import { authorizerEvent, loadedWith, startHandlerHarness } from './harness';
+import { authorizerEvent, loadedWith, useHandlerHarness } from './harness';
 
-let h: Awaited<ReturnType<typeof startHandlerHarness>>;
-beforeAll(async () => {
-  h = await startHandlerHarness();
-});
-afterAll(() => h.close());
+const h = useHandlerHarness();
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 

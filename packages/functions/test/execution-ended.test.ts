@@ -1,32 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { ConnectionsRepository, ExecutionsRepository, executionIdFor, ItemsRepository } from '@cascade/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ExecutionsRepository, executionIdFor, ItemsRepository } from '@cascade/core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as executionEnded } from '../src/sfn/execution-ended';
 import { handler as query } from '../src/ws/query';
-import { lambdaContext, loadedWith, messageEvent, startHandlerHarness } from './harness';
+import { lambdaContext, loadedWith, messageEvent, useHandlerHarness } from './harness';
 
-let h: Awaited<ReturnType<typeof startHandlerHarness>>;
+const h = useHandlerHarness();
 let executions: ExecutionsRepository;
 let items: ItemsRepository;
 beforeAll(async () => {
-  h = await startHandlerHarness();
   executions = new ExecutionsRepository({
     client: h.dynamo.client,
     tableName: h.dynamo.tableNames.executions,
   });
   items = new ItemsRepository({ client: h.dynamo.client, tableName: h.dynamo.tableNames.items });
-  await new ConnectionsRepository({
-    client: h.dynamo.client,
-    tableName: h.dynamo.tableNames.connections,
-  }).put({
-    connectionId: 'conn-1',
-    userId: 'u1',
-    tenantId: 't',
-  });
+  await h.connections.put({ connectionId: 'conn-1', userId: 'u1', tenantId: 't' });
 });
-afterAll(() => h.close());
-beforeEach(() => h.reset());
 
 async function startRun() {
   const messageId = randomUUID();

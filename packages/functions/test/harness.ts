@@ -5,10 +5,10 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import type { RateLimits, ServerMessage } from '@cascade/core';
+import { ConnectionsRepository, type RateLimits, type ServerMessage } from '@cascade/core';
 import type { APIGatewayRequestAuthorizerEvent, Context, PreSignUpTriggerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 import { startDynamo, type TestDynamo } from '../../../test/support/dynamo';
 import { provideLinks, unlimited } from '../../../test/support/links';
 import { startIssuer, type TestIssuer } from '../../../test/support/tokens';
@@ -21,7 +21,7 @@ export const stateMachineArn = 'arn:aws:states:us-east-1:123456789012:stateMachi
  * given through SST's own `SST_RESOURCE_*` variables, and mocked Step Functions, S3 and
  * API Gateway management APIs that record every call.
  */
-export async function startHandlerHarness(options: { limits?: RateLimits } = {}) {
+async function startHandlerHarness(options: { limits?: RateLimits } = {}) {
   const dynamo: TestDynamo = await startDynamo();
   const issuer: TestIssuer = await startIssuer();
   provideLinks(dynamo, {
@@ -53,6 +53,11 @@ export async function startHandlerHarness(options: { limits?: RateLimits } = {})
     api,
     sfn,
     s3,
+    /** The Connections table, for tests that sign a connection in or look one up. */
+    connections: new ConnectionsRepository({
+      client: dynamo.client,
+      tableName: dynamo.tableNames.connections,
+    }),
     reset,
     /** Every message posted to a connection, in order. */
     posted(): { connectionId: string; message: ServerMessage }[] {
@@ -69,6 +74,22 @@ export async function startHandlerHarness(options: { limits?: RateLimits } = {})
       await dynamo.close();
     },
   };
+}
+
+type HandlerHarness = Awaited<ReturnType<typeof startHandlerHarness>>;
+
+/**
+ * A test file's harness, registered as its hooks: started before its tests (dynalite and the
+ * issuer may take seconds on a busy machine), its mocks reset before each, closed after them all.
+ */
+export function useHandlerHarness(options: { limits?: RateLimits } = {}): HandlerHarness {
+  const harness = {} as HandlerHarness;
+  beforeAll(async () => {
+    Object.assign(harness, await startHandlerHarness(options));
+  }, 30_000);
+  beforeEach(() => harness.reset());
+  afterAll(() => harness.close());
+  return harness;
 }
 
 export interface Who {

@@ -1,28 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { ConnectionsRepository } from '@cascade/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handler as connect } from '../src/ws/connect';
 import { handler as defaultRoute } from '../src/ws/default';
 import { handler as ping } from '../src/ws/ping';
 import { handler as query } from '../src/ws/query';
-import { connectEvent, messageEvent, startHandlerHarness } from './harness';
+import { connectEvent, messageEvent, useHandlerHarness } from './harness';
 
 /**
  * The limits as the deployed routes enforce them, with small values (links are read once per
  * process, so this file has limits of its own).
  */
-let h: Awaited<ReturnType<typeof startHandlerHarness>>;
-let connections: ConnectionsRepository;
-beforeAll(async () => {
-  h = await startHandlerHarness({
-    limits: { queriesPerMinute: 2, concurrentRuns: 10, messagesPerMinute: 4, connectionsPerUser: 2 },
-  });
-  connections = new ConnectionsRepository({
-    client: h.dynamo.client,
-    tableName: h.dynamo.tableNames.connections,
-  });
-}, 30_000);
-afterAll(() => h.close());
+const h = useHandlerHarness({
+  limits: { queriesPerMinute: 2, concurrentRuns: 10, messagesPerMinute: 4, connectionsPerUser: 2 },
+});
 
 const lastPosted = () => h.posted().at(-1)!;
 
@@ -38,7 +28,7 @@ describe('connections per user', () => {
       retryAfterSeconds: 30,
       details: { limit: 'connectionsPerUser', max: 2 },
     });
-    expect(await connections.get('cap-3')).toBeUndefined();
+    expect(await h.connections.get('cap-3')).toBeUndefined();
     // Someone else connects as usual.
     expect(await connect(connectEvent('cap-4', { userId: 'dan' }))).toEqual({ statusCode: 200 });
   });

@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { SFNServiceException, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { ConnectionsRepository, executionIdFor, limits } from '@cascade/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { executionIdFor, limits } from '@cascade/core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { throttling } from '../../../test/support/faults';
 import { parquetBytes } from '../../../test/support/parquet';
 import { handler as datasetUpload } from '../src/ws/dataset-upload';
@@ -21,20 +21,13 @@ import { handler as ping } from '../src/ws/ping';
 import { handler as query } from '../src/ws/query';
 import { handler as sessionHistory } from '../src/ws/session-history';
 import { handler as sessionsList } from '../src/ws/sessions-list';
-import { messageEvent, startHandlerHarness, type Who } from './harness';
+import { messageEvent, useHandlerHarness, type Who } from './harness';
 
-let h: Awaited<ReturnType<typeof startHandlerHarness>>;
+const h = useHandlerHarness();
 beforeAll(async () => {
-  h = await startHandlerHarness();
-  const connections = new ConnectionsRepository({
-    client: h.dynamo.client,
-    tableName: h.dynamo.tableNames.connections,
-  });
-  await connections.put({ connectionId: 'alice-1', userId: 'alice', tenantId: 'acme' });
-  await connections.put({ connectionId: 'alice-2', userId: 'alice', tenantId: 'acme' });
+  await h.connections.put({ connectionId: 'alice-1', userId: 'alice', tenantId: 'acme' });
+  await h.connections.put({ connectionId: 'alice-2', userId: 'alice', tenantId: 'acme' });
 });
-afterAll(() => h.close());
-beforeEach(() => h.reset());
 
 const alice: Who = { userId: 'alice' };
 const bob: Who = { userId: 'bob' };

@@ -44,6 +44,18 @@ const finalText = (decision: Decision) => {
   return decision.text;
 };
 
+/**
+ * A question put to the planner: its first call, and the answer it writes once that call's tool
+ * has replied (most questions take one call; a test that needs two goes on from `request`).
+ */
+async function ask(question: string) {
+  const request = await requestFor(question);
+  const call = await planner.decide(context(request));
+  const answerTo = async (observation: unknown, ok = true) =>
+    finalText(await planner.decide(context(request, answered([], call, observation, ok))));
+  return { request, call, answerTo };
+}
+
 /** A reply of one tool call, flattened for assertions: the planner makes one call per turn. */
 function single(decision: Decision) {
   if (decision.kind !== 'tool') return decision;
@@ -53,8 +65,7 @@ function single(decision: Decision) {
 
 describe('the rules planner', () => {
   it('answers an aggregate with one query, the numbers in a sentence, the SQL to check them, and says what it is', async () => {
-    const request = await requestFor('average monthly fee by plan in the churn data');
-    const call = await planner.decide(context(request));
+    const { call, answerTo } = await ask('average monthly fee by plan in the churn data');
     expect(single(call)).toMatchObject({
       kind: 'tool',
       name: 'query_data',
@@ -79,7 +90,7 @@ describe('the rules planner', () => {
       rowCount: 3,
       warnings: [],
     };
-    const text = finalText(await planner.decide(context(request, answered([], call, result))));
+    const text = await answerTo(result);
     expect(text).toContain('_Question read as: the average of monthly_fee by plan in churn.csv._');
     expect(text).toContain(
       'The average of monthly_fee by plan: basic **19.87**, premium **64.12**, standard **38.5**.',
@@ -89,8 +100,7 @@ describe('the rules planner', () => {
   });
 
   it('names the top group and the runner-up, and says when groups tie', async () => {
-    const request = await requestFor('which plan has the highest churn rate?');
-    const call = await planner.decide(context(request));
+    const { call, answerTo } = await ask('which plan has the highest churn rate?');
     expect((call as unknown as { calls: [{ input: { sql: string } }] }).calls[0].input.sql).toContain(
       'ORDER BY "share_churned" DESC NULLS LAST, "plan"',
     );
@@ -104,46 +114,29 @@ describe('the rules planner', () => {
       rows: values.map(([plan, share]) => [plan, share, 100]),
       rowCount: values.length,
     });
-    const one = finalText(
-      await planner.decide(
-        context(
-          request,
-          answered(
-            [],
-            call,
-            rows([
-              ['basic', 0.312],
-              ['standard', 0.2],
-            ]),
-          ),
-        ),
-      ),
+    const one = await answerTo(
+      rows([
+        ['basic', 0.312],
+        ['standard', 0.2],
+      ]),
     );
     expect(one).toContain(
       '**basic** has the highest share of churned = true: **31.2 %** (next: standard at 20 %).',
     );
-    const tie = finalText(
-      await planner.decide(
-        context(
-          request,
-          answered(
-            [],
-            call,
-            rows([
-              ['basic', 0.3],
-              ['premium', 0.3],
-              ['standard', 0.1],
-            ]),
-          ),
-        ),
-      ),
+    const tie = await answerTo(
+      rows([
+        ['basic', 0.3],
+        ['premium', 0.3],
+        ['standard', 0.1],
+      ]),
     );
     expect(tie).toContain('**basic** and **premium** share the highest share of churned = true: **30 %**');
   });
 
   it('runs two queries for a distribution: the numbers, then the histogram', async () => {
-    const request = await requestFor('what does the distribution of tenure look like in churn.csv?');
-    const first = await planner.decide(context(request));
+    const { request, call: first } = await ask(
+      'what does the distribution of tenure look like in churn.csv?',
+    );
     expect(single(first)).toMatchObject({
       name: 'query_data',
       input: { sql: expect.stringContaining('quantile_cont("tenure_months", 0.25) AS q25') },
@@ -175,8 +168,9 @@ describe('the rules planner', () => {
   });
 
   it('compares groups with the test the outcome needs and says whether the difference is significant', async () => {
-    const request = await requestFor('is basket value different between mobile and desktop in the a/b test?');
-    const call = await planner.decide(context(request));
+    const { call, answerTo } = await ask(
+      'is basket value different between mobile and desktop in the a/b test?',
+    );
     expect(single(call)).toMatchObject({
       name: 'compare_groups',
       input: {
@@ -208,7 +202,7 @@ describe('the rules planner', () => {
         { test: 'mann_whitney', statistic: 1.7e6, pValue: 2e-38 },
       ],
     };
-    const text = finalText(await planner.decide(context(request, answered([], call, result))));
+    const text = await answerTo(result);
     expect(text).toContain(
       'basket_value differs between the groups of device: the difference is statistically significant at the 5 % level (p < 0.001).',
     );
@@ -219,8 +213,9 @@ describe('the rules planner', () => {
   });
 
   it('leads an effect with the method asked for and says which covariates it chose', async () => {
-    const request = await requestFor('what is the effect of the new checkout on basket value, using ipw?');
-    const call = await planner.decide(context(request));
+    const { call, answerTo } = await ask(
+      'what is the effect of the new checkout on basket value, using ipw?',
+    );
     expect(single(call)).toMatchObject({
       name: 'estimate_effect',
       input: {
@@ -245,7 +240,7 @@ describe('the rules planner', () => {
       ],
       warnings: [],
     };
-    const text = finalText(await planner.decide(context(request, answered([], call, result))));
+    const text = await answerTo(result);
     expect(text).toContain(
       'IPW (Hájek) estimates the ATE of **new_checkout** on **basket_value** at **+2.5** (95 % CI 1.9 to 3.1), an interval that excludes zero.',
     );
@@ -269,32 +264,19 @@ describe('the rules planner', () => {
   });
 
   it('gives up with the tool’s own explanation when a tool fails', async () => {
-    const request = await requestFor('average monthly fee in churn.csv');
-    const call = await planner.decide(context(request));
-    const text = finalText(
-      await planner.decide(
-        context(request, answered([], call, 'The query ran longer than 10 s and was stopped.', false)),
-      ),
-    );
+    const { answerTo } = await ask('average monthly fee in churn.csv');
+    const text = await answerTo('The query ran longer than 10 s and was stopped.', false);
     expect(text).toBe(
       `I couldn't answer the average of monthly_fee in churn.csv: The query ran longer than 10 s and was stopped.${rulesFooter}`,
     );
   });
 
   it('lists the datasets', async () => {
-    const request = await requestFor('which datasets do I have?');
-    const call = await planner.decide(context(request));
+    const { call, answerTo } = await ask('which datasets do I have?');
     expect(single(call)).toMatchObject({ name: 'list_datasets', input: {} });
-    const text = finalText(
-      await planner.decide(
-        context(
-          request,
-          answered([], call, {
-            datasets: [{ id: 'churn.csv', name: 'Churn', rows: 2000, columns: 12, sample: true }],
-          }),
-        ),
-      ),
-    );
+    const text = await answerTo({
+      datasets: [{ id: 'churn.csv', name: 'Churn', rows: 2000, columns: 12, sample: true }],
+    });
     expect(text).toContain('You can analyse 1 dataset:');
     expect(text).toContain('| churn.csv | Churn | 2000 | 12 | sample |');
   });
