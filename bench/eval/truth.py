@@ -41,6 +41,16 @@ def put(key, value):
     truth[key] = value
 
 
+def put_under(prefix):
+    """`put` for one set's facts: each key under the set's prefix."""
+    return lambda key, value: put(f"{prefix}.{key}", value)
+
+
+def read_datasets():
+    """lalonde, churn and checkout_ab, read afresh for each set so that no set's columns reach another."""
+    return (pd.read_csv(DATA / name) for name in ("lalonde.csv", "churn.csv", "checkout_ab.csv"))
+
+
 def as_plain(v):
     if isinstance(v, (np.integer,)):
         return int(v)
@@ -152,9 +162,38 @@ def matching(y, t, e):
     return [with_replacement, ties_averaged, float(np.mean(gaps))]
 
 
-lalonde = pd.read_csv(DATA / "lalonde.csv")
-churn = pd.read_csv(DATA / "churn.csv")
-ab = pd.read_csv(DATA / "checkout_ab.csv")
+def design_matrix(frame, columns):
+    """A float design matrix with a constant: text columns as dummies (first level, alphabetical, dropped),
+    booleans as 0/1, numbers as they are."""
+    parts = []
+    for name in columns:
+        col = frame[name]
+        if col.dtype == object:
+            parts.append(pd.get_dummies(col, prefix=name, drop_first=True).astype(float))
+        else:
+            parts.append(col.astype(float).rename(name))
+    return sm.add_constant(pd.concat(parts, axis=1), has_constant="add")
+
+
+def ols_fit(frame, outcome, columns):
+    """OLS of the outcome on the columns, over the rows where all of them are present."""
+    data = frame[[outcome, *columns]].dropna()
+    return sm.OLS(data[outcome].astype(float), design_matrix(data, columns)).fit()
+
+
+def logit_fit(frame, outcome, columns):
+    """A logistic regression of a 0/1 outcome on the columns, by maximum likelihood, over complete rows."""
+    data = frame[[outcome, *columns]].dropna()
+    return sm.Logit(data[outcome].astype(float), design_matrix(data, columns)).fit(disp=0, maxiter=200)
+
+
+def propensity(frame, treatment, covariates):
+    """Propensity scores: a logistic regression of the treatment on the covariates, by maximum likelihood."""
+    x = design_matrix(frame, covariates)
+    return sm.Logit(frame[treatment].astype(float), x).fit(disp=0).predict(x).to_numpy()
+
+
+lalonde, churn, ab = read_datasets()
 frames = {"lalonde": lalonde, "churn": churn, "ab": ab}
 
 # --- Datasets: the CSV files that are there -----------------------------------------------
@@ -191,6 +230,8 @@ assert set(missing[missing > 0].index) == {"region", "satisfaction", "last_feedb
 for column in ["region", "satisfaction", "last_feedback"]:
     put(f"churn.missing.{column}", missing[column])
     put(f"churn.missing_share.{column}", missing[column] / len(churn))
+# How an answer may say that nothing is missing: every set accepts these, and each adds the
+# phrasings its own questions invite.
 NOTHING_MISSING = [
     "no missing",
     "none missing",
@@ -545,9 +586,7 @@ put("ab.effect.mobile", [adjusted, raw])
 # an acceptable alternative, each computed exactly.
 # =====================================================================================================
 
-ho_lalonde = pd.read_csv(DATA / "lalonde.csv")
-ho_churn = pd.read_csv(DATA / "churn.csv")
-ho_ab = pd.read_csv(DATA / "checkout_ab.csv")
+ho_lalonde, ho_churn, ho_ab = read_datasets()
 H = "heldout"
 
 
@@ -622,27 +661,7 @@ ho_missing = ho_churn.isna().sum()
 for column in ["region", "satisfaction", "last_feedback"]:
     put(f"{H}.churn.missing.{column}", ho_missing[column])
 put(f"{H}.churn.missing_share.last_feedback", ho_churn["last_feedback"].isna().mean())
-HO_NOTHING_MISSING = [
-    "no missing",
-    "none missing",
-    "nothing is missing",
-    "nothing missing",
-    "no values are missing",
-    "no null",
-    "no nulls",
-    "no gaps",
-    "no empty",
-    "no blank",
-    "0 missing",
-    "zero missing",
-    "missing: 0",
-    "missing values: 0",
-    "missing values: none",
-    "missing: none",
-    "complete",
-    "has none",
-    "there are none",
-]
+HO_NOTHING_MISSING = NOTHING_MISSING + ["nothing missing", "no nulls", "no gaps", "complete"]
 assert ho_ab.isna().to_numpy().sum() == 0
 put(f"{H}.ab.missing.none", HO_NOTHING_MISSING)
 assert ho_lalonde.isna().to_numpy().sum() == 0
@@ -949,18 +968,9 @@ ho_t1 = ho_lalonde["treat"].to_numpy() == 1
 put(f"{H}.lalonde.effect.difference_in_means", ho_y[ho_t1].mean() - ho_y[~ho_t1].mean())
 
 
-def ho_propensity(frame, treatment, covariates):
-    design = sm.add_constant(frame[covariates].astype(float))
-    return sm.Logit(frame[treatment].astype(float), design).fit(disp=0).predict(design).to_numpy()
-
-
 def ho_ipw(y, t, e):
-    """Hajek ATE, Horvitz-Thompson ATE, ATT (controls weighted by the odds)."""
-    hajek = np.sum(t * y / e) / np.sum(t / e) - np.sum((1 - t) * y / (1 - e)) / np.sum((1 - t) / (1 - e))
-    ht = np.mean(t * y / e) - np.mean((1 - t) * y / (1 - e))
-    odds = e / (1 - e)
-    att = y[t == 1].mean() - np.sum((1 - t) * y * odds) / np.sum((1 - t) * odds)
-    return [hajek, ht, att]
+    """Hajek ATE, Horvitz-Thompson ATE, ATT, as a list."""
+    return list(ipw(y, t, e).values())
 
 
 def ho_matching(y, t, e):
@@ -972,11 +982,11 @@ def ho_matching(y, t, e):
 ho_tl = ho_t1.astype(float)
 put(
     f"{H}.lalonde.effect.ipw.age_educ_re74_re75",
-    ho_ipw(ho_y, ho_tl, ho_propensity(ho_lalonde, "treat", ["age", "educ", "re74", "re75"])),
+    ho_ipw(ho_y, ho_tl, propensity(ho_lalonde, "treat", ["age", "educ", "re74", "re75"])),
 )
 put(
     f"{H}.lalonde.effect.matching.demographics",
-    ho_matching(ho_y, ho_tl, ho_propensity(ho_lalonde, "treat", ["age", "educ", "black", "hispan", "married", "nodegree"])),
+    ho_matching(ho_y, ho_tl, propensity(ho_lalonde, "treat", ["age", "educ", "black", "hispan", "married", "nodegree"])),
 )
 
 # ATT of the offer on churn by IPW, propensity from plan, tenure, support calls and autopay.
@@ -999,9 +1009,9 @@ put(
 
 # Chain: regression adjustment for age and education -> weighting with them -> weighting with all eight.
 put(f"{H}.lalonde.effect.ols.age_educ", ho_ols("re78 ~ treat + age + educ", ho_lalonde).params["treat"])
-put(f"{H}.lalonde.effect.ipw.age_educ", ho_ipw(ho_y, ho_tl, ho_propensity(ho_lalonde, "treat", ["age", "educ"])))
+put(f"{H}.lalonde.effect.ipw.age_educ", ho_ipw(ho_y, ho_tl, propensity(ho_lalonde, "treat", ["age", "educ"])))
 HO_ALL = ["age", "educ", "black", "hispan", "married", "nodegree", "re74", "re75"]
-put(f"{H}.lalonde.effect.ipw.all", ho_ipw(ho_y, ho_tl, ho_propensity(ho_lalonde, "treat", HO_ALL)))
+put(f"{H}.lalonde.effect.ipw.all", ho_ipw(ho_y, ho_tl, propensity(ho_lalonde, "treat", HO_ALL)))
 
 # --- Traps with a clear answer, or an answer that must cover every reading -----------------------------------------
 # "average earnings" in the job-training data: one mean per year.
@@ -1032,14 +1042,11 @@ put(f"{H}.churn.count.stayed", int((ho_churn["churned"] == False).sum()))  # noq
 # (114 to 646 in one chain) would also catch the other methods' estimates shown beside them.
 # =====================================================================================================
 
-bl_lalonde = pd.read_csv(DATA / "lalonde.csv")
-bl_churn = pd.read_csv(DATA / "churn.csv")
-bl_ab = pd.read_csv(DATA / "checkout_ab.csv")
+bl_lalonde, bl_churn, bl_ab = read_datasets()
 B = "blind"
 
 
-def bl_put(key, value):
-    put(f"{B}.{key}", value)
+bl_put = put_under(B)
 
 
 def bl_two_props(flag, outcome):
@@ -1048,32 +1055,15 @@ def bl_two_props(flag, outcome):
     return [stats.chi2_contingency(table, correction=True)[1], stats.chi2_contingency(table, correction=False)[1]]
 
 
-def bl_design(frame, covariates):
-    """Covariates as a float design matrix with a constant; text columns as dummies (first level dropped)."""
-    parts = []
-    for name in covariates:
-        column = frame[name]
-        if column.dtype == object:
-            parts.append(pd.get_dummies(column, prefix=name, drop_first=True))
-        else:
-            parts.append(column.astype(float).rename(name))
-    return sm.add_constant(pd.concat(parts, axis=1).astype(float))
-
-
-def bl_score(frame, treatment, covariates):
-    x = bl_design(frame, covariates)
-    return sm.Logit(frame[treatment].astype(float), x).fit(disp=0).predict(x).to_numpy()
-
-
 def bl_adjusted(frame, outcome, treatment, covariates, binary):
     """An effect 'adjusting for' covariates, method unnamed: regression adjustment, then the IPW variants."""
     frame = frame.dropna(subset=[outcome, treatment, *covariates])
     y = frame[outcome].astype(float)
-    x = bl_design(frame, [treatment, *covariates])
+    x = design_matrix(frame, [treatment, *covariates])
     found = [sm.OLS(y, x).fit().params[treatment]]
     if binary:
         found.append(sm.Logit(y, x).fit(disp=0).get_margeff(at="overall").summary_frame().loc[treatment, "dy/dx"])
-    e = bl_score(frame, treatment, covariates)
+    e = propensity(frame, treatment, covariates)
     found += list(ipw(y.to_numpy(), frame[treatment].astype(float).to_numpy(), e).values())
     return found
 
@@ -1108,26 +1098,11 @@ for column in ["region", "satisfaction", "last_feedback"]:
 assert set(bl_missing[bl_missing > 0].index) == {"region", "satisfaction", "last_feedback"}
 bl_put("churn.missing_share.last_feedback", bl_churn["last_feedback"].isna().mean())
 bl_put("churn.present.satisfaction", int(bl_churn["satisfaction"].notna().sum()))
-BL_NOTHING_MISSING = [
-    "no missing",
-    "none missing",
-    "nothing is missing",
+BL_NOTHING_MISSING = NOTHING_MISSING + [
     "nothing missing",
-    "no values are missing",
     "no value is missing",
-    "no null",
     "no nulls",
     "no gaps",
-    "no empty",
-    "no blank",
-    "0 missing",
-    "zero missing",
-    "missing: 0",
-    "missing values: 0",
-    "missing values: none",
-    "missing: none",
-    "has none",
-    "there are none",
     "none of the columns",
     "no column has",
     "no columns have",
@@ -1352,7 +1327,7 @@ bl_put("churn.count.offer_premium", int(((bl_churn["plan"] == "premium") & (bl_c
 bl_put("ab.effect.device_country_returning", bl_adjusted(bl_a, "basket_value", "new_checkout", ["device", "country", "returning"], False))
 
 # Matching, named: the offer's ATT on churn, score from tenure, support calls and plan.
-bl_e = bl_score(bl_c, "retention_offer", ["tenure_months", "support_calls", "plan"])
+bl_e = propensity(bl_c, "retention_offer", ["tenure_months", "support_calls", "plan"])
 bl_put(
     "churn.effect.matching.tenure_calls_plan",
     matching(bl_c["churned"].to_numpy(dtype=float), bl_c["retention_offer"].to_numpy(dtype=float), bl_e),
@@ -1362,7 +1337,7 @@ bl_put(
 BL_DEMOG = ["age", "educ", "black", "hispan", "married", "nodegree"]
 bl_y = bl_lalonde["re78"].to_numpy(dtype=float)
 bl_tr = bl_lalonde["treat"].to_numpy(dtype=float)
-bl_put("lalonde.effect.ipw_ate.demographics", list(ipw(bl_y, bl_tr, bl_score(bl_lalonde, "treat", BL_DEMOG)).values())[:2])
+bl_put("lalonde.effect.ipw_ate.demographics", list(ipw(bl_y, bl_tr, propensity(bl_lalonde, "treat", BL_DEMOG)).values())[:2])
 
 bl_put("churn.effect.calls_satisfaction", bl_adjusted(bl_c, "churned", "retention_offer", ["support_calls", "satisfaction"], True))
 
@@ -1381,8 +1356,8 @@ def bl_aipw(frame, outcome, treatment, covariates):
     """Doubly robust (AIPW) ATE: logistic score; outcome models linear, or logistic for a 0/1 outcome."""
     y = frame[outcome].to_numpy(dtype=float)
     t = frame[treatment].to_numpy(dtype=float)
-    e = bl_score(frame, treatment, covariates)
-    x = bl_design(frame, covariates)
+    e = propensity(frame, treatment, covariates)
+    x = design_matrix(frame, covariates)
     found = []
     for family in ("linear", "logistic"):
         mu = {}
@@ -1404,12 +1379,12 @@ bl_put("lalonde.effect.naive", bl_treated["re78"].mean() - bl_controls["re78"].m
 # Chain: regression adjustment for age, educ, nodegree, re75 -> IPW -> matching -> matching with married and re74 too.
 BL_C3 = ["age", "educ", "nodegree", "re75"]
 bl_put("lalonde.effect.ols.age_educ_nodegree_re75", smf.ols("re78 ~ treat + " + " + ".join(BL_C3), data=bl_lalonde).fit().params["treat"])
-bl_e3 = bl_score(bl_lalonde, "treat", BL_C3)
+bl_e3 = propensity(bl_lalonde, "treat", BL_C3)
 bl_put("lalonde.effect.ipw.age_educ_nodegree_re75", list(ipw(bl_y, bl_tr, bl_e3).values()))
 bl_put("lalonde.effect.matching.age_educ_nodegree_re75", matching(bl_y, bl_tr, bl_e3))
 bl_put(
     "lalonde.effect.matching.age_educ_nodegree_re75_married_re74",
-    matching(bl_y, bl_tr, bl_score(bl_lalonde, "treat", [*BL_C3, "married", "re74"])),
+    matching(bl_y, bl_tr, propensity(bl_lalonde, "treat", [*BL_C3, "married", "re74"])),
 )
 
 # Chain: the offer's effect on churn adjusting for calls -> + tenure and plan -> + satisfaction (complete cases).
@@ -1505,13 +1480,10 @@ for year in ("re74", "re75", "re78"):
 # or greedy without replacement (largest score first). Propensity scores come from a logistic regression of
 # the treatment on the named covariates (text columns as dummies), fitted by maximum likelihood.
 # =====================================================================================================
-b2_lalonde = pd.read_csv(DATA / "lalonde.csv")
-b2_churn = pd.read_csv(DATA / "churn.csv")
-b2_ab = pd.read_csv(DATA / "checkout_ab.csv")
+b2_lalonde, b2_churn, b2_ab = read_datasets()
 
 
-def b2(key, value):
-    put(f"blind2.{key}", value)
+b2 = put_under("blind2")
 
 
 def b2_skew(series):
@@ -1527,38 +1499,11 @@ def b2_chi2(rows, cols):
     return distinct([with_yates, without])
 
 
-def b2_matrix(frame, columns):
-    """A float design matrix with a constant; text columns as dummies, first level (alphabetical) dropped."""
-    parts = []
-    for name in columns:
-        col = frame[name]
-        if col.dtype == object:
-            parts.append(pd.get_dummies(col, prefix=name, drop_first=True).astype(float))
-        else:
-            parts.append(col.astype(float).rename(name))
-    return sm.add_constant(pd.concat(parts, axis=1))
-
-
-def b2_ols(frame, outcome, columns):
-    frame = frame.dropna(subset=[outcome, *columns])
-    return sm.OLS(frame[outcome].astype(float), b2_matrix(frame, columns)).fit()
-
-
-def b2_logit(frame, outcome, columns):
-    frame = frame.dropna(subset=[outcome, *columns])
-    return sm.Logit(frame[outcome].astype(float), b2_matrix(frame, columns)).fit(disp=0)
-
-
-def b2_pscore(frame, treatment, covariates):
-    x = b2_matrix(frame, covariates)
-    return sm.Logit(frame[treatment].astype(float), x).fit(disp=0).predict(x).to_numpy()
-
-
 def b2_inputs(frame, outcome, treatment, covariates):
     frame = frame.dropna(subset=[outcome, treatment, *covariates])
     y = frame[outcome].astype(float).to_numpy()
     t = frame[treatment].astype(float).to_numpy()
-    return frame, y, t, b2_pscore(frame, treatment, covariates)
+    return frame, y, t, propensity(frame, treatment, covariates)
 
 
 def b2_ipw(frame, outcome, treatment, covariates):
@@ -1576,9 +1521,9 @@ def b2_adjusted(frame, outcome, treatment, covariates, binary):
     """'Adjusting for' covariates, no method named: regression adjustment (+ the logit AME for a 0/1
     outcome), then the three IPW estimates."""
     sub, y, t, e = b2_inputs(frame, outcome, treatment, covariates)
-    found = [b2_ols(sub, outcome, [treatment, *covariates]).params[treatment]]
+    found = [ols_fit(sub, outcome, [treatment, *covariates]).params[treatment]]
     if binary:
-        fit = b2_logit(sub, outcome, [treatment, *covariates])
+        fit = logit_fit(sub, outcome, [treatment, *covariates])
         found.append(fit.get_margeff(at="overall").summary_frame().loc[treatment, "dy/dx"])
     found += list(ipw(y, t, e).values())
     return found
@@ -1638,26 +1583,7 @@ for plan, group in b2_churn.groupby("plan"):
 assert b2_ab.isna().sum().sum() == 0
 b2(
     "ab.missing.none",
-    [
-        "no missing",
-        "none missing",
-        "nothing missing",
-        "nothing is missing",
-        "no values are missing",
-        "no missing values",
-        "no nulls",
-        "no null",
-        "no empty",
-        "no blank",
-        "0 missing",
-        "zero missing",
-        "missing: 0",
-        "missing values: 0",
-        "missing values: none",
-        "missing: none",
-        "has none",
-        "there are none",
-    ],
+    NOTHING_MISSING + ["nothing missing", "no missing values", "no nulls"],
 )
 
 # --- Distinct values --------------------------------------------------------------------------------------
@@ -1786,21 +1712,21 @@ b2("lalonde.re78.mean_not_hispanic", other.mean())
 b2("lalonde.test.re78_hispanic.p", t_test(hisp, other))
 
 # --- Regressions (OLS; logistic for a 0/1 outcome) ---------------------------------------------------------------
-fit = b2_ols(b2a, "basket_value", ["items_viewed", "returning"])
+fit = ols_fit(b2a, "basket_value", ["items_viewed", "returning"])
 b2("ab.ols.basket_items_returning.items_viewed", fit.params["items_viewed"])
 b2("ab.ols.basket_items_returning.returning", fit.params["returning"])
-fit = b2_ols(b2l, "re78", ["educ", "re74", "black"])
+fit = ols_fit(b2l, "re78", ["educ", "re74", "black"])
 b2("lalonde.ols.re78_educ_re74_black.educ", fit.params["educ"])
 b2("lalonde.ols.re78_educ_re74_black.black", fit.params["black"])
-fit = b2_logit(b2c, "churned", ["monthly_fee", "support_calls"])
+fit = logit_fit(b2c, "churned", ["monthly_fee", "support_calls"])
 b2("churn.logit.churn_fee_calls.monthly_fee", log_odds_or_odds_ratio(fit, "monthly_fee"))
 b2("churn.logit.churn_fee_calls.support_calls", log_odds_or_odds_ratio(fit, "support_calls"))
-fit = b2_ols(b2a, "basket_value", ["items_viewed"])
+fit = ols_fit(b2a, "basket_value", ["items_viewed"])
 b2("ab.ols.basket_items.r2", [fit.rsquared, fit.rsquared_adj])
-fit = b2_logit(b2c, "retention_offer", ["plan"])
+fit = logit_fit(b2c, "retention_offer", ["plan"])
 b2("churn.logit.offer_plan.premium", log_odds_or_odds_ratio(fit, "plan_premium"))
 b2("churn.logit.offer_plan.standard", log_odds_or_odds_ratio(fit, "plan_standard"))
-fit = b2_ols(b2c, "monthly_fee", ["plan"])
+fit = ols_fit(b2c, "monthly_fee", ["plan"])
 b2("churn.ols.fee_plan.premium", fit.params["plan_premium"])
 b2("churn.ols.fee_plan.standard", fit.params["plan_standard"])
 
@@ -1828,7 +1754,7 @@ b2("churn.effect.autopay.plan_tenure", b2_adjusted(b2c, "churned", "autopay", ["
 b2("ab.effect.items.returning", b2_diff(b2a[b2a["returning"] == 1], "items_viewed", "new_checkout"))
 # "ATE ... adjusting for device and country": regression adjustment or an IPW ATE.
 ab_ate = b2_ipw(b2a, "basket_value", "new_checkout", ["device", "country"])
-ab_ols = b2_ols(b2a, "basket_value", ["new_checkout", "device", "country"]).params["new_checkout"]
+ab_ols = ols_fit(b2a, "basket_value", ["new_checkout", "device", "country"]).params["new_checkout"]
 b2("ab.effect.basket.ate_device_country", [ab_ols, ab_ate["hajek"], ab_ate["ht"]])
 b2("lalonde.effect.married.age_educ", b2_adjusted(b2l, "re78", "married", ["age", "educ"], binary=False))
 offer_ate = b2_ipw(b2c, "churned", "retention_offer", ["tenure_months", "autopay", "satisfaction"])  # complete cases
@@ -1855,12 +1781,12 @@ for t, label in [(1, "treated"), (0, "control")]:
 b2("chain.trn.adjusted", b2_adjusted(b2l, "re78", "treat", ["re74", "re75"], binary=False))
 b2("chain.trn.matching", b2_matching(b2l, "re78", "treat", ["re74", "re75"]))
 # lgt: logit churned ~ support_calls -> + satisfaction (complete cases) -> + plan.
-fit = b2_logit(b2c, "churned", ["support_calls"])
+fit = logit_fit(b2c, "churned", ["support_calls"])
 b2("chain.lgt.1.support_calls", log_odds_or_odds_ratio(fit, "support_calls"))
-fit = b2_logit(b2c, "churned", ["support_calls", "satisfaction"])
+fit = logit_fit(b2c, "churned", ["support_calls", "satisfaction"])
 b2("chain.lgt.2.support_calls", log_odds_or_odds_ratio(fit, "support_calls"))
 b2("chain.lgt.2.satisfaction", log_odds_or_odds_ratio(fit, "satisfaction"))
-fit = b2_logit(b2c, "churned", ["support_calls", "satisfaction", "plan"])
+fit = logit_fit(b2c, "churned", ["support_calls", "satisfaction", "plan"])
 b2("chain.lgt.3.support_calls", log_odds_or_odds_ratio(fit, "support_calls"))
 b2("chain.lgt.3.satisfaction", log_odds_or_odds_ratio(fit, "satisfaction"))
 # age: median age of the treated -> their 90th percentile -> the controls' 90th percentile.
@@ -1910,13 +1836,10 @@ b2("chain.cor.premium_spearman", premium["support_calls"].corr(premium["satisfac
 # (largest score first). Propensity scores: a logistic regression of the treatment on the named
 # covariates (text columns as dummies), by maximum likelihood.
 # =====================================================================================================
-b3_lalonde = pd.read_csv(DATA / "lalonde.csv")
-b3_churn = pd.read_csv(DATA / "churn.csv")
-b3_ab = pd.read_csv(DATA / "checkout_ab.csv")
+b3_lalonde, b3_churn, b3_ab = read_datasets()
 
 
-def b3(key, value):
-    put(f"blind3.{key}", value)
+b3 = put_under("blind3")
 
 
 def b3_sd(series):
@@ -1933,45 +1856,23 @@ def b3_chi2(table):
     return distinct(ps)
 
 
-def b3_design(frame, columns):
-    """A float design matrix with a constant; booleans as 0/1, text columns as dummies (first level dropped)."""
-    parts = []
-    for name in columns:
-        col = frame[name]
-        if col.dtype == object:
-            parts.append(pd.get_dummies(col, prefix=name, drop_first=True).astype(float))
-        else:
-            parts.append(col.astype(float).rename(name))
-    return sm.add_constant(pd.concat(parts, axis=1), has_constant="add")
-
-
-def b3_ols(frame, outcome, columns):
-    data = frame[[outcome, *columns]].dropna()
-    return sm.OLS(data[outcome].astype(float), b3_design(data, columns)).fit()
-
-
-def b3_logit(frame, outcome, columns):
-    data = frame[[outcome, *columns]].dropna()
-    return sm.Logit(data[outcome].astype(float), b3_design(data, columns)).fit(disp=0, maxiter=200)
-
-
 def b3_score(frame, treatment, covariates):
     """Propensity scores of the rows with every covariate present, and those rows."""
     data = frame[[treatment, *covariates]].dropna()
-    fit = sm.Logit(data[treatment].astype(float), b3_design(data, covariates)).fit(disp=0, maxiter=200)
-    return fit.predict(b3_design(data, covariates)).to_numpy(), data.index
+    fit = sm.Logit(data[treatment].astype(float), design_matrix(data, covariates)).fit(disp=0, maxiter=200)
+    return fit.predict(design_matrix(data, covariates)).to_numpy(), data.index
 
 
 def b3_logit_ame(frame, outcome, treatment, covariates):
     """The logistic model's average marginal effect of a 0/1 treatment: discrete change and mean derivative."""
     columns = [treatment, *covariates]
     data = frame[[outcome, *columns]].dropna()
-    fit = sm.Logit(data[outcome].astype(float), b3_design(data, columns)).fit(disp=0, maxiter=200)
+    fit = sm.Logit(data[outcome].astype(float), design_matrix(data, columns)).fit(disp=0, maxiter=200)
     one, zero = data.copy(), data.copy()
     one[treatment] = 1
     zero[treatment] = 0
-    change = np.mean(fit.predict(b3_design(one, columns)) - fit.predict(b3_design(zero, columns)))
-    p = fit.predict(b3_design(data, columns))
+    change = np.mean(fit.predict(design_matrix(one, columns)) - fit.predict(design_matrix(zero, columns)))
+    p = fit.predict(design_matrix(data, columns))
     derivative = np.mean(fit.params[treatment] * p * (1 - p))
     return [change, derivative]
 
@@ -1988,28 +1889,7 @@ def b3_dates(day):
     ]
 
 
-B3_NONE_MISSING = [
-    "no missing",
-    "none missing",
-    "nothing is missing",
-    "nothing missing",
-    "no values are missing",
-    "no null",
-    "no nulls",
-    "no null values",
-    "no empty",
-    "no blank",
-    "no blanks",
-    "0 missing",
-    "zero missing",
-    "0 nulls",
-    "missing: 0",
-    "missing values: 0",
-    "missing values: none",
-    "missing: none",
-    "has none",
-    "there are none",
-]
+B3_NONE_MISSING = NOTHING_MISSING + ["nothing missing", "no nulls", "no null values", "no blanks", "0 nulls"]
 B3_BOOLEAN = ["boolean", "bool", "true/false", "true or false", "binary", "logical", "yes/no"]
 B3_INTEGER = ["integer", "integers", "int", "int64", "int32", "bigint", "whole number", "whole numbers", "numeric"]
 
@@ -2169,18 +2049,18 @@ b3("churn.calls.no_offer.mean", ch3.loc[~offered3, "support_calls"].mean())
 b3("churn.calls.offer.p", distinct(t_test(ch3.loc[offered3, "support_calls"], ch3.loc[~offered3, "support_calls"])))
 
 # --- Regressions ---------------------------------------------------------------------------------------
-fit3 = b3_ols(ab3, "basket_value", ["items_viewed"])
+fit3 = ols_fit(ab3, "basket_value", ["items_viewed"])
 b3("ab.ols_items.slope", fit3.params["items_viewed"])
 b3("ab.ols_items.r2", distinct([fit3.rsquared, fit3.rsquared_adj]))
-fit3 = b3_ols(bl3, "re78", ["age", "educ", "re74"])
+fit3 = ols_fit(bl3, "re78", ["age", "educ", "re74"])
 b3("lalonde.ols.educ", fit3.params["educ"])
-fit3 = b3_logit(ch3, "churned", ["support_calls", "satisfaction"])
+fit3 = logit_fit(ch3, "churned", ["support_calls", "satisfaction"])
 b3("churn.logit.support_calls", log_odds_or_odds_ratio(fit3, "support_calls"))
 b3("churn.logit.satisfaction", log_odds_or_odds_ratio(fit3, "satisfaction"))
-fit3 = b3_ols(ch3, "monthly_fee", ["plan"])
+fit3 = ols_fit(ch3, "monthly_fee", ["plan"])
 b3("churn.ols_plan.premium", fit3.params["plan_premium"])
 b3("churn.ols_plan.standard", fit3.params["plan_standard"])
-fit3 = b3_ols(ab3, "basket_value", ["new_checkout", "items_viewed", "device"])
+fit3 = ols_fit(ab3, "basket_value", ["new_checkout", "items_viewed", "device"])
 b3("ab.ols_adjusted.new_checkout", fit3.params["new_checkout"])
 
 # --- Causal effects ------------------------------------------------------------------------------------
@@ -2195,7 +2075,7 @@ b3("ab.effect.basket", ab3.loc[arm3, "basket_value"].mean() - ab3.loc[~arm3, "ba
 # The offer's effect on churn "controlling for" support calls and satisfaction (complete cases):
 # regression adjustment (LPM; logistic AME) or IPW (three variants), in points of churn.
 OFFER_X3 = ["support_calls", "satisfaction"]
-lpm3 = b3_ols(ch3, "churned", ["retention_offer", *OFFER_X3])
+lpm3 = ols_fit(ch3, "churned", ["retention_offer", *OFFER_X3])
 e3, rows3 = b3_score(ch3, "retention_offer", OFFER_X3)
 ipw3 = ipw(ch3.loc[rows3, "churned"], ch3.loc[rows3, "retention_offer"], e3)
 b3(
@@ -2253,16 +2133,16 @@ b3("chain.treated.educ_controls", bl3.loc[~treated3, "educ"].mean())
 b3("chain.treated.educ_p", distinct(t_test(bl3.loc[treated3, "educ"], bl3.loc[~treated3, "educ"])))
 # sat: satisfaction on support calls -> with tenure and autopay (the calls coefficient barely moves,
 # so autopay's is asked too) -> R².
-fit3 = b3_ols(ch3, "satisfaction", ["support_calls"])
+fit3 = ols_fit(ch3, "satisfaction", ["support_calls"])
 b3("chain.sat.simple", fit3.params["support_calls"])
-fit3 = b3_ols(ch3, "satisfaction", ["support_calls", "tenure_months", "autopay"])
+fit3 = ols_fit(ch3, "satisfaction", ["support_calls", "tenure_months", "autopay"])
 b3("chain.sat.multi", fit3.params["support_calls"])
 b3("chain.sat.multi_autopay", fit3.params["autopay"])
 b3("chain.sat.r2", distinct([fit3.rsquared, fit3.rsquared_adj]))
 # effect: naive -> regression on age, educ, re74, re75 -> IPW with them -> matching with them.
 FOUR3 = ["age", "educ", "re74", "re75"]
 b3("chain.effect.naive", bl3.loc[treated3, "re78"].mean() - bl3.loc[~treated3, "re78"].mean())
-b3("chain.effect.ols", b3_ols(bl3, "re78", ["treat", *FOUR3]).params["treat"])
+b3("chain.effect.ols", ols_fit(bl3, "re78", ["treat", *FOUR3]).params["treat"])
 e3, rows3 = b3_score(bl3, "treat", FOUR3)
 ipw3 = ipw(bl3.loc[rows3, "re78"], bl3.loc[rows3, "treat"], e3)
 b3("chain.effect.ipw", [ipw3["hajek"], ipw3["ht"], ipw3["att"]])
