@@ -12,24 +12,11 @@ import {
   type Tool,
   type ToolChoice,
 } from '@aws-sdk/client-bedrock-runtime';
-import {
-  addUsage,
-  type Decision,
-  type TokenUsage,
-  type ToolCall,
-  type Turn,
-  textArgument,
-} from '../run/transcript';
+import { type Decision, type TokenUsage, type ToolCall, type Turn, textArgument } from '../run/transcript';
 import { toolDeclarations, toolInputSchema, toolNames } from '../tools/declarations';
+import { askForDecision, cutAnswerNote, type Reading } from './ask';
 import { type ModelCapabilities, modelCapabilities } from './bedrock-models';
-import {
-  defaultRetryPolicy,
-  ModelRejectedError,
-  ModelUnavailableError,
-  NoAnswerError,
-  type RetryPolicy,
-  withRetries,
-} from './errors';
+import { defaultRetryPolicy, ModelRejectedError, ModelUnavailableError, type RetryPolicy } from './errors';
 import { questionText, systemPrompt } from './prompt';
 import { defaultMaxOutputTokens } from './settings';
 import { answerTextStream } from './stream-text';
@@ -349,8 +336,6 @@ function answerText(call: ToolCall | undefined): string | undefined {
   return textArgument(call, 'text')?.trim() || undefined;
 }
 
-type Reading = Decision | { askAgain: string; failure: string };
-
 /**
  * The next step in a reply. Every tool call counts, in order, whatever the stop reason; a lone
  * final_answer with text is the answer (a blank one stays a call, so the agent answers it with an
@@ -361,16 +346,16 @@ function readReply(reply: Reply, maxTokens: number): Reading {
   const { text, calls } = reply;
   const answer = calls.length === 1 ? answerText(calls[0]) : undefined;
   if (reply.stopReason === 'max_tokens') {
-    const note = `\n\n_(The answer was cut off at the model's output limit of ${maxTokens} tokens.)_`;
+    const note = cutAnswerNote(maxTokens);
     if (answer) return { kind: 'final', text: `${answer}${note}`, toolUseId: calls[0]!.toolUseId };
     if (!calls.length && text) return { kind: 'final', text: `${text}${note}` };
     return calls.length
       ? {
-          askAgain: cutCallNote(maxTokens),
+          note: cutCallNote(maxTokens),
           failure: `The model's tool call was cut off at its output limit of ${maxTokens} tokens, even when asked for a shorter one.`,
         }
       : {
-          askAgain: emptyReplyNote,
+          note: emptyReplyNote,
           failure: `The model reached its output limit of ${maxTokens} tokens without any answer.`,
         };
   }
@@ -378,7 +363,7 @@ function readReply(reply: Reply, maxTokens: number): Reading {
   if (calls.length) return { kind: 'tool', calls, ...(text && { thinking: text }) };
   if (text) return { kind: 'final', text };
   return {
-    askAgain: emptyReplyNote,
+    note: emptyReplyNote,
     failure: `The model replied with neither text nor a tool call (stop reason: ${reply.stopReason}), even when asked again.`,
   };
 }
@@ -483,20 +468,15 @@ export function createBedrockProvider(options: BedrockOptions): ModelProvider {
         throw new ModelRejectedError(
           `Model ${modelId} cannot call tools through Bedrock's Converse API, and Cascade's agent needs them. Choose a model with tool use (Claude 3 or later, Amazon Nova, Mistral Large or Small, Llama 3.1 or later, Command R, Jamba 1.5).`,
         );
-      let usage: TokenUsage | undefined;
-      let note: string | undefined;
-      for (let ask = 1; ; ask++) {
-        const reply = await withRetries(() => call(request(context, note), context), retry);
-        usage = addUsage(usage, reply.usage);
-        const reading = readReply(reply, maxTokens);
-        if (!('askAgain' in reading)) {
-          // A model that cannot stream with tools still shows its answer, in one piece.
-          if (reading.kind === 'final' && context.onText && !streams(context)) context.onText(reading.text);
-          return { ...reading, model: modelId, ...(usage && { usage }) };
-        }
-        if (ask >= 2) throw new NoAnswerError(reading.failure);
-        note = reading.askAgain;
-      }
+      const { decision, usage } = await askForDecision({
+        ask: (note) => call(request(context, note), context),
+        read: (reply) => readReply(reply, maxTokens),
+        retry,
+        maxTokens,
+      });
+      // A model that cannot stream with tools still shows its answer, in one piece.
+      if (decision.kind === 'final' && context.onText && !streams(context)) context.onText(decision.text);
+      return { ...decision, model: modelId, ...(usage && { usage }) };
     },
   };
 }

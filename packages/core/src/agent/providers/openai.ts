@@ -1,20 +1,7 @@
-import {
-  addUsage,
-  type ContextMessage,
-  type Decision,
-  type TokenUsage,
-  type ToolCall,
-  textArgument,
-} from '../run/transcript';
+import { type ContextMessage, type TokenUsage, type ToolCall, textArgument } from '../run/transcript';
 import { type ToolName, toolDeclarations, toolInputSchema, toolNames } from '../tools/declarations';
-import {
-  defaultRetryPolicy,
-  ModelRejectedError,
-  ModelUnavailableError,
-  NoAnswerError,
-  type RetryPolicy,
-  withRetries,
-} from './errors';
+import { askForDecision, cutAnswerNote, type Reading } from './ask';
+import { defaultRetryPolicy, ModelRejectedError, ModelUnavailableError, type RetryPolicy } from './errors';
 import { questionText, systemPrompt } from './prompt';
 import { answerTextStream, partialAnswerText } from './stream-text';
 import type { ModelContext, ModelProvider } from './types';
@@ -121,12 +108,6 @@ interface Reply {
   usage?: TokenUsage;
 }
 
-type Outcome =
-  | { kind: 'decision'; decision: Decision }
-  | { kind: 'blank' }
-  /** Cut at the output limit in the middle of a tool call, or before any text. */
-  | { kind: 'cut'; partialText?: string };
-
 /** A model's arguments as an object; text that is not a JSON object stays visible so validation rejects it. */
 function parseArguments(raw: unknown): Record<string, unknown> {
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) return raw as Record<string, unknown>; // Ollama, at times
@@ -145,11 +126,12 @@ function parses(raw: unknown): boolean {
   return !('__unparsed' in parseArguments(raw));
 }
 
-function cutNote(maxTokens: number): string {
-  return `\n\n_(The answer was cut short: it reached the model's output limit of ${maxTokens} tokens.)_`;
-}
-
-function interpret(reply: Reply, turn: number, maxTokens: number): Outcome {
+/**
+ * The next step in a reply. A blank reply is usually a fluke, asked again as it was; a reply cut
+ * mid-call (or before any text) cannot be used, and is asked again for less, keeping any answer
+ * text it had in case the second is no better.
+ */
+function interpret(reply: Reply, turn: number, maxTokens: number): Reading {
   const text = reply.content.trim();
   const calls: ToolCall[] = reply.calls.map((call, index) => ({
     toolUseId: call.id || `call_${turn}_${index}`,
@@ -157,23 +139,23 @@ function interpret(reply: Reply, turn: number, maxTokens: number): Outcome {
     input: parseArguments(call.arguments),
   }));
   const cut = reply.finishReason === 'length';
+  const cutReply = {
+    note: `Your last reply was cut off at the output limit of ${maxTokens} tokens. Reply again, much shorter.`,
+    failure: `The model reached its output limit of ${maxTokens} tokens before it gave an answer.`,
+  };
   if (cut && reply.calls.some((call) => !parses(call.arguments))) {
     const answer = reply.calls.find((call) => call.name === 'final_answer');
     const partial = typeof answer?.arguments === 'string' ? partialAnswerText(answer.arguments)?.trim() : '';
-    return { kind: 'cut', partialText: partial || text || undefined };
+    const partialText = partial || text;
+    return { ...cutReply, ...(partialText && { partialText }) };
   }
-  const note = cut ? cutNote(maxTokens) : '';
+  const note = cut ? cutAnswerNote(maxTokens) : '';
   const [only] = calls;
   const answer = calls.length === 1 && only?.name === 'final_answer' ? textArgument(only, 'text') : '';
-  if (answer?.trim())
-    return {
-      kind: 'decision',
-      decision: { kind: 'final', text: answer.trim() + note, toolUseId: only!.toolUseId },
-    };
-  if (calls.length)
-    return { kind: 'decision', decision: { kind: 'tool', calls, ...(text && { thinking: text }) } };
-  if (text) return { kind: 'decision', decision: { kind: 'final', text: text + note } };
-  return cut ? { kind: 'cut' } : { kind: 'blank' };
+  if (answer?.trim()) return { kind: 'final', text: answer.trim() + note, toolUseId: only!.toolUseId };
+  if (calls.length) return { kind: 'tool', calls, ...(text && { thinking: text }) };
+  if (text) return { kind: 'final', text: text + note };
+  return cut ? cutReply : { failure: 'The model ended its reply without an answer.' };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON from a server we do not control, read defensively
@@ -555,34 +537,18 @@ export function createOpenAiProvider(options: OpenAiOptions): ModelProvider {
     model: options.model,
     async decide(context) {
       const messages = chatMessages(context);
-      let usage: TokenUsage | undefined;
       let model = options.model;
-      const ask = async (extra?: string): Promise<Outcome> => {
-        const reply = await withRetries(
-          () => attempt(context, extra ? withUserNote(messages, extra) : messages),
-          options.retry ?? defaultRetryPolicy,
-        );
-        usage = addUsage(usage, reply.usage);
-        model = reply.model ?? model;
-        return interpret(reply, context.turn, maxTokens);
-      };
-
-      let outcome = await ask();
-      // A blank reply is usually a fluke: ask once more. A reply cut mid-call cannot be used: ask for less.
-      if (outcome.kind === 'blank') outcome = await ask();
-      else if (outcome.kind === 'cut')
-        outcome = await ask(
-          `Your last reply was cut off at the output limit of ${maxTokens} tokens. Reply again, much shorter.`,
-        );
-      const accounted = { model, ...(usage && { usage }) };
-      if (outcome.kind === 'decision') return { ...outcome.decision, ...accounted };
-      if (outcome.kind === 'cut' && outcome.partialText)
-        return { kind: 'final', text: outcome.partialText + cutNote(maxTokens), ...accounted };
-      throw new NoAnswerError(
-        outcome.kind === 'cut'
-          ? `The model reached its output limit of ${maxTokens} tokens before it gave an answer.`
-          : 'The model ended its reply without an answer.',
-      );
+      const { decision, usage } = await askForDecision({
+        ask: async (note) => {
+          const reply = await attempt(context, note ? withUserNote(messages, note) : messages);
+          model = reply.model ?? model;
+          return reply;
+        },
+        read: (reply) => interpret(reply, context.turn, maxTokens),
+        retry: options.retry ?? defaultRetryPolicy,
+        maxTokens,
+      });
+      return { ...decision, model, ...(usage && { usage }) };
     },
   };
 }

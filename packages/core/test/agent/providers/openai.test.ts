@@ -304,7 +304,7 @@ describe('the OpenAI-compatible provider: decisions', () => {
     const decision = await provider({ maxTokens: 300 }).decide(context());
     expect(decision).toMatchObject({
       kind: 'final',
-      text: "The average of re78 is 5,976 for the treated and\n\n_(The answer was cut short: it reached the model's output limit of 300 tokens.)_",
+      text: "The average of re78 is 5,976 for the treated and\n\n_(The answer was cut off at the model's output limit of 300 tokens.)_",
     });
   });
 
@@ -336,7 +336,7 @@ describe('the OpenAI-compatible provider: decisions', () => {
     const decision = await provider({ maxTokens: 32 }).decide(context());
     expect(decision).toMatchObject({
       kind: 'final',
-      text: "The average is 5,976 and\n\n_(The answer was cut short: it reached the model's output limit of 32 tokens.)_",
+      text: "The average is 5,976 and\n\n_(The answer was cut off at the model's output limit of 32 tokens.)_",
     });
     expect(double!.requests).toHaveLength(2);
   });
