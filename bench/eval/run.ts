@@ -145,6 +145,10 @@ function computeTruth() {
       'truth.py failed; `bash bench/setup.sh` installs pandas and statsmodels for /usr/bin/python3',
     );
   }
+  // truth.py writes plain indented JSON; the repository keeps it in biome's format, which the lint checks.
+  const biome = join(here, '../../node_modules/.bin/biome');
+  const format = spawnSync(biome, ['format', '--write', join(here, 'truth.json')], { stdio: 'inherit' });
+  if (format.status !== 0) throw new Error('biome could not format bench/eval/truth.json');
 }
 
 // ---------------------------------------------------------------------------------------------
