@@ -7,6 +7,9 @@ import { readsAsParquet } from '../../data/parquet';
 import { SpillDirectory } from '../../data/spill';
 import { BadDataError } from '../../errors';
 import { type PendingWorker, prepareWorker, startWorker } from '../../parallel/worker';
+import { assertFinite } from '../stats/finite';
+import { normalInterval, normalTwoSidedP, tInterval, tTwoSidedP } from '../stats/inference';
+import { CollinearityError } from '../stats/least-squares';
 import { type Balance, balanceBefore } from './balance';
 import {
   balanceWarnings,
@@ -16,9 +19,6 @@ import {
   overlapWarnings,
 } from './diagnostics';
 import { differenceInMeans } from './difference-in-means';
-import { assertFinite } from './finite';
-import { normalInterval, normalTwoSidedP, tInterval, tTwoSidedP } from './inference';
-import { CollinearityError } from './least-squares';
 import { covariateMeans, fitPropensity, separatingColumn, sharedArray } from './logistic';
 import { matchNearestNeighbourAtt } from './matching';
 import type { Overlap, ScoreTarget } from './overlap';

@@ -11,7 +11,6 @@ import { loadData } from '../../data/load';
 import { ident, stringLiteral } from '../../data/sql';
 import { BadDataError, BadRequestError } from '../../errors';
 import { allFinite } from '../causal/design';
-import { assertFinite } from '../causal/finite';
 import {
   type ColumnKind,
   distinctText,
@@ -24,6 +23,7 @@ import {
   selectRows,
   show,
 } from '../causal/rows';
+import { assertFinite } from '../stats/finite';
 import { groupMoments, kruskalWallis, mannWhitney, median, welchAnova, welchT } from './numeric-tests';
 import { chiSquare, twoProportionZ } from './table-tests';
 

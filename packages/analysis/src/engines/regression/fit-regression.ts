@@ -11,8 +11,6 @@ import {
   type DesignPlan,
   planDesign,
 } from '../causal/design';
-import { assertFinite } from '../causal/finite';
-import { CollinearityError, leastSquares } from '../causal/least-squares';
 import { separatingColumn } from '../causal/logistic';
 import {
   distinctText,
@@ -25,6 +23,8 @@ import {
   show,
 } from '../causal/rows';
 import { columnRows } from '../causal/study-rows';
+import { assertFinite } from '../stats/finite';
+import { CollinearityError, leastSquares } from '../stats/least-squares';
 import { fitLinear, type ModelFit } from './linear';
 import { fitLogit } from './logit';
 
