@@ -12,7 +12,7 @@ import {
   testLabels,
 } from '@cascade/core/contract';
 import type { Chart, ItemOutput, Table } from '@cascade/core/protocol';
-import { tInterval, z975 } from '../engines/causal/inference';
+import { tInterval, z975 } from '../engines/stats/inference';
 
 /** A p-value as a clause: "p < 0.001", "p = 0.042". */
 export const pClause = (p: number) => (p < 0.001 ? 'p < 0.001' : `p = ${formatP(p)}`);

@@ -7,6 +7,10 @@ import { readsAsParquet } from '../../data/parquet';
 import { SpillDirectory } from '../../data/spill';
 import { BadDataError } from '../../errors';
 import { type PendingWorker, prepareWorker, startWorker } from '../../parallel/worker';
+import { selectRows } from '../rows/rows';
+import { assertFinite } from '../stats/finite';
+import { normalInterval, normalTwoSidedP, tInterval, tTwoSidedP } from '../stats/inference';
+import { CollinearityError } from '../stats/least-squares';
 import { type Balance, balanceBefore } from './balance';
 import {
   balanceWarnings,
@@ -16,15 +20,11 @@ import {
   overlapWarnings,
 } from './diagnostics';
 import { differenceInMeans } from './difference-in-means';
-import { assertFinite } from './finite';
-import { normalInterval, normalTwoSidedP, tInterval, tTwoSidedP } from './inference';
-import { CollinearityError } from './least-squares';
 import { covariateMeans, fitPropensity, separatingColumn, sharedArray } from './logistic';
 import { matchNearestNeighbourAtt } from './matching';
 import type { Overlap, ScoreTarget } from './overlap';
 import { runner } from './passes';
 import { checkCovariates, regressionAdjustment } from './regression';
-import { selectRows } from './rows';
 import { loadStudy, type Study, studyFromColumns } from './study';
 import { columnRows, type StudyRows } from './study-rows';
 import { streamStudy } from './study-stream';

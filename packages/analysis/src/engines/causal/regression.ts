@@ -1,6 +1,6 @@
 import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { BlockedQr, type QrState } from '../stats/least-squares';
 import { addGram, addWeightedSums, gramMatrix } from './gram';
-import { BlockedQr, type QrState } from './least-squares';
 import type { Pass, Runner } from './passes';
 import { chunkRows, forEachChunk, rangeOf, type StudyBlock } from './study-rows';
 

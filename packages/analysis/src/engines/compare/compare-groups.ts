@@ -10,8 +10,7 @@ import { type Database, type DatabaseOptions, shareMemory, withDatabase } from '
 import { loadData } from '../../data/load';
 import { ident, stringLiteral } from '../../data/sql';
 import { BadDataError, BadRequestError } from '../../errors';
-import { allFinite } from '../causal/design';
-import { assertFinite } from '../causal/finite';
+import { allFinite } from '../rows/design';
 import {
   type ColumnKind,
   distinctText,
@@ -23,7 +22,8 @@ import {
   type Rows,
   selectRows,
   show,
-} from '../causal/rows';
+} from '../rows/rows';
+import { assertFinite } from '../stats/finite';
 import { groupMoments, kruskalWallis, mannWhitney, median, welchAnova, welchT } from './numeric-tests';
 import { chiSquare, twoProportionZ } from './table-tests';
 

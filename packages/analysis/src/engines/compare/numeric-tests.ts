@@ -1,6 +1,6 @@
 import type { TestResult } from '@cascade/core/contract';
-import { chiSquareUpperP, fUpperP, normalUpperP, tInterval, tTwoSidedP } from '../causal/inference';
 import { moments } from '../profile/moments';
+import { chiSquareUpperP, fUpperP, normalUpperP, tInterval, tTwoSidedP } from '../stats/inference';
 
 /**
  * Tests of a numeric outcome between groups, on each group's values sorted ascending. They match

@@ -1,5 +1,5 @@
 import type { TestResult } from '@cascade/core/contract';
-import { chiSquareUpperP, normalInterval, normalTwoSidedP } from '../causal/inference';
+import { chiSquareUpperP, normalInterval, normalTwoSidedP } from '../stats/inference';
 
 /**
  * Tests of a binary or categorical outcome between groups, on the table of counts (a row per

@@ -4,16 +4,15 @@ import { type Database, type DatabaseOptions, shareMemory, withDatabase } from '
 import { loadData } from '../../data/load';
 import { ident } from '../../data/sql';
 import { BadDataError, BadRequestError } from '../../errors';
+import { separatingColumn } from '../causal/logistic';
+import { columnRows } from '../causal/study-rows';
 import {
   allFinite,
   checkDesignValues,
   type DesignMessages,
   type DesignPlan,
   planDesign,
-} from '../causal/design';
-import { assertFinite } from '../causal/finite';
-import { CollinearityError, leastSquares } from '../causal/least-squares';
-import { separatingColumn } from '../causal/logistic';
+} from '../rows/design';
 import {
   distinctText,
   maxLevels,
@@ -23,8 +22,9 @@ import {
   type Rows,
   selectRows,
   show,
-} from '../causal/rows';
-import { columnRows } from '../causal/study-rows';
+} from '../rows/rows';
+import { assertFinite } from '../stats/finite';
+import { CollinearityError, leastSquares } from '../stats/least-squares';
 import { fitLinear, type ModelFit } from './linear';
 import { fitLogit } from './logit';
 

@@ -1,5 +1,5 @@
 import type { Coefficient, RegressionResult } from '@cascade/core/contract';
-import { hc1StandardError, ols } from '../causal/ols';
+import { hc1StandardError, ols } from '../stats/ols';
 import { coefficient } from './coefficient';
 
 export interface ModelFit {

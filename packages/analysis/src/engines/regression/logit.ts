@@ -1,7 +1,7 @@
 import type { Coefficient } from '@cascade/core/contract';
-import { leastSquares } from '../causal/least-squares';
 import { logistic } from '../causal/logistic';
-import { sandwichStandardError } from '../causal/ols';
+import { leastSquares } from '../stats/least-squares';
+import { sandwichStandardError } from '../stats/ols';
 import { coefficient } from './coefficient';
 import type { ModelFit } from './linear';
 

@@ -1,11 +1,11 @@
 import { inverse, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/datasets/random';
-import { BlockedQr, CollinearityError, leastSquares } from '../../../src/engines/causal/least-squares';
-import { hc1StandardError, ols } from '../../../src/engines/causal/ols';
 import { runner } from '../../../src/engines/causal/passes';
 import { regressionAdjustment } from '../../../src/engines/causal/regression';
 import { columnRows } from '../../../src/engines/causal/study-rows';
+import { BlockedQr, CollinearityError, leastSquares } from '../../../src/engines/stats/least-squares';
+import { hc1StandardError, ols } from '../../../src/engines/stats/ols';
 
 /** NIST StRD Longley data: employment (y) against six economic series, 1947–1962. */
 const longley = `60323 83.0 234289 2356 1590 107608 1947
