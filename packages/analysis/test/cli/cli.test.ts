@@ -2,10 +2,9 @@ import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../src/cli/args';
 import { type Io, main } from '../../src/cli/main';
-import { scratchDirectory } from '../support/files';
+import { dataset, scratchDirectory } from '../support/files';
 
 const files = scratchDirectory();
-const dataset = (name: string) => new URL(`../../datasets/${name}`, import.meta.url).pathname;
 const bin = new URL('../../bin/cascade-analysis.mjs', import.meta.url).pathname;
 /** estimate-effect on the LaLonde sample, up to the outcome's name. */
 const lalondeEffectOf = [

@@ -5,11 +5,10 @@ import { withDatabase } from '../../src/data/database';
 import { stringLiteral } from '../../src/data/sql';
 import type { ProfileResult } from '../../src/engines/profile/types';
 import { BadDataError, DataNotFoundError } from '../../src/errors';
-import { scratchDirectory } from '../support/files';
+import { dataset, scratchDirectory } from '../support/files';
 import { expectAllClose } from '../support/reference';
 
 const files = scratchDirectory();
-const dataset = (name: string) => join(import.meta.dirname, '..', '..', 'datasets', name);
 const s3 = () => {
   throw new Error('no S3 here');
 };

@@ -4,12 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { estimateEffect } from '../../src/engines/causal/estimate-effect';
 import { profileCsv } from '../../src/engines/profile/profile';
 import { toItemOutput } from '../../src/output/item-output';
-import { scratchDirectory } from '../support/files';
+import { dataset, scratchDirectory } from '../support/files';
 
 /** Every tool's answer says how messy data was read: the notes reach the result and the chat text. */
 
 const files = scratchDirectory();
-const dataset = (name: string) => new URL(`../../datasets/${name}`, import.meta.url).pathname;
 
 describe('a "?" in a numeric covariate', () => {
   it('is a missing value: the rows are dropped, the answer says so, and the estimates are those without them', async () => {

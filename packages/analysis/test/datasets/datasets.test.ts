@@ -5,9 +5,8 @@ import { csvField } from '../../src/datasets/csv-writer';
 import { samples, writeSamples } from '../../src/datasets/samples';
 import { estimateEffect } from '../../src/engines/causal/estimate-effect';
 import { profileCsv } from '../../src/engines/profile/profile';
-import { scratchDirectory } from '../support/files';
+import { dataset, datasetsDirectory, scratchDirectory } from '../support/files';
 
-const shipped = new URL('../../datasets/', import.meta.url).pathname;
 const files = scratchDirectory();
 
 describe('the sample datasets', () => {
@@ -16,18 +15,18 @@ describe('the sample datasets', () => {
     await writeSamples(directory);
     for (const name of [...samples.map((s) => s.file), 'catalog.json'])
       expect(await readFile(join(directory, name), 'utf8'), name).toBe(
-        await readFile(join(shipped, name), 'utf8'),
+        await readFile(join(datasetsDirectory, name), 'utf8'),
       );
   });
 
   it('are each under 1 MB and listed in the catalog with their true shape', async () => {
-    const catalog = JSON.parse(await readFile(join(shipped, 'catalog.json'), 'utf8'));
-    const csvs = (await readdir(shipped)).filter((name) => name.endsWith('.csv')).sort();
+    const catalog = JSON.parse(await readFile(join(datasetsDirectory, 'catalog.json'), 'utf8'));
+    const csvs = (await readdir(datasetsDirectory)).filter((name) => name.endsWith('.csv')).sort();
     expect(catalog.map((entry: { file: string }) => entry.file).sort()).toEqual(csvs);
     for (const entry of catalog) {
-      const content = await readFile(join(shipped, entry.file));
+      const content = await readFile(dataset(entry.file));
       expect(content.length).toBeLessThan(1024 * 1024);
-      const profile = await profileCsv(join(shipped, entry.file));
+      const profile = await profileCsv(dataset(entry.file));
       expect(profile.rows).toBe(entry.rows);
       expect(profile.columns.map((c) => c.name)).toEqual(entry.columnNames);
       expect(entry.columns).toBe(entry.columnNames.length);
@@ -35,7 +34,7 @@ describe('the sample datasets', () => {
   });
 
   it('give churn every column type the profile knows, with gaps', async () => {
-    const profile = await profileCsv(join(shipped, 'churn.csv'));
+    const profile = await profileCsv(dataset('churn.csv'));
     expect(new Set(profile.columns.map((c) => c.type))).toEqual(
       new Set(['numeric', 'integer', 'boolean', 'categorical', 'datetime', 'text']),
     );
@@ -43,11 +42,11 @@ describe('the sample datasets', () => {
   });
 
   it("let the effect-on-the-treated estimators find lalonde's stated true effect", async () => {
-    const catalog = JSON.parse(await readFile(join(shipped, 'catalog.json'), 'utf8'));
+    const catalog = JSON.parse(await readFile(join(datasetsDirectory, 'catalog.json'), 'utf8'));
     const truth = Number(
       /\$([\d,]+) for the participants/.exec(catalog[0].description)![1]!.replace(',', ''),
     );
-    const result = await estimateEffect(join(shipped, 'lalonde.csv'), {
+    const result = await estimateEffect(dataset('lalonde.csv'), {
       treatment: 'treat',
       outcome: 're78',
       covariates: ['age', 'educ', 'black', 'hispan', 'married', 'nodegree', 're74', 're75'],

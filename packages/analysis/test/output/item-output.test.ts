@@ -5,11 +5,10 @@ import { profileCsv } from '../../src/engines/profile/profile';
 import type { ColumnProfile, ProfileResult } from '../../src/engines/profile/types';
 import { itemOutputBytes, toItemOutput } from '../../src/output/item-output';
 import { renderForTerminal, renderTable } from '../../src/output/terminal';
-import { scratchDirectory } from '../support/files';
+import { dataset, scratchDirectory } from '../support/files';
 
 const files = scratchDirectory();
 
-const dataset = (name: string) => new URL(`../../datasets/${name}`, import.meta.url).pathname;
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
 describe('chat output of a profile', () => {

@@ -5,6 +5,12 @@ import { afterAll } from 'vitest';
 import { type Cell, writeCsv } from '../../src/datasets/csv-writer';
 import type { GeneratedTable } from '../../src/datasets/table';
 
+/** packages/analysis/datasets: the shipped sample datasets the tests run the tools on. */
+export const datasetsDirectory = new URL('../../datasets/', import.meta.url).pathname;
+
+/** A sample dataset's path, as a tool is handed it. */
+export const dataset = (name: string) => join(datasetsDirectory, name);
+
 /** A temporary directory for one test file, removed when its tests end. */
 export function scratchDirectory() {
   let directory: string | undefined;

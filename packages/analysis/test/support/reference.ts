@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { scratchDirectory } from './files';
+import { dataset, scratchDirectory } from './files';
 
 /**
  * The values SciPy and statsmodels computed for compare_groups and fit_regression
@@ -23,8 +23,6 @@ export interface Reference {
 export const reference: Reference = JSON.parse(
   readFileSync(new URL('../reference/compare_and_regression.json', import.meta.url), 'utf8'),
 );
-
-export const dataset = (name: string) => new URL(`../../datasets/${name}`, import.meta.url).pathname;
 
 const scratch = scratchDirectory();
 

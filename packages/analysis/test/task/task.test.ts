@@ -13,6 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runAnalysis } from '../../src/analysis';
 import { runTask, type TaskDependencies } from '../../src/task/run-task';
+import { dataset } from '../support/files';
 import { s3Body } from '../support/s3-body';
 
 const sfnClient = new SFNClient({ region: 'us-east-1' });
@@ -24,7 +25,7 @@ afterEach(() => {
   s3.reset();
 });
 
-const lalonde = readFile(new URL('../../datasets/lalonde.csv', import.meta.url), 'utf8');
+const lalonde = readFile(dataset('lalonde.csv'), 'utf8');
 const env = { TASK_TOKEN: 'token-1', JOB_URI: 's3://jobs/j1.json' };
 const effectJob = {
   tool: 'estimate_effect',

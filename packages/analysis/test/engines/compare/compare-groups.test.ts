@@ -6,10 +6,9 @@ import { compareGroups } from '../../../src/engines/compare/compare-groups';
 import { BadDataError, BadRequestError, ColumnNotFoundError } from '../../../src/errors';
 import { itemOutputBytes, toItemOutput } from '../../../src/output/item-output';
 import { itFailsAs, rejectionOf } from '../../support/failures';
-import { scratchDirectory } from '../../support/files';
+import { dataset, scratchDirectory } from '../../support/files';
 import {
   casePath,
-  dataset,
   estimateTolerance,
   expectAllFinite,
   expectClose,

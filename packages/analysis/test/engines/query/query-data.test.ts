@@ -22,10 +22,9 @@ import {
   QueryRejectedError,
 } from '../../../src/errors';
 import { itemOutputBytes, toItemOutput } from '../../../src/output/item-output';
-import { scratchDirectory } from '../../support/files';
+import { dataset, scratchDirectory } from '../../support/files';
 
 const files = scratchDirectory();
-const dataset = (name: string) => new URL(`../../../datasets/${name}`, import.meta.url).pathname;
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
 interface ReferenceCase {

@@ -6,10 +6,9 @@ import { fitRegression } from '../../../src/engines/regression/fit-regression';
 import { BadDataError, BadRequestError, ColumnNotFoundError } from '../../../src/errors';
 import { toItemOutput } from '../../../src/output/item-output';
 import { itFailsAs, rejectionOf } from '../../support/failures';
-import { scratchDirectory } from '../../support/files';
+import { dataset, scratchDirectory } from '../../support/files';
 import {
   casePath,
-  dataset,
   estimateTolerance,
   expectAllFinite,
   expectClose,
