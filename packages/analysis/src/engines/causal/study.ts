@@ -5,8 +5,9 @@ import type { Database } from '../../data/database';
 import { ident } from '../../data/sql';
 import { BadDataError, BadRequestError, ColumnNotFoundError } from '../../errors';
 import { typeFromSql } from '../profile/column-types';
-import { allFinite, checkDesignValues, type DesignMessages, planDesign, varies } from '../rows/design';
+import { checkDesignValues, type DesignMessages, planDesign, varies } from '../rows/design';
 import { maxLevels, show } from '../rows/rows';
+import { allFinite } from '../stats/finite';
 import type { EffectSpec } from './types';
 
 /** The rows an effect is estimated from: complete cases, treatment as 0/1, covariates as numbers. */

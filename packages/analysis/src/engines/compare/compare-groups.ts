@@ -10,7 +10,6 @@ import { type Database, type DatabaseOptions, shareMemory, withDatabase } from '
 import { loadData } from '../../data/load';
 import { ident, stringLiteral } from '../../data/sql';
 import { BadDataError, BadRequestError } from '../../errors';
-import { allFinite } from '../rows/design';
 import {
   type ColumnKind,
   distinctText,
@@ -23,7 +22,7 @@ import {
   selectRows,
   show,
 } from '../rows/rows';
-import { assertFinite } from '../stats/finite';
+import { allFinite, assertFinite } from '../stats/finite';
 import { groupMoments, kruskalWallis, mannWhitney, median, welchAnova, welchT } from './numeric-tests';
 import { chiSquare, twoProportionZ } from './table-tests';
 

@@ -6,13 +6,7 @@ import { ident } from '../../data/sql';
 import { BadDataError, BadRequestError } from '../../errors';
 import { separatingColumn } from '../causal/logistic';
 import { columnRows } from '../causal/study-rows';
-import {
-  allFinite,
-  checkDesignValues,
-  type DesignMessages,
-  type DesignPlan,
-  planDesign,
-} from '../rows/design';
+import { checkDesignValues, type DesignMessages, type DesignPlan, planDesign } from '../rows/design';
 import {
   distinctText,
   maxLevels,
@@ -23,7 +17,7 @@ import {
   selectRows,
   show,
 } from '../rows/rows';
-import { assertFinite } from '../stats/finite';
+import { allFinite, assertFinite } from '../stats/finite';
 import { CollinearityError, leastSquares } from '../stats/least-squares';
 import { fitLinear, type ModelFit } from './linear';
 import { fitLogit } from './logit';

@@ -12,8 +12,9 @@ const tolerance = 1e-12;
 export type LogitFit = ModelFit | { separated: true };
 
 /**
- * Logistic regression by Newton's method (logistic.ts) with HC1 sandwich standard errors, z
- * statistics and normal intervals, odds ratios, McFadden's pseudo-R², log-likelihood and AIC.
+ * Logistic regression by Newton's method (the propensity model's fit, causal/logistic.ts) with HC1
+ * sandwich standard errors, z statistics and normal intervals, odds ratios, McFadden's pseudo-R²,
+ * log-likelihood and AIC.
  *
  * statsmodels' Logit(y, X).fit(cov_type='HC1') gives the uncorrected White sandwich (HC0): for
  * models other than linear regression its HC1 option skips the small-sample factor. Here HC1 means

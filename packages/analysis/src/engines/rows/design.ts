@@ -1,6 +1,7 @@
 import type { Database } from '../../data/database';
 import { ident, stringLiteral } from '../../data/sql';
 import { BadDataError, BadRequestError } from '../../errors';
+import { allFinite } from '../stats/finite';
 import { type ColumnKind, maxLevels } from './rows';
 
 /**
@@ -70,11 +71,6 @@ export async function planDesign(
     }
   }
   return plan;
-}
-
-export function allFinite(values: Float64Array): boolean {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
-  return true;
 }
 
 /** Whether the values are not all the same. */

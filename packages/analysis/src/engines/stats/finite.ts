@@ -11,3 +11,9 @@ export function assertFinite(value: unknown, path = 'result'): void {
   } else if (value && typeof value === 'object')
     for (const [key, item] of Object.entries(value)) assertFinite(item, `${path}.${key}`);
 }
+
+/** Whether every value is finite: a numeric column can hold infinities, which no statistic survives. */
+export function allFinite(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
