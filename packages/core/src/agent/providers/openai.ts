@@ -116,6 +116,8 @@ function parseArguments(raw: unknown): Record<string, unknown> {
   try {
     const once: unknown = JSON.parse(text);
     const parsed: unknown = typeof once === 'string' ? JSON.parse(once) : once; // some models encode twice
+    // A call to a tool without inputs may carry `null` (or nothing): no input, like "".
+    if (parsed === null) return {};
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
       return parsed as Record<string, unknown>;
   } catch {}

@@ -277,6 +277,21 @@ describe('the OpenAI-compatible provider: decisions', () => {
     expect(lastRequest().status).toBe(200);
   });
 
+  it('null arguments are a call with no input; arguments that are not an object stay visible to the validator', async () => {
+    await start({
+      script: [
+        reply.toolCalls([
+          { id: 'call_l', name: 'list_datasets', arguments: 'null' },
+          { id: 'call_d', name: 'describe_dataset', arguments: '42' },
+        ]),
+      ],
+    });
+    const decision = (await provider().decide(context())) as Extract<Decision, { kind: 'tool' }>;
+    expect(decision.calls.map((call) => call.input)).toEqual([{}, { __unparsed: '42' }]);
+    expect(validateToolCall('list_datasets', decision.calls[0]!.input).ok).toBe(true);
+    expect(validateToolCall('describe_dataset', decision.calls[1]!.input).ok).toBe(false);
+  });
+
   it('a blank reply is asked again once, and its tokens still count', async () => {
     await start({
       script: [
