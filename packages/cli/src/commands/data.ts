@@ -3,7 +3,8 @@ import { basename } from 'node:path';
 import {
   datasetExtensionsText,
   datasetFormatOf,
-  type ExecutionStatus,
+  ExecutionStatus,
+  executionStatuses,
   limits,
   parquetProblem,
 } from '@cascade/core/protocol';
@@ -26,6 +27,15 @@ function page(context: Context): { limit?: number; cursor?: string } {
   return { ...(limit !== undefined && { limit: Number(limit) }), ...(cursor !== undefined && { cursor }) };
 }
 
+/** `--status`, in any case, as the protocol names it; undefined when not given. */
+function statusOption(value: string | undefined): ExecutionStatus | undefined {
+  if (value === undefined) return undefined;
+  const status = ExecutionStatus.safeParse(value.toUpperCase());
+  if (!status.success)
+    throw new UsageError(`--status takes one of ${executionStatuses.join(', ')}, not "${value}".`);
+  return status.data;
+}
+
 export const data: CommandGroup = {
   title: 'Sessions and data',
   commands: [
@@ -38,8 +48,7 @@ export const data: CommandGroup = {
         {
           name: 'status',
           value: 'STATUS',
-          description:
-            'Only runs with this status: RUNNING, SUCCEEDED, PARTIAL, FAILED, ABORTED or TIMED_OUT.',
+          description: `Only runs with this status: ${executionStatuses.join(', ')}.`,
         },
       ],
       details: [
@@ -47,12 +56,8 @@ export const data: CommandGroup = {
         'With --json, prints the `executions` message.',
       ],
       async run(context) {
-        const status = context.options.value('status');
-        // The connection checks the status against the protocol's own list before sending.
-        const payload = {
-          ...page(context),
-          ...(status !== undefined && { status: status.toUpperCase() as ExecutionStatus }),
-        };
+        const status = statusOption(context.options.value('status'));
+        const payload = { ...page(context), ...(status && { status }) };
         const answer = await withConnection(context, (connection) =>
           connection.request({ action: 'executions.list', payload }),
         );
