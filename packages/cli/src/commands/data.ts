@@ -19,14 +19,6 @@ const pageOptions: OptionSpec[] = [
   { name: 'cursor', value: 'CURSOR', description: 'Continue from where the previous page ended.' },
 ];
 
-function page(context: Context): { limit?: number; cursor?: string } {
-  const limit = context.options.value('limit');
-  const cursor = context.options.value('cursor');
-  if (limit !== undefined && !/^\d+$/.test(limit))
-    throw new UsageError(`--limit must be a whole number from 1 to ${limits.pageSize}.`);
-  return { ...(limit !== undefined && { limit: Number(limit) }), ...(cursor !== undefined && { cursor }) };
-}
-
 /** `--status`, in any case, as the protocol names it; undefined when not given. */
 function statusOption(value: string | undefined): ExecutionStatus | undefined {
   if (value === undefined) return undefined;
@@ -34,6 +26,14 @@ function statusOption(value: string | undefined): ExecutionStatus | undefined {
   if (!status.success)
     throw new UsageError(`--status takes one of ${executionStatuses.join(', ')}, not "${value}".`);
   return status.data;
+}
+
+function page(context: Context): { limit?: number; cursor?: string } {
+  const limit = context.options.value('limit');
+  const cursor = context.options.value('cursor');
+  if (limit !== undefined && !/^\d+$/.test(limit))
+    throw new UsageError(`--limit must be a whole number from 1 to ${limits.pageSize}.`);
+  return { ...(limit !== undefined && { limit: Number(limit) }), ...(cursor !== undefined && { cursor }) };
 }
 
 export const data: CommandGroup = {
