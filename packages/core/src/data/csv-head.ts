@@ -30,14 +30,17 @@ export class CsvReadError extends Error {
   override name = 'CsvReadError';
 }
 
+/** A value as text, or null where the file has none (a CSV missing marker, a Parquet null). */
+type Cell = string | null;
+
 const booleans = new Set(['true', 'false', 'yes', 'no', 't', 'f', 'y', 'n']);
 
 /**
  * What a column's values look like. `stored` is what a typed file (Parquet) already says they
  * are: numbers are never read as dates or words, and text never as numbers, as the engine reads them.
  */
-function typeOf(values: string[], stored: 'text' | 'number' | 'unknown' = 'unknown'): SniffedType {
-  const present = values.filter((v) => !isMissing(v));
+function typeOf(values: readonly Cell[], stored: 'text' | 'number' | 'unknown' = 'unknown'): SniffedType {
+  const present = values.filter((v) => v !== null);
   if (present.length === 0) return 'empty';
   const all = (test: (v: string) => boolean) => present.every((v) => test(v.trim()));
   // A few stray words among many numbers ("oops", "?") are missing values, as the engine reads them.
@@ -88,29 +91,33 @@ export function sniffCsvHead(chunk: string, complete: boolean): CsvHead {
     columns: header.map((name, i) =>
       sniffColumn(
         name.trim(),
-        body.map((row) => row[i] ?? ''),
+        body.map((row) => {
+          const cell = row[i] ?? '';
+          return isMissing(cell) ? null : cell;
+        }),
       ),
     ),
   };
 }
 
 /**
- * One column of a sample, from its values as text ('' where a value is missing). `stored` says
- * what a typed file holds (see typeOf); `type` overrides the sniffing for types text cannot show
- * (a Parquet date column).
+ * One column of a sample, from its values as text (null where a value is missing: each format
+ * says which are, as the engine reads it). `stored` says what a typed file holds (see typeOf);
+ * `type` overrides the sniffing for types text cannot show (a Parquet date column).
  */
 export function sniffColumn(
   name: string,
-  values: string[],
+  values: readonly Cell[],
   stored: 'text' | 'number' | 'unknown' = 'unknown',
   type: SniffedType = typeOf(values, stored),
 ): SniffedColumn {
-  const distinct = [...new Set(values.filter((v) => !isMissing(v)))];
+  const present = values.filter((v) => v !== null);
+  const distinct = [...new Set(present)];
   return {
     name,
     type: distinct.length === 0 ? 'empty' : type,
     examples: distinct.slice(0, 3),
-    missingInSample: values.filter(isMissing).length,
+    missingInSample: values.length - present.length,
     ...((type === 'categorical' || type === 'boolean') && distinct.length <= 50 && { values: distinct }),
   };
 }

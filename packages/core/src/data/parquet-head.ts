@@ -41,10 +41,11 @@ const textParsers: Partial<ParquetParsers> = {
   timestampFromNanoseconds: (ns) => timestampText(Number(ns / 1_000_000n)),
 };
 
-function asText(value: unknown): string {
-  if (value === null || value === undefined) return '';
+/** A value as text, or null where the file holds none: only Parquet's nulls (and NaN) are missing, not text such as "NA". */
+function asText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
-  if (typeof value === 'number') return Number.isNaN(value) ? '' : String(value);
+  if (typeof value === 'number') return Number.isNaN(value) ? null : String(value);
   if (typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   if (value instanceof Uint8Array) return new TextDecoder().decode(value);
   // Lists and structs as JSON, their 64-bit integers as numbers where a double holds them exactly.

@@ -68,6 +68,19 @@ describe('a look at the head of a Parquet file', () => {
     expect(head.columns.find((c) => c.name === 'nothing')?.missingInSample).toBe(200);
   });
 
+  it('counts as missing only what Parquet holds as null (or NaN): text such as "NA" or "" is a value, as the engine reads it', async () => {
+    const { head } = await look(
+      await parquetBytes(`SELECT
+        CASE i % 4 WHEN 0 THEN NULL WHEN 1 THEN 'NA' WHEN 2 THEN '' ELSE 'north' END AS region,
+        CASE WHEN i % 5 = 0 THEN 'NaN'::DOUBLE WHEN i % 5 = 1 THEN NULL ELSE i::DOUBLE END AS score
+      FROM range(40) t(i)`),
+    );
+    const [region, score] = head.columns;
+    expect(region).toMatchObject({ name: 'region', missingInSample: 10 });
+    expect(region?.values).toEqual(['NA', '', 'north']);
+    expect(score).toMatchObject({ name: 'score', type: 'integer', missingInSample: 16 });
+  });
+
   it('fetches only the first rows’ columns that fit its budget; the others are named and typed from the footer', async () => {
     const bytes = await parquetBytes(
       `SELECT i AS n, md5(i::VARCHAR) || md5((i + 1)::VARCHAR) AS noise, i % 2 AS half FROM range(120000) t(i)`,
