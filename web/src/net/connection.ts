@@ -24,9 +24,14 @@ export type ConnectionStatus =
 
 export type SendResult = { ok: true } | { ok: false; reason: string };
 
-type Payload<A extends ClientAction> = ClientRequest<A>['payload'];
+/**
+ * What `request` may ask: everything but `query`, whose `ack` and live events belong to the
+ * stream the chat's reducer reads (`send` it).
+ */
+type RequestAction = Exclude<ClientAction, 'query'>;
+type Payload<A extends RequestAction> = ClientRequest<A>['payload'];
 /** A request whose payload may be left out takes it optionally. */
-type RequestArgs<A extends ClientAction> =
+type RequestArgs<A extends RequestAction> =
   undefined extends Payload<A> ? [payload?: Payload<A>] : [payload: Payload<A>];
 
 /** The server answered a request with an `error` frame; `message` is its sentence. */
@@ -155,7 +160,7 @@ export class Connection {
    * socket, and not every request is safe to repeat (`dataset.upload`, `execution.cancel`).
    * Whoever needs the state again asks after reconnecting (useCatchUp does).
    */
-  request<A extends ClientAction>(action: A, ...[payload]: RequestArgs<A>): Promise<AnswerTo<A>> {
+  request<A extends RequestAction>(action: A, ...[payload]: RequestArgs<A>): Promise<AnswerTo<A>> {
     const messageId = crypto.randomUUID();
     const message = { action, messageId, ...(payload && { payload }) } as ClientMessage;
     return new Promise((resolve, reject) => {
