@@ -7,6 +7,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { profileCsv } from '@cascade/analysis';
 import { confounded } from '@cascade/analysis/datasets/confounded';
 import { writeCsv } from '@cascade/analysis/datasets/csv-writer';
+import { samplesDirectory } from '@cascade/analysis/datasets/directory';
 import { ItemOutput } from '@cascade/core/protocol';
 import { startS3 } from '@cascade/local/s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,7 +175,7 @@ describe('the analysis task image, built as `docker build` builds it', () => {
   });
 
   it('profiles a sample dataset exactly as the engine does from its sources', async () => {
-    const data = join(root, 'packages/analysis/datasets/churn.csv');
+    const data = join(samplesDirectory, 'churn.csv');
     // The image's command with another subcommand than `task`.
     const cli = image.cmd.slice(0, -1);
     const { code, stdout, stderr } = await runImage([...cli, 'profile', '--data', data, '--json']);
@@ -234,7 +235,7 @@ describe('the image in task mode', () => {
     const csv = join(work, 'study.csv');
     await writeCsv(csv, study.columns, study.rows);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/study.csv', Body: readFileSync(csv) }));
-    const churn = readFileSync(join(root, 'packages/analysis/datasets/churn.csv'));
+    const churn = readFileSync(join(samplesDirectory, 'churn.csv'));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/churn.csv', Body: churn }));
 
     workerProbe = join(work, 'worker-probe.mjs');

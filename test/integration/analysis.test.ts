@@ -1,19 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { samplesDirectory } from '@cascade/analysis/datasets/directory';
 import type { ServerMessageOf } from '@cascade/core';
 import { describe, expect, it } from 'vitest';
 import { connectedSuite } from './connected-suite';
-import { askQuestion, credentials, csvAboveInlineLimit, root, uploadCsv } from './harness';
+import { askQuestion, credentials, csvAboveInlineLimit, uploadCsv } from './harness';
 
 describe('the analysis task behind the local cloud', () => {
   const suite = connectedSuite();
 
   it('lists the sample datasets the repository ships, with their sizes', async () => {
     const { datasets } = await suite.client.request<ServerMessageOf<'datasets'>>({ action: 'datasets.list' });
-    const catalog = JSON.parse(
-      readFileSync(join(root, 'packages/analysis/datasets/catalog.json'), 'utf8'),
-    ) as { file: string; rows: number }[];
+    const catalog = JSON.parse(readFileSync(join(samplesDirectory, 'catalog.json'), 'utf8')) as {
+      file: string;
+      rows: number;
+    }[];
     expect(datasets.map((d) => d.id).sort()).toEqual(catalog.map((c) => c.file).sort());
     const lalonde = datasets.find((d) => d.id === 'lalonde.csv')!;
     expect(lalonde).toMatchObject({

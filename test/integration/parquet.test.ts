@@ -1,9 +1,10 @@
 import { join } from 'node:path';
+import { samplesDirectory } from '@cascade/analysis/datasets/directory';
 import type { ServerMessageOf } from '@cascade/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { csvAsParquet } from '../support/parquet';
 import { connectedSuite } from './connected-suite';
-import { askQuestion, type Client, root } from './harness';
+import { askQuestion, type Client } from './harness';
 
 /** Uploads a file as a person would: a presigned URL from dataset.upload, then a PUT with its headers. */
 async function upload(client: Client, name: string, body: Uint8Array) {
@@ -20,7 +21,7 @@ describe('a Parquet dataset in the local cloud', () => {
   const suite = connectedSuite();
   beforeAll(async () => {
     // The churn sample as someone's Parquet export (zstd, as polars writes it by default).
-    const churn = await csvAsParquet(join(root, 'packages/analysis/datasets/churn.csv'), {
+    const churn = await csvAsParquet(join(samplesDirectory, 'churn.csv'), {
       compression: 'zstd',
     });
     const answer = await upload(suite.client, 'Customers 2026.parquet', churn);

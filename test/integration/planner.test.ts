@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { samplesDirectory } from '@cascade/analysis/datasets/directory';
 import type { ServerMessageOf } from '@cascade/core';
 import { describe, expect, it } from 'vitest';
 import { connectedSuite } from './connected-suite';
-import { isResponseFor, root } from './harness';
+import { isResponseFor } from './harness';
 
 /**
  * The offline planner through the whole local cloud, as a person uses it: questions in one
@@ -12,7 +13,7 @@ import { isResponseFor, root } from './harness';
  * expected numbers are computed here from the CSV itself, not by Cascade.
  */
 
-const churn = readFileSync(join(root, 'packages/analysis/datasets/churn.csv'), 'utf8')
+const churn = readFileSync(join(samplesDirectory, 'churn.csv'), 'utf8')
   .trim()
   .split('\n')
   .slice(1)

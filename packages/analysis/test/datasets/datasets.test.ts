@@ -2,10 +2,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { csvField } from '../../src/datasets/csv-writer';
+import { samplesDirectory } from '../../src/datasets/directory';
 import { samples, writeSamples } from '../../src/datasets/samples';
 import { estimateEffect } from '../../src/engines/causal/estimate-effect';
 import { profileCsv } from '../../src/engines/profile/profile';
-import { dataset, datasetsDirectory, scratchDirectory } from '../support/files';
+import { dataset, scratchDirectory } from '../support/files';
 
 const files = scratchDirectory();
 
@@ -15,13 +16,13 @@ describe('the sample datasets', () => {
     await writeSamples(directory);
     for (const name of [...samples.map((s) => s.file), 'catalog.json'])
       expect(await readFile(join(directory, name), 'utf8'), name).toBe(
-        await readFile(join(datasetsDirectory, name), 'utf8'),
+        await readFile(join(samplesDirectory, name), 'utf8'),
       );
   });
 
   it('are each under 1 MB and listed in the catalog with their true shape', async () => {
-    const catalog = JSON.parse(await readFile(join(datasetsDirectory, 'catalog.json'), 'utf8'));
-    const csvs = (await readdir(datasetsDirectory)).filter((name) => name.endsWith('.csv')).sort();
+    const catalog = JSON.parse(await readFile(join(samplesDirectory, 'catalog.json'), 'utf8'));
+    const csvs = (await readdir(samplesDirectory)).filter((name) => name.endsWith('.csv')).sort();
     expect(catalog.map((entry: { file: string }) => entry.file).sort()).toEqual(csvs);
     for (const entry of catalog) {
       const content = await readFile(dataset(entry.file));
@@ -42,7 +43,7 @@ describe('the sample datasets', () => {
   });
 
   it("let the effect-on-the-treated estimators find lalonde's stated true effect", async () => {
-    const catalog = JSON.parse(await readFile(join(datasetsDirectory, 'catalog.json'), 'utf8'));
+    const catalog = JSON.parse(await readFile(join(samplesDirectory, 'catalog.json'), 'utf8'));
     const truth = Number(
       /\$([\d,]+) for the participants/.exec(catalog[0].description)![1]!.replace(',', ''),
     );

@@ -3,13 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { type Cell, writeCsv } from '../../src/datasets/csv-writer';
+import { samplesDirectory } from '../../src/datasets/directory';
 import type { GeneratedTable } from '../../src/datasets/table';
 
-/** packages/analysis/datasets: the shipped sample datasets the tests run the tools on. */
-export const datasetsDirectory = new URL('../../datasets/', import.meta.url).pathname;
-
 /** A sample dataset's path, as a tool is handed it. */
-export const dataset = (name: string) => join(datasetsDirectory, name);
+export const dataset = (name: string) => join(samplesDirectory, name);
 
 /** A temporary directory for one test file, removed when its tests end. */
 export function scratchDirectory() {
