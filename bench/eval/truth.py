@@ -1859,15 +1859,14 @@ def b3_chi2(table):
 def b3_score(frame, treatment, covariates):
     """Propensity scores of the rows with every covariate present, and those rows."""
     data = frame[[treatment, *covariates]].dropna()
-    fit = sm.Logit(data[treatment].astype(float), design_matrix(data, covariates)).fit(disp=0, maxiter=200)
-    return fit.predict(design_matrix(data, covariates)).to_numpy(), data.index
+    return logit_fit(data, treatment, covariates).predict(design_matrix(data, covariates)).to_numpy(), data.index
 
 
 def b3_logit_ame(frame, outcome, treatment, covariates):
     """The logistic model's average marginal effect of a 0/1 treatment: discrete change and mean derivative."""
     columns = [treatment, *covariates]
     data = frame[[outcome, *columns]].dropna()
-    fit = sm.Logit(data[outcome].astype(float), design_matrix(data, columns)).fit(disp=0, maxiter=200)
+    fit = logit_fit(data, outcome, columns)
     one, zero = data.copy(), data.copy()
     one[treatment] = 1
     zero[treatment] = 0

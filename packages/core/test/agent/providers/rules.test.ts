@@ -51,9 +51,9 @@ const finalText = (decision: Decision) => {
 async function ask(question: string) {
   const request = await requestFor(question);
   const call = await planner.decide(context(request));
-  const answerTo = async (observation: unknown, ok = true) =>
+  const answerWith = async (observation: unknown, ok = true) =>
     finalText(await planner.decide(context(request, answered([], call, observation, ok))));
-  return { request, call, answerTo };
+  return { request, call, answerWith };
 }
 
 /** A reply of one tool call, flattened for assertions: the planner makes one call per turn. */
@@ -65,7 +65,7 @@ function single(decision: Decision) {
 
 describe('the rules planner', () => {
   it('answers an aggregate with one query, the numbers in a sentence, the SQL to check them, and says what it is', async () => {
-    const { call, answerTo } = await ask('average monthly fee by plan in the churn data');
+    const { call, answerWith } = await ask('average monthly fee by plan in the churn data');
     expect(single(call)).toMatchObject({
       kind: 'tool',
       name: 'query_data',
@@ -90,7 +90,7 @@ describe('the rules planner', () => {
       rowCount: 3,
       warnings: [],
     };
-    const text = await answerTo(result);
+    const text = await answerWith(result);
     expect(text).toContain('_Question read as: the average of monthly_fee by plan in churn.csv._');
     expect(text).toContain(
       'The average of monthly_fee by plan: basic **19.87**, premium **64.12**, standard **38.5**.',
@@ -100,7 +100,7 @@ describe('the rules planner', () => {
   });
 
   it('names the top group and the runner-up, and says when groups tie', async () => {
-    const { call, answerTo } = await ask('which plan has the highest churn rate?');
+    const { call, answerWith } = await ask('which plan has the highest churn rate?');
     expect((call as unknown as { calls: [{ input: { sql: string } }] }).calls[0].input.sql).toContain(
       'ORDER BY "share_churned" DESC NULLS LAST, "plan"',
     );
@@ -114,7 +114,7 @@ describe('the rules planner', () => {
       rows: values.map(([plan, share]) => [plan, share, 100]),
       rowCount: values.length,
     });
-    const one = await answerTo(
+    const one = await answerWith(
       rows([
         ['basic', 0.312],
         ['standard', 0.2],
@@ -123,7 +123,7 @@ describe('the rules planner', () => {
     expect(one).toContain(
       '**basic** has the highest share of churned = true: **31.2 %** (next: standard at 20 %).',
     );
-    const tie = await answerTo(
+    const tie = await answerWith(
       rows([
         ['basic', 0.3],
         ['premium', 0.3],
@@ -168,7 +168,7 @@ describe('the rules planner', () => {
   });
 
   it('compares groups with the test the outcome needs and says whether the difference is significant', async () => {
-    const { call, answerTo } = await ask(
+    const { call, answerWith } = await ask(
       'is basket value different between mobile and desktop in the a/b test?',
     );
     expect(single(call)).toMatchObject({
@@ -202,7 +202,7 @@ describe('the rules planner', () => {
         { test: 'mann_whitney', statistic: 1.7e6, pValue: 2e-38 },
       ],
     };
-    const text = await answerTo(result);
+    const text = await answerWith(result);
     expect(text).toContain(
       'basket_value differs between the groups of device: the difference is statistically significant at the 5 % level (p < 0.001).',
     );
@@ -213,7 +213,7 @@ describe('the rules planner', () => {
   });
 
   it('leads an effect with the method asked for and says which covariates it chose', async () => {
-    const { call, answerTo } = await ask(
+    const { call, answerWith } = await ask(
       'what is the effect of the new checkout on basket value, using ipw?',
     );
     expect(single(call)).toMatchObject({
@@ -240,7 +240,7 @@ describe('the rules planner', () => {
       ],
       warnings: [],
     };
-    const text = await answerTo(result);
+    const text = await answerWith(result);
     expect(text).toContain(
       'IPW (Hájek) estimates the ATE of **new_checkout** on **basket_value** at **+2.5** (95 % CI 1.9 to 3.1), an interval that excludes zero.',
     );
@@ -264,17 +264,17 @@ describe('the rules planner', () => {
   });
 
   it('gives up with the tool’s own explanation when a tool fails', async () => {
-    const { answerTo } = await ask('average monthly fee in churn.csv');
-    const text = await answerTo('The query ran longer than 10 s and was stopped.', false);
+    const { answerWith } = await ask('average monthly fee in churn.csv');
+    const text = await answerWith('The query ran longer than 10 s and was stopped.', false);
     expect(text).toBe(
       `I couldn't answer the average of monthly_fee in churn.csv: The query ran longer than 10 s and was stopped.${rulesFooter}`,
     );
   });
 
   it('lists the datasets', async () => {
-    const { call, answerTo } = await ask('which datasets do I have?');
+    const { call, answerWith } = await ask('which datasets do I have?');
     expect(single(call)).toMatchObject({ name: 'list_datasets', input: {} });
-    const text = await answerTo({
+    const text = await answerWith({
       datasets: [{ id: 'churn.csv', name: 'Churn', rows: 2000, columns: 12, sample: true }],
     });
     expect(text).toContain('You can analyse 1 dataset:');
